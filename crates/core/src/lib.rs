@@ -1,0 +1,15 @@
+//! The shared vocabulary of tdverify.
+//!
+//! Every domain crate (MRZ, chip, document, face, store, export) speaks in these
+//! types, so that a finding made anywhere can be shown, saved, scored and
+//! exported the same way. Keep this crate small and free of heavy dependencies.
+
+mod capture;
+mod check;
+mod fraud;
+mod light;
+
+pub use capture::{Capture, CaptureSource};
+pub use check::{Check, CheckIdInfo, CheckStatus, Evidence, Rect};
+pub use fraud::{FraudType, ForgeryMethod, Verdict};
+pub use light::Light;

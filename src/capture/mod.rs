@@ -1,0 +1,6 @@
+//! Getting images of the document: file import now; camera, scanner hot folder
+//! and image-quality checks join here.
+
+pub mod import;
+
+pub use import::{ImportError, guess_light, import_file};

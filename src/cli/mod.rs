@@ -1,0 +1,71 @@
+//! Command-line interface (clap). Exit codes: 0 success, 1 a required part is
+//! missing or an operation failed, 2 bad input (with a message on stderr).
+
+mod demo;
+mod doctor;
+mod gui;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// tdverify: offline verifier of travel documents and their bearers.
+#[derive(Debug, Parser)]
+#[command(name = "tdverify", version, about, long_about = None)]
+pub struct Cli {
+    /// Folder for cases, logs and settings (default: the user's data folder).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Print debug logs on standard error.
+    #[arg(long, short, global = true)]
+    pub verbose: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Open the window (the default).
+    Gui(gui::GuiArgs),
+    /// Check every subsystem and say how to fix what is missing.
+    Doctor(doctor::DoctorArgs),
+    /// Run a demo inspection on a sample document, without a window.
+    Demo(demo::DemoArgs),
+}
+
+/// Global context every command gets.
+pub struct Context {
+    /// Where cases, logs and settings live.
+    pub data_dir: PathBuf,
+    /// The settings file.
+    pub settings_file: PathBuf,
+    /// Bundled files.
+    pub resources: tdverify::resources::Resources,
+}
+
+/// Parses arguments and runs the command.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings_file = match &cli.data_dir {
+        Some(dir) => tdverify::settings::Settings::file_in(dir),
+        None => tdverify::resources::default_settings_file(),
+    };
+    let settings = match tdverify::settings::Settings::load(&settings_file) {
+        Ok(settings) => settings,
+        Err(e) => {
+            eprintln!("tdverify: {e}; using default settings (the file is left as it is)");
+            tdverify::settings::Settings::default()
+        }
+    };
+    let data_dir = cli.data_dir.clone().unwrap_or_else(|| settings.data_dir.clone());
+    let _logs = tdverify::logging::init(&data_dir, cli.verbose);
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), "tdverify started");
+    let context = Context { data_dir, settings_file, resources: tdverify::resources::Resources::discover() };
+    match cli.command.unwrap_or(Command::Gui(gui::GuiArgs::default())) {
+        Command::Gui(args) => gui::run(&context, settings, args),
+        Command::Doctor(args) => doctor::run(&context, args),
+        Command::Demo(args) => demo::run(&context, args),
+    }
+}

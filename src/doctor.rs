@@ -1,0 +1,292 @@
+//! `tdverify doctor`: one line per subsystem, each with how to fix what is missing.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::resources::Resources;
+
+/// State of one subsystem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Health {
+    /// Works.
+    Ok,
+    /// Missing or degraded, but tdverify still works without it (no reader, no camera).
+    Warn,
+    /// Required and broken: tdverify cannot do its job.
+    Fail,
+}
+
+/// One line of the doctor's report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// Subsystem name.
+    pub subsystem: &'static str,
+    /// Its state.
+    pub health: Health,
+    /// What was found (version, counts, paths).
+    pub detail: String,
+    /// How to fix it, when not Ok.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<String>,
+}
+
+impl Finding {
+    fn ok(subsystem: &'static str, detail: impl Into<String>) -> Finding {
+        Finding { subsystem, health: Health::Ok, detail: detail.into(), fix: None }
+    }
+
+    fn problem(subsystem: &'static str, health: Health, detail: impl Into<String>, fix: impl Into<String>) -> Finding {
+        Finding { subsystem, health, detail: detail.into(), fix: Some(fix.into()) }
+    }
+}
+
+/// Examines every subsystem.
+pub fn examine(resources: &Resources, data_dir: &Path) -> Vec<Finding> {
+    vec![
+        onnx_runtime(resources),
+        opencv(),
+        pcsc(),
+        cameras(),
+        data_directory(data_dir),
+        models(resources),
+        reference_library(resources),
+        fixtures(resources),
+    ]
+}
+
+/// Whether every required subsystem works.
+pub fn all_required_ok(findings: &[Finding]) -> bool {
+    findings.iter().all(|f| f.health != Health::Fail)
+}
+
+/// The report as aligned text lines.
+pub fn render_text(findings: &[Finding]) -> String {
+    let mut out = String::new();
+    for f in findings {
+        let mark = match f.health {
+            Health::Ok => "ok  ",
+            Health::Warn => "warn",
+            Health::Fail => "FAIL",
+        };
+        out.push_str(&format!("{mark}  {:<18} {}\n", f.subsystem, f.detail));
+        if let Some(fix) = &f.fix {
+            out.push_str(&format!("      {:<18} fix: {fix}\n", ""));
+        }
+    }
+    out
+}
+
+fn onnx_runtime(resources: &Resources) -> Finding {
+    match crate::onnx::init(&resources.onnxruntime) {
+        Ok(runtime) => Finding::ok("ONNX Runtime", format!("{} loaded from {}", runtime.version, runtime.path.display())),
+        Err(e) => Finding::problem(
+            "ONNX Runtime",
+            Health::Fail,
+            e.to_string(),
+            "run `cargo xtask setup` (extracts libonnxruntime 1.31.1 from the pinned PyPI wheel), or set TDVERIFY_ORT_LIB",
+        ),
+    }
+}
+
+fn opencv() -> Finding {
+    let version = crate::imaging::opencv_version();
+    let probe = image::DynamicImage::ImageRgb8(image::RgbImage::from_pixel(64, 64, image::Rgb([200, 100, 50])));
+    let round_trip = crate::imaging::encode_jpeg2000(&probe, 1000).and_then(|bytes| crate::imaging::decode_jpeg2000(&bytes));
+    match round_trip {
+        Ok(decoded) if decoded.width() == 64 => Finding::ok("OpenCV", format!("{version}, JPEG 2000 decode works")),
+        Ok(_) => Finding::problem("OpenCV", Health::Fail, format!("{version}, JPEG 2000 decode gives a wrong size"), "reinstall libopencv-dev (Debian)"),
+        Err(e) => Finding::problem(
+            "OpenCV",
+            Health::Fail,
+            format!("{version}, JPEG 2000 decode fails: {e}"),
+            "install libopencv-dev with OpenJPEG support (`cargo xtask setup`)",
+        ),
+    }
+}
+
+fn pcsc() -> Finding {
+    const NAME: &str = "PC/SC service";
+    let context = match pcsc::Context::establish(pcsc::Scope::User) {
+        Ok(context) => context,
+        Err(e) => {
+            return Finding::problem(
+                NAME,
+                Health::Warn,
+                format!("not reachable ({e}); chips can only be read in demo mode"),
+                "start the PC/SC daemon: `sudo pcscd` (or `sudo systemctl start pcscd`); Debian package pcscd",
+            );
+        }
+    };
+    let mut buffer = vec![0u8; 4096];
+    match context.list_readers(&mut buffer) {
+        Ok(readers) => {
+            let names: Vec<String> = readers.map(|r| r.to_string_lossy().into_owned()).collect();
+            if names.is_empty() {
+                Finding::problem(NAME, Health::Warn, "running, no reader connected", "connect a contactless reader")
+            } else {
+                Finding::ok(NAME, format!("running, readers: {}", names.join("; ")))
+            }
+        }
+        Err(pcsc::Error::NoReadersAvailable) => {
+            Finding::problem(NAME, Health::Warn, "running, no reader connected", "connect a contactless reader")
+        }
+        Err(e) => Finding::problem(NAME, Health::Warn, format!("running, listing readers failed: {e}"), "restart pcscd"),
+    }
+}
+
+fn cameras() -> Finding {
+    const NAME: &str = "cameras";
+    match nokhwa::query(nokhwa::utils::ApiBackend::Auto) {
+        Ok(cameras) if cameras.is_empty() => {
+            Finding::problem(NAME, Health::Warn, "none found; images can still be opened from files", "connect a camera (V4L2)")
+        }
+        Ok(cameras) => Finding::ok(
+            NAME,
+            cameras.iter().map(|c| c.human_name()).collect::<Vec<_>>().join("; "),
+        ),
+        Err(e) => Finding::problem(NAME, Health::Warn, format!("cannot list cameras: {e}"), "check /dev/video* permissions"),
+    }
+}
+
+fn data_directory(data_dir: &Path) -> Finding {
+    const NAME: &str = "data directory";
+    let probe = data_dir.join(".doctor-write-test");
+    let result = std::fs::create_dir_all(data_dir).and_then(|()| std::fs::write(&probe, b"ok")).and_then(|()| std::fs::remove_file(&probe));
+    match result {
+        Ok(()) => Finding::ok(NAME, format!("{} (writable)", data_dir.display())),
+        Err(e) => Finding::problem(
+            NAME,
+            Health::Fail,
+            format!("{} is not writable: {e}", data_dir.display()),
+            "choose another folder with --data-dir, or fix its permissions",
+        ),
+    }
+}
+
+fn models(resources: &Resources) -> Finding {
+    const NAME: &str = "models";
+    let sums = resources.models.join("SHA256SUMS");
+    let Ok(text) = std::fs::read_to_string(&sums) else {
+        return Finding::problem(NAME, Health::Warn, format!("no {} yet: face and OCR models not installed", sums.display()), "pull the repository again; models are committed");
+    };
+    let mut checked = 0;
+    for line in text.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')) {
+        let Some((expected, file)) = line.split_once(char::is_whitespace) else {
+            return Finding::problem(NAME, Health::Fail, format!("{}: malformed line", sums.display()), "restore models/SHA256SUMS from the repository");
+        };
+        let path = resources.models.join(file.trim().trim_start_matches('*'));
+        match std::fs::read(&path) {
+            Ok(bytes) => {
+                let digest = hex(ring::digest::digest(&ring::digest::SHA256, &bytes).as_ref());
+                if digest != expected {
+                    return Finding::problem(NAME, Health::Fail, format!("{} has the wrong sha256", path.display()), "restore the model from the repository");
+                }
+                checked += 1;
+            }
+            Err(e) => {
+                return Finding::problem(NAME, Health::Fail, format!("{}: {e}", path.display()), "restore the model from the repository");
+            }
+        }
+    }
+    Finding::ok(NAME, format!("{checked} present, sha256 verified ({})", resources.models.display()))
+}
+
+fn reference_library(resources: &Resources) -> Finding {
+    const NAME: &str = "reference library";
+    let count = count_files_named(&resources.reference_library, "template.toml", 3);
+    if count == 0 {
+        Finding::problem(
+            NAME,
+            Health::Fail,
+            format!("no templates in {}", resources.reference_library.display()),
+            "restore reference-library/ from the repository, or import templates (Admin)",
+        )
+    } else {
+        Finding::ok(NAME, format!("{count} document templates in {}", resources.reference_library.display()))
+    }
+}
+
+fn fixtures(resources: &Resources) -> Finding {
+    const NAME: &str = "fixtures";
+    let count = count_files_named(&resources.fixtures, "truth.json", 2);
+    if count == 0 {
+        Finding::problem(
+            NAME,
+            Health::Warn,
+            format!("none in {}; demo and training need them", resources.fixtures.display()),
+            "run `cargo xtask fixtures` (or `cargo xtask setup`)",
+        )
+    } else {
+        Finding::ok(NAME, format!("{count} documents in {}", resources.fixtures.display()))
+    }
+}
+
+fn count_files_named(dir: &Path, name: &str, depth: usize) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
+    entries
+        .flatten()
+        .map(|entry| {
+            let path = entry.path();
+            if path.is_dir() && depth > 0 {
+                count_files_named(&path, name, depth - 1)
+            } else {
+                usize::from(path.file_name().is_some_and(|n| n == name))
+            }
+        })
+        .sum()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unwritable_data_dir_fails_with_a_fix() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a-file");
+        std::fs::write(&file, b"x").unwrap();
+        let finding = data_directory(&file.join("sub"));
+        assert_eq!(finding.health, Health::Fail);
+        assert!(finding.fix.is_some());
+    }
+
+    #[test]
+    fn missing_onnx_runtime_is_a_clear_failure() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut resources = Resources::in_home(dir.path());
+        resources.onnxruntime = dir.path().join("libonnxruntime.so.1.31.1");
+        let err = crate::onnx::load_for_test(&resources.onnxruntime).unwrap_err();
+        assert!(err.to_string().contains("not found"), "{err}");
+    }
+
+    #[test]
+    fn wrong_model_digest_fails() {
+        let dir = tempfile::tempdir().unwrap();
+        let resources = Resources::in_home(dir.path());
+        std::fs::create_dir_all(&resources.models).unwrap();
+        std::fs::write(resources.models.join("m.onnx"), b"model").unwrap();
+        std::fs::write(resources.models.join("SHA256SUMS"), format!("{}  m.onnx\n", "0".repeat(64))).unwrap();
+        assert_eq!(models(&resources).health, Health::Fail);
+        let right = hex(ring::digest::digest(&ring::digest::SHA256, b"model").as_ref());
+        std::fs::write(resources.models.join("SHA256SUMS"), format!("{right}  m.onnx\n")).unwrap();
+        assert_eq!(models(&resources).health, Health::Ok);
+    }
+
+    #[test]
+    fn text_report_names_every_subsystem_and_fix() {
+        let findings = vec![
+            Finding::ok("OpenCV", "4.6.0"),
+            Finding::problem("fixtures", Health::Warn, "none", "run `cargo xtask fixtures`"),
+        ];
+        let text = render_text(&findings);
+        assert!(text.contains("ok    OpenCV"));
+        assert!(text.contains("fix: run `cargo xtask fixtures`"));
+        assert!(all_required_ok(&findings));
+    }
+}

@@ -1,0 +1,198 @@
+use eframe::egui;
+use tdverify_core::Light;
+
+use super::StartOptions;
+use super::screens::{DocumentScreen, HomeAction, HomeScreen, SettingsScreen, SystemScreen};
+use crate::i18n::Translator;
+use crate::resources::Resources;
+use crate::settings::{Settings, Theme};
+
+/// The screens reachable from the navigation bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    /// Empty state: what to do first.
+    Home,
+    /// The document's images under each light.
+    Document,
+    /// The doctor's report on every subsystem.
+    System,
+    /// Language, data directory, scale, theme.
+    Settings,
+}
+
+impl Screen {
+    /// Navigation order, also the Ctrl+1… shortcuts.
+    pub const ALL: [Screen; 4] = [Screen::Home, Screen::Document, Screen::System, Screen::Settings];
+
+    fn label_id(self) -> &'static str {
+        match self {
+            Screen::Home => "nav-home",
+            Screen::Document => "nav-document",
+            Screen::System => "nav-system",
+            Screen::Settings => "nav-settings",
+        }
+    }
+
+    /// Parses a screen name given on the command line.
+    pub fn parse(name: &str) -> Option<Screen> {
+        match name {
+            "home" => Some(Screen::Home),
+            "document" => Some(Screen::Document),
+            "system" => Some(Screen::System),
+            "settings" => Some(Screen::Settings),
+            _ => None,
+        }
+    }
+}
+
+/// The whole application state: one struct per screen.
+pub struct TdverifyApp {
+    /// The screen shown.
+    pub screen: Screen,
+    /// Current settings (saved from the Settings screen).
+    pub settings: Settings,
+    tr: Translator,
+    resources: Resources,
+    /// Home screen state.
+    pub home: HomeScreen,
+    /// Document screen state.
+    pub document: DocumentScreen,
+    /// System screen state.
+    pub system: SystemScreen,
+    /// Settings screen state.
+    pub settings_screen: SettingsScreen,
+    applied_look: Option<(f32, Theme)>,
+}
+
+impl TdverifyApp {
+    /// A new application window's state.
+    pub fn new(settings: Settings, resources: Resources, start: StartOptions) -> TdverifyApp {
+        let tr = Translator::new(&settings.language);
+        let mut document = DocumentScreen::default();
+        for (path, light) in &start.images {
+            document.open(path.clone(), *light);
+        }
+        let screen = start.screen.unwrap_or(if start.images.is_empty() { Screen::Home } else { Screen::Document });
+        TdverifyApp {
+            screen,
+            settings_screen: SettingsScreen::new(&settings, start.settings_file.clone()),
+            settings,
+            tr,
+            home: HomeScreen::default(),
+            document,
+            system: SystemScreen::default(),
+            resources,
+            applied_look: None,
+        }
+    }
+
+    /// Draws one frame (called by eframe, and by UI tests through egui_kittest).
+    pub fn show(&mut self, ui: &mut egui::Ui) {
+        self.apply_look(ui.ctx());
+        self.handle_shortcuts(ui.ctx());
+        self.handle_dropped_files(ui.ctx());
+
+        egui::Panel::left("navigation").resizable(false).exact_size(170.0).show(ui, |ui| {
+            ui.add_space(8.0);
+            ui.heading("tdverify");
+            ui.add_space(12.0);
+            for (index, screen) in Screen::ALL.into_iter().enumerate() {
+                let label = self.tr.tr(screen.label_id());
+                let response = ui
+                    .add_sized([150.0, 28.0], egui::Button::selectable(self.screen == screen, label))
+                    .on_hover_text(format!("Ctrl+{}", index + 1));
+                if response.clicked() {
+                    self.screen = screen;
+                }
+            }
+        });
+
+        egui::CentralPanel::default().show(ui, |ui| match self.screen {
+            Screen::Home => {
+                let fixtures_available = crate::samples::first_sample(&self.resources.fixtures).is_some();
+                match self.home.show(ui, &self.tr, fixtures_available) {
+                    Some(HomeAction::OpenImages) => {
+                        self.document.open_browser();
+                        self.screen = Screen::Document;
+                    }
+                    Some(HomeAction::OpenSample) => {
+                        if let Some(sample) = crate::samples::first_sample(&self.resources.fixtures) {
+                            self.document.clear();
+                            for (path, light) in sample.images {
+                                self.document.open(path, Some(light));
+                            }
+                        }
+                        self.screen = Screen::Document;
+                    }
+                    Some(HomeAction::CheckSystem) => self.screen = Screen::System,
+                    None => {}
+                }
+            }
+            Screen::Document => self.document.show(ui, &self.tr),
+            Screen::System => self.system.show(ui, &self.tr, &self.resources, &self.settings.data_dir),
+            Screen::Settings => {
+                if let Some(saved) = self.settings_screen.show(ui, &self.tr) {
+                    self.tr = Translator::new(&saved.language);
+                    self.settings = saved;
+                }
+            }
+        });
+
+        if ui.ctx().input(|i| !i.raw.hovered_files.is_empty()) {
+            let screen = ui.ctx().content_rect();
+            let painter = ui.ctx().layer_painter(egui::LayerId::new(egui::Order::Foreground, egui::Id::unique("drop-overlay")));
+            painter.rect_filled(screen, 0.0, egui::Color32::from_black_alpha(160));
+            painter.text(
+                screen.center(),
+                egui::Align2::CENTER_CENTER,
+                self.tr.tr("drop-images-here"),
+                egui::FontId::proportional(28.0),
+                egui::Color32::WHITE,
+            );
+        }
+    }
+
+    fn apply_look(&mut self, ctx: &egui::Context) {
+        let look = (self.settings.ui_scale, self.settings.theme);
+        if self.applied_look == Some(look) {
+            return;
+        }
+        ctx.set_zoom_factor(self.settings.ui_scale);
+        ctx.set_theme(match self.settings.theme {
+            Theme::System => egui::ThemePreference::System,
+            Theme::Light => egui::ThemePreference::Light,
+            Theme::Dark => egui::ThemePreference::Dark,
+        });
+        self.applied_look = Some(look);
+    }
+
+    fn handle_shortcuts(&mut self, ctx: &egui::Context) {
+        let keys = [egui::Key::Num1, egui::Key::Num2, egui::Key::Num3, egui::Key::Num4];
+        for (key, screen) in keys.into_iter().zip(Screen::ALL) {
+            if ctx.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, key)) {
+                self.screen = screen;
+            }
+        }
+        if ctx.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::O)) {
+            self.document.open_browser();
+            self.screen = Screen::Document;
+        }
+    }
+
+    fn handle_dropped_files(&mut self, ctx: &egui::Context) {
+        let dropped: Vec<std::path::PathBuf> = ctx.input(|i| i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).filter(|p| !p.as_os_str().is_empty()).collect());
+        if dropped.is_empty() {
+            return;
+        }
+        for path in dropped {
+            self.document.open(path, None::<Light>);
+        }
+        self.screen = Screen::Document;
+    }
+}
+
+impl eframe::App for TdverifyApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.show(ui);
+    }
+}

@@ -1,0 +1,43 @@
+//! The desktop application (eframe/egui): one struct per screen, state kept
+//! plainly, every action a call into the library.
+
+mod app;
+pub mod screens;
+pub mod widgets;
+
+use std::path::PathBuf;
+
+pub use app::{Screen, TdverifyApp};
+
+use crate::resources::Resources;
+use crate::settings::Settings;
+
+/// What the GUI starts with.
+#[derive(Debug, Clone)]
+pub struct StartOptions {
+    /// Images to open at once, each with an optional light (guessed from the name otherwise).
+    pub images: Vec<(PathBuf, Option<tdverify_core::Light>)>,
+    /// Screen to show first (the document screen when images are given).
+    pub screen: Option<Screen>,
+    /// Where the Settings screen saves.
+    pub settings_file: PathBuf,
+}
+
+/// Opens the main window and runs until it is closed.
+pub fn run(settings: Settings, resources: Resources, start: StartOptions) -> Result<(), eframe::Error> {
+    let options = eframe::NativeOptions {
+        viewport: eframe::egui::ViewportBuilder::default()
+            .with_title("tdverify")
+            .with_app_id("tdverify")
+            .with_inner_size([1280.0, 800.0])
+            .with_min_inner_size([800.0, 560.0])
+            .with_drag_and_drop(true),
+        renderer: eframe::Renderer::Glow,
+        ..Default::default()
+    };
+    eframe::run_native(
+        "tdverify",
+        options,
+        Box::new(move |_cc| Ok(Box::new(TdverifyApp::new(settings, resources, start)))),
+    )
+}

@@ -1,0 +1,268 @@
+use std::path::PathBuf;
+use std::sync::mpsc::{self, Receiver, TryRecvError};
+
+use eframe::egui;
+use tdverify_core::{Capture, Light};
+
+use crate::capture::{guess_light, import_file};
+use crate::i18n::Translator;
+use crate::ui::widgets::file_browser::BrowserOutcome;
+use crate::ui::widgets::{FileBrowser, ImageView, show_image};
+
+/// Largest texture side sent to the GPU; the full-resolution capture is kept for analysis.
+const MAX_TEXTURE_SIDE: u32 = 4096;
+
+/// One opened image: the capture (full resolution) and its on-screen texture.
+pub struct ImageSlot {
+    /// Light the image was taken under (the user can change it).
+    pub light: Light,
+    /// The file it came from.
+    pub path: PathBuf,
+    /// The decoded capture.
+    pub capture: Capture,
+    preview: egui::ColorImage,
+    texture: Option<egui::TextureHandle>,
+}
+
+struct PendingLoad {
+    path: PathBuf,
+    light: Light,
+    result: Receiver<Result<(Capture, egui::ColorImage), String>>,
+}
+
+/// The document's images, one per light, side by side with shared zoom and pan.
+#[derive(Default)]
+pub struct DocumentScreen {
+    /// Opened images, in light order.
+    pub slots: Vec<ImageSlot>,
+    /// Shared zoom and pan.
+    pub view: ImageView,
+    /// Messages about files that could not be opened.
+    pub errors: Vec<String>,
+    browser: Option<FileBrowser>,
+    pending: Vec<PendingLoad>,
+}
+
+impl DocumentScreen {
+    /// Starts loading an image in the background (the light guessed from its
+    /// name when not given); an image under the same light is replaced.
+    pub fn open(&mut self, path: PathBuf, light: Option<Light>) {
+        let light = light.unwrap_or_else(|| guess_light(&path));
+        let (sender, result) = mpsc::channel();
+        let thread_path = path.clone();
+        let spawned = std::thread::Builder::new().name("image-load".into()).spawn(move || {
+            let loaded = import_file(&thread_path, light).map_err(|e| e.to_string()).map(|capture| {
+                let preview = to_color_image(&capture.image);
+                (capture, preview)
+            });
+            let _ = sender.send(loaded);
+        });
+        match spawned {
+            Ok(_) => self.pending.push(PendingLoad { path, light, result }),
+            Err(e) => self.errors.push(format!("{}: {e}", path.display())),
+        }
+    }
+
+    /// Whether images are still being decoded.
+    pub fn is_loading(&self) -> bool {
+        !self.pending.is_empty()
+    }
+
+    /// Waits for every pending load (tests and the headless demo).
+    pub fn finish_loading(&mut self) {
+        while self.is_loading() {
+            self.poll_loads();
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+    }
+
+    /// Closes every image.
+    pub fn clear(&mut self) {
+        self.slots.clear();
+        self.errors.clear();
+        self.view.reset();
+    }
+
+    /// Opens the file browser window.
+    pub fn open_browser(&mut self) {
+        if self.browser.is_none() {
+            let start = self
+                .slots
+                .last()
+                .and_then(|s| s.path.parent().map(PathBuf::from))
+                .or_else(|| std::env::current_dir().ok())
+                .unwrap_or_else(|| PathBuf::from("/"));
+            self.browser = Some(FileBrowser::new(&start));
+        }
+    }
+
+    fn poll_loads(&mut self) {
+        let mut still_pending = Vec::new();
+        for load in self.pending.drain(..) {
+            match load.result.try_recv() {
+                Ok(Ok((capture, preview))) => {
+                    self.slots.retain(|s| s.light != load.light);
+                    self.slots.push(ImageSlot { light: load.light, path: load.path, capture, preview, texture: None });
+                    self.slots.sort_by_key(|s| s.light);
+                }
+                Ok(Err(message)) => self.errors.push(message),
+                Err(TryRecvError::Empty) => still_pending.push(load),
+                Err(TryRecvError::Disconnected) => self.errors.push(format!("{}: loading stopped unexpectedly", load.path.display())),
+            }
+        }
+        self.pending = still_pending;
+    }
+
+    /// Draws the screen.
+    pub fn show(&mut self, ui: &mut egui::Ui, tr: &Translator) {
+        self.poll_loads();
+        if self.is_loading() {
+            ui.ctx().request_repaint_after(std::time::Duration::from_millis(50));
+        }
+        if let Some(browser) = &mut self.browser {
+            match browser.show(ui.ctx(), tr) {
+                BrowserOutcome::Open => {}
+                BrowserOutcome::Cancelled => self.browser = None,
+                BrowserOutcome::Chosen(paths) => {
+                    self.browser = None;
+                    for path in paths {
+                        self.open(path, None);
+                    }
+                }
+            }
+        }
+
+        ui.horizontal(|ui| {
+            if ui.button(tr.tr("document-open")).on_hover_text("Ctrl+O").clicked() {
+                self.open_browser();
+            }
+            if ui.add_enabled(!self.slots.is_empty(), egui::Button::new(tr.tr("document-close-all"))).clicked() {
+                self.clear();
+            }
+            ui.separator();
+            if ui.button("−").on_hover_text(tr.tr("document-zoom-out")).clicked() {
+                self.view.zoom_about(1.0 / 1.5, self.view.center);
+            }
+            if ui.button(tr.tr("document-fit")).clicked() {
+                self.view.reset();
+            }
+            if ui.button("+").on_hover_text(tr.tr("document-zoom-in")).clicked() {
+                self.view.zoom_about(1.5, self.view.center);
+            }
+            ui.label(format!("{:.0} %", self.view.zoom * 100.0));
+            for load in &self.pending {
+                ui.spinner();
+                let name = load.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                ui.label(tr.tr_args("document-loading", &[("file", name)]));
+            }
+        });
+        self.show_errors(ui, tr);
+        ui.separator();
+
+        if self.slots.is_empty() {
+            if !self.is_loading() {
+                ui.vertical_centered(|ui| {
+                    ui.add_space(60.0);
+                    ui.label(egui::RichText::new(tr.tr("document-empty")).size(18.0));
+                    ui.label(tr.tr("document-empty-hint"));
+                });
+            }
+            return;
+        }
+        self.show_images(ui, tr);
+    }
+
+    fn show_errors(&mut self, ui: &mut egui::Ui, tr: &Translator) {
+        let mut dismissed = None;
+        for (index, error) in self.errors.iter().enumerate() {
+            ui.horizontal(|ui| {
+                ui.colored_label(ui.visuals().error_fg_color, format!("⚠ {error}"));
+                if ui.small_button(tr.tr("dismiss")).clicked() {
+                    dismissed = Some(index);
+                }
+            });
+        }
+        if let Some(index) = dismissed {
+            self.errors.remove(index);
+        }
+    }
+
+    fn show_images(&mut self, ui: &mut egui::Ui, tr: &Translator) {
+        let count = self.slots.len();
+        let mut removed = None;
+        let mut relight: Option<(usize, Light)> = None;
+        let view = &mut self.view;
+        ui.columns(count, |columns| {
+            for (index, (column, slot)) in columns.iter_mut().zip(self.slots.iter_mut()).enumerate() {
+                column.horizontal(|ui| {
+                    let mut light = slot.light;
+                    let name = slot.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                    egui::ComboBox::from_id_salt(("light", index))
+                        .selected_text(tr.tr(light_label(light)))
+                        .show_ui(ui, |ui| {
+                            for option in Light::ALL {
+                                ui.selectable_value(&mut light, option, tr.tr(light_label(option)));
+                            }
+                        })
+                        .response
+                        .widget_info(|| egui::WidgetInfo::labeled(egui::Role::ComboBox, true, tr.tr_args("document-light-of", &[("file", name.clone())])));
+                    if light != slot.light {
+                        relight = Some((index, light));
+                    }
+                    ui.label(egui::RichText::new(name).small()).on_hover_text(slot.path.display().to_string());
+                    if ui.small_button("×").on_hover_text(tr.tr("document-close")).clicked() {
+                        removed = Some(index);
+                    }
+                });
+                let texture = slot.texture.get_or_insert_with(|| {
+                    column.ctx().load_texture(
+                        format!("capture-{}", slot.path.display()),
+                        slot.preview.clone(),
+                        egui::TextureOptions::LINEAR,
+                    )
+                });
+                let label = format!("{} — {}×{} px", tr.tr(light_label(slot.light)), slot.capture.image.width(), slot.capture.image.height());
+                show_image(column, texture, view, &label);
+            }
+        });
+        if let Some((index, light)) = relight
+            && let Some(path) = self.slots.get(index).map(|s| s.path.clone())
+        {
+            // One image per light: the image moved to `light` replaces the one there.
+            self.slots.retain(|s| s.light != light || s.path == path);
+            if let Some(slot) = self.slots.iter_mut().find(|s| s.path == path) {
+                slot.light = light;
+                slot.capture.light = light;
+            }
+            self.slots.sort_by_key(|s| s.light);
+            return;
+        }
+        if let Some(index) = removed
+            && index < self.slots.len()
+        {
+            self.slots.remove(index);
+        }
+    }
+}
+
+/// Translation id of a light's name.
+pub fn light_label(light: Light) -> &'static str {
+    match light {
+        Light::White => "light-white",
+        Light::Uv => "light-uv",
+        Light::Ir => "light-ir",
+        Light::Coaxial => "light-coaxial",
+    }
+}
+
+fn to_color_image(image: &image::DynamicImage) -> egui::ColorImage {
+    let scaled;
+    let image = if image.width().max(image.height()) > MAX_TEXTURE_SIDE {
+        scaled = image.thumbnail(MAX_TEXTURE_SIDE, MAX_TEXTURE_SIDE);
+        &scaled
+    } else {
+        image
+    };
+    let rgba = image.to_rgba8();
+    egui::ColorImage::from_rgba_unmultiplied([rgba.width() as usize, rgba.height() as usize], rgba.as_raw())
+}

@@ -1,0 +1,82 @@
+use std::path::Path;
+use std::sync::mpsc::{self, Receiver};
+
+use eframe::egui;
+
+use crate::doctor::{self, Finding, Health};
+use crate::i18n::Translator;
+use crate::resources::Resources;
+
+/// The doctor's report on every subsystem, run in the background.
+#[derive(Default)]
+pub struct SystemScreen {
+    /// The last report, once finished.
+    pub findings: Option<Vec<Finding>>,
+    running: Option<Receiver<Vec<Finding>>>,
+}
+
+impl SystemScreen {
+    /// Starts a check in the background.
+    pub fn start(&mut self, resources: &Resources, data_dir: &Path) {
+        let (sender, receiver) = mpsc::channel();
+        let resources = resources.clone();
+        let data_dir = data_dir.to_path_buf();
+        let spawned = std::thread::Builder::new().name("doctor".into()).spawn(move || {
+            let _ = sender.send(doctor::examine(&resources, &data_dir));
+        });
+        if spawned.is_ok() {
+            self.running = Some(receiver);
+        }
+    }
+
+    /// Draws the screen, starting a check the first time.
+    pub fn show(&mut self, ui: &mut egui::Ui, tr: &Translator, resources: &Resources, data_dir: &Path) {
+        if self.findings.is_none() && self.running.is_none() {
+            self.start(resources, data_dir);
+        }
+        if let Some(receiver) = &self.running {
+            match receiver.try_recv() {
+                Ok(findings) => {
+                    self.findings = Some(findings);
+                    self.running = None;
+                }
+                Err(mpsc::TryRecvError::Empty) => ui.ctx().request_repaint_after(std::time::Duration::from_millis(100)),
+                Err(mpsc::TryRecvError::Disconnected) => self.running = None,
+            }
+        }
+        ui.heading(tr.tr("system-title"));
+        ui.label(tr.tr("system-intro"));
+        ui.add_space(8.0);
+        if self.running.is_some() {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label(tr.tr("system-running"));
+            });
+            return;
+        }
+        if ui.button(tr.tr("system-run-again")).clicked() {
+            self.findings = None;
+            self.start(resources, data_dir);
+            return;
+        }
+        let Some(findings) = &self.findings else { return };
+        egui::Grid::new("doctor").striped(true).num_columns(3).spacing([16.0, 6.0]).show(ui, |ui| {
+            for finding in findings {
+                let (mark, color) = match finding.health {
+                    Health::Ok => (tr.tr("status-ok"), egui::Color32::from_rgb(0x2e, 0x9d, 0x4f)),
+                    Health::Warn => (tr.tr("status-warn"), egui::Color32::from_rgb(0xd0, 0x8c, 0x00)),
+                    Health::Fail => (tr.tr("status-fail"), ui.visuals().error_fg_color),
+                };
+                ui.colored_label(color, egui::RichText::new(mark).strong());
+                ui.label(egui::RichText::new(finding.subsystem).strong());
+                ui.vertical(|ui| {
+                    ui.label(&finding.detail);
+                    if let Some(fix) = &finding.fix {
+                        ui.label(egui::RichText::new(format!("{} {fix}", tr.tr("system-fix"))).italics());
+                    }
+                });
+                ui.end_row();
+            }
+        });
+    }
+}
