@@ -5,11 +5,14 @@
 //! names; see docs/ARCHITECTURE.md for the map.
 
 pub use tdverify_core as core;
+pub use tdverify_mrz as mrz;
 
 pub mod capture;
+pub mod clock;
 pub mod doctor;
 pub mod i18n;
 pub mod imaging;
+pub mod inspect;
 pub mod logging;
 pub mod onnx;
 pub mod resources;

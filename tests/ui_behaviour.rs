@@ -11,7 +11,7 @@ use tdverify::ui::{Screen, StartOptions, TdverifyApp};
 
 fn app_in(dir: &Path, images: Vec<(std::path::PathBuf, Option<tdverify::core::Light>)>) -> TdverifyApp {
     let settings = Settings { data_dir: dir.join("data"), ..Settings::default() };
-    let start = StartOptions { images, screen: None, settings_file: Settings::file_in(dir) };
+    let start = StartOptions { images, screen: None, settings_file: Settings::file_in(dir), startup_probe: None };
     TdverifyApp::new(settings, Resources::in_home(dir), start)
 }
 
@@ -106,4 +106,23 @@ fn system_screen_reports_every_subsystem() {
     }
     // The empty home has no reference library: the report says what to do.
     harness.get_by_label_contains("restore reference-library/");
+}
+
+#[test]
+fn typing_an_mrz_shows_its_fields_and_the_failing_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_in(dir.path(), Vec::new());
+    app.screen = Screen::Document;
+    let mut harness = harness(app);
+    harness.run();
+    harness.get_by_label("No MRZ yet: type or paste its lines.");
+    // ICAO 9303 Part 4 specimen with the document-number check digit altered (6 → 7).
+    let altered = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C37UTO7408122F1204159ZE184226B<<<<<10";
+    harness.get_by_label("MRZ lines (type or paste)").focus();
+    harness.run();
+    harness.get_by_label("MRZ lines (type or paste)").type_text(altered);
+    harness.run();
+    harness.get_by_label("ERIKSSON");
+    harness.get_by_label("does not hold: see the checks");
+    harness.get_by_label_contains("Document number check digit is 7, computed 6");
 }

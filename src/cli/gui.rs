@@ -24,9 +24,12 @@ pub struct GuiArgs {
     screen: Option<String>,
     /// More images (the light is guessed from each file name).
     images: Vec<PathBuf>,
+    /// Benchmarks: print the time to the first painted frame and exit.
+    #[arg(long, hide = true)]
+    startup_probe: bool,
 }
 
-pub fn run(context: &Context, mut settings: Settings, args: GuiArgs) -> ExitCode {
+pub fn run(context: &Context, mut settings: Settings, args: GuiArgs, started: std::time::Instant) -> ExitCode {
     let screen = match args.screen.as_deref().map(|name| (name, Screen::parse(name))) {
         Some((name, None)) => {
             eprintln!("tdverify: unknown screen `{name}`; use home, document, system or settings");
@@ -43,7 +46,8 @@ pub fn run(context: &Context, mut settings: Settings, args: GuiArgs) -> ExitCode
     }
     images.extend(args.images.into_iter().map(|p| (p, None)));
     settings.data_dir = context.data_dir.clone();
-    let start = StartOptions { images, screen, settings_file: context.settings_file.clone() };
+    let startup_probe = args.startup_probe.then_some(started);
+    let start = StartOptions { images, screen, settings_file: context.settings_file.clone(), startup_probe };
     if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
         eprintln!("tdverify: no display (DISPLAY and WAYLAND_DISPLAY are unset). Run `tdverify demo` for a headless demo, or start under Xvfb: xvfb-run tdverify");
         return ExitCode::from(1);

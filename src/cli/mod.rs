@@ -4,6 +4,7 @@
 mod demo;
 mod doctor;
 mod gui;
+mod mrz;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -33,6 +34,8 @@ pub enum Command {
     Doctor(doctor::DoctorArgs),
     /// Run a demo inspection on a sample document, without a window.
     Demo(demo::DemoArgs),
+    /// Parse and validate an MRZ (lines on standard input, or --image FILE).
+    Mrz(mrz::MrzArgs),
 }
 
 /// Global context every command gets.
@@ -47,6 +50,7 @@ pub struct Context {
 
 /// Parses arguments and runs the command.
 pub fn main() -> ExitCode {
+    let started = std::time::Instant::now();
     let cli = Cli::parse();
     let settings_file = match &cli.data_dir {
         Some(dir) => tdverify::settings::Settings::file_in(dir),
@@ -64,8 +68,9 @@ pub fn main() -> ExitCode {
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "tdverify started");
     let context = Context { data_dir, settings_file, resources: tdverify::resources::Resources::discover() };
     match cli.command.unwrap_or(Command::Gui(gui::GuiArgs::default())) {
-        Command::Gui(args) => gui::run(&context, settings, args),
+        Command::Gui(args) => gui::run(&context, settings, args, started),
         Command::Doctor(args) => doctor::run(&context, args),
         Command::Demo(args) => demo::run(&context, args),
+        Command::Mrz(args) => mrz::run(&context, args),
     }
 }

@@ -21,6 +21,8 @@ pub struct StartOptions {
     pub screen: Option<Screen>,
     /// Where the Settings screen saves.
     pub settings_file: PathBuf,
+    /// Benchmarks: print the time from `started` to the first drawn frame, then close.
+    pub startup_probe: Option<std::time::Instant>,
 }
 
 /// Opens the main window and runs until it is closed.

@@ -63,3 +63,25 @@ theme-dark = Dark
 settings-data-dir = Data folder (cases, logs)
 settings-save = Save
 settings-saved = Settings saved.
+
+check-pass = passed
+check-fail = failed
+check-warn = to review
+check-error = could not check
+check-not-applicable = not applicable
+check-confidence = confidence { $percent } %
+
+mrz-title = Machine readable zone
+mrz-enter = MRZ lines (type or paste)
+mrz-none = No MRZ yet: type or paste its lines.
+mrz-valid = all check digits and rules hold
+mrz-invalid = does not hold: see the checks
+mrz-field-document-code = Document code
+mrz-field-issuing-state = Issuing state
+mrz-field-document-number = Document number
+mrz-field-surname = Surname
+mrz-field-given-names = Given names
+mrz-field-nationality = Nationality
+mrz-field-birth-date = Date of birth
+mrz-field-sex = Sex
+mrz-field-expiry-date = Date of expiry

@@ -62,3 +62,25 @@ theme-dark = Sombre
 settings-data-dir = Dossier des données (dossiers, journaux)
 settings-save = Enregistrer
 settings-saved = Réglages enregistrés.
+
+check-pass = réussi
+check-fail = échoué
+check-warn = à examiner
+check-error = contrôle impossible
+check-not-applicable = sans objet
+check-confidence = confiance { $percent } %
+
+mrz-title = Zone de lecture automatique
+mrz-enter = Lignes MRZ (saisir ou coller)
+mrz-none = Pas encore de MRZ : saisissez ou collez ses lignes.
+mrz-valid = tous les chiffres de contrôle et règles sont respectés
+mrz-invalid = non conforme : voir les contrôles
+mrz-field-document-code = Code du document
+mrz-field-issuing-state = État émetteur
+mrz-field-document-number = Numéro du document
+mrz-field-surname = Nom
+mrz-field-given-names = Prénoms
+mrz-field-nationality = Nationalité
+mrz-field-birth-date = Date de naissance
+mrz-field-sex = Sexe
+mrz-field-expiry-date = Date d’expiration

@@ -39,6 +39,8 @@ pub struct DocumentScreen {
     pub view: ImageView,
     /// Messages about files that could not be opened.
     pub errors: Vec<String>,
+    /// The MRZ panel.
+    pub mrz: super::MrzPanel,
     browser: Option<FileBrowser>,
     pending: Vec<PendingLoad>,
 }
@@ -158,6 +160,10 @@ impl DocumentScreen {
         });
         self.show_errors(ui, tr);
         ui.separator();
+
+        egui::Panel::right("mrz-panel").resizable(true).default_size(380.0).show(ui, |ui| {
+            self.mrz.show(ui, tr, crate::clock::today_utc());
+        });
 
         if self.slots.is_empty() {
             if !self.is_loading() {

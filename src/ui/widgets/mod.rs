@@ -1,5 +1,6 @@
 //! Widgets shared by the screens.
 
+pub mod checks;
 pub mod file_browser;
 pub mod image_view;
 

@@ -1,0 +1,384 @@
+//! Constrained decoding of OCR output: from per-position candidate characters
+//! with probabilities to the most probable reading that satisfies the
+//! position grammar and the check digits, with every correction listed.
+//!
+//! # Decision rule
+//!
+//! 1. **Shape.** Lines and positions must match the layout, and every position
+//!    must have at least one candidate; otherwise the result is `Unreadable`.
+//! 2. **Grammar.** Where the top candidate is not allowed at its position (a
+//!    letter in a date), the most probable *allowed* candidate the OCR itself
+//!    proposed (probability ≥ [`MIN_ALTERNATIVE`]) replaces it. If the OCR
+//!    proposed none, the usual look-alike is used (`O`→`0`…) with its
+//!    confidence cut to 60 % of the original, since no evidence backs it.
+//! 3. **Check digits.** For each failing check digit (document number, birth,
+//!    expiry, optional data, then composite), the decoder tries replacing
+//!    *uncertain* characters only — those whose chosen candidate has
+//!    probability below [`CERTAIN`] — with their OCR alternatives, one change
+//!    then two, keeping the assignment with the highest joint probability that
+//!    makes that digit (and, for the composite, every digit) hold. At most
+//!    [`MAX_TRIALS`] readings are evaluated. A check digit printed clearly
+//!    wrong therefore stays wrong: the decoder reports what is printed.
+//! 4. **Status.** `Valid` when the final reading passes every check digit and
+//!    grammar rule and every character has confidence ≥ [`LOW_CONFIDENCE`];
+//!    `LowConfidence` when it is readable but fails a rule or has a weak
+//!    character; `Unreadable` when the shape is wrong, a position is empty, or
+//!    the mean confidence is below [`UNREADABLE_MEAN`]. A valid-looking reading
+//!    is never forced: corrected characters keep the (lower) probability of
+//!    the candidate chosen.
+
+use serde::{Deserialize, Serialize};
+
+use crate::grammar::{confusable_fix, position_classes, CharClass};
+use crate::layout::layout;
+use crate::parse::{parse_lines, CheckDigitKind, Mrz};
+use crate::fields::Span;
+use crate::MrzFormat;
+
+/// A candidate at or above this probability is treated as certain: never changed.
+pub const CERTAIN: f32 = 0.9;
+/// OCR alternatives below this probability are ignored.
+pub const MIN_ALTERNATIVE: f32 = 0.05;
+/// Characters below this confidence make the reading `LowConfidence`.
+pub const LOW_CONFIDENCE: f32 = 0.5;
+/// Mean confidence below this makes the reading `Unreadable`.
+pub const UNREADABLE_MEAN: f32 = 0.3;
+/// Bound on the readings evaluated during the check digit search.
+pub const MAX_TRIALS: usize = 4000;
+/// Alternatives considered per position during the check digit search.
+const ALTERNATIVES_PER_POSITION: usize = 3;
+/// Uncertain positions considered per check digit (the least certain first).
+const POSITIONS_PER_DIGIT: usize = 10;
+
+/// How much to trust a decoded reading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DecodeStatus {
+    /// Every rule holds and every character is confidently read.
+    Valid,
+    /// Readable, but a rule fails or some character is weak: show it to the officer.
+    LowConfidence,
+    /// Not enough evidence for a reading.
+    Unreadable,
+}
+
+/// Why a character was changed from the OCR's top candidate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CorrectionReason {
+    /// The top candidate is not allowed at this position.
+    Grammar,
+    /// The change makes a failing check digit hold.
+    CheckDigit(CheckDigitKind),
+}
+
+/// One change from the OCR's top candidate.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct OcrCorrection {
+    /// 0-based line.
+    pub line: usize,
+    /// 0-based position.
+    pub position: usize,
+    /// The OCR's top candidate.
+    pub from: char,
+    /// The character chosen.
+    pub to: char,
+    /// Why.
+    pub reason: CorrectionReason,
+}
+
+/// The decoded reading.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DecodedMrz {
+    /// Trust in the reading.
+    pub status: DecodeStatus,
+    /// The chosen lines (empty when unreadable because of shape).
+    pub lines: Vec<String>,
+    /// The parsed reading (`None` when unreadable because of shape).
+    pub mrz: Option<Mrz>,
+    /// Probability of each chosen character, `[line][position]`.
+    pub confidence: Vec<Vec<f32>>,
+    /// Every change from the top candidates.
+    pub corrections: Vec<OcrCorrection>,
+    /// Readings evaluated by the search (for benchmarks and tests).
+    pub trials: usize,
+}
+
+/// Decodes per-position candidates (`lines → positions → (char, probability)`)
+/// for a known layout, by the rule in the module documentation.
+pub fn decode(format: MrzFormat, candidates: &[Vec<Vec<(char, f32)>>]) -> DecodedMrz {
+    let unreadable = |trials| DecodedMrz {
+        status: DecodeStatus::Unreadable,
+        lines: Vec::new(),
+        mrz: None,
+        confidence: Vec::new(),
+        corrections: Vec::new(),
+        trials,
+    };
+    if candidates.len() != format.line_count()
+        || candidates.iter().any(|line| line.len() != format.line_length())
+    {
+        return unreadable(0);
+    }
+    // Sorted, cleaned candidate lists.
+    let mut sorted: Vec<Vec<Vec<(char, f32)>>> = Vec::with_capacity(candidates.len());
+    for line in candidates {
+        let mut positions = Vec::with_capacity(line.len());
+        for position in line {
+            let mut list: Vec<(char, f32)> = position
+                .iter()
+                .filter(|(_, p)| p.is_finite() && *p > 0.0)
+                .map(|(c, p)| (*c, p.min(1.0)))
+                .collect();
+            list.sort_by(|a, b| b.1.total_cmp(&a.1));
+            if list.is_empty() {
+                return unreadable(0);
+            }
+            positions.push(list);
+        }
+        sorted.push(positions);
+    }
+
+    let classes = position_classes(format);
+    let mut chosen: Vec<Vec<(char, f32)>> = Vec::with_capacity(sorted.len());
+    let mut corrections = Vec::new();
+    for (line_index, line) in sorted.iter().enumerate() {
+        let mut out = Vec::with_capacity(line.len());
+        for (position, list) in line.iter().enumerate() {
+            let class = classes.get(line_index).and_then(|l| l.get(position)).map(|(c, _)| *c).unwrap_or(CharClass::Alphanumeric);
+            let (top, top_p) = list[0];
+            if class.allows(top) {
+                out.push((top, top_p));
+                continue;
+            }
+            let alternative = list.iter().skip(1).find(|(c, p)| class.allows(*c) && *p >= MIN_ALTERNATIVE);
+            let pick = match alternative {
+                Some(&(c, p)) => Some((c, p)),
+                None => confusable_fix(class, top).map(|c| (c, top_p * 0.6)),
+            };
+            match pick {
+                Some((c, p)) => {
+                    corrections.push(OcrCorrection { line: line_index, position, from: top, to: c, reason: CorrectionReason::Grammar });
+                    out.push((c, p));
+                }
+                None => out.push((top, top_p)),
+            }
+        }
+        chosen.push(out);
+    }
+
+    let mut trials = 0usize;
+    let digit_order = [
+        CheckDigitKind::Number,
+        CheckDigitKind::BirthDate,
+        CheckDigitKind::ExpiryDate,
+        CheckDigitKind::OptionalData,
+        CheckDigitKind::Composite,
+    ];
+    for kind in digit_order {
+        let current = parse_lines(format, to_lines(&chosen));
+        trials += 1;
+        let Some(result) = current.check_digit(kind) else { continue };
+        if result.holds() {
+            continue;
+        }
+        let mut spans: Vec<Span> = result.covers.clone();
+        spans.push(result.at);
+        if kind == CheckDigitKind::Number {
+            // A long TD1/TD2 number may move its digit: search the whole optional field too.
+            if let Some(span) = layout(format).optional_data {
+                spans.push(span);
+            }
+        }
+        if let Some(best) = search(format, &chosen, &sorted, &classes, &spans, kind, &mut trials) {
+            for (line, position, c, p) in best {
+                let from = sorted[line][position][0].0;
+                chosen[line][position] = (c, p);
+                corrections.retain(|k| !(k.line == line && k.position == position));
+                if c != from {
+                    corrections.push(OcrCorrection { line, position, from, to: c, reason: CorrectionReason::CheckDigit(kind) });
+                }
+            }
+        }
+    }
+
+    let lines = to_lines(&chosen);
+    let mrz = parse_lines(format, lines.clone());
+    let confidence: Vec<Vec<f32>> = chosen.iter().map(|line| line.iter().map(|(_, p)| *p).collect()).collect();
+    let count = confidence.iter().map(Vec::len).sum::<usize>().max(1);
+    let mean = confidence.iter().flatten().sum::<f32>() / count as f32;
+    let weakest = confidence.iter().flatten().copied().fold(1.0f32, f32::min);
+    let status = if mean < UNREADABLE_MEAN {
+        DecodeStatus::Unreadable
+    } else if mrz.is_valid() && weakest >= LOW_CONFIDENCE {
+        DecodeStatus::Valid
+    } else {
+        DecodeStatus::LowConfidence
+    };
+    corrections.sort_by_key(|c| (c.line, c.position));
+    DecodedMrz { status, lines, mrz: Some(mrz), confidence, corrections, trials }
+}
+
+fn to_lines(chosen: &[Vec<(char, f32)>]) -> Vec<String> {
+    chosen.iter().map(|line| line.iter().map(|(c, _)| *c).collect()).collect()
+}
+
+type Change = (usize, usize, char, f32);
+
+/// Best (highest joint probability) set of at most two changes among
+/// uncertain positions of `spans` that makes `kind` hold; for the composite,
+/// every check digit must hold.
+fn search(
+    format: MrzFormat,
+    chosen: &[Vec<(char, f32)>],
+    sorted: &[Vec<Vec<(char, f32)>>],
+    classes: &[Vec<(CharClass, crate::fields::Field)>],
+    spans: &[Span],
+    kind: CheckDigitKind,
+    trials: &mut usize,
+) -> Option<Vec<Change>> {
+    // Uncertain positions, least certain first.
+    let mut positions: Vec<(usize, usize, f32)> = Vec::new();
+    for span in spans {
+        for position in span.start..span.end {
+            let Some(&(_, p)) = chosen.get(span.line).and_then(|l| l.get(position)) else { continue };
+            if p < CERTAIN && !positions.iter().any(|(l, q, _)| *l == span.line && *q == position) {
+                positions.push((span.line, position, p));
+            }
+        }
+    }
+    positions.sort_by(|a, b| a.2.total_cmp(&b.2));
+    positions.truncate(POSITIONS_PER_DIGIT);
+
+    // Alternatives per position: OCR candidates allowed by the grammar, not the current choice.
+    let options: Vec<Vec<Change>> = positions
+        .iter()
+        .map(|&(line, position, _)| {
+            let current = chosen[line][position].0;
+            let class = classes[line][position].0;
+            sorted[line][position]
+                .iter()
+                .filter(|(c, p)| *c != current && *p >= MIN_ALTERNATIVE && class.allows(*c))
+                .take(ALTERNATIVES_PER_POSITION)
+                .map(|&(c, p)| (line, position, c, p))
+                .collect()
+        })
+        .collect();
+
+    let score = |changes: &[Change]| -> f32 {
+        changes.iter().map(|&(line, position, _, p)| p.ln() - chosen[line][position].1.ln()).sum()
+    };
+    let holds = |changes: &[Change], trials: &mut usize| -> bool {
+        *trials += 1;
+        let mut lines: Vec<Vec<char>> = chosen.iter().map(|l| l.iter().map(|(c, _)| *c).collect()).collect();
+        for &(line, position, c, _) in changes {
+            lines[line][position] = c;
+        }
+        let mrz = parse_lines(format, lines.into_iter().map(|l| l.into_iter().collect()).collect());
+        if kind == CheckDigitKind::Composite {
+            mrz.check_digits.iter().all(|d| d.holds())
+        } else {
+            mrz.check_digit(kind).is_some_and(|d| d.holds())
+        }
+    };
+
+    let mut best: Option<(f32, Vec<Change>)> = None;
+    for option in options.iter().flatten() {
+        if *trials >= MAX_TRIALS {
+            break;
+        }
+        let changes = vec![*option];
+        if holds(&changes, trials) {
+            let s = score(&changes);
+            if best.as_ref().is_none_or(|(b, _)| s > *b) {
+                best = Some((s, changes));
+            }
+        }
+    }
+    if best.is_none() {
+        'pairs: for (i, first_options) in options.iter().enumerate() {
+            for second_options in options.iter().skip(i + 1) {
+                for first in first_options {
+                    for second in second_options {
+                        if *trials >= MAX_TRIALS {
+                            break 'pairs;
+                        }
+                        let changes = vec![*first, *second];
+                        if holds(&changes, trials) {
+                            let s = score(&changes);
+                            if best.as_ref().is_none_or(|(b, _)| s > *b) {
+                                best = Some((s, changes));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    best.map(|(_, changes)| changes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TD3: [&str; 2] =
+        ["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"];
+
+    /// Every position certain (0.99) on the given lines.
+    fn certain(lines: &[&str]) -> Vec<Vec<Vec<(char, f32)>>> {
+        lines.iter().map(|l| l.chars().map(|c| vec![(c, 0.99)]).collect()).collect()
+    }
+
+    #[test]
+    fn clean_reading_is_valid_without_corrections() {
+        let decoded = decode(MrzFormat::Td3, &certain(&TD3));
+        assert_eq!(decoded.status, DecodeStatus::Valid);
+        assert!(decoded.corrections.is_empty());
+        assert_eq!(decoded.lines, TD3);
+    }
+
+    #[test]
+    fn grammar_prefers_the_allowed_ocr_alternative() {
+        let mut input = certain(&TD3);
+        // Birth date "740812": OCR thinks 'O' (0.6) over '0' (0.4) at line 2, position 16.
+        input[1][15] = vec![('O', 0.6), ('0', 0.4)];
+        let decoded = decode(MrzFormat::Td3, &input);
+        assert_eq!(decoded.lines[1], TD3[1]);
+        assert_eq!(decoded.corrections.len(), 1);
+        assert_eq!(decoded.corrections[0].reason, CorrectionReason::Grammar);
+        assert_eq!(decoded.status, DecodeStatus::LowConfidence, "0.4 is weak evidence");
+    }
+
+    #[test]
+    fn check_digit_fixes_an_uncertain_character() {
+        let mut input = certain(&TD3);
+        // Document number "L898902C3": the '8' at position 2 read as '6' (0.55) vs '8' (0.45).
+        input[1][1] = vec![('6', 0.55), ('8', 0.45)];
+        let decoded = decode(MrzFormat::Td3, &input);
+        assert_eq!(decoded.lines[1], TD3[1]);
+        assert!(matches!(decoded.corrections[0].reason, CorrectionReason::CheckDigit(CheckDigitKind::Number)));
+        assert_eq!(decoded.status, DecodeStatus::LowConfidence);
+    }
+
+    #[test]
+    fn a_clearly_printed_wrong_check_digit_stays_wrong() {
+        let forged = TD3[1].replacen("L898902C36", "L898902C37", 1);
+        let decoded = decode(MrzFormat::Td3, &certain(&[TD3[0], &forged]));
+        assert_eq!(decoded.lines[1], forged);
+        assert!(decoded.corrections.is_empty());
+        assert_eq!(decoded.status, DecodeStatus::LowConfidence);
+        assert!(!decoded.mrz.unwrap().is_valid());
+    }
+
+    #[test]
+    fn wrong_shape_or_empty_positions_are_unreadable() {
+        assert_eq!(decode(MrzFormat::Td1, &certain(&TD3)).status, DecodeStatus::Unreadable);
+        let mut input = certain(&TD3);
+        input[0][3].clear();
+        assert_eq!(decode(MrzFormat::Td3, &input).status, DecodeStatus::Unreadable);
+        let weak: Vec<Vec<Vec<(char, f32)>>> =
+            TD3.iter().map(|l| l.chars().map(|c| vec![(c, 0.1)]).collect()).collect();
+        assert_eq!(decode(MrzFormat::Td3, &weak).status, DecodeStatus::Unreadable);
+    }
+}
