@@ -1,0 +1,408 @@
+//! Symmetric primitives for BAC, PACE and secure messaging (ICAO 9303-11 §9):
+//! 3DES and AES in CBC mode, ISO/IEC 9797-1 padding method 2, the retail MAC
+//! (ISO/IEC 9797-1 MAC algorithm 3), AES-CMAC (NIST SP 800-38B), and the key
+//! derivation function KDF(K, c).
+
+use aes::{Aes128, Aes192, Aes256};
+use des::cipher::{Block, BlockCipherDecrypt, BlockCipherEncrypt, BlockSizeUser, KeyInit};
+use des::{Des, TdesEde2, TdesEde3};
+use ring::digest;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+/// Why a cryptographic step could not run.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum CryptoError {
+    /// A key of a length the cipher does not take.
+    #[error("wrong key length {0} for {1}")]
+    KeyLength(usize, &'static str),
+    /// Data that should be a whole number of blocks is not.
+    #[error("data length {0} is not a multiple of the block size {1}")]
+    NotBlockAligned(usize, usize),
+    /// Padding method 2 marker (0x80) not found after decryption.
+    #[error("bad padding after decryption")]
+    BadPadding,
+    /// A random number generator failure.
+    #[error("random number generator failed")]
+    Random,
+}
+
+/// The block cipher family of a session: 3DES (BAC, PACE 3DES) or AES (PACE).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CipherKind {
+    /// Two-key 3DES, 8-byte blocks, retail MAC.
+    Tdes,
+    /// AES-128/192/256, 16-byte blocks, CMAC.
+    Aes,
+}
+
+impl CipherKind {
+    /// Block size in bytes.
+    pub fn block_size(self) -> usize {
+        match self {
+            CipherKind::Tdes => 8,
+            CipherKind::Aes => 16,
+        }
+    }
+}
+
+trait BlockOps {
+    fn encrypt(&self, block: &mut [u8]);
+    fn decrypt(&self, block: &mut [u8]);
+}
+
+struct Wrapped<C>(C);
+
+impl<C: BlockCipherEncrypt + BlockCipherDecrypt + BlockSizeUser> BlockOps for Wrapped<C> {
+    fn encrypt(&self, block: &mut [u8]) {
+        let mut array = Block::<C>::default();
+        array.copy_from_slice(block);
+        self.0.encrypt_block(&mut array);
+        block.copy_from_slice(&array);
+    }
+    fn decrypt(&self, block: &mut [u8]) {
+        let mut array = Block::<C>::default();
+        array.copy_from_slice(block);
+        self.0.decrypt_block(&mut array);
+        block.copy_from_slice(&array);
+    }
+}
+
+fn block_cipher(kind: CipherKind, key: &[u8]) -> Result<Box<dyn BlockOps>, CryptoError> {
+    let bad = |name| CryptoError::KeyLength(key.len(), name);
+    Ok(match (kind, key.len()) {
+        (CipherKind::Tdes, 16) => Box::new(Wrapped(
+            TdesEde2::new_from_slice(key).map_err(|_| bad("3DES"))?,
+        )),
+        (CipherKind::Tdes, 24) => Box::new(Wrapped(
+            TdesEde3::new_from_slice(key).map_err(|_| bad("3DES"))?,
+        )),
+        (CipherKind::Aes, 16) => Box::new(Wrapped(
+            Aes128::new_from_slice(key).map_err(|_| bad("AES"))?,
+        )),
+        (CipherKind::Aes, 24) => Box::new(Wrapped(
+            Aes192::new_from_slice(key).map_err(|_| bad("AES"))?,
+        )),
+        (CipherKind::Aes, 32) => Box::new(Wrapped(
+            Aes256::new_from_slice(key).map_err(|_| bad("AES"))?,
+        )),
+        (CipherKind::Tdes, _) => return Err(bad("3DES")),
+        (CipherKind::Aes, _) => return Err(bad("AES")),
+    })
+}
+
+fn check_aligned(kind: CipherKind, data: &[u8]) -> Result<(), CryptoError> {
+    let size = kind.block_size();
+    if !data.len().is_multiple_of(size) {
+        return Err(CryptoError::NotBlockAligned(data.len(), size));
+    }
+    Ok(())
+}
+
+/// CBC encryption of block-aligned data.
+pub fn cbc_encrypt(
+    kind: CipherKind,
+    key: &[u8],
+    iv: &[u8],
+    data: &[u8],
+) -> Result<Vec<u8>, CryptoError> {
+    check_aligned(kind, data)?;
+    check_aligned(kind, iv)?;
+    let cipher = block_cipher(kind, key)?;
+    let size = kind.block_size();
+    let mut chain = iv
+        .get(..size)
+        .ok_or(CryptoError::NotBlockAligned(iv.len(), size))?
+        .to_vec();
+    let mut out = Vec::with_capacity(data.len());
+    for chunk in data.chunks(size) {
+        let mut block: Vec<u8> = chunk.iter().zip(&chain).map(|(a, b)| a ^ b).collect();
+        cipher.encrypt(&mut block);
+        out.extend_from_slice(&block);
+        chain = block;
+    }
+    Ok(out)
+}
+
+/// CBC decryption of block-aligned data.
+pub fn cbc_decrypt(
+    kind: CipherKind,
+    key: &[u8],
+    iv: &[u8],
+    data: &[u8],
+) -> Result<Vec<u8>, CryptoError> {
+    check_aligned(kind, data)?;
+    check_aligned(kind, iv)?;
+    let cipher = block_cipher(kind, key)?;
+    let size = kind.block_size();
+    let mut chain = iv
+        .get(..size)
+        .ok_or(CryptoError::NotBlockAligned(iv.len(), size))?
+        .to_vec();
+    let mut out = Vec::with_capacity(data.len());
+    for chunk in data.chunks(size) {
+        let mut block = chunk.to_vec();
+        cipher.decrypt(&mut block);
+        out.extend(block.iter().zip(&chain).map(|(a, b)| a ^ b));
+        chain = chunk.to_vec();
+    }
+    Ok(out)
+}
+
+/// Encrypts one block (ECB): AES secure messaging derives its IV this way.
+pub fn encrypt_block(kind: CipherKind, key: &[u8], block: &[u8]) -> Result<Vec<u8>, CryptoError> {
+    if block.len() != kind.block_size() {
+        return Err(CryptoError::NotBlockAligned(block.len(), kind.block_size()));
+    }
+    let cipher = block_cipher(kind, key)?;
+    let mut out = block.to_vec();
+    cipher.encrypt(&mut out);
+    Ok(out)
+}
+
+/// ISO/IEC 9797-1 padding method 2: append 0x80 then zeros to a block boundary.
+pub fn pad(data: &[u8], block_size: usize) -> Vec<u8> {
+    let mut out = data.to_vec();
+    out.push(0x80);
+    while !out.len().is_multiple_of(block_size) {
+        out.push(0);
+    }
+    out
+}
+
+/// Removes padding method 2.
+pub fn unpad(data: &[u8]) -> Result<Vec<u8>, CryptoError> {
+    let marker = data
+        .iter()
+        .rposition(|b| *b != 0)
+        .ok_or(CryptoError::BadPadding)?;
+    if data[marker] != 0x80 {
+        return Err(CryptoError::BadPadding);
+    }
+    Ok(data[..marker].to_vec())
+}
+
+/// ISO/IEC 9797-1 MAC algorithm 3 (retail MAC) with single DES, over data that
+/// is already padded. `key` is the 16-byte two-key 3DES key.
+pub fn retail_mac(key: &[u8], padded: &[u8]) -> Result<Vec<u8>, CryptoError> {
+    if key.len() != 16 {
+        return Err(CryptoError::KeyLength(key.len(), "retail MAC"));
+    }
+    check_aligned(CipherKind::Tdes, padded)?;
+    let first =
+        Wrapped(Des::new_from_slice(&key[..8]).map_err(|_| CryptoError::KeyLength(8, "DES"))?);
+    let second =
+        Wrapped(Des::new_from_slice(&key[8..16]).map_err(|_| CryptoError::KeyLength(8, "DES"))?);
+    let mut chain = vec![0u8; 8];
+    for chunk in padded.chunks(8) {
+        for (c, d) in chain.iter_mut().zip(chunk) {
+            *c ^= d;
+        }
+        first.encrypt(&mut chain);
+    }
+    second.decrypt(&mut chain);
+    first.encrypt(&mut chain);
+    Ok(chain)
+}
+
+fn shift_left_one(block: &[u8]) -> Vec<u8> {
+    let mut out = vec![0u8; block.len()];
+    for index in 0..block.len() {
+        let carry = block.get(index + 1).map_or(0, |next| next >> 7);
+        out[index] = (block[index] << 1) | carry;
+    }
+    out
+}
+
+/// AES-CMAC (NIST SP 800-38B), full 16-byte tag.
+pub fn aes_cmac(key: &[u8], message: &[u8]) -> Result<Vec<u8>, CryptoError> {
+    let cipher = block_cipher(CipherKind::Aes, key)?;
+    let mut l = vec![0u8; 16];
+    cipher.encrypt(&mut l);
+    let derive = |input: &[u8]| {
+        let mut shifted = shift_left_one(input);
+        if input[0] & 0x80 != 0 {
+            shifted[15] ^= 0x87;
+        }
+        shifted
+    };
+    let k1 = derive(&l);
+    let k2 = derive(&k1);
+    let complete = !message.is_empty() && message.len().is_multiple_of(16);
+    let mut blocks: Vec<Vec<u8>> = if complete {
+        message.chunks(16).map(<[u8]>::to_vec).collect()
+    } else {
+        pad(message, 16).chunks(16).map(<[u8]>::to_vec).collect()
+    };
+    if let Some(last) = blocks.last_mut() {
+        let subkey = if complete { &k1 } else { &k2 };
+        for (b, k) in last.iter_mut().zip(subkey) {
+            *b ^= k;
+        }
+    }
+    let mut chain = vec![0u8; 16];
+    for block in &blocks {
+        for (c, b) in chain.iter_mut().zip(block) {
+            *c ^= b;
+        }
+        cipher.encrypt(&mut chain);
+    }
+    Ok(chain)
+}
+
+/// The 8-byte MAC of secure messaging over already padded input:
+/// retail MAC for 3DES, AES-CMAC truncated to 8 bytes for AES.
+pub fn sm_mac(kind: CipherKind, key: &[u8], padded: &[u8]) -> Result<Vec<u8>, CryptoError> {
+    match kind {
+        CipherKind::Tdes => retail_mac(key, padded),
+        CipherKind::Aes => Ok(aes_cmac(key, padded)?[..8].to_vec()),
+    }
+}
+
+/// Constant-time comparison of MACs and tokens.
+pub fn equal_constant_time(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Hash functions used by ICAO 9303.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum HashAlgorithm {
+    /// SHA-1 (BAC, PACE with 3DES or AES-128, older signatures).
+    Sha1,
+    /// SHA-256.
+    Sha256,
+    /// SHA-384.
+    Sha384,
+    /// SHA-512.
+    Sha512,
+}
+
+/// Digest of `data`.
+pub fn hash(algorithm: HashAlgorithm, data: &[u8]) -> Vec<u8> {
+    let which = match algorithm {
+        HashAlgorithm::Sha1 => &digest::SHA1_FOR_LEGACY_USE_ONLY,
+        HashAlgorithm::Sha256 => &digest::SHA256,
+        HashAlgorithm::Sha384 => &digest::SHA384,
+        HashAlgorithm::Sha512 => &digest::SHA512,
+    };
+    digest::digest(which, data).as_ref().to_vec()
+}
+
+/// Key purpose counter of KDF(K, c): 1 = encryption, 2 = MAC, 3 = PACE password key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyPurpose {
+    /// KSEnc / KEnc.
+    Encryption = 1,
+    /// KSMAC / KMAC.
+    Mac = 2,
+    /// Kπ (PACE).
+    Password = 3,
+}
+
+/// Sets the DES parity bit (odd parity) of every byte, as ICAO 9303 does for 3DES keys.
+pub fn adjust_des_parity(key: &mut [u8]) {
+    for byte in key.iter_mut() {
+        let ones = (*byte >> 1).count_ones();
+        *byte = (*byte & 0xFE) | u8::from(ones % 2 == 0);
+    }
+}
+
+/// ICAO 9303-11 §9.7.1 KDF(K, c): hash of K || c (32-bit big-endian).
+/// `key_bits` 112 → 3DES (SHA-1, parity adjusted, 16 bytes); 128 → AES-128 (SHA-1);
+/// 192 and 256 → AES with SHA-256.
+pub fn kdf(secret: &[u8], purpose: KeyPurpose, key_bits: u16) -> Result<Vec<u8>, CryptoError> {
+    let mut input = secret.to_vec();
+    input.extend_from_slice(&(purpose as u32).to_be_bytes());
+    match key_bits {
+        112 => {
+            let mut key = hash(HashAlgorithm::Sha1, &input)[..16].to_vec();
+            adjust_des_parity(&mut key);
+            Ok(key)
+        }
+        128 => Ok(hash(HashAlgorithm::Sha1, &input)[..16].to_vec()),
+        192 => Ok(hash(HashAlgorithm::Sha256, &input)[..24].to_vec()),
+        256 => Ok(hash(HashAlgorithm::Sha256, &input)),
+        other => Err(CryptoError::KeyLength(usize::from(other) / 8, "KDF")),
+    }
+}
+
+/// Cryptographically secure random bytes.
+pub fn random_bytes(count: usize) -> Result<Vec<u8>, CryptoError> {
+    use ring::rand::SecureRandom;
+    let mut out = vec![0u8; count];
+    ring::rand::SystemRandom::new()
+        .fill(&mut out)
+        .map_err(|_| CryptoError::Random)?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hex::h;
+    use proptest::prelude::*;
+
+    #[test]
+    fn cmac_rfc4493_vectors() {
+        // RFC 4493 section 4, AES-128 examples 1 and 2.
+        let key = h("2b7e151628aed2a6abf7158809cf4f3c");
+        assert_eq!(
+            aes_cmac(&key, &[]),
+            Ok(h("bb1d6929e95937287fa37d129b756746"))
+        );
+        assert_eq!(
+            aes_cmac(&key, &h("6bc1bee22e409f96e93d7e117393172a")),
+            Ok(h("070a16b46b4d4144f79bdd9dd04a287c"))
+        );
+    }
+
+    #[test]
+    fn retail_mac_icao_appendix_d() {
+        // ICAO 9303-11 Appendix D.3: MAC over the encrypted BAC challenge.
+        let kmac = h("7962D9ECE03D1ACD4C76089DCE131543");
+        let eifd = h("72C29C2371CC9BDB65B779B8E8D37B29ECC154AA56A8799FAE2F498F76ED92F2");
+        assert_eq!(retail_mac(&kmac, &pad(&eifd, 8)), Ok(h("5F1448EEA8AD90A7")));
+    }
+
+    #[test]
+    fn kdf_bac_vectors() {
+        // ICAO 9303-11 Appendix D.2.
+        let seed = h("239AB9CB282DAF66231DC5A4DF6BFBAE");
+        assert_eq!(
+            kdf(&seed, KeyPurpose::Encryption, 112),
+            Ok(h("AB94FDECF2674FDFB9B391F85D7F76F2"))
+        );
+        assert_eq!(
+            kdf(&seed, KeyPurpose::Mac, 112),
+            Ok(h("7962D9ECE03D1ACD4C76089DCE131543"))
+        );
+    }
+
+    #[test]
+    fn cbc_round_trip_all_key_sizes() {
+        for (kind, key_len) in [
+            (CipherKind::Tdes, 16),
+            (CipherKind::Tdes, 24),
+            (CipherKind::Aes, 16),
+            (CipherKind::Aes, 24),
+            (CipherKind::Aes, 32),
+        ] {
+            let key = vec![0x42; key_len];
+            let iv = vec![0; kind.block_size()];
+            let plain = pad(b"hello chip", kind.block_size());
+            let cipher = cbc_encrypt(kind, &key, &iv, &plain).expect("encrypts");
+            assert_ne!(cipher, plain);
+            assert_eq!(cbc_decrypt(kind, &key, &iv, &cipher), Ok(plain));
+        }
+        assert!(cbc_encrypt(CipherKind::Aes, &[0; 15], &[0; 16], &[0; 16]).is_err());
+        assert!(cbc_encrypt(CipherKind::Aes, &[0; 16], &[0; 16], &[0; 15]).is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn unpad_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..40)) {
+            let _ = unpad(&bytes);
+            prop_assert_eq!(unpad(&pad(&bytes, 8)), Ok(bytes.clone()));
+        }
+    }
+}

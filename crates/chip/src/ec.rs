@@ -1,0 +1,492 @@
+//! Elliptic-curve arithmetic over prime fields for PACE generic mapping, ECDH
+//! chip authentication and ECDSA active authentication.
+//!
+//! PACE generic mapping needs `s·G + H` on arbitrary generators and the chip
+//! may send explicit domain parameters, so this works on curve parameters
+//! rather than fixed curve types. Scalars here are ephemeral session keys of an
+//! inspection system (or the test-only virtual chip), so plain big-integer
+//! arithmetic is used; it is not hardened against local timing side channels.
+
+use num_bigint::{BigInt, BigUint, Sign};
+use num_integer::Integer;
+use num_traits::{One, Zero};
+use thiserror::Error;
+
+/// Why a point or curve could not be used.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum EcError {
+    /// Point encoding that is not uncompressed (04 || X || Y) of the curve's size.
+    #[error("bad point encoding")]
+    BadEncoding,
+    /// Point not on the curve (an invalid-curve attack or corrupted data).
+    #[error("point is not on the curve")]
+    NotOnCurve,
+    /// The point at infinity where a real point is needed.
+    #[error("point at infinity")]
+    Infinity,
+    /// Unknown standardized domain parameter id or curve.
+    #[error("unsupported curve {0}")]
+    UnsupportedCurve(String),
+    /// Random generator failure.
+    #[error("random number generator failed")]
+    Random,
+}
+
+/// A point on a curve; `None` coordinates mean the point at infinity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Point {
+    /// Neutral element.
+    Infinity,
+    /// Affine point (x, y).
+    Affine(BigUint, BigUint),
+}
+
+/// A point in Jacobian coordinates (x = X/Z², y = Y/Z³); Z = 0 is infinity.
+#[derive(Debug, Clone)]
+struct Jacobian {
+    x: BigUint,
+    y: BigUint,
+    z: BigUint,
+}
+
+impl Jacobian {
+    fn infinity() -> Jacobian {
+        Jacobian {
+            x: BigUint::one(),
+            y: BigUint::one(),
+            z: BigUint::zero(),
+        }
+    }
+}
+
+/// Short Weierstrass curve y² = x³ + ax + b over GF(p) with base point G of order n.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Curve {
+    /// Name for messages, e.g. "brainpoolP256r1".
+    pub name: &'static str,
+    /// Field prime.
+    pub p: BigUint,
+    /// Coefficient a.
+    pub a: BigUint,
+    /// Coefficient b.
+    pub b: BigUint,
+    /// Base point.
+    pub g: Point,
+    /// Order of the base point.
+    pub n: BigUint,
+}
+
+fn big(hex_text: &str) -> BigUint {
+    BigUint::parse_bytes(hex_text.as_bytes(), 16).unwrap_or_default()
+}
+
+fn named(name: &'static str, p: &str, a: &str, b: &str, gx: &str, gy: &str, n: &str) -> Curve {
+    Curve {
+        name,
+        p: big(p),
+        a: big(a),
+        b: big(b),
+        g: Point::Affine(big(gx), big(gy)),
+        n: big(n),
+    }
+}
+
+/// Curve parameters from SEC 2 (NIST P-256, P-384) and RFC 5639 (brainpool).
+pub fn curve_by_name(name: &str) -> Result<Curve, EcError> {
+    Ok(match name {
+        "brainpoolP256r1" => named(
+            "brainpoolP256r1",
+            "a9fb57dba1eea9bc3e660a909d838d726e3bf623d52620282013481d1f6e5377",
+            "7d5a0975fc2c3057eef67530417affe7fb8055c126dc5c6ce94a4b44f330b5d9",
+            "26dc5c6ce94a4b44f330b5d9bbd77cbf958416295cf7e1ce6bccdc18ff8c07b6",
+            "8bd2aeb9cb7e57cb2c4b482ffc81b7afb9de27e1e3bd23c23a4453bd9ace3262",
+            "547ef835c3dac4fd97f8461a14611dc9c27745132ded8e545c1d54c72f046997",
+            "a9fb57dba1eea9bc3e660a909d838d718c397aa3b561a6f7901e0e82974856a7",
+        ),
+        "brainpoolP384r1" => named(
+            "brainpoolP384r1",
+            "8cb91e82a3386d280f5d6f7e50e641df152f7109ed5456b412b1da197fb71123acd3a729901d1a71874700133107ec53",
+            "7bc382c63d8c150c3c72080ace05afa0c2bea28e4fb22787139165efba91f90f8aa5814a503ad4eb04a8c7dd22ce2826",
+            "04a8c7dd22ce28268b39b55416f0447c2fb77de107dcd2a62e880ea53eeb62d57cb4390295dbc9943ab78696fa504c11",
+            "1d1c64f068cf45ffa2a63a81b7c13f6b8847a3e77ef14fe3db7fcafe0cbd10e8e826e03436d646aaef87b2e247d4af1e",
+            "8abe1d7520f9c2a45cb1eb8e95cfd55262b70b29feec5864e19c054ff99129280e4646217791811142820341263c5315",
+            "8cb91e82a3386d280f5d6f7e50e641df152f7109ed5456b31f166e6cac0425a7cf3ab6af6b7fc3103b883202e9046565",
+        ),
+        "P-256" | "secp256r1" | "prime256v1" => named(
+            "P-256",
+            "ffffffff00000001000000000000000000000000ffffffffffffffffffffffff",
+            "ffffffff00000001000000000000000000000000fffffffffffffffffffffffc",
+            "5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604b",
+            "6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296",
+            "4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5",
+            "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551",
+        ),
+        "P-384" | "secp384r1" => named(
+            "P-384",
+            "fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffeffffffff0000000000000000ffffffff",
+            "fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffeffffffff0000000000000000fffffffc",
+            "b3312fa7e23ee7e4988e056be3f82d19181d9c6efe8141120314088f5013875ac656398d8a2ed19d2a85c8edd3ec2aef",
+            "aa87ca22be8b05378eb1c71ef320ad746e1d3b628ba79b9859f741e082542a385502f25dbf55296c3a545e3872760ab7",
+            "3617de4a96262c6f5d9e98bf9292dc29f8f41dbd289a147ce9da3113b5f0b8c00a60b1ce1d7e819d7a431d7c90ea0e5f",
+            "ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973",
+        ),
+        other => return Err(EcError::UnsupportedCurve(other.into())),
+    })
+}
+
+/// Curve of a BSI TR-03110 / ICAO standardized domain parameter id (PACEInfo parameterId).
+pub fn curve_by_parameter_id(id: u32) -> Result<Curve, EcError> {
+    match id {
+        12 => curve_by_name("P-256"),
+        13 => curve_by_name("brainpoolP256r1"),
+        15 => curve_by_name("P-384"),
+        16 => curve_by_name("brainpoolP384r1"),
+        other => Err(EcError::UnsupportedCurve(format!(
+            "standardized domain parameters {other}"
+        ))),
+    }
+}
+
+/// The standardized parameter id of a named curve (inverse of [`curve_by_parameter_id`]).
+pub fn parameter_id_of(curve: &Curve) -> Option<u32> {
+    [12, 13, 15, 16].into_iter().find(|id| {
+        curve_by_parameter_id(*id).is_ok_and(|c| c.p == curve.p && c.a == curve.a && c.b == curve.b)
+    })
+}
+
+/// Identifies explicit domain parameters (p, a, b) as one of the named curves.
+pub fn curve_from_explicit(p: &[u8], a: &[u8], b: &[u8]) -> Result<Curve, EcError> {
+    let (p, a, b) = (
+        BigUint::from_bytes_be(p),
+        BigUint::from_bytes_be(a),
+        BigUint::from_bytes_be(b),
+    );
+    ["brainpoolP256r1", "brainpoolP384r1", "P-256", "P-384"]
+        .into_iter()
+        .filter_map(|name| curve_by_name(name).ok())
+        .find(|c| c.p == p && c.a == a && c.b == b)
+        .ok_or_else(|| EcError::UnsupportedCurve("explicit parameters of an unknown curve".into()))
+}
+
+fn mod_sub(a: &BigUint, b: &BigUint, m: &BigUint) -> BigUint {
+    ((a % m) + m - (b % m)) % m
+}
+
+fn mod_inverse(a: &BigUint, m: &BigUint) -> Option<BigUint> {
+    let a = BigInt::from_biguint(Sign::Plus, a % m);
+    let m_signed = BigInt::from_biguint(Sign::Plus, m.clone());
+    let extended = a.extended_gcd(&m_signed);
+    if !extended.gcd.is_one() {
+        return None;
+    }
+    let inverse = extended.x.mod_floor(&m_signed);
+    inverse.to_biguint()
+}
+
+impl Curve {
+    /// Field element size in bytes.
+    pub fn field_len(&self) -> usize {
+        usize::try_from(self.p.bits().div_ceil(8)).unwrap_or(0)
+    }
+
+    /// Whether an affine point satisfies the curve equation.
+    pub fn contains(&self, point: &Point) -> bool {
+        match point {
+            Point::Infinity => true,
+            Point::Affine(x, y) => {
+                if x >= &self.p || y >= &self.p {
+                    return false;
+                }
+                let left = (y * y) % &self.p;
+                let right = (x * x * x + &self.a * x + &self.b) % &self.p;
+                left == right
+            }
+        }
+    }
+
+    /// P + Q.
+    pub fn add(&self, first: &Point, second: &Point) -> Point {
+        let p = &self.p;
+        match (first, second) {
+            (Point::Infinity, other) | (other, Point::Infinity) => other.clone(),
+            (Point::Affine(x1, y1), Point::Affine(x2, y2)) => {
+                let lambda = if x1 == x2 {
+                    if (y1 + y2) % p == BigUint::zero() {
+                        return Point::Infinity;
+                    }
+                    let numerator = (BigUint::from(3u8) * x1 * x1 + &self.a) % p;
+                    let Some(inverse) = mod_inverse(&((BigUint::from(2u8) * y1) % p), p) else {
+                        return Point::Infinity;
+                    };
+                    (numerator * inverse) % p
+                } else {
+                    let Some(inverse) = mod_inverse(&mod_sub(x2, x1, p), p) else {
+                        return Point::Infinity;
+                    };
+                    (mod_sub(y2, y1, p) * inverse) % p
+                };
+                let x3 = mod_sub(&mod_sub(&((&lambda * &lambda) % p), x1, p), x2, p);
+                let y3 = mod_sub(&((lambda * mod_sub(x1, &x3, p)) % p), y1, p);
+                Point::Affine(x3, y3)
+            }
+        }
+    }
+
+    /// k·P by double-and-add in Jacobian coordinates (one inversion at the end).
+    pub fn multiply(&self, scalar: &BigUint, point: &Point) -> Point {
+        let Point::Affine(x, y) = point else {
+            return Point::Infinity;
+        };
+        let base = Jacobian {
+            x: x % &self.p,
+            y: y % &self.p,
+            z: BigUint::one(),
+        };
+        let mut result = Jacobian::infinity();
+        for bit in (0..scalar.bits()).rev() {
+            result = self.jacobian_double(&result);
+            if scalar.bit(bit) {
+                result = self.jacobian_add(&result, &base);
+            }
+        }
+        self.to_affine(&result)
+    }
+
+    fn to_affine(&self, point: &Jacobian) -> Point {
+        if point.z.is_zero() {
+            return Point::Infinity;
+        }
+        let p = &self.p;
+        let Some(z_inverse) = mod_inverse(&point.z, p) else {
+            return Point::Infinity;
+        };
+        let z2 = (&z_inverse * &z_inverse) % p;
+        let z3 = (&z2 * &z_inverse) % p;
+        Point::Affine((&point.x * z2) % p, (&point.y * z3) % p)
+    }
+
+    fn jacobian_double(&self, point: &Jacobian) -> Jacobian {
+        let p = &self.p;
+        if point.z.is_zero() || point.y.is_zero() {
+            return Jacobian::infinity();
+        }
+        let y2 = (&point.y * &point.y) % p;
+        let s = (BigUint::from(4u8) * &point.x * &y2) % p;
+        let z2 = (&point.z * &point.z) % p;
+        let m = (BigUint::from(3u8) * &point.x * &point.x + &self.a * ((&z2 * &z2) % p)) % p;
+        let x3 = mod_sub(&((&m * &m) % p), &((BigUint::from(2u8) * &s) % p), p);
+        let y4 = (&y2 * &y2) % p;
+        let y3 = mod_sub(
+            &((m * mod_sub(&s, &x3, p)) % p),
+            &((BigUint::from(8u8) * y4) % p),
+            p,
+        );
+        let z3 = (BigUint::from(2u8) * &point.y * &point.z) % p;
+        Jacobian {
+            x: x3,
+            y: y3,
+            z: z3,
+        }
+    }
+
+    fn jacobian_add(&self, first: &Jacobian, second: &Jacobian) -> Jacobian {
+        let p = &self.p;
+        if first.z.is_zero() {
+            return second.clone();
+        }
+        if second.z.is_zero() {
+            return first.clone();
+        }
+        let z1_2 = (&first.z * &first.z) % p;
+        let z2_2 = (&second.z * &second.z) % p;
+        let u1 = (&first.x * &z2_2) % p;
+        let u2 = (&second.x * &z1_2) % p;
+        let s1 = (&first.y * ((&z2_2 * &second.z) % p)) % p;
+        let s2 = (&second.y * ((&z1_2 * &first.z) % p)) % p;
+        if u1 == u2 {
+            return if s1 == s2 {
+                self.jacobian_double(first)
+            } else {
+                Jacobian::infinity()
+            };
+        }
+        let h = mod_sub(&u2, &u1, p);
+        let r = mod_sub(&s2, &s1, p);
+        let h2 = (&h * &h) % p;
+        let h3 = (&h2 * &h) % p;
+        let u1h2 = (&u1 * &h2) % p;
+        let x3 = mod_sub(
+            &mod_sub(&((&r * &r) % p), &h3, p),
+            &((BigUint::from(2u8) * &u1h2) % p),
+            p,
+        );
+        let y3 = mod_sub(&((r * mod_sub(&u1h2, &x3, p)) % p), &((s1 * h3) % p), p);
+        let z3 = (h * &first.z * &second.z) % p;
+        Jacobian {
+            x: x3,
+            y: y3,
+            z: z3,
+        }
+    }
+
+    /// Uncompressed encoding 04 || X || Y with fixed-size coordinates.
+    pub fn encode_point(&self, point: &Point) -> Result<Vec<u8>, EcError> {
+        let Point::Affine(x, y) = point else {
+            return Err(EcError::Infinity);
+        };
+        let mut out = vec![0x04];
+        out.extend(self.encode_field(x));
+        out.extend(self.encode_field(y));
+        Ok(out)
+    }
+
+    /// A field element as fixed-size big-endian bytes (the ECDH shared secret format).
+    pub fn encode_field(&self, value: &BigUint) -> Vec<u8> {
+        let bytes = value.to_bytes_be();
+        let size = self.field_len();
+        let mut out = vec![0u8; size.saturating_sub(bytes.len())];
+        out.extend(bytes);
+        out
+    }
+
+    /// Decodes and validates an uncompressed point.
+    pub fn decode_point(&self, bytes: &[u8]) -> Result<Point, EcError> {
+        let size = self.field_len();
+        let [0x04, coordinates @ ..] = bytes else {
+            return Err(EcError::BadEncoding);
+        };
+        if coordinates.len() != 2 * size {
+            return Err(EcError::BadEncoding);
+        }
+        let (x, y) = coordinates.split_at(size);
+        let point = Point::Affine(BigUint::from_bytes_be(x), BigUint::from_bytes_be(y));
+        if !self.contains(&point) {
+            return Err(EcError::NotOnCurve);
+        }
+        Ok(point)
+    }
+
+    /// A random private key in [1, n-1].
+    pub fn random_scalar(&self) -> Result<BigUint, EcError> {
+        let length = usize::try_from(self.n.bits().div_ceil(8)).unwrap_or(0) + 8;
+        let bytes = crate::crypto::random_bytes(length).map_err(|_| EcError::Random)?;
+        let below = &self.n - BigUint::one();
+        Ok(BigUint::from_bytes_be(&bytes) % below + BigUint::one())
+    }
+}
+
+/// ECDSA signature (r, s) over an already computed hash, with a random nonce.
+/// Used by the test-only virtual chip for active authentication.
+pub fn ecdsa_sign(
+    curve: &Curve,
+    private: &BigUint,
+    digest: &[u8],
+) -> Result<(BigUint, BigUint), EcError> {
+    let e = hash_to_integer(curve, digest);
+    loop {
+        let k = curve.random_scalar()?;
+        let Point::Affine(x, _) = curve.multiply(&k, &curve.g) else {
+            continue;
+        };
+        let r = x % &curve.n;
+        if r.is_zero() {
+            continue;
+        }
+        let Some(k_inverse) = mod_inverse(&k, &curve.n) else {
+            continue;
+        };
+        let s = (k_inverse * ((&e + &r * private) % &curve.n)) % &curve.n;
+        if !s.is_zero() {
+            return Ok((r, s));
+        }
+    }
+}
+
+fn hash_to_integer(curve: &Curve, digest: &[u8]) -> BigUint {
+    let mut e = BigUint::from_bytes_be(digest);
+    let digest_bits = (digest.len() * 8) as u64;
+    let order_bits = curve.n.bits();
+    if digest_bits > order_bits {
+        e >>= digest_bits - order_bits;
+    }
+    e
+}
+
+/// Verifies an ECDSA signature (r, s) over a hash with a public point.
+pub fn ecdsa_verify(
+    curve: &Curve,
+    public: &Point,
+    digest: &[u8],
+    r: &BigUint,
+    s: &BigUint,
+) -> bool {
+    let n = &curve.n;
+    if r.is_zero()
+        || s.is_zero()
+        || r >= n
+        || s >= n
+        || !curve.contains(public)
+        || *public == Point::Infinity
+    {
+        return false;
+    }
+    let e = hash_to_integer(curve, digest);
+    let Some(w) = mod_inverse(s, n) else {
+        return false;
+    };
+    let u1 = (&e * &w) % n;
+    let u2 = (r * &w) % n;
+    let sum = curve.add(&curve.multiply(&u1, &curve.g), &curve.multiply(&u2, public));
+    match sum {
+        Point::Affine(x, _) => &(x % n) == r,
+        Point::Infinity => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn base_points_are_on_their_curves_and_have_order_n() {
+        for name in ["brainpoolP256r1", "brainpoolP384r1", "P-256", "P-384"] {
+            let curve = curve_by_name(name).expect("known");
+            assert!(curve.contains(&curve.g), "{name}");
+            assert_eq!(
+                curve.multiply(&curve.n, &curve.g),
+                Point::Infinity,
+                "{name}"
+            );
+            let encoded = curve.encode_point(&curve.g).expect("affine");
+            assert_eq!(curve.decode_point(&encoded), Ok(curve.g.clone()));
+            assert!(parameter_id_of(&curve).is_some());
+        }
+    }
+
+    #[test]
+    fn ecdh_agrees_and_ecdsa_verifies() {
+        let curve = curve_by_name("P-256").expect("known");
+        let a = curve.random_scalar().expect("random");
+        let b = curve.random_scalar().expect("random");
+        let pa = curve.multiply(&a, &curve.g);
+        let pb = curve.multiply(&b, &curve.g);
+        assert_eq!(curve.multiply(&a, &pb), curve.multiply(&b, &pa));
+        let digest =
+            crate::crypto::hash(crate::crypto::HashAlgorithm::Sha256, b"test-only message");
+        let (r, s) = ecdsa_sign(&curve, &a, &digest).expect("signs");
+        assert!(ecdsa_verify(&curve, &pa, &digest, &r, &s));
+        assert!(!ecdsa_verify(&curve, &pb, &digest, &r, &s));
+    }
+
+    proptest! {
+        #[test]
+        fn random_points_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..70)) {
+            let curve = curve_by_name("brainpoolP256r1").expect("known");
+            let _ = curve.decode_point(&bytes);
+            let mut framed = vec![0x04];
+            framed.extend(bytes.iter().cycle().take(64));
+            let _ = curve.decode_point(&framed);
+        }
+    }
+}

@@ -1,0 +1,63 @@
+//! tdverify-store: the encrypted local case store.
+//!
+//! One SQLite file (WAL, foreign keys, `secure_delete`, `synchronous=FULL`) in a data
+//! directory given by the caller. Cases keep non-personal index columns in clear (list,
+//! filters, anonymised export) and everything personal — the inspection JSON, captures,
+//! notes, the holder profile — sealed with AES-256-GCM under a per-case key wrapped by the
+//! station key. The station key is unlocked from the administrator's station passphrase
+//! with Argon2id (see `crypto.rs` for why a passphrase rather than a key file). Users log in
+//! with Argon2id-hashed passwords and get a [`Session`]; every call checks its [`Role`].
+//! Every action is appended, in the same transaction, to a SHA-256 hash-chained audit log.
+//!
+//! Start-up: [`Store::exists`] → first run: [`Store::initialize`] + [`Store::create_first_admin`];
+//! otherwise [`Store::open`]. Then [`Store::login`] (UI) or [`Store::station_session`]
+//! (scripted CLI with `TDVERIFY_PASSPHRASE`). On start, [`Store::purge_expired`] applies retention.
+//!
+//! | role | may |
+//! |---|---|
+//! | Officer | create cases; see, edit, annotate and submit own drafts; see own cases |
+//! | Expert | as Officer, plus see, edit, reclassify and annotate any case in any status; review others' cases |
+//! | Supervisor | see and annotate all cases; review others' cases; export metadata |
+//! | Trainer | nothing on real cases (training uses fixtures) |
+//! | Auditor | read and verify the audit log |
+//! | Admin | users, retention, delete cases, backup |
+//! | station session | everything (the passphrase decrypts every case anyway) |
+//!
+//! CLI contract: `cases list --json` → [`Store::list_case_entries`] (`[CaseListEntry]`:
+//! `case_id, status, opened, verdict`); `cases show ID --json` → [`Store::open_case`] then
+//! [`Case::to_view`]; `audit verify` → [`Store::verify_audit`], exit non-zero unless
+//! [`AuditReport::intact`]; `backup` → [`Store::backup`]; `restore` → [`Store::restore`].
+
+#![warn(missing_docs)]
+
+mod audit;
+mod cases;
+mod crypto;
+mod error;
+mod export;
+mod list;
+mod maintenance;
+mod roles;
+mod schema;
+mod store;
+#[cfg(test)]
+mod test_support;
+pub mod time;
+mod users;
+
+pub use audit::{AuditAction, AuditEntry, AuditProblem, AuditProblemKind, AuditReport};
+pub use cases::{
+    CaptureSummary, Case, CaseContext, CaseDraft, CaseMetadata, CaseStatus, CaseView,
+    Classification, DocumentIdentity, HolderProfile, Note, StoredCapture,
+};
+pub use crypto::KdfParams;
+pub use error::{StoreError, StoreResult};
+pub use export::CaseExportRecord;
+pub use list::{CaseFilter, CaseListEntry, CasePage, CaseRow, PageRequest};
+pub use maintenance::{BackupReport, PurgeReport};
+pub use roles::{Permission, Role, Session};
+pub use schema::CURRENT_SCHEMA_VERSION;
+pub use store::{DATABASE_FILE_NAME, MIN_PASSWORD_CHARS, Store, StoreOptions, database_path};
+pub use users::{
+    LOCKOUT_BASE_SECONDS, LOCKOUT_MAX_SECONDS, LOCKOUT_THRESHOLD, UserInfo, lockout_seconds,
+};
