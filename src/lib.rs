@@ -6,13 +6,18 @@
 
 pub use tdverify_core as core;
 pub use tdverify_mrz as mrz;
+pub use tdverify_report as report;
+pub use tdverify_store as store;
+pub use tdverify_chip as chip;
+pub use tdverify_pki as pki;
 
 pub mod capture;
+#[path = "chip/mod.rs"]
+pub mod chip_session;
 pub mod clock;
 pub mod doctor;
 pub mod i18n;
 pub mod imaging;
-pub mod inspect;
 pub mod logging;
 pub mod onnx;
 pub mod resources;

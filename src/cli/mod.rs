@@ -5,6 +5,7 @@ mod demo;
 mod doctor;
 mod gui;
 mod mrz;
+mod cases;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -36,6 +37,16 @@ pub enum Command {
     Demo(demo::DemoArgs),
     /// Parse and validate an MRZ (lines on standard input, or --image FILE).
     Mrz(mrz::MrzArgs),
+    /// Saved cases: list, show, PDF report (needs the station passphrase).
+    Cases(cases::CasesArgs),
+    /// The tamper-evident audit log: `audit verify`.
+    Audit(cases::AuditArgs),
+    /// Copy the encrypted case store to a file.
+    Backup(cases::BackupArgs),
+    /// Replace the case store with a backup.
+    Restore(cases::RestoreArgs),
+    /// Create the case store (first run): `store init`.
+    Store(cases::StoreArgs),
 }
 
 /// Global context every command gets.
@@ -72,5 +83,10 @@ pub fn main() -> ExitCode {
         Command::Doctor(args) => doctor::run(&context, args),
         Command::Demo(args) => demo::run(&context, args),
         Command::Mrz(args) => mrz::run(&context, args),
+        Command::Cases(args) => cases::run_cases(&context, args),
+        Command::Audit(args) => cases::run_audit(&context, args),
+        Command::Backup(args) => cases::run_backup(&context, args),
+        Command::Restore(args) => cases::run_restore(&context, args),
+        Command::Store(args) => cases::run_store(&context, args),
     }
 }
