@@ -1,0 +1,342 @@
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use image::DynamicImage;
+use serde::Serialize;
+use tdverify_core::{Capture, Check, CheckStatus, Evidence, Light, Rect};
+use tdverify_document::reference::ReferenceLibrary;
+use tdverify_document::{DocumentOptions, DocumentReport, check_document_with};
+use tdverify_face::{FaceEngine, FaceSource, comparison_check, quality_checks};
+use tdverify_mrz::{Mrz, MrzDate};
+use tdverify_ocr::{MrzReading, OcrEngine, ReadingStatus, read_mrz};
+
+use crate::verdict::{ProposedVerdict, propose};
+
+/// The engines and reference data an inspection uses; load them once.
+pub struct Engines<'a> {
+    /// Document templates.
+    pub library: &'a ReferenceLibrary,
+    /// MRZ reader; `None` skips reading from images (a typed MRZ still works).
+    pub ocr: Option<&'a OcrEngine>,
+    /// Face comparison; `None` skips the face stage (said in a check).
+    pub face: Option<&'a FaceEngine>,
+}
+
+/// What the chip read contributed (produced by the chip session before the inspection).
+#[derive(Debug, Clone, Default)]
+pub struct ChipEvidence {
+    /// Access, read, PA, AA, CA and consistency checks.
+    pub checks: Vec<Check>,
+    /// DG1's MRZ, for the comparison with the printed MRZ.
+    pub dg1_mrz: Option<String>,
+    /// DG2's portrait, decoded.
+    pub portrait: Option<DynamicImage>,
+    /// The chip read summary (`tdverify chip read --json` shape).
+    pub summary: serde_json::Value,
+}
+
+/// Everything an inspection looks at.
+#[derive(Debug, Clone)]
+pub struct InspectInput {
+    /// The document under each light.
+    pub captures: Vec<Capture>,
+    /// The live bearer, from a camera or a file.
+    pub bearer: Option<DynamicImage>,
+    /// An MRZ typed or corrected by the officer: used instead of reading one.
+    pub typed_mrz: Option<String>,
+    /// The chip read, when there was one.
+    pub chip: Option<ChipEvidence>,
+    /// The inspection date (expiry, century rules).
+    pub inspection_date: MrzDate,
+}
+
+/// A stage, for progress reports and timings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// Reading and validating the MRZ.
+    Mrz,
+    /// Document identification and security features.
+    Document,
+    /// Chip evidence (read beforehand).
+    Chip,
+    /// Face comparisons.
+    Face,
+    /// Collecting the verdict.
+    Verdict,
+}
+
+impl Stage {
+    /// Stable name (JSON `ms` keys).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Mrz => "mrz",
+            Stage::Document => "document",
+            Stage::Chip => "chip",
+            Stage::Face => "face",
+            Stage::Verdict => "verdict",
+        }
+    }
+}
+
+/// Which document this is, as far as the inspection could tell.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct DocumentSummary {
+    /// Issuing state code from the MRZ.
+    pub issuer: Option<String>,
+    /// Document type (template name, or the MRZ document code).
+    #[serde(rename = "type")]
+    pub document_type: Option<String>,
+    /// Matched template key (`UTO/passport`), or null: generic checks only.
+    pub template: Option<String>,
+}
+
+/// The MRZ stage's outcome.
+#[derive(Debug, Clone, Serialize)]
+pub struct MrzOutcome {
+    /// Where the lines came from: `typed`, `ocr:ir`, `ocr:white`.
+    pub source: String,
+    /// The `tdverify mrz --json` object.
+    pub report: serde_json::Value,
+    /// OCR details (lines, confidence, corrections) when read from an image.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reading: Option<serde_json::Value>,
+    /// The MRZ's bounding box on the capture it was read from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<(Light, Rect)>,
+}
+
+/// The result of one inspection.
+#[derive(Debug, Clone, Serialize)]
+pub struct Inspection {
+    /// Which document.
+    pub document: DocumentSummary,
+    /// The MRZ, when one was typed or read.
+    pub mrz: Option<MrzOutcome>,
+    /// The document stage's details (registrations, timings).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub document_report: Option<DocumentReport>,
+    /// The chip summary, when the chip was read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chip: Option<serde_json::Value>,
+    /// Every finding, from every stage.
+    pub checks: Vec<Check>,
+    /// What tdverify proposes.
+    pub verdict: ProposedVerdict,
+    /// Milliseconds per stage.
+    pub ms: BTreeMap<String, f64>,
+}
+
+/// Runs the inspection. `progress(stage, fraction)` is called as stages start
+/// and finish (from worker threads too: keep it cheap and thread-safe).
+pub fn run(input: &InspectInput, engines: &Engines<'_>, progress: &(dyn Fn(Stage, f32) + Sync)) -> Inspection {
+    let mut ms = BTreeMap::new();
+    let mut checks = Vec::new();
+
+    progress(Stage::Mrz, 0.0);
+    let started = Instant::now();
+    let (mrz, mrz_outcome, mrz_checks) = mrz_stage(input, engines);
+    checks.extend(mrz_checks);
+    ms.insert(Stage::Mrz.as_str().to_owned(), elapsed_ms(started));
+    progress(Stage::Mrz, 1.0);
+
+    let (document_report, face_checks, face_ms, document_ms) = std::thread::scope(|scope| {
+        let face = scope.spawn(|| {
+            let started = Instant::now();
+            progress(Stage::Face, 0.0);
+            let checks = face_stage(input, engines);
+            progress(Stage::Face, 1.0);
+            (checks, elapsed_ms(started))
+        });
+        let started = Instant::now();
+        progress(Stage::Document, 0.0);
+        let options = DocumentOptions { today: input.inspection_date, side: None, viz: None };
+        let mut document_progress = |_step: &str, fraction: f32| progress(Stage::Document, fraction);
+        let report = check_document_with(&input.captures, engines.library, mrz.as_ref(), &options, &mut document_progress);
+        progress(Stage::Document, 1.0);
+        let document_ms = elapsed_ms(started);
+        let (face_checks, face_ms) = face.join().unwrap_or_else(|_| {
+            (vec![Check::new("face.stage", CheckStatus::Error, "The face comparison stopped unexpectedly; compare the faces by eye")], 0.0)
+        });
+        (report, face_checks, face_ms, document_ms)
+    });
+    checks.extend(document_report.checks.iter().cloned());
+    ms.insert(Stage::Document.as_str().to_owned(), document_ms);
+    checks.extend(face_checks);
+    ms.insert(Stage::Face.as_str().to_owned(), face_ms);
+
+    let started = Instant::now();
+    progress(Stage::Chip, 0.0);
+    if let Some(chip) = &input.chip {
+        checks.extend(chip.checks.iter().cloned());
+        if !chip.checks.iter().any(|c| c.id == "consistency.mrz_vs_dg1")
+            && let (Some(printed), Some(dg1)) = (mrz.as_ref(), chip.dg1_mrz.as_deref())
+        {
+            checks.push(mrz_vs_dg1(printed, dg1));
+        }
+    }
+    progress(Stage::Chip, 1.0);
+    ms.insert(Stage::Chip.as_str().to_owned(), elapsed_ms(started));
+
+    progress(Stage::Verdict, 0.0);
+    let verdict = propose(&checks);
+    progress(Stage::Verdict, 1.0);
+    let document = DocumentSummary {
+        issuer: mrz.as_ref().map(|m| m.issuing_state.clone()).or_else(|| document_report.issuer.clone()),
+        document_type: document_report.document.clone().or_else(|| mrz.as_ref().map(|m| m.document_code.clone())),
+        template: document_report.template.clone(),
+    };
+    Inspection {
+        document,
+        mrz: mrz_outcome,
+        document_report: Some(document_report),
+        chip: input.chip.as_ref().map(|c| c.summary.clone()),
+        checks,
+        verdict,
+        ms,
+    }
+}
+
+fn elapsed_ms(started: Instant) -> f64 {
+    started.elapsed().as_secs_f64() * 1e3
+}
+
+/// Typed MRZ first; otherwise read it from IR (the B900 ink contrasts best
+/// there), then white. The reading's region becomes evidence on every MRZ check.
+fn mrz_stage(input: &InspectInput, engines: &Engines<'_>) -> (Option<Mrz>, Option<MrzOutcome>, Vec<Check>) {
+    let date = input.inspection_date;
+    if let Some(typed) = input.typed_mrz.as_deref().filter(|t| !t.trim().is_empty()) {
+        return match tdverify_mrz::parse(typed) {
+            Ok(mrz) => {
+                let checks = tdverify_mrz::checks(&mrz, date);
+                let report = tdverify_mrz::report_json(&mrz, &checks, date);
+                let outcome = MrzOutcome { source: "typed".to_owned(), report, reading: None, region: None };
+                (Some(mrz), Some(outcome), checks)
+            }
+            Err(e) => (None, None, vec![Check::new("mrz.read", CheckStatus::Error, format!("The typed MRZ cannot be used: {e}"))]),
+        };
+    }
+    let Some(ocr) = engines.ocr else {
+        return (None, None, vec![Check::new("mrz.read", CheckStatus::Error, "No MRZ reader is available: type the MRZ lines")]);
+    };
+    let mut failures = Vec::new();
+    let mut best: Option<(Light, MrzReading)> = None;
+    for light in [Light::Ir, Light::White] {
+        let Some(capture) = input.captures.iter().find(|c| c.light == light) else { continue };
+        match read_mrz(&capture.image, ocr) {
+            Ok(reading) => {
+                let trusted = matches!(reading.status, ReadingStatus::Valid | ReadingStatus::Invalid);
+                let better = best.as_ref().is_none_or(|(_, b)| reading.confidence > b.confidence);
+                if better {
+                    best = Some((light, reading));
+                }
+                if trusted {
+                    break;
+                }
+            }
+            Err(e) => failures.push(format!("{light}: {e}")),
+        }
+    }
+    let Some((light, reading)) = best else {
+        let why = if failures.is_empty() { "no white or IR image".to_owned() } else { failures.join("; ") };
+        return (None, None, vec![Check::new("mrz.read", CheckStatus::Error, format!("No MRZ could be read ({why}): rescan with the whole data page visible, or type the MRZ"))]);
+    };
+    let region = bounding_rect(&reading);
+    let mut read_check = match reading.status {
+        ReadingStatus::Valid | ReadingStatus::Invalid => {
+            Check::pass("mrz.read", format!("MRZ read from the {light} image ({} corrections)", reading.corrections.len()))
+        }
+        _ => Check::warn("mrz.read", format!("The MRZ on the {light} image is hard to read: check the highlighted characters or type the MRZ")),
+    }
+    .with_confidence(reading.confidence)
+    .with_evidence(Evidence::region(light, region));
+    let parsed = tdverify_mrz::parse(&reading.text());
+    match parsed {
+        Ok(mrz) => {
+            let mut checks = tdverify_mrz::checks(&mrz, date);
+            for check in &mut checks {
+                check.evidence.push(Evidence::region(light, region));
+            }
+            let report = tdverify_mrz::report_json(&mrz, &checks, date);
+            checks.insert(0, read_check);
+            let outcome = MrzOutcome {
+                source: format!("ocr:{light}"),
+                report,
+                reading: Some(tdverify_ocr::reading_json(&reading)),
+                region: Some((light, region)),
+            };
+            (Some(mrz), Some(outcome), checks)
+        }
+        Err(e) => {
+            read_check = Check::new("mrz.read", CheckStatus::Error, format!("The MRZ read from the {light} image is not usable ({e}): type it")).with_evidence(Evidence::region(light, region));
+            (None, None, vec![read_check])
+        }
+    }
+}
+
+fn bounding_rect(reading: &MrzReading) -> Rect {
+    let xs = reading.quadrilateral.iter().map(|p| p.x);
+    let ys = reading.quadrilateral.iter().map(|p| p.y);
+    let (min_x, max_x) = xs.fold((f32::MAX, f32::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    let (min_y, max_y) = ys.fold((f32::MAX, f32::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    Rect::new(min_x, min_y, (max_x - min_x).max(0.0), (max_y - min_y).max(0.0))
+}
+
+/// The chip's DG1 must carry exactly the printed MRZ.
+fn mrz_vs_dg1(printed: &Mrz, dg1: &str) -> Check {
+    let normalise = |text: &str| text.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    let printed_text = normalise(&printed.lines.concat());
+    let chip_text = normalise(dg1);
+    if printed_text == chip_text {
+        Check::pass("consistency.mrz_vs_dg1", "The chip's MRZ (DG1) is the printed MRZ").with_evidence(Evidence::source("chip:DG1"))
+    } else {
+        let first = printed_text.chars().zip(chip_text.chars()).position(|(a, b)| a != b).unwrap_or(printed_text.len().min(chip_text.len()));
+        Check::fail(
+            "consistency.mrz_vs_dg1",
+            format!("The chip's MRZ (DG1) differs from the printed MRZ from character {}: data altered on the page or in the chip", first + 1),
+        )
+        .with_evidence(Evidence::source("chip:DG1").with_detail(format!("printed {printed_text} / chip {chip_text}")))
+    }
+}
+
+/// Printed portrait (largest face on the white capture), chip portrait and
+/// bearer, compared pairwise.
+fn face_stage(input: &InspectInput, engines: &Engines<'_>) -> Vec<Check> {
+    let bearer = input.bearer.as_ref();
+    let chip = input.chip.as_ref().and_then(|c| c.portrait.as_ref());
+    let white = input.captures.iter().find(|c| c.light == Light::White).map(|c| &c.image);
+    let sources: Vec<(FaceSource, &DynamicImage)> =
+        [(FaceSource::Photo, white), (FaceSource::Chip, chip), (FaceSource::Bearer, bearer)].into_iter().filter_map(|(s, i)| i.map(|i| (s, i))).collect();
+    if sources.len() < 2 {
+        return Vec::new();
+    }
+    let Some(engine) = engines.face else {
+        return vec![Check::new("face.stage", CheckStatus::Error, "Face comparison is not available (models not loaded): compare the faces by eye")];
+    };
+    let mut checks = Vec::new();
+    let mut analyses = Vec::new();
+    for (source, image) in &sources {
+        match engine.analyse(image) {
+            Ok(analysis) => {
+                checks.extend(quality_checks(*source, &analysis.quality));
+                analyses.push((*source, analysis));
+            }
+            Err(e) => checks.push(Check::new(format!("face.quality.{}", source.as_str()), CheckStatus::Error, format!("The {} face could not be analysed: {e}", source.as_str()))),
+        }
+    }
+    for i in 0..analyses.len() {
+        for j in i + 1..analyses.len() {
+            let (a, analysis_a) = &analyses[i];
+            let (b, analysis_b) = &analyses[j];
+            match engine.compare_analyses(analysis_a, analysis_b) {
+                Ok(comparison) => checks.push(comparison_check(*a, *b, &comparison)),
+                Err(e) => checks.push(Check::new(
+                    tdverify_face::checks::comparison_check_id(*a, *b).unwrap_or("face.stage"),
+                    CheckStatus::Error,
+                    format!("The {} and {} faces could not be compared: {e}", a.as_str(), b.as_str()),
+                )),
+            }
+        }
+    }
+    checks
+}
