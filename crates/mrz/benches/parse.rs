@@ -22,6 +22,8 @@ fn bench(c: &mut Criterion) {
             mrz.map(|mrz| checks(&mrz, today))
         })
     });
+    let parsed = parse(&td3_text).ok();
+    group.bench_function("tdverify checks only TD3", |b| b.iter(|| parsed.as_ref().map(|mrz| checks(black_box(mrz), today))));
     group.bench_function("tdverify parse+checks TD1", |b| {
         b.iter(|| {
             let mrz = parse(black_box(&td1_text)).ok();

@@ -233,3 +233,104 @@ fn long_number_check_digit_skips_the_filler() {
     assert_eq!(crate::check_digit("600001795015"), Some('2'));
     assert_ne!(crate::check_digit("600001795<015"), Some('2'));
 }
+
+#[test]
+fn unknown_day_and_month_of_birth_are_fillers() {
+    let data = crate::MrzData {
+        format: MrzFormat::Td3,
+        document_code: "P".into(),
+        issuing_state: "ZZA".into(),
+        document_number: "ZA1234567".into(),
+        birth_date: Some(MrzDate { year: 1980, month: None, day: None }),
+        sex: crate::Sex::Male,
+        expiry_date: Some(MrzDate::new(2030, 1, 31)),
+        nationality: "ZZA".into(),
+        surname: "Kinbote".into(),
+        given_names: "Charles".into(),
+        optional_data: String::new(),
+        optional_data_2: String::new(),
+    };
+    let lines = crate::compose(&data).unwrap();
+    assert_eq!(&lines[1][13..19], "80<<<<");
+    let mrz = parse(&lines.join("\n")).unwrap();
+    assert!(mrz.is_valid(), "{:#?}", mrz.grammar);
+    let today = MrzDate::new(2026, 11, 25);
+    let all = checks(&mrz, today);
+    let partial = all.iter().find(|c| c.id == "mrz.birth_date.partial").unwrap();
+    assert_eq!(partial.status, CheckStatus::Warn);
+    let json = crate::report_json(&mrz, &all, today);
+    assert_eq!(json["fields"]["birth_date"], serde_json::Value::Null);
+    assert_eq!(json["fields"]["expiry_date"], "2030-01-31");
+}
+
+#[test]
+fn implausible_dates_are_reported() {
+    // Expiry before birth: born 2010, expiry 2005 (TD3 specimen layout).
+    let data = crate::MrzData {
+        format: MrzFormat::Td3,
+        document_code: "P".into(),
+        issuing_state: "UTO".into(),
+        document_number: "L898902C3".into(),
+        birth_date: Some(MrzDate::new(2010, 5, 1)),
+        sex: crate::Sex::Female,
+        expiry_date: Some(MrzDate::new(2005, 5, 1)),
+        nationality: "UTO".into(),
+        surname: "Eriksson".into(),
+        given_names: "Anna".into(),
+        optional_data: String::new(),
+        optional_data_2: String::new(),
+    };
+    let mrz = parse(&crate::compose(&data).unwrap().join("\n")).unwrap();
+    let all = checks(&mrz, MrzDate::new(2026, 11, 25));
+    let plausible = all.iter().find(|c| c.id == "mrz.dates.plausible").unwrap();
+    assert_eq!(plausible.status, CheckStatus::Fail);
+    assert!(plausible.message.contains("not after the date of birth"), "{}", plausible.message);
+}
+
+#[test]
+fn french_card_reports_as_td2_with_variant() {
+    let mrz = parse("IDFRATEST<NAME<<<<<<<<<<<<<<<<0CHE02\n1710GVA123451ROBERTA<<<<<<<9112311F2").unwrap();
+    let today = MrzDate::new(2026, 11, 25);
+    let json = crate::report_json(&mrz, &checks(&mrz, today), today);
+    assert_eq!(json["format"], "TD2");
+    assert_eq!(json["variant"], "french_id");
+    assert_eq!(json["fields"]["surname"], "TEST NAME");
+    assert_eq!(json["fields"]["birth_date"], "1991-12-31");
+    assert_eq!(json["fields"]["nationality"], serde_json::Value::Null);
+    assert_eq!(json["valid"], true);
+}
+
+#[test]
+fn composed_fixture_issuers_are_known() {
+    for (code, _) in crate::FICTIONAL_ISSUERS {
+        assert_eq!(crate::issuer_kind(code), Some(crate::IssuerKind::Fictional));
+    }
+}
+
+#[test]
+fn compose_reproduces_the_icao_part11_long_number_examples() {
+    // ICAO 9303 Part 11, Appendix D.2: Peter John Stevenson, 12-character number.
+    let td1 = crate::MrzData {
+        format: MrzFormat::Td1,
+        document_code: "I".into(),
+        issuing_state: "UTO".into(),
+        document_number: "D23145890734".into(),
+        birth_date: Some(MrzDate::new(1934, 7, 12)),
+        sex: crate::Sex::Male,
+        expiry_date: Some(MrzDate::new(1995, 7, 12)),
+        nationality: "UTO".into(),
+        surname: "Stevenson".into(),
+        given_names: "Peter John".into(),
+        optional_data: String::new(),
+        optional_data_2: String::new(),
+    };
+    assert_eq!(
+        crate::compose(&td1).unwrap(),
+        ["I<UTOD23145890<7349<<<<<<<<<<<", "3407127M9507122UTO<<<<<<<<<<<2", "STEVENSON<<PETER<JOHN<<<<<<<<<"]
+    );
+    let td2 = crate::MrzData { format: MrzFormat::Td2, ..td1 };
+    assert_eq!(
+        crate::compose(&td2).unwrap(),
+        ["I<UTOSTEVENSON<<PETER<JOHN<<<<<<<<<<", "D23145890<UTO3407127M95071227349<<<8"]
+    );
+}

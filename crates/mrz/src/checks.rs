@@ -75,7 +75,12 @@ pub fn checks(mrz: &Mrz, inspection_date: MrzDate) -> Vec<Check> {
         evidence.extend(digit.covers.iter().map(|span| Evidence::source(span.source())));
         match digit.outcome {
             DigitOutcome::Valid => {
-                out.push(attach_plain(Check::pass(id, format!("{} check digit {} is correct", kind.label(), digit.printed)), evidence));
+                let mut message = String::with_capacity(40);
+                message.push_str(kind.label());
+                message.push_str(" check digit ");
+                message.push(digit.printed);
+                message.push_str(" is correct");
+                out.push(attach_plain(Check::pass(id, message), evidence));
                 continue;
             }
             DigitOutcome::FillerAllowed => {
@@ -116,7 +121,7 @@ pub fn checks(mrz: &Mrz, inspection_date: MrzDate) -> Vec<Check> {
         }
         let findings: Vec<_> = mrz.grammar.iter().filter(|finding| finding.field == field).collect();
         if findings.is_empty() {
-            out.push(Check::pass(id, format!("{} is well formed", field.label())));
+            out.push(Check::pass(id, field.well_formed_message()));
         } else {
             let message = findings.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join(". ");
             let mut check = Check::fail(id, message);
@@ -217,11 +222,10 @@ fn date_checks(mrz: &Mrz, inspection: &MrzDate) -> Vec<Check> {
         if !birth.is_valid() {
             problems.push(format!("date of birth {birth} does not exist (29 February of a year that is not a leap year)"));
         }
-        if let Some(expiry) = expiry {
-            if !expiry.is_after(&birth) {
+        if let Some(expiry) = expiry
+            && !expiry.is_after(&birth) {
                 problems.push(format!("date of expiry {expiry} is not after the date of birth {birth}"));
             }
-        }
     } else {
         problems.push("date of birth is unreadable or entirely unknown".to_string());
     }

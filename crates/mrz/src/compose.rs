@@ -114,15 +114,14 @@ pub fn compose(data: &MrzData) -> Result<Vec<String>, ComposeError> {
         // ICAO: remaining characters, then the check digit, then a filler.
         let spilled = format!("{tail}{digit}<{optional}");
         let spilled = spilled.trim_end_matches('<').to_string();
-        if let Some(span) = layout.optional_data {
-            if spilled.len() > span.end - span.start {
+        if let Some(span) = layout.optional_data
+            && spilled.len() > span.end - span.start {
                 return Err(ComposeError::FieldTooLong {
                     field: "document number with optional data",
                     value: format!("{number} {optional}"),
                     max: span.end - span.start - 2 + number_width,
                 });
             }
-        }
         optional = spilled;
     } else {
         write(&mut lines, layout.document_number, &number, "document number")?;
@@ -133,8 +132,8 @@ pub fn compose(data: &MrzData) -> Result<Vec<String>, ComposeError> {
     } else if !optional.is_empty() {
         return Err(ComposeError::FieldTooLong { field: "optional data", value: optional, max: 0 });
     }
-    if let Some(check) = layout.optional_data_check {
-        if let Some(span) = layout.optional_data {
+    if let Some(check) = layout.optional_data_check
+        && let Some(span) = layout.optional_data {
             // ICAO 9303 Part 4: an unused personal number may take `<` as check digit;
             // we print `0`, the other permitted form, only when data is present.
             if optional.is_empty() {
@@ -143,7 +142,6 @@ pub fn compose(data: &MrzData) -> Result<Vec<String>, ComposeError> {
                 write_check(&mut lines, span, check);
             }
         }
-    }
     if let Some(span) = layout.optional_data_2 {
         let second = clean_alphanumeric("optional data 2", &data.optional_data_2)?;
         write(&mut lines, span, &second, "optional data 2")?;
@@ -227,12 +225,11 @@ fn cut_ending_in_letter(text: &str, width: usize) -> String {
     if cut.last() == Some(&'<') && width >= 3 {
         let next_initial = chars.get(width).copied().filter(char::is_ascii_uppercase);
         let before = cut.get(width - 2).copied();
-        if let (Some(initial), Some(previous)) = (next_initial, before) {
-            if previous.is_ascii_uppercase() && cut.get(width.wrapping_sub(3)).is_some_and(char::is_ascii_uppercase) {
+        if let (Some(initial), Some(previous)) = (next_initial, before)
+            && previous.is_ascii_uppercase() && cut.get(width.wrapping_sub(3)).is_some_and(char::is_ascii_uppercase) {
                 cut[width - 2] = '<';
                 cut[width - 1] = initial;
             }
-        }
     }
     let cut: String = cut.into_iter().collect();
     cut.trim_end_matches('<').to_string()

@@ -85,8 +85,14 @@ impl MrzDate {
 
 impl fmt::Display for MrzDate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let part = |v: Option<u8>| v.map(|v| format!("{v:02}")).unwrap_or_else(|| "??".to_string());
-        write!(f, "{:04}-{}-{}", self.year, part(self.month), part(self.day))
+        write!(f, "{:04}", self.year)?;
+        for part in [self.month, self.day] {
+            match part {
+                Some(value) => write!(f, "-{value:02}")?,
+                None => f.write_str("-??")?,
+            }
+        }
+        Ok(())
     }
 }
 
@@ -103,7 +109,7 @@ pub fn days_in_month(year: u16, month: u8) -> u8 {
 
 /// Gregorian leap year rule.
 pub fn is_leap_year(year: u16) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+    (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400)
 }
 
 /// A date as printed in the MRZ: two-digit year, month and day, each `None`

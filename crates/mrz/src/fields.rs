@@ -120,6 +120,25 @@ impl Field {
         }
     }
 
+    /// The message of a passing grammar check.
+    pub fn well_formed_message(self) -> &'static str {
+        match self {
+            Field::DocumentCode => "Document code is well formed",
+            Field::IssuingState => "Issuing state is well formed",
+            Field::DocumentNumber => "Document number is well formed",
+            Field::BirthDate => "Date of birth is well formed",
+            Field::Sex => "Sex is well formed",
+            Field::ExpiryDate => "Date of expiry is well formed",
+            Field::Nationality => "Nationality is well formed",
+            Field::Names => "Name is well formed",
+            Field::OptionalData => "Optional data is well formed",
+            Field::OptionalData2 => "Optional data (line 2) is well formed",
+            Field::CheckDigits => "Every check digit position holds a digit (or a filler where allowed)",
+            Field::Fillers => "Fillers are where they should be",
+            Field::Characters => "Only MRZ characters (A–Z, 0–9, <) appear",
+        }
+    }
+
     /// A label for officers ("Document number").
     pub fn label(self) -> &'static str {
         match self {
@@ -161,7 +180,15 @@ impl Span {
     /// The evidence source string: `mrz:line2:0-9` (1-based line, 0-based
     /// half-open positions, as in the shared vocabulary).
     pub fn source(&self) -> String {
-        format!("mrz:line{}:{}-{}", self.line + 1, self.start, self.end)
+        // Hot path of `checks` (one per evidence): built without `format!`.
+        let mut out = String::with_capacity(16);
+        out.push_str("mrz:line");
+        push_number(&mut out, self.line + 1);
+        out.push(':');
+        push_number(&mut out, self.start);
+        out.push('-');
+        push_number(&mut out, self.end);
+        out
     }
 
     /// For people: "line 2, positions 1–9".
@@ -171,5 +198,25 @@ impl Span {
         } else {
             format!("line {}, positions {}–{}", self.line + 1, self.start + 1, self.end)
         }
+    }
+}
+
+/// Appends a decimal number.
+fn push_number(out: &mut String, value: usize) {
+    if value >= 10 {
+        push_number(out, value / 10);
+    }
+    out.push(char::from(b'0' + (value % 10) as u8));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn evidence_source_format() {
+        assert_eq!(Span::new(1, 0, 9).source(), "mrz:line2:0-9");
+        assert_eq!(Span::new(0, 105, 120).source(), "mrz:line1:105-120");
+        assert_eq!(Span::new(1, 9, 10).describe(), "line 2, position 10");
     }
 }

@@ -53,16 +53,19 @@ impl CharClass {
     }
 }
 
+/// `[line][position]` → class and field.
+type ClassTable = Vec<Vec<(CharClass, Field)>>;
+
 /// The class and field of every position of a layout: `[line][position]`
 /// (built once per layout, then shared).
 pub fn position_classes(format: MrzFormat) -> &'static [Vec<(CharClass, Field)>] {
-    static TABLES: OnceLock<Vec<Vec<Vec<(CharClass, Field)>>>> = OnceLock::new();
+    static TABLES: OnceLock<Vec<ClassTable>> = OnceLock::new();
     let tables = TABLES.get_or_init(|| MrzFormat::ALL.iter().map(|format| build_position_classes(*format)).collect());
     let index = MrzFormat::ALL.iter().position(|known| *known == format).unwrap_or(0);
     tables.get(index).map(Vec::as_slice).unwrap_or(&[])
 }
 
-fn build_position_classes(format: MrzFormat) -> Vec<Vec<(CharClass, Field)>> {
+fn build_position_classes(format: MrzFormat) -> ClassTable {
     let layout = layout(format);
     let mut table = vec![vec![(CharClass::Alphanumeric, Field::Fillers); format.line_length()]; format.line_count()];
     let mut set = |span: Span, class: CharClass, field: Field| {

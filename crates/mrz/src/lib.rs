@@ -4,6 +4,18 @@
 //! Every inspection starts with the MRZ, so this crate is strict and says
 //! exactly which field is wrong and why. No clock is read: callers pass the
 //! inspection date.
+//!
+//! The API in the order an inspection uses it:
+//! - [`parse`] text → [`Mrz`] (typed fields, raw lines, every check digit and
+//!   grammar finding), or a [`ParseError`] whose `Display` suits stderr.
+//! - [`checks`] `(&Mrz, inspection date)` → `Vec<Check>` with the stable ids of
+//!   [`CHECK_IDS`] and officer-readable messages.
+//! - [`report_json`] / [`report_table`]: the `tdverify mrz` CLI contract.
+//! - [`suggest_corrections`]: what confusable characters would read as (never applied).
+//! - [`compose()`]: field values → printed lines (fixtures, training).
+//! - [`decode`]: OCR candidates → most probable valid reading, with corrections.
+//! - [`transliterate`], [`names_equivalent`]: names in the ICAO tables.
+//! - [`issuer_kind`], [`register_issuer`], [`FICTIONAL_ISSUERS`]: code tables.
 
 #[cfg(test)]
 mod cases;
@@ -11,7 +23,7 @@ mod check_digit;
 mod checks;
 mod codes;
 pub mod compose;
-mod date;
+pub mod date;
 mod fields;
 mod format;
 mod grammar;

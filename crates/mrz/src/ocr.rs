@@ -40,7 +40,7 @@ pub const CERTAIN: f32 = 0.9;
 /// OCR alternatives below this probability are ignored.
 pub const MIN_ALTERNATIVE: f32 = 0.05;
 /// Characters below this confidence make the reading `LowConfidence`.
-pub const LOW_CONFIDENCE: f32 = 0.5;
+pub const LOW_CONFIDENCE: f32 = 0.6;
 /// Mean confidence below this makes the reading `Unreadable`.
 pub const UNREADABLE_MEAN: f32 = 0.3;
 /// Bound on the readings evaluated during the check digit search.
@@ -190,7 +190,7 @@ pub fn decode(format: MrzFormat, candidates: &[Vec<Vec<(char, f32)>>]) -> Decode
                 spans.push(span);
             }
         }
-        if let Some(best) = search(format, &chosen, &sorted, &classes, &spans, kind, &mut trials) {
+        if let Some(best) = search(format, &chosen, &sorted, classes, &spans, kind, &mut trials) {
             for (line, position, c, p) in best {
                 let from = sorted[line][position][0].0;
                 chosen[line][position] = (c, p);
@@ -380,5 +380,28 @@ mod tests {
         let weak: Vec<Vec<Vec<(char, f32)>>> =
             TD3.iter().map(|l| l.chars().map(|c| vec![(c, 0.1)]).collect()).collect();
         assert_eq!(decode(MrzFormat::Td3, &weak).status, DecodeStatus::Unreadable);
+    }
+
+    #[test]
+    fn composite_alone_can_fix_an_uncovered_field() {
+        // TD1 optional data 2 (line 2, positions 19–29) is covered by the composite only.
+        let td1 = ["I<UTOD231458907<<<<<<<<<<<<<<<", "7408122F1204159UTO<<<<<<<<<<<6", "ERIKSSON<<ANNA<MARIA<<<<<<<<<<"];
+        let mut input = certain(&td1);
+        input[1][20] = vec![('L', 0.5), ('<', 0.45)];
+        let decoded = decode(MrzFormat::Td1, &input);
+        assert_eq!(decoded.lines[1], td1[1]);
+        assert!(matches!(decoded.corrections[0].reason, CorrectionReason::CheckDigit(CheckDigitKind::Composite)));
+    }
+
+    #[test]
+    fn a_check_digit_blind_spot_stays_low_confidence() {
+        // `K` and `<` weigh the same modulo 10: no check digit can tell them apart
+        // in optional data, so the weak read is kept and flagged, not trusted.
+        let td1 = ["I<UTOD231458907<<<<<<<<<<<<<<<", "7408122F1204159UTO<<<<<<<<<<<6", "ERIKSSON<<ANNA<MARIA<<<<<<<<<<"];
+        let mut input = certain(&td1);
+        input[1][20] = vec![('K', 0.5), ('<', 0.45)];
+        let decoded = decode(MrzFormat::Td1, &input);
+        assert_eq!(decoded.status, DecodeStatus::LowConfidence);
+        assert!(decoded.corrections.is_empty());
     }
 }

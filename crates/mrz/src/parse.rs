@@ -2,7 +2,8 @@
 //! grammar rule evaluated (nothing is corrected: see [`crate::suggest_corrections`]).
 //!
 //! Input handling (stated): lines may end in CRLF, be surrounded by spaces and
-//! separated by blank lines; those are dropped. Everything else is kept as
+//! separated by blank lines; those are dropped. A whole MRZ on one line (88,
+//! 72 or 90 characters) is split into its lines. Everything else is kept as
 //! read. Lower case is **not** silently upper-cased: a lower-case letter is a
 //! grammar failure (`mrz.grammar.characters`) naming its position, and check
 //! digits over it cannot be computed. Only text whose shape matches no layout
@@ -242,9 +243,24 @@ fn char_at(lines: &[String], span: Span) -> char {
 }
 
 /// Splits text into MRZ lines: CRLF or LF, surrounding whitespace trimmed,
-/// blank lines dropped.
+/// blank lines dropped. A single line of exactly 88, 72 or 90 characters (an
+/// MRZ pasted without line breaks, as chip readers and some tools print it)
+/// is split into 2×44, 2×36 or 3×30: those lengths are unambiguous.
 pub fn clean_lines(text: &str) -> Vec<String> {
-    text.lines().map(str::trim).filter(|line| !line.is_empty()).map(str::to_string).collect()
+    let lines: Vec<String> = text.lines().map(str::trim).filter(|line| !line.is_empty()).map(str::to_string).collect();
+    if let [single] = lines.as_slice() {
+        let chars: Vec<char> = single.chars().collect();
+        let width = match chars.len() {
+            88 => Some(44),
+            72 => Some(36),
+            90 => Some(30),
+            _ => None,
+        };
+        if let Some(width) = width {
+            return chars.chunks(width).map(|chunk| chunk.iter().collect()).collect();
+        }
+    }
+    lines
 }
 
 /// Parses and validates one MRZ (see the module documentation for what is accepted).
@@ -618,6 +634,12 @@ mod tests {
     fn accepts_crlf_blank_lines_and_surrounding_spaces() {
         let messy = format!("\r\n  {}  \r\n\r\n{}\r\n", &TD3[..44], &TD3[45..]);
         assert_eq!(parse(&messy).unwrap().lines, parse(TD3).unwrap().lines);
+    }
+
+    #[test]
+    fn accepts_an_mrz_pasted_on_one_line() {
+        let one_line = TD3.replace('\n', "");
+        assert_eq!(parse(&one_line).unwrap().lines, parse(TD3).unwrap().lines);
     }
 
     #[test]

@@ -9,6 +9,7 @@
 //!               "birth_date": "1974-08-12", "sex": "F", "expiry_date": "2012-04-15",
 //!               "nationality": "UTO", "surname": "ERIKSSON", "given_names": "ANNA MARIA",
 //!               "optional_data": "ZE184226B", "optional_data_2": null },
+//!   "field_valid": { "document_number": true, "birth_date": true, "expiry_date": true, … },
 //!   "checks": [ { "id": "mrz.check_digit.number", "status": "pass", "message": "…" } ],
 //!   "lines": [ "P<UTOERIKSSON<<…", "L898902C36UTO…" ] }
 //! ```
@@ -21,11 +22,14 @@
 //! layout does not have are null (`expiry_date` and `nationality` on the
 //! French card, `optional_data_2` outside TD1). `valid` is true only if every
 //! check digit and grammar rule holds (expiry and known codes do not count).
+//! `field_valid` says per field whether its grammar and its own check digit
+//! hold (null where the layout lacks the field), for UIs that colour fields.
 
 use serde_json::{json, Value};
 use tdverify_core::{Check, CheckStatus};
 
 use crate::date::MrzDate;
+use crate::fields::Field;
 use crate::layout::layout;
 use crate::parse::Mrz;
 use crate::MrzFormat;
@@ -54,6 +58,17 @@ pub fn report_json(mrz: &Mrz, checks: &[Check], inspection_date: MrzDate) -> Val
             "given_names": mrz.given_names,
             "optional_data": mrz.optional_data,
             "optional_data_2": optional_2,
+        },
+        "field_valid": {
+            "document_code": mrz.field_valid(Field::DocumentCode),
+            "issuing_state": mrz.field_valid(Field::IssuingState),
+            "document_number": mrz.field_valid(Field::DocumentNumber),
+            "birth_date": mrz.field_valid(Field::BirthDate),
+            "sex": mrz.field_valid(Field::Sex),
+            "expiry_date": layout.expiry_date.map(|_| mrz.field_valid(Field::ExpiryDate)),
+            "nationality": layout.nationality.map(|_| mrz.field_valid(Field::Nationality)),
+            "names": mrz.field_valid(Field::Names),
+            "optional_data": layout.optional_data.map(|_| mrz.field_valid(Field::OptionalData)),
         },
         "checks": checks.iter().map(|c| json!({"id": c.id, "status": c.status.as_str(), "message": c.message})).collect::<Vec<_>>(),
         "lines": mrz.lines,
@@ -126,6 +141,7 @@ mod tests {
         assert_eq!(json["fields"]["expiry_date"], "2012-04-15");
         assert_eq!(json["fields"]["sex"], "F");
         assert_eq!(json["fields"]["given_names"], "ANNA MARIA");
+        assert_eq!(json["field_valid"]["document_number"], true);
         assert_eq!(json["checks"].as_array().unwrap().len(), all.len());
         assert!(json["checks"].as_array().unwrap().iter().any(|c| c["id"] == "mrz.expired" && c["status"] == "fail"));
         let table = report_table(&mrz, &all, today);

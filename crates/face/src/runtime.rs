@@ -1,0 +1,174 @@
+//! Loading the ONNX Runtime shared library once for the whole program.
+//!
+//! `ort` allows exactly one environment per process, so every part of
+//! tdverify that runs an ONNX model (faces, MRZ OCR…) goes through
+//! [`init_onnxruntime`], which loads the library on first use and hands out
+//! the same environment afterwards.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+
+use crate::error::FaceError;
+
+/// The ONNX Runtime version tdverify is built and tested against.
+pub const ONNXRUNTIME_VERSION: &str = "1.31.1";
+
+/// File name of the library as `cargo xtask setup` installs it.
+pub const ONNXRUNTIME_LIBRARY_NAME: &str = "libonnxruntime.so.1.31.1";
+
+/// A loaded ONNX Runtime: the environment sessions are created in.
+///
+/// Cheap to clone; keep one for as long as any model is in use.
+#[derive(Clone)]
+pub struct OnnxRuntime {
+    environment: ort::environment::Environment,
+    library_path: PathBuf,
+}
+
+impl std::fmt::Debug for OnnxRuntime {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("OnnxRuntime")
+            .field("library_path", &self.library_path)
+            .finish()
+    }
+}
+
+impl OnnxRuntime {
+    /// The environment to build sessions in.
+    pub fn environment(&self) -> &ort::environment::Environment {
+        &self.environment
+    }
+
+    /// The library file that was loaded.
+    pub fn library_path(&self) -> &Path {
+        &self.library_path
+    }
+}
+
+static RUNTIME: OnceLock<OnnxRuntime> = OnceLock::new();
+static INIT_LOCK: Mutex<()> = Mutex::new(());
+
+/// Where the library lives in a development tree: `third_party/onnxruntime/`
+/// at the workspace root (put there by `cargo xtask setup`).
+pub fn default_library_path() -> PathBuf {
+    if let Some(path) = std::env::var_os("TDVERIFY_ONNXRUNTIME") {
+        return PathBuf::from(path);
+    }
+    workspace_root()
+        .join("third_party")
+        .join("onnxruntime")
+        .join(ONNXRUNTIME_LIBRARY_NAME)
+}
+
+/// The workspace root, found from this crate's manifest directory at build time.
+pub(crate) fn workspace_root() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest
+        .parent()
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| manifest.to_path_buf())
+}
+
+/// Loads ONNX Runtime from `library_path` (once per process) and returns the
+/// shared environment. Later calls return the environment already loaded,
+/// whatever path they pass.
+///
+/// A missing file, a file that is not ONNX Runtime, or a version older than
+/// the one `ort` needs gives a [`FaceError`] that names the path, never a panic.
+pub fn init_onnxruntime(library_path: impl AsRef<Path>) -> Result<OnnxRuntime, FaceError> {
+    if let Some(runtime) = RUNTIME.get() {
+        return Ok(runtime.clone());
+    }
+    let _guard = INIT_LOCK
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(runtime) = RUNTIME.get() {
+        return Ok(runtime.clone());
+    }
+    let requested = library_path.as_ref();
+    let absolute = if requested.is_absolute() {
+        requested.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map_err(|source| FaceError::Io {
+                action: "finding the current folder for",
+                path: requested.to_path_buf(),
+                source,
+            })?
+            .join(requested)
+    };
+    if !absolute.is_file() {
+        return Err(FaceError::RuntimeMissing { path: absolute });
+    }
+    let builder = ort::init_from(&absolute).map_err(|error| FaceError::RuntimeLoad {
+        path: absolute.clone(),
+        reason: error.to_string(),
+    })?;
+    let environment =
+        builder
+            .with_name("tdverify")
+            .build()
+            .map_err(|error| FaceError::RuntimeLoad {
+                path: absolute.clone(),
+                reason: error.to_string(),
+            })?;
+    let runtime = OnnxRuntime {
+        environment,
+        library_path: absolute,
+    };
+    Ok(RUNTIME.get_or_init(|| runtime).clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_library_is_a_clear_error() {
+        // Only meaningful before the real library is loaded in this process.
+        if RUNTIME.get().is_some() {
+            return;
+        }
+        match init_onnxruntime("/nonexistent/libonnxruntime.so.1.31.1") {
+            Err(error @ FaceError::RuntimeMissing { .. }) => {
+                assert!(error.to_string().contains("cargo xtask setup"), "{error}");
+            }
+            other => panic!("expected RuntimeMissing, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_file_that_is_not_onnxruntime_is_a_clear_error() {
+        if RUNTIME.get().is_some() {
+            return;
+        }
+        let path = std::env::temp_dir().join(format!(
+            "tdverify-face-test-not-a-library-{}.so",
+            std::process::id()
+        ));
+        std::fs::write(&path, b"this is not a shared library").expect("write temp file");
+        let result = init_onnxruntime(&path);
+        let _ = std::fs::remove_file(&path);
+        match result {
+            Err(FaceError::RuntimeLoad { reason, .. }) => assert!(!reason.is_empty()),
+            other => panic!("expected RuntimeLoad, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn loads_the_pinned_library_once() {
+        let path = default_library_path();
+        if !path.is_file() {
+            eprintln!(
+                "skipping: {} missing (run cargo xtask setup)",
+                path.display()
+            );
+            return;
+        }
+        let first = init_onnxruntime(&path).expect("load ONNX Runtime");
+        let second = init_onnxruntime("/some/other/path").expect("already loaded");
+        assert_eq!(first.library_path(), second.library_path());
+    }
+}
