@@ -84,7 +84,7 @@ fn onnx_runtime(resources: &Resources) -> Finding {
         Err(e) => Finding::problem(
             "ONNX Runtime",
             Health::Fail,
-            e.to_string(),
+            e,
             "run `cargo xtask setup` (extracts libonnxruntime 1.31.1 from the pinned PyPI wheel), or set TDVERIFY_ORT_LIB",
         ),
     }
@@ -254,15 +254,6 @@ mod tests {
         let finding = data_directory(&file.join("sub"));
         assert_eq!(finding.health, Health::Fail);
         assert!(finding.fix.is_some());
-    }
-
-    #[test]
-    fn missing_onnx_runtime_is_a_clear_failure() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut resources = Resources::in_home(dir.path());
-        resources.onnxruntime = dir.path().join("libonnxruntime.so.1.31.1");
-        let err = crate::onnx::load_for_test(&resources.onnxruntime).unwrap_err();
-        assert!(err.to_string().contains("not found"), "{err}");
     }
 
     #[test]

@@ -5,7 +5,12 @@
 //! names; see docs/ARCHITECTURE.md for the map.
 
 pub use tdverify_core as core;
+pub use tdverify_document as document;
+pub use tdverify_face as face;
+pub use tdverify_fixtures as fixtures;
+pub use tdverify_inspect as inspect;
 pub use tdverify_mrz as mrz;
+pub use tdverify_ocr as ocr;
 pub use tdverify_report as report;
 pub use tdverify_store as store;
 pub use tdverify_chip as chip;
@@ -16,6 +21,7 @@ pub mod capture;
 pub mod chip_session;
 pub mod clock;
 pub mod doctor;
+pub mod engines;
 pub mod i18n;
 pub mod imaging;
 pub mod logging;

@@ -1,66 +1,26 @@
-//! Loading the ONNX Runtime shared library once per process.
-//!
-//! `ort` is built with `load-dynamic`: the library set-up extracted from the
-//! pinned PyPI wheel is opened by absolute path here, early, so a missing or
-//! wrong-version library gives a clear message instead of a panic later.
+//! ONNX Runtime, as the doctor reports it. Loading itself happens once per
+//! process in `tdverify_face::runtime` (ort allows a single environment), which
+//! every model user (faces, MRZ OCR) shares.
 
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
-
-/// Why ONNX Runtime could not be loaded.
-#[derive(Debug, Clone, thiserror::Error)]
-pub enum OnnxRuntimeError {
-    /// The library file is not there.
-    #[error("ONNX Runtime library not found at {0}; run `cargo xtask setup`, or set TDVERIFY_ORT_LIB to libonnxruntime.so.1.31.1")]
-    Missing(PathBuf),
-    /// The library could not be opened or is too old for this build.
-    #[error("ONNX Runtime at {path} cannot be used: {message}")]
-    Unusable {
-        /// The library file.
-        path: PathBuf,
-        /// What went wrong (dlopen error, version mismatch).
-        message: String,
-    },
-}
 
 /// The loaded runtime: its version and where it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OnnxRuntime {
-    /// Version as reported by the library's build info (`1.31.1`).
+    /// Version reported by the library itself (`1.31.1`).
     pub version: String,
     /// The library file.
     pub path: PathBuf,
 }
 
-static LOADED: OnceLock<Result<OnnxRuntime, OnnxRuntimeError>> = OnceLock::new();
-static ENVIRONMENT: OnceLock<ort::environment::Environment> = OnceLock::new();
-
-/// Loads ONNX Runtime from `path` once; later calls return the first outcome.
-pub fn init(path: &Path) -> Result<OnnxRuntime, OnnxRuntimeError> {
-    LOADED.get_or_init(|| load(path)).clone()
-}
-
-fn load(path: &Path) -> Result<OnnxRuntime, OnnxRuntimeError> {
-    let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    if !path.exists() {
-        return Err(OnnxRuntimeError::Missing(path));
-    }
-    let unusable = |message: String| OnnxRuntimeError::Unusable { path: path.clone(), message };
-    let builder = ort::init_from(&path).map_err(|e| unusable(e.to_string()))?;
-    let environment = builder.with_name("tdverify").build().map_err(|e| unusable(e.to_string()))?;
-    let _ = ENVIRONMENT.set(environment);
-    tracing::debug!(build_info = ort::info(), "ONNX Runtime loaded");
+/// Loads ONNX Runtime from `path` (once per process) and reports its version.
+pub fn init(path: &Path) -> Result<OnnxRuntime, String> {
+    let runtime = crate::face::runtime::init_onnxruntime(path).map_err(|e| {
+        format!("{e}; run `cargo xtask setup`, or set TDVERIFY_ORT_LIB to libonnxruntime.so.1.31.1")
+    })?;
+    let path = runtime.library_path().to_path_buf();
     let version = library_version(&path).unwrap_or_else(|| "unknown version".to_owned());
     Ok(OnnxRuntime { version, path })
-}
-
-/// Loads without touching the process-wide state (tests of the error paths).
-#[cfg(test)]
-pub(crate) fn load_for_test(path: &Path) -> Result<OnnxRuntime, OnnxRuntimeError> {
-    if !path.exists() {
-        return Err(OnnxRuntimeError::Missing(path.to_path_buf()));
-    }
-    load(path)
 }
 
 /// Asks the library itself for its version (`OrtGetApiBase()->GetVersionString()`);

@@ -3,4 +3,4 @@
 
 pub mod import;
 
-pub use import::{ImportError, guess_light, import_file};
+pub use import::{ImportError, decode_file, guess_light, import_file};

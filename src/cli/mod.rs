@@ -3,8 +3,12 @@
 
 mod demo;
 mod doctor;
+mod face;
 mod gui;
+mod inspect;
 mod mrz;
+mod chip;
+mod csca;
 mod cases;
 
 use std::path::PathBuf;
@@ -37,6 +41,14 @@ pub enum Command {
     Demo(demo::DemoArgs),
     /// Parse and validate an MRZ (lines on standard input, or --image FILE).
     Mrz(mrz::MrzArgs),
+    /// Inspect a document: MRZ, security features, faces; propose a verdict.
+    Inspect(inspect::InspectArgs),
+    /// Compare faces: `face compare A B`, `face compare --pairs LIST`.
+    Face(face::FaceArgs),
+    /// Read and verify eMRTD chips (PC/SC or the virtual chip), verify saved reads, emulate.
+    Chip(chip::ChipArgs),
+    /// The CSCA trust store for passive authentication: import master lists, certificates, CRLs.
+    Csca(csca::CscaArgs),
     /// Saved cases: list, show, PDF report (needs the station passphrase).
     Cases(cases::CasesArgs),
     /// The tamper-evident audit log: `audit verify`.
@@ -83,6 +95,10 @@ pub fn main() -> ExitCode {
         Command::Doctor(args) => doctor::run(&context, args),
         Command::Demo(args) => demo::run(&context, args),
         Command::Mrz(args) => mrz::run(&context, args),
+        Command::Inspect(args) => inspect::run_command(&context, args),
+        Command::Face(args) => face::run(&context, args),
+        Command::Chip(args) => chip::run(&context, args),
+        Command::Csca(args) => csca::run(&context, args),
         Command::Cases(args) => cases::run_cases(&context, args),
         Command::Audit(args) => cases::run_audit(&context, args),
         Command::Backup(args) => cases::run_backup(&context, args),

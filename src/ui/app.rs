@@ -2,7 +2,7 @@ use eframe::egui;
 use tdverify_core::Light;
 
 use super::StartOptions;
-use super::screens::{DocumentScreen, HomeAction, HomeScreen, SettingsScreen, SystemScreen};
+use super::screens::{CasesScreen, DocumentScreen, HomeAction, HomeScreen, SettingsScreen, SystemScreen};
 use crate::i18n::Translator;
 use crate::resources::Resources;
 use crate::settings::{Settings, Theme};
@@ -18,11 +18,13 @@ pub enum Screen {
     System,
     /// Language, data directory, scale, theme.
     Settings,
+    /// Saved cases: login, list, detail, review, report.
+    Cases,
 }
 
 impl Screen {
     /// Navigation order, also the Ctrl+1… shortcuts.
-    pub const ALL: [Screen; 4] = [Screen::Home, Screen::Document, Screen::System, Screen::Settings];
+    pub const ALL: [Screen; 5] = [Screen::Home, Screen::Document, Screen::System, Screen::Settings, Screen::Cases];
 
     fn label_id(self) -> &'static str {
         match self {
@@ -30,6 +32,7 @@ impl Screen {
             Screen::Document => "nav-document",
             Screen::System => "nav-system",
             Screen::Settings => "nav-settings",
+            Screen::Cases => "nav-cases",
         }
     }
 
@@ -40,6 +43,7 @@ impl Screen {
             "document" => Some(Screen::Document),
             "system" => Some(Screen::System),
             "settings" => Some(Screen::Settings),
+            "cases" => Some(Screen::Cases),
             _ => None,
         }
     }
@@ -61,6 +65,8 @@ pub struct TdverifyApp {
     pub system: SystemScreen,
     /// Settings screen state.
     pub settings_screen: SettingsScreen,
+    /// Cases screen state (login, list, detail).
+    pub cases: CasesScreen,
     applied_look: Option<(f32, Theme)>,
     startup_probe: Option<std::time::Instant>,
     frames: u64,
@@ -78,6 +84,7 @@ impl TdverifyApp {
         TdverifyApp {
             screen,
             settings_screen: SettingsScreen::new(&settings, start.settings_file.clone()),
+            cases: CasesScreen::new(settings.data_dir.clone()),
             settings,
             tr,
             home: HomeScreen::default(),
@@ -132,8 +139,9 @@ impl TdverifyApp {
                     None => {}
                 }
             }
-            Screen::Document => self.document.show(ui, &self.tr),
+            Screen::Document => self.document.show(ui, &self.tr, &self.resources),
             Screen::System => self.system.show(ui, &self.tr, &self.resources, &self.settings.data_dir),
+            Screen::Cases => self.cases.show(ui, &self.tr),
             Screen::Settings => {
                 if let Some(saved) = self.settings_screen.show(ui, &self.tr) {
                     self.tr = Translator::new(&saved.language);

@@ -27,7 +27,7 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
     let engine = tdverify_face::FaceEngine::load_default(None).context("loading ONNX Runtime and the face models")?;
     let report = tdverify_face::eval::evaluate(&engine, &dir, limit).with_context(|| format!("evaluating {}", dir.display()))?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        println!("{}", tdverify_face::eval::render_json(&report));
     } else {
         print!("{}", tdverify_face::eval::render_text(&report));
     }

@@ -242,16 +242,23 @@ fn mrz_stage(input: &InspectInput, engines: &Engines<'_>) -> (Option<Mrz>, Optio
         return (None, None, vec![Check::new("mrz.read", CheckStatus::Error, format!("No MRZ could be read ({why}): rescan with the whole data page visible, or type the MRZ"))]);
     };
     let region = bounding_rect(&reading);
-    let mut read_check = match reading.status {
-        ReadingStatus::Valid | ReadingStatus::Invalid => {
-            Check::pass("mrz.read", format!("MRZ read from the {light} image ({} corrections)", reading.corrections.len()))
-        }
-        _ => Check::warn("mrz.read", format!("The MRZ on the {light} image is hard to read: check the highlighted characters or type the MRZ")),
+    let reading_json = tdverify_ocr::reading_json(&reading);
+    if !matches!(reading.status, ReadingStatus::Valid | ReadingStatus::Invalid) {
+        // The reader does not trust its own reading: checking it would report
+        // OCR noise as findings about the document. Ask the officer instead.
+        let check = Check::warn(
+            "mrz.read",
+            format!("The MRZ on the {light} image could not be read with confidence: check the highlighted characters and type the MRZ"),
+        )
+        .with_confidence(reading.confidence)
+        .with_evidence(Evidence::region(light, region).with_detail(format!("best reading: {}", reading.text().replace('\n', " / "))));
+        let outcome = MrzOutcome { source: format!("ocr:{light}"), report: serde_json::Value::Null, reading: Some(reading_json), region: Some((light, region)) };
+        return (None, Some(outcome), vec![check]);
     }
-    .with_confidence(reading.confidence)
-    .with_evidence(Evidence::region(light, region));
-    let parsed = tdverify_mrz::parse(&reading.text());
-    match parsed {
+    let read_check = Check::pass("mrz.read", format!("MRZ read from the {light} image ({} corrections)", reading.corrections.len()))
+        .with_confidence(reading.confidence)
+        .with_evidence(Evidence::region(light, region));
+    match tdverify_mrz::parse(&reading.text()) {
         Ok(mrz) => {
             let mut checks = tdverify_mrz::checks(&mrz, date);
             for check in &mut checks {
@@ -259,17 +266,13 @@ fn mrz_stage(input: &InspectInput, engines: &Engines<'_>) -> (Option<Mrz>, Optio
             }
             let report = tdverify_mrz::report_json(&mrz, &checks, date);
             checks.insert(0, read_check);
-            let outcome = MrzOutcome {
-                source: format!("ocr:{light}"),
-                report,
-                reading: Some(tdverify_ocr::reading_json(&reading)),
-                region: Some((light, region)),
-            };
+            let outcome = MrzOutcome { source: format!("ocr:{light}"), report, reading: Some(reading_json), region: Some((light, region)) };
             (Some(mrz), Some(outcome), checks)
         }
         Err(e) => {
-            read_check = Check::new("mrz.read", CheckStatus::Error, format!("The MRZ read from the {light} image is not usable ({e}): type it")).with_evidence(Evidence::region(light, region));
-            (None, None, vec![read_check])
+            let check = Check::new("mrz.read", CheckStatus::Error, format!("The MRZ read from the {light} image is not usable ({e}): type it"))
+                .with_evidence(Evidence::region(light, region));
+            (None, None, vec![check])
         }
     }
 }

@@ -40,16 +40,16 @@ const FRAUD_SIGNS: &[FraudSign] = &[
     sign("face.chip_vs_bearer", FraudType::Impostor, None),
     sign("uv.dull_paper", FraudType::Counterfeit, None),
     sign("ir.b900", FraudType::Counterfeit, None),
-    sign("ir.absorbing_zones", FraudType::Counterfeit, None),
-    sign("uv.pattern", FraudType::Counterfeit, None),
-    sign("uv.fibres", FraudType::Counterfeit, None),
+    sign("ir.zones", FraudType::Counterfeit, None),
+    sign("uv.features", FraudType::Counterfeit, None),
     sign("mrz.print", FraudType::Counterfeit, None),
-    sign("layout", FraudType::Counterfeit, None),
+    sign("document.layout", FraudType::Counterfeit, None),
     sign("photo.integrity", FraudType::Forged, Some(ForgeryMethod::PhotoSubstitution)),
     sign("consistency.viz_vs_mrz", FraudType::Forged, Some(ForgeryMethod::DataAlteration)),
     sign("mrz.check_digit", FraudType::Forged, Some(ForgeryMethod::MrzAlteration)),
     sign("mrz.grammar", FraudType::Forged, Some(ForgeryMethod::MrzAlteration)),
     sign("mrz.issuing_state.known", FraudType::Pseudo, None),
+    sign("document.template_match", FraudType::Pseudo, None),
     sign("document.plausibility", FraudType::Pseudo, None),
 ];
 
@@ -156,7 +156,7 @@ mod tests {
     fn prefixes_match_whole_segments_only() {
         assert!(matches("mrz.check_digit.number", "mrz.check_digit"));
         assert!(!matches("mrz.check_digits_other", "mrz.check_digit"));
-        let v = propose(&[check("layout_other", CheckStatus::Fail)]);
+        let v = propose(&[check("document.layout_other", CheckStatus::Fail)]);
         assert_eq!(v.proposed, Verdict::Review);
     }
 

@@ -51,7 +51,8 @@ fn genuine_documents_pass_and_forgeries_are_flagged() {
             truth.reference_date[5..7].parse().unwrap(),
             truth.reference_date[8..10].parse().unwrap(),
         );
-        let input = InspectInput { captures: captures_in(folder), bearer: None, typed_mrz: None, chip: None, inspection_date: date };
+        let bearer = image::open(folder.join("bearer.jpg")).ok();
+        let input = InspectInput { captures: captures_in(folder), bearer, typed_mrz: None, chip: None, inspection_date: date };
         let inspection = run(&input, &engines, &|_, _| {});
         let failing: Vec<&str> = inspection.checks.iter().filter(|c| c.status == CheckStatus::Fail).map(|c| c.id.as_str()).collect();
         println!(

@@ -1,7 +1,7 @@
 use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, TryRecvError};
 
-use eframe::egui;
+use eframe::egui::{self, RichText};
 use tdverify_core::{Capture, Light};
 
 use crate::capture::{guess_light, import_file};
@@ -41,8 +41,14 @@ pub struct DocumentScreen {
     pub errors: Vec<String>,
     /// The MRZ panel.
     pub mrz: super::MrzPanel,
+    /// The inspection and its findings.
+    pub inspection: super::InspectionPanel,
+    /// The chip panel (reader, read progress, PA/AA/CA).
+    pub chip: super::ChipPanel,
     browser: Option<FileBrowser>,
     pending: Vec<PendingLoad>,
+    /// The MRZ text the last inspection read (to tell an officer's correction from it).
+    mrz_read_text: Option<String>,
 }
 
 impl DocumentScreen {
@@ -116,8 +122,11 @@ impl DocumentScreen {
     }
 
     /// Draws the screen.
-    pub fn show(&mut self, ui: &mut egui::Ui, tr: &Translator) {
+    pub fn show(&mut self, ui: &mut egui::Ui, tr: &Translator, resources: &crate::resources::Resources) {
         self.poll_loads();
+        if self.inspection.poll(ui.ctx()) {
+            self.after_inspection();
+        }
         if self.is_loading() {
             ui.ctx().request_repaint_after(std::time::Duration::from_millis(50));
         }
@@ -141,6 +150,12 @@ impl DocumentScreen {
             if ui.add_enabled(!self.slots.is_empty(), egui::Button::new(tr.tr("document-close-all"))).clicked() {
                 self.clear();
             }
+            let can_inspect = self.slots.iter().any(|s| s.light == Light::White) && !self.inspection.is_running() && !self.is_loading();
+            if ui.add_enabled(can_inspect, egui::Button::new(RichText::new(tr.tr("document-inspect")).strong())).on_hover_text("Ctrl+I").clicked()
+                || (can_inspect && ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::I)))
+            {
+                self.start_inspection(resources);
+            }
             ui.separator();
             if ui.button("−").on_hover_text(tr.tr("document-zoom-out")).clicked() {
                 self.view.zoom_about(1.0 / 1.5, self.view.center);
@@ -161,8 +176,17 @@ impl DocumentScreen {
         self.show_errors(ui, tr);
         ui.separator();
 
-        egui::Panel::right("mrz-panel").resizable(true).default_size(380.0).show(ui, |ui| {
-            self.mrz.show(ui, tr, crate::clock::today_utc());
+        egui::Panel::right("mrz-panel").resizable(true).default_size(400.0).show(ui, |ui| {
+            egui::ScrollArea::vertical().id_salt("side-panel").show(ui, |ui| {
+                ui.heading(tr.tr("inspect-title"));
+                if self.inspection.show(ui, tr) {
+                    self.zoom_to_selected();
+                }
+                ui.separator();
+                self.mrz.show(ui, tr, crate::clock::today_utc());
+                ui.separator();
+                self.chip.show(ui, tr, &self.mrz.text);
+            });
         });
 
         if self.slots.is_empty() {
@@ -198,6 +222,7 @@ impl DocumentScreen {
         let mut removed = None;
         let mut relight: Option<(usize, Light)> = None;
         let view = &mut self.view;
+        let inspection = &self.inspection;
         ui.columns(count, |columns| {
             for (index, (column, slot)) in columns.iter_mut().zip(self.slots.iter_mut()).enumerate() {
                 column.horizontal(|ui| {
@@ -228,7 +253,17 @@ impl DocumentScreen {
                     )
                 });
                 let label = format!("{} — {}×{} px", tr.tr(light_label(slot.light)), slot.capture.image.width(), slot.capture.image.height());
-                show_image(column, texture, view, &label);
+                let (image_rect, _) = show_image(column, texture, view, &label);
+                let scale = image_rect.width() / slot.capture.image.width().max(1) as f32;
+                let painter = column.painter_at(column.min_rect().expand(4.0));
+                for (region, status, selected) in inspection.overlays(slot.light) {
+                    let rect = egui::Rect::from_min_size(
+                        image_rect.min + egui::vec2(region.x, region.y) * scale,
+                        egui::vec2(region.w, region.h) * scale,
+                    );
+                    let (color, _) = crate::ui::widgets::checks::status_style(status, column.visuals());
+                    painter.rect_stroke(rect, 2.0, egui::Stroke::new(if selected { 3.5 } else { 1.5 }, color), egui::StrokeKind::Outside);
+                }
             }
         });
         if let Some((index, light)) = relight
@@ -248,6 +283,48 @@ impl DocumentScreen {
         {
             self.slots.remove(index);
         }
+    }
+}
+
+impl DocumentScreen {
+    /// Starts an inspection of the open images (the MRZ panel's text, when the
+    /// officer typed or corrected it, is used instead of reading the image).
+    pub fn start_inspection(&mut self, resources: &crate::resources::Resources) {
+        let captures: Vec<Capture> = self.slots.iter().map(|s| s.capture.clone()).collect();
+        // The officer's own text (typed, or a reading they corrected) wins over reading the image again.
+        let typed_by_officer = !self.mrz.text.trim().is_empty() && self.mrz_read_text.as_deref() != Some(self.mrz.text.as_str());
+        let typed = typed_by_officer.then(|| self.mrz.text.clone());
+        self.inspection.start(captures, typed, resources);
+    }
+
+    /// Shows what the inspection read in the MRZ panel, so the officer can correct it.
+    fn after_inspection(&mut self) {
+        let Some(result) = &self.inspection.result else { return };
+        if let Some(mrz) = &result.mrz
+            && mrz.source.starts_with("ocr")
+        {
+            let lines: Vec<String> = match mrz.report.get("lines").and_then(|l| l.as_array()) {
+                Some(lines) => lines.iter().filter_map(|l| l.as_str().map(str::to_owned)).collect(),
+                None => mrz.reading.as_ref().and_then(|r| r.get("lines")).and_then(|l| l.as_array()).map(|l| l.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect()).unwrap_or_default(),
+            };
+            if !lines.is_empty() {
+                self.mrz.set_text(lines.join("\n"), crate::clock::today_utc());
+                self.mrz_read_text = Some(self.mrz.text.clone());
+            }
+        }
+    }
+
+    /// Zooms the shared view onto the selected finding's evidence.
+    fn zoom_to_selected(&mut self) {
+        let Some(check) = self.inspection.selected_check() else { return };
+        let Some((light, region)) = check.evidence.iter().find_map(|e| e.light.zip(e.region)) else { return };
+        let Some(slot) = self.slots.iter().find(|s| s.light == light) else { return };
+        let (width, height) = (slot.capture.image.width().max(1) as f32, slot.capture.image.height().max(1) as f32);
+        let center = egui::vec2((region.x + region.w / 2.0) / width, (region.y + region.h / 2.0) / height);
+        let zoom = (width / region.w.max(1.0)).min(height / region.h.max(1.0)) * 0.6;
+        self.view.reset();
+        self.view.zoom_about(zoom.clamp(1.0, crate::ui::widgets::image_view::MAX_ZOOM), egui::vec2(0.5, 0.5));
+        self.view.center = center;
     }
 }
 

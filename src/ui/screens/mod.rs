@@ -1,13 +1,19 @@
 //! One struct per screen.
 
+mod cases;
+mod chip;
 mod document;
 mod home;
+mod inspection;
 mod mrz_panel;
 mod settings;
 mod system;
 
+pub use cases::{CaseDetail, CaseList, CasesScreen, ListMode, LoginForm};
+pub use chip::{ChipOutcome, ChipPanel, ChipState};
 pub use document::{DocumentScreen, light_label};
 pub use home::{HomeAction, HomeScreen};
+pub use inspection::InspectionPanel;
 pub use mrz_panel::MrzPanel;
 pub use settings::SettingsScreen;
 pub use system::SystemScreen;

@@ -1,0 +1,1 @@
+fn main() {} // placeholder until the check_document benchmark is written

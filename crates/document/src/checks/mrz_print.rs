@@ -1,0 +1,251 @@
+//! MRZ print: character pitch, character height, regular fixed-pitch spacing
+//! and position, against the template (ICAO 9303 Part 3: OCR-B at a nominal
+//! pitch of 2.54 mm, 10 characters per inch).
+//!
+//! Counterfeiters type the MRZ with whatever font and spacing their software
+//! has; a proportional font or a wrong pitch shows in the rhythm of the
+//! characters even when every character is readable.
+
+use serde::Serialize;
+use tdverify_core::{Check, CheckStatus, Light};
+
+use super::{LightPage, PageContext, mm_to_px};
+use crate::reference::{MrzLayout, RectMm};
+use crate::register::{RECTIFIED_PX_PER_MM, percentile};
+
+/// Largest tolerated pitch error (ICAO allows small printer tolerances; a
+/// different fixed pitch is several percent off).
+pub const MAX_PITCH_ERROR: f32 = 0.04;
+
+/// Largest tolerated spread of character centres around the fixed-pitch grid,
+/// as a fraction of the pitch.
+pub const MAX_GRID_SPREAD: f32 = 0.16;
+
+/// Largest tolerated character-height error, as a fraction.
+pub const MAX_HEIGHT_ERROR: f32 = 0.18;
+
+/// What was measured on one MRZ.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MrzPrintMeasure {
+    /// Light measured under.
+    pub light: Light,
+    /// Text lines found.
+    pub lines_found: usize,
+    /// Mean character pitch, mm.
+    pub pitch_mm: f32,
+    /// RMS distance of character centres from the fixed-pitch grid, in pitches.
+    pub grid_spread: f32,
+    /// Mean height of the text lines, mm.
+    pub char_height_mm: f32,
+    /// Left edge of the first character, mm from the page's left.
+    pub left_mm: f32,
+    /// Top of the first line, mm from the page's top.
+    pub top_mm: f32,
+}
+
+/// Measures the MRZ print on a rectified page within `zone` (expanded a little).
+pub fn measure(page: &LightPage, zone: &RectMm, expected_lines: usize, layout: &MrzLayout) -> Option<MrzPrintMeasure> {
+    let window = RectMm { x: (zone.x - 2.0).max(0.0), y: (zone.y - 2.0).max(0.0), w: zone.w + 4.0, h: zone.h + 4.0 };
+    let (x0, y0, x1, y1) = page.page.px_rect(&window);
+    if x1 <= x0 + 8 || y1 <= y0 + 8 {
+        return None;
+    }
+    let mut values = page.luma_in(&window, &[]);
+    let background = percentile(&mut values, 0.75);
+    let ink = percentile(&mut values, 0.03);
+    if background - ink < 40.0 {
+        return None;
+    }
+    let threshold = (background + ink) / 2.0;
+    let (w, h) = ((x1 - x0) as usize, (y1 - y0) as usize);
+    let mut mask = vec![false; w * h];
+    for y in 0..h {
+        for x in 0..w {
+            let luma = f32::from(page.page.luma.get_pixel(x0 + x as u32, y0 + y as u32).0[0]);
+            mask[y * w + x] = luma < threshold;
+        }
+    }
+    let row_counts: Vec<usize> = (0..h).map(|y| mask[y * w..(y + 1) * w].iter().filter(|&&m| m).count()).collect();
+    let max_row = row_counts.iter().copied().max().unwrap_or(0);
+    if max_row == 0 {
+        return None;
+    }
+    // Text lines: runs of rows with substantial ink.
+    let mut bands: Vec<(usize, usize)> = Vec::new();
+    let mut start = None;
+    for (y, &count) in row_counts.iter().enumerate() {
+        let inked = count as f32 > max_row as f32 * 0.12;
+        match (inked, start) {
+            (true, None) => start = Some(y),
+            (false, Some(s)) => {
+                bands.push((s, y));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        bands.push((s, h));
+    }
+    let min_height = mm_to_px(layout.char_height_mm * 0.4) as usize;
+    bands.retain(|&(s, e)| e - s >= min_height.max(2));
+    if bands.is_empty() {
+        return None;
+    }
+    // Keep the tallest `expected_lines` bands, in reading order.
+    bands.sort_by_key(|&(s, e)| std::cmp::Reverse(e - s));
+    bands.truncate(expected_lines.max(1));
+    bands.sort_by_key(|&(s, _)| s);
+    let expected_pitch_px = mm_to_px(layout.pitch_mm);
+    let mut pitches = Vec::new();
+    let mut spreads = Vec::new();
+    let mut heights = Vec::new();
+    let mut lefts = Vec::new();
+    for &(s, e) in &bands {
+        let columns: Vec<f32> =
+            (0..w).map(|x| (s..e).filter(|&y| mask[y * w + x]).count() as f32).collect();
+        let Some(pitch) = autocorrelation_pitch(&columns, expected_pitch_px) else { continue };
+        pitches.push(pitch);
+        heights.push((e - s) as f32);
+        // Character blobs: runs of inked columns, merged across gaps narrower than a stroke.
+        let mut centres = Vec::new();
+        let mut run: Option<usize> = None;
+        for (x, &count) in columns.iter().enumerate() {
+            match (count > 0.0, run) {
+                (true, None) => run = Some(x),
+                (false, Some(r)) => {
+                    centres.push((r + x) as f32 / 2.0);
+                    run = None;
+                }
+                _ => {}
+            }
+        }
+        if let Some(r) = run {
+            centres.push((r + w) as f32 / 2.0);
+        }
+        if let Some(first) = columns.iter().position(|&c| c > 0.0) {
+            lefts.push(first as f32);
+        }
+        if centres.len() >= 4 {
+            // Phase of each centre on the grid, relative to the circular mean phase.
+            let (mut sx, mut sy) = (0f32, 0f32);
+            for c in &centres {
+                let angle = c / pitch * std::f32::consts::TAU;
+                sx += angle.cos();
+                sy += angle.sin();
+            }
+            let mean = sy.atan2(sx);
+            let mut sum = 0.0;
+            for c in &centres {
+                let angle = c / pitch * std::f32::consts::TAU - mean;
+                let wrapped = angle.sin().atan2(angle.cos()) / std::f32::consts::TAU;
+                sum += wrapped * wrapped;
+            }
+            spreads.push((sum / centres.len() as f32).sqrt());
+        }
+    }
+    if pitches.is_empty() {
+        return None;
+    }
+    let mean = |v: &[f32]| if v.is_empty() { 0.0 } else { v.iter().sum::<f32>() / v.len() as f32 };
+    let left_px = lefts.iter().copied().fold(f32::INFINITY, f32::min);
+    Some(MrzPrintMeasure {
+        light: page.light,
+        lines_found: bands.len(),
+        pitch_mm: mean(&pitches) / RECTIFIED_PX_PER_MM,
+        grid_spread: mean(&spreads),
+        char_height_mm: mean(&heights) / RECTIFIED_PX_PER_MM,
+        left_mm: (x0 as f32 + if left_px.is_finite() { left_px } else { 0.0 }) / RECTIFIED_PX_PER_MM,
+        top_mm: (y0 as f32 + bands.first().map(|b| b.0 as f32).unwrap_or(0.0)) / RECTIFIED_PX_PER_MM,
+    })
+}
+
+/// The lag, near `expected`, at which a column profile best repeats
+/// (sub-pixel, by a parabola through the peak).
+fn autocorrelation_pitch(profile: &[f32], expected: f32) -> Option<f32> {
+    let n = profile.len();
+    let mean = profile.iter().sum::<f32>() / n.max(1) as f32;
+    let centred: Vec<f32> = profile.iter().map(|v| v - mean).collect();
+    let lo = (expected * 0.7).floor().max(2.0) as usize;
+    let hi = (expected * 1.35).ceil() as usize;
+    if hi + 2 >= n {
+        return None;
+    }
+    let score = |lag: usize| -> f32 {
+        let mut sum = 0.0;
+        for i in 0..n - lag {
+            sum += centred[i] * centred[i + lag];
+        }
+        sum / (n - lag) as f32
+    };
+    let scores: Vec<f32> = (lo - 1..=hi + 1).map(score).collect();
+    let mut best = 1;
+    for i in 1..scores.len() - 1 {
+        if scores[i] > scores[best] {
+            best = i;
+        }
+    }
+    if scores[best] <= 0.0 {
+        return None;
+    }
+    let (a, b, c) = (scores[best - 1], scores[best], scores[best + 1]);
+    let denominator = a - 2.0 * b + c;
+    let offset = if denominator.abs() > 1e-6 { (0.5 * (a - c) / denominator).clamp(-0.5, 0.5) } else { 0.0 };
+    Some((lo - 1 + best) as f32 + offset)
+}
+
+/// `mrz.print`.
+pub fn print(ctx: &PageContext<'_>) -> (Check, Option<MrzPrintMeasure>) {
+    const ID: &str = "mrz.print";
+    let (Some(zone), Some(layout)) = (ctx.mrz_zone(), ctx.side.mrz) else {
+        return (Check::new(ID, CheckStatus::NotApplicable, "This side carries no MRZ."), None);
+    };
+    let lines = ctx.template.map(|t| t.document.mrz_format.lines()).or(ctx.mrz.map(|m| m.lines.len())).unwrap_or(2);
+    // White light shows the MRZ whatever its ink; IR is the fallback.
+    let measured = [ctx.white.as_ref(), ctx.ir.as_ref()]
+        .into_iter()
+        .flatten()
+        .find_map(|page| measure(page, &zone.rect_mm, lines, &layout).map(|m| (page, m)));
+    let Some((page, m)) = measured else {
+        return (Check::new(ID, CheckStatus::Error, "The MRZ print could not be measured (no contrasting text in the MRZ zone)."), None);
+    };
+    let pitch_error = (m.pitch_mm / layout.pitch_mm - 1.0).abs();
+    let height_error = (m.char_height_mm / layout.char_height_mm - 1.0).abs();
+    let mut problems = Vec::new();
+    if pitch_error > MAX_PITCH_ERROR {
+        problems.push(format!("character pitch {:.2} mm, expected {:.2} mm", m.pitch_mm, layout.pitch_mm));
+    }
+    if m.grid_spread > MAX_GRID_SPREAD {
+        problems.push(format!(
+            "characters off the fixed-pitch grid by {:.0}% of a pitch (OCR-B: under {:.0}%): not a monospaced OCR-B print",
+            m.grid_spread * 100.0,
+            MAX_GRID_SPREAD * 100.0
+        ));
+    }
+    if height_error > MAX_HEIGHT_ERROR {
+        problems.push(format!("character height {:.2} mm, expected {:.2} mm", m.char_height_mm, layout.char_height_mm));
+    }
+    let detail = format!(
+        "pitch {:.2} mm (expected {:.2}), height {:.2} mm (expected {:.2}), grid spread {:.0}%, {} line(s)",
+        m.pitch_mm,
+        layout.pitch_mm,
+        m.char_height_mm,
+        layout.char_height_mm,
+        m.grid_spread * 100.0,
+        m.lines_found
+    );
+    let evidence = page.evidence(&zone.rect_mm).with_detail(detail.clone());
+    let check = if !problems.is_empty() && ctx.template.is_none() {
+        // Without a template the MRZ's place is only approximate: report, do not accuse.
+        Check::warn(ID, format!("No template: MRZ print measured at the generic ICAO position: {}.", problems.join("; ")))
+            .with_confidence(0.4)
+            .with_evidence(evidence)
+    } else if problems.is_empty() {
+        Check::pass(ID, format!("MRZ print matches the template: {detail}.")).with_evidence(evidence)
+    } else {
+        Check::fail(ID, format!("MRZ print differs from the template: {}.", problems.join("; ")))
+            .with_confidence(0.8)
+            .with_evidence(evidence)
+    };
+    (check, Some(m))
+}

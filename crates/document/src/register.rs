@@ -1,0 +1,543 @@
+//! Registration: find the document page in a scan or photo, decide which way
+//! is up, and map template millimetres to image pixels.
+//!
+//! The page is found by separating it from the scanner lid or table behind it
+//! (the colour of the image border), taking the largest connected region and
+//! its four extreme corners; a projective transform (homography) then maps the
+//! template's millimetres onto the capture. The MRZ side of a page is told by
+//! where the MRZ's dark, regular text sits: that settles 0° against 180°, and
+//! the page's aspect ratio settles 0° against 90°.
+//!
+//! Every check then works on a [`RectifiedPage`]: the page resampled upright
+//! at a fixed resolution, so zone positions are simple millimetre rectangles
+//! whatever the capture's rotation or perspective.
+
+use image::{GrayImage, RgbImage};
+use serde::Serialize;
+use tdverify_core::Rect;
+
+use crate::reference::RectMm;
+
+/// Resolution of rectified pages, in pixels per millimetre (about 203 dpi):
+/// fine enough to resolve OCR-B strokes and pitch, small enough to stay fast.
+pub const RECTIFIED_PX_PER_MM: f32 = 8.0;
+
+/// Longest side of the reduced image the page is searched in (speed).
+const SEARCH_SIZE: u32 = 640;
+
+/// A 3×3 projective transform, row-major, mapping template millimetres to
+/// capture pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Homography(pub [f64; 9]);
+
+impl Homography {
+    /// The transform taking the four `from` points to the four `to` points,
+    /// or `None` when the points are degenerate (three on a line).
+    pub fn from_points(from: [[f64; 2]; 4], to: [[f64; 2]; 4]) -> Option<Homography> {
+        let mut a = [[0.0f64; 9]; 8];
+        for i in 0..4 {
+            let [x, y] = from[i];
+            let [u, v] = to[i];
+            a[2 * i] = [x, y, 1.0, 0.0, 0.0, 0.0, -u * x, -u * y, u];
+            a[2 * i + 1] = [0.0, 0.0, 0.0, x, y, 1.0, -v * x, -v * y, v];
+        }
+        let solution = solve_8x8(a)?;
+        let mut h = [0.0; 9];
+        h[..8].copy_from_slice(&solution);
+        h[8] = 1.0;
+        if h.iter().any(|value| !value.is_finite()) {
+            return None;
+        }
+        Some(Homography(h))
+    }
+
+    /// Maps one point; `None` when it falls on the horizon (degenerate).
+    pub fn map(&self, x: f64, y: f64) -> Option<(f64, f64)> {
+        let h = &self.0;
+        let w = h[6] * x + h[7] * y + h[8];
+        if w.abs() < 1e-12 {
+            return None;
+        }
+        Some(((h[0] * x + h[1] * y + h[2]) / w, (h[3] * x + h[4] * y + h[5]) / w))
+    }
+
+    /// The axis-aligned bounding box, in capture pixels, of a millimetre rectangle.
+    pub fn map_rect(&self, rect: &RectMm) -> Rect {
+        let corners = [
+            (rect.x, rect.y),
+            (rect.right(), rect.y),
+            (rect.right(), rect.bottom()),
+            (rect.x, rect.bottom()),
+        ];
+        let mapped: Vec<(f64, f64)> =
+            corners.iter().filter_map(|&(x, y)| self.map(f64::from(x), f64::from(y))).collect();
+        if mapped.is_empty() {
+            return Rect::new(0.0, 0.0, 0.0, 0.0);
+        }
+        let min_x = mapped.iter().map(|p| p.0).fold(f64::INFINITY, f64::min);
+        let max_x = mapped.iter().map(|p| p.0).fold(f64::NEG_INFINITY, f64::max);
+        let min_y = mapped.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
+        let max_y = mapped.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
+        Rect::new(min_x as f32, min_y as f32, (max_x - min_x) as f32, (max_y - min_y) as f32)
+    }
+}
+
+/// Gaussian elimination with partial pivoting on an 8×9 augmented matrix.
+fn solve_8x8(mut a: [[f64; 9]; 8]) -> Option<[f64; 8]> {
+    for col in 0..8 {
+        let pivot = (col..8).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))?;
+        if a[pivot][col].abs() < 1e-12 {
+            return None;
+        }
+        a.swap(col, pivot);
+        for row in 0..8 {
+            if row != col {
+                let factor = a[row][col] / a[col][col];
+                for k in col..9 {
+                    a[row][k] -= factor * a[col][k];
+                }
+            }
+        }
+    }
+    let mut x = [0.0; 8];
+    for i in 0..8 {
+        x[i] = a[i][8] / a[i][i];
+    }
+    Some(x)
+}
+
+/// Where the page is in one capture and how template millimetres map onto it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Registration {
+    /// Page corners in capture pixels, in page order: top-left, top-right,
+    /// bottom-right, bottom-left of the upright page.
+    pub page_corners_px: [[f32; 2]; 4],
+    /// Millimetres (template) to capture pixels.
+    pub homography: Homography,
+    /// How far the page is turned in the capture: 0, 90, 180 or 270 degrees clockwise.
+    pub rotation_quadrant_deg: u16,
+    /// Mean scale of the page in the capture.
+    pub px_per_mm: f32,
+    /// Largest deviation of the page's corner angles from 90° (perspective).
+    pub skew_deg: f32,
+    /// How sure the page outline is, 0 to 1 (1: a clean page on a plain background).
+    pub confidence: f32,
+    /// How the page was found (`outline`, `whole_image`, `reused_from_white`).
+    pub method: String,
+}
+
+impl Registration {
+    /// Capture-pixel bounding box of a template rectangle (evidence regions).
+    pub fn region(&self, rect: &RectMm) -> Rect {
+        self.homography.map_rect(rect)
+    }
+}
+
+/// Why a capture could not be registered.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum RegisterError {
+    /// Too small to hold a readable document.
+    #[error("image is {width}×{height} pixels: too small to find a document in (need at least 64×64)")]
+    TooSmall {
+        /// Width in pixels.
+        width: u32,
+        /// Height in pixels.
+        height: u32,
+    },
+    /// The page size is not usable.
+    #[error("page size {width_mm}×{height_mm} mm is not usable")]
+    BadPageSize {
+        /// Width in millimetres.
+        width_mm: f32,
+        /// Height in millimetres.
+        height_mm: f32,
+    },
+    /// No transform could be built from the outline found.
+    #[error("the page outline found is degenerate (corners on a line)")]
+    Degenerate,
+}
+
+/// A page found in a capture before orientation is decided: corners in image
+/// order (top-left, top-right, bottom-right, bottom-left as seen in the image).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PageOutline {
+    /// Corners as seen in the image.
+    pub corners: [[f32; 2]; 4],
+    /// 0 to 1.
+    pub confidence: f32,
+    /// True when no outline was found and the whole image is taken as the page.
+    pub whole_image: bool,
+}
+
+/// Finds the page in an image by separating it from the border colour.
+pub fn find_page(image: &RgbImage) -> Result<PageOutline, RegisterError> {
+    let (width, height) = image.dimensions();
+    if width < 64 || height < 64 {
+        return Err(RegisterError::TooSmall { width, height });
+    }
+    let step = width.max(height).div_ceil(SEARCH_SIZE).max(1);
+    let (sw, sh) = (width / step, height / step);
+    // Reduced image by box averaging.
+    let mut small = vec![[0f32; 3]; (sw * sh) as usize];
+    for sy in 0..sh {
+        for sx in 0..sw {
+            let mut sum = [0u32; 3];
+            for dy in 0..step {
+                for dx in 0..step {
+                    let p = image.get_pixel(sx * step + dx, sy * step + dy).0;
+                    for c in 0..3 {
+                        sum[c] += u32::from(p[c]);
+                    }
+                }
+            }
+            let n = (step * step) as f32;
+            small[(sy * sw + sx) as usize] = [sum[0] as f32 / n, sum[1] as f32 / n, sum[2] as f32 / n];
+        }
+    }
+    // Background colour: median of the outermost frame.
+    let mut frame: Vec<[f32; 3]> = Vec::new();
+    for x in 0..sw {
+        for y in [0, 1, sh - 2, sh - 1] {
+            frame.push(small[(y * sw + x) as usize]);
+        }
+    }
+    for y in 0..sh {
+        for x in [0, 1, sw - 2, sw - 1] {
+            frame.push(small[(y * sw + x) as usize]);
+        }
+    }
+    let mut background = [0f32; 3];
+    for (c, value) in background.iter_mut().enumerate() {
+        let mut channel: Vec<f32> = frame.iter().map(|p| p[c]).collect();
+        *value = median(&mut channel);
+    }
+    let mut spread: Vec<f32> = frame.iter().map(|p| colour_distance(p, &background)).collect();
+    let frame_spread = percentile(&mut spread, 0.8);
+    let threshold = (frame_spread * 2.5).max(7.0);
+    let mask: Vec<bool> = small.iter().map(|p| colour_distance(p, &background) > threshold).collect();
+    let whole = || PageOutline {
+        corners: [[0.0, 0.0], [width as f32, 0.0], [width as f32, height as f32], [0.0, height as f32]],
+        confidence: 0.3,
+        whole_image: true,
+    };
+    let Some(component) = largest_component(&mask, sw as usize, sh as usize) else {
+        return Ok(whole());
+    };
+    let area = component.len() as f32;
+    if area < 0.08 * (sw * sh) as f32 {
+        return Ok(whole());
+    }
+    let extreme = |score: &dyn Fn(f32, f32) -> f32| {
+        let mut best = (f32::NEG_INFINITY, 0f32, 0f32);
+        for &(x, y) in &component {
+            let s = score(x as f32, y as f32);
+            if s > best.0 {
+                best = (s, x as f32, y as f32);
+            }
+        }
+        [best.1, best.2]
+    };
+    let tl = extreme(&|x, y| -(x + y));
+    let tr = extreme(&|x, y| x - y);
+    let br = extreme(&|x, y| x + y);
+    let bl = extreme(&|x, y| y - x);
+    // Pixel centres of the reduced grid to full-image coordinates, pushing the
+    // corners out by half a reduced pixel so they sit on the page edge.
+    let scale = step as f32;
+    let to_full = |p: [f32; 2], ox: f32, oy: f32| [(p[0] + 0.5 + ox) * scale, (p[1] + 0.5 + oy) * scale];
+    let corners = [to_full(tl, -0.5, -0.5), to_full(tr, 0.5, -0.5), to_full(br, 0.5, 0.5), to_full(bl, -0.5, 0.5)];
+    let quad_area = polygon_area(&corners) / (scale * scale);
+    let fill = if quad_area > 0.0 { (area / quad_area).min(quad_area / area) } else { 0.0 };
+    if fill < 0.6 {
+        return Ok(whole());
+    }
+    Ok(PageOutline { corners, confidence: fill.clamp(0.0, 1.0), whole_image: false })
+}
+
+fn colour_distance(a: &[f32; 3], b: &[f32; 3]) -> f32 {
+    (a[0] - b[0]).abs().max((a[1] - b[1]).abs()).max((a[2] - b[2]).abs())
+}
+
+/// Largest 4-connected component of a mask, as (x, y) cells.
+fn largest_component(mask: &[bool], width: usize, height: usize) -> Option<Vec<(usize, usize)>> {
+    let mut label = vec![false; mask.len()];
+    let mut best: Option<Vec<(usize, usize)>> = None;
+    let mut stack = Vec::new();
+    for start in 0..mask.len() {
+        if !mask[start] || label[start] {
+            continue;
+        }
+        let mut cells = Vec::new();
+        label[start] = true;
+        stack.push(start);
+        while let Some(index) = stack.pop() {
+            let (x, y) = (index % width, index / width);
+            cells.push((x, y));
+            let mut visit = |nx: usize, ny: usize| {
+                let n = ny * width + nx;
+                if mask[n] && !label[n] {
+                    label[n] = true;
+                    stack.push(n);
+                }
+            };
+            if x > 0 {
+                visit(x - 1, y);
+            }
+            if x + 1 < width {
+                visit(x + 1, y);
+            }
+            if y > 0 {
+                visit(x, y - 1);
+            }
+            if y + 1 < height {
+                visit(x, y + 1);
+            }
+        }
+        if best.as_ref().is_none_or(|b| cells.len() > b.len()) {
+            best = Some(cells);
+        }
+    }
+    best
+}
+
+fn polygon_area(points: &[[f32; 2]; 4]) -> f32 {
+    let mut twice = 0.0;
+    for i in 0..4 {
+        let j = (i + 1) % 4;
+        twice += points[i][0] * points[j][1] - points[j][0] * points[i][1];
+    }
+    (twice / 2.0).abs()
+}
+
+/// Builds the registration for an outline turned by `quadrant` × 90° clockwise.
+pub fn registration_for(
+    outline: &PageOutline,
+    quadrant: u16,
+    width_mm: f32,
+    height_mm: f32,
+) -> Result<Registration, RegisterError> {
+    if !(width_mm.is_finite() && height_mm.is_finite() && width_mm > 1.0 && height_mm > 1.0) {
+        return Err(RegisterError::BadPageSize { width_mm, height_mm });
+    }
+    // Page corner k (TL, TR, BR, BL of the upright page) sits at image corner
+    // (k + shift) of the outline when the page is turned clockwise by shift×90°.
+    let shift = usize::from((quadrant / 90) % 4);
+    let mut page_corners = [[0f32; 2]; 4];
+    for (k, corner) in page_corners.iter_mut().enumerate() {
+        *corner = outline.corners[(k + shift) % 4];
+    }
+    let (w, h) = (f64::from(width_mm), f64::from(height_mm));
+    let from = [[0.0, 0.0], [w, 0.0], [w, h], [0.0, h]];
+    let to = page_corners.map(|c| [f64::from(c[0]), f64::from(c[1])]);
+    let homography = Homography::from_points(from, to).ok_or(RegisterError::Degenerate)?;
+    let side = |a: [f32; 2], b: [f32; 2]| ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)).sqrt();
+    let top = side(page_corners[0], page_corners[1]);
+    let bottom = side(page_corners[3], page_corners[2]);
+    let left = side(page_corners[0], page_corners[3]);
+    let right = side(page_corners[1], page_corners[2]);
+    let px_per_mm = ((top + bottom) / (2.0 * width_mm) + (left + right) / (2.0 * height_mm)) / 2.0;
+    let mut skew: f32 = 0.0;
+    for k in 0..4 {
+        let p = page_corners[k];
+        let a = page_corners[(k + 1) % 4];
+        let b = page_corners[(k + 3) % 4];
+        let (ax, ay) = (a[0] - p[0], a[1] - p[1]);
+        let (bx, by) = (b[0] - p[0], b[1] - p[1]);
+        let cos = (ax * bx + ay * by) / ((ax.hypot(ay) * bx.hypot(by)).max(1e-6));
+        skew = skew.max((cos.clamp(-1.0, 1.0).acos().to_degrees() - 90.0).abs());
+    }
+    // Aspect agreement lowers confidence when the outline is not this page.
+    let measured_aspect = ((top + bottom) / (left + right)).max(1e-6);
+    let aspect_error = (measured_aspect / (width_mm / height_mm) - 1.0).abs();
+    let confidence = (outline.confidence * (1.0 - aspect_error * 2.0).clamp(0.0, 1.0)).clamp(0.0, 1.0);
+    Ok(Registration {
+        page_corners_px: page_corners,
+        homography,
+        rotation_quadrant_deg: quadrant % 360,
+        px_per_mm,
+        skew_deg: skew,
+        confidence,
+        method: if outline.whole_image { "whole_image".into() } else { "outline".into() },
+    })
+}
+
+/// The two quarter turns compatible with the outline's aspect ratio, the
+/// likelier first: a landscape page seen landscape is at 0° or 180°.
+pub fn candidate_quadrants(outline: &PageOutline, width_mm: f32, height_mm: f32) -> [u16; 2] {
+    let c = &outline.corners;
+    let side = |a: [f32; 2], b: [f32; 2]| ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)).sqrt();
+    let horizontal = side(c[0], c[1]) + side(c[3], c[2]);
+    let vertical = side(c[0], c[3]) + side(c[1], c[2]);
+    let image_landscape = horizontal >= vertical;
+    let page_landscape = width_mm >= height_mm;
+    if image_landscape == page_landscape { [0, 180] } else { [90, 270] }
+}
+
+/// A page resampled upright at [`RECTIFIED_PX_PER_MM`].
+#[derive(Debug, Clone)]
+pub struct RectifiedPage {
+    /// Colour pixels.
+    pub rgb: RgbImage,
+    /// Luma (Rec. 601) of the same pixels.
+    pub luma: GrayImage,
+    /// Page width in millimetres.
+    pub width_mm: f32,
+    /// Page height in millimetres.
+    pub height_mm: f32,
+}
+
+impl RectifiedPage {
+    /// Resamples the page of `image` (bilinear) through `registration`.
+    pub fn new(image: &RgbImage, registration: &Registration, width_mm: f32, height_mm: f32) -> RectifiedPage {
+        let scale = RECTIFIED_PX_PER_MM;
+        let out_w = ((width_mm * scale).round() as u32).max(1);
+        let out_h = ((height_mm * scale).round() as u32).max(1);
+        let mut rgb = RgbImage::new(out_w, out_h);
+        let mut luma = GrayImage::new(out_w, out_h);
+        let (iw, ih) = image.dimensions();
+        let h = &registration.homography;
+        for v in 0..out_h {
+            let y_mm = (f64::from(v) + 0.5) / f64::from(scale);
+            for u in 0..out_w {
+                let x_mm = (f64::from(u) + 0.5) / f64::from(scale);
+                let Some((px, py)) = h.map(x_mm, y_mm) else { continue };
+                let pixel = bilinear(image, iw, ih, px as f32 - 0.5, py as f32 - 0.5);
+                rgb.put_pixel(u, v, image::Rgb(pixel));
+                let l = 0.299 * f32::from(pixel[0]) + 0.587 * f32::from(pixel[1]) + 0.114 * f32::from(pixel[2]);
+                luma.put_pixel(u, v, image::Luma([l.round().clamp(0.0, 255.0) as u8]));
+            }
+        }
+        RectifiedPage { rgb, luma, width_mm, height_mm }
+    }
+
+    /// Pixel rectangle (x0, y0, x1, y1), clamped to the page, of a millimetre rectangle.
+    pub fn px_rect(&self, rect: &RectMm) -> (u32, u32, u32, u32) {
+        let s = RECTIFIED_PX_PER_MM;
+        let (w, h) = self.luma.dimensions();
+        let clamp_x = |v: f32| (v * s).round().clamp(0.0, w as f32) as u32;
+        let clamp_y = |v: f32| (v * s).round().clamp(0.0, h as f32) as u32;
+        (clamp_x(rect.x), clamp_y(rect.y), clamp_x(rect.right()), clamp_y(rect.bottom()))
+    }
+}
+
+fn bilinear(image: &RgbImage, width: u32, height: u32, x: f32, y: f32) -> [u8; 3] {
+    if !(x.is_finite() && y.is_finite()) {
+        return [0, 0, 0];
+    }
+    let x = x.clamp(0.0, (width - 1) as f32);
+    let y = y.clamp(0.0, (height - 1) as f32);
+    let (x0, y0) = (x.floor() as u32, y.floor() as u32);
+    let (x1, y1) = ((x0 + 1).min(width - 1), (y0 + 1).min(height - 1));
+    let (fx, fy) = (x - x0 as f32, y - y0 as f32);
+    let p00 = image.get_pixel(x0, y0).0;
+    let p10 = image.get_pixel(x1, y0).0;
+    let p01 = image.get_pixel(x0, y1).0;
+    let p11 = image.get_pixel(x1, y1).0;
+    let mut out = [0u8; 3];
+    for c in 0..3 {
+        let top = f32::from(p00[c]) * (1.0 - fx) + f32::from(p10[c]) * fx;
+        let bottom = f32::from(p01[c]) * (1.0 - fx) + f32::from(p11[c]) * fx;
+        out[c] = (top * (1.0 - fy) + bottom * fy).round().clamp(0.0, 255.0) as u8;
+    }
+    out
+}
+
+/// Median of a slice (reorders it); 0 when empty.
+pub fn median(values: &mut [f32]) -> f32 {
+    percentile(values, 0.5)
+}
+
+/// The `p` quantile (0..=1) of a slice (reorders it); 0 when empty.
+pub fn percentile(values: &mut [f32], p: f32) -> f32 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    let index = ((values.len() - 1) as f32 * p.clamp(0.0, 1.0)).round() as usize;
+    let index = index.min(values.len() - 1);
+    let (_, value, _) = values.select_nth_unstable_by(index, f32::total_cmp);
+    *value
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn page_on_background(width: u32, height: u32, page: [u32; 4]) -> RgbImage {
+        RgbImage::from_fn(width, height, |x, y| {
+            let inside = x >= page[0] && x < page[2] && y >= page[1] && y < page[3];
+            if inside { image::Rgb([235, 225, 200]) } else { image::Rgb([250, 250, 250]) }
+        })
+    }
+
+    #[test]
+    fn homography_maps_corners_exactly() {
+        let from = [[0.0, 0.0], [125.0, 0.0], [125.0, 88.0], [0.0, 88.0]];
+        let to = [[10.0, 20.0], [1300.0, 40.0], [1290.0, 950.0], [5.0, 930.0]];
+        let h = Homography::from_points(from, to).unwrap();
+        for i in 0..4 {
+            let (x, y) = h.map(from[i][0], from[i][1]).unwrap();
+            assert!((x - to[i][0]).abs() < 1e-6 && (y - to[i][1]).abs() < 1e-6);
+        }
+    }
+
+    #[test]
+    fn degenerate_points_give_none() {
+        let line = [[0.0, 0.0], [1.0, 1.0], [2.0, 2.0], [3.0, 3.0]];
+        assert!(Homography::from_points(line, line).is_none());
+    }
+
+    #[test]
+    fn finds_a_page_on_a_plain_background() {
+        let image = page_on_background(800, 600, [100, 80, 700, 500]);
+        let outline = find_page(&image).unwrap();
+        assert!(!outline.whole_image);
+        let expected = [[100.0, 80.0], [700.0, 80.0], [700.0, 500.0], [100.0, 500.0]];
+        for (found, want) in outline.corners.iter().zip(expected) {
+            assert!((found[0] - want[0]).abs() <= 3.0 && (found[1] - want[1]).abs() <= 3.0, "{found:?} vs {want:?}");
+        }
+        let registration = registration_for(&outline, 0, 125.0, 88.0).unwrap();
+        assert!((registration.px_per_mm - 4.8).abs() < 0.1);
+        assert!(registration.skew_deg < 1.0);
+    }
+
+    #[test]
+    fn portrait_outline_of_landscape_page_offers_quarter_turns() {
+        let image = page_on_background(600, 800, [80, 100, 500, 700]);
+        let outline = find_page(&image).unwrap();
+        assert_eq!(candidate_quadrants(&outline, 125.0, 88.0), [90, 270]);
+        let registration = registration_for(&outline, 90, 125.0, 88.0).unwrap();
+        // Turned 90° clockwise: the page's top-left sits at the image's top-right.
+        let (x, y) = registration.homography.map(0.0, 0.0).unwrap();
+        assert!(x > 450.0 && y < 150.0, "{x} {y}");
+    }
+
+    #[test]
+    fn blank_image_falls_back_to_whole_image() {
+        let image = RgbImage::from_pixel(300, 200, image::Rgb([255, 255, 255]));
+        assert!(find_page(&image).unwrap().whole_image);
+    }
+
+    #[test]
+    fn tiny_image_is_an_error() {
+        assert!(matches!(find_page(&RgbImage::new(10, 10)), Err(RegisterError::TooSmall { .. })));
+    }
+
+    proptest! {
+        #[test]
+        fn random_images_never_panic(width in 1u32..200, height in 1u32..200, seed in any::<u64>()) {
+            let mut state = seed;
+            let image = RgbImage::from_fn(width, height, |_, _| {
+                state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                let v = (state >> 33) as u8;
+                image::Rgb([v, v.wrapping_mul(3), v.wrapping_add(40)])
+            });
+            if let Ok(outline) = find_page(&image) {
+                if let Ok(registration) = registration_for(&outline, 0, 85.6, 53.98) {
+                    let page = RectifiedPage::new(&image, &registration, 85.6, 53.98);
+                    prop_assert!(page.luma.width() > 0);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,27 @@
+//! Reading the machine-readable zone (MRZ) of travel documents from photos
+//! and scans, under white or infrared light, at any rotation and with
+//! perspective.
+//!
+//! Pipeline: [`locate`] finds 2–3 long parallel text lines of equal height;
+//! [`segment`] warps them upright and cuts fixed-pitch OCR-B cells;
+//! [`classify`] runs our own small CNN (models/ocr/mrz_chars.onnx) for
+//! per-position candidates; [`decode`] lets the `tdverify-mrz` grammar and
+//! check digits choose the most probable reading and says when the evidence
+//! is too weak. [`eval`] measures it over folders with ground truth.
+//!
+//! Entry points: [`OcrEngine::load_default`], [`read_mrz`], [`reading_json`].
+
+pub mod classify;
+pub mod decode;
+pub mod error;
+pub mod eval;
+pub mod geometry;
+pub mod locate;
+pub mod read;
+pub mod segment;
+
+pub use classify::{CHARSET, Candidate, OcrEngine};
+pub use decode::{Correction, ReadingStatus};
+pub use error::OcrError;
+pub use geometry::Point;
+pub use read::{CharacterReading, MrzReading, load_image, read_mrz, read_mrz_file, reading_json};

@@ -1,0 +1,472 @@
+//! The whole reading: locate → rectify → cut → classify → decode.
+
+use std::path::Path;
+use std::time::Instant;
+
+use image::DynamicImage;
+use serde::Serialize;
+use tdverify_core::Rect;
+
+use crate::classify::{Candidate, OcrEngine, TOP_K, top_candidates};
+use crate::decode::{Correction, ReadingStatus, decode};
+use crate::error::OcrError;
+use crate::geometry::{Homography, Point};
+use crate::locate::locate;
+use crate::segment::{LineCells, PATCH_HEIGHT, PATCH_WIDTH, Rectified, cut_lines, cut_patch, rectify};
+
+/// Smallest side, in pixels, of an image that can hold a readable MRZ.
+pub const MIN_SIDE: u32 = 24;
+/// Largest image accepted, in pixels (a 12000 x 8000 scan).
+pub const MAX_PIXELS: u64 = 96_000_000;
+
+/// One character as read.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CharacterReading {
+    /// The character finally chosen (after decoding).
+    pub character: char,
+    /// The classifier's probability for the chosen character.
+    pub confidence: f32,
+    /// The classifier's best candidates, most probable first.
+    pub candidates: Vec<Candidate>,
+    /// The character cell in image pixels (axis-aligned bounds), for the UI.
+    pub bounds: Rect,
+}
+
+/// What was read from an image.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MrzReading {
+    /// The MRZ lines, top to bottom, after decoding.
+    pub lines: Vec<String>,
+    /// The classifier's best guess per character, before decoding.
+    pub raw_lines: Vec<String>,
+    /// Per line, per character: what was chosen, how sure, where.
+    pub characters: Vec<Vec<CharacterReading>>,
+    /// The MRZ's corners in image pixels (top-left, top-right, bottom-right,
+    /// bottom-left as the document reads), for drawing the evidence.
+    pub quadrilateral: [Point; 4],
+    /// Every character the decoder changed, and why.
+    pub corrections: Vec<Correction>,
+    /// Whether the reading can be trusted.
+    pub status: ReadingStatus,
+    /// Overall confidence 0..1: the lowest probability of a chosen character.
+    pub confidence: f32,
+    /// The document was upside down in the image.
+    pub upside_down: bool,
+    /// Time spent reading, in milliseconds.
+    pub ms: f64,
+}
+
+impl MrzReading {
+    /// The lines joined with newlines (the text form of the MRZ).
+    pub fn text(&self) -> String {
+        self.lines.join("\n")
+    }
+}
+
+/// The reading's JSON for `tdverify mrz --json --image FILE`: `lines`,
+/// `confidence`, `corrections`, `ms`, plus `status`, `raw_lines`,
+/// `quadrilateral`, `upside_down` and per-character `characters`
+/// (`char`, `confidence`, `box` {x, y, w, h}, `candidates`).
+pub fn reading_json(reading: &MrzReading) -> serde_json::Value {
+    let characters: Vec<Vec<serde_json::Value>> = reading
+        .characters
+        .iter()
+        .map(|line| {
+            line.iter()
+                .map(|c| {
+                    serde_json::json!({
+                        "char": c.character.to_string(),
+                        "confidence": round3(c.confidence),
+                        "box": {"x": c.bounds.x.round(), "y": c.bounds.y.round(), "w": c.bounds.w.round(), "h": c.bounds.h.round()},
+                        "candidates": c.candidates.iter().map(|k| serde_json::json!([k.character.to_string(), round3(k.probability)])).collect::<Vec<_>>(),
+                    })
+                })
+                .collect()
+        })
+        .collect();
+    serde_json::json!({
+        "lines": reading.lines,
+        "confidence": round3(reading.confidence),
+        "corrections": reading.corrections,
+        "ms": (reading.ms * 10.0).round() / 10.0,
+        "status": reading.status,
+        "raw_lines": reading.raw_lines,
+        "quadrilateral": reading.quadrilateral.iter().map(|p| [p.x.round(), p.y.round()]).collect::<Vec<_>>(),
+        "upside_down": reading.upside_down,
+        "characters": characters,
+    })
+}
+
+fn round3(v: f32) -> f64 {
+    (v as f64 * 1000.0).round() / 1000.0
+}
+
+/// Reads an image file (any format the `image` crate decodes here).
+pub fn read_mrz_file(path: &Path, engine: &OcrEngine) -> Result<MrzReading, OcrError> {
+    let image = load_image(path)?;
+    read_mrz(&image, engine)
+}
+
+/// Decodes an image file, with the path in any error.
+pub fn load_image(path: &Path) -> Result<DynamicImage, OcrError> {
+    let bytes = std::fs::read(path).map_err(|source| OcrError::Io { action: "reading", path: path.to_path_buf(), source })?;
+    image::load_from_memory(&bytes).map_err(|e| OcrError::Decode { path: path.to_path_buf(), reason: e.to_string() })
+}
+
+/// A grey image in which only dark, unsaturated ink stays dark: the
+/// brightest of the three channels. MRZ ink is black (dark in every
+/// channel); coloured guilloche, stamps and highlighter marks are bright in
+/// at least one channel and fade away. Grey input is used as it is.
+pub fn ink_contrast_gray(image: &DynamicImage) -> image::GrayImage {
+    match image {
+        DynamicImage::ImageLuma8(gray) => gray.clone(),
+        DynamicImage::ImageLuma16(_) | DynamicImage::ImageLumaA8(_) | DynamicImage::ImageLumaA16(_) => image.to_luma8(),
+        _ => {
+            let rgb = image.to_rgb8();
+            let (w, h) = rgb.dimensions();
+            let raw: Vec<u8> = rgb.as_raw().chunks_exact(3).map(|p| p[0].max(p[1]).max(p[2])).collect();
+            image::GrayImage::from_raw(w, h, raw).unwrap_or_else(|| image.to_luma8())
+        }
+    }
+}
+
+/// One way of cutting the MRZ (orientation, characters per line) and what the classifier made of it.
+struct Attempt {
+    flipped: bool,
+    to_source: Homography,
+    lines: Vec<LineCells>,
+    probabilities: Vec<Vec<Vec<f32>>>,
+    /// Mean log-probability of the cells scored when choosing this cut.
+    #[allow(dead_code)]
+    score: f32,
+}
+
+/// Finds and reads the MRZ in `image`.
+///
+/// Errors: [`OcrError::NoMrzFound`] when the image shows no MRZ (CLI exit 3),
+/// [`OcrError::ImageTooSmall`]/[`OcrError::ImageTooLarge`] for unusable
+/// sizes, [`OcrError::Inference`] if the model fails. A found but poorly
+/// legible MRZ is not an error: it comes back with status
+/// `low_confidence` or `unreadable`.
+pub fn read_mrz(image: &DynamicImage, engine: &OcrEngine) -> Result<MrzReading, OcrError> {
+    let started = Instant::now();
+    let (width, height) = (image.width(), image.height());
+    if width < MIN_SIDE || height < MIN_SIDE {
+        return Err(OcrError::ImageTooSmall { width, height });
+    }
+    if width as u64 * height as u64 > MAX_PIXELS {
+        return Err(OcrError::ImageTooLarge { width, height, max_pixels: MAX_PIXELS });
+    }
+    let gray = ink_contrast_gray(image);
+    let located = locate(&gray).ok_or_else(|| OcrError::NoMrzFound {
+        reason: "no group of 2 or 3 long parallel text lines of equal height".to_string(),
+    })?;
+
+    // Every way of cutting (upright or upside down; 36 or 44 characters for
+    // two lines) is scored on a third of its cells; the best is read in full.
+    let mut best: Option<(f32, bool, Rectified, Vec<LineCells>)> = None;
+    for flipped in [false, true] {
+        let Some(rect) = rectify(&gray, &located, flipped) else { continue };
+        let overrides: Vec<Option<usize>> =
+            if located.line_count == 3 { vec![None] } else { vec![Some(36), Some(44)] };
+        for chars in overrides {
+            let Some(lines) = cut_lines(&rect, chars) else { continue };
+            let probabilities = classify_cells(engine, &rect, &lines, 3)?;
+            // Ink left outside the cells means the character count is wrong.
+            let outside = lines.iter().map(|l| l.ink_outside).fold(0f32, f32::max);
+            let score = attempt_score(&probabilities) - 20.0 * (outside - 0.03).max(0.0);
+            if best.as_ref().is_none_or(|b| score > b.0) {
+                best = Some((score, flipped, rect.clone(), lines));
+            }
+        }
+    }
+    let (score, flipped, rect, lines) = best.ok_or_else(|| OcrError::NoMrzFound {
+        reason: "text lines found but they could not be cut into characters".to_string(),
+    })?;
+    let probabilities = classify_cells(engine, &rect, &lines, 1)?;
+    let attempt = Attempt { flipped, to_source: rect.to_source, lines, probabilities, score };
+
+    let candidates: Vec<Vec<Vec<Candidate>>> = attempt
+        .probabilities
+        .iter()
+        .map(|line| line.iter().map(|p| top_candidates(p, TOP_K)).collect())
+        .collect();
+    let raw_lines: Vec<String> = candidates
+        .iter()
+        .map(|line| line.iter().map(|c| c.first().map_or('<', |k| k.character)).collect())
+        .collect();
+    let decoded = decode(&candidates);
+    let mut characters = Vec::new();
+    for (line_index, line) in attempt.lines.iter().enumerate() {
+        let mut out = Vec::new();
+        let chosen: Vec<char> = decoded.lines.get(line_index).map(|l| l.chars().collect()).unwrap_or_default();
+        for (column, &centre) in line.centres.iter().enumerate() {
+            let options = candidates.get(line_index).and_then(|l| l.get(column)).cloned().unwrap_or_default();
+            let character = chosen.get(column).copied().unwrap_or('<');
+            let probability = attempt
+                .probabilities
+                .get(line_index)
+                .and_then(|l| l.get(column))
+                .and_then(|p| crate::classify::CHARSET.chars().position(|c| c == character).and_then(|i| p.get(i)))
+                .copied()
+                .unwrap_or(0.0);
+            let bounds = cell_bounds(&attempt.to_source, line, centre);
+            out.push(CharacterReading { character, confidence: probability, candidates: options, bounds });
+        }
+        characters.push(out);
+    }
+    let confidence = characters.iter().flatten().map(|c| c.confidence).fold(1.0f32, f32::min);
+    let quadrilateral = if attempt.flipped {
+        let [tl, tr, br, bl] = located.corners;
+        [br, bl, tl, tr]
+    } else {
+        located.corners
+    };
+    Ok(MrzReading {
+        lines: decoded.lines,
+        raw_lines,
+        characters,
+        quadrilateral,
+        corrections: decoded.corrections,
+        status: decoded.status,
+        confidence,
+        upside_down: attempt.flipped,
+        ms: started.elapsed().as_secs_f64() * 1000.0,
+    })
+}
+
+/// Classifies every `stride`-th cell of every line (1: all cells).
+fn classify_cells(
+    engine: &OcrEngine,
+    rect: &Rectified,
+    lines: &[LineCells],
+    stride: usize,
+) -> Result<Vec<Vec<Vec<f32>>>, OcrError> {
+    let stride = stride.max(1);
+    let mut patches = Vec::new();
+    let mut per_line = Vec::new();
+    let mut count = 0;
+    for line in lines {
+        let mut in_line = 0;
+        for (index, &centre) in line.centres.iter().enumerate() {
+            if index % stride == stride / 2 || stride == 1 {
+                cut_patch(&rect.image, line, centre, &mut patches);
+                in_line += 1;
+            }
+        }
+        per_line.push(in_line);
+        count += in_line;
+    }
+    debug_assert_eq!(patches.len(), count * PATCH_WIDTH * PATCH_HEIGHT);
+    let flat = engine.classify(patches, count)?;
+    let mut iter = flat.into_iter();
+    Ok(per_line.iter().map(|&n| iter.by_ref().take(n).collect()).collect())
+}
+
+/// Mean log-probability of the best class: how well a cut fits the text.
+fn attempt_score(probabilities: &[Vec<Vec<f32>>]) -> f32 {
+    let mut sum = 0f32;
+    let mut count = 0usize;
+    for p in probabilities.iter().flatten() {
+        let best = p.iter().copied().fold(0f32, f32::max);
+        sum += best.max(1e-6).ln();
+        count += 1;
+    }
+    if count == 0 { f32::MIN } else { sum / count as f32 }
+}
+
+/// The cell's bounds mapped back to image pixels.
+fn cell_bounds(to_source: &Homography, line: &LineCells, centre: f32) -> Rect {
+    let (hw, hh) = (line.pitch / 2.0, line.height / 2.0);
+    let corners = [
+        to_source.apply(Point::new(centre - hw, line.centre_y - hh)),
+        to_source.apply(Point::new(centre + hw, line.centre_y - hh)),
+        to_source.apply(Point::new(centre + hw, line.centre_y + hh)),
+        to_source.apply(Point::new(centre - hw, line.centre_y + hh)),
+    ];
+    let min_x = corners.iter().map(|p| p.x).fold(f32::MAX, f32::min);
+    let max_x = corners.iter().map(|p| p.x).fold(f32::MIN, f32::max);
+    let min_y = corners.iter().map(|p| p.y).fold(f32::MAX, f32::min);
+    let max_y = corners.iter().map(|p| p.y).fold(f32::MIN, f32::max);
+    Rect::new(min_x, min_y, max_x - min_x, max_y - min_y)
+}
+
+/// The located MRZ warped upright (as the reader sees it), for display and
+/// for running other OCR engines on the same crop. `upside_down` comes from
+/// a previous [`MrzReading`]. `None` when no MRZ is found.
+pub fn mrz_crop(image: &DynamicImage, upside_down: bool) -> Option<image::GrayImage> {
+    let (width, height) = (image.width(), image.height());
+    if width < MIN_SIDE || height < MIN_SIDE || width as u64 * height as u64 > MAX_PIXELS {
+        return None;
+    }
+    let gray = ink_contrast_gray(image);
+    let located = locate(&gray)?;
+    rectify(&gray, &located, upside_down).map(|r| r.image)
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    //! Renders MRZs in OCR-B for tests (Debian's fonts-ocr-b, public domain).
+    use ab_glyph::{Font, FontVec, PxScale, ScaleFont};
+    use image::{GrayImage, Luma};
+
+    /// Where Debian installs OCR-B.
+    pub const OCRB_PATH: &str = "/usr/share/fonts/opentype/ocr-b/OCRB.otf";
+
+    /// The font, or `None` (tests then skip) when fonts-ocr-b is not installed.
+    pub fn ocrb() -> Option<FontVec> {
+        FontVec::try_from_vec(std::fs::read(OCRB_PATH).ok()?).ok()
+    }
+
+    /// A white page with some title text and the MRZ lines near the bottom;
+    /// `digit_height` in pixels.
+    pub fn render_page(font: &FontVec, lines: &[&str], digit_height: f32) -> GrayImage {
+        let size = digit_height / 0.77;
+        let scaled = font.as_scaled(PxScale::from(size));
+        let pitch = scaled.h_advance(font.glyph_id('A'));
+        let longest = lines.iter().map(|l| l.len()).max().unwrap_or(0) as f32;
+        let width = (longest * pitch + 8.0 * pitch) as u32;
+        let line_gap = 1.9 * digit_height;
+        let height = (12.0 * digit_height + lines.len() as f32 * line_gap) as u32;
+        let mut page = GrayImage::from_pixel(width, height, Luma([235]));
+        let mut draw = |text: &str, x0: f32, baseline: f32, scale: f32| {
+            let s = font.as_scaled(PxScale::from(size * scale));
+            let mut x = x0;
+            for ch in text.chars() {
+                let glyph = s.scaled_glyph(ch).clone();
+                let mut positioned = glyph;
+                positioned.position = ab_glyph::point(x, baseline);
+                if let Some(outline) = font.outline_glyph(positioned) {
+                    let bounds = outline.px_bounds();
+                    outline.draw(|gx, gy, coverage| {
+                        let px = bounds.min.x as i64 + gx as i64;
+                        let py = bounds.min.y as i64 + gy as i64;
+                        if px >= 0 && py >= 0 && (px as u32) < page.width() && (py as u32) < page.height() {
+                            let p = page.get_pixel_mut(px as u32, py as u32);
+                            let ink = 20.0;
+                            p.0[0] = (p.0[0] as f32 * (1.0 - coverage) + ink * coverage) as u8;
+                        }
+                    });
+                }
+                x += s.h_advance(s.glyph_id(ch));
+            }
+        };
+        draw("UTOPIA PASSPORT", 4.0 * pitch, 3.0 * digit_height, 1.4);
+        draw("Surname ERIKSSON", 4.0 * pitch, 5.5 * digit_height, 0.8);
+        let first_baseline = height as f32 - lines.len() as f32 * line_gap - 1.5 * digit_height + line_gap;
+        for (i, line) in lines.iter().enumerate() {
+            draw(line, 4.0 * pitch, first_baseline + i as f32 * line_gap, 1.0);
+        }
+        page
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_support::{ocrb, render_page};
+    use super::*;
+    use proptest::prelude::*;
+
+    /// ICAO 9303 Part 4, Appendix B: the Utopia TD3 specimen.
+    const TD3: [&str; 2] = ["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"];
+    /// ICAO 9303 Part 5, Appendix B: the Utopia TD1 specimen.
+    const TD1: [&str; 3] = ["I<UTOD231458907<<<<<<<<<<<<<<<", "7408122F1204159UTO<<<<<<<<<<<6", "ERIKSSON<<ANNA<MARIA<<<<<<<<<<"];
+
+    /// The engine; skips (None) only when the ONNX Runtime library is not
+    /// installed (`cargo xtask setup`). The model is in the repository, so
+    /// failing to load it is a test failure.
+    fn engine() -> Option<OcrEngine> {
+        let library = tdverify_face::runtime::default_library_path();
+        if !library.is_file() {
+            eprintln!("skipping: {} missing (run cargo xtask setup)", library.display());
+            return None;
+        }
+        Some(OcrEngine::load_default().expect("load the MRZ OCR engine"))
+    }
+
+    fn rotated(page: &image::GrayImage, degrees: f32) -> DynamicImage {
+        // Pad so rotation keeps the whole page.
+        let (w, h) = page.dimensions();
+        let side = ((w * w + h * h) as f32).sqrt() as u32 + 4;
+        let mut canvas = image::GrayImage::from_pixel(side, side, image::Luma([200]));
+        image::imageops::overlay(&mut canvas, page, ((side - w) / 2) as i64, ((side - h) / 2) as i64);
+        let turned = imageproc::geometric_transformations::rotate_about_center(
+            &canvas,
+            degrees.to_radians(),
+            imageproc::geometric_transformations::Interpolation::Bilinear,
+            imageproc::geometric_transformations::Border::Constant(image::Luma([200])),
+        );
+        DynamicImage::ImageLuma8(turned)
+    }
+
+    #[test]
+    fn synthetic_td3_reads_exactly_at_many_angles() {
+        let (Some(font), Some(engine)) = (ocrb(), engine()) else { return };
+        let page = render_page(&font, &TD3, 22.0);
+        for degrees in [0.0f32, 7.0, -15.0, 20.0, 90.0, 180.0, 270.0, 95.0] {
+            let reading = read_mrz(&rotated(&page, degrees), &engine).expect("MRZ found");
+            assert_eq!(reading.lines, TD3, "at {degrees}°: raw {:?}", reading.raw_lines);
+            assert_eq!(reading.status, ReadingStatus::Valid, "at {degrees}°");
+        }
+    }
+
+    #[test]
+    fn synthetic_td1_reads_exactly_when_blurred() {
+        let (Some(font), Some(engine)) = (ocrb(), engine()) else { return };
+        let page = render_page(&font, &TD1, 18.0);
+        for sigma in [0.6f32, 1.2, 1.8] {
+            let blurred = imageproc::filter::gaussian_blur_f32(&page, sigma);
+            let reading = read_mrz(&rotated(&blurred, -6.0), &engine).expect("MRZ found");
+            assert_eq!(reading.lines, TD1, "blur {sigma}: raw {:?}", reading.raw_lines);
+        }
+    }
+
+    #[test]
+    fn character_boxes_lie_inside_the_image_and_json_has_the_contract_keys() {
+        let (Some(font), Some(engine)) = (ocrb(), engine()) else { return };
+        let page = render_page(&font, &TD3, 20.0);
+        let image = DynamicImage::ImageLuma8(page);
+        let reading = read_mrz(&image, &engine).expect("MRZ found");
+        for c in reading.characters.iter().flatten() {
+            assert!(c.bounds.x >= -2.0 && c.bounds.y >= -2.0);
+            assert!(c.bounds.x + c.bounds.w <= image.width() as f32 + 2.0);
+            assert!(c.bounds.y + c.bounds.h <= image.height() as f32 + 2.0);
+        }
+        let json = reading_json(&reading);
+        for key in ["lines", "confidence", "corrections", "ms", "status"] {
+            assert!(json.get(key).is_some(), "missing {key}");
+        }
+    }
+
+    #[test]
+    fn blank_tiny_and_huge_images_are_errors() {
+        let Some(engine) = engine() else { return };
+        let blank = DynamicImage::ImageLuma8(image::GrayImage::from_pixel(800, 600, image::Luma([255])));
+        assert!(matches!(read_mrz(&blank, &engine), Err(OcrError::NoMrzFound { .. })));
+        let tiny = DynamicImage::ImageLuma8(image::GrayImage::new(5, 5));
+        assert!(matches!(read_mrz(&tiny, &engine), Err(OcrError::ImageTooSmall { .. })));
+        let huge = DynamicImage::ImageLuma8(image::GrayImage::new(12_000, 8_001));
+        assert!(matches!(read_mrz(&huge, &engine), Err(OcrError::ImageTooLarge { .. })));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+        #[test]
+        fn random_images_never_panic(width in 1u32..300, height in 1u32..300, seed in any::<u32>(), stripes in any::<bool>()) {
+            let mut state = seed | 1;
+            let image = image::GrayImage::from_fn(width, height, |x, y| {
+                state ^= state << 13;
+                state ^= state >> 17;
+                state ^= state << 5;
+                let noise = (state >> 24) as u8;
+                image::Luma([if stripes && (y / 7) % 3 == 0 && (x / 5) % 2 == 0 { noise / 4 } else { noise }])
+            });
+            let _ = locate(&image);
+            if let Some(engine) = ENGINE.get_or_init(engine).as_ref() {
+                let _ = read_mrz(&DynamicImage::ImageLuma8(image), engine);
+            }
+        }
+    }
+
+    static ENGINE: std::sync::OnceLock<Option<OcrEngine>> = std::sync::OnceLock::new();
+}

@@ -1,0 +1,496 @@
+//! Cutting a located MRZ into lines and character cells.
+//!
+//! The located quadrilateral is warped onto an upright strip in which a digit
+//! is [`RECTIFIED_DIGIT_HEIGHT`] pixels tall. There, each line's text band is
+//! measured from the row profile of the ink, its left and right ink edges from
+//! the column profile, and its characters are placed at the OCR-B fixed pitch
+//! (so touching characters are split and missing ones still get a cell). The
+//! cell centres are then refined with a robust straight-line fit of the ink
+//! centroids against the cell index.
+//!
+//! The classifier window around each cell centre is the contract with the
+//! training script (models/scripts/ocr/train_mrz_chars.py): width
+//! [`PATCH_W_PITCHES`] pitches, height [`PATCH_H_HEIGHTS`] digit heights,
+//! resampled to [`PATCH_WIDTH`] x [`PATCH_HEIGHT`], intensities stretched so
+//! the line band's 2nd percentile is 0 and its 98th is 1.
+
+use image::GrayImage;
+
+use crate::geometry::{Homography, Point, sample_bilinear, warp_quad};
+use crate::locate::LocatedMrz;
+
+/// Digit height in the rectified strip, in pixels.
+pub const RECTIFIED_DIGIT_HEIGHT: f32 = 32.0;
+/// Classifier input width in pixels.
+pub const PATCH_WIDTH: usize = 24;
+/// Classifier input height in pixels.
+pub const PATCH_HEIGHT: usize = 32;
+/// Classifier window width in character pitches.
+pub const PATCH_W_PITCHES: f32 = 1.3;
+/// Classifier window height in digit heights.
+pub const PATCH_H_HEIGHTS: f32 = 1.5;
+/// OCR-B: the pitch is this many digit heights (72.3 / 77 font units).
+const PITCH_PER_HEIGHT: f32 = 0.94;
+/// OCR-B: ink of a typical glyph covers this fraction of its cell width.
+const INK_WIDTH_PER_PITCH: f32 = 0.68;
+
+/// The MRZ warped upright, ready to cut.
+#[derive(Debug, Clone)]
+pub struct Rectified {
+    /// The upright grey strip.
+    pub image: GrayImage,
+    /// From strip pixels to the caller's image pixels.
+    pub to_source: Homography,
+    /// Line centres (fractions of the strip height), top to bottom.
+    pub line_centres: Vec<f32>,
+    /// Character count per line the locator's geometry suggests.
+    pub estimated_chars_per_line: f32,
+    /// Ink contrast the locator needed (see `locate::INK_CONTRASTS`).
+    pub ink_contrast: f32,
+}
+
+/// One line cut into cells, in strip pixels.
+#[derive(Debug, Clone)]
+pub struct LineCells {
+    /// Centre x of each character cell.
+    pub centres: Vec<f32>,
+    /// Vertical centre of the text band.
+    pub centre_y: f32,
+    /// Digit height (text band height).
+    pub height: f32,
+    /// Character pitch.
+    pub pitch: f32,
+    /// Darkest-ink reference (2nd percentile of the band).
+    pub black: f32,
+    /// Paper reference (98th percentile of the band).
+    pub white: f32,
+    /// Share of the line's ink left outside the cells (a sign of a wrong
+    /// character count).
+    pub ink_outside: f32,
+}
+
+/// Warps the located quadrilateral upright. `flipped` turns it by 180°.
+pub fn rectify(gray: &GrayImage, located: &LocatedMrz, flipped: bool) -> Option<Rectified> {
+    let scale = RECTIFIED_DIGIT_HEIGHT / located.char_height.max(1.0);
+    let [tl, tr, br, bl] = located.corners;
+    let dist = |a: Point, b: Point| ((a.x - b.x).powi(2) + (a.y - b.y).powi(2)).sqrt();
+    let width = ((dist(tl, tr) + dist(bl, br)) / 2.0 * scale).round();
+    let height = ((dist(tl, bl) + dist(tr, br)) / 2.0 * scale).round();
+    if !(width.is_finite() && height.is_finite()) || width < 16.0 || height < 16.0 || width > 4000.0 || height > 1000.0 {
+        return None;
+    }
+    let corners = if flipped { [br, bl, tl, tr] } else { [tl, tr, br, bl] };
+    let (image, to_source) = warp_quad(gray, &corners, width as u32, height as u32)?;
+    let mut line_centres = located.line_centres.clone();
+    if flipped {
+        line_centres = line_centres.iter().rev().map(|c| 1.0 - c).collect();
+    }
+    Some(Rectified {
+        image,
+        to_source,
+        line_centres,
+        estimated_chars_per_line: located.estimated_chars_per_line,
+        ink_contrast: located.ink_contrast,
+    })
+}
+
+/// Dark-ink mask of the strip (local mean threshold).
+fn ink_mask(image: &GrayImage, contrast: f32) -> Vec<bool> {
+    let (w, h) = (image.width() as usize, image.height() as usize);
+    let raw = image.as_raw();
+    let mut integral = vec![0u64; (w + 1) * (h + 1)];
+    for y in 0..h {
+        let mut row = 0u64;
+        for x in 0..w {
+            row += raw[y * w + x] as u64;
+            integral[(y + 1) * (w + 1) + x + 1] = integral[y * (w + 1) + x + 1] + row;
+        }
+    }
+    let radius = 40usize;
+    let mut mask = vec![false; w * h];
+    for y in 0..h {
+        let (y0, y1) = (y.saturating_sub(radius), (y + radius + 1).min(h));
+        for x in 0..w {
+            let (x0, x1) = (x.saturating_sub(radius), (x + radius + 1).min(w));
+            let sum = integral[y1 * (w + 1) + x1] + integral[y0 * (w + 1) + x0]
+                - integral[y0 * (w + 1) + x1]
+                - integral[y1 * (w + 1) + x0];
+            let mean = sum as f32 / ((y1 - y0) * (x1 - x0)) as f32;
+            mask[y * w + x] = (raw[y * w + x] as f32) < mean - ((contrast - 0.02) * mean).max(6.0);
+        }
+    }
+    mask
+}
+
+/// Possible character counts per line for a number of lines.
+fn chars_per_line_options(line_count: usize) -> &'static [usize] {
+    if line_count == 3 { &[30] } else { &[36, 44] }
+}
+
+/// Cuts every line of the strip into cells. `chars_override` forces the
+/// characters per line (used to try the other length when unsure).
+pub fn cut_lines(rect: &Rectified, chars_override: Option<usize>) -> Option<Vec<LineCells>> {
+    let image = &rect.image;
+    let (w, h) = (image.width() as usize, image.height() as usize);
+    let mask = ink_mask(image, rect.ink_contrast);
+    let ink = |x: usize, y: usize| mask.get(y * w + x).copied().unwrap_or(false);
+    struct Band {
+        top: usize,
+        bottom: usize,
+        left: usize,
+        right: usize,
+        columns: Vec<f32>,
+    }
+    let mut bands = Vec::new();
+    for &centre in &rect.line_centres {
+        let expected = (centre * h as f32).round() as i64;
+        let reach = RECTIFIED_DIGIT_HEIGHT as i64;
+        let y0 = (expected - reach).clamp(0, h as i64 - 1) as usize;
+        let y1 = (expected + reach).clamp(0, h as i64 - 1) as usize;
+        let profile: Vec<usize> = (y0..=y1).map(|y| (0..w).filter(|&x| ink(x, y)).count()).collect();
+        let peak = *profile.iter().max()?;
+        if peak < 8 {
+            return None;
+        }
+        // The contiguous run of strong rows nearest the expected centre.
+        let strong: Vec<bool> = profile.iter().map(|&c| c as f32 >= 0.3 * peak as f32).collect();
+        let local_centre = (expected as usize).saturating_sub(y0).min(strong.len() - 1);
+        let seed = (0..strong.len()).filter(|&i| strong[i]).min_by_key(|&i| i.abs_diff(local_centre))?;
+        let mut top = seed;
+        while top > 0 && strong[top - 1] {
+            top -= 1;
+        }
+        let mut bottom = seed;
+        while bottom + 1 < strong.len() && strong[bottom + 1] {
+            bottom += 1;
+        }
+        let (top, bottom) = (y0 + top, y0 + bottom);
+        let band_height = (bottom - top + 1) as f32;
+        // Column extent: the run of ink columns with the most ink whose gaps stay small.
+        let counts: Vec<usize> = (0..w).map(|x| (top..=bottom).filter(|&y| ink(x, y)).count()).collect();
+        let min_ink = ((0.08 * band_height) as usize).max(1);
+        let max_gap = (1.2 * band_height) as usize;
+        let mut runs: Vec<(usize, usize, usize)> = Vec::new(); // start, end, ink
+        let mut current: Option<(usize, usize, usize)> = None;
+        for (x, &count) in counts.iter().enumerate() {
+            if count < min_ink {
+                continue;
+            }
+            current = match current {
+                Some((s, e, total)) if x - e <= max_gap => Some((s, x, total + count)),
+                Some(run) => {
+                    runs.push(run);
+                    Some((x, x, count))
+                }
+                None => Some((x, x, count)),
+            };
+        }
+        if let Some(run) = current {
+            runs.push(run);
+        }
+        let (left, right, _) = runs.into_iter().max_by_key(|r| r.2)?;
+        let columns = counts.iter().map(|&c| c as f32).collect();
+        bands.push(Band { top, bottom, left, right, columns });
+    }
+    let heights: Vec<f32> = bands.iter().map(|b| (b.bottom - b.top + 1) as f32).collect();
+    let height = median(heights)?;
+    // Pitch: the period of the column profiles (summed autocorrelation of all
+    // lines), unless it disagrees with every pitch the line length allows.
+    let guess = PITCH_PER_HEIGHT * height;
+    let periodic = common_period(bands.iter().map(|b| (&b.columns[..], b.left, b.right)).collect(), guess)?;
+    let longest = bands.iter().map(|b| (b.right - b.left + 1) as f32).fold(0f32, f32::max);
+    let options: Vec<usize> = match chars_override {
+        Some(n) => vec![n],
+        None => chars_per_line_options(rect.line_centres.len()).to_vec(),
+    };
+    let from_length = |n: usize| longest / (n as f32 - 1.0 + INK_WIDTH_PER_PITCH);
+    let chars = *options.iter().min_by(|&&a, &&b| {
+        (from_length(a) / periodic - 1.0).abs().total_cmp(&(from_length(b) / periodic - 1.0).abs())
+    })?;
+    // Only a gross disagreement (a period locked on a pattern of the data or
+    // the background) overrules the measured period.
+    let pitch = if (from_length(chars) / periodic - 1.0).abs() <= 0.2 { periodic } else { from_length(chars) };
+    if std::env::var_os("TDVERIFY_OCR_DEBUG").is_some() {
+        eprintln!(
+            "cut: heights {:?} periodic {periodic:.2} longest {longest} chars {chars} pitch {pitch:.2}",
+            bands.iter().map(|b| (b.top, b.bottom, b.left, b.right)).collect::<Vec<_>>()
+        );
+    }
+    // Each line's possible placements; lines of one MRZ start at the same place.
+    let placements: Vec<Vec<Placement>> =
+        bands.iter().map(|b| grid_placements(&b.columns, b.left, b.right, pitch, chars)).collect();
+    let mut best: Option<(f32, Vec<Placement>)> = None;
+    for reference in placements.iter().flatten() {
+        let mut total = 0f32;
+        let mut chosen = Vec::new();
+        for line in &placements {
+            let near = line
+                .iter()
+                .filter(|p| (p.first_centre - reference.first_centre).abs() <= 0.5 * pitch)
+                .max_by(|a, b| a.score.total_cmp(&b.score));
+            let pick = near.or_else(|| line.iter().max_by(|a, b| a.score.total_cmp(&b.score)))?;
+            total += if near.is_some() { pick.score } else { pick.score - 1.0 };
+            chosen.push(*pick);
+        }
+        if best.as_ref().is_none_or(|b| total > b.0) {
+            best = Some((total, chosen));
+        }
+    }
+    let (_, chosen) = best?;
+    let mut lines = Vec::new();
+    for (band, placement) in bands.iter().zip(chosen) {
+        let mut centres: Vec<f32> = (0..chars).map(|i| placement.first_centre + i as f32 * pitch).collect();
+        let centre_y = (band.top + band.bottom) as f32 / 2.0 + 0.5;
+        let band_height = (band.bottom - band.top + 1) as f32;
+        refine_centres(image, &mut centres, centre_y, band_height, pitch);
+        let left = centres.first().copied().unwrap_or(0.0) - 0.5 * pitch;
+        let right = centres.last().copied().unwrap_or(0.0) + 0.5 * pitch;
+        let (black, white) = band_levels(image, centre_y, band_height, left, right);
+        lines.push(LineCells {
+            centres,
+            centre_y,
+            height: band_height,
+            pitch,
+            black,
+            white,
+            ink_outside: placement.ink_outside,
+        });
+    }
+    Some(lines)
+}
+
+/// Linear interpolation of a profile at a fractional column.
+fn profile_at(profile: &[f32], x: f32) -> f32 {
+    if x < 0.0 {
+        return 0.0;
+    }
+    let i = x.floor() as usize;
+    let f = x - i as f32;
+    let a = profile.get(i).copied().unwrap_or(0.0);
+    let b = profile.get(i + 1).copied().unwrap_or(0.0);
+    a * (1.0 - f) + b * f
+}
+
+/// The character pitch: the lag between 0.75 and 1.3 times `guess` where
+/// the summed autocorrelation of the lines' column profiles peaks.
+fn common_period(lines: Vec<(&[f32], usize, usize)>, guess: f32) -> Option<f32> {
+    let min_lag = (0.75 * guess).floor().max(2.0) as usize;
+    let max_lag = (1.3 * guess).ceil() as usize;
+    let mut scores = vec![0f32; max_lag + 2];
+    for (profile, left, right) in lines {
+        let Some(part) = profile.get(left..=right) else { continue };
+        let mean = part.iter().sum::<f32>() / part.len().max(1) as f32;
+        let centred: Vec<f32> = part.iter().map(|v| v - mean).collect();
+        for (lag, score) in scores.iter_mut().enumerate().take(max_lag + 2).skip(min_lag.saturating_sub(1)) {
+            if lag >= centred.len() {
+                break;
+            }
+            let n = centred.len() - lag;
+            let sum: f32 = (0..n).map(|i| centred[i] * centred[i + lag]).sum();
+            *score += sum / n as f32;
+        }
+    }
+    let best = (min_lag..=max_lag).max_by(|&a, &b| scores[a].total_cmp(&scores[b]))?;
+    // Parabolic refinement around the peak.
+    let (l, c, r) = (scores[best - 1], scores[best], scores[best + 1]);
+    let denominator = l - 2.0 * c + r;
+    let offset = if denominator.abs() > 1e-6 { (0.5 * (l - r) / denominator).clamp(-0.5, 0.5) } else { 0.0 };
+    Some(best as f32 + offset)
+}
+
+/// One way of laying a line's cells over its ink.
+#[derive(Debug, Clone, Copy)]
+struct Placement {
+    /// Centre of the first cell.
+    first_centre: f32,
+    /// Share of the line's ink inside the cells minus the share outside.
+    score: f32,
+    /// Share of the line's ink left outside the cells.
+    ink_outside: f32,
+}
+
+/// Lays `chars` cells of width `pitch` over the line: the phase puts cell
+/// borders on the emptiest columns; every run of `chars` consecutive cells
+/// is a placement, scored by the share of ink inside minus the share outside.
+fn grid_placements(profile: &[f32], left: usize, right: usize, pitch: f32, chars: usize) -> Vec<Placement> {
+    let (left, right) = (left as f32, right as f32 + 1.0);
+    let mut best_phase = left;
+    let mut best_cost = f32::MAX;
+    for step in 0..16 {
+        let phase = left - pitch * (step as f32 / 16.0);
+        let mut cost = 0f32;
+        let mut x = phase;
+        while x <= right + pitch {
+            cost += profile_at(profile, x - 0.5);
+            x += pitch;
+        }
+        if cost < best_cost {
+            best_cost = cost;
+            best_phase = phase;
+        }
+    }
+    let first_border = best_phase - pitch;
+    let cell_count = ((right - first_border) / pitch).ceil().max(0.0) as usize + 1;
+    let cell_ink: Vec<f32> = (0..cell_count)
+        .map(|k| {
+            let x0 = first_border + k as f32 * pitch;
+            let (a, b) = (x0.max(0.0) as usize, (x0 + pitch).max(0.0) as usize);
+            profile.get(a..b.min(profile.len())).map_or(0.0, |s| s.iter().sum())
+        })
+        .collect();
+    let total: f32 = cell_ink.iter().sum::<f32>().max(1.0);
+    if cell_count < chars {
+        // Shorter than a full line (a mark hides part of it): start at the ink.
+        return vec![Placement { first_centre: first_border + 1.5 * pitch, score: 0.0, ink_outside: 0.0 }];
+    }
+    (0..=cell_count - chars)
+        .map(|start| {
+            let inside: f32 = cell_ink[start..start + chars].iter().sum::<f32>() / total;
+            Placement {
+                first_centre: first_border + (start as f32 + 0.5) * pitch,
+                score: inside - (1.0 - inside),
+                ink_outside: 1.0 - inside,
+            }
+        })
+        .collect()
+}
+
+/// Fits centre = a + b * index to the cells' ink centroids (robustly) and
+/// moves the cells onto that line when the fit is well supported.
+fn refine_centres(image: &GrayImage, centres: &mut [f32], centre_y: f32, height: f32, pitch: f32) {
+    let mut observations: Vec<(f32, f32)> = Vec::new();
+    for (index, &cx) in centres.iter().enumerate() {
+        let (mut sum, mut weight) = (0f32, 0f32);
+        let x0 = (cx - 0.5 * pitch).floor() as i64;
+        let x1 = (cx + 0.5 * pitch).ceil() as i64;
+        let y0 = (centre_y - 0.5 * height).floor() as i64;
+        let y1 = (centre_y + 0.5 * height).ceil() as i64;
+        for y in y0..=y1 {
+            for x in x0..=x1 {
+                let value = sample_bilinear(image, x as f32 + 0.5, y as f32 + 0.5, 255.0);
+                let darkness = (255.0 - value).max(0.0);
+                sum += darkness * x as f32;
+                weight += darkness;
+            }
+        }
+        if weight > 0.0 {
+            observations.push((index as f32, sum / weight + 0.5));
+        }
+    }
+    let mut used = observations.clone();
+    let mut fit = None;
+    for _ in 0..3 {
+        if used.len() < 10 {
+            return;
+        }
+        let Some((a, b)) = least_squares(&used) else { return };
+        fit = Some((a, b));
+        used = observations.iter().copied().filter(|&(i, x)| (x - (a + b * i)).abs() < 0.2 * pitch).collect();
+    }
+    if let Some((a, b)) = fit {
+        // Trust the fit only if it keeps close to the fixed-pitch prediction.
+        if (b - pitch).abs() < 0.08 * pitch {
+            for (index, centre) in centres.iter_mut().enumerate() {
+                *centre = a + b * index as f32;
+            }
+        }
+    }
+}
+
+fn least_squares(points: &[(f32, f32)]) -> Option<(f32, f32)> {
+    let n = points.len() as f32;
+    let mean_i = points.iter().map(|p| p.0).sum::<f32>() / n;
+    let mean_x = points.iter().map(|p| p.1).sum::<f32>() / n;
+    let sii: f32 = points.iter().map(|p| (p.0 - mean_i).powi(2)).sum();
+    let six: f32 = points.iter().map(|p| (p.0 - mean_i) * (p.1 - mean_x)).sum();
+    if sii < 1e-6 {
+        return None;
+    }
+    let b = six / sii;
+    Some((mean_x - b * mean_i, b))
+}
+
+/// 2nd and 98th percentiles of the line band (the training script's normalisation).
+fn band_levels(image: &GrayImage, centre_y: f32, height: f32, left: f32, right: f32) -> (f32, f32) {
+    let mut histogram = [0u32; 256];
+    let y0 = (centre_y - height).max(0.0) as u32;
+    let y1 = ((centre_y + height) as u32).min(image.height().saturating_sub(1));
+    let x0 = left.max(0.0) as u32;
+    let x1 = (right as u32).min(image.width().saturating_sub(1));
+    let mut total = 0u32;
+    for y in y0..=y1 {
+        for x in x0..=x1 {
+            if let Some(p) = image.get_pixel_checked(x, y) {
+                histogram[p.0[0] as usize] += 1;
+                total += 1;
+            }
+        }
+    }
+    if total == 0 {
+        return (0.0, 255.0);
+    }
+    let level = |q: f32| {
+        let target = (q * total as f32) as u32;
+        let mut seen = 0u32;
+        for (value, &count) in histogram.iter().enumerate() {
+            seen += count;
+            if seen > target {
+                return value as f32;
+            }
+        }
+        255.0
+    };
+    (level(0.02), level(0.98))
+}
+
+/// The classifier window of one cell, as `PATCH_HEIGHT * PATCH_WIDTH` values.
+pub fn cut_patch(image: &GrayImage, line: &LineCells, centre_x: f32, out: &mut Vec<f32>) {
+    let window_w = PATCH_W_PITCHES * line.pitch;
+    let window_h = PATCH_H_HEIGHTS * line.height;
+    let step_x = window_w / PATCH_WIDTH as f32;
+    let step_y = window_h / PATCH_HEIGHT as f32;
+    let range = (line.white - line.black).max(1.0);
+    for row in 0..PATCH_HEIGHT {
+        let y = line.centre_y + (row as f32 + 0.5 - PATCH_HEIGHT as f32 / 2.0) * step_y;
+        for col in 0..PATCH_WIDTH {
+            let x = centre_x + (col as f32 + 0.5 - PATCH_WIDTH as f32 / 2.0) * step_x;
+            let value = sample_bilinear(image, x, y, line.white);
+            out.push(((value - line.black) / range).clamp(0.0, 1.5));
+        }
+    }
+}
+
+fn median(mut values: Vec<f32>) -> Option<f32> {
+    values.retain(|v| v.is_finite());
+    values.sort_by(f32::total_cmp);
+    values.get(values.len() / 2).copied()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn least_squares_recovers_a_line() {
+        let points: Vec<(f32, f32)> = (0..10).map(|i| (i as f32, 3.0 + 2.0 * i as f32)).collect();
+        let (a, b) = least_squares(&points).expect("fit");
+        assert!((a - 3.0).abs() < 1e-4 && (b - 2.0).abs() < 1e-4);
+        assert!(least_squares(&[(1.0, 1.0), (1.0, 2.0)]).is_none());
+    }
+
+    #[test]
+    fn blank_strip_has_no_lines() {
+        let rect = Rectified {
+            image: GrayImage::from_pixel(400, 100, image::Luma([250])),
+            to_source: Homography::from_points(
+                &[Point::new(0.0, 0.0), Point::new(1.0, 0.0), Point::new(1.0, 1.0), Point::new(0.0, 1.0)],
+                &[Point::new(0.0, 0.0), Point::new(1.0, 0.0), Point::new(1.0, 1.0), Point::new(0.0, 1.0)],
+            )
+            .expect("identity"),
+            line_centres: vec![0.3, 0.7],
+            estimated_chars_per_line: 44.0,
+            ink_contrast: 0.1,
+        };
+        assert!(cut_lines(&rect, None).is_none());
+    }
+}

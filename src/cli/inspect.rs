@@ -1,0 +1,145 @@
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use tdverify::capture::{decode_file, import_file};
+use tdverify::core::Light;
+use tdverify::engines::LoadedEngines;
+use tdverify::inspect::{InspectInput, Stage, run};
+
+use super::Context;
+
+/// `tdverify inspect`: the whole inspection of one document.
+#[derive(Debug, clap::Args)]
+pub struct InspectArgs {
+    /// Image of the page under white light.
+    #[arg(long, value_name = "FILE")]
+    white: PathBuf,
+    /// Image under UV light.
+    #[arg(long, value_name = "FILE")]
+    uv: Option<PathBuf>,
+    /// Image under IR light.
+    #[arg(long, value_name = "FILE")]
+    ir: Option<PathBuf>,
+    /// Photo of the bearer (camera capture).
+    #[arg(long, value_name = "FILE")]
+    bearer: Option<PathBuf>,
+    /// MRZ lines typed by the officer (used instead of reading the image); `\n` or `|` between lines.
+    #[arg(long, value_name = "LINES")]
+    mrz: Option<String>,
+    /// Inspection date (YYYY-MM-DD); default today (UTC).
+    #[arg(long, value_name = "DATE")]
+    date: Option<String>,
+    /// Print JSON (the stable contract) instead of a readable report.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run_command(context: &Context, args: InspectArgs) -> ExitCode {
+    let inspection_date = match args.date.as_deref() {
+        None => tdverify::clock::today_utc(),
+        Some(text) => match tdverify::clock::parse_iso_date(text) {
+            Some(date) => date,
+            None => {
+                eprintln!("tdverify inspect: --date must be a real day as YYYY-MM-DD, got `{text}`");
+                return ExitCode::from(2);
+            }
+        },
+    };
+    let mut captures = Vec::new();
+    for (path, light) in [(Some(&args.white), Light::White), (args.uv.as_ref(), Light::Uv), (args.ir.as_ref(), Light::Ir)] {
+        let Some(path) = path else { continue };
+        match import_file(path, light) {
+            Ok(capture) => captures.push(capture),
+            Err(e) => {
+                eprintln!("tdverify inspect: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let bearer = match &args.bearer {
+        Some(path) => match decode_file(path) {
+            Ok(image) => Some(image),
+            Err(e) => {
+                eprintln!("tdverify inspect: bearer photo: {e}");
+                return ExitCode::from(2);
+            }
+        },
+        None => None,
+    };
+    let loaded = LoadedEngines::load(&context.resources);
+    for (what, problem) in [("MRZ reader", loaded.ocr.as_ref().err()), ("face comparison", loaded.face.as_ref().err())] {
+        if let Some(problem) = problem {
+            eprintln!("tdverify inspect: {what} unavailable: {problem}");
+        }
+    }
+    let typed_mrz = args.mrz.map(|text| text.replace('|', "\n").replace("\\n", "\n"));
+    let input = InspectInput { captures, bearer, typed_mrz, chip: None, inspection_date };
+    let show_progress = std::io::stderr().is_terminal();
+    let progress = |stage: Stage, fraction: f32| {
+        if show_progress && fraction == 0.0 {
+            eprintln!("… {}", stage.as_str());
+        }
+    };
+    let inspection = run(&input, &loaded.engines(), &progress);
+    if args.json {
+        match serde_json::to_string(&inspection_json(&inspection)) {
+            Ok(text) => println!("{text}"),
+            Err(e) => {
+                eprintln!("tdverify inspect: {e}");
+                return ExitCode::from(1);
+            }
+        }
+    } else {
+        print!("{}", render_text(&inspection));
+    }
+    ExitCode::SUCCESS
+}
+
+/// The stable JSON contract: document, mrz, checks, verdict, ms (plus details).
+pub fn inspection_json(inspection: &tdverify::inspect::Inspection) -> serde_json::Value {
+    serde_json::json!({
+        "document": inspection.document,
+        "mrz": inspection.mrz.as_ref().map(|m| &m.report),
+        "mrz_source": inspection.mrz.as_ref().map(|m| &m.source),
+        "mrz_reading": inspection.mrz.as_ref().and_then(|m| m.reading.as_ref()),
+        "checks": inspection.checks,
+        "verdict": inspection.verdict,
+        "chip": inspection.chip,
+        "ms": inspection.ms,
+    })
+}
+
+fn render_text(inspection: &tdverify::inspect::Inspection) -> String {
+    let mut out = String::new();
+    let document = &inspection.document;
+    out.push_str(&format!(
+        "Document: {} {} ({})\n",
+        document.issuer.as_deref().unwrap_or("unknown issuer"),
+        document.document_type.as_deref().unwrap_or("unknown type"),
+        document.template.as_deref().map_or("no template matched: generic checks only".to_owned(), |t| format!("template {t}"))
+    ));
+    if let Some(mrz) = &inspection.mrz {
+        out.push_str(&format!("MRZ ({}):\n", mrz.source));
+        for line in mrz.report["lines"].as_array().into_iter().flatten() {
+            out.push_str(&format!("  {}\n", line.as_str().unwrap_or_default()));
+        }
+    }
+    out.push_str(&format!(
+        "\nProposed verdict: {} ({})\n",
+        inspection.verdict.proposed.as_str(),
+        inspection.verdict.fraud_type.as_str()
+    ));
+    if !inspection.verdict.because_of.is_empty() {
+        out.push_str(&format!("  because of: {}\n", inspection.verdict.because_of.join(", ")));
+    }
+    out.push('\n');
+    let mut checks: Vec<_> = inspection.checks.iter().collect();
+    checks.sort_by_key(|c| std::cmp::Reverse(c.status.severity()));
+    for check in checks {
+        out.push_str(&format!("  {:<5} {:<34} {}\n", check.status.as_str().to_uppercase().replace("NOT_APPLICABLE", "n/a"), check.id, check.message));
+    }
+    let ms: Vec<String> = inspection.ms.iter().map(|(stage, ms)| format!("{stage} {ms:.0} ms")).collect();
+    out.push_str(&format!("\nTimes: {}\n", ms.join(", ")));
+    out
+}

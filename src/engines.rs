@@ -1,0 +1,48 @@
+//! The engines an inspection needs (reference library, MRZ reader, face
+//! comparison), loaded once and shared by the CLI and the GUI. A missing model
+//! does not stop the program: that stage says it could not run.
+
+use tdverify_document::reference::ReferenceLibrary;
+use tdverify_face::FaceEngine;
+use tdverify_inspect::Engines;
+use tdverify_ocr::OcrEngine;
+
+use crate::resources::Resources;
+
+/// Loaded engines, with the reason for each one that could not be loaded.
+pub struct LoadedEngines {
+    /// Document templates (an empty library when the folder is unusable).
+    pub library: ReferenceLibrary,
+    /// Problems met loading the library (bad templates are skipped).
+    pub library_problems: Vec<String>,
+    /// The MRZ reader, or why it is unavailable.
+    pub ocr: Result<OcrEngine, String>,
+    /// Face comparison, or why it is unavailable.
+    pub face: Result<FaceEngine, String>,
+}
+
+impl LoadedEngines {
+    /// Loads everything from the bundled resources.
+    pub fn load(resources: &Resources) -> LoadedEngines {
+        let (library, library_problems) = match ReferenceLibrary::load_lenient(&resources.reference_library) {
+            Ok((library, problems)) => (library, problems.iter().map(|p| p.to_string()).collect()),
+            Err(e) => (ReferenceLibrary::from_templates(resources.reference_library.clone(), Vec::new()), vec![e.to_string()]),
+        };
+        let ocr = OcrEngine::load(&resources.onnxruntime, &resources.models).map_err(|e| e.to_string());
+        let face = tdverify_face::runtime::init_onnxruntime(&resources.onnxruntime)
+            .and_then(|runtime| {
+                let config = tdverify_face::EngineConfig { models_dir: resources.models.clone(), ..tdverify_face::EngineConfig::default() };
+                FaceEngine::load(&runtime, config)
+            })
+            .map_err(|e| e.to_string());
+        for problem in &library_problems {
+            tracing::warn!("reference library: {problem}");
+        }
+        LoadedEngines { library, library_problems, ocr, face }
+    }
+
+    /// The borrowed view `inspect::run` takes.
+    pub fn engines(&self) -> Engines<'_> {
+        Engines { library: &self.library, ocr: self.ocr.as_ref().ok(), face: self.face.as_ref().ok() }
+    }
+}

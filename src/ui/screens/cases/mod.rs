@@ -1,0 +1,117 @@
+//! The Cases screen: unlock the station, log in, browse and filter cases, open one,
+//! record the officer's verdict and classification, submit, review (supervisors), and
+//! write the PDF report. Every decision is the store library's: this screen only
+//! shows what the session's role may do and calls `tdverify::store` / `tdverify::report`.
+
+mod detail;
+mod list;
+mod login;
+
+use std::path::PathBuf;
+
+use eframe::egui;
+
+use crate::i18n::Translator;
+use crate::store::{Permission, Session, Store};
+
+pub use detail::CaseDetail;
+pub use list::{CaseList, ListMode};
+pub use login::LoginForm;
+
+/// State of the Cases screen.
+pub struct CasesScreen {
+    /// Where the case store lives (the settings' data directory).
+    pub data_dir: PathBuf,
+    /// The unlocked store, once the station passphrase was given.
+    pub store: Option<Store>,
+    /// The logged-in user.
+    pub session: Option<Session>,
+    /// Passphrase and login fields.
+    pub login: LoginForm,
+    /// Filters, paging and the rows shown.
+    pub list: CaseList,
+    /// The case opened from the list.
+    pub detail: Option<CaseDetail>,
+    /// The last outcome worth telling (saved, submitted, report written…).
+    pub message: Option<String>,
+}
+
+impl CasesScreen {
+    /// A locked Cases screen for the store in `data_dir`.
+    pub fn new(data_dir: PathBuf) -> CasesScreen {
+        CasesScreen {
+            data_dir,
+            store: None,
+            session: None,
+            login: LoginForm::default(),
+            list: CaseList::default(),
+            detail: None,
+            message: None,
+        }
+    }
+
+    /// Draws the screen.
+    pub fn show(&mut self, ui: &mut egui::Ui, tr: &Translator) {
+        let (Some(store), Some(session)) = (&self.store, &self.session) else {
+            if let Some(session) = self.login.show(ui, tr, &self.data_dir, &mut self.store) {
+                self.session = Some(session);
+                self.list.mark_stale();
+                self.detail = None;
+                self.message = None;
+            }
+            return;
+        };
+        let mut log_out = false;
+        ui.horizontal(|ui| {
+            ui.heading(tr.tr("cases-title"));
+            ui.add_space(16.0);
+            let role = session.role().map(|r| r.as_str()).unwrap_or("station");
+            ui.label(tr.tr_args("cases-logged-in-as", &[("user", session.username().to_owned()), ("role", role.to_owned())]));
+            if ui.button(tr.tr("cases-log-out")).clicked() {
+                log_out = true;
+            }
+        });
+        if let Some(message) = &self.message {
+            ui.label(egui::RichText::new(message).strong());
+        }
+        ui.separator();
+        let may_see_cases = session.may(Permission::ViewOwnCases) || session.may(Permission::ViewAllCases);
+        if !may_see_cases {
+            ui.label(tr.tr("cases-no-access"));
+        } else if let Some(detail) = &mut self.detail {
+            match detail.show(ui, tr, store, session) {
+                detail::DetailOutcome::Stay => {}
+                detail::DetailOutcome::Close => {
+                    self.detail = None;
+                    self.list.mark_stale();
+                }
+                detail::DetailOutcome::Message(message) => {
+                    self.message = Some(message);
+                    self.list.mark_stale();
+                }
+            }
+        } else if let Some(case_id) = self.list.show(ui, tr, store, session) {
+            match store.open_case(session, &case_id) {
+                Ok(case) => {
+                    self.detail = Some(CaseDetail::new(case));
+                    self.message = None;
+                }
+                Err(e) => self.message = Some(e.to_string()),
+            }
+        }
+        if log_out {
+            if let Some(session) = self.session.take() {
+                let _ = store.logout(session);
+            }
+            self.detail = None;
+            self.message = None;
+            self.login.clear_user();
+        }
+    }
+}
+
+/// A single-line text field whose accessible name is its visible label.
+pub(super) fn labelled_field(ui: &mut egui::Ui, label: &str, text: &mut String, password: bool) -> egui::Response {
+    let label = ui.label(label);
+    ui.add(egui::TextEdit::singleline(text).password(password).desired_width(240.0)).labelled_by(label.id)
+}

@@ -1,0 +1,199 @@
+use std::sync::mpsc::{self, Receiver, TryRecvError};
+use std::sync::{Arc, OnceLock};
+
+use eframe::egui::{self, Color32, RichText};
+use tdverify_core::{Capture, Check, CheckStatus, Light, Verdict};
+
+use crate::engines::LoadedEngines;
+use crate::i18n::Translator;
+use crate::inspect::{InspectInput, Inspection, Stage, run};
+use crate::resources::Resources;
+use crate::ui::widgets::checks::{show_checks, status_style, summary};
+
+enum JobMessage {
+    Progress(Stage, f32),
+    Done(Box<Inspection>),
+}
+
+struct Job {
+    messages: Receiver<JobMessage>,
+    stage: Option<Stage>,
+    fraction: f32,
+}
+
+/// Runs inspections in the background and shows their findings: the
+/// proposed verdict, the checks grouped by stage, and which one is selected
+/// (the image panels draw its evidence).
+#[derive(Default)]
+pub struct InspectionPanel {
+    /// The last finished inspection.
+    pub result: Option<Inspection>,
+    /// The finding the officer clicked (index into `result.checks`).
+    pub selected: Option<usize>,
+    job: Option<Job>,
+    engines: Arc<OnceLock<LoadedEngines>>,
+}
+
+/// The stages findings are grouped by, with their check-id prefixes.
+const GROUPS: &[(&str, &[&str])] = &[
+    ("group-document", &["document.", "ir.", "uv.", "photo.", "mrz.print", "capture.", "consistency.viz"]),
+    ("group-mrz", &["mrz."]),
+    ("group-chip", &["chip.", "consistency.mrz_vs_dg1"]),
+    ("group-face", &["face."]),
+    ("group-sltd", &["sltd."]),
+];
+
+fn group_of(id: &str) -> usize {
+    GROUPS.iter().position(|(_, prefixes)| prefixes.iter().any(|p| id.starts_with(p))).unwrap_or(0)
+}
+
+impl InspectionPanel {
+    /// Whether an inspection is running.
+    pub fn is_running(&self) -> bool {
+        self.job.is_some()
+    }
+
+    /// Starts an inspection of `captures` in the background (engines load on first use).
+    pub fn start(&mut self, captures: Vec<Capture>, typed_mrz: Option<String>, resources: &Resources) {
+        let (sender, messages) = mpsc::channel();
+        let engines = Arc::clone(&self.engines);
+        let resources = resources.clone();
+        let input = InspectInput { captures, bearer: None, typed_mrz, chip: None, inspection_date: crate::clock::today_utc() };
+        let spawned = std::thread::Builder::new().name("inspection".into()).spawn(move || {
+            let engines = engines.get_or_init(|| LoadedEngines::load(&resources));
+            let progress_sender = sender.clone();
+            let progress = move |stage: Stage, fraction: f32| {
+                let _ = progress_sender.send(JobMessage::Progress(stage, fraction));
+            };
+            let progress = std::sync::Mutex::new(progress);
+            let inspection = run(&input, &engines.engines(), &|stage, fraction| {
+                if let Ok(send) = progress.lock() {
+                    send(stage, fraction);
+                }
+            });
+            let _ = sender.send(JobMessage::Done(Box::new(inspection)));
+        });
+        if spawned.is_ok() {
+            self.job = Some(Job { messages, stage: None, fraction: 0.0 });
+            self.selected = None;
+        }
+    }
+
+    /// Takes finished work from the background thread; returns a new result once.
+    pub fn poll(&mut self, ctx: &egui::Context) -> bool {
+        let Some(job) = &mut self.job else { return false };
+        loop {
+            match job.messages.try_recv() {
+                Ok(JobMessage::Progress(stage, fraction)) => {
+                    job.stage = Some(stage);
+                    job.fraction = fraction;
+                }
+                Ok(JobMessage::Done(inspection)) => {
+                    self.result = Some(*inspection);
+                    self.job = None;
+                    return true;
+                }
+                Err(TryRecvError::Empty) => {
+                    ctx.request_repaint_after(std::time::Duration::from_millis(50));
+                    return false;
+                }
+                Err(TryRecvError::Disconnected) => {
+                    self.job = None;
+                    return false;
+                }
+            }
+        }
+    }
+
+    /// Waits for a running inspection (tests and the headless demo).
+    pub fn finish(&mut self, ctx: &egui::Context) {
+        while self.is_running() {
+            self.poll(ctx);
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+    }
+
+    /// The selected finding's evidence regions on `light`, and every other finding's, for overlays.
+    pub fn overlays(&self, light: Light) -> Vec<(tdverify_core::Rect, CheckStatus, bool)> {
+        let Some(result) = &self.result else { return Vec::new() };
+        let mut out = Vec::new();
+        for (index, check) in result.checks.iter().enumerate() {
+            if !matches!(check.status, CheckStatus::Fail | CheckStatus::Warn) && self.selected != Some(index) {
+                continue;
+            }
+            for evidence in &check.evidence {
+                if let (Some(evidence_light), Some(region)) = (evidence.light, evidence.region)
+                    && evidence_light == light
+                {
+                    out.push((region, check.status, self.selected == Some(index)));
+                }
+            }
+        }
+        out
+    }
+
+    /// The selected finding, if any.
+    pub fn selected_check(&self) -> Option<&Check> {
+        self.result.as_ref().zip(self.selected).and_then(|(r, i)| r.checks.get(i))
+    }
+
+    /// Draws the progress or the findings; returns true when the officer clicked a finding.
+    pub fn show(&mut self, ui: &mut egui::Ui, tr: &Translator) -> bool {
+        if let Some(job) = &self.job {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                let stage = job.stage.map_or_else(|| tr.tr("inspect-loading"), |s| tr.tr(&format!("stage-{}", s.as_str())));
+                ui.label(stage);
+            });
+            ui.add(egui::ProgressBar::new(job.fraction).show_percentage());
+            return false;
+        }
+        let Some(result) = &self.result else {
+            ui.label(RichText::new(tr.tr("inspect-none")).weak());
+            return false;
+        };
+        let (text, color) = match result.verdict.proposed {
+            Verdict::Genuine => (tr.tr("verdict-genuine"), Color32::from_rgb(0x2e, 0x9d, 0x4f)),
+            Verdict::Review => (tr.tr("verdict-review"), Color32::from_rgb(0xd0, 0x8c, 0x00)),
+            Verdict::Fraudulent => (tr.tr("verdict-fraudulent"), ui.visuals().error_fg_color),
+            Verdict::Inconclusive => (tr.tr("verdict-inconclusive"), ui.visuals().weak_text_color()),
+        };
+        egui::Frame::new().stroke(egui::Stroke::new(2.0, color)).inner_margin(8).corner_radius(4).show(ui, |ui| {
+            ui.label(RichText::new(tr.tr("verdict-proposed")).small());
+            ui.label(RichText::new(text).strong().size(18.0).color(color));
+            if result.verdict.proposed == Verdict::Fraudulent {
+                ui.label(tr.tr(&format!("fraud-{}", result.verdict.fraud_type.as_str())));
+            }
+            ui.label(RichText::new(tr.tr("verdict-officer-decides")).small().weak());
+        });
+        let document = &result.document;
+        ui.label(match &document.template {
+            Some(template) => tr.tr_args("inspect-template", &[("template", template.clone())]),
+            None => tr.tr("inspect-no-template"),
+        });
+        ui.label(summary(&result.checks, tr));
+        let mut clicked = false;
+        egui::ScrollArea::vertical().id_salt("findings").show(ui, |ui| {
+            for (group, (label, _)) in GROUPS.iter().enumerate() {
+                let indices: Vec<usize> = (0..result.checks.len()).filter(|&i| group_of(&result.checks[i].id) == group).collect();
+                if indices.is_empty() {
+                    continue;
+                }
+                let worst = indices.iter().map(|&i| result.checks[i].status).max_by_key(|s| s.severity()).unwrap_or(CheckStatus::NotApplicable);
+                let (mark_color, mark) = status_style(worst, ui.visuals());
+                let header = RichText::new(format!("{mark} {}", tr.tr(label))).color(mark_color).strong();
+                egui::CollapsingHeader::new(header).id_salt(label).default_open(worst.severity() >= 2).show(ui, |ui| {
+                    let group_checks: Vec<Check> = indices.iter().map(|&i| result.checks[i].clone()).collect();
+                    let selected_in_group = self.selected.and_then(|s| indices.iter().position(|&i| i == s));
+                    if let Some(index) = show_checks(ui, &group_checks, tr, selected_in_group) {
+                        self.selected = indices.get(index).copied();
+                        clicked = true;
+                    }
+                });
+            }
+            let times: Vec<String> = result.ms.iter().map(|(stage, ms)| format!("{stage} {ms:.0} ms")).collect();
+            ui.label(RichText::new(times.join(" · ")).small().weak());
+        });
+        clicked
+    }
+}

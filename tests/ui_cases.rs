@@ -1,0 +1,142 @@
+//! The Cases screen through egui_kittest: an officer unlocks the station, logs in,
+//! sees an empty list, sees a case (created through the library) listed, opens it,
+//! sets a verdict and submits it; a supervisor then finds it in the review queue.
+//! Also: the first-run form, and the message for a wrong password.
+
+use std::path::Path;
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use tdverify::core::{Check, FraudType, Verdict};
+use tdverify::resources::Resources;
+use tdverify::settings::Settings;
+use tdverify::store::{CaseDraft, CaseMetadata, CaseStatus, Role, Store, StoreOptions};
+use tdverify::ui::{Screen, StartOptions, TdverifyApp};
+
+const TEST_PASSPHRASE: &str = "TEST-ONLY station passphrase";
+const TEST_PASSWORD: &str = "TEST-ONLY user password";
+
+fn harness(dir: &Path) -> Harness<'static, TdverifyApp> {
+    let settings = Settings { data_dir: dir.join("data"), ..Settings::default() };
+    let start = StartOptions { images: Vec::new(), screen: Some(Screen::Cases), settings_file: Settings::file_in(dir), startup_probe: None };
+    let app = TdverifyApp::new(settings, Resources::in_home(dir), start);
+    Harness::builder().with_size([1280.0, 900.0]).build_ui_state(|ui, app: &mut TdverifyApp| app.show(ui), app)
+}
+
+/// A store with an officer and a supervisor (TEST-ONLY credentials).
+fn prepare_store(data: &Path) {
+    let store = Store::initialize(data, TEST_PASSPHRASE, StoreOptions::default()).expect("initialise");
+    store.create_first_admin("admin", TEST_PASSWORD).expect("first admin");
+    let admin = store.login("admin", TEST_PASSWORD).expect("admin login");
+    store.create_user(&admin, "officer", TEST_PASSWORD, Role::Officer).expect("officer");
+    store.create_user(&admin, "supervisor", TEST_PASSWORD, Role::Supervisor).expect("supervisor");
+}
+
+fn log_in(harness: &mut Harness<'static, TdverifyApp>, user: &str) {
+    let login = &mut harness.state_mut().cases.login;
+    login.username = user.to_owned();
+    login.password = TEST_PASSWORD.to_owned();
+    harness.get_by_label("Log in").click();
+    harness.run();
+}
+
+#[test]
+fn officer_submits_a_case_and_the_supervisor_finds_it_in_the_review_queue() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    prepare_store(&data);
+    let mut harness = harness(dir.path());
+    harness.run();
+
+    harness.get_by_label("Enter the station passphrase to unlock the cases (once per start).");
+    harness.state_mut().cases.login.passphrase = "TEST-ONLY wrong passphrase".to_owned();
+    harness.get_by_label("Unlock").click();
+    harness.run();
+    harness.get_by_label("Wrong station passphrase.");
+    harness.state_mut().cases.login.passphrase = TEST_PASSPHRASE.to_owned();
+    harness.get_by_label("Unlock").click();
+    harness.run();
+
+    harness.state_mut().cases.login.username = "officer".to_owned();
+    harness.state_mut().cases.login.password = "TEST-ONLY wrong password".to_owned();
+    harness.get_by_label("Log in").click();
+    harness.run();
+    harness.get_by_label("Unknown user or wrong password.");
+
+    log_in(&mut harness, "officer");
+    harness.run();
+    harness.get_by_label("No cases match.");
+    assert!(harness.query_by_label("Review queue").is_none(), "officers have no review queue");
+
+    // A case saved by the inspection (through the library, as the officer).
+    let case_id = {
+        let store = Store::open(&data, TEST_PASSPHRASE, StoreOptions::default()).expect("open");
+        let officer = store.login("officer", TEST_PASSWORD).expect("officer login");
+        let draft = CaseDraft {
+            metadata: CaseMetadata { issuing_state: Some("UTO".into()), document_code: Some("P".into()), ..CaseMetadata::default() },
+            inspection: serde_json::json!({ "checks": [Check::fail("mrz.check_digit.number", "TEST check digit mismatch")] }),
+            ..CaseDraft::default()
+        };
+        store.create_case(&officer, &draft).expect("create case")
+    };
+    harness.get_by_label("Refresh").click();
+    harness.run();
+    harness.get_by_label(&case_id).click();
+    harness.run();
+    harness.get_by_label("TEST check digit mismatch");
+    harness.get_by_label("fraudulent").click();
+    harness.run();
+    harness.get_by_label("forged").click();
+    harness.run();
+    harness.get_by_label("Submit for review").click();
+    harness.run();
+    harness.get_by_label("Case submitted for review.");
+    harness.get_by_label("This case is submitted and read-only for you.");
+    assert!(harness.query_by_label("Submit for review").is_none());
+
+    {
+        let store = Store::open(&data, TEST_PASSPHRASE, StoreOptions::default()).expect("open");
+        let case = store.open_case(&store.station_session(), &case_id).expect("read back");
+        assert_eq!(case.status, CaseStatus::Submitted);
+        assert_eq!(case.classification.officer_verdict, Some(Verdict::Fraudulent));
+        assert_eq!(case.classification.fraud_type, Some(FraudType::Forged));
+    }
+
+    harness.get_by_label("Log out").click();
+    harness.run();
+    log_in(&mut harness, "supervisor");
+    harness.get_by_label("Review queue").click();
+    harness.run();
+    harness.get_by_label(&case_id).click();
+    harness.run();
+    harness.get_by_label("Mark as reviewed").click();
+    harness.run();
+    harness.get_by_label("Case marked as reviewed.");
+}
+
+#[test]
+fn first_run_creates_the_store_and_the_administrator() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut harness = harness(dir.path());
+    harness.run();
+    harness.get_by_label("Create the case store");
+    {
+        let login = &mut harness.state_mut().cases.login;
+        login.passphrase = TEST_PASSPHRASE.to_owned();
+        login.passphrase_again = TEST_PASSPHRASE.to_owned();
+        login.username = "admin".to_owned();
+        login.password = TEST_PASSWORD.to_owned();
+        login.password_again = "TEST-ONLY different".to_owned();
+    }
+    harness.get_by_label("Create the case store").click();
+    harness.run();
+    harness.get_by_label("The two entries differ; type them again.");
+    assert!(!Store::exists(&dir.path().join("data")));
+    harness.state_mut().cases.login.password_again = TEST_PASSWORD.to_owned();
+    harness.get_by_label("Create the case store").click();
+    harness.run();
+    assert!(Store::exists(&dir.path().join("data")));
+    log_in(&mut harness, "admin");
+    harness.get_by_label("Log out");
+    harness.get_by_label("Your role has no access to case contents.");
+}
