@@ -102,6 +102,15 @@ fn officer_submits_a_case_and_the_supervisor_finds_it_in_the_review_queue() {
         assert_eq!(case.classification.fraud_type, Some(FraudType::Forged));
     }
 
+    // The report button writes the PDF next to the store and says where.
+    if Path::new(tdverify::report::DEFAULT_FONT_PATHS[0]).is_file() {
+        harness.get_by_label("Report (PDF)").click();
+        harness.run();
+        harness.get_by_label_contains("Report written to");
+        let pdf = data.join("reports").join(format!("{case_id}.pdf"));
+        assert!(std::fs::read(&pdf).expect("the PDF").starts_with(b"%PDF-"));
+    }
+
     harness.get_by_label("Log out").click();
     harness.run();
     log_in(&mut harness, "supervisor");
@@ -112,6 +121,29 @@ fn officer_submits_a_case_and_the_supervisor_finds_it_in_the_review_queue() {
     harness.get_by_label("Mark as reviewed").click();
     harness.run();
     harness.get_by_label("Case marked as reviewed.");
+}
+
+#[test]
+fn repeated_wrong_passwords_lock_the_account_with_the_wait_shown() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    prepare_store(&dir.path().join("data"));
+    let mut harness = harness(dir.path());
+    harness.run();
+    harness.state_mut().cases.login.passphrase = TEST_PASSPHRASE.to_owned();
+    harness.get_by_label("Unlock").click();
+    harness.run();
+    for _ in 0..=tdverify::store::LOCKOUT_THRESHOLD {
+        let login = &mut harness.state_mut().cases.login;
+        login.username = "officer".to_owned();
+        login.password = "TEST-ONLY wrong password".to_owned();
+        harness.get_by_label("Log in").click();
+        harness.run();
+    }
+    harness.get_by_label_contains("Account locked after repeated failed logins: try again in");
+    // Even the right password is refused while locked.
+    log_in(&mut harness, "officer");
+    harness.get_by_label_contains("Account locked");
+    assert!(harness.query_by_label("Log out").is_none());
 }
 
 #[test]

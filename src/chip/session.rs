@@ -29,6 +29,14 @@ pub enum SessionError {
 }
 
 impl SessionError {
+    /// The one line the officer reads: what went wrong and what to do.
+    pub fn officer_message(&self) -> String {
+        match self {
+            SessionError::Read(e) => super::verify::failure_message(e),
+            other => other.to_string(),
+        }
+    }
+
     /// The read error as the chip checks want it, or an equivalent transport error.
     pub fn into_read_error(self) -> ReadError {
         match self {

@@ -182,11 +182,14 @@ fn read(context: &Context, args: ReadArgs) -> ExitCode {
     let read = match outcome {
         Ok(read) => read,
         Err(e) => {
+            let message = e.officer_message();
             let error = e.into_read_error();
             if args.json {
-                println!("{:#}", verify::failure_json(&error));
+                let mut json = verify::failure_json(&error);
+                json["error"] = serde_json::Value::String(message.clone());
+                println!("{json:#}");
             }
-            return failed(&verify::failure_message(&error));
+            return failed(&message);
         }
     };
     let verification = verify::verify_read(&read, printed.as_ref(), &store, tdverify::pki::now_unix());
@@ -240,10 +243,7 @@ fn report(read: &ChipRead, verification: &ChipVerification, json: bool) -> ExitC
 /// The text report: summary lines, then every check, failures first.
 fn report_text(read: &ChipRead, verification: &ChipVerification) -> String {
     let json = verify::report_json(read, verification);
-    let field = |name: &str, key: &str| -> String {
-        let status = json[name][key].as_str().unwrap_or("-").to_string();
-        status
-    };
+    let field = |name: &str, key: &str| -> String { json[name][key].as_str().unwrap_or("-").to_string() };
     let mut out = String::new();
     let access = json["access"].as_str().unwrap_or("-");
     let protocol = read.pace_protocol.as_deref().map(|p| format!(" ({p})")).unwrap_or_default();

@@ -2,29 +2,49 @@ use std::process::ExitCode;
 
 use tdverify::capture::import_file;
 use tdverify::doctor;
+use tdverify::engines::LoadedEngines;
+use tdverify::inspect::InspectInput;
+use tdverify::samples::{Sample, list_samples};
 
 use super::Context;
 
-/// `tdverify demo`: a headless demo on a sample document.
+/// `tdverify demo`: a headless demo inspection on sample documents.
 #[derive(Debug, clap::Args)]
-pub struct DemoArgs {}
+pub struct DemoArgs {
+    /// How many sample documents to inspect.
+    #[arg(long, default_value_t = 2)]
+    count: usize,
+}
 
-pub fn run(context: &Context, _args: DemoArgs) -> ExitCode {
+pub fn run(context: &Context, args: DemoArgs) -> ExitCode {
     println!("tdverify demo (headless)\n");
     println!("System check:");
     let findings = doctor::examine(&context.resources, &context.data_dir);
     print!("{}", doctor::render_text(&findings));
     println!();
-    let Some(sample) = tdverify::samples::first_sample(&context.resources.fixtures) else {
+    let samples = list_samples(&context.resources.fixtures);
+    if samples.is_empty() {
         println!("No sample documents in {}: run `cargo xtask fixtures` first.", context.resources.fixtures.display());
         return if doctor::all_required_ok(&findings) { ExitCode::SUCCESS } else { ExitCode::from(1) };
-    };
-    println!("Sample document: {}", sample.folder.display());
-    for (path, light) in &sample.images {
-        match import_file(path, *light) {
-            Ok(capture) => println!("  {:<8} {}×{} px  {}", light.as_str(), capture.image.width(), capture.image.height(), path.display()),
-            Err(e) => println!("  {:<8} cannot open: {e}", light.as_str()),
+    }
+    let loaded = LoadedEngines::load(&context.resources);
+    // One genuine document and then forged ones, so the demo shows both outcomes.
+    let mut chosen: Vec<&Sample> = samples.iter().filter(|s| s.folder.to_string_lossy().ends_with("genuine")).take(1).collect();
+    chosen.extend(samples.iter().filter(|s| !s.folder.to_string_lossy().ends_with("genuine")).take(args.count.saturating_sub(chosen.len())));
+    for sample in chosen {
+        println!("━━ {} ━━", sample.folder.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
+        let mut captures = Vec::new();
+        for (path, light) in &sample.images {
+            match import_file(path, *light) {
+                Ok(capture) => captures.push(capture),
+                Err(e) => println!("  cannot open {}: {e}", path.display()),
+            }
         }
+        // Document only: fixture portraits are synthetic, so a live-bearer comparison would say nothing.
+        let input = InspectInput { captures, bearer: None, typed_mrz: None, chip: None, inspection_date: tdverify::clock::today_utc() };
+        let inspection = tdverify::inspect::run(&input, &loaded.engines(), &|_, _| {});
+        print!("{}", super::inspect::render_text(&inspection));
+        println!();
     }
     if doctor::all_required_ok(&findings) { ExitCode::SUCCESS } else { ExitCode::from(1) }
 }

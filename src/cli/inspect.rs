@@ -110,7 +110,7 @@ pub fn inspection_json(inspection: &tdverify::inspect::Inspection) -> serde_json
     })
 }
 
-fn render_text(inspection: &tdverify::inspect::Inspection) -> String {
+pub fn render_text(inspection: &tdverify::inspect::Inspection) -> String {
     let mut out = String::new();
     let document = &inspection.document;
     out.push_str(&format!(

@@ -1,6 +1,6 @@
 //! `cargo xtask fixtures [--seed S] [--count N] [--out DIR] [--faces DIR] [--flatbed DPI] [--template KEY]... [--specimens]`:
 //! generates the fixture documents (default: seed 1, 44 documents, into
-//! `target/fixtures`, git-ignored) or, with `--specimens`, re-renders the
+//! `out/fixtures`, git-ignored) or, with `--specimens`, re-renders the
 //! reference library's specimen images.
 
 use std::path::PathBuf;
@@ -15,7 +15,7 @@ pub fn run(args: &[String]) -> Result<()> {
     let root = workspace_root();
     let library = root.join("reference-library");
     let mut config = tdverify_fixtures::FixtureConfig::new(library.clone());
-    let mut out = root.join("target").join("fixtures");
+    let mut out = crate::paths::generated_fixtures();
     let mut specimens = false;
     let mut arguments = args.iter();
     while let Some(argument) = arguments.next() {

@@ -68,7 +68,18 @@ pub fn ensure_all() -> Result<()> {
     ensure_nextest()?;
     ensure_onnxruntime()?;
     check_models()?;
+    ensure_fixtures()?;
     Ok(())
+}
+
+/// The default fixture set (seeded, so a present index.json means it is there).
+fn ensure_fixtures() -> Result<()> {
+    let out = paths::generated_fixtures();
+    if out.join("index.json").is_file() {
+        return Ok(());
+    }
+    eprintln!("setup: generating the default fixture documents into {}", out.display());
+    crate::fixtures::run(&[])
 }
 
 fn ensure_debian_packages() -> Result<()> {

@@ -93,8 +93,9 @@ fn solve_8x8(mut a: [[f64; 9]; 8]) -> Option<[f64; 8]> {
         for row in 0..8 {
             if row != col {
                 let factor = a[row][col] / a[col][col];
-                for k in col..9 {
-                    a[row][k] -= factor * a[col][k];
+                let pivot_row = a[col];
+                for (value, pivot_value) in a[row].iter_mut().zip(pivot_row.iter()).skip(col) {
+                    *value -= factor * pivot_value;
                 }
             }
         }
@@ -532,11 +533,11 @@ mod tests {
                 let v = (state >> 33) as u8;
                 image::Rgb([v, v.wrapping_mul(3), v.wrapping_add(40)])
             });
-            if let Ok(outline) = find_page(&image) {
-                if let Ok(registration) = registration_for(&outline, 0, 85.6, 53.98) {
-                    let page = RectifiedPage::new(&image, &registration, 85.6, 53.98);
-                    prop_assert!(page.luma.width() > 0);
-                }
+            if let Ok(outline) = find_page(&image)
+                && let Ok(registration) = registration_for(&outline, 0, 85.6, 53.98)
+            {
+                let page = RectifiedPage::new(&image, &registration, 85.6, 53.98);
+                prop_assert!(page.luma.width() > 0);
             }
         }
     }

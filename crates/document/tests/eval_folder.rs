@@ -13,6 +13,12 @@ fn evaluate_folder_from_env() {
         return;
     };
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../reference-library");
+    // TDVERIFY_EVAL_GENERATE=N: first generate the default mix of N documents there.
+    if let Some(count) = std::env::var("TDVERIFY_EVAL_GENERATE").ok().and_then(|v| v.parse().ok()) {
+        let mut config = tdverify_fixtures::FixtureConfig::new(root.clone());
+        config.count = count;
+        tdverify_fixtures::generate(&config, &dir, |_, _| {}).expect("fixtures generate");
+    }
     let library = tdverify_document::reference::ReferenceLibrary::load(&root).expect("reference library");
     let limit = std::env::var("TDVERIFY_EVAL_LIMIT").ok().and_then(|v| v.parse().ok());
     let report = tdverify_document::eval::evaluate_folder(&dir, &library, limit).expect("evaluation");

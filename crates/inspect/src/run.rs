@@ -320,6 +320,14 @@ fn face_stage(input: &InspectInput, engines: &Engines<'_>) -> Vec<Check> {
     let mut analyses = Vec::new();
     for (source, image) in &sources {
         match engine.analyse(image) {
+            Ok(analysis) if *source == FaceSource::Photo && analysis.face.is_none() => {
+                // The page shown may be the back of a card, or the portrait may
+                // be too small or covered: say so, and compare what remains.
+                checks.push(Check::warn(
+                    "face.quality.face_found",
+                    "No printed portrait found on the white image: if the photo is on the other side, add that side's image; otherwise look at the photo zone yourself",
+                ));
+            }
             Ok(analysis) => {
                 checks.extend(quality_checks(*source, &analysis.quality));
                 analyses.push((*source, analysis));

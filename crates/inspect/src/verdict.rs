@@ -9,8 +9,10 @@
 //! 2. Failed checks that are not fraud signs (an expired document, a poor
 //!    capture), warnings, and SLTD hits (a *possible* hit, to confirm with the
 //!    national central bureau) give `Review`.
-//! 3. When nothing could be checked, or a check could not run (`Error`) and
-//!    nothing failed, the proposal is `Inconclusive`: say what to redo.
+//! 3. When nothing could be checked, or a core step could not run (the MRZ
+//!    could not be read or typed, the page was not found in the images) and
+//!    nothing failed, the proposal is `Inconclusive`: say what to redo. Other
+//!    checks that could not run (`Error`) ask for the officer's `Review`.
 //! 4. Otherwise `Genuine` with fraud type `NoFraud`.
 
 use serde::Serialize;
@@ -52,6 +54,9 @@ const FRAUD_SIGNS: &[FraudSign] = &[
     sign("document.template_match", FraudType::Pseudo, None),
     sign("document.plausibility", FraudType::Pseudo, None),
 ];
+
+/// Steps without which nothing can be concluded (rule 3).
+const CORE_STEPS: &[&str] = &["mrz.read", "document.registration"];
 
 /// What tdverify proposes, and why.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -98,18 +103,19 @@ pub fn propose(checks: &[Check]) -> ProposedVerdict {
             because_of: fraud_ids,
         };
     }
+    let ran = checks.iter().filter(|c| matches!(c.status, CheckStatus::Pass | CheckStatus::Fail | CheckStatus::Warn)).count();
+    let core_errors: Vec<String> =
+        checks.iter().filter(|c| c.status == CheckStatus::Error && CORE_STEPS.iter().any(|p| matches(&c.id, p))).map(|c| c.id.clone()).collect();
+    if ran == 0 || !core_errors.is_empty() {
+        return ProposedVerdict { proposed: Verdict::Inconclusive, fraud_type: FraudType::Undetermined, forgery_methods: Vec::new(), because_of: core_errors };
+    }
     let to_review: Vec<String> = checks
         .iter()
-        .filter(|c| matches!(c.status, CheckStatus::Fail | CheckStatus::Warn) || (matches(&c.id, "sltd.hit") && c.status != CheckStatus::Pass && c.status != CheckStatus::NotApplicable))
+        .filter(|c| matches!(c.status, CheckStatus::Fail | CheckStatus::Warn | CheckStatus::Error))
         .map(|c| c.id.clone())
         .collect();
     if !to_review.is_empty() {
         return ProposedVerdict { proposed: Verdict::Review, fraud_type: FraudType::Undetermined, forgery_methods: Vec::new(), because_of: to_review };
-    }
-    let ran = checks.iter().filter(|c| matches!(c.status, CheckStatus::Pass | CheckStatus::Fail | CheckStatus::Warn)).count();
-    let errors: Vec<String> = checks.iter().filter(|c| c.status == CheckStatus::Error).map(|c| c.id.clone()).collect();
-    if ran == 0 || !errors.is_empty() {
-        return ProposedVerdict { proposed: Verdict::Inconclusive, fraud_type: FraudType::Undetermined, forgery_methods: Vec::new(), because_of: errors };
     }
     ProposedVerdict { proposed: Verdict::Genuine, fraud_type: FraudType::NoFraud, forgery_methods: Vec::new(), because_of: Vec::new() }
 }
@@ -169,8 +175,11 @@ mod tests {
     }
 
     #[test]
-    fn nothing_checked_or_errors_only_is_inconclusive() {
+    fn nothing_checked_or_a_core_step_missing_is_inconclusive() {
         assert_eq!(propose(&[]).proposed, Verdict::Inconclusive);
-        assert_eq!(propose(&[check("chip.read", CheckStatus::Error), check("ir.b900", CheckStatus::Pass)]).proposed, Verdict::Inconclusive);
+        assert_eq!(propose(&[check("mrz.read", CheckStatus::Error), check("ir.b900", CheckStatus::Pass)]).proposed, Verdict::Inconclusive);
+        let other_error = propose(&[check("chip.read", CheckStatus::Error), check("ir.b900", CheckStatus::Pass)]);
+        assert_eq!(other_error.proposed, Verdict::Review);
+        assert_eq!(other_error.because_of, vec!["chip.read"]);
     }
 }

@@ -51,8 +51,9 @@ fn genuine_documents_pass_and_forgeries_are_flagged() {
             truth.reference_date[5..7].parse().unwrap(),
             truth.reference_date[8..10].parse().unwrap(),
         );
-        let bearer = image::open(folder.join("bearer.jpg")).ok();
-        let input = InspectInput { captures: captures_in(folder), bearer, typed_mrz: None, chip: None, inspection_date: date };
+        // Fixture portraits are synthetic: a bearer comparison would say nothing here
+        // (face comparison is measured on real faces by `cargo xtask eval-face`).
+        let input = InspectInput { captures: captures_in(folder), bearer: None, typed_mrz: None, chip: None, inspection_date: date };
         let inspection = run(&input, &engines, &|_, _| {});
         let failing: Vec<&str> = inspection.checks.iter().filter(|c| c.status == CheckStatus::Fail).map(|c| c.id.as_str()).collect();
         println!(
@@ -63,9 +64,16 @@ fn genuine_documents_pass_and_forgeries_are_flagged() {
             inspection.verdict.fraud_type,
             failing
         );
-        rows.push((truth.expected_verdict, inspection.verdict.proposed));
+        // Impostors need the bearer, stolen blanks the hotlist: neither is visible on the document.
+        let document_can_show = !matches!(truth.fraud_type, tdverify_core::FraudType::Impostor | tdverify_core::FraudType::StolenBlank);
+        rows.push((truth.expected_verdict, inspection.verdict.proposed, document_can_show));
     }
-    let genuine_flagged = rows.iter().filter(|(e, g)| *e == Verdict::Genuine && *g == Verdict::Fraudulent).count();
-    let forged_missed = rows.iter().filter(|(e, g)| *e == Verdict::Fraudulent && *g == Verdict::Genuine).count();
-    println!("genuine flagged as fraudulent: {genuine_flagged}; forgeries passed as genuine: {forged_missed}; of {}", rows.len());
+    let genuine_flagged = rows.iter().filter(|(e, g, _)| *e == Verdict::Genuine && *g == Verdict::Fraudulent).count();
+    let genuine_passed = rows.iter().filter(|(e, g, _)| *e == Verdict::Genuine && *g == Verdict::Genuine).count();
+    let genuine = rows.iter().filter(|(e, _, _)| *e == Verdict::Genuine).count();
+    let forged_missed = rows.iter().filter(|(e, g, visible)| *e == Verdict::Fraudulent && *g == Verdict::Genuine && *visible).count();
+    println!("genuine flagged as fraudulent: {genuine_flagged}; genuine passed: {genuine_passed}/{genuine}; visible forgeries passed as genuine: {forged_missed}; of {}", rows.len());
+    assert_eq!(genuine_flagged, 0, "a genuine document was called fraudulent");
+    assert_eq!(forged_missed, 0, "a forgery visible on the document was passed as genuine");
+    assert!(genuine_passed * 10 >= genuine * 8, "fewer than 80% of genuine documents passed cleanly");
 }

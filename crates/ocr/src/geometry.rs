@@ -68,8 +68,9 @@ fn solve_8x8(mut a: [[f64; 9]; 8]) -> Option<[f64; 8]> {
         for row in 0..8 {
             if row != col {
                 let factor = a[row][col] / a[col][col];
-                for k in col..9 {
-                    a[row][k] -= factor * a[col][k];
+                let pivot_row = a[col];
+                for (target, source) in a[row].iter_mut().zip(pivot_row.iter()).skip(col) {
+                    *target -= factor * source;
                 }
             }
         }

@@ -137,17 +137,17 @@ fn locate_with_contrast(small: &GrayImage, scale: f32, contrast: f32) -> Option<
     }
     let mut best: Option<(f32, LocatedMrz)> = None;
     for angle in text_direction_candidates(&blobs) {
-        if let Some((score, mut found)) = best_group_at_angle(&blobs, &pixels, small.width(), angle) {
-            if best.as_ref().is_none_or(|(s, _)| score > *s) {
-                // Back to the caller's pixels.
-                for corner in found.corners.iter_mut() {
-                    corner.x /= scale;
-                    corner.y /= scale;
-                }
-                found.char_height /= scale;
-                found.ink_contrast = contrast;
-                best = Some((score, found));
+        if let Some((score, mut found)) = best_group_at_angle(&blobs, &pixels, small.width(), angle)
+            && best.as_ref().is_none_or(|(s, _)| score > *s)
+        {
+            // Back to the caller's pixels.
+            for corner in found.corners.iter_mut() {
+                corner.x /= scale;
+                corner.y /= scale;
             }
+            found.char_height /= scale;
+            found.ink_contrast = contrast;
+            best = Some((score, found));
         }
     }
     best.map(|(_, found)| found)

@@ -210,12 +210,6 @@ pub fn cut_lines(rect: &Rectified, chars_override: Option<usize>) -> Option<Vec<
     // Only a gross disagreement (a period locked on a pattern of the data or
     // the background) overrules the measured period.
     let pitch = if (from_length(chars) / periodic - 1.0).abs() <= 0.2 { periodic } else { from_length(chars) };
-    if std::env::var_os("TDVERIFY_OCR_DEBUG").is_some() {
-        eprintln!(
-            "cut: heights {:?} periodic {periodic:.2} longest {longest} chars {chars} pitch {pitch:.2}",
-            bands.iter().map(|b| (b.top, b.bottom, b.left, b.right)).collect::<Vec<_>>()
-        );
-    }
     // Each line's possible placements; lines of one MRZ start at the same place.
     let placements: Vec<Vec<Placement>> =
         bands.iter().map(|b| grid_placements(&b.columns, b.left, b.right, pitch, chars)).collect();

@@ -6,7 +6,9 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
     /// No usable font was found at any of the usual places.
-    #[error("no font for the PDF report: tried {tried}; install the Debian package fonts-dejavu-core")]
+    #[error(
+        "no font for the PDF report: tried {tried}; install the Debian package fonts-dejavu-core"
+    )]
     FontMissing {
         /// The paths tried, comma-separated.
         tried: String,

@@ -28,21 +28,33 @@ pub struct ReportFont {
 impl ReportFont {
     /// The first font of [`DEFAULT_FONT_PATHS`] that exists.
     pub fn system() -> Result<ReportFont, ReportError> {
-        match DEFAULT_FONT_PATHS.iter().map(Path::new).find(|p| p.is_file()) {
+        match DEFAULT_FONT_PATHS
+            .iter()
+            .map(Path::new)
+            .find(|p| p.is_file())
+        {
             Some(path) => ReportFont::load(path),
-            None => Err(ReportError::FontMissing { tried: DEFAULT_FONT_PATHS.join(", ") }),
+            None => Err(ReportError::FontMissing {
+                tried: DEFAULT_FONT_PATHS.join(", "),
+            }),
         }
     }
 
     /// Reads and checks a TrueType font file.
     pub fn load(path: &Path) -> Result<ReportFont, ReportError> {
-        let data = std::fs::read(path).map_err(|source| ReportError::FontRead { path: path.to_path_buf(), source })?;
+        let data = std::fs::read(path).map_err(|source| ReportError::FontRead {
+            path: path.to_path_buf(),
+            source,
+        })?;
         ReportFont::from_bytes(data, path)
     }
 
     /// Parses font bytes (`path` only names them in errors).
     pub fn from_bytes(data: Vec<u8>, path: &Path) -> Result<ReportFont, ReportError> {
-        let parse_error = |reason: String| ReportError::FontParse { path: path.to_path_buf(), reason };
+        let parse_error = |reason: String| ReportError::FontParse {
+            path: path.to_path_buf(),
+            reason,
+        };
         let face = ttf_parser::Face::parse(&data, 0).map_err(|e| parse_error(e.to_string()))?;
         if face.tables().glyf.is_none() {
             return Err(parse_error("no TrueType outlines (glyf table)".into()));
@@ -50,7 +62,12 @@ impl ReportFont {
         let units_per_em = f32::from(face.units_per_em());
         let scale = 1000.0 / units_per_em;
         let advances = (0..face.number_of_glyphs())
-            .map(|gid| f32::from(face.glyph_hor_advance(ttf_parser::GlyphId(gid)).unwrap_or(0)) * scale)
+            .map(|gid| {
+                f32::from(
+                    face.glyph_hor_advance(ttf_parser::GlyphId(gid))
+                        .unwrap_or(0),
+                ) * scale
+            })
             .collect();
         let bbox = face.global_bounding_box();
         let font = ReportFont {
@@ -87,7 +104,12 @@ impl ReportFont {
     /// Width of `text` at `size` points.
     pub fn text_width(&self, text: &str, size: f32) -> f32 {
         text.chars()
-            .map(|c| self.advances.get(usize::from(self.glyph(c))).copied().unwrap_or(0.0))
+            .map(|c| {
+                self.advances
+                    .get(usize::from(self.glyph(c)))
+                    .copied()
+                    .unwrap_or(0.0)
+            })
             .sum::<f32>()
             * size
             / 1000.0

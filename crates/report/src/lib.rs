@@ -24,7 +24,7 @@ pub use render::render_pdf;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-use tdverify_core::{Check, FraudType, ForgeryMethod, Light, Verdict};
+use tdverify_core::{Check, ForgeryMethod, FraudType, Light, Verdict};
 
 /// The case facts shown in the report's summary: a `CaseView`-like record with
 /// strings ready to print, so this crate does not depend on the store.
@@ -86,7 +86,10 @@ pub struct ReportInput {
 /// inspection format never stops a report.
 pub fn checks_from_inspection(inspection: &serde_json::Value) -> Vec<Check> {
     fn parse_all(items: &[serde_json::Value]) -> Vec<Check> {
-        items.iter().filter_map(|item| serde_json::from_value(item.clone()).ok()).collect()
+        items
+            .iter()
+            .filter_map(|item| serde_json::from_value(item.clone()).ok())
+            .collect()
     }
     if let serde_json::Value::Array(items) = inspection {
         return parse_all(items);
@@ -116,7 +119,14 @@ pub fn input_from_case(case: &tdverify_store::Case) -> ReportInput {
     let view = case.to_view();
     ReportInput {
         checks: checks_from_inspection(&view.inspection),
-        captures: case.captures.iter().map(|c| ReportCapture { light: c.light, image: c.image.clone() }).collect(),
+        captures: case
+            .captures
+            .iter()
+            .map(|c| ReportCapture {
+                light: c.light,
+                image: c.image.clone(),
+            })
+            .collect(),
         case: ReportCase {
             case_id: view.case_id,
             status: view.status.as_str().to_string(),
@@ -131,7 +141,11 @@ pub fn input_from_case(case: &tdverify_store::Case) -> ReportInput {
             officer_verdict: view.classification.officer_verdict,
             fraud_type: view.classification.fraud_type,
             forgery_methods: view.classification.forgery_methods,
-            notes: view.notes.iter().map(|n| format!("{} {}: {}", n.created, n.author, n.text)).collect(),
+            notes: view
+                .notes
+                .iter()
+                .map(|n| format!("{} {}: {}", n.created, n.author, n.text))
+                .collect(),
         },
     }
 }
@@ -143,9 +157,14 @@ pub fn write_pdf(input: &ReportInput, path: &Path) -> Result<u64, ReportError> {
     let font = ReportFont::system()?;
     let bytes = render_pdf(input, &font);
     let temporary = path.with_extension("pdf.partial");
-    std::fs::write(&temporary, &bytes)
-        .map_err(|source| ReportError::Write { path: temporary.clone(), source })?;
-    std::fs::rename(&temporary, path).map_err(|source| ReportError::Write { path: path.to_path_buf(), source })?;
+    std::fs::write(&temporary, &bytes).map_err(|source| ReportError::Write {
+        path: temporary.clone(),
+        source,
+    })?;
+    std::fs::rename(&temporary, path).map_err(|source| ReportError::Write {
+        path: path.to_path_buf(),
+        source,
+    })?;
     Ok(bytes.len() as u64)
 }
 
@@ -159,7 +178,8 @@ mod tests {
         let check = Check::fail("mrz.check_digit.number", "Bad digit");
         let top = serde_json::json!({"checks": [check.clone()], "verdict": "fraudulent"});
         assert_eq!(checks_from_inspection(&top), vec![check.clone()]);
-        let nested = serde_json::json!({"inspection": {"result": {"checks": [check.clone(), {"junk": 1}]}}});
+        let nested =
+            serde_json::json!({"inspection": {"result": {"checks": [check.clone(), {"junk": 1}]}}});
         assert_eq!(checks_from_inspection(&nested), vec![check.clone()]);
         let array = serde_json::json!([check.clone()]);
         assert_eq!(checks_from_inspection(&array)[0].status, CheckStatus::Fail);

@@ -58,8 +58,14 @@ struct Layout<'f> {
 
 impl<'f> Layout<'f> {
     fn new(font: &'f ReportFont) -> Layout<'f> {
-        let mut layout =
-            Layout { font, pages: Vec::new(), y: 0.0, used_glyphs: BTreeMap::new(), images: Vec::new(), next_id: 100 };
+        let mut layout = Layout {
+            font,
+            pages: Vec::new(),
+            y: 0.0,
+            used_glyphs: BTreeMap::new(),
+            images: Vec::new(),
+            next_id: 100,
+        };
         layout.new_page();
         layout
     }
@@ -70,7 +76,10 @@ impl<'f> Layout<'f> {
     }
 
     fn new_page(&mut self) {
-        self.pages.push(Page { content: Content::new(), images: Vec::new() });
+        self.pages.push(Page {
+            content: Content::new(),
+            images: Vec::new(),
+        });
         self.y = MARGIN;
     }
 
@@ -118,7 +127,11 @@ impl<'f> Layout<'f> {
         for paragraph in text.split('\n') {
             let mut line = String::new();
             for word in paragraph.split(' ') {
-                let candidate = if line.is_empty() { word.to_string() } else { format!("{line} {word}") };
+                let candidate = if line.is_empty() {
+                    word.to_string()
+                } else {
+                    format!("{line} {word}")
+                };
                 if self.font.text_width(&candidate, size) <= width {
                     line = candidate;
                     continue;
@@ -187,11 +200,17 @@ impl<'f> Layout<'f> {
 
     /// The checks table: id, status, message (wrapped), one row per check.
     fn checks_table(&mut self, checks: &[(usize, &Check)]) {
-        let (number_x, id_x, status_x, message_x) = (MARGIN, MARGIN + 22.0, MARGIN + 200.0, MARGIN + 262.0);
+        let (number_x, id_x, status_x, message_x) =
+            (MARGIN, MARGIN + 22.0, MARGIN + 200.0, MARGIN + 262.0);
         let header = |layout: &mut Layout| {
             layout.ensure(30.0);
             layout.y += 12.0;
-            for (x, title) in [(number_x, "#"), (id_x, "Check"), (status_x, "Status"), (message_x, "Message")] {
+            for (x, title) in [
+                (number_x, "#"),
+                (id_x, "Check"),
+                (status_x, "Status"),
+                (message_x, "Message"),
+            ] {
                 layout.text_at(x, layout.y, 8.5, GREY, title);
             }
             layout.y += 3.0;
@@ -208,12 +227,24 @@ impl<'f> Layout<'f> {
             }
             let top = self.y;
             self.text_at(number_x, top + 10.0, 8.5, GREY, &number.to_string());
-            self.text_at(status_x, top + 10.0, 8.5, status_colour(check.status), check.status.as_str());
+            self.text_at(
+                status_x,
+                top + 10.0,
+                8.5,
+                status_colour(check.status),
+                check.status.as_str(),
+            );
             for (index, line) in id_lines.iter().enumerate() {
                 self.text_at(id_x, top + 10.0 + index as f32 * 11.0, 8.5, BLACK, line);
             }
             for (index, line) in message_lines.iter().enumerate() {
-                self.text_at(message_x, top + 10.0 + index as f32 * 11.0, 8.5, BLACK, line);
+                self.text_at(
+                    message_x,
+                    top + 10.0 + index as f32 * 11.0,
+                    8.5,
+                    BLACK,
+                    line,
+                );
             }
             self.y = top + height;
             let y = PAGE_HEIGHT - self.y;
@@ -231,10 +262,17 @@ impl<'f> Layout<'f> {
     fn capture(&mut self, capture: &ReportCapture, checks: &[(usize, &Check)]) {
         let title = format!("{} light", capture.light.as_str().to_uppercase());
         let Some(image) = decode_capture(&capture.image) else {
-            self.paragraph(MARGIN, CONTENT_WIDTH, 10.0, GREY, &format!("{title}: the stored image cannot be read."));
+            self.paragraph(
+                MARGIN,
+                CONTENT_WIDTH,
+                10.0,
+                GREY,
+                &format!("{title}: the stored image cannot be read."),
+            );
             return;
         };
-        let (pixel_width, pixel_height) = (image.original_width as f32, image.original_height as f32);
+        let (pixel_width, pixel_height) =
+            (image.original_width as f32, image.original_height as f32);
         let scale = (CONTENT_WIDTH / pixel_width).min(300.0 / pixel_height);
         let (width, height) = (pixel_width * scale, pixel_height * scale);
         self.ensure(height + 24.0);
@@ -242,7 +280,12 @@ impl<'f> Layout<'f> {
         self.y += 3.0;
         let id = self.allocate();
         let name = format!("Im{}", self.images.len() + 1);
-        self.images.push(EncodedImage { id, jpeg: image.jpeg, width: image.width, height: image.height });
+        self.images.push(EncodedImage {
+            id,
+            jpeg: image.jpeg,
+            width: image.width,
+            height: image.height,
+        });
         let left = MARGIN;
         let bottom = PAGE_HEIGHT - self.y - height;
         let mut labels = Vec::new();
@@ -261,7 +304,9 @@ impl<'f> Layout<'f> {
             content.stroke();
             for (number, check) in checks {
                 for evidence in &check.evidence {
-                    let (Some(light), Some(region)) = (evidence.light, evidence.region) else { continue };
+                    let (Some(light), Some(region)) = (evidence.light, evidence.region) else {
+                        continue;
+                    };
                     if light != capture.light || !region.x.is_finite() || !region.y.is_finite() {
                         continue;
                     }
@@ -273,16 +318,30 @@ impl<'f> Layout<'f> {
                     let (r, g, b) = status_colour(check.status);
                     content.set_stroke_rgb(r, g, b);
                     content.set_line_width(1.5);
-                    content.rect(left + x0 * scale, bottom + (pixel_height - y1) * scale, (x1 - x0) * scale, (y1 - y0) * scale);
+                    content.rect(
+                        left + x0 * scale,
+                        bottom + (pixel_height - y1) * scale,
+                        (x1 - x0) * scale,
+                        (y1 - y0) * scale,
+                    );
                     content.stroke();
-                    labels.push((*number, left + x0 * scale, image_top + y0 * scale, check.status));
+                    labels.push((
+                        *number,
+                        left + x0 * scale,
+                        image_top + y0 * scale,
+                        check.status,
+                    ));
                 }
             }
         }
         for (number, x, top, status) in labels {
             let label = number.to_string();
             let label_width = self.font.text_width(&label, 8.0) + 4.0;
-            let baseline = if top - 10.0 > self.y { top - 2.0 } else { top + 9.0 };
+            let baseline = if top - 10.0 > self.y {
+                top - 2.0
+            } else {
+                top + 9.0
+            };
             let (r, g, b) = status_colour(status);
             let content = &mut self.page().content;
             content.set_fill_rgb(r, g, b);
@@ -308,9 +367,21 @@ impl<'f> Layout<'f> {
                 content.stroke();
             }
         }
-        self.text_at(MARGIN, self.y + 12.0, 9.0, GREY, &format!("Officer: {officer}   Date:"));
+        self.text_at(
+            MARGIN,
+            self.y + 12.0,
+            9.0,
+            GREY,
+            &format!("Officer: {officer}   Date:"),
+        );
         let supervisor = format!("Supervisor: {}   Date:", reviewer.unwrap_or(""));
-        self.text_at(MARGIN + column + 30.0, self.y + 12.0, 9.0, GREY, &supervisor);
+        self.text_at(
+            MARGIN + column + 30.0,
+            self.y + 12.0,
+            9.0,
+            GREY,
+            &supervisor,
+        );
         self.y += 20.0;
     }
 }
@@ -338,16 +409,28 @@ fn decode_capture(bytes: &[u8]) -> Option<DecodedCapture> {
     };
     let rgb = image.to_rgb8();
     let mut jpeg = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 85).encode_image(&rgb).ok()?;
-    Some(DecodedCapture { jpeg, width: rgb.width(), height: rgb.height(), original_width, original_height })
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 85)
+        .encode_image(&rgb)
+        .ok()?;
+    Some(DecodedCapture {
+        jpeg,
+        width: rgb.width(),
+        height: rgb.height(),
+        original_width,
+        original_height,
+    })
 }
 
 fn verdict_text(verdict: Option<Verdict>) -> String {
-    verdict.map(|v| v.as_str().to_string()).unwrap_or_else(|| "—".to_string())
+    verdict
+        .map(|v| v.as_str().to_string())
+        .unwrap_or_else(|| "—".to_string())
 }
 
 fn optional(text: &Option<String>) -> String {
-    text.clone().filter(|t| !t.is_empty()).unwrap_or_else(|| "—".to_string())
+    text.clone()
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| "—".to_string())
 }
 
 /// Renders the report to PDF bytes. Never fails: unreadable captures are reported in
@@ -356,8 +439,20 @@ pub fn render_pdf(input: &ReportInput, font: &ReportFont) -> Vec<u8> {
     let mut layout = Layout::new(font);
     let case = &input.case;
     layout.y += 6.0;
-    layout.paragraph(MARGIN, CONTENT_WIDTH, 18.0, BLACK, "Document inspection — case report");
-    layout.paragraph(MARGIN, CONTENT_WIDTH, 9.0, GREY, "tdverify · for official use · contains personal data of the case");
+    layout.paragraph(
+        MARGIN,
+        CONTENT_WIDTH,
+        18.0,
+        BLACK,
+        "Document inspection — case report",
+    );
+    layout.paragraph(
+        MARGIN,
+        CONTENT_WIDTH,
+        9.0,
+        GREY,
+        "tdverify · for official use · contains personal data of the case",
+    );
 
     layout.heading("Summary");
     let mut document = optional(&case.issuing_state);
@@ -373,7 +468,13 @@ pub fn render_pdf(input: &ReportInput, font: &ReportFont) -> Vec<u8> {
         ("Document", document),
     ];
     if let Some(reviewer) = &case.reviewed_by {
-        summary.push(("Reviewed by", format!("{reviewer} at {}", case.reviewed_at.as_deref().unwrap_or("?"))));
+        summary.push((
+            "Reviewed by",
+            format!(
+                "{reviewer} at {}",
+                case.reviewed_at.as_deref().unwrap_or("?")
+            ),
+        ));
     }
     layout.fields(&summary);
 
@@ -381,16 +482,30 @@ pub fn render_pdf(input: &ReportInput, font: &ReportFont) -> Vec<u8> {
     let methods = if case.forgery_methods.is_empty() {
         "—".to_string()
     } else {
-        case.forgery_methods.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(", ")
+        case.forgery_methods
+            .iter()
+            .map(|m| m.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
     };
     layout.fields(&[
         ("Proposed by tdverify", verdict_text(case.proposed_verdict)),
         ("Officer's verdict", verdict_text(case.officer_verdict)),
-        ("Fraud type", case.fraud_type.map(|f| f.as_str().to_string()).unwrap_or_else(|| "—".into())),
+        (
+            "Fraud type",
+            case.fraud_type
+                .map(|f| f.as_str().to_string())
+                .unwrap_or_else(|| "—".into()),
+        ),
         ("Forgery methods", methods),
     ]);
 
-    let numbered: Vec<(usize, &Check)> = input.checks.iter().enumerate().map(|(i, c)| (i + 1, c)).collect();
+    let numbered: Vec<(usize, &Check)> = input
+        .checks
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (i + 1, c))
+        .collect();
     if !input.captures.is_empty() {
         layout.heading("Captures and findings");
         layout.paragraph(
@@ -406,8 +521,16 @@ pub fn render_pdf(input: &ReportInput, font: &ReportFont) -> Vec<u8> {
     }
 
     let is_section = |check: &Check, prefix: &str| check.id.starts_with(prefix);
-    let chip: Vec<(usize, &Check)> = numbered.iter().copied().filter(|(_, c)| is_section(c, "chip.")).collect();
-    let face: Vec<(usize, &Check)> = numbered.iter().copied().filter(|(_, c)| is_section(c, "face.")).collect();
+    let chip: Vec<(usize, &Check)> = numbered
+        .iter()
+        .copied()
+        .filter(|(_, c)| is_section(c, "chip."))
+        .collect();
+    let face: Vec<(usize, &Check)> = numbered
+        .iter()
+        .copied()
+        .filter(|(_, c)| is_section(c, "face."))
+        .collect();
     let other: Vec<(usize, &Check)> = numbered
         .iter()
         .copied()
@@ -415,7 +538,13 @@ pub fn render_pdf(input: &ReportInput, font: &ReportFont) -> Vec<u8> {
         .collect();
     layout.heading("Checks");
     if other.is_empty() {
-        layout.paragraph(MARGIN, CONTENT_WIDTH, 10.0, GREY, "No document checks recorded.");
+        layout.paragraph(
+            MARGIN,
+            CONTENT_WIDTH,
+            10.0,
+            GREY,
+            "No document checks recorded.",
+        );
     } else {
         layout.checks_table(&other);
     }
@@ -438,7 +567,12 @@ pub fn render_pdf(input: &ReportInput, font: &ReportFont) -> Vec<u8> {
 
     let page_count = layout.pages.len();
     for index in 0..page_count {
-        let footer = format!("Case {} · page {} of {}", case.case_id, index + 1, page_count);
+        let footer = format!(
+            "Case {} · page {} of {}",
+            case.case_id,
+            index + 1,
+            page_count
+        );
         let encoded = layout.encode(&footer);
         if let Some(page) = layout.pages.get_mut(index) {
             let content = &mut page.content;
@@ -451,6 +585,11 @@ pub fn render_pdf(input: &ReportInput, font: &ReportFont) -> Vec<u8> {
         }
     }
     write_document(layout, &case.case_id)
+}
+
+/// zlib-compresses a stream (FlateDecode): the embedded font shrinks to about half.
+fn deflate(data: &[u8]) -> Vec<u8> {
+    miniz_oxide::deflate::compress_to_vec_zlib(data, 6)
 }
 
 fn write_document(layout: Layout, case_id: &str) -> Vec<u8> {
@@ -471,10 +610,18 @@ fn write_document(layout: Layout, case_id: &str) -> Vec<u8> {
 
     pdf.catalog(catalog_id).pages(pages_id);
     let title = format!("Case report {case_id}");
-    pdf.document_info(info_id).title(TextStr(&title)).producer(TextStr("tdverify"));
+    pdf.document_info(info_id)
+        .title(TextStr(&title))
+        .producer(TextStr("tdverify"));
 
-    let page_ids: Vec<(Ref, Ref)> = layout.pages.iter().map(|_| (allocate(), allocate())).collect();
-    pdf.pages(pages_id).kids(page_ids.iter().map(|(page, _)| *page)).count(page_ids.len() as i32);
+    let page_ids: Vec<(Ref, Ref)> = layout
+        .pages
+        .iter()
+        .map(|_| (allocate(), allocate()))
+        .collect();
+    pdf.pages(pages_id)
+        .kids(page_ids.iter().map(|(page, _)| *page))
+        .count(page_ids.len() as i32);
     for (page, (page_id, content_id)) in layout.pages.into_iter().zip(&page_ids) {
         let mut writer = pdf.page(*page_id);
         writer.media_box(Rect::new(0.0, 0.0, PAGE_WIDTH, PAGE_HEIGHT));
@@ -490,7 +637,9 @@ fn write_document(layout: Layout, case_id: &str) -> Vec<u8> {
         }
         resources.finish();
         writer.finish();
-        pdf.stream(*content_id, &page.content.finish());
+        let compressed = deflate(&page.content.finish());
+        pdf.stream(*content_id, &compressed)
+            .filter(Filter::FlateDecode);
     }
     for image in &layout.images {
         let mut object = pdf.image_xobject(image.id, &image.jpeg);
@@ -504,7 +653,11 @@ fn write_document(layout: Layout, case_id: &str) -> Vec<u8> {
 
     let font = layout.font;
     let base_font = Name(b"DejaVuSans");
-    let system_info = SystemInfo { registry: Str(b"Adobe"), ordering: Str(b"Identity"), supplement: 0 };
+    let system_info = SystemInfo {
+        registry: Str(b"Adobe"),
+        ordering: Str(b"Identity"),
+        supplement: 0,
+    };
     pdf.type0_font(font_id)
         .base_font(base_font)
         .encoding_predefined(Name(b"Identity-H"))
@@ -520,7 +673,11 @@ fn write_document(layout: Layout, case_id: &str) -> Vec<u8> {
     {
         let mut widths = cid_font.widths();
         for glyph in layout.used_glyphs.keys() {
-            let width = font.advances.get(usize::from(*glyph)).copied().unwrap_or(0.0);
+            let width = font
+                .advances
+                .get(usize::from(*glyph))
+                .copied()
+                .unwrap_or(0.0);
             widths.consecutive(*glyph, [width]);
         }
     }
@@ -528,14 +685,22 @@ fn write_document(layout: Layout, case_id: &str) -> Vec<u8> {
     pdf.font_descriptor(descriptor_id)
         .name(base_font)
         .flags(FontFlags::NON_SYMBOLIC)
-        .bbox(Rect::new(font.bbox[0], font.bbox[1], font.bbox[2], font.bbox[3]))
+        .bbox(Rect::new(
+            font.bbox[0],
+            font.bbox[1],
+            font.bbox[2],
+            font.bbox[3],
+        ))
         .italic_angle(0.0)
         .ascent(font.ascent)
         .descent(font.descent)
         .cap_height(font.cap_height)
         .stem_v(80.0)
         .font_file2(font_file_id);
-    pdf.stream(font_file_id, &font.data).pair(Name(b"Length1"), font.data.len() as i32);
+    let compressed_font = deflate(&font.data);
+    pdf.stream(font_file_id, &compressed_font)
+        .filter(Filter::FlateDecode)
+        .pair(Name(b"Length1"), font.data.len() as i32);
     let mut cmap = UnicodeCmap::new(Name(b"Custom"), system_info);
     for (glyph, character) in &layout.used_glyphs {
         cmap.pair(*glyph, *character);
@@ -616,10 +781,15 @@ mod tests {
     fn many_checks_flow_onto_more_pages() {
         let Some(font) = font() else { return };
         let mut input = sample_input();
-        input.checks = (0..200).map(|i| Check::warn(format!("test.check_{i}"), "TEST message")).collect();
+        input.checks = (0..200)
+            .map(|i| Check::warn(format!("test.check_{i}"), "TEST message"))
+            .collect();
         let pdf = render_pdf(&input, &font);
         let text = String::from_utf8_lossy(&pdf);
-        assert!(text.matches("/Type /Page\n").count() + text.matches("/Type /Page\r").count() >= 1 || text.contains("/Count"));
+        assert!(
+            text.matches("/Type /Page\n").count() + text.matches("/Type /Page\r").count() >= 1
+                || text.contains("/Count")
+        );
         let pages = text.matches("/MediaBox").count();
         assert!(pages >= 4, "expected several pages, got {pages}");
     }
@@ -628,7 +798,10 @@ mod tests {
     fn an_unreadable_capture_is_reported_not_fatal() {
         let Some(font) = font() else { return };
         let mut input = sample_input();
-        input.captures = vec![ReportCapture { light: Light::Uv, image: b"not an image".to_vec() }];
+        input.captures = vec![ReportCapture {
+            light: Light::Uv,
+            image: b"not an image".to_vec(),
+        }];
         let pdf = render_pdf(&input, &font);
         assert!(pdf.starts_with(b"%PDF-"));
     }
@@ -637,11 +810,15 @@ mod tests {
     fn wrapping_keeps_every_word_and_respects_the_width() {
         let Some(font) = font() else { return };
         let layout = Layout::new(&font);
-        let text = "alpha beta gamma delta epsilon averyveryveryveryveryveryverylongwordthatcannotfit";
+        let text =
+            "alpha beta gamma delta epsilon averyveryveryveryveryveryverylongwordthatcannotfit";
         let lines = layout.wrap(text, 10.0, 80.0);
         assert!(lines.len() > 2);
         for line in &lines {
-            assert!(font.text_width(line, 10.0) <= 80.0 || line.chars().count() == 1, "{line}");
+            assert!(
+                font.text_width(line, 10.0) <= 80.0 || line.chars().count() == 1,
+                "{line}"
+            );
         }
         assert_eq!(lines.concat().replace(' ', ""), text.replace(' ', ""));
     }
@@ -668,13 +845,24 @@ mod tests {
                 return;
             }
         };
-        assert!(status.success(), "pdftoppm failed on {}", pdf_path.display());
+        assert!(
+            status.success(),
+            "pdftoppm failed on {}",
+            pdf_path.display()
+        );
         let first_page = out.join("case-report-sample-1.png");
         let page = image::open(&first_page).expect("read the PNG").to_luma8();
         let dark = page.pixels().filter(|p| p.0[0] < 128).count();
         let total = page.pixels().len();
-        assert!(dark * 200 > total, "page looks blank: {dark} dark pixels of {total}");
-        if let Ok(output) = std::process::Command::new("pdftotext").arg(&pdf_path).arg("-").output() {
+        assert!(
+            dark * 200 > total,
+            "page looks blank: {dark} dark pixels of {total}"
+        );
+        if let Ok(output) = std::process::Command::new("pdftotext")
+            .arg(&pdf_path)
+            .arg("-")
+            .output()
+        {
             let text = String::from_utf8_lossy(&output.stdout);
             assert!(text.contains("TEST-case-0001"), "{text}");
             assert!(text.contains("mrz.check_digit.number"), "{text}");

@@ -109,7 +109,7 @@ impl ChipPanel {
         self.spawn(move |events| {
             let store = crate::chip_session::load_csca_store(&data_dir).map_err(|e| e.to_string())?;
             let read = session::read_chip(ChipSource::Reader(reader), key, SessionOptions::default(), events)
-                .map_err(|e| verify::failure_message(&e.into_read_error()))?;
+                .map_err(|e| e.officer_message())?;
             let verification = verify::verify_read(&read, printed.as_ref(), &store, tdverify_pki::now_unix());
             Ok(outcome(read, verification, false))
         });
@@ -122,7 +122,7 @@ impl ChipPanel {
             let (key, printed) = session::key_from_mrz_text(&printed_lines.join("\n")).map_err(|e| e.to_string())?;
             let chip = VirtualChip::new(dataset);
             let read = session::read_chip(ChipSource::Emulator(Box::new(chip)), key, SessionOptions::default(), events)
-                .map_err(|e| verify::failure_message(&e.into_read_error()))?;
+                .map_err(|e| e.officer_message())?;
             let verification = verify::verify_read(&read, Some(&printed), &store, tdverify_pki::now_unix());
             Ok(outcome(read, verification, true))
         });
