@@ -122,9 +122,9 @@ enum StoreCommand {
 }
 
 /// A failure with the exit code it maps to (1: operation failed, 2: bad input).
-struct Failure {
-    code: u8,
-    message: String,
+pub(super) struct Failure {
+    pub(super) code: u8,
+    pub(super) message: String,
 }
 
 impl Failure {
@@ -181,7 +181,7 @@ fn secret_from_env_or_prompt(variable: &str, prompt: &str, what: &str) -> Result
     )))
 }
 
-fn open_store(data_dir: &Path) -> Result<Store, Failure> {
+pub(super) fn open_store(data_dir: &Path) -> Result<Store, Failure> {
     if !Store::exists(data_dir) {
         return Err(Failure::failed(format!(
             "no case store in {}: create it first with `tdverify --data-dir {} store init`",

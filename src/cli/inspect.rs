@@ -30,6 +30,18 @@ pub struct InspectArgs {
     /// Inspection date (YYYY-MM-DD); default today (UTC).
     #[arg(long, value_name = "DATE")]
     date: Option<String>,
+    /// A chip read saved with `tdverify chip read --out DIR`, verified offline.
+    #[arg(long, value_name = "DIR", conflicts_with = "emulate")]
+    chip: Option<PathBuf>,
+    /// Read the chip from a virtual eMRTD dataset folder (demo and training).
+    #[arg(long, value_name = "DIR")]
+    emulate: Option<PathBuf>,
+    /// Extra trusted CSCA certificates or master lists (file or folder) for this inspection.
+    #[arg(long, value_name = "PATH")]
+    csca: Option<PathBuf>,
+    /// Save the inspection as a case (needs the station passphrase, e.g. TDVERIFY_PASSPHRASE); prints `case_id`.
+    #[arg(long)]
+    save: bool,
     /// Print JSON (the stable contract) instead of a readable report.
     #[arg(long)]
     json: bool,
@@ -73,8 +85,15 @@ pub fn run_command(context: &Context, args: InspectArgs) -> ExitCode {
             eprintln!("tdverify inspect: {what} unavailable: {problem}");
         }
     }
-    let typed_mrz = args.mrz.map(|text| text.replace('|', "\n").replace("\\n", "\n"));
-    let input = InspectInput { captures, bearer, typed_mrz, chip: None, inspection_date };
+    let typed_mrz = args.mrz.as_ref().map(|text| text.replace('|', "\n").replace("\\n", "\n"));
+    let chip = match chip_evidence(context, &args, typed_mrz.as_deref()) {
+        Ok(chip) => chip,
+        Err(message) => {
+            eprintln!("tdverify inspect: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    let input = InspectInput { captures, bearer, typed_mrz, chip, inspection_date };
     let show_progress = std::io::stderr().is_terminal();
     let progress = |stage: Stage, fraction: f32| {
         if show_progress && fraction == 0.0 {
@@ -82,8 +101,26 @@ pub fn run_command(context: &Context, args: InspectArgs) -> ExitCode {
         }
     };
     let inspection = run(&input, &loaded.engines(), &progress);
+    let mut json = inspection_json(&inspection);
+    if args.save {
+        match save_case(context, &input, &inspection) {
+            Ok(case_id) => {
+                json["case_id"] = serde_json::Value::String(case_id.clone());
+                if !args.json {
+                    println!("Saved as case {case_id}");
+                }
+            }
+            Err(failure) => {
+                eprintln!("tdverify inspect: the inspection was not saved: {}", failure.message);
+                if args.json {
+                    println!("{json}");
+                }
+                return ExitCode::from(failure.code);
+            }
+        }
+    }
     if args.json {
-        match serde_json::to_string(&inspection_json(&inspection)) {
+        match serde_json::to_string(&json) {
             Ok(text) => println!("{text}"),
             Err(e) => {
                 eprintln!("tdverify inspect: {e}");
@@ -142,4 +179,75 @@ pub fn render_text(inspection: &tdverify::inspect::Inspection) -> String {
     let ms: Vec<String> = inspection.ms.iter().map(|(stage, ms)| format!("{stage} {ms:.0} ms")).collect();
     out.push_str(&format!("\nTimes: {}\n", ms.join(", ")));
     out
+}
+
+/// The chip's contribution: a saved read verified offline, or a read of the
+/// virtual eMRTD. The key comes from the typed MRZ or the dataset's printed MRZ.
+fn chip_evidence(context: &Context, args: &InspectArgs, typed_mrz: Option<&str>) -> Result<Option<tdverify::inspect::ChipEvidence>, String> {
+    use tdverify::chip_session::{session, verify};
+    let folder = match (&args.chip, &args.emulate) {
+        (Some(dir), _) | (None, Some(dir)) => dir,
+        (None, None) => return Ok(None),
+    };
+    let printed = typed_mrz
+        .map(str::to_owned)
+        .or_else(|| std::fs::read_to_string(folder.join("printed-mrz.txt")).ok())
+        .ok_or_else(|| format!("the chip needs the MRZ: give --mrz, or put printed-mrz.txt in {}", folder.display()))?;
+    let (key, printed_mrz) = session::key_from_mrz_text(&printed).map_err(|e| e.officer_message())?;
+    let read = if args.emulate.is_some() {
+        let dataset = tdverify::chip::emulator::ChipDataset::load(folder).map_err(|e| format!("{}: {e}", folder.display()))?;
+        let chip = tdverify::chip::emulator::VirtualChip::new(dataset);
+        session::read_chip(session::ChipSource::Emulator(Box::new(chip)), key, session::SessionOptions::default(), &mut |_| {})
+            .map_err(|e| e.officer_message())?
+    } else {
+        tdverify::chip::reader::ChipRead::load(folder).map_err(|e| format!("{}: {e}", folder.display()))?
+    };
+    let mut store = tdverify::chip_session::load_csca_store(&context.data_dir).map_err(|e| e.to_string())?;
+    if let Some(extra) = &args.csca {
+        store.import_path(extra).map_err(|e| format!("{}: {e}", extra.display()))?;
+    }
+    let verification = verify::verify_read(&read, Some(&printed_mrz), &store, tdverify::pki::now_unix());
+    let portrait = read
+        .files
+        .get(&tdverify::chip::lds::FileId::Dg(2))
+        .and_then(|dg2| tdverify::chip_session::portrait::decode_portraits(dg2).ok())
+        .and_then(|portraits| portraits.into_iter().next())
+        .map(|p| p.image);
+    let dg1_mrz = read.files.get(&tdverify::chip::lds::FileId::Dg(1)).and_then(|dg1| tdverify::chip::lds::dg1::parse(dg1).ok());
+    Ok(Some(tdverify::inspect::ChipEvidence {
+        checks: verification.checks.clone(),
+        dg1_mrz,
+        portrait,
+        summary: verify::report_json(&read, &verification),
+    }))
+}
+
+/// Saves the inspection as a draft case; returns its id.
+fn save_case(context: &Context, input: &InspectInput, inspection: &tdverify::inspect::Inspection) -> Result<String, super::cases::Failure> {
+    use tdverify::store::{CaseDraft, CaseMetadata, StoredCapture};
+    let store = super::cases::open_store(&context.data_dir)?;
+    let mut captures = Vec::new();
+    for capture in &input.captures {
+        let mut png = Vec::new();
+        capture
+            .image
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .map_err(|e| super::cases::Failure { code: 1, message: format!("encoding the {} image: {e}", capture.light) })?;
+        captures.push(StoredCapture { light: capture.light, image: png });
+    }
+    let failed_checks = inspection.checks.iter().filter(|c| c.status == tdverify::core::CheckStatus::Fail).map(|c| c.id.clone()).collect();
+    let draft = CaseDraft {
+        metadata: CaseMetadata {
+            proposed_verdict: Some(inspection.verdict.proposed),
+            issuing_state: inspection.document.issuer.clone(),
+            document_code: inspection.mrz.as_ref().and_then(|m| m.report["fields"]["document_code"].as_str().map(str::to_owned)),
+            failed_checks,
+            ..CaseMetadata::default()
+        },
+        inspection: serde_json::to_value(inspection).unwrap_or(serde_json::Value::Null),
+        captures,
+        ..CaseDraft::default()
+    };
+    let session = store.station_session();
+    store.create_case(&session, &draft).map_err(|e| super::cases::Failure { code: 1, message: e.to_string() })
 }

@@ -80,6 +80,8 @@ impl TdverifyApp {
         for (path, light) in &start.images {
             document.open(path.clone(), *light);
         }
+        // The chip panel verifies against the CSCAs imported into this station's data folder.
+        document.chip.data_dir = Some(settings.data_dir.clone());
         let screen = start.screen.unwrap_or(if start.images.is_empty() { Screen::Home } else { Screen::Document });
         TdverifyApp {
             screen,

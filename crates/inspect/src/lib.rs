@@ -13,3 +13,10 @@ pub mod verdict;
 
 pub use run::{ChipEvidence, DocumentSummary, Engines, InspectInput, Inspection, MrzOutcome, Stage, run};
 pub use verdict::{ProposedVerdict, propose};
+
+/// Ids of the checks the inspection itself adds (the stages' own ids are in their
+/// crates; `consistency.mrz_vs_dg1` is the chip session's, used here when it is missing).
+pub const CHECK_IDS: &[tdverify_core::CheckIdInfo] = &[
+    tdverify_core::CheckIdInfo { id: "mrz.read", meaning: "the MRZ was read from the IR or white image with confidence (or typed)" },
+    tdverify_core::CheckIdInfo { id: "face.stage", meaning: "the face comparison could run (models loaded, no internal error)" },
+];
