@@ -17,6 +17,7 @@ pub use tdverify_chip as chip;
 pub use tdverify_pki as pki;
 
 pub mod capture;
+pub mod case_draft;
 #[path = "chip/mod.rs"]
 pub mod chip_session;
 pub mod clock;

@@ -172,3 +172,75 @@ fn first_run_creates_the_store_and_the_administrator() {
     harness.get_by_label("Log out");
     harness.get_by_label("Your role has no access to case contents.");
 }
+
+/// Steps frames until the document screen's inspection has finished.
+fn finish_inspection(harness: &mut Harness<'static, TdverifyApp>) {
+    let started = std::time::Instant::now();
+    while harness.state().document.inspection.is_running() {
+        assert!(started.elapsed() < std::time::Duration::from_secs(300), "the inspection never finished");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        harness.step();
+    }
+    harness.run();
+}
+
+#[test]
+fn an_inspection_saved_before_login_becomes_a_case_at_login_and_later_inspections_update_it() {
+    use tdverify::ui::screens::CaseLink;
+    let resources = Resources::discover();
+    let sample = tdverify::samples::first_sample(&resources.fixtures)
+        .expect("fixture documents (cargo xtask setup generates them into out/fixtures)");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    prepare_store(&data);
+    let settings = Settings { data_dir: data.clone(), ..Settings::default() };
+    let images = sample.images.iter().map(|(path, light)| (path.clone(), Some(*light))).collect();
+    let start = StartOptions { images, screen: Some(Screen::Document), settings_file: Settings::file_in(dir.path()), startup_probe: None };
+    let app = TdverifyApp::new(settings, resources, start);
+    let mut harness = Harness::builder().with_size([1280.0, 900.0]).build_ui_state(|ui, app: &mut TdverifyApp| app.show(ui), app);
+    harness.state_mut().document.finish_loading();
+    harness.run();
+
+    harness.get_by_label("Inspect").click();
+    harness.step();
+    finish_inspection(&mut harness);
+    // Nobody is logged in: the autosave waits and the panel says so.
+    harness.get_by_label("Not saved as a case yet.");
+    assert_eq!(harness.state().document.case, CaseLink::Unsaved);
+
+    harness.get_by_label("Save as case").click();
+    harness.run();
+    assert_eq!(harness.state().screen, Screen::Cases, "saving without a login goes to the login");
+    harness.get_by_label("Log in to save the inspection: it is kept until then.");
+    harness.state_mut().cases.login.passphrase = TEST_PASSPHRASE.to_owned();
+    harness.get_by_label("Unlock").click();
+    harness.run();
+    log_in(&mut harness, "officer");
+    harness.get_by_label_contains("Saved as case");
+    let CaseLink::Saved(case_id) = harness.state().document.case.clone() else {
+        panic!("the document screen does not know its case: {:?}", harness.state().document.case)
+    };
+
+    let store = Store::open(&data, TEST_PASSPHRASE, StoreOptions::default()).expect("open");
+    let officer = store.login("officer", TEST_PASSWORD).expect("officer login");
+    let case = store.open_case(&officer, &case_id).expect("the saved case");
+    assert_eq!(case.status, CaseStatus::Draft);
+    assert_eq!(case.captures.len(), sample.images.len(), "every image is kept");
+    let checks = case.inspection["checks"].as_array().map_or(0, Vec::len);
+    assert!(checks > 5, "the inspection's findings are kept ({checks})");
+    assert!(case.holder.nationality_claimed.is_some(), "bearer facts from the MRZ");
+    let first_update = case.updated;
+
+    // Back on the document, a new inspection updates the same case instead of making another.
+    harness.get_by_label("Document").click();
+    harness.run();
+    harness.get_by_label_contains("Saved as case");
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    harness.get_by_label("Inspect").click();
+    harness.step();
+    finish_inspection(&mut harness);
+    assert_eq!(harness.state().document.case, CaseLink::Saved(case_id.clone()));
+    let page = store.list_cases(&officer, &Default::default(), Default::default()).expect("list");
+    assert_eq!(page.total, 1, "one document, one case");
+    assert!(store.open_case(&officer, &case_id).expect("reread").updated > first_update, "autosaved");
+}

@@ -224,30 +224,9 @@ fn chip_evidence(context: &Context, args: &InspectArgs, typed_mrz: Option<&str>)
 
 /// Saves the inspection as a draft case; returns its id.
 fn save_case(context: &Context, input: &InspectInput, inspection: &tdverify::inspect::Inspection) -> Result<String, super::cases::Failure> {
-    use tdverify::store::{CaseDraft, CaseMetadata, StoredCapture};
     let store = super::cases::open_store(&context.data_dir)?;
-    let mut captures = Vec::new();
-    for capture in &input.captures {
-        let mut png = Vec::new();
-        capture
-            .image
-            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
-            .map_err(|e| super::cases::Failure { code: 1, message: format!("encoding the {} image: {e}", capture.light) })?;
-        captures.push(StoredCapture { light: capture.light, image: png });
-    }
-    let failed_checks = inspection.checks.iter().filter(|c| c.status == tdverify::core::CheckStatus::Fail).map(|c| c.id.clone()).collect();
-    let draft = CaseDraft {
-        metadata: CaseMetadata {
-            proposed_verdict: Some(inspection.verdict.proposed),
-            issuing_state: inspection.document.issuer.clone(),
-            document_code: inspection.mrz.as_ref().and_then(|m| m.report["fields"]["document_code"].as_str().map(str::to_owned)),
-            failed_checks,
-            ..CaseMetadata::default()
-        },
-        inspection: serde_json::to_value(inspection).unwrap_or(serde_json::Value::Null),
-        captures,
-        ..CaseDraft::default()
-    };
+    let draft = tdverify::case_draft::draft_from_inspection(&input.captures, inspection, input.inspection_date)
+        .map_err(|e| super::cases::Failure { code: 1, message: e.to_string() })?;
     let session = store.station_session();
     store.create_case(&session, &draft).map_err(|e| super::cases::Failure { code: 1, message: e.to_string() })
 }

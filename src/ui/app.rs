@@ -2,7 +2,9 @@ use eframe::egui;
 use tdverify_core::Light;
 
 use super::StartOptions;
-use super::screens::{CasesScreen, DocumentScreen, HomeAction, HomeScreen, SettingsScreen, SystemScreen};
+use super::screens::{
+    CaseLink, CasesScreen, DocumentScreen, HomeAction, HomeScreen, SaveFailure, SaveRequest, SaveTrigger, SettingsScreen, SystemScreen,
+};
 use crate::i18n::Translator;
 use crate::resources::Resources;
 use crate::settings::{Settings, Theme};
@@ -143,7 +145,12 @@ impl TdverifyApp {
             }
             Screen::Document => self.document.show(ui, &self.tr, &self.resources),
             Screen::System => self.system.show(ui, &self.tr, &self.resources, &self.settings.data_dir),
-            Screen::Cases => self.cases.show(ui, &self.tr),
+            Screen::Cases => {
+                self.cases.show(ui, &self.tr);
+                if let Some(case_id) = self.cases.saved_pending.take() {
+                    self.document.case = CaseLink::Saved(case_id);
+                }
+            }
             Screen::Settings => {
                 if let Some(saved) = self.settings_screen.show(ui, &self.tr) {
                     self.tr = Translator::new(&saved.language);
@@ -151,6 +158,11 @@ impl TdverifyApp {
                 }
             }
         });
+
+        // Saved whatever screen is shown: an inspection can finish while the officer looks elsewhere.
+        if let Some(request) = self.document.take_save_request() {
+            self.save_inspection(request);
+        }
 
         if ui.ctx().input(|i| !i.raw.hovered_files.is_empty()) {
             let screen = ui.ctx().content_rect();
@@ -163,6 +175,31 @@ impl TdverifyApp {
                 egui::FontId::proportional(28.0),
                 egui::Color32::WHITE,
             );
+        }
+    }
+
+    /// Keeps the document's inspection as a case. With nobody logged in, an autosave
+    /// waits quietly (the panel says "not saved"); the officer's own Save keeps the draft
+    /// for the Cases screen and goes there to log in.
+    fn save_inspection(&mut self, request: SaveRequest) {
+        match self.cases.save_inspection(&request.draft, request.case_id.as_deref()) {
+            Ok(case_id) => self.document.case = CaseLink::Saved(case_id),
+            Err(SaveFailure::NotLoggedIn) => match request.trigger {
+                SaveTrigger::Autosave => {
+                    if self.document.case != CaseLink::WaitingForLogin {
+                        self.document.case = CaseLink::Unsaved;
+                    } else {
+                        // Keep the pending draft current with the newest inspection.
+                        self.cases.pending_save = Some(request.draft);
+                    }
+                }
+                SaveTrigger::Officer => {
+                    self.cases.pending_save = Some(request.draft);
+                    self.document.case = CaseLink::WaitingForLogin;
+                    self.screen = Screen::Cases;
+                }
+            },
+            Err(SaveFailure::Store(message)) => self.document.case = CaseLink::Failed(message),
         }
     }
 

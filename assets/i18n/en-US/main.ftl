@@ -199,3 +199,11 @@ chip-ca = Chip authentication
 chip-clone = Clone detection
 chip-apdus = Exchange
 chip-portrait = Chip portrait
+
+## Keeping the inspection as a case (document screen)
+case-unsaved = Not saved as a case yet.
+case-save = Save as case
+case-save-again = Try saving again
+case-saved = Saved as case { $case } (updated after each inspection).
+case-save-failed = Not saved: { $reason }. The inspection is still here.
+case-pending-login = Log in to save the inspection: it is kept until then.

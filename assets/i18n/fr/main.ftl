@@ -198,3 +198,11 @@ chip-ca = Authentification de la puce
 chip-clone = Détection de clone
 chip-apdus = Échange
 chip-portrait = Portrait de la puce
+
+## Conserver l'inspection comme dossier (écran document)
+case-unsaved = Pas encore enregistré comme dossier.
+case-save = Enregistrer comme dossier
+case-save-again = Réessayer l'enregistrement
+case-saved = Enregistré comme dossier { $case } (mis à jour après chaque inspection).
+case-save-failed = Non enregistré : { $reason }. L'inspection est conservée.
+case-pending-login = Connectez-vous pour enregistrer l'inspection : elle est conservée d'ici là.

@@ -49,6 +49,42 @@ pub struct DocumentScreen {
     pending: Vec<PendingLoad>,
     /// The MRZ text the last inspection read (to tell an officer's correction from it).
     mrz_read_text: Option<String>,
+    /// Whether the inspection of these images is kept as a case.
+    pub case: CaseLink,
+    save_wanted: Option<SaveTrigger>,
+}
+
+/// Where the inspection of the open images stands with the case store.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum CaseLink {
+    /// Not saved (no inspection yet, or nobody logged in).
+    #[default]
+    Unsaved,
+    /// Waiting for a login on the Cases screen; saved right after.
+    WaitingForLogin,
+    /// Saved as this case; later inspections of the same images update it.
+    Saved(String),
+    /// The last save failed; the inspection is still here to save again.
+    Failed(String),
+}
+
+/// Who asked for a save.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SaveTrigger {
+    /// A finished inspection (autosave, only when someone is logged in).
+    Autosave,
+    /// The officer pressed Save as case.
+    Officer,
+}
+
+/// What the document screen asks the application to do with the case store.
+pub struct SaveRequest {
+    /// The draft to save.
+    pub draft: crate::store::CaseDraft,
+    /// The case to update, when this document was saved before.
+    pub case_id: Option<String>,
+    /// Who asked.
+    pub trigger: SaveTrigger,
 }
 
 impl DocumentScreen {
@@ -89,6 +125,27 @@ impl DocumentScreen {
         self.slots.clear();
         self.errors.clear();
         self.view.reset();
+        // Other images are another document: the next inspection starts a new case.
+        self.case = CaseLink::Unsaved;
+        self.inspection.result = None;
+        self.inspection.draft = None;
+    }
+
+    /// The save the application should make now, if any (called once per frame).
+    pub fn take_save_request(&mut self) -> Option<SaveRequest> {
+        let trigger = self.save_wanted.take()?;
+        let draft = match self.inspection.draft.as_ref()? {
+            Ok(draft) => draft.clone(),
+            Err(message) => {
+                self.case = CaseLink::Failed(message.clone());
+                return None;
+            }
+        };
+        let case_id = match &self.case {
+            CaseLink::Saved(case_id) => Some(case_id.clone()),
+            _ => None,
+        };
+        Some(SaveRequest { draft, case_id, trigger })
     }
 
     /// Opens the file browser window.
@@ -179,6 +236,7 @@ impl DocumentScreen {
         egui::Panel::right("mrz-panel").resizable(true).default_size(400.0).show(ui, |ui| {
             egui::ScrollArea::vertical().id_salt("side-panel").show(ui, |ui| {
                 ui.heading(tr.tr("inspect-title"));
+                self.show_case_link(ui, tr);
                 if self.inspection.show(ui, tr) {
                     self.zoom_to_selected();
                 }
@@ -297,8 +355,43 @@ impl DocumentScreen {
         self.inspection.start(captures, typed, resources);
     }
 
-    /// Shows what the inspection read in the MRZ panel, so the officer can correct it.
+    /// Whether the inspection is kept, and the button to keep it.
+    fn show_case_link(&mut self, ui: &mut egui::Ui, tr: &Translator) {
+        if self.inspection.result.is_none() || self.inspection.is_running() {
+            return;
+        }
+        ui.horizontal_wrapped(|ui| {
+            let save_label = match &self.case {
+                CaseLink::Saved(case_id) => {
+                    ui.label(RichText::new(tr.tr_args("case-saved", &[("case", short_id(case_id))])).strong());
+                    None
+                }
+                CaseLink::WaitingForLogin => {
+                    ui.label(RichText::new(tr.tr("case-pending-login")).color(ui.visuals().warn_fg_color));
+                    None
+                }
+                CaseLink::Unsaved => {
+                    ui.label(RichText::new(tr.tr("case-unsaved")).color(ui.visuals().warn_fg_color));
+                    Some(tr.tr("case-save"))
+                }
+                CaseLink::Failed(reason) => {
+                    ui.colored_label(ui.visuals().error_fg_color, tr.tr_args("case-save-failed", &[("reason", reason.clone())]));
+                    Some(tr.tr("case-save-again"))
+                }
+            };
+            if let Some(label) = save_label
+                && (ui.button(label).on_hover_text("Ctrl+S").clicked() || ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::S)))
+            {
+                self.save_wanted = Some(SaveTrigger::Officer);
+            }
+        });
+        ui.add_space(4.0);
+    }
+
+    /// Shows what the inspection read in the MRZ panel, so the officer can correct it;
+    /// asks for the autosave.
     fn after_inspection(&mut self) {
+        self.save_wanted = Some(SaveTrigger::Autosave);
         let Some(result) = &self.inspection.result else { return };
         if let Some(mrz) = &result.mrz
             && mrz.source.starts_with("ocr")
@@ -326,6 +419,11 @@ impl DocumentScreen {
         self.view.zoom_about(zoom.clamp(1.0, crate::ui::widgets::image_view::MAX_ZOOM), egui::vec2(0.5, 0.5));
         self.view.center = center;
     }
+}
+
+/// The first characters of a case id, enough to find it in the list.
+fn short_id(case_id: &str) -> String {
+    case_id.chars().take(8).collect()
 }
 
 /// Translation id of a light's name.

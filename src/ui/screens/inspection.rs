@@ -4,15 +4,17 @@ use std::sync::{Arc, OnceLock};
 use eframe::egui::{self, Color32, RichText};
 use tdverify_core::{Capture, Check, CheckStatus, Light, Verdict};
 
+use crate::case_draft::draft_from_inspection;
 use crate::engines::LoadedEngines;
 use crate::i18n::Translator;
 use crate::inspect::{InspectInput, Inspection, Stage, run};
 use crate::resources::Resources;
+use crate::store::CaseDraft;
 use crate::ui::widgets::checks::{show_checks, status_style, summary};
 
 enum JobMessage {
     Progress(Stage, f32),
-    Done(Box<Inspection>),
+    Done(Box<Inspection>, Box<Result<CaseDraft, String>>),
 }
 
 struct Job {
@@ -28,6 +30,9 @@ struct Job {
 pub struct InspectionPanel {
     /// The last finished inspection.
     pub result: Option<Inspection>,
+    /// The case draft of the last inspection (captures encoded in the background
+    /// thread), or why it could not be made.
+    pub draft: Option<Result<CaseDraft, String>>,
     /// The finding the officer clicked (index into `result.checks`).
     pub selected: Option<usize>,
     job: Option<Job>,
@@ -59,6 +64,7 @@ impl InspectionPanel {
         let engines = Arc::clone(&self.engines);
         let resources = resources.clone();
         let input = InspectInput { captures, bearer: None, typed_mrz, chip: None, inspection_date: crate::clock::today_utc() };
+        self.draft = None;
         let spawned = std::thread::Builder::new().name("inspection".into()).spawn(move || {
             let engines = engines.get_or_init(|| LoadedEngines::load(&resources));
             let progress_sender = sender.clone();
@@ -71,7 +77,9 @@ impl InspectionPanel {
                     send(stage, fraction);
                 }
             });
-            let _ = sender.send(JobMessage::Done(Box::new(inspection)));
+            // Encoding the captures for the case takes time: do it here, not in the UI thread.
+            let draft = draft_from_inspection(&input.captures, &inspection, input.inspection_date).map_err(|e| e.to_string());
+            let _ = sender.send(JobMessage::Done(Box::new(inspection), Box::new(draft)));
         });
         if spawned.is_ok() {
             self.job = Some(Job { messages, stage: None, fraction: 0.0 });
@@ -88,8 +96,9 @@ impl InspectionPanel {
                     job.stage = Some(stage);
                     job.fraction = fraction;
                 }
-                Ok(JobMessage::Done(inspection)) => {
+                Ok(JobMessage::Done(inspection, draft)) => {
                     self.result = Some(*inspection);
+                    self.draft = Some(*draft);
                     self.job = None;
                     return true;
                 }

@@ -9,9 +9,9 @@ mod mrz_panel;
 mod settings;
 mod system;
 
-pub use cases::{CaseDetail, CaseList, CasesScreen, ListMode, LoginForm};
+pub use cases::{CaseDetail, CaseList, CasesScreen, ListMode, LoginForm, SaveFailure};
 pub use chip::{ChipOutcome, ChipPanel, ChipState};
-pub use document::{DocumentScreen, light_label};
+pub use document::{CaseLink, DocumentScreen, SaveRequest, SaveTrigger, light_label};
 pub use home::{HomeAction, HomeScreen};
 pub use inspection::InspectionPanel;
 pub use mrz_panel::MrzPanel;

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use eframe::egui;
 
 use crate::i18n::Translator;
-use crate::store::{Permission, Session, Store};
+use crate::store::{CaseDraft, Permission, Session, Store};
 
 pub use detail::CaseDetail;
 pub use list::{CaseList, ListMode};
@@ -34,6 +34,19 @@ pub struct CasesScreen {
     pub detail: Option<CaseDetail>,
     /// The last outcome worth telling (saved, submitted, report written…).
     pub message: Option<String>,
+    /// An inspection the officer asked to save before logging in: saved right after login.
+    pub pending_save: Option<CaseDraft>,
+    /// The case the pending inspection became, for the document screen to keep updating it.
+    pub saved_pending: Option<String>,
+}
+
+/// Why an inspection was not saved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SaveFailure {
+    /// Nobody is logged in on the Cases screen (the draft is kept until someone is).
+    NotLoggedIn,
+    /// The store refused or failed (role, disk, lock): the message says which.
+    Store(String),
 }
 
 impl CasesScreen {
@@ -47,6 +60,36 @@ impl CasesScreen {
             list: CaseList::default(),
             detail: None,
             message: None,
+            pending_save: None,
+            saved_pending: None,
+        }
+    }
+
+    /// Saves an inspection: a new draft case, or an update of `case_id` (autosave after
+    /// a new inspection of the same document). Returns the case id.
+    pub fn save_inspection(&mut self, draft: &CaseDraft, case_id: Option<&str>) -> Result<String, SaveFailure> {
+        let (Some(store), Some(session)) = (&self.store, &self.session) else { return Err(SaveFailure::NotLoggedIn) };
+        let saved = match case_id {
+            Some(case_id) => store.save_draft(session, case_id, draft).map(|()| case_id.to_owned()),
+            None => store.create_case(session, draft),
+        };
+        self.list.mark_stale();
+        saved.map_err(|e| SaveFailure::Store(e.to_string()))
+    }
+
+    /// Saves the inspection kept while nobody was logged in.
+    fn save_pending(&mut self, tr: &Translator) {
+        let Some(draft) = self.pending_save.take() else { return };
+        match self.save_inspection(&draft, None) {
+            Ok(case_id) => {
+                self.message = Some(tr.tr_args("case-saved", &[("case", case_id.clone())]));
+                self.saved_pending = Some(case_id);
+            }
+            Err(SaveFailure::NotLoggedIn) => self.pending_save = Some(draft),
+            Err(SaveFailure::Store(message)) => {
+                self.message = Some(tr.tr_args("case-save-failed", &[("reason", message)]));
+                self.pending_save = Some(draft);
+            }
         }
     }
 
@@ -58,6 +101,10 @@ impl CasesScreen {
                 self.list.mark_stale();
                 self.detail = None;
                 self.message = None;
+                self.save_pending(tr);
+            }
+            if self.pending_save.is_some() {
+                ui.label(egui::RichText::new(tr.tr("case-pending-login")).strong());
             }
             return;
         };
