@@ -12,6 +12,8 @@ pub struct Sample {
     pub folder: PathBuf,
     /// Image files with their light.
     pub images: Vec<(PathBuf, Light)>,
+    /// The person carrying it (`bearer.jpg|png`), when the fixture has one.
+    pub bearer: Option<PathBuf>,
 }
 
 /// Reads one fixture folder: `white|uv|ir|coaxial` `.png|.jpg` and `truth.json`.
@@ -29,7 +31,8 @@ pub fn read_sample(folder: &Path) -> Option<Sample> {
             }
         }
     }
-    (!images.is_empty()).then(|| Sample { folder: folder.to_path_buf(), images })
+    let bearer = ["bearer.jpg", "bearer.png"].iter().map(|name| folder.join(name)).find(|p| p.is_file());
+    (!images.is_empty()).then(|| Sample { folder: folder.to_path_buf(), images, bearer })
 }
 
 /// All fixture documents under a folder, in name order.
@@ -40,16 +43,19 @@ pub fn list_samples(fixtures: &Path) -> Vec<Sample> {
     folders.iter().filter_map(|f| read_sample(f)).collect()
 }
 
-/// The first genuine fixture document (by its truth.json), else the first one.
+/// The first genuine one-page fixture document (a passport data page shows the
+/// portrait and the MRZ together; a card's other side would be a second page),
+/// else the first genuine one, else the first one.
 pub fn first_sample(fixtures: &Path) -> Option<Sample> {
     let samples = list_samples(fixtures);
-    let genuine = samples.iter().find(|s| {
+    let genuine = |s: &&Sample| {
         std::fs::read_to_string(s.folder.join("truth.json"))
             .ok()
             .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
             .is_some_and(|truth| truth.get("genuine").and_then(|g| g.as_bool()) == Some(true))
-    });
-    genuine.or(samples.first()).cloned()
+    };
+    let one_page = |s: &&Sample| !Light::ALL.iter().any(|light| ["png", "jpg"].iter().any(|ext| s.folder.join(format!("front.{}.{ext}", light.as_str())).is_file()));
+    samples.iter().find(|s| genuine(s) && one_page(s)).or_else(|| samples.iter().find(genuine)).or(samples.first()).cloned()
 }
 
 #[cfg(test)]
@@ -73,5 +79,15 @@ mod tests {
         let lights: Vec<Light> = sample.images.iter().map(|(_, l)| *l).collect();
         assert_eq!(lights, vec![Light::White, Light::Ir]);
         assert!(first_sample(&dir.path().join("missing")).is_none());
+
+        // A genuine card whose portrait is on the other side comes after a one-page document.
+        let card = dir.path().join("a-card-genuine");
+        std::fs::create_dir_all(&card).unwrap();
+        std::fs::write(card.join("truth.json"), "{\"genuine\": true}").unwrap();
+        std::fs::write(card.join("white.png"), b"").unwrap();
+        std::fs::write(card.join("front.white.png"), b"").unwrap();
+        std::fs::write(card.join("bearer.jpg"), b"").unwrap();
+        assert!(first_sample(dir.path()).unwrap().folder.ends_with("b-genuine"));
+        assert!(read_sample(&card).unwrap().bearer.is_some());
     }
 }

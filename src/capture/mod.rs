@@ -1,6 +1,7 @@
-//! Getting images of the document: file import now; camera, scanner hot folder
-//! and image-quality checks join here.
+//! Getting images: files of the document under each light, and stills from a
+//! camera (the live bearer, or a desk camera).
 
+pub mod camera;
 pub mod import;
 
 pub use import::{ImportError, decode_file, guess_light, import_file};

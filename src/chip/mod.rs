@@ -8,11 +8,13 @@
 //! - [`verify`]: passive authentication, clone detection and consistency of a
 //!   read, and the JSON contract of `tdverify chip read --json`;
 //! - [`consistency`]: DG1 against the printed MRZ, DG11 names against the MRZ names;
+//! - [`evidence`]: what a verified read hands to the inspection;
 //! - [`portrait`]: DG2 portraits decoded (JPEG and JPEG 2000);
 //! - [`fixtures`]: TEST-ONLY chip datasets signed by the test PKI, genuine and
 //!   the negative cases, for tests, demo and training.
 
 pub mod consistency;
+pub mod evidence;
 pub mod fixtures;
 pub mod portrait;
 pub mod session;

@@ -136,6 +136,9 @@ impl TdverifyApp {
                             for (path, light) in sample.images {
                                 self.document.open(path, Some(light));
                             }
+                            if let Some(bearer) = sample.bearer {
+                                self.document.face.open_bearer(bearer);
+                            }
                         }
                         self.screen = Screen::Document;
                     }

@@ -207,3 +207,16 @@ case-save-again = Try saving again
 case-saved = Saved as case { $case } (updated after each inspection).
 case-save-failed = Not saved: { $reason }. The inspection is still here.
 case-pending-login = Log in to save the inspection: it is kept until then.
+
+## Faces (document screen)
+face-title = Faces
+face-bearer = Bearer
+face-open-bearer = Open bearer photo…
+face-take-photo = Take photo (camera)
+face-remove-bearer = Remove
+face-from-camera = camera
+face-bearer-next = Compared at the next inspection ({ $source }).
+face-no-bearer = No bearer photo: the printed and chip portraits are still compared.
+face-source-photo = Printed portrait
+face-source-chip = Chip portrait
+face-source-bearer = Bearer photo

@@ -206,3 +206,16 @@ case-save-again = Réessayer l'enregistrement
 case-saved = Enregistré comme dossier { $case } (mis à jour après chaque inspection).
 case-save-failed = Non enregistré : { $reason }. L'inspection est conservée.
 case-pending-login = Connectez-vous pour enregistrer l'inspection : elle est conservée d'ici là.
+
+## Visages (écran document)
+face-title = Visages
+face-bearer = Porteur
+face-open-bearer = Ouvrir la photo du porteur…
+face-take-photo = Prendre une photo (caméra)
+face-remove-bearer = Retirer
+face-from-camera = caméra
+face-bearer-next = Comparée à la prochaine inspection ({ $source }).
+face-no-bearer = Pas de photo du porteur : les portraits imprimé et de la puce sont tout de même comparés.
+face-source-photo = Portrait imprimé
+face-source-chip = Portrait de la puce
+face-source-bearer = Photo du porteur

@@ -11,7 +11,7 @@
 mod run;
 pub mod verdict;
 
-pub use run::{ChipEvidence, DocumentSummary, Engines, InspectInput, Inspection, MrzOutcome, Stage, run};
+pub use run::{ChipEvidence, DocumentSummary, Engines, FaceView, InspectInput, Inspection, MrzOutcome, Stage, run};
 pub use verdict::{ProposedVerdict, propose};
 
 /// Ids of the checks the inspection itself adds (the stages' own ids are in their

@@ -125,6 +125,21 @@ pub struct Inspection {
     pub verdict: ProposedVerdict,
     /// Milliseconds per stage.
     pub ms: BTreeMap<String, f64>,
+    /// The faces compared, for the side-by-side view.
+    pub faces: Vec<FaceView>,
+}
+
+/// One face the face stage compared: where it is, and its aligned crop.
+#[derive(Debug, Clone, Serialize)]
+pub struct FaceView {
+    /// `photo` (printed portrait), `chip` or `bearer`.
+    pub source: &'static str,
+    /// The face box on the capture it came from (the printed portrait on the white image).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<(Light, Rect)>,
+    /// The 112×112 aligned crop the comparison used (shown, not saved: the captures are).
+    #[serde(skip)]
+    pub aligned: Option<image::RgbImage>,
 }
 
 /// Runs the inspection. `progress(stage, fraction)` is called as stages start
@@ -140,13 +155,13 @@ pub fn run(input: &InspectInput, engines: &Engines<'_>, progress: &(dyn Fn(Stage
     ms.insert(Stage::Mrz.as_str().to_owned(), elapsed_ms(started));
     progress(Stage::Mrz, 1.0);
 
-    let (document_report, face_checks, face_ms, document_ms) = std::thread::scope(|scope| {
+    let (document_report, (face_checks, faces), face_ms, document_ms) = std::thread::scope(|scope| {
         let face = scope.spawn(|| {
             let started = Instant::now();
             progress(Stage::Face, 0.0);
-            let checks = face_stage(input, engines);
+            let outcome = face_stage(input, engines);
             progress(Stage::Face, 1.0);
-            (checks, elapsed_ms(started))
+            (outcome, elapsed_ms(started))
         });
         let started = Instant::now();
         progress(Stage::Document, 0.0);
@@ -155,10 +170,10 @@ pub fn run(input: &InspectInput, engines: &Engines<'_>, progress: &(dyn Fn(Stage
         let report = check_document_with(&input.captures, engines.library, mrz.as_ref(), &options, &mut document_progress);
         progress(Stage::Document, 1.0);
         let document_ms = elapsed_ms(started);
-        let (face_checks, face_ms) = face.join().unwrap_or_else(|_| {
-            (vec![Check::new("face.stage", CheckStatus::Error, "The face comparison stopped unexpectedly; compare the faces by eye")], 0.0)
+        let (face_outcome, face_ms) = face.join().unwrap_or_else(|_| {
+            ((vec![Check::new("face.stage", CheckStatus::Error, "The face comparison stopped unexpectedly; compare the faces by eye")], Vec::new()), 0.0)
         });
-        (report, face_checks, face_ms, document_ms)
+        (report, face_outcome, face_ms, document_ms)
     });
     checks.extend(document_report.checks.iter().cloned());
     ms.insert(Stage::Document.as_str().to_owned(), document_ms);
@@ -194,6 +209,7 @@ pub fn run(input: &InspectInput, engines: &Engines<'_>, progress: &(dyn Fn(Stage
         checks,
         verdict,
         ms,
+        faces,
     }
 }
 
@@ -303,21 +319,23 @@ fn mrz_vs_dg1(printed: &Mrz, dg1: &str) -> Check {
 }
 
 /// Printed portrait (largest face on the white capture), chip portrait and
-/// bearer, compared pairwise.
-fn face_stage(input: &InspectInput, engines: &Engines<'_>) -> Vec<Check> {
+/// bearer, compared pairwise. Comparisons with the printed portrait point at
+/// its face box on the white image.
+fn face_stage(input: &InspectInput, engines: &Engines<'_>) -> (Vec<Check>, Vec<FaceView>) {
     let bearer = input.bearer.as_ref();
     let chip = input.chip.as_ref().and_then(|c| c.portrait.as_ref());
     let white = input.captures.iter().find(|c| c.light == Light::White).map(|c| &c.image);
     let sources: Vec<(FaceSource, &DynamicImage)> =
         [(FaceSource::Photo, white), (FaceSource::Chip, chip), (FaceSource::Bearer, bearer)].into_iter().filter_map(|(s, i)| i.map(|i| (s, i))).collect();
     if sources.len() < 2 {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     }
     let Some(engine) = engines.face else {
-        return vec![Check::new("face.stage", CheckStatus::Error, "Face comparison is not available (models not loaded): compare the faces by eye")];
+        return (vec![Check::new("face.stage", CheckStatus::Error, "Face comparison is not available (models not loaded): compare the faces by eye")], Vec::new());
     };
     let mut checks = Vec::new();
     let mut analyses = Vec::new();
+    let mut views = Vec::new();
     for (source, image) in &sources {
         match engine.analyse(image) {
             Ok(analysis) if *source == FaceSource::Photo && analysis.face.is_none() => {
@@ -329,25 +347,35 @@ fn face_stage(input: &InspectInput, engines: &Engines<'_>) -> Vec<Check> {
                 ));
             }
             Ok(analysis) => {
-                checks.extend(quality_checks(*source, &analysis.quality));
-                analyses.push((*source, analysis));
+                let region = (*source == FaceSource::Photo).then(|| analysis.face.as_ref().map(|f| (Light::White, f.rect))).flatten();
+                let mut quality = quality_checks(*source, &analysis.quality);
+                if let Some((light, rect)) = region {
+                    quality = quality.into_iter().map(|c| c.with_evidence(Evidence::region(light, rect))).collect();
+                }
+                checks.extend(quality);
+                views.push(FaceView { source: source.as_str(), region, aligned: analysis.aligned.clone() });
+                analyses.push((*source, analysis, region));
             }
             Err(e) => checks.push(Check::new(format!("face.quality.{}", source.as_str()), CheckStatus::Error, format!("The {} face could not be analysed: {e}", source.as_str()))),
         }
     }
     for i in 0..analyses.len() {
         for j in i + 1..analyses.len() {
-            let (a, analysis_a) = &analyses[i];
-            let (b, analysis_b) = &analyses[j];
-            match engine.compare_analyses(analysis_a, analysis_b) {
-                Ok(comparison) => checks.push(comparison_check(*a, *b, &comparison)),
-                Err(e) => checks.push(Check::new(
+            let (a, analysis_a, region_a) = &analyses[i];
+            let (b, analysis_b, region_b) = &analyses[j];
+            let check = match engine.compare_analyses(analysis_a, analysis_b) {
+                Ok(comparison) => comparison_check(*a, *b, &comparison),
+                Err(e) => Check::new(
                     tdverify_face::checks::comparison_check_id(*a, *b).unwrap_or("face.stage"),
                     CheckStatus::Error,
                     format!("The {} and {} faces could not be compared: {e}", a.as_str(), b.as_str()),
-                )),
-            }
+                ),
+            };
+            checks.push(match region_a.or(*region_b) {
+                Some((light, rect)) => check.with_evidence(Evidence::region(light, rect)),
+                None => check,
+            });
         }
     }
-    checks
+    (checks, views)
 }

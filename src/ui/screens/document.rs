@@ -45,6 +45,8 @@ pub struct DocumentScreen {
     pub inspection: super::InspectionPanel,
     /// The chip panel (reader, read progress, PA/AA/CA).
     pub chip: super::ChipPanel,
+    /// The bearer's photo and the faces compared.
+    pub face: super::FacePanel,
     browser: Option<FileBrowser>,
     pending: Vec<PendingLoad>,
     /// The MRZ text the last inspection read (to tell an officer's correction from it).
@@ -129,6 +131,8 @@ impl DocumentScreen {
         self.case = CaseLink::Unsaved;
         self.inspection.result = None;
         self.inspection.draft = None;
+        self.chip.outcome = None;
+        self.face.bearer = None;
     }
 
     /// The save the application should make now, if any (called once per frame).
@@ -244,6 +248,8 @@ impl DocumentScreen {
                 self.mrz.show(ui, tr, crate::clock::today_utc());
                 ui.separator();
                 self.chip.show(ui, tr, &self.mrz.text);
+                ui.separator();
+                self.face.show(ui, tr, self.inspection.result.as_ref(), self.inspection.generation);
             });
         });
 
@@ -352,7 +358,13 @@ impl DocumentScreen {
         // The officer's own text (typed, or a reading they corrected) wins over reading the image again.
         let typed_by_officer = !self.mrz.text.trim().is_empty() && self.mrz_read_text.as_deref() != Some(self.mrz.text.as_str());
         let typed = typed_by_officer.then(|| self.mrz.text.clone());
-        self.inspection.start(captures, typed, resources);
+        // A chip read in the chip panel and the bearer's photo join the inspection.
+        let chip = match &self.chip.outcome {
+            Some(Ok(outcome)) => Some(crate::chip_session::evidence::inspection_evidence(&outcome.read, &outcome.verification)),
+            _ => None,
+        };
+        let bearer = self.face.bearer.as_ref().map(|b| b.image.clone());
+        self.inspection.start(captures, typed, chip, bearer, resources);
     }
 
     /// Whether the inspection is kept, and the button to keep it.

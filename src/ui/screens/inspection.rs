@@ -2,12 +2,13 @@ use std::sync::mpsc::{self, Receiver, TryRecvError};
 use std::sync::{Arc, OnceLock};
 
 use eframe::egui::{self, Color32, RichText};
+use image::DynamicImage;
 use tdverify_core::{Capture, Check, CheckStatus, Light, Verdict};
 
 use crate::case_draft::draft_from_inspection;
 use crate::engines::LoadedEngines;
 use crate::i18n::Translator;
-use crate::inspect::{InspectInput, Inspection, Stage, run};
+use crate::inspect::{ChipEvidence, InspectInput, Inspection, Stage, run};
 use crate::resources::Resources;
 use crate::store::CaseDraft;
 use crate::ui::widgets::checks::{show_checks, status_style, summary};
@@ -33,6 +34,8 @@ pub struct InspectionPanel {
     /// The case draft of the last inspection (captures encoded in the background
     /// thread), or why it could not be made.
     pub draft: Option<Result<CaseDraft, String>>,
+    /// Counts finished inspections (views keyed on the result redraw when it changes).
+    pub generation: usize,
     /// The finding the officer clicked (index into `result.checks`).
     pub selected: Option<usize>,
     job: Option<Job>,
@@ -58,12 +61,20 @@ impl InspectionPanel {
         self.job.is_some()
     }
 
-    /// Starts an inspection of `captures` in the background (engines load on first use).
-    pub fn start(&mut self, captures: Vec<Capture>, typed_mrz: Option<String>, resources: &Resources) {
+    /// Starts an inspection of `captures` in the background (engines load on first use),
+    /// with the chip read and the bearer's photo when there are.
+    pub fn start(
+        &mut self,
+        captures: Vec<Capture>,
+        typed_mrz: Option<String>,
+        chip: Option<ChipEvidence>,
+        bearer: Option<DynamicImage>,
+        resources: &Resources,
+    ) {
         let (sender, messages) = mpsc::channel();
         let engines = Arc::clone(&self.engines);
         let resources = resources.clone();
-        let input = InspectInput { captures, bearer: None, typed_mrz, chip: None, inspection_date: crate::clock::today_utc() };
+        let input = InspectInput { captures, bearer, typed_mrz, chip, inspection_date: crate::clock::today_utc() };
         self.draft = None;
         let spawned = std::thread::Builder::new().name("inspection".into()).spawn(move || {
             let engines = engines.get_or_init(|| LoadedEngines::load(&resources));
@@ -99,6 +110,7 @@ impl InspectionPanel {
                 Ok(JobMessage::Done(inspection, draft)) => {
                     self.result = Some(*inspection);
                     self.draft = Some(*draft);
+                    self.generation += 1;
                     self.job = None;
                     return true;
                 }

@@ -3,6 +3,7 @@
 mod cases;
 mod chip;
 mod document;
+mod face_panel;
 mod home;
 mod inspection;
 mod mrz_panel;
@@ -12,6 +13,7 @@ mod system;
 pub use cases::{CaseDetail, CaseList, CasesScreen, ListMode, LoginForm, SaveFailure};
 pub use chip::{ChipOutcome, ChipPanel, ChipState};
 pub use document::{CaseLink, DocumentScreen, SaveRequest, SaveTrigger, light_label};
+pub use face_panel::{BearerPhoto, FacePanel};
 pub use home::{HomeAction, HomeScreen};
 pub use inspection::InspectionPanel;
 pub use mrz_panel::MrzPanel;

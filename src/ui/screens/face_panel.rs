@@ -1,0 +1,193 @@
+//! The faces: the bearer's photo (a file or the camera) that joins the next
+//! inspection, and after it the aligned faces side by side with each
+//! comparison's decision, score and error rates.
+
+use std::path::PathBuf;
+use std::sync::mpsc::{self, Receiver, TryRecvError};
+
+use eframe::egui::{self, RichText};
+use image::DynamicImage;
+
+use crate::i18n::Translator;
+use crate::inspect::Inspection;
+use crate::ui::widgets::FileBrowser;
+use crate::ui::widgets::checks::status_style;
+use crate::ui::widgets::file_browser::BrowserOutcome;
+
+/// Side of a face thumbnail on screen, in points.
+const THUMBNAIL: f32 = 112.0;
+
+/// The bearer photo given for the next inspection.
+pub struct BearerPhoto {
+    /// The file, or `None` for a camera still.
+    pub path: Option<PathBuf>,
+    /// The decoded photo.
+    pub image: DynamicImage,
+    texture: Option<egui::TextureHandle>,
+}
+
+/// State of the face panel.
+#[derive(Default)]
+pub struct FacePanel {
+    /// The bearer's photo, compared at the next inspection.
+    pub bearer: Option<BearerPhoto>,
+    /// Why the last photo could not be taken or opened.
+    pub error: Option<String>,
+    browser: Option<FileBrowser>,
+    pending: Option<Receiver<Result<(Option<PathBuf>, DynamicImage), String>>>,
+    /// Aligned face crops of the last inspection, keyed by the inspection they belong to.
+    crops: Vec<(&'static str, egui::TextureHandle)>,
+    crops_of: Option<usize>,
+}
+
+impl FacePanel {
+    /// Opens the bearer photo from a file, in the background.
+    pub fn open_bearer(&mut self, path: PathBuf) {
+        self.start(move || {
+            crate::capture::decode_file(&path).map(|image| (Some(path.clone()), image)).map_err(|e| e.to_string())
+        });
+    }
+
+    /// Takes the bearer photo with the first camera, in the background.
+    pub fn take_photo(&mut self) {
+        self.start(|| crate::capture::camera::capture_from_first_camera().map(|image| (None, image)).map_err(|e| e.to_string()));
+    }
+
+    fn start(&mut self, job: impl FnOnce() -> Result<(Option<PathBuf>, DynamicImage), String> + Send + 'static) {
+        let (sender, receiver) = mpsc::channel();
+        let spawned = std::thread::Builder::new().name("bearer-photo".into()).spawn(move || {
+            let _ = sender.send(job());
+        });
+        match spawned {
+            Ok(_) => {
+                self.pending = Some(receiver);
+                self.error = None;
+            }
+            Err(e) => self.error = Some(e.to_string()),
+        }
+    }
+
+    /// Whether a photo is being opened or taken.
+    pub fn is_busy(&self) -> bool {
+        self.pending.is_some()
+    }
+
+    /// Waits for the photo being opened or taken (tests).
+    pub fn finish(&mut self) {
+        while self.is_busy() {
+            self.poll();
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+    }
+
+    fn poll(&mut self) {
+        let Some(receiver) = &self.pending else { return };
+        match receiver.try_recv() {
+            Ok(Ok((path, image))) => {
+                self.bearer = Some(BearerPhoto { path, image, texture: None });
+                self.pending = None;
+            }
+            Ok(Err(message)) => {
+                self.error = Some(message);
+                self.pending = None;
+            }
+            Err(TryRecvError::Empty) => {}
+            Err(TryRecvError::Disconnected) => {
+                self.error = Some("the photo could not be read".into());
+                self.pending = None;
+            }
+        }
+    }
+
+    /// Draws the panel. `inspection` is the last finished one, `generation` tells
+    /// a new inspection from the one whose crops are shown.
+    pub fn show(&mut self, ui: &mut egui::Ui, tr: &Translator, inspection: Option<&Inspection>, generation: usize) {
+        self.poll();
+        if self.is_busy() {
+            ui.ctx().request_repaint_after(std::time::Duration::from_millis(50));
+        }
+        if let Some(browser) = &mut self.browser {
+            match browser.show(ui.ctx(), tr) {
+                BrowserOutcome::Open => {}
+                BrowserOutcome::Cancelled => self.browser = None,
+                BrowserOutcome::Chosen(paths) => {
+                    self.browser = None;
+                    if let Some(path) = paths.into_iter().next() {
+                        self.open_bearer(path);
+                    }
+                }
+            }
+        }
+        ui.heading(tr.tr("face-title"));
+        ui.label(RichText::new(tr.tr("face-bearer")).strong());
+        ui.horizontal_wrapped(|ui| {
+            if ui.button(tr.tr("face-open-bearer")).clicked() && self.browser.is_none() {
+                let start = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
+                self.browser = Some(FileBrowser::new(&start));
+            }
+            if ui.button(tr.tr("face-take-photo")).clicked() && !self.is_busy() {
+                self.take_photo();
+            }
+            if self.bearer.is_some() && ui.button(tr.tr("face-remove-bearer")).clicked() {
+                self.bearer = None;
+            }
+            if self.is_busy() {
+                ui.spinner();
+            }
+        });
+        if let Some(error) = &self.error {
+            ui.colored_label(ui.visuals().error_fg_color, format!("⚠ {error}"));
+        }
+        match &mut self.bearer {
+            Some(bearer) => {
+                let texture = bearer.texture.get_or_insert_with(|| {
+                    ui.ctx().load_texture("bearer-photo", thumbnail(&bearer.image, (3.0 * THUMBNAIL) as u32), egui::TextureOptions::LINEAR)
+                });
+                ui.add(egui::Image::new(&*texture).max_height(THUMBNAIL * 1.5));
+                let from = bearer.path.as_ref().and_then(|p| p.file_name()).map_or_else(|| tr.tr("face-from-camera"), |n| n.to_string_lossy().into_owned());
+                ui.label(RichText::new(tr.tr_args("face-bearer-next", &[("source", from)])).small());
+            }
+            None => {
+                ui.label(RichText::new(tr.tr("face-no-bearer")).weak());
+            }
+        }
+        let Some(inspection) = inspection else { return };
+        if self.crops_of != Some(generation) {
+            self.crops = inspection
+                .faces
+                .iter()
+                .filter_map(|face| {
+                    let aligned = face.aligned.as_ref()?;
+                    let image = egui::ColorImage::from_rgb([aligned.width() as usize, aligned.height() as usize], aligned.as_raw());
+                    Some((face.source, ui.ctx().load_texture(format!("face-{}-{generation}", face.source), image, egui::TextureOptions::LINEAR)))
+                })
+                .collect();
+            self.crops_of = Some(generation);
+        }
+        if self.crops.is_empty() {
+            return;
+        }
+        ui.add_space(6.0);
+        ui.horizontal(|ui| {
+            for (source, texture) in &self.crops {
+                ui.vertical(|ui| {
+                    ui.add(egui::Image::new(texture).fit_to_exact_size(egui::vec2(THUMBNAIL, THUMBNAIL)));
+                    ui.label(tr.tr(&format!("face-source-{source}")));
+                });
+            }
+        });
+        for check in inspection.checks.iter().filter(|c| matches!(c.id.as_str(), "face.photo_vs_chip" | "face.photo_vs_bearer" | "face.chip_vs_bearer")) {
+            let (color, mark) = status_style(check.status, ui.visuals());
+            ui.label(RichText::new(format!("{mark} {}", check.message)).color(color));
+            if let Some(detail) = check.evidence.iter().find_map(|e| e.detail.as_deref()) {
+                ui.label(RichText::new(detail).small().weak());
+            }
+        }
+    }
+}
+
+/// A small copy for the screen (the full photo goes to the comparison).
+fn thumbnail(image: &DynamicImage, side: u32) -> egui::ColorImage {
+    let small = image.thumbnail(side, side).to_rgba8();
+    egui::ColorImage::from_rgba_unmultiplied([small.width() as usize, small.height() as usize], small.as_raw())
+}

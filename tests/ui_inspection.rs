@@ -1,0 +1,131 @@
+//! The document screen's whole inspection through egui_kittest.
+//!
+//! - A trainer opens the sample document (its bearer photo comes with it),
+//!   reads the sample chip in the chip panel and inspects: the chip's findings
+//!   join the inspection.
+//! - With real faces (documents generated in a temporary folder from
+//!   `../shared/faces/london`, read in place), the printed portrait is compared
+//!   with the bearer: the holder matches, an impostor does not, and the faces
+//!   are shown side by side with the comparison pointing at the portrait.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use tdverify::core::CheckStatus;
+use tdverify::resources::Resources;
+use tdverify::settings::Settings;
+use tdverify::ui::{Screen, StartOptions, TdverifyApp};
+
+fn harness(dir: &Path, resources: Resources, screen: Screen) -> Harness<'static, TdverifyApp> {
+    let settings = Settings { data_dir: dir.join("data"), ..Settings::default() };
+    let start = StartOptions { images: Vec::new(), screen: Some(screen), settings_file: Settings::file_in(dir), startup_probe: None };
+    let app = TdverifyApp::new(settings, resources, start);
+    Harness::builder().with_size([1400.0, 1000.0]).build_ui_state(|ui, app: &mut TdverifyApp| app.show(ui), app)
+}
+
+fn inspect(harness: &mut Harness<'static, TdverifyApp>) -> tdverify::inspect::Inspection {
+    harness.get_by_label("Inspect").click();
+    harness.step();
+    let started = Instant::now();
+    while harness.state().document.inspection.is_running() {
+        assert!(started.elapsed() < Duration::from_secs(300), "the inspection never finished");
+        std::thread::sleep(Duration::from_millis(20));
+        harness.step();
+    }
+    harness.run();
+    harness.state().document.inspection.result.clone().expect("an inspection result")
+}
+
+#[test]
+fn the_chip_read_in_the_chip_panel_and_the_bearer_photo_join_the_inspection() {
+    let resources = Resources::discover();
+    assert!(
+        tdverify::samples::first_sample(&resources.fixtures).is_some_and(|s| s.bearer.is_some()),
+        "fixture documents with bearer photos (cargo xtask setup generates them into out/fixtures)"
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut harness = harness(dir.path(), resources, Screen::Home);
+    harness.run();
+
+    harness.get_by_label("Open a sample document").click();
+    harness.step();
+    harness.state_mut().document.finish_loading();
+    harness.state_mut().document.face.finish();
+    harness.run();
+    assert_eq!(harness.state().screen, Screen::Document);
+    assert!(harness.state().document.face.bearer.is_some(), "the sample's bearer photo is ready for the comparison");
+    harness.get_by_label_contains("Compared at the next inspection");
+
+    harness.get_by_label("Read the sample chip (emulator)").click();
+    harness.step();
+    harness.state_mut().document.chip.finish(Duration::from_secs(120));
+    harness.run();
+    assert!(matches!(harness.state().document.chip.outcome, Some(Ok(_))), "the sample chip was read");
+
+    let result = inspect(&mut harness);
+    assert!(result.chip.is_some(), "the chip read joined the inspection");
+    assert!(result.checks.iter().any(|c| c.id == "chip.pa.sod_signature"), "chip findings are listed");
+    assert!(result.checks.iter().any(|c| c.id == "consistency.mrz_vs_dg1"), "the chip's MRZ is compared with the printed one");
+    assert!(result.checks.iter().any(|c| c.id.starts_with("face.")), "the bearer photo was looked at");
+
+    // Closing the images starts a new document: no chip read or bearer carried over.
+    harness.get_by_label("Close all").click();
+    harness.run();
+    assert!(harness.state().document.chip.outcome.is_none() && harness.state().document.face.bearer.is_none());
+}
+
+/// The development face set beside the work tree (`TDVERIFY_FACES` overrides).
+fn london() -> Option<PathBuf> {
+    let dir = std::env::var_os("TDVERIFY_FACES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/faces/london"));
+    dir.join("002_neutral.jpg").is_file().then_some(dir)
+}
+
+#[test]
+fn the_printed_portrait_matches_its_holder_and_not_an_impostor() {
+    let Some(faces) = london() else {
+        eprintln!("skipping: ../shared/faces/london not found");
+        return;
+    };
+    use tdverify::fixtures::{CaptureMix, FixtureConfig, Scenario};
+    let resources = Resources::discover();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("documents");
+    let config = FixtureConfig {
+        count: 2,
+        faces: Some(faces),
+        scenarios: Some(vec![Scenario::Genuine, Scenario::Impostor]),
+        captures: CaptureMix::Flatbed(300),
+        templates: Some(vec!["UTO/passport".to_string()]),
+        ..FixtureConfig::new(resources.reference_library.clone())
+    };
+    tdverify::fixtures::generate(&config, &out, |_, _| {}).expect("generate two passports");
+    let documents = tdverify::samples::list_samples(&out);
+    assert_eq!(documents.len(), 2);
+
+    let mut harness = harness(dir.path(), resources, Screen::Document);
+    for (document, expected) in documents.iter().zip([CheckStatus::Pass, CheckStatus::Fail]) {
+        harness.get_by_label("Close all").click();
+        harness.run();
+        for (path, light) in &document.images {
+            harness.state_mut().document.open(path.clone(), Some(*light));
+        }
+        harness.state_mut().document.face.open_bearer(document.bearer.clone().expect("a bearer photo"));
+        harness.state_mut().document.finish_loading();
+        harness.state_mut().document.face.finish();
+        harness.run();
+
+        let result = inspect(&mut harness);
+        let faces: Vec<String> = result.checks.iter().filter(|c| c.id.starts_with("face.")).map(|c| format!("{} {:?} {}", c.id, c.status, c.message)).collect();
+        let comparison = result.checks.iter().find(|c| c.id == "face.photo_vs_bearer").unwrap_or_else(|| panic!("no comparison: {faces:#?}"));
+        assert_eq!(comparison.status, expected, "{}: {faces:#?}", document.folder.display());
+        assert!(comparison.evidence.iter().any(|e| e.region.is_some()), "the comparison points at the printed portrait");
+        let printed = result.faces.iter().find(|f| f.source == "photo").expect("the printed portrait was found");
+        assert!(printed.region.is_some() && printed.aligned.is_some());
+        harness.get_by_label("Printed portrait");
+        harness.get_by_label("Bearer photo");
+    }
+}
