@@ -317,6 +317,8 @@ fn report_case(data_dir: &Path, args: &ReportArgs) -> Result<(), Failure> {
     let store = open_store(data_dir)?;
     let case = store.open_case(&store.station_session(), args.case_id.trim())?;
     let input = tdverify::report::input_from_case(&case);
+    // The PDF holds personal data in clear: the export is audited before the file exists.
+    store.record_case_export(&store.station_session(), &case.case_id, &format!("PDF report to {}", args.out.display()))?;
     let written = tdverify::report::write_pdf(&input, &args.out).map_err(|e| Failure::failed(e.to_string()))?;
     println!("Report written to {} ({} bytes)", args.out.display(), written);
     Ok(())

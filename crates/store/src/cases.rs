@@ -788,6 +788,18 @@ impl Store {
         Ok(case)
     }
 
+    /// Records that a case left the store in readable form (a PDF report, a printout):
+    /// who, which case, and where it went. Only someone who may view the case may.
+    pub fn record_case_export(
+        &self,
+        session: &Session,
+        case_id: &str,
+        destination: &str,
+    ) -> StoreResult<()> {
+        self.access(session, case_id, Intent::View)?;
+        self.append_audit(session, AuditAction::Export, Some(case_id), destination)
+    }
+
     /// Reads and decrypts a case without auditing (used by `open_case`).
     fn read_case(&self, session: &Session, case_id: &str) -> StoreResult<Case> {
         let access = self.access(session, case_id, Intent::View)?;
@@ -956,6 +968,27 @@ mod tests {
     use super::*;
     use crate::test_support::*;
     use crate::{CaseFilter, PageRequest};
+
+    #[test]
+    fn a_report_export_is_audited_and_only_for_those_who_may_view_the_case() {
+        let fx = Fixture::new();
+        let officer = fx.login("officer");
+        let id = fx.store.create_case(&officer, &draft_with("EXPORT", "UTO")).unwrap();
+        fx.store
+            .record_case_export(&officer, &id, "PDF report to /tmp/report.pdf")
+            .unwrap();
+        let officer2 = fx.login("officer2");
+        assert!(matches!(
+            fx.store.record_case_export(&officer2, &id, "PDF report"),
+            Err(StoreError::PermissionDenied { .. })
+        ));
+        let auditor = fx.login("auditor");
+        let entries = fx.store.audit_entries(&auditor, 0, 1000).unwrap();
+        let exports: Vec<_> = entries.iter().filter(|e| e.action == "export").collect();
+        assert_eq!(exports.len(), 1, "one export recorded, the refused one not");
+        assert_eq!(exports[0].case_id.as_deref(), Some(id.as_str()));
+        assert!(exports[0].detail.contains("/tmp/report.pdf"));
+    }
 
     #[test]
     fn draft_submit_review_lifecycle() {

@@ -160,19 +160,24 @@ impl CaseDetail {
                 let _ = self.reload(store, session);
             }
             if ui.button(tr.tr("cases-report")).clicked() {
-                outcome = DetailOutcome::Message(self.write_report(tr, store));
+                outcome = DetailOutcome::Message(self.write_report(tr, store, session));
             }
         });
         outcome
     }
 
-    /// Writes the PDF next to the store (`reports/<case id>.pdf`) and says where.
-    fn write_report(&self, tr: &Translator, store: &Store) -> String {
+    /// Writes the PDF next to the store (`reports/<case id>.pdf`), records the export in
+    /// the audit trail (the PDF holds personal data in clear), and says where.
+    fn write_report(&self, tr: &Translator, store: &Store, session: &Session) -> String {
         let folder = store.database_path().parent().map(|p| p.join("reports")).unwrap_or_else(|| "reports".into());
         if let Err(e) = std::fs::create_dir_all(&folder) {
             return format!("{}: {e}", folder.display());
         }
         let path = folder.join(format!("{}.pdf", self.case.case_id));
+        // Audited before the file exists: a report that cannot be recorded is not written.
+        if let Err(e) = store.record_case_export(session, &self.case.case_id, &format!("PDF report to {}", path.display())) {
+            return e.to_string();
+        }
         match crate::report::write_pdf(&crate::report::input_from_case(&self.case), &path) {
             Ok(_) => tr.tr_args("cases-report-written", &[("path", path.display().to_string())]),
             Err(e) => e.to_string(),
