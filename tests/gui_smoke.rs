@@ -1,8 +1,10 @@
-//! The real program in a real window: starts Xvfb, runs `tdverify gui` with
-//! three images, takes a screenshot of the X screen from outside the program,
-//! and checks that the shell and the images were drawn (not a blank frame).
-//! The screenshot is kept in $TDVERIFY_SCREENSHOT_DIR (default: out/screenshots)
-//! for a person to look at.
+//! The real program in a real window: starts Xvfb, runs `tdverify gui`, takes
+//! screenshots of the X screen from outside the program, and checks what was
+//! drawn. The screenshots are kept in $TDVERIFY_SCREENSHOT_DIR (default:
+//! out/screenshots) for a person to look at.
+//!
+//! - three marked images: the shell and every image are drawn (not a blank frame);
+//! - a sample document opened with `--inspect`: the verdict banner appears.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -28,6 +30,10 @@ const WHITE_MARK: Rgb<u8> = Rgb([250, 30, 30]);
 const UV_MARK: Rgb<u8> = Rgb([30, 250, 30]);
 const IR_MARK: Rgb<u8> = Rgb([30, 30, 250]);
 
+/// The verdict banner's frame colours (ui/screens/inspection.rs): genuine, review.
+const GENUINE_FRAME: Rgb<u8> = Rgb([0x2e, 0x9d, 0x4f]);
+const REVIEW_FRAME: Rgb<u8> = Rgb([0xd0, 0x8c, 0x00]);
+
 fn write_test_image(path: &Path, mark: Rgb<u8>) {
     let image = RgbImage::from_fn(600, 400, |x, y| {
         if (100..500).contains(&x) && (100..300).contains(&y) { mark } else { Rgb([128 + (x % 64) as u8, 128, 128 + (y % 64) as u8]) }
@@ -39,86 +45,141 @@ fn count_near(image: &RgbImage, target: Rgb<u8>) -> usize {
     image.pixels().filter(|p| p.0.iter().zip(target.0).all(|(a, b)| a.abs_diff(b) < 12)).count()
 }
 
-#[test]
-fn window_draws_the_shell_and_the_loaded_images() {
+/// A private X server for one test.
+struct Display {
+    name: String,
+    _server: KillOnDrop,
+}
+
+fn start_display(offset: u32) -> Display {
     if !have("Xvfb") || !have("import") {
         panic!("Xvfb and ImageMagick's `import` are required for this test: run `cargo xtask setup`");
     }
-    let work = tempfile::tempdir().unwrap();
-    let images: Vec<PathBuf> = ["white", "uv", "ir"].iter().map(|l| work.path().join(format!("page_{l}.png"))).collect();
-    for (path, mark) in images.iter().zip([WHITE_MARK, UV_MARK, IR_MARK]) {
-        write_test_image(path, mark);
-    }
-
     // A display number unlikely to clash with a desktop or another test run.
-    let display = format!(":{}", 90 + std::process::id() % 500);
-    let _xvfb = KillOnDrop(
+    let name = format!(":{}", 90 + offset + (std::process::id() % 400) * 2);
+    let server = KillOnDrop(
         Command::new("Xvfb")
-            .args([display.as_str(), "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+            .args([name.as_str(), "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .expect("start Xvfb"),
     );
-    let socket = PathBuf::from(format!("/tmp/.X11-unix/X{}", &display[1..]));
+    let socket = PathBuf::from(format!("/tmp/.X11-unix/X{}", &name[1..]));
     let start = Instant::now();
     while !socket.exists() && start.elapsed() < Duration::from_secs(10) {
         std::thread::sleep(Duration::from_millis(50));
     }
-    assert!(socket.exists(), "Xvfb did not start on {display}");
+    assert!(socket.exists(), "Xvfb did not start on {name}");
+    Display { name, _server: server }
+}
 
-    let data_dir = work.path().join("data");
-    let _app = KillOnDrop(
+fn start_app(display: &Display, data_dir: &Path, args: &[&std::ffi::OsStr]) -> KillOnDrop {
+    KillOnDrop(
         Command::new(env!("CARGO_BIN_EXE_tdverify"))
             .arg("--data-dir")
-            .arg(&data_dir)
+            .arg(data_dir)
             .arg("gui")
-            .arg("--white")
-            .arg(&images[0])
-            .arg("--uv")
-            .arg(&images[1])
-            .arg("--ir")
-            .arg(&images[2])
-            .env("DISPLAY", &display)
+            .args(args)
+            .env("DISPLAY", &display.name)
             .env_remove("WAYLAND_DISPLAY")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .expect("start tdverify gui"),
-    );
+    )
+}
 
-    let shot_dir = std::env::var_os("TDVERIFY_SCREENSHOT_DIR")
+fn screenshot_path(name: &str) -> PathBuf {
+    let dir = std::env::var_os("TDVERIFY_SCREENSHOT_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("out/screenshots"));
-    std::fs::create_dir_all(&shot_dir).unwrap();
-    let shot = shot_dir.join("gui-document-screen.png");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
 
-    // Poll until the window shows all three images (software GL can take a few seconds).
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let mut last = None;
+/// Takes screenshots until `done` accepts one (it returns a description of what it saw
+/// for the failure message); panics after `timeout`.
+fn wait_for_screen(display: &Display, shot: &Path, timeout: Duration, done: impl Fn(&RgbImage) -> Result<(), String>) {
+    let deadline = Instant::now() + timeout;
+    let mut last = String::from("no screenshot");
     while Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(500));
         let ok = Command::new("import")
-            .args(["-display", display.as_str(), "-window", "root"])
-            .arg(&shot)
+            .args(["-display", display.name.as_str(), "-window", "root"])
+            .arg(shot)
             .stderr(Stdio::null())
             .status()
             .is_ok_and(|s| s.success());
         if !ok {
             continue;
         }
-        let Ok(screen) = image::open(&shot) else { continue };
-        let screen = screen.to_rgb8();
-        let marks = [count_near(&screen, WHITE_MARK), count_near(&screen, UV_MARK), count_near(&screen, IR_MARK)];
-        let distinct: std::collections::HashSet<[u8; 3]> = screen.pixels().step_by(7).map(|p| p.0).collect();
-        last = Some((marks, distinct.len()));
-        if marks.iter().all(|&m| m > 2000) && distinct.len() > 50 {
-            // The navigation bar is drawn on the left: it is not one flat colour.
-            let nav: std::collections::HashSet<[u8; 3]> =
-                (0..160).flat_map(|x| (0..400).map(move |y| (x, y))).map(|(x, y)| screen.get_pixel(x, y).0).collect();
-            assert!(nav.len() > 5, "navigation bar looks empty");
-            return;
+        let Ok(screen) = image::open(shot) else { continue };
+        match done(&screen.to_rgb8()) {
+            Ok(()) => return,
+            Err(seen) => last = seen,
         }
     }
-    panic!("the window never showed the shell with the three images (last: marks per light, distinct colours = {last:?}); see {}", shot.display());
+    panic!("the window never showed what was expected (last: {last}); see {}", shot.display());
+}
+
+#[test]
+fn window_draws_the_shell_and_the_loaded_images() {
+    let display = start_display(0);
+    let work = tempfile::tempdir().unwrap();
+    let images: Vec<PathBuf> = ["white", "uv", "ir"].iter().map(|l| work.path().join(format!("page_{l}.png"))).collect();
+    for (path, mark) in images.iter().zip([WHITE_MARK, UV_MARK, IR_MARK]) {
+        write_test_image(path, mark);
+    }
+    let args = [
+        "--white".as_ref(),
+        images[0].as_os_str(),
+        "--uv".as_ref(),
+        images[1].as_os_str(),
+        "--ir".as_ref(),
+        images[2].as_os_str(),
+    ];
+    let _app = start_app(&display, &work.path().join("data"), &args);
+    // Software GL can take a few seconds.
+    wait_for_screen(&display, &screenshot_path("gui-document-screen.png"), Duration::from_secs(60), |screen| {
+        let marks = [count_near(screen, WHITE_MARK), count_near(screen, UV_MARK), count_near(screen, IR_MARK)];
+        let distinct: std::collections::HashSet<[u8; 3]> = screen.pixels().step_by(7).map(|p| p.0).collect();
+        // The navigation bar is drawn on the left: it is not one flat colour.
+        let nav: std::collections::HashSet<[u8; 3]> =
+            (0..160).flat_map(|x| (0..400).map(move |y| (x, y))).map(|(x, y)| screen.get_pixel(x, y).0).collect();
+        if marks.iter().all(|&m| m > 2000) && distinct.len() > 50 && nav.len() > 5 {
+            Ok(())
+        } else {
+            Err(format!("marks per light {marks:?}, distinct colours {}, navigation colours {}", distinct.len(), nav.len()))
+        }
+    });
+}
+
+#[test]
+fn window_inspects_a_sample_document_and_shows_the_verdict() {
+    let resources = tdverify::resources::Resources::discover();
+    let sample = tdverify::samples::first_sample(&resources.fixtures)
+        .expect("fixture documents (cargo xtask setup generates them into out/fixtures)");
+    let display = start_display(1);
+    let work = tempfile::tempdir().unwrap();
+    let mut args: Vec<&std::ffi::OsStr> = vec!["--inspect".as_ref()];
+    for (path, light) in &sample.images {
+        args.push(match light {
+            tdverify::core::Light::White => "--white".as_ref(),
+            tdverify::core::Light::Uv => "--uv".as_ref(),
+            tdverify::core::Light::Ir => "--ir".as_ref(),
+            tdverify::core::Light::Coaxial => continue,
+        });
+        args.push(path.as_os_str());
+    }
+    if let Some(bearer) = &sample.bearer {
+        args.push("--bearer".as_ref());
+        args.push(bearer.as_os_str());
+    }
+    let _app = start_app(&display, &work.path().join("data"), &args);
+    // The banner is framed in the verdict's colour once the inspection is done.
+    wait_for_screen(&display, &screenshot_path("gui-inspection.png"), Duration::from_secs(120), |screen| {
+        let banner = [count_near(screen, GENUINE_FRAME), count_near(screen, REVIEW_FRAME)];
+        if banner.iter().any(|&n| n > 400) { Ok(()) } else { Err(format!("banner pixels (genuine, review) {banner:?}")) }
+    });
 }

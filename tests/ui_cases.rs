@@ -18,7 +18,7 @@ const TEST_PASSWORD: &str = "TEST-ONLY user password";
 
 fn harness(dir: &Path) -> Harness<'static, TdverifyApp> {
     let settings = Settings { data_dir: dir.join("data"), ..Settings::default() };
-    let start = StartOptions { images: Vec::new(), screen: Some(Screen::Cases), settings_file: Settings::file_in(dir), startup_probe: None };
+    let start = StartOptions { images: Vec::new(), screen: Some(Screen::Cases), settings_file: Settings::file_in(dir), startup_probe: None, bearer: None, inspect: false };
     let app = TdverifyApp::new(settings, Resources::in_home(dir), start);
     Harness::builder().with_size([1280.0, 900.0]).build_ui_state(|ui, app: &mut TdverifyApp| app.show(ui), app)
 }
@@ -195,7 +195,7 @@ fn an_inspection_saved_before_login_becomes_a_case_at_login_and_later_inspection
     prepare_store(&data);
     let settings = Settings { data_dir: data.clone(), ..Settings::default() };
     let images = sample.images.iter().map(|(path, light)| (path.clone(), Some(*light))).collect();
-    let start = StartOptions { images, screen: Some(Screen::Document), settings_file: Settings::file_in(dir.path()), startup_probe: None };
+    let start = StartOptions { images, screen: Some(Screen::Document), settings_file: Settings::file_in(dir.path()), startup_probe: None, bearer: None, inspect: false };
     let app = TdverifyApp::new(settings, resources, start);
     let mut harness = Harness::builder().with_size([1280.0, 900.0]).build_ui_state(|ui, app: &mut TdverifyApp| app.show(ui), app);
     harness.state_mut().document.finish_loading();

@@ -22,6 +22,12 @@ pub struct GuiArgs {
     /// Screen to show first: home, document, system, settings.
     #[arg(long, value_name = "NAME")]
     screen: Option<String>,
+    /// The bearer's photo, compared with the document's portrait at the inspection.
+    #[arg(long, value_name = "FILE")]
+    bearer: Option<PathBuf>,
+    /// Inspect as soon as the images are open.
+    #[arg(long)]
+    inspect: bool,
     /// More images (the light is guessed from each file name).
     images: Vec<PathBuf>,
     /// Benchmarks: print the time to the first painted frame and exit.
@@ -47,7 +53,7 @@ pub fn run(context: &Context, mut settings: Settings, args: GuiArgs, started: st
     images.extend(args.images.into_iter().map(|p| (p, None)));
     settings.data_dir = context.data_dir.clone();
     let startup_probe = args.startup_probe.then_some(started);
-    let start = StartOptions { images, screen, settings_file: context.settings_file.clone(), startup_probe };
+    let start = StartOptions { images, screen, settings_file: context.settings_file.clone(), startup_probe, bearer: args.bearer, inspect: args.inspect };
     if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
         eprintln!("tdverify: no display (DISPLAY and WAYLAND_DISPLAY are unset). Run `tdverify demo` for a headless demo, or start under Xvfb: xvfb-run tdverify");
         return ExitCode::from(1);

@@ -72,6 +72,7 @@ pub struct TdverifyApp {
     applied_look: Option<(f32, Theme)>,
     startup_probe: Option<std::time::Instant>,
     frames: u64,
+    inspect_when_loaded: bool,
 }
 
 impl TdverifyApp {
@@ -81,6 +82,9 @@ impl TdverifyApp {
         let mut document = DocumentScreen::default();
         for (path, light) in &start.images {
             document.open(path.clone(), *light);
+        }
+        if let Some(bearer) = &start.bearer {
+            document.face.open_bearer(bearer.clone());
         }
         // The chip panel verifies against the CSCAs imported into this station's data folder.
         document.chip.data_dir = Some(settings.data_dir.clone());
@@ -98,6 +102,7 @@ impl TdverifyApp {
             applied_look: None,
             startup_probe: start.startup_probe,
             frames: 0,
+            inspect_when_loaded: start.inspect && !start.images.is_empty(),
         }
     }
 
@@ -161,6 +166,17 @@ impl TdverifyApp {
                 }
             }
         });
+
+        if self.inspect_when_loaded && !self.document.is_loading() && !self.document.face.is_busy() {
+            self.inspect_when_loaded = false;
+            if !self.document.slots.is_empty() {
+                self.document.start_inspection(&self.resources);
+                self.screen = Screen::Document;
+            }
+        }
+        if self.inspect_when_loaded {
+            ui.ctx().request_repaint_after(std::time::Duration::from_millis(50));
+        }
 
         // Saved whatever screen is shown: an inspection can finish while the officer looks elsewhere.
         if let Some(request) = self.document.take_save_request() {

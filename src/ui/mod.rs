@@ -23,6 +23,10 @@ pub struct StartOptions {
     pub settings_file: PathBuf,
     /// Benchmarks: print the time from `started` to the first drawn frame, then close.
     pub startup_probe: Option<std::time::Instant>,
+    /// The bearer's photo, compared at the inspection.
+    pub bearer: Option<PathBuf>,
+    /// Inspect as soon as the images are open (a scanner script, the demo, the smoke test).
+    pub inspect: bool,
 }
 
 /// Opens the main window and runs until it is closed.
