@@ -1,7 +1,7 @@
 //! docs/CHECKS.md is the one table of check ids (the UI, reports, exports and
 //! training scores rely on them). It is generated from every crate's
 //! `CHECK_IDS`; this test fails when it is out of date.
-//! Regenerate with: TDVERIFY_BLESS=1 cargo nextest run -p tdverify check_ids
+//! Regenerate with: TDVERIFY_BLESS=1 cargo nextest run -p tdverify check_id
 
 use tdverify::core::CheckIdInfo;
 
@@ -19,7 +19,7 @@ fn table() -> String {
         "# Check ids\n\nEvery finding tdverify reports is a check with one of these stable ids. The UI, the\n\
          case reports, the exports and training scores rely on them: never rename one; add new\n\
          ids instead. Generated from each crate's `CHECK_IDS` by `tests/check_ids.rs`\n\
-         (`TDVERIFY_BLESS=1 cargo nextest run -p tdverify check_ids`).\n\n\
+         (`TDVERIFY_BLESS=1 cargo nextest run -p tdverify check_id`).\n\n\
          A check's status is one of `pass`, `fail`, `warn` (for the officer to look at),\n\
          `error` (could not be checked) and `not_applicable`; its evidence points at a light and\n\
          a region of that light's image, or at a source such as `chip:DG1`.\n",
@@ -42,7 +42,7 @@ fn check_id_table_is_current() {
         return;
     }
     let actual = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(actual == expected, "docs/CHECKS.md is out of date: run TDVERIFY_BLESS=1 cargo nextest run -p tdverify check_ids");
+    assert!(actual == expected, "docs/CHECKS.md is out of date: run TDVERIFY_BLESS=1 cargo nextest run -p tdverify check_id");
 }
 
 #[test]

@@ -3,9 +3,13 @@
 //! from here, so the README's two commands are the only set-up.
 
 mod bench;
+#[cfg(feature = "tools")]
 mod eval_docs;
+#[cfg(feature = "tools")]
 mod eval_face;
+#[cfg(feature = "tools")]
 mod eval_mrz;
+#[cfg(feature = "tools")]
 mod fixtures;
 mod paths;
 mod run;
@@ -30,14 +34,36 @@ commands:
   eval-docs DIR      document-check detection rates over fixture documents with ground truth
 ";
 
-/// Evaluations report milliseconds against release budgets: when this xtask is
-/// a debug build, run the same command again from a release build of it.
-fn in_release(args: &[String]) -> Option<Result<()>> {
-    if !cfg!(debug_assertions) {
+/// How a tool command must be built to run.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Build {
+    /// The dev profile (dependencies optimised) is fast enough.
+    Dev,
+    /// Evaluations report milliseconds against release budgets.
+    Release,
+}
+
+/// The tool commands (fixtures, evaluations) link the whole project, which
+/// needs the Debian packages `setup` installs. This binary is first built
+/// without them; a tool command runs `setup`, then runs the same command again
+/// from a build of this xtask with the `tools` feature (and in release where
+/// timings are reported). Returns `None` when this build can run it itself.
+pub fn rerun_as_tool(args: &[String], build: Build) -> Option<Result<()>> {
+    let release_ok = build == Build::Dev || !cfg!(debug_assertions);
+    if cfg!(feature = "tools") && release_ok {
         return None;
     }
+    if !cfg!(feature = "tools") {
+        if let Err(error) = setup::ensure_installed() {
+            return Some(Err(error));
+        }
+    }
     let mut cmd = shell::cargo();
-    cmd.args(["run", "--release", "--quiet", "--package", "xtask", "--"]).args(args);
+    cmd.args(["run", "--quiet", "--package", "xtask", "--features", "tools"]);
+    if build == Build::Release {
+        cmd.arg("--release");
+    }
+    cmd.arg("--").args(args);
     Some(shell::run(&mut cmd))
 }
 
@@ -52,14 +78,36 @@ fn main() -> Result<()> {
         "run" => run::run(rest),
         "test" => test::run(rest),
         "bench" => bench::run(rest),
-        "fixtures" => fixtures::run(rest),
-        "eval-face" => in_release(args.as_slice()).unwrap_or_else(|| eval_face::run(rest)),
-        "eval-mrz" => in_release(args.as_slice()).unwrap_or_else(|| eval_mrz::run(rest)),
-        "eval-docs" => in_release(args.as_slice()).unwrap_or_else(|| eval_docs::run(rest)),
+        "fixtures" | "eval-face" | "eval-mrz" | "eval-docs" => run_tool(command, rest, &args),
         "-h" | "--help" | "help" => {
             print!("{USAGE}");
             Ok(())
         }
         other => bail!("unknown command `{other}`\n\n{USAGE}"),
     }
+}
+
+/// Runs a tool command, from a build that has the tools.
+pub fn run_tool(command: &str, rest: &[String], all: &[String]) -> Result<()> {
+    let build = if command == "fixtures" { Build::Dev } else { Build::Release };
+    if let Some(result) = rerun_as_tool(all, build) {
+        return result;
+    }
+    tool(command, rest)
+}
+
+#[cfg(feature = "tools")]
+fn tool(command: &str, rest: &[String]) -> Result<()> {
+    match command {
+        "fixtures" => fixtures::run(rest),
+        "eval-face" => eval_face::run(rest),
+        "eval-mrz" => eval_mrz::run(rest),
+        "eval-docs" => eval_docs::run(rest),
+        other => bail!("unknown tool `{other}`"),
+    }
+}
+
+#[cfg(not(feature = "tools"))]
+fn tool(command: &str, _rest: &[String]) -> Result<()> {
+    bail!("`{command}` needs the tools feature (rerun_as_tool should have run it)")
 }

@@ -64,12 +64,16 @@ pub fn run(_args: &[String]) -> Result<()> {
 
 /// Everything `run` and `test` need before building.
 pub fn ensure_all() -> Result<()> {
+    ensure_installed()?;
+    ensure_fixtures()
+}
+
+/// What must be on the machine before the project itself can build.
+pub fn ensure_installed() -> Result<()> {
     ensure_debian_packages()?;
     ensure_nextest()?;
     ensure_onnxruntime()?;
-    check_models()?;
-    ensure_fixtures()?;
-    Ok(())
+    check_models()
 }
 
 /// The default fixture set (seeded, so a present index.json means it is there).
@@ -79,7 +83,7 @@ fn ensure_fixtures() -> Result<()> {
         return Ok(());
     }
     eprintln!("setup: generating the default fixture documents into {}", out.display());
-    crate::fixtures::run(&[])
+    crate::run_tool("fixtures", &[], &["fixtures".to_string()])
 }
 
 fn ensure_debian_packages() -> Result<()> {

@@ -15,13 +15,13 @@ pub fn run(args: &[String]) -> Result<()> {
     let ort = paths::onnxruntime_library();
     let mut nextest = shell::cargo();
     nextest
-        .args(["nextest", "run", "--workspace", "--no-fail-fast", "--failure-output", "final"])
+        .args(["nextest", "run", "--workspace", "--features", "xtask/tools", "--no-fail-fast", "--failure-output", "final"])
         .args(args)
         .env("TDVERIFY_ORT_LIB", &ort)
         .env("TDVERIFY_SCREENSHOT_DIR", paths::out().join("screenshots"));
     shell::run(&mut nextest)?;
     let mut doc = shell::cargo();
-    doc.args(["test", "--workspace", "--doc", "--quiet"]).env("TDVERIFY_ORT_LIB", &ort);
+    doc.args(["test", "--workspace", "--features", "xtask/tools", "--doc", "--quiet"]).env("TDVERIFY_ORT_LIB", &ort);
     shell::run(&mut doc)?;
     Ok(())
 }
