@@ -45,7 +45,7 @@ pub enum Element {
 }
 
 impl Domain {
-    /// Standardized domain parameters (ICAO 9303-11 table): 0–2 DH, 12/13/15/16 EC.
+    /// Standardized domain parameters (ICAO 9303-11 table): 0–2 DH, 12/13/15/16/17 EC.
     pub fn by_parameter_id(id: u32) -> Result<Domain, AgreementError> {
         if id <= 2 {
             let group = dh::group_by_parameter_id(id)?;

@@ -160,6 +160,59 @@ pub fn encrypt_block(kind: CipherKind, key: &[u8], block: &[u8]) -> Result<Vec<u
     Ok(out)
 }
 
+/// Constants c0, c1 of the PACE integrated mapping pseudo-random function for
+/// l = 128 (3DES, AES-128) and l = 256 (AES-192, AES-256), ICAO 9303-11 §4.4.3.3.2.
+const PRF_C0_128: [u8; 16] = [
+    0xa6, 0x68, 0x89, 0x2a, 0x7c, 0x41, 0xe3, 0xca, 0x73, 0x9f, 0x40, 0xb0, 0x57, 0xd8, 0x59, 0x04,
+];
+const PRF_C1_128: [u8; 16] = [
+    0xa4, 0xe1, 0x36, 0xac, 0x72, 0x5f, 0x73, 0x8b, 0x01, 0xc1, 0xf6, 0x02, 0x17, 0xc1, 0x88, 0xad,
+];
+const PRF_C0_256: [u8; 32] = [
+    0xd4, 0x63, 0xd6, 0x52, 0x34, 0x12, 0x4e, 0xf7, 0x89, 0x70, 0x54, 0x98, 0x6d, 0xca, 0x0a, 0x17,
+    0x4e, 0x28, 0xdf, 0x75, 0x8c, 0xba, 0xa0, 0x3f, 0x24, 0x06, 0x16, 0x41, 0x4d, 0x5a, 0x16, 0x76,
+];
+const PRF_C1_256: [u8; 32] = [
+    0x54, 0xbd, 0x72, 0x55, 0xf0, 0xaa, 0xf8, 0x31, 0xbe, 0xc3, 0x42, 0x3f, 0xcf, 0x39, 0xd6, 0x9b,
+    0x6c, 0xbf, 0x06, 0x66, 0x77, 0xd0, 0xfa, 0xae, 0x5a, 0xad, 0xd9, 0x9d, 0xf8, 0xe5, 0x35, 0x17,
+];
+
+/// The pseudo-random function R(s, t) of the PACE integrated mapping (ICAO
+/// 9303-11 §4.4.3.3.2, Figure 2), before reduction mod p: the chip's nonce `s`
+/// (l bits, 16 or 32 bytes) and the terminal's nonce `t` (a key of the session
+/// cipher: 16 bytes for 3DES and AES-128, 24 or 32 for AES-192/256) give
+/// x1 || ... || xn with n·l ≥ `min_bits`. Built from the block cipher alone so
+/// that the mapping needs no extra key agreement:
+/// k1 = E(t, s); k(i+1) = E(ki, c0); xi = E(ki, c1), each E in CBC with a zero
+/// IV and every ki truncated to the key size (only AES-192 needs it).
+pub fn pace_pseudo_random(
+    kind: CipherKind,
+    s: &[u8],
+    t: &[u8],
+    min_bits: u64,
+) -> Result<Vec<u8>, CryptoError> {
+    let (c0, c1): (&[u8], &[u8]) = match s.len() {
+        16 => (&PRF_C0_128, &PRF_C1_128),
+        32 => (&PRF_C0_256, &PRF_C1_256),
+        other => return Err(CryptoError::NotBlockAligned(other, 16)),
+    };
+    let key_len = t.len();
+    let iv = vec![0u8; kind.block_size()];
+    let block_bits = (s.len() * 8) as u64;
+    let blocks = usize::try_from(min_bits.div_ceil(block_bits)).unwrap_or(0);
+    let mut key = cbc_encrypt(kind, t, &iv, s)?;
+    let mut out = Vec::with_capacity(s.len() * blocks);
+    for _ in 0..blocks {
+        let truncated = key.get(..key_len).ok_or(CryptoError::KeyLength(
+            key.len(),
+            "PACE pseudo-random function",
+        ))?;
+        out.extend(cbc_encrypt(kind, truncated, &iv, c1)?);
+        key = cbc_encrypt(kind, truncated, &iv, c0)?;
+    }
+    Ok(out)
+}
+
 /// ISO/IEC 9797-1 padding method 2: append 0x80 then zeros to a block boundary.
 pub fn pad(data: &[u8], block_size: usize) -> Vec<u8> {
     let mut out = data.to_vec();

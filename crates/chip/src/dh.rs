@@ -18,6 +18,9 @@ pub enum DhError {
     /// Random generator failure.
     #[error("random number generator failed")]
     Random,
+    /// The integrated mapping gave the trivial generator 1 (or 0): unusable.
+    #[error("integrated mapping gave a trivial generator")]
+    TrivialGenerator,
 }
 
 /// A MODP group: prime p, generator g of the subgroup of prime order q.
@@ -121,6 +124,19 @@ impl DhGroup {
             return Err(DhError::InvalidPublic);
         }
         Ok(value)
+    }
+
+    /// The encoding f_g of the PACE integrated mapping (ICAO 9303-11
+    /// §4.4.3.3.2): x^((p-1)/q) mod p lands in the subgroup of order q, so the
+    /// pseudo-random value both sides computed becomes a generator of it. The
+    /// standard requires refusing the result 1.
+    pub fn encode_to_generator(&self, x: &BigUint) -> Result<BigUint, DhError> {
+        let cofactor = (&self.p - BigUint::one()) / &self.q;
+        let generator = x.modpow(&cofactor, &self.p);
+        if generator <= BigUint::one() {
+            return Err(DhError::TrivialGenerator);
+        }
+        Ok(generator)
     }
 
     /// A random private exponent in [1, q-1].

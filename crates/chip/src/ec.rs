@@ -30,6 +30,10 @@ pub enum EcError {
     /// Random generator failure.
     #[error("random number generator failed")]
     Random,
+    /// A field element the integrated mapping cannot encode as a point (zero,
+    /// or a degenerate value), or a curve the encoding does not apply to.
+    #[error("value cannot be encoded as a curve point: {0}")]
+    NotEncodable(&'static str),
 }
 
 /// A point on a curve; `None` coordinates mean the point at infinity.
@@ -92,6 +96,8 @@ fn named(name: &'static str, p: &str, a: &str, b: &str, gx: &str, gy: &str, n: &
 }
 
 /// Curve parameters from SEC 2 (NIST P-256, P-384) and RFC 5639 (brainpool).
+/// Every curve here has cofactor 1 and p ≡ 3 (mod 4), which the PACE integrated
+/// mapping's point encoding ([`Curve::encode_to_point`]) relies on.
 pub fn curve_by_name(name: &str) -> Result<Curve, EcError> {
     Ok(match name {
         "brainpoolP256r1" => named(
@@ -111,6 +117,16 @@ pub fn curve_by_name(name: &str) -> Result<Curve, EcError> {
             "1d1c64f068cf45ffa2a63a81b7c13f6b8847a3e77ef14fe3db7fcafe0cbd10e8e826e03436d646aaef87b2e247d4af1e",
             "8abe1d7520f9c2a45cb1eb8e95cfd55262b70b29feec5864e19c054ff99129280e4646217791811142820341263c5315",
             "8cb91e82a3386d280f5d6f7e50e641df152f7109ed5456b31f166e6cac0425a7cf3ab6af6b7fc3103b883202e9046565",
+        ),
+        // RFC 5639 §3.7.
+        "brainpoolP512r1" => named(
+            "brainpoolP512r1",
+            "aadd9db8dbe9c48b3fd4e6ae33c9fc07cb308db3b3c9d20ed6639cca703308717d4d9b009bc66842aecda12ae6a380e62881ff2f2d82c68528aa6056583a48f3",
+            "7830a3318b603b89e2327145ac234cc594cbdd8d3df91610a83441caea9863bc2ded5d5aa8253aa10a2ef1c98b9ac8b57f1117a72bf2c7b9e7c1ac4d77fc94ca",
+            "3df91610a83441caea9863bc2ded5d5aa8253aa10a2ef1c98b9ac8b57f1117a72bf2c7b9e7c1ac4d77fc94cadc083e67984050b75ebae5dd2809bd638016f723",
+            "81aee4bdd82ed9645a21322e9c4c6a9385ed9f70b5d916c1b43b62eef4d0098eff3b1f78e2d0d48d50d1687b93b97d5f7c6d5047406a5e688b352209bcb9f822",
+            "7dde385d566332ecc0eabfa9cf7822fdf209f70024a57b1aa000c55b881f8111b2dcde494a5f485e5bca4bd88a2763aed1ca2b2fa8f0540678cd1e0f3ad80892",
+            "aadd9db8dbe9c48b3fd4e6ae33c9fc07cb308db3b3c9d20ed6639cca70330870553e5c414ca92619418661197fac10471db1d381085ddaddb58796829ca90069",
         ),
         "P-256" | "secp256r1" | "prime256v1" => named(
             "P-256",
@@ -141,6 +157,7 @@ pub fn curve_by_parameter_id(id: u32) -> Result<Curve, EcError> {
         13 => curve_by_name("brainpoolP256r1"),
         15 => curve_by_name("P-384"),
         16 => curve_by_name("brainpoolP384r1"),
+        17 => curve_by_name("brainpoolP512r1"),
         other => Err(EcError::UnsupportedCurve(format!(
             "standardized domain parameters {other}"
         ))),
@@ -149,7 +166,7 @@ pub fn curve_by_parameter_id(id: u32) -> Result<Curve, EcError> {
 
 /// The standardized parameter id of a named curve (inverse of [`curve_by_parameter_id`]).
 pub fn parameter_id_of(curve: &Curve) -> Option<u32> {
-    [12, 13, 15, 16].into_iter().find(|id| {
+    [12, 13, 15, 16, 17].into_iter().find(|id| {
         curve_by_parameter_id(*id).is_ok_and(|c| c.p == curve.p && c.a == curve.a && c.b == curve.b)
     })
 }
@@ -161,11 +178,17 @@ pub fn curve_from_explicit(p: &[u8], a: &[u8], b: &[u8]) -> Result<Curve, EcErro
         BigUint::from_bytes_be(a),
         BigUint::from_bytes_be(b),
     );
-    ["brainpoolP256r1", "brainpoolP384r1", "P-256", "P-384"]
-        .into_iter()
-        .filter_map(|name| curve_by_name(name).ok())
-        .find(|c| c.p == p && c.a == a && c.b == b)
-        .ok_or_else(|| EcError::UnsupportedCurve("explicit parameters of an unknown curve".into()))
+    [
+        "brainpoolP256r1",
+        "brainpoolP384r1",
+        "brainpoolP512r1",
+        "P-256",
+        "P-384",
+    ]
+    .into_iter()
+    .filter_map(|name| curve_by_name(name).ok())
+    .find(|c| c.p == p && c.a == a && c.b == b)
+    .ok_or_else(|| EcError::UnsupportedCurve("explicit parameters of an unknown curve".into()))
 }
 
 fn mod_sub(a: &BigUint, b: &BigUint, m: &BigUint) -> BigUint {
@@ -366,6 +389,52 @@ impl Curve {
         Ok(point)
     }
 
+    /// The point encoding f_G of the PACE integrated mapping (ICAO 9303-11
+    /// §4.4.3.3.2, Appendix B.2; Brier, Coron, Icart et al., CRYPTO 2010): maps
+    /// a field element 0 < t < p to a curve point deterministically, so chip and
+    /// terminal derive the same generator from the shared pseudo-random value
+    /// without a second key agreement. Needs p ≡ 3 (mod 4) and a ≠ 0; the
+    /// cofactor multiplication of the last step is skipped because every curve
+    /// here has cofactor 1.
+    pub fn encode_to_point(&self, t: &BigUint) -> Result<Point, EcError> {
+        let p = &self.p;
+        let three = BigUint::from(3u8);
+        if p % 4u8 != three {
+            return Err(EcError::NotEncodable("p is not 3 mod 4"));
+        }
+        if t.is_zero() || t >= p {
+            return Err(EcError::NotEncodable("t outside 1..p-1"));
+        }
+        // 1. α = -t² mod p
+        let alpha = mod_sub(&BigUint::zero(), &((t * t) % p), p);
+        let alpha_sum = (&alpha + (&alpha * &alpha) % p) % p;
+        // 2. X2 = -b (1 + α + α²) / (a (α + α²)) mod p
+        let denominator = (&self.a * &alpha_sum) % p;
+        let inverse =
+            mod_inverse(&denominator, p).ok_or(EcError::NotEncodable("a(α + α²) is zero"))?;
+        let minus_b = mod_sub(&BigUint::zero(), &self.b, p);
+        let x2 = (minus_b * ((BigUint::one() + &alpha_sum) % p) % p * inverse) % p;
+        // 3. X3 = α X2 mod p
+        let x3 = (&alpha * &x2) % p;
+        // 4. h2 = X2³ + a X2 + b mod p
+        let h2 = (&x2 * &x2 % p * &x2 + &self.a * &x2 + &self.b) % p;
+        // 6. U = t³ h2 mod p
+        let u = (t * t % p * t % p * &h2) % p;
+        // 7. A = h2^(p - 1 - (p + 1)/4) mod p
+        let exponent = p - BigUint::one() - ((p + BigUint::one()) >> 2u8);
+        let big_a = h2.modpow(&exponent, p);
+        // 8./9. h2 is a square when A² h2 = 1: the point is on X2, else on X3.
+        let point = if (&big_a * &big_a % p * &h2) % p == BigUint::one() {
+            Point::Affine(x2, (&big_a * &h2) % p)
+        } else {
+            Point::Affine(x3, (&big_a * &u) % p)
+        };
+        if !self.contains(&point) {
+            return Err(EcError::NotEncodable("result is not on the curve"));
+        }
+        Ok(point)
+    }
+
     /// A random private key in [1, n-1].
     pub fn random_scalar(&self) -> Result<BigUint, EcError> {
         let length = usize::try_from(self.n.bits().div_ceil(8)).unwrap_or(0) + 8;
@@ -450,7 +519,13 @@ mod tests {
 
     #[test]
     fn base_points_are_on_their_curves_and_have_order_n() {
-        for name in ["brainpoolP256r1", "brainpoolP384r1", "P-256", "P-384"] {
+        for name in [
+            "brainpoolP256r1",
+            "brainpoolP384r1",
+            "brainpoolP512r1",
+            "P-256",
+            "P-384",
+        ] {
             let curve = curve_by_name(name).expect("known");
             assert!(curve.contains(&curve.g), "{name}");
             assert_eq!(
@@ -479,7 +554,51 @@ mod tests {
         assert!(!ecdsa_verify(&curve, &pb, &digest, &r, &s));
     }
 
+    #[test]
+    fn integrated_mapping_encoding_lands_on_the_curve() {
+        for name in [
+            "brainpoolP256r1",
+            "brainpoolP384r1",
+            "brainpoolP512r1",
+            "P-256",
+            "P-384",
+        ] {
+            let curve = curve_by_name(name).expect("known");
+            let mut seen = Vec::new();
+            // t and -t may share a point, so the distinct inputs avoid such pairs.
+            for t in [
+                BigUint::from(2u8),
+                BigUint::from(3u8),
+                &curve.p - BigUint::from(5u8),
+                curve.random_scalar().expect("random"),
+            ] {
+                let point = curve.encode_to_point(&t).expect("encodes");
+                assert!(curve.contains(&point), "{name}");
+                assert_ne!(point, Point::Infinity, "{name}");
+                assert_eq!(curve.encode_to_point(&t), Ok(point.clone()), "{name}");
+                // Cofactor 1: the point generates the whole group of order n.
+                assert_eq!(curve.multiply(&curve.n, &point), Point::Infinity, "{name}");
+                assert!(!seen.contains(&point), "{name}: two t gave one point");
+                seen.push(point);
+            }
+            // 0, p and ±1 (where α + α² = 0) have no encoding.
+            assert!(curve.encode_to_point(&BigUint::zero()).is_err());
+            assert!(curve.encode_to_point(&BigUint::one()).is_err());
+            assert!(curve.encode_to_point(&(&curve.p - BigUint::one())).is_err());
+            assert!(curve.encode_to_point(&curve.p).is_err());
+        }
+    }
+
     proptest! {
+        #[test]
+        fn encoding_random_field_elements_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..40)) {
+            let curve = curve_by_name("brainpoolP256r1").expect("known");
+            let t = BigUint::from_bytes_be(&bytes);
+            if let Ok(point) = curve.encode_to_point(&t) {
+                prop_assert!(curve.contains(&point));
+            }
+        }
+
         #[test]
         fn random_points_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..70)) {
             let curve = curve_by_name("brainpoolP256r1").expect("known");

@@ -1,10 +1,13 @@
 //! PACE (ICAO 9303-11 §4.4, BSI TR-03110): password authenticated connection
-//! establishment with the generic mapping over ECDH, for the inspection system
-//! and for the virtual eMRTD.
+//! establishment over ECDH or DH with the generic (GM), integrated (IM) and
+//! chip authentication (CAM) mappings, for the inspection system and for the
+//! virtual eMRTD.
 //!
 //! Steps: MSE:Set AT chooses the protocol and password; GENERAL AUTHENTICATE
-//! brings the encrypted nonce (80), the mapping keys (81/82), the ephemeral keys
-//! on the mapped generator (83/84) and the authentication tokens (85/86).
+//! brings the encrypted nonce (80), the mapping data (81/82: mapping keys for
+//! GM and CAM, the terminal's nonce t and an empty answer for IM), the
+//! ephemeral keys on the mapped generator (83/84) and the authentication
+//! tokens (85/86).
 
 use crate::agreement::{AgreementError, Domain};
 use crate::apdu::{CommandApdu, ResponseApdu, StatusWord, ins};
@@ -152,10 +155,25 @@ impl PaceProtocol {
         }
     }
 
-    /// Whether this reader implements it.
+    /// The OID for integrated mapping over ECDH (`ecdh`) or DH with a cipher.
+    pub fn integrated(ecdh: bool, cipher: CipherKind, key_bits: u16) -> PaceProtocol {
+        let generic = PaceProtocol::ecdh_generic(cipher, key_bits);
+        let mut oid = generic.oid;
+        if let Some(mapping_arc) = oid.get_mut(ID_PACE.len()) {
+            *mapping_arc = if ecdh { 4 } else { 3 };
+        }
+        PaceProtocol {
+            oid,
+            mapping: Mapping::Integrated,
+            ecdh,
+            ..generic
+        }
+    }
+
+    /// Whether this reader implements it: every mapping over ECDH, GM and IM
+    /// over DH (CAM is defined for ECDH only).
     pub fn is_supported(&self) -> bool {
-        matches!(self.mapping, Mapping::Generic)
-            || (self.ecdh && self.mapping == Mapping::ChipAuthentication)
+        self.ecdh || self.mapping != Mapping::ChipAuthentication
     }
 
     /// Human-readable name for reports, e.g. "PACE-ECDH-GM-AES-128".
@@ -175,18 +193,32 @@ impl PaceProtocol {
         )
     }
 
+    /// Length of the chip's nonce s: the smallest multiple of the block size
+    /// not shorter than the key (l of ICAO 9303-11 §4.4.3.3).
     fn nonce_len(&self) -> usize {
         if self.key_bits > 128 { 32 } else { 16 }
+    }
+
+    /// Length of the terminal's IM nonce t: the cipher's key size k (3DES
+    /// counts as 128 bits, ICAO 9303-11 §4.4.3.3.2).
+    fn map_nonce_len(&self) -> usize {
+        match self.cipher {
+            CipherKind::Tdes => 16,
+            CipherKind::Aes => usize::from(self.key_bits / 8),
+        }
     }
 }
 
 /// Ranking among offered protocols: longer keys first, then CAM (it also proves
-/// the chip's key), then ECDH before DH.
+/// the chip's key), then ECDH before DH, then GM before IM (GM is what every
+/// PACE chip implements, so it is the most exercised path on real chips).
 fn preference(protocol: &PaceProtocol) -> u32 {
     let mapping = match (protocol.mapping, protocol.ecdh) {
-        (Mapping::ChipAuthentication, _) => 3,
-        (_, true) => 2,
-        (_, false) => 1,
+        (Mapping::ChipAuthentication, _) => 4,
+        (Mapping::Generic, true) => 3,
+        (Mapping::Integrated, true) => 2,
+        (Mapping::Generic, false) => 1,
+        (Mapping::Integrated, false) => 0,
     };
     u32::from(protocol.key_bits) * 10 + mapping
 }
@@ -255,6 +287,47 @@ pub fn token(cipher: CipherKind, ks_mac: &[u8], input: &[u8]) -> Result<Vec<u8>,
 pub fn generic_map(curve: &Curve, nonce: &[u8], shared: &Point) -> Point {
     let s = BigUint::from_bytes_be(nonce);
     curve.add(&curve.multiply(&s, &curve.g), shared)
+}
+
+/// R_p(s, t) of the integrated mapping: the block-cipher pseudo-random
+/// function of the two nonces, reduced mod p (ICAO 9303-11 §4.4.3.3.2).
+pub fn integrated_pseudo_random(
+    cipher: CipherKind,
+    s: &[u8],
+    t: &[u8],
+    p: &BigUint,
+) -> Result<BigUint, CryptoError> {
+    // n·l ≥ log2 p + 64; p is never a power of two, so ⌈log2 p⌉ is its bit length.
+    let x = crypto::pace_pseudo_random(cipher, s, t, p.bits() + 64)?;
+    Ok(BigUint::from_bytes_be(&x) % p)
+}
+
+/// Integrated mapping: the new generator f(R_p(s, t)), the point encoding on
+/// a curve or x^((p-1)/q) in a MODP group. Both sides compute it from the two
+/// nonces alone, saving the mapping key agreement of GM.
+pub fn integrated_map(
+    domain: &Domain,
+    cipher: CipherKind,
+    s: &[u8],
+    t: &[u8],
+) -> Result<Domain, PaceError> {
+    match domain {
+        Domain::Ec(curve) => {
+            let r = integrated_pseudo_random(cipher, s, t, &curve.p)?;
+            let g = curve.encode_to_point(&r).map_err(AgreementError::from)?;
+            Ok(Domain::Ec(Curve { g, ..curve.clone() }))
+        }
+        Domain::Dh { group, .. } => {
+            let r = integrated_pseudo_random(cipher, s, t, &group.p)?;
+            let generator = group
+                .encode_to_generator(&r)
+                .map_err(AgreementError::from)?;
+            Ok(Domain::Dh {
+                group: group.clone(),
+                generator,
+            })
+        }
+    }
 }
 
 /// Session keys from the shared secret x-coordinate.
@@ -384,14 +457,56 @@ pub fn perform(
     perform_with(transport, key, &protocol, parameter_id, &mut fresh, count)
 }
 
-/// Runs PACE with a given protocol; `private_keys` supplies the two terminal
-/// private keys (mapping, then ephemeral), so tests can replay fixed vectors.
+/// Runs PACE with a given protocol; `private_keys` supplies the terminal
+/// private keys (GM and CAM: mapping, then ephemeral; IM: ephemeral only), so
+/// tests can replay fixed vectors. The IM nonce t is drawn at random.
 pub fn perform_with(
     transport: &mut dyn Transport,
     key: &AccessKey,
     protocol: &PaceProtocol,
     parameter_id: u32,
     private_keys: &mut dyn FnMut(&Domain) -> Result<BigUint, AgreementError>,
+    count: &mut u32,
+) -> Result<PaceOutcome, PaceError> {
+    let k_pi = crypto::kdf(
+        &key.pace_password(),
+        KeyPurpose::Password,
+        protocol.key_bits,
+    )?;
+    let mut map_nonce = crypto::random_bytes;
+    let mut random = TerminalRandom {
+        private_keys,
+        map_nonce: &mut map_nonce,
+    };
+    run(
+        transport,
+        &k_pi,
+        key.pace_reference(),
+        protocol,
+        parameter_id,
+        &mut random,
+        count,
+    )
+}
+
+/// What the terminal draws at random during PACE, injectable so tests can
+/// replay the ICAO worked examples.
+struct TerminalRandom<'a> {
+    /// Private keys on the given domain.
+    private_keys: &'a mut dyn FnMut(&Domain) -> Result<BigUint, AgreementError>,
+    /// The IM nonce t of the given length.
+    map_nonce: &'a mut dyn FnMut(usize) -> Result<Vec<u8>, CryptoError>,
+}
+
+/// The terminal side of PACE with the password key Kπ and its reference
+/// (1 MRZ, 2 CAN) for MSE:Set AT.
+fn run(
+    transport: &mut dyn Transport,
+    k_pi: &[u8],
+    password_reference: u8,
+    protocol: &PaceProtocol,
+    parameter_id: u32,
+    random: &mut TerminalRandom<'_>,
     count: &mut u32,
 ) -> Result<PaceOutcome, PaceError> {
     if !protocol.is_supported() {
@@ -403,7 +518,7 @@ pub fn perform_with(
     let mut answer = StatusWord::OK;
     for with_parameter_id in [false, true] {
         let mut set_at = tlv::encode(0x80, &protocol.oid);
-        set_at.extend(tlv::encode(0x83, &[key.pace_reference()]));
+        set_at.extend(tlv::encode(0x83, &[password_reference]));
         if with_parameter_id {
             set_at.extend(tlv::encode(
                 0x84,
@@ -434,34 +549,46 @@ pub fn perform_with(
     // Step 1: encrypted nonce.
     let template = general_authenticate(transport, Vec::new(), false, count)?;
     let encrypted_nonce = require_object(&template, 0x80)?;
-    let k_pi = crypto::kdf(
-        &key.pace_password(),
-        KeyPurpose::Password,
-        protocol.key_bits,
-    )?;
     let nonce = crypto::cbc_decrypt(
         protocol.cipher,
-        &k_pi,
+        k_pi,
         &vec![0; protocol.cipher.block_size()],
         &encrypted_nonce,
     )?;
 
-    // Step 2: generic mapping.
-    let map_private = private_keys(&domain)?;
-    let map_public = domain.public_key(&map_private);
-    let template = general_authenticate(
-        transport,
-        tlv::encode(0x81, &domain.encode(&map_public)?),
-        false,
-        count,
-    )?;
-    let chip_map_public_encoded = require_object(&template, 0x82)?;
-    let chip_map_public = domain.decode(&chip_map_public_encoded)?;
-    let shared = domain.agree(&map_private, &chip_map_public)?;
-    let mapped = domain.map(&nonce, &shared)?;
+    // Step 2: mapping.
+    let (mapped, chip_map_public_encoded) = if protocol.mapping == Mapping::Integrated {
+        if nonce.len() != protocol.nonce_len() {
+            return Err(PaceError::Protocol(format!(
+                "encrypted nonce of {} bytes, integrated mapping needs {}",
+                nonce.len(),
+                protocol.nonce_len()
+            )));
+        }
+        let t = (random.map_nonce)(protocol.map_nonce_len())?;
+        // The chip answers with an empty 82: nothing to check.
+        general_authenticate(transport, tlv::encode(0x81, &t), false, count)?;
+        (
+            integrated_map(&domain, protocol.cipher, &nonce, &t)?,
+            Vec::new(),
+        )
+    } else {
+        let map_private = (random.private_keys)(&domain)?;
+        let map_public = domain.public_key(&map_private);
+        let template = general_authenticate(
+            transport,
+            tlv::encode(0x81, &domain.encode(&map_public)?),
+            false,
+            count,
+        )?;
+        let chip_map_public_encoded = require_object(&template, 0x82)?;
+        let chip_map_public = domain.decode(&chip_map_public_encoded)?;
+        let shared = domain.agree(&map_private, &chip_map_public)?;
+        (domain.map(&nonce, &shared)?, chip_map_public_encoded)
+    };
 
     // Step 3: key agreement on the mapped generator.
-    let private = private_keys(&mapped)?;
+    let private = (random.private_keys)(&mapped)?;
     let public = mapped.public_key(&private);
     let public_encoded = mapped.encode(&public)?;
     let template =
@@ -629,6 +756,20 @@ impl PaceChip {
                     .map_err(internal)?;
                 self.stage = ChipStage::Mapping { nonce };
                 Ok((tlv::encode(0x7C, &tlv::encode(0x80, &encrypted)), None))
+            }
+            ChipStage::Mapping { nonce } if self.protocol.mapping == Mapping::Integrated => {
+                let t = tlv::require(template, 0x81).map_err(|_| StatusWord::WRONG_DATA)?;
+                if t.len() != self.protocol.map_nonce_len() {
+                    return Err(StatusWord::WRONG_DATA);
+                }
+                let mapped = integrated_map(&self.domain, self.protocol.cipher, &nonce, t)
+                    .map_err(|_| StatusWord::WRONG_DATA)?;
+                self.stage = ChipStage::KeyAgreement {
+                    mapped,
+                    // Only CAM uses the mapping key; IM has none.
+                    map_private: BigUint::default(),
+                };
+                Ok((tlv::encode(0x7C, &tlv::encode(0x82, &[])), None))
             }
             ChipStage::Mapping { nonce } => {
                 let terminal = tlv::require(template, 0x81).map_err(|_| StatusWord::WRONG_DATA)?;
@@ -825,10 +966,259 @@ mod tests {
         assert_eq!(protocol.name(), "PACE-ECDH-CAM-AES-128");
         let (protocol, _) = choose(&infos[..2]).expect("supported");
         assert_eq!(protocol.name(), "PACE-ECDH-GM-AES-128");
-        // Integrated mapping alone is not supported yet: the error names what was offered.
+        // Integrated mapping is taken when offered alone, generic mapping wins a tie.
+        let (protocol, _) = choose(&infos[3..]).expect("supported");
+        assert_eq!(protocol.name(), "PACE-ECDH-IM-AES-128");
         assert_eq!(
-            choose(&infos[3..]).map(|_| ()),
+            protocol,
+            PaceProtocol::integrated(true, CipherKind::Aes, 128)
+        );
+        let (protocol, _) = choose(&infos[1..]).expect("supported");
+        assert_eq!(protocol.name(), "PACE-ECDH-CAM-AES-128");
+        let tie = [infos[3].clone(), infos[1].clone()];
+        assert_eq!(
+            choose(&tie).map(|(p, _)| p.name()),
+            Ok("PACE-ECDH-GM-AES-128".into())
+        );
+        // Curves without standardized support (18 = NIST P-521) are skipped,
+        // and the error names what was offered.
+        let p521 = [SecurityInfo::Pace {
+            protocol: h("04007F00070202040402"),
+            version: 2,
+            parameter_id: Some(18),
+        }];
+        assert_eq!(
+            choose(&p521).map(|_| ()),
             Err(PaceError::Unsupported("PACE-ECDH-IM-AES-128".into()))
+        );
+    }
+
+    /// Replays a worked example of ICAO 9303-11 Appendix H through the
+    /// terminal side: Kπ is given there (not the password), so `run` is called
+    /// with it; the scripted chip checks every byte the terminal sends.
+    struct ImExample {
+        oid: &'static str,
+        encrypted_nonce: &'static str,
+        t: &'static str,
+        terminal_private: &'static str,
+        terminal_public: &'static str,
+        chip_public: &'static str,
+        terminal_token: &'static str,
+        chip_token: &'static str,
+        ks_enc: &'static str,
+        ks_mac: &'static str,
+    }
+
+    const APPENDIX_H_K_PI: &str = "591468CDA83D65219CCCB8560233600F";
+
+    fn replay_integrated_mapping(example: &ImExample, parameter_id: u32) {
+        let protocol = PaceProtocol::from_oid(&h(example.oid)).expect("PACE OID");
+        assert!(protocol.is_supported());
+        // The ephemeral keys are long for DH: 81 xx length forms as in Appendix G.2.
+        let key_object = |tag: u8, value: &str| tlv::encode(u32::from(tag), &h(value));
+        let command = |cla: u8, inner: Vec<u8>| {
+            CommandApdu::new(cla, ins::GENERAL_AUTHENTICATE, 0, 0)
+                .with_data(tlv::encode(0x7C, &inner))
+                .with_ne(256)
+                .to_bytes()
+                .expect("encodes")
+        };
+        let answer = |inner: Vec<u8>| {
+            let mut bytes = tlv::encode(0x7C, &inner);
+            bytes.extend([0x90, 0x00]);
+            bytes
+        };
+        let mut set_at = h("0022C1A40F800A");
+        set_at.extend(h(example.oid));
+        set_at.extend(h("830101"));
+        let mut transport = ScriptedTransport::new()
+            .expect(set_at, h("9000"))
+            .expect(
+                h("10860000027C0000"),
+                answer(key_object(0x80, example.encrypted_nonce)),
+            )
+            .expect(
+                command(0x10, key_object(0x81, example.t)),
+                answer(tlv::encode(0x82, &[])),
+            )
+            .expect(
+                command(0x10, key_object(0x83, example.terminal_public)),
+                answer(key_object(0x84, example.chip_public)),
+            )
+            .expect(
+                command(0x00, key_object(0x85, example.terminal_token)),
+                answer(key_object(0x86, example.chip_token)),
+            );
+        let mut private_keys = fixed_keys(vec![example.terminal_private]);
+        let mut map_nonce = |length: usize| {
+            assert_eq!(length, h(example.t).len());
+            Ok(h(example.t))
+        };
+        let mut random = TerminalRandom {
+            private_keys: &mut private_keys,
+            map_nonce: &mut map_nonce,
+        };
+        let mut count = 0;
+        let outcome = run(
+            &mut transport,
+            &h(APPENDIX_H_K_PI),
+            1,
+            &protocol,
+            parameter_id,
+            &mut random,
+            &mut count,
+        )
+        .expect("PACE-IM succeeds");
+        assert!(transport.finished());
+        assert_eq!(count, 5);
+        assert_eq!(
+            outcome.sm,
+            SecureMessaging::with_zero_ssc(CipherKind::Aes, h(example.ks_enc), h(example.ks_mac))
+        );
+        assert_eq!(outcome.cam, None);
+    }
+
+    /// ICAO 9303-11 Appendix H.1: PACE integrated mapping, ECDH on
+    /// brainpoolP256r1, AES-128.
+    #[test]
+    fn icao_appendix_h_integrated_mapping_brainpool_p256() {
+        let s = h("2923BE84E16CD6AE529049F1F1BBE9EB");
+        let t = h("5DD4CBFC96F5453B130D890A1CDBAE32");
+        assert_eq!(
+            crypto::cbc_encrypt(CipherKind::Aes, &h(APPENDIX_H_K_PI), &[0; 16], &s),
+            Ok(h("143DC40C08C8E891FBED7DEDB92B64AD"))
+        );
+        let curve = crate::ec::curve_by_parameter_id(13).expect("brainpoolP256r1");
+        assert_eq!(
+            crypto::pace_pseudo_random(CipherKind::Aes, &s, &t, curve.p.bits() + 64),
+            Ok(h(concat!(
+                "E4447E2DFB3586BAC05DDB00156B57FBB2179A3949294C97254189800C517BAA",
+                "8DA0FF397ED8C445D3E421E4FEB57322"
+            )))
+        );
+        let r = integrated_pseudo_random(CipherKind::Aes, &s, &t, &curve.p).expect("PRF");
+        assert_eq!(
+            curve.encode_field(&r),
+            h("A2F8FF2DF50E52C6599F386ADCB595D229F6A167ADE2BE5F2C3296ADD5B7430E")
+        );
+        let mapped =
+            integrated_map(&Domain::Ec(curve.clone()), CipherKind::Aes, &s, &t).expect("maps");
+        let Domain::Ec(mapped_curve) = &mapped else {
+            panic!("EC domain expected");
+        };
+        assert_eq!(
+            curve.encode_point(&mapped_curve.g),
+            Ok(h(concat!(
+                "04",
+                "8E82D31559ED0FDE92A4D0498ADD3C23BABA94FB77691E31E90AEA77FB17D427",
+                "4C1AE14BD0C3DBAC0C871B7F3608169364437CA30AC243A089D3F266C1E60FAD"
+            )))
+        );
+        // The chip's key pair of the example lies on the mapped generator.
+        let chip_private = BigUint::parse_bytes(
+            b"107CF58696EF6155053340FD633392BA81909DF7B9706F226F32086C7AFF974A",
+            16,
+        )
+        .unwrap_or_default();
+        let chip_public = concat!(
+            "0467F78E5F7F7686082B293E8D087E056916D0F74BC01A5F8957D0DE45691E51E8",
+            "932B69A962B52A0985AD2C0A271EE6A13A8ADDDCD1A3A994B9DED257F4D22753"
+        );
+        assert_eq!(
+            mapped.encode(&mapped.public_key(&chip_private)),
+            Ok(h(chip_public))
+        );
+        replay_integrated_mapping(
+            &ImExample {
+                oid: "04007F00070202040402",
+                encrypted_nonce: "143DC40C08C8E891FBED7DEDB92B64AD",
+                t: "5DD4CBFC96F5453B130D890A1CDBAE32",
+                terminal_private: "A73FB703AC1436A18E0CFA5ABB3F7BEC7A070E7A6788486BEE230C4A22762595",
+                terminal_public: concat!(
+                    "0489CBA23FFE96AA18D824627C3E934E54A9FD0B87A95D1471DC1C0ABFDCD640D4",
+                    "6755DE9B7B778280B6BEBD57439ADFEB0E21FD4ED6DF42578C13418A59B34C37"
+                ),
+                chip_public,
+                terminal_token: "450F02B86F6A0909",
+                chip_token: "75D4D96E8D5B0308",
+                ks_enc: "0D3FEB33251A6370893D62AE8DAAF51B",
+                ks_mac: "B01E89E3D9E8719E586B50B4A7506E0B",
+            },
+            13,
+        );
+    }
+
+    /// ICAO 9303-11 Appendix H.2: PACE integrated mapping, DH on the RFC 5114
+    /// 1024-bit group (standardized parameters 0), AES-128.
+    #[test]
+    fn icao_appendix_h_integrated_mapping_dh_1024() {
+        let s = h("FA5B7E3E49753A0DB9178B7B9BD898C8");
+        let t = h("B3A6DB3C870C3E99245E0D1C06B747DE");
+        let group = crate::dh::group_by_parameter_id(0).expect("RFC 5114 group");
+        assert_eq!(
+            crypto::pace_pseudo_random(CipherKind::Aes, &s, &t, group.p.bits() + 64),
+            Ok(h(concat!(
+                "EAB98D13E09052952AA729907C3C946184DEA0FE74AD2B3AF506F0A83018459C",
+                "38099CD1F7FF4EA0A078DB1FAC1365505E3DC85500EF95E20B4EEF2E88489233",
+                "BEE0546B472F994B618D168702406791DEEF3CB4810932EC278F3533FDB860EB",
+                "4835C36FA4F1BF3FA0B828A718C96BDE88FBA38A3E6C35AAA10959251EB5FC71",
+                "0FC187258995944C0F926E249373F485"
+            )))
+        );
+        let r = integrated_pseudo_random(CipherKind::Aes, &s, &t, &group.p).expect("PRF");
+        assert_eq!(
+            group.encode(&r),
+            h(concat!(
+                "A0C7C50C002061A51CC87D254EF38068607417B6EE1B36473CFB800D2D2E5FA2",
+                "B6980F01105D24FAB22ACD1BFA5C8A4C093ECDFAFE6D7125D42A843E33860383",
+                "5CF19AFAFF75EFE21DC5F6AA1F9AE46C25087E7368166FB08C1E4627AFED7D93",
+                "570417B790FF7F747E57F432B04E1236819E0DFEF5B6E77CA4999925328182D2"
+            ))
+        );
+        let domain = Domain::by_parameter_id(0).expect("DH");
+        let Domain::Dh { generator, .. } =
+            integrated_map(&domain, CipherKind::Aes, &s, &t).expect("maps")
+        else {
+            panic!("DH domain expected");
+        };
+        assert_eq!(
+            group.encode(&generator),
+            h(concat!(
+                "1D7D767F11E333BCD6DBAEF40E799E7A926B96973550656FF3C830726D118D61",
+                "C276CDCC61D475CF03A98E0C0E79CAEBA5BE25578BD4551D0B10903236F0B0F9",
+                "76852FA78EEA14EA0ACA87D1E91F688FE0DFF897BBE35A472621D343564B262F",
+                "34223AE8FC59B664BFEDFA2BFE7516CA5510A6BBB633D517EC25D4E0BBAA16C2"
+            ))
+        );
+        replay_integrated_mapping(
+            &ImExample {
+                oid: "04007F00070202040302",
+                encrypted_nonce: "9ABB8864CA0FF1551E620D1EF4E13510",
+                t: "B3A6DB3C870C3E99245E0D1C06B747DE",
+                terminal_private: concat!(
+                    "4BD0E54740F9A028E6A515BFDAF967848C4F5F5FFF65AA0915947FFD1A0DF2FA",
+                    "6981271BC905F3551457B7E03AC3B8066DE4AA406C1171FB43DD939C4BA16175",
+                    "103BA3DEE16419AA248118F90CC36A3D6F4C373652E0C3CCE7F0F1D0C5425B36",
+                    "00F0F0D6A67F004C8BBA33F2B4733C7252445C1DFC4F1107203F71D2EFB28161"
+                ),
+                terminal_public: concat!(
+                    "0F0CC62945A8029251FB7EF3C094E12EC68E4EF07F27CB9D9CD04C5C4250FAE0",
+                    "E4F8A951557E929AEB48E5C6DD47F2F5CD7C351A9BD2CD722C07EDE166770F08",
+                    "FFCB370262CF308DD7B07F2E0DA9CAAA1492344C852906919538C98A4BA4187E",
+                    "76CE9D87832386D319CE2E043C3343AEAE6EDBA1A9894DC5094D22F7FE1351D5"
+                ),
+                chip_public: concat!(
+                    "928D9A0F9DBA450F13FC859C6F290D1D36E42431138A4378500BEB4E0401854C",
+                    "FF111F71CB6DC1D0335807A11388CC8EAA87B07907AAD9FBA6B169AF6D8C26AF",
+                    "8DDDC39ADC3AD2E3FF882B84D23E9768E95A80E4746FB07A9767679FE92133B4",
+                    "D379935C771BD7FBED6C7BB4B1708B275EA75679524CDC9C6A91370CC662A2F3"
+                ),
+                terminal_token: "55D61977CBF5307E",
+                chip_token: "C2F04230187E1525",
+                ks_enc: "01AFC10CF87BE36D8179E87370171F07",
+                ks_mac: "23F0FBD05FD6C7B8B88F4C8309669061",
+            },
+            0,
         );
     }
 
@@ -875,18 +1265,28 @@ mod tests {
     fn terminal_and_chip_agree_on_every_curve_and_cipher() {
         let key = AccessKey::can("123456").expect("valid");
         let cases = [
-            (12, CipherKind::Aes, 128),
-            (13, CipherKind::Tdes, 112),
-            (15, CipherKind::Aes, 192),
-            (16, CipherKind::Aes, 256),
-            (0, CipherKind::Tdes, 112),
-            (2, CipherKind::Aes, 128),
+            (12, CipherKind::Aes, 128, Mapping::Generic),
+            (13, CipherKind::Tdes, 112, Mapping::Generic),
+            (15, CipherKind::Aes, 192, Mapping::Generic),
+            (16, CipherKind::Aes, 256, Mapping::Generic),
+            (17, CipherKind::Aes, 256, Mapping::Generic),
+            (0, CipherKind::Tdes, 112, Mapping::Generic),
+            (2, CipherKind::Aes, 128, Mapping::Generic),
+            (12, CipherKind::Aes, 192, Mapping::Integrated),
+            (13, CipherKind::Tdes, 112, Mapping::Integrated),
+            (15, CipherKind::Aes, 256, Mapping::Integrated),
+            (16, CipherKind::Aes, 128, Mapping::Integrated),
+            (17, CipherKind::Aes, 256, Mapping::Integrated),
+            (1, CipherKind::Aes, 192, Mapping::Integrated),
+            (2, CipherKind::Tdes, 112, Mapping::Integrated),
         ];
-        for (parameter_id, cipher, bits) in cases {
-            let mut protocol = PaceProtocol::ecdh_generic(cipher, bits);
-            if parameter_id <= 2 {
-                protocol = PaceProtocol::dh_generic(cipher, bits);
-            }
+        for (parameter_id, cipher, bits, mapping) in cases {
+            let ecdh = parameter_id > 2;
+            let protocol = match (mapping, ecdh) {
+                (Mapping::Integrated, _) => PaceProtocol::integrated(ecdh, cipher, bits),
+                (_, true) => PaceProtocol::ecdh_generic(cipher, bits),
+                (_, false) => PaceProtocol::dh_generic(cipher, bits),
+            };
             let chip = PaceChip::new(protocol.clone(), parameter_id, key.pace_password())
                 .expect("supported");
             let mut transport = ChipOnly(chip);
@@ -900,20 +1300,55 @@ mod tests {
                 &mut fresh,
                 &mut count,
             )
-            .expect("agrees");
+            .unwrap_or_else(|e| panic!("{} on {parameter_id}: {e}", protocol.name()));
             assert_eq!(outcome.sm.kind(), cipher);
+            assert_eq!(outcome.protocol, protocol);
         }
-        // A wrong CAN is refused by the chip at the token step.
-        let protocol = PaceProtocol::ecdh_generic(CipherKind::Aes, 128);
-        let chip = PaceChip::new(protocol.clone(), 13, b"654321".to_vec()).expect("supported");
-        let mut transport = ChipOnly(chip);
-        let mut fresh = |domain: &Domain| domain.random_private();
-        let mut count = 0;
-        let result = perform_with(&mut transport, &key, &protocol, 13, &mut fresh, &mut count);
-        assert_eq!(
-            result.map(|_| ()),
-            Err(PaceError::AccessDenied(StatusWord::AUTH_FAILED))
-        );
+        // A wrong CAN is refused by the chip at the token step, whatever the mapping.
+        for protocol in [
+            PaceProtocol::ecdh_generic(CipherKind::Aes, 128),
+            PaceProtocol::integrated(true, CipherKind::Aes, 128),
+            PaceProtocol::integrated(false, CipherKind::Aes, 128),
+        ] {
+            let parameter_id = if protocol.ecdh { 13 } else { 0 };
+            let chip = PaceChip::new(protocol.clone(), parameter_id, b"654321".to_vec())
+                .expect("supported");
+            let mut transport = ChipOnly(chip);
+            let mut fresh = |domain: &Domain| domain.random_private();
+            let mut count = 0;
+            let result = perform_with(
+                &mut transport,
+                &key,
+                &protocol,
+                parameter_id,
+                &mut fresh,
+                &mut count,
+            );
+            assert_eq!(
+                result.map(|_| ()),
+                Err(PaceError::AccessDenied(StatusWord::AUTH_FAILED)),
+                "{}",
+                protocol.name()
+            );
+        }
+    }
+
+    #[test]
+    fn integrated_mapping_chip_refuses_a_bad_map_nonce() {
+        let protocol = PaceProtocol::integrated(true, CipherKind::Aes, 256);
+        assert_eq!(protocol.name(), "PACE-ECDH-IM-AES-256");
+        for t in [vec![0x11; 16], Vec::new(), vec![0x11; 33]] {
+            let mut chip = PaceChip::new(protocol.clone(), 13, b"123456".to_vec()).expect("ok");
+            chip.general_authenticate(&h("7C00")).expect("nonce");
+            let answer = chip.general_authenticate(&tlv::encode(0x7C, &tlv::encode(0x81, &t)));
+            assert_eq!(answer.map(|_| ()), Err(StatusWord::WRONG_DATA), "{t:?}");
+        }
+        let mut chip = PaceChip::new(protocol, 13, b"123456".to_vec()).expect("ok");
+        chip.general_authenticate(&h("7C00")).expect("nonce");
+        let answer = chip
+            .general_authenticate(&tlv::encode(0x7C, &tlv::encode(0x81, &[0x11; 32])))
+            .expect("maps");
+        assert_eq!(answer, (h("7C028200"), None));
     }
 
     #[test]
@@ -951,7 +1386,11 @@ mod tests {
     proptest! {
         #[test]
         fn random_chip_input_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..80), step in 0usize..4) {
-            let protocol = PaceProtocol::ecdh_generic(CipherKind::Aes, 128);
+            let protocol = if step % 2 == 0 {
+                PaceProtocol::ecdh_generic(CipherKind::Aes, 128)
+            } else {
+                PaceProtocol::integrated(true, CipherKind::Aes, 128)
+            };
             let mut chip = PaceChip::new(protocol, 13, b"123456".to_vec()).expect("supported");
             for _ in 0..step {
                 let _ = chip.general_authenticate(&h("7C00"));

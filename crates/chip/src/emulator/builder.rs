@@ -36,11 +36,15 @@ pub struct DatasetSpec {
     pub dg11: Option<Dg11>,
     /// DG12.
     pub dg12: Option<Dg12>,
-    /// PACE offered in EF.CardAccess: cipher, key bits, standardized parameter id (13 = brainpoolP256r1).
+    /// PACE offered in EF.CardAccess: cipher, key bits, standardized parameter id
+    /// (13 = brainpoolP256r1, 17 = brainpoolP512r1; 0, 1, 2 = the RFC 5114 DH groups).
     pub pace: Option<(CipherKind, u16, u32)>,
     /// Offer PACE with chip authentication mapping (AES only) instead of the generic mapping.
     /// The chip authentication key must then be on the PACE curve.
     pub pace_cam: bool,
+    /// Offer PACE with integrated mapping instead of the generic mapping (ECDH or
+    /// DH after the parameter id), to test readers against IM-only chips.
+    pub pace_integrated: bool,
     /// Whether the chip also answers BAC (the usual case for passports).
     pub bac: bool,
     /// Active authentication key (DG15).
@@ -63,6 +67,7 @@ impl DatasetSpec {
             dg12: None,
             pace: Some((CipherKind::Aes, 128, 13)),
             pace_cam: false,
+            pace_integrated: false,
             bac: true,
             active_authentication: Some(AaKeySpec::Ec("P-256".into())),
             chip_authentication: Some(("brainpoolP256r1".into(), CipherKind::Aes, 128)),
@@ -70,8 +75,25 @@ impl DatasetSpec {
     }
 }
 
-/// Builds the files and secrets (without EF.SOD).
+/// Private keys to put on a built chip instead of fresh random ones, so a
+/// fixture generator can make the same chip from the same seed. A key left
+/// `None` is generated as `build` does.
+#[derive(Debug, Clone, Default)]
+pub struct ChipKeys {
+    /// Chip authentication key (must suit the DG14 kind of the spec).
+    pub chip_authentication: Option<PrivateKey>,
+    /// Active authentication key (must suit the spec's `AaKeySpec`).
+    pub active_authentication: Option<PrivateKey>,
+}
+
+/// Builds the files and secrets (without EF.SOD), with fresh random TEST keys.
 pub fn build(spec: &DatasetSpec) -> Result<ChipDataset, DatasetError> {
+    build_with_keys(spec, &ChipKeys::default())
+}
+
+/// Builds the files and secrets (without EF.SOD) with the given TEST keys
+/// (deterministic fixtures); missing keys are generated.
+pub fn build_with_keys(spec: &DatasetSpec, keys: &ChipKeys) -> Result<ChipDataset, DatasetError> {
     let mut dataset = ChipDataset::default();
     let lines: Vec<&str> = spec.mrz_lines.iter().map(String::as_str).collect();
     dataset.files.insert(FileId::Dg(1), dg1::encode(&lines));
@@ -94,12 +116,15 @@ pub fn build(spec: &DatasetSpec) -> Result<ChipDataset, DatasetError> {
         ..ChipSecrets::default()
     };
     if let Some((curve, cipher, bits)) = &spec.chip_authentication {
-        let key = match curve
-            .strip_prefix("DH")
-            .and_then(|id| id.parse::<u32>().ok())
-        {
-            Some(group) => PrivateKey::generate_dh(group)?,
-            None => PrivateKey::generate_ec(curve)?,
+        let key = match (
+            &keys.chip_authentication,
+            curve
+                .strip_prefix("DH")
+                .and_then(|id| id.parse::<u32>().ok()),
+        ) {
+            (Some(given), _) => given.clone(),
+            (None, Some(group)) => PrivateKey::generate_dh(group)?,
+            (None, None) => PrivateKey::generate_ec(curve)?,
         };
         dg14_infos.extend(crate::ca::dg14_infos(
             key.public_key_info()?,
@@ -110,14 +135,20 @@ pub fn build(spec: &DatasetSpec) -> Result<ChipDataset, DatasetError> {
     }
     if let Some(aa) = &spec.active_authentication {
         let key = match aa {
-            AaKeySpec::Rsa(bits) => crate::aa::generate_rsa_key(*bits)
-                .map_err(|e| DatasetError::BadKey(e.to_string()))?,
+            AaKeySpec::Rsa(bits) => match &keys.active_authentication {
+                Some(given) => given.clone(),
+                None => crate::aa::generate_rsa_key(*bits)
+                    .map_err(|e| DatasetError::BadKey(e.to_string()))?,
+            },
             AaKeySpec::Ec(curve) => {
                 dg14_infos.push(SecurityInfo::ActiveAuthentication {
                     version: 1,
                     signature_algorithm: crate::aa::ecdsa_plain_oid(HashAlgorithm::Sha256),
                 });
-                PrivateKey::generate_ec(curve)?
+                match &keys.active_authentication {
+                    Some(given) => given.clone(),
+                    None => PrivateKey::generate_ec(curve)?,
+                }
             }
         };
         dataset
@@ -126,10 +157,16 @@ pub fn build(spec: &DatasetSpec) -> Result<ChipDataset, DatasetError> {
         secrets.aa_key = Some(key);
     }
     if let Some((cipher, bits, parameter_id)) = spec.pace {
+        let ecdh = crate::agreement::Domain::by_parameter_id(parameter_id)
+            .map_or(true, |domain| domain.is_ecdh());
         let protocol = if spec.pace_cam {
             PaceProtocol::ecdh_cam(bits)
-        } else {
+        } else if spec.pace_integrated {
+            PaceProtocol::integrated(ecdh, cipher, bits)
+        } else if ecdh {
             PaceProtocol::ecdh_generic(cipher, bits)
+        } else {
+            PaceProtocol::dh_generic(cipher, bits)
         };
         let info = SecurityInfo::Pace {
             protocol: protocol.oid,

@@ -96,6 +96,30 @@ impl PrivateKey {
         })
     }
 
+    /// A TEST-ONLY EC key derived from `seed` (SHA-256 counter mode, reduced into
+    /// [1, n-1]): fixture generators need the same chip for the same seed.
+    pub fn ec_from_seed(curve_name: &str, seed: &[u8]) -> Result<PrivateKey, DatasetError> {
+        let curve =
+            ec::curve_by_name(curve_name).map_err(|e| DatasetError::BadKey(e.to_string()))?;
+        let length = usize::try_from(curve.n.bits().div_ceil(8)).unwrap_or(0) + 8;
+        let mut bytes = Vec::with_capacity(length + 32);
+        let mut counter = 0u32;
+        while bytes.len() < length {
+            let mut input = b"tdverify TEST chip key".to_vec();
+            input.extend_from_slice(seed);
+            input.extend_from_slice(&counter.to_be_bytes());
+            bytes.extend(crate::crypto::hash(crate::crypto::HashAlgorithm::Sha256, &input));
+            counter += 1;
+        }
+        bytes.truncate(length);
+        let below = &curve.n - BigUint::from(1u8);
+        let scalar = BigUint::from_bytes_be(&bytes) % below + BigUint::from(1u8);
+        Ok(PrivateKey::Ec {
+            curve: curve.name.to_string(),
+            scalar: scalar.to_str_radix(16),
+        })
+    }
+
     /// A fresh TEST-ONLY DH key in a standardized group.
     pub fn generate_dh(group: u32) -> Result<PrivateKey, DatasetError> {
         let dh_group = crate::dh::group_by_parameter_id(group)

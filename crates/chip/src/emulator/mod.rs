@@ -1,8 +1,9 @@
 //! The virtual eMRTD: serves a [`ChipDataset`] over the [`Transport`] trait
-//! in-process, with BAC, PACE (ECDH generic mapping), 3DES and AES secure
-//! messaging, active authentication and chip authentication, plus fault modes
-//! for testing readers (bad MAC, wrong status word, truncated response, slow
-//! card, card pulled mid-read, a clone without the private keys).
+//! in-process, with BAC, PACE (ECDH and DH; generic, integrated and chip
+//! authentication mappings), 3DES and AES secure messaging, active
+//! authentication and chip authentication, plus fault modes for testing
+//! readers (bad MAC, wrong status word, truncated response, slow card, card
+//! pulled mid-read, a clone without the private keys).
 //!
 //! [`vpcd`] connects the same chip to `pcscd` through the vsmartcard driver so
 //! any PC/SC client can read it.
