@@ -3,13 +3,15 @@
 //! EF.CardAccess, EF.SOD) and the negative cases an officer must recognise,
 //! each with the check that must flag it. For tests, demo and training only:
 //! every key here is a published test key.
+//!
+//! The chip itself is made by `tdverify_fixtures::chip` (shared with the
+//! fixture documents, whose generator must build without this crate); only
+//! the JPEG 2000 portrait, which needs OpenCV, is made here.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use image::{DynamicImage, Rgb, RgbImage};
+use image::DynamicImage;
 use serde::Serialize;
-use tdverify_chip::emulator::builder::{self, DatasetSpec};
 use tdverify_chip::emulator::ChipDataset;
 use tdverify_chip::key::{AccessKey, MrzKey};
 use tdverify_chip::lds::dg11::Dg11;
@@ -17,8 +19,9 @@ use tdverify_chip::lds::dg12::Dg12;
 use tdverify_chip::lds::{dg1, dg2, FileId};
 use tdverify_core::CheckStatus;
 use tdverify_mrz::{MrzData, MrzDate, MrzFormat, Sex};
-use tdverify_pki::testpki::{self, TestCertifiedKey, TestKeyAlgorithm, TestPki};
-use tdverify_pki::{CscaStore, HashAlgorithm};
+use tdverify_fixtures::chip::{self as chip_fixtures, ChipContent, ChipProfile};
+use tdverify_pki::testpki::{self, TestCertifiedKey, TestPki};
+use tdverify_pki::CscaStore;
 use thiserror::Error;
 
 /// Why a fixture could not be made.
@@ -33,6 +36,9 @@ pub enum FixtureError {
     /// Signing with the test PKI failed.
     #[error("test PKI: {0}")]
     Pki(#[from] tdverify_pki::PkiError),
+    /// Building or signing the chip failed.
+    #[error("{0}")]
+    Chip(#[from] chip_fixtures::ChipError),
     /// Encoding the synthetic portrait failed.
     #[error("portrait: {0}")]
     Portrait(String),
@@ -47,7 +53,7 @@ pub enum FixtureError {
 }
 
 /// Seed of the test PKI every chip fixture uses (so a master list imported once trusts them all).
-pub const TEST_PKI_SEED: &[u8] = b"tdverify TEST-ONLY chip fixtures";
+pub const TEST_PKI_SEED: &[u8] = chip_fixtures::TEST_PKI_SEED;
 /// Issuer of the chip fixtures: Utopia, the ICAO specimen state.
 pub const TEST_ISSUER: &str = "UTO";
 
@@ -191,48 +197,18 @@ impl ChipCase {
 
 /// The test PKI of the chip fixtures (TEST CSCA "UTO", ECDSA P-256, deterministic).
 pub fn test_pki() -> Result<TestPki, FixtureError> {
-    Ok(TestPki::generate(TEST_ISSUER, TestKeyAlgorithm::EcdsaP256, TEST_PKI_SEED)?)
+    Ok(chip_fixtures::test_pki(TEST_ISSUER)?)
 }
 
 /// A synthetic portrait (a drawn head on a plain background, with fine texture so
 /// the JPEG is realistically about 20 KB). Never a real face.
 pub fn synthetic_portrait(seed: u32) -> DynamicImage {
-    let (width, height) = (300u32, 400u32);
-    let mut state = seed.wrapping_mul(2_654_435_761).wrapping_add(12345);
-    let mut noise = move || {
-        state ^= state << 13;
-        state ^= state >> 17;
-        state ^= state << 5;
-        (state % 23) as i32 - 11
-    };
-    let hue = (seed % 5) as i32 * 12;
-    let image = RgbImage::from_fn(width, height, |x, y| {
-        let (fx, fy) = (x as f32, y as f32);
-        let head = ((fx - 150.0) / 85.0).powi(2) + ((fy - 170.0) / 110.0).powi(2) <= 1.0;
-        let shoulders = fy > 300.0 && ((fx - 150.0) / 150.0).powi(2) + ((fy - 420.0) / 120.0).powi(2) <= 1.0;
-        let eye = ((fx - 118.0).powi(2) + (fy - 150.0).powi(2) < 80.0) || ((fx - 182.0).powi(2) + (fy - 150.0).powi(2) < 80.0);
-        let mouth = (fy - 225.0).abs() < 4.0 && (fx - 150.0).abs() < 28.0;
-        let base: [i32; 3] = if eye || mouth {
-            [60, 40, 40]
-        } else if head {
-            [214 - hue, 170, 140 + hue / 2]
-        } else if shoulders {
-            [50 + hue, 60, 110]
-        } else {
-            [200, 210 - (y / 8) as i32, 225]
-        };
-        let n = noise();
-        Rgb(base.map(|c| (c + n).clamp(0, 255) as u8))
-    });
-    DynamicImage::ImageRgb8(image)
+    DynamicImage::ImageRgb8(chip_fixtures::synthetic_portrait(seed))
 }
 
 /// JPEG bytes of an image (quality 80).
 pub fn encode_jpeg(image: &DynamicImage) -> Result<Vec<u8>, FixtureError> {
-    let mut out = Vec::new();
-    let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 80);
-    image.to_rgb8().write_with_encoder(encoder).map_err(|e| FixtureError::Portrait(e.to_string()))?;
-    Ok(out)
+    Ok(chip_fixtures::encode_jpeg(&image.to_rgb8(), 80)?)
 }
 
 /// A genuine chip and every negative case for one holder, with the test PKI that signs them.
@@ -264,11 +240,17 @@ impl FixtureSet {
         let jpeg2000 = crate::imaging::encode_jpeg2000(&portrait, 50).map_err(FixtureError::Portrait)?;
         let substituted = encode_jpeg(&synthetic_portrait(holder.portrait_seed.wrapping_add(7)))?;
         let (width, height) = (portrait.width() as u16, portrait.height() as u16);
-        let mut spec = DatasetSpec::passport(holder.mrz_lines()?, holder.mrz_key()?);
-        spec.portrait = Some((jpeg, width, height));
-        spec.dg11 = Some(Dg11 { full_name: Some(holder.dg11_full_name.clone()), place_of_birth: Some("ZENITH<UTOPIA".into()), ..Dg11::default() });
-        spec.dg12 = Some(Dg12 { issuing_authority: Some("TEST-ONLY PASSPORT OFFICE UTOPIA".into()), date_of_issue: Some("20240416".into()), ..Dg12::default() });
-        let unsigned = builder::build(&spec)?;
+        let content = ChipContent {
+            mrz_lines: holder.mrz_lines()?,
+            key: holder.mrz_key()?,
+            portrait: Some((jpeg, width, height)),
+            dg11: Some(Dg11 { full_name: Some(holder.dg11_full_name.clone()), place_of_birth: Some("ZENITH<UTOPIA".into()), ..Dg11::default() }),
+            dg12: Some(Dg12 { issuing_authority: Some("TEST-ONLY PASSPORT OFFICE UTOPIA".into()), date_of_issue: Some("20240416".into()), ..Dg12::default() }),
+            profile: ChipProfile { bac: true, active_authentication: true, chip_authentication: true },
+            // Fresh TEST keys per run: the matrix does not need byte-identical chips.
+            key_seed: None,
+        };
+        let unsigned = chip_fixtures::build_unsigned(&content)?;
         Ok(FixtureSet {
             pki,
             holder,
@@ -355,17 +337,7 @@ impl FixtureSet {
 
 /// Signs the data groups of `dataset` into EF.SOD with a TEST Document Signer.
 fn sign(dataset: &mut ChipDataset, signer: &TestCertifiedKey, signing_time: tdverify_pki::UnixSeconds) -> Result<(), FixtureError> {
-    let data_groups: BTreeMap<u8, Vec<u8>> = dataset
-        .files
-        .iter()
-        .filter_map(|(id, bytes)| match id {
-            FileId::Dg(number) => Some((*number, bytes.clone())),
-            _ => None,
-        })
-        .collect();
-    let sod = testpki::sign_sod(signer, &data_groups, HashAlgorithm::Sha256, signing_time)?;
-    dataset.files.insert(FileId::Sod, sod);
-    Ok(())
+    Ok(chip_fixtures::sign(dataset, signer, signing_time)?)
 }
 
 /// The sample chip for demo and training: the genuine specimen, its printed MRZ,

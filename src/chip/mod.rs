@@ -23,6 +23,18 @@ pub mod verify;
 pub use session::{key_from_can, key_from_mrz_text, ChipSource, SessionError, SessionEvent, SessionOptions};
 pub use verify::{verify_read, ChipVerification};
 
+/// The chip dataset folder that `--emulate DIR` reads: DIR itself when it holds
+/// a dataset (`chip-secrets.json`), else the `chip/` folder of a fixture
+/// document folder (`cargo xtask fixtures` writes each document's own chip
+/// there), so DG1 is compared with that document's printed MRZ.
+pub fn emulator_folder(dir: &std::path::Path) -> std::path::PathBuf {
+    let own = dir.join(tdverify_fixtures::chip::CHIP_FOLDER);
+    if !dir.join("chip-secrets.json").is_file() && own.join("chip-secrets.json").is_file() {
+        return own;
+    }
+    dir.to_path_buf()
+}
+
 /// Folder of the CSCA trust store inside the data folder (`<data dir>/csca/`).
 pub fn csca_dir(data_dir: &std::path::Path) -> std::path::PathBuf {
     data_dir.join("csca")

@@ -1,7 +1,8 @@
 //! `cargo xtask fixtures [--seed S] [--count N] [--out DIR] [--faces DIR] [--flatbed DPI] [--template KEY]... [--specimens]`:
-//! generates the fixture documents (default: seed 1, 44 documents, into
-//! `out/fixtures`, git-ignored) or, with `--specimens`, re-renders the
-//! reference library's specimen images.
+//! generates the fixture documents (default: seed 1, 52 documents, into
+//! `out/fixtures`, git-ignored; documents of models with a chip get their TEST
+//! chip in `<doc>/chip/`, and `pki/` holds the TEST CSCAs to trust) or, with
+//! `--specimens`, re-renders the reference library's specimen images.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -58,6 +59,13 @@ pub fn run(args: &[String]) -> Result<()> {
         out.display(),
         started.elapsed().as_secs_f64(),
         summary.by_fraud_type
+    );
+    println!(
+        "{} TEST chips (trust {}) built in {:.2} s of worker time; by scenario: {:?}",
+        summary.chips,
+        out.join(tdverify_fixtures::chip::PKI_FOLDER).display(),
+        summary.chip_time.as_secs_f64(),
+        summary.by_scenario
     );
     Ok(())
 }
