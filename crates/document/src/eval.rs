@@ -33,6 +33,10 @@ pub const SCORED_IDS: &[&str] = &[
     "photo.integrity",
     "mrz.print",
     "consistency.viz_vs_mrz",
+    "viz.mrz.document_number",
+    "viz.mrz.birth_date",
+    "viz.mrz.expiry_date",
+    "viz.mrz.name",
 ];
 
 /// Why an evaluation could not run.

@@ -14,6 +14,7 @@ pub mod eval;
 pub mod identify;
 pub mod quality;
 pub mod register;
+pub mod viz;
 
 pub use checks::CHECK_IDS;
 pub use checks::document::{

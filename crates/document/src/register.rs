@@ -421,7 +421,7 @@ impl RectifiedPage {
     }
 }
 
-fn bilinear(image: &RgbImage, width: u32, height: u32, x: f32, y: f32) -> [u8; 3] {
+pub(crate) fn bilinear(image: &RgbImage, width: u32, height: u32, x: f32, y: f32) -> [u8; 3] {
     if !(x.is_finite() && y.is_finite()) {
         return [0, 0, 0];
     }

@@ -12,7 +12,7 @@ use serde::Serialize;
 use tdverify_core::{Capture, Check, CheckStatus, Light};
 use tdverify_mrz::{Mrz, MrzDate};
 
-use super::{LightPage, PageContext, data, ir, layout, mrz_print, photo, uv};
+use super::{LightPage, PageContext, data, ir, layout, mrz_print, photo, uv, viz};
 use crate::identify::{NO_TEMPLATE_MESSAGE, generic_side, icao_page_size, identify, library_format};
 use crate::quality;
 use crate::reference::{MrzFormat, ReferenceLibrary, Side, Template, VizField, ZoneKind};
@@ -277,8 +277,17 @@ pub fn check_document_with(
     progress("checks", 0.9);
     report.checks.push(data::expiry(mrz, &options.today));
     report.checks.push(data::plausibility(mrz, template, &options.today));
-    report.checks.push(data::viz_vs_mrz(mrz, options.viz.as_ref(), &options.today));
     lap("data", &mut timings);
+    progress("viz", 0.95);
+    let white_image = images.iter().find(|(light, _)| *light == Light::White).map(|(_, image)| image);
+    let viz_checks = viz::checks(&ctx, white_image);
+    // Officer-typed VIZ text wins; otherwise the reading sums up.
+    report.checks.push(match options.viz.as_ref() {
+        Some(typed) => data::viz_vs_mrz(mrz, Some(typed), &options.today),
+        None => viz::summary(&viz_checks),
+    });
+    report.checks.extend(viz_checks);
+    lap("viz", &mut timings);
     progress("done", 1.0);
     report.timings = timings;
     report

@@ -14,6 +14,7 @@ pub mod layout;
 pub mod mrz_print;
 pub mod photo;
 pub mod uv;
+pub mod viz;
 
 use tdverify_core::{CheckIdInfo, Evidence, Light};
 use tdverify_mrz::{Mrz, MrzDate};
@@ -34,7 +35,11 @@ pub const CHECK_IDS: &[CheckIdInfo] = &[
     CheckIdInfo { id: "uv.features", meaning: "UV-fluorescent patterns and fibres present where the template expects" },
     CheckIdInfo { id: "photo.integrity", meaning: "no photo-substitution signs (UV glow, IR transparency, hard paper edge at the photo)" },
     CheckIdInfo { id: "mrz.print", meaning: "MRZ print: character pitch, regular OCR-B spacing and position against the template" },
-    CheckIdInfo { id: "consistency.viz_vs_mrz", meaning: "VIZ fields agree with the MRZ (only when VIZ text was read)" },
+    CheckIdInfo { id: "consistency.viz_vs_mrz", meaning: "VIZ fields agree with the MRZ: typed by the officer, else the viz.mrz.* readings summed up" },
+    CheckIdInfo { id: "viz.mrz.document_number", meaning: "document number read in the VIZ (white light) equals the MRZ's" },
+    CheckIdInfo { id: "viz.mrz.birth_date", meaning: "date of birth read in the VIZ equals the MRZ's, in the template's VIZ date format" },
+    CheckIdInfo { id: "viz.mrz.expiry_date", meaning: "date of expiry read in the VIZ equals the MRZ's, in the template's VIZ date format" },
+    CheckIdInfo { id: "viz.mrz.name", meaning: "surname and given names read in the VIZ match the MRZ after transliteration" },
     CheckIdInfo { id: "capture.quality.*", meaning: "capture quality per light: focus, glare, resolution, perspective, exposure" },
 ];
 

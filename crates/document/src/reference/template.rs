@@ -508,6 +508,12 @@ pub struct DocumentInfo {
     /// Year the model was first issued (for plausibility checks).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_issued: Option<u16>,
+    /// How the VIZ prints dates, from the tokens `DD`, `MM`, `MMM` (English
+    /// month abbreviation), `YY`, `YYYY` and separators (`DD.MM.YYYY`). The VIZ
+    /// reader formats the MRZ dates this way to compare them with the print;
+    /// absent: `DD MMM YYYY`, the ICAO 9303 part 4 example.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub viz_date_format: Option<String>,
 }
 
 /// The whole `template.toml`, as written in the file.
