@@ -1,4 +1,4 @@
-//! `cargo xtask eval-mrz DIR [DIR...] [--verbose] [--no-baseline] [--json FILE]`:
+//! `cargo xtask eval-mrz DIR [DIR...] [--verbose] [--no-baseline] [--json FILE] [--dump DIR]`:
 //! measures MRZ reading from images over folders with ground truth (the
 //! `../shared/mrz` layout or generated fixtures; formats documented in
 //! `tdverify_ocr::eval`), with Tesseract on our crops as the baseline when it
@@ -7,7 +7,7 @@
 
 use anyhow::{Context, Result, bail};
 
-const USAGE: &str = "usage: cargo xtask eval-mrz DIR [DIR...] [--verbose] [--no-baseline] [--json FILE]";
+const USAGE: &str = "usage: cargo xtask eval-mrz DIR [DIR...] [--verbose] [--no-baseline] [--json FILE] [--dump DIR]";
 
 /// Parses the arguments, loads the OCR engine and prints the report.
 pub fn run(args: &[String]) -> Result<()> {

@@ -30,7 +30,7 @@ use serde::Serialize;
 use crate::classify::OcrEngine;
 use crate::decode::ReadingStatus;
 use crate::error::OcrError;
-use crate::read::{load_image, mrz_crop, read_mrz};
+use crate::read::{ReadTrace, load_image, mrz_crop, read_mrz_traced};
 
 /// One image with the MRZ it shows.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -62,6 +62,48 @@ pub struct ItemResult {
     pub char_total: usize,
     /// The reader found the MRZ upside down.
     pub upside_down: bool,
+    /// For a reading that is not exact: the first stage that went wrong.
+    pub failed_stage: Option<FailedStage>,
+}
+
+/// The first stage of the reader that went wrong on an image, judged against
+/// the truth: the MRZ was not found (or with the wrong number of lines), its
+/// lines were cut into the wrong number of cells, or the cells were right
+/// and characters were misread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailedStage {
+    /// No MRZ found, or not the true number of lines.
+    Locate,
+    /// The true lines, but not the true characters per line.
+    Segment,
+    /// The right cells, wrong characters.
+    Classify,
+}
+
+impl FailedStage {
+    /// Short name for reports and file names.
+    pub fn label(self) -> &'static str {
+        match self {
+            FailedStage::Locate => "locate",
+            FailedStage::Segment => "segment",
+            FailedStage::Classify => "classify",
+        }
+    }
+}
+
+/// Which stage failed, from the reader's trace and the truth (`None` when the
+/// reading is exact).
+pub fn failed_stage(lines: &[String], trace: &ReadTrace, truth: &[String]) -> Option<FailedStage> {
+    if lines == truth {
+        return None;
+    }
+    let Some(located) = &trace.located else { return Some(FailedStage::Locate) };
+    if located.line_count != truth.len() || trace.cells.len() != truth.len() {
+        return Some(FailedStage::Locate);
+    }
+    let cut_right = trace.cells.iter().zip(truth).all(|(cells, line)| cells.centres.len() == line.chars().count());
+    Some(if cut_right { FailedStage::Classify } else { FailedStage::Segment })
 }
 
 impl ItemResult {
@@ -246,21 +288,118 @@ pub fn line_errors(read: &[String], truth: &[String]) -> (usize, usize) {
 
 /// Reads every item with our reader.
 pub fn evaluate(items: &[EvalItem], engine: &OcrEngine) -> Vec<ItemResult> {
+    evaluate_with_dump(items, engine, None)
+}
+
+/// [`evaluate`], writing the strip of every image not read exactly, with its
+/// cells drawn, into `dump` (a scratch folder outside the repository).
+pub fn evaluate_with_dump(items: &[EvalItem], engine: &OcrEngine, dump: Option<&Path>) -> Vec<ItemResult> {
     items
         .iter()
-        .map(|item| {
+        .enumerate()
+        .map(|(index, item)| {
             let image = load_image(&item.image);
+            let mut trace = ReadTrace::default();
             let started = Instant::now();
-            let outcome = image.and_then(|image| read_mrz(&image, engine));
+            let outcome = image.and_then(|image| read_mrz_traced(&image, engine, Some(&mut trace)));
             let ms = started.elapsed().as_secs_f64() * 1000.0;
             let (lines, status, error, upside_down) = match outcome {
                 Ok(reading) => (reading.lines, Some(reading.status), None, reading.upside_down),
                 Err(e) => (Vec::new(), None, Some(e.to_string()), false),
             };
             let (char_errors, char_total) = line_errors(&lines, &item.truth);
-            ItemResult { item: item.clone(), lines, status, error, ms, char_errors, char_total, upside_down }
+            let stage = failed_stage(&lines, &trace, &item.truth);
+            if let (Some(dir), Some(stage)) = (dump, stage) {
+                dump_strip(dir, index, item, stage, &trace);
+            }
+            ItemResult {
+                item: item.clone(),
+                lines,
+                status,
+                error,
+                ms,
+                char_errors,
+                char_total,
+                upside_down,
+                failed_stage: stage,
+            }
         })
         .collect()
+}
+
+/// A name for an item's files: its folder and file name.
+fn item_name(item: &EvalItem) -> String {
+    let mut parts: Vec<String> = item.image.iter().rev().take(2).map(|p| p.to_string_lossy().to_string()).collect();
+    parts.reverse();
+    parts.join("_").chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' }).collect()
+}
+
+/// Writes the strip with its cell borders (red) and text band (blue); best effort.
+fn dump_strip(dir: &Path, index: usize, item: &EvalItem, stage: FailedStage, trace: &ReadTrace) {
+    let Some(strip) = &trace.strip else { return };
+    if std::fs::create_dir_all(dir).is_err() {
+        return;
+    }
+    let mut out = image::DynamicImage::ImageLuma8(strip.clone()).to_rgb8();
+    let (w, h) = (out.width() as i64, out.height() as i64);
+    let mut put = |x: i64, y: i64, colour: [u8; 3]| {
+        if x >= 0 && y >= 0 && x < w && y < h {
+            out.put_pixel(x as u32, y as u32, image::Rgb(colour));
+        }
+    };
+    for line in &trace.cells {
+        let (top, bottom) = ((line.centre_y - line.height / 2.0) as i64, (line.centre_y + line.height / 2.0) as i64);
+        for &centre in &line.centres {
+            let border = (centre - line.pitch / 2.0).round() as i64;
+            for y in top..=bottom {
+                put(border, y, [230, 0, 0]);
+            }
+        }
+        let (left, right) = (
+            line.centres.first().map_or(0, |c| (c - line.pitch / 2.0) as i64),
+            line.centres.last().map_or(0, |c| (c + line.pitch / 2.0) as i64),
+        );
+        for x in left..=right {
+            put(x, top, [0, 0, 230]);
+            put(x, bottom, [0, 0, 230]);
+        }
+    }
+    let name = format!("{index:03}_{}_{}.png", stage.label(), item_name(item));
+    let _ = out.save(dir.join(name));
+}
+
+/// How many failures each stage caused, and the classifier's confusions
+/// (true → read) on images whose cells were right.
+pub fn stage_report(results: &[ItemResult]) -> String {
+    let mut stages: BTreeMap<FailedStage, usize> = BTreeMap::new();
+    let mut confusions: BTreeMap<(char, char), usize> = BTreeMap::new();
+    for r in results {
+        let Some(stage) = r.failed_stage else { continue };
+        *stages.entry(stage).or_default() += 1;
+        if stage == FailedStage::Classify {
+            for (read, truth) in r.lines.iter().zip(&r.item.truth) {
+                for (a, b) in truth.chars().zip(read.chars()) {
+                    if a != b {
+                        *confusions.entry((a, b)).or_default() += 1;
+                    }
+                }
+            }
+        }
+    }
+    let mut out = String::from("not exact, by first failing stage:");
+    for (stage, count) in &stages {
+        out.push_str(&format!(" {} {count};", stage.label()));
+    }
+    let mut list: Vec<((char, char), usize)> = confusions.into_iter().collect();
+    list.sort_by(|a, b| b.1.cmp(&a.1));
+    if !list.is_empty() {
+        out.push_str("\nconfusions (true→read):");
+        for ((a, b), count) in list.iter().take(20) {
+            out.push_str(&format!(" {a}→{b} {count};"));
+        }
+    }
+    out.push('\n');
+    out
 }
 
 /// Results grouped by [`EvalItem::group`], plus `all`.
@@ -328,7 +467,18 @@ pub fn tesseract_baseline(items: &[EvalItem], ours: &[ItemResult]) -> Option<Vec
         let (char_errors, char_total) = line_errors(&lines, &item.truth);
         // Tesseract has no notion of confidence here: everything it returns counts as accepted.
         let status = (!lines.is_empty()).then_some(ReadingStatus::Invalid);
-        results.push(ItemResult { item: item.clone(), lines, status, error: None, ms, char_errors, char_total, upside_down });
+        let failed_stage = None;
+        results.push(ItemResult {
+            item: item.clone(),
+            lines,
+            status,
+            error: None,
+            ms,
+            char_errors,
+            char_total,
+            upside_down,
+            failed_stage,
+        });
     }
     let _ = std::fs::remove_dir_all(&scratch);
     Some(results)
@@ -359,12 +509,14 @@ pub fn run_cli(args: &[String], engine: &OcrEngine) -> Result<String, OcrError> 
     let mut baseline = true;
     let mut verbose = false;
     let mut json_out: Option<PathBuf> = None;
+    let mut dump: Option<PathBuf> = None;
     let mut iter = args.iter();
     while let Some(arg) = iter.next() {
         match arg.as_str() {
             "--no-baseline" => baseline = false,
             "--verbose" | "-v" => verbose = true,
             "--json" => json_out = iter.next().map(PathBuf::from),
+            "--dump" => dump = iter.next().map(PathBuf::from),
             other => dirs.push(PathBuf::from(other)),
         }
     }
@@ -372,16 +524,12 @@ pub fn run_cli(args: &[String], engine: &OcrEngine) -> Result<String, OcrError> 
     let mut all_json = Vec::new();
     for dir in dirs {
         let items = load_dataset(&dir)?;
-        let ours = evaluate(&items, engine);
+        let ours = evaluate_with_dump(&items, engine, dump.as_deref());
         if verbose {
             for r in &ours {
                 let mark = if r.exact() { "ok " } else if r.rejected() { "rej" } else { "BAD" };
-                report.push_str(&format!(
-                    "{mark} {:>6.1} ms {:?} {}\n",
-                    r.ms,
-                    r.status,
-                    r.item.image.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default()
-                ));
+                let stage = r.failed_stage.map_or("", FailedStage::label);
+                report.push_str(&format!("{mark} {:>6.1} ms {:?} {stage} {}\n", r.ms, r.status, item_name(&r.item)));
                 if !r.exact() {
                     for (read, truth) in r.lines.iter().zip(r.item.truth.iter()) {
                         report.push_str(&format!("      read  {read}\n      truth {truth}\n"));
@@ -394,6 +542,7 @@ pub fn run_cli(args: &[String], engine: &OcrEngine) -> Result<String, OcrError> 
         }
         let summaries = summaries_by_group(&ours);
         report.push_str(&format_table(&format!("tdverify-ocr on {}", dir.display()), &summaries));
+        report.push_str(&stage_report(&ours));
         let mut entry = serde_json::json!({"dir": dir.display().to_string(), "ours": summaries});
         if baseline {
             match tesseract_baseline(&items, &ours) {
@@ -461,6 +610,7 @@ mod tests {
             char_errors: 0,
             char_total: 2,
             upside_down: false,
+            failed_stage: None,
         };
         let wrong = ItemResult { lines: vec!["AC".into()], char_errors: 1, ms: 3.0, ..right.clone() };
         let rejected = ItemResult { status: Some(ReadingStatus::LowConfidence), ..wrong.clone() };

@@ -24,4 +24,4 @@ pub use classify::{CHARSET, Candidate, OcrEngine};
 pub use decode::{Correction, ReadingStatus};
 pub use error::OcrError;
 pub use geometry::Point;
-pub use read::{CharacterReading, MrzReading, load_image, read_mrz, read_mrz_file, reading_json};
+pub use read::{CharacterReading, MrzReading, ReadTrace, load_image, read_mrz, read_mrz_file, read_mrz_traced, reading_json};

@@ -11,7 +11,7 @@ use crate::classify::{Candidate, OcrEngine, TOP_K, top_candidates};
 use crate::decode::{Correction, ReadingStatus, decode};
 use crate::error::OcrError;
 use crate::geometry::{Homography, Point};
-use crate::locate::locate;
+use crate::locate::{LocatedMrz, locate};
 use crate::segment::{LineCells, PATCH_HEIGHT, PATCH_WIDTH, Rectified, cut_lines, cut_patch, rectify};
 
 /// Smallest side, in pixels, of an image that can hold a readable MRZ.
@@ -149,6 +149,27 @@ struct Attempt {
 /// legible MRZ is not an error: it comes back with status
 /// `low_confidence` or `unreadable`.
 pub fn read_mrz(image: &DynamicImage, engine: &OcrEngine) -> Result<MrzReading, OcrError> {
+    read_mrz_traced(image, engine, None)
+}
+
+/// What the reader saw on the way, for diagnosing failures (the evaluation's
+/// `--dump`): where each stage ended and the strip it cut.
+#[derive(Debug, Clone, Default)]
+pub struct ReadTrace {
+    /// The locator's answer (`None`: locating failed).
+    pub located: Option<LocatedMrz>,
+    /// The upright strip the cells were cut from.
+    pub strip: Option<image::GrayImage>,
+    /// The cells of each line in strip pixels.
+    pub cells: Vec<LineCells>,
+}
+
+/// [`read_mrz`], filling `trace` with the intermediate results when given.
+pub fn read_mrz_traced(
+    image: &DynamicImage,
+    engine: &OcrEngine,
+    mut trace: Option<&mut ReadTrace>,
+) -> Result<MrzReading, OcrError> {
     let started = Instant::now();
     let (width, height) = (image.width(), image.height());
     if width < MIN_SIDE || height < MIN_SIDE {
@@ -161,6 +182,9 @@ pub fn read_mrz(image: &DynamicImage, engine: &OcrEngine) -> Result<MrzReading, 
     let located = locate(&gray).ok_or_else(|| OcrError::NoMrzFound {
         reason: "no group of 2 or 3 long parallel text lines of equal height".to_string(),
     })?;
+    if let Some(trace) = trace.as_deref_mut() {
+        trace.located = Some(located.clone());
+    }
 
     // Every way of cutting (upright or upside down; 36 or 44 characters for
     // two lines) is scored on a third of its cells; the best is read in full.
@@ -183,6 +207,10 @@ pub fn read_mrz(image: &DynamicImage, engine: &OcrEngine) -> Result<MrzReading, 
     let (score, flipped, rect, lines) = best.ok_or_else(|| OcrError::NoMrzFound {
         reason: "text lines found but they could not be cut into characters".to_string(),
     })?;
+    if let Some(trace) = trace.as_deref_mut() {
+        trace.strip = Some(rect.image.clone());
+        trace.cells = lines.clone();
+    }
     let probabilities = classify_cells(engine, &rect, &lines, 1)?;
     let attempt = Attempt { flipped, to_source: rect.to_source, lines, probabilities, score };
 
