@@ -24,11 +24,16 @@ pub enum CaseDraftError {
     },
 }
 
-/// The draft of a case holding `captures` (stored lossless as PNG) and `inspection`.
+/// The draft of a case holding `captures` (both sides of a card, in order; stored
+/// lossless as PNG) and `inspection`.
 /// Bearer facts (nationality, sex, age) and the document identity come from the MRZ
 /// when one was read; they are sealed by the store like the rest.
-pub fn draft_from_inspection(captures: &[Capture], inspection: &Inspection, today: MrzDate) -> Result<CaseDraft, CaseDraftError> {
-    let mut stored = Vec::with_capacity(captures.len());
+pub fn draft_from_inspection<'a>(
+    captures: impl IntoIterator<Item = &'a Capture>,
+    inspection: &Inspection,
+    today: MrzDate,
+) -> Result<CaseDraft, CaseDraftError> {
+    let mut stored = Vec::new();
     for capture in captures {
         let mut png = Vec::new();
         capture

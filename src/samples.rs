@@ -10,8 +10,10 @@ use tdverify_core::Light;
 pub struct Sample {
     /// The document's folder (holds `truth.json`).
     pub folder: PathBuf,
-    /// Image files with their light.
+    /// Image files with their light (the MRZ side, or the only side).
     pub images: Vec<(PathBuf, Light)>,
+    /// The other side of a two-sided card (`front.white.png`…), with their light.
+    pub other_side: Vec<(PathBuf, Light)>,
     /// The person carrying it (`bearer.jpg|png`), when the fixture has one.
     pub bearer: Option<PathBuf>,
 }
@@ -21,18 +23,25 @@ pub fn read_sample(folder: &Path) -> Option<Sample> {
     if !folder.join("truth.json").is_file() {
         return None;
     }
+    let images = side_images(folder, "");
+    let other_side = side_images(folder, "front.");
+    let bearer = ["bearer.jpg", "bearer.png"].iter().map(|name| folder.join(name)).find(|p| p.is_file());
+    (!images.is_empty()).then(|| Sample { folder: folder.to_path_buf(), images, other_side, bearer })
+}
+
+/// `<prefix><light>.png|jpg|jpeg|tif` for each light present.
+fn side_images(folder: &Path, prefix: &str) -> Vec<(PathBuf, Light)> {
     let mut images = Vec::new();
     for light in Light::ALL {
         for extension in ["png", "jpg", "jpeg", "tif"] {
-            let path = folder.join(format!("{}.{extension}", light.as_str()));
+            let path = folder.join(format!("{prefix}{}.{extension}", light.as_str()));
             if path.is_file() {
                 images.push((path, light));
                 break;
             }
         }
     }
-    let bearer = ["bearer.jpg", "bearer.png"].iter().map(|name| folder.join(name)).find(|p| p.is_file());
-    (!images.is_empty()).then(|| Sample { folder: folder.to_path_buf(), images, bearer })
+    images
 }
 
 /// All fixture documents under a folder, in name order.
@@ -54,7 +63,7 @@ pub fn first_sample(fixtures: &Path) -> Option<Sample> {
             .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
             .is_some_and(|truth| truth.get("genuine").and_then(|g| g.as_bool()) == Some(true))
     };
-    let one_page = |s: &&Sample| !Light::ALL.iter().any(|light| ["png", "jpg"].iter().any(|ext| s.folder.join(format!("front.{}.{ext}", light.as_str())).is_file()));
+    let one_page = |s: &&Sample| s.other_side.is_empty();
     samples.iter().find(|s| genuine(s) && one_page(s)).or_else(|| samples.iter().find(genuine)).or(samples.first()).cloned()
 }
 
@@ -88,6 +97,8 @@ mod tests {
         std::fs::write(card.join("front.white.png"), b"").unwrap();
         std::fs::write(card.join("bearer.jpg"), b"").unwrap();
         assert!(first_sample(dir.path()).unwrap().folder.ends_with("b-genuine"));
-        assert!(read_sample(&card).unwrap().bearer.is_some());
+        let card = read_sample(&card).unwrap();
+        assert!(card.bearer.is_some());
+        assert_eq!(card.other_side.len(), 1, "the card's front is its other side");
     }
 }

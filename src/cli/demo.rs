@@ -33,15 +33,19 @@ pub fn run(context: &Context, args: DemoArgs) -> ExitCode {
     chosen.extend(samples.iter().filter(|s| !s.folder.to_string_lossy().ends_with("genuine")).take(args.count.saturating_sub(chosen.len())));
     for sample in chosen {
         println!("━━ {} ━━", sample.folder.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
-        let mut captures = Vec::new();
-        for (path, light) in &sample.images {
-            match import_file(path, *light) {
-                Ok(capture) => captures.push(capture),
-                Err(e) => println!("  cannot open {}: {e}", path.display()),
+        let open = |images: &[(std::path::PathBuf, tdverify::core::Light)]| {
+            let mut captures = Vec::new();
+            for (path, light) in images {
+                match import_file(path, *light) {
+                    Ok(capture) => captures.push(capture),
+                    Err(e) => println!("  cannot open {}: {e}", path.display()),
+                }
             }
-        }
+            captures
+        };
+        let (captures, other_side) = (open(&sample.images), open(&sample.other_side));
         // Document only: fixture portraits are synthetic, so a live-bearer comparison would say nothing.
-        let input = InspectInput { captures, bearer: None, typed_mrz: None, chip: None, inspection_date: tdverify::clock::today_utc() };
+        let input = InspectInput { captures, other_side, bearer: None, typed_mrz: None, chip: None, inspection_date: tdverify::clock::today_utc() };
         let inspection = tdverify::inspect::run(&input, &loaded.engines(), &|_, _| {});
         print!("{}", super::inspect::render_text(&inspection));
         println!();

@@ -21,6 +21,15 @@ pub struct InspectArgs {
     /// Image under IR light.
     #[arg(long, value_name = "FILE")]
     ir: Option<PathBuf>,
+    /// The other side of a two-sided card under white light (usually the front, with the portrait).
+    #[arg(long, value_name = "FILE")]
+    other_white: Option<PathBuf>,
+    /// The other side under UV light.
+    #[arg(long, value_name = "FILE")]
+    other_uv: Option<PathBuf>,
+    /// The other side under IR light.
+    #[arg(long, value_name = "FILE")]
+    other_ir: Option<PathBuf>,
     /// Photo of the bearer (camera capture).
     #[arg(long, value_name = "FILE")]
     bearer: Option<PathBuf>,
@@ -33,7 +42,7 @@ pub struct InspectArgs {
     /// A chip read saved with `tdverify chip read --out DIR`, verified offline.
     #[arg(long, value_name = "DIR", conflicts_with = "emulate")]
     chip: Option<PathBuf>,
-    /// Read the chip from a virtual eMRTD dataset folder (demo and training).
+    /// Read the chip from a virtual eMRTD dataset folder (demo and training), or a fixture document folder's own chip.
     #[arg(long, value_name = "DIR")]
     emulate: Option<PathBuf>,
     /// Extra trusted CSCA certificates or master lists (file or folder) for this inspection.
@@ -59,9 +68,19 @@ pub fn run_command(context: &Context, args: InspectArgs) -> ExitCode {
         },
     };
     let mut captures = Vec::new();
-    for (path, light) in [(Some(&args.white), Light::White), (args.uv.as_ref(), Light::Uv), (args.ir.as_ref(), Light::Ir)] {
+    let mut other_side = Vec::new();
+    let files = [
+        (Some(&args.white), Light::White, false),
+        (args.uv.as_ref(), Light::Uv, false),
+        (args.ir.as_ref(), Light::Ir, false),
+        (args.other_white.as_ref(), Light::White, true),
+        (args.other_uv.as_ref(), Light::Uv, true),
+        (args.other_ir.as_ref(), Light::Ir, true),
+    ];
+    for (path, light, other) in files {
         let Some(path) = path else { continue };
         match import_file(path, light) {
+            Ok(capture) if other => other_side.push(capture),
             Ok(capture) => captures.push(capture),
             Err(e) => {
                 eprintln!("tdverify inspect: {e}");
@@ -93,7 +112,7 @@ pub fn run_command(context: &Context, args: InspectArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let input = InspectInput { captures, bearer, typed_mrz, chip, inspection_date };
+    let input = InspectInput { captures, other_side, bearer, typed_mrz, chip, inspection_date };
     let show_progress = std::io::stderr().is_terminal();
     let progress = |stage: Stage, fraction: f32| {
         if show_progress && fraction == 0.0 {
@@ -182,13 +201,17 @@ pub fn render_text(inspection: &tdverify::inspect::Inspection) -> String {
 }
 
 /// The chip's contribution: a saved read verified offline, or a read of the
-/// virtual eMRTD. The key comes from the typed MRZ or the dataset's printed MRZ.
+/// virtual eMRTD (`--emulate` on a fixture document folder reads that
+/// document's own `chip/`). The key comes from the typed MRZ or the dataset's
+/// printed MRZ. A chip that refuses the key gives `chip.access` evidence.
 fn chip_evidence(context: &Context, args: &InspectArgs, typed_mrz: Option<&str>) -> Result<Option<tdverify::inspect::ChipEvidence>, String> {
     use tdverify::chip_session::{session, verify};
     let folder = match (&args.chip, &args.emulate) {
-        (Some(dir), _) | (None, Some(dir)) => dir,
+        (Some(dir), _) => dir.clone(),
+        (None, Some(dir)) => tdverify::chip_session::emulator_folder(dir),
         (None, None) => return Ok(None),
     };
+    let folder = &folder;
     let printed = typed_mrz
         .map(str::to_owned)
         .or_else(|| std::fs::read_to_string(folder.join("printed-mrz.txt")).ok())
@@ -197,8 +220,16 @@ fn chip_evidence(context: &Context, args: &InspectArgs, typed_mrz: Option<&str>)
     let read = if args.emulate.is_some() {
         let dataset = tdverify::chip::emulator::ChipDataset::load(folder).map_err(|e| format!("{}: {e}", folder.display()))?;
         let chip = tdverify::chip::emulator::VirtualChip::new(dataset);
-        session::read_chip(session::ChipSource::Emulator(Box::new(chip)), key, session::SessionOptions::default(), &mut |_| {})
-            .map_err(|e| e.officer_message())?
+        match session::read_chip(session::ChipSource::Emulator(Box::new(chip)), key, session::SessionOptions::default(), &mut |_| {}) {
+            Ok(read) => read,
+            // A chip that stays shut (wrong key from an altered MRZ) is evidence, not bad input.
+            Err(e) => {
+                let error = e.into_read_error();
+                let summary = verify::failure_json(&error);
+                let checks = tdverify::chip::checks::checks(&Err(error), Default::default());
+                return Ok(Some(tdverify::inspect::ChipEvidence { checks, dg1_mrz: None, portrait: None, summary }));
+            }
+        }
     } else {
         tdverify::chip::reader::ChipRead::load(folder).map_err(|e| format!("{}: {e}", folder.display()))?
     };
@@ -225,7 +256,7 @@ fn chip_evidence(context: &Context, args: &InspectArgs, typed_mrz: Option<&str>)
 /// Saves the inspection as a draft case; returns its id.
 fn save_case(context: &Context, input: &InspectInput, inspection: &tdverify::inspect::Inspection) -> Result<String, super::cases::Failure> {
     let store = super::cases::open_store(&context.data_dir)?;
-    let draft = tdverify::case_draft::draft_from_inspection(&input.captures, inspection, input.inspection_date)
+    let draft = tdverify::case_draft::draft_from_inspection(input.captures.iter().chain(&input.other_side), inspection, input.inspection_date)
         .map_err(|e| super::cases::Failure { code: 1, message: e.to_string() })?;
     let session = store.station_session();
     store.create_case(&session, &draft).map_err(|e| super::cases::Failure { code: 1, message: e.to_string() })

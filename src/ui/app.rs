@@ -139,7 +139,10 @@ impl TdverifyApp {
                         if let Some(sample) = crate::samples::first_sample(&self.resources.fixtures) {
                             self.document.clear();
                             for (path, light) in sample.images {
-                                self.document.open(path, Some(light));
+                                self.document.open_on_page(path, Some(light), 0);
+                            }
+                            for (path, light) in sample.other_side {
+                                self.document.open_on_page(path, Some(light), 1);
                             }
                             if let Some(bearer) = sample.bearer {
                                 self.document.face.open_bearer(bearer);

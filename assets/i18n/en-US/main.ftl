@@ -220,3 +220,9 @@ face-no-bearer = No bearer photo: the printed and chip portraits are still compa
 face-source-photo = Printed portrait
 face-source-chip = Chip portrait
 face-source-bearer = Bearer photo
+
+## Two-sided documents (document screen)
+document-side-mrz = MRZ side
+document-side-other = Other side
+document-side-of = Side of the document this image shows
+document-side-empty = No image of this side yet: open one, or move an image here with its side menu.

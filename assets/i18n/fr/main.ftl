@@ -219,3 +219,9 @@ face-no-bearer = Pas de photo du porteur : les portraits imprimé et de la puce 
 face-source-photo = Portrait imprimé
 face-source-chip = Portrait de la puce
 face-source-bearer = Photo du porteur
+
+## Documents recto verso (écran document)
+document-side-mrz = Côté ZLA
+document-side-other = Autre côté
+document-side-of = Côté du document que montre cette image
+document-side-empty = Aucune image de ce côté : ouvrez-en une, ou déplacez une image ici avec son menu de côté.

@@ -79,6 +79,14 @@ pub struct Evidence {
     /// What is to be seen there, e.g. measured vs expected values.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// Which side of the document the capture shows: 0 (or absent) for the side
+    /// inspected first (the MRZ side), 1 for the other side of a two-sided card.
+    #[serde(default, skip_serializing_if = "is_first_side")]
+    pub page: u8,
+}
+
+fn is_first_side(page: &u8) -> bool {
+    *page == 0
 }
 
 impl Evidence {
@@ -90,6 +98,12 @@ impl Evidence {
     /// Evidence from a named non-image source.
     pub fn source(source: impl Into<String>) -> Evidence {
         Evidence { source: Some(source.into()), ..Evidence::default() }
+    }
+
+    /// The same evidence, on side `page` of the document (see [`Evidence::page`]).
+    pub fn on_page(mut self, page: u8) -> Evidence {
+        self.page = page;
+        self
     }
 
     /// Adds a detail line (measured vs expected…).

@@ -38,8 +38,13 @@ pub struct ChipEvidence {
 /// Everything an inspection looks at.
 #[derive(Debug, Clone)]
 pub struct InspectInput {
-    /// The document under each light.
+    /// The document under each light (the side with the MRZ, or the only side).
     pub captures: Vec<Capture>,
+    /// The other side of a two-sided card under each light (usually the front,
+    /// with the portrait), or empty. Its security features are checked against
+    /// its own template side; it is searched for the portrait, and for the MRZ
+    /// when the first side has none. Its evidence carries `page` 1.
+    pub other_side: Vec<Capture>,
     /// The live bearer, from a camera or a file.
     pub bearer: Option<DynamicImage>,
     /// An MRZ typed or corrected by the officer: used instead of reading one.
@@ -137,6 +142,8 @@ pub struct FaceView {
     /// The face box on the capture it came from (the printed portrait on the white image).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<(Light, Rect)>,
+    /// The document side the region is on (see [`InspectInput::other_side`]).
+    pub page: u8,
     /// The 112×112 aligned crop the comparison used (shown, not saved: the captures are).
     #[serde(skip)]
     pub aligned: Option<image::RgbImage>,
@@ -167,7 +174,11 @@ pub fn run(input: &InspectInput, engines: &Engines<'_>, progress: &(dyn Fn(Stage
         progress(Stage::Document, 0.0);
         let options = DocumentOptions { today: input.inspection_date, side: None, viz: None };
         let mut document_progress = |_step: &str, fraction: f32| progress(Stage::Document, fraction);
-        let report = check_document_with(&input.captures, engines.library, mrz.as_ref(), &options, &mut document_progress);
+        let mut report = check_document_with(&input.captures, engines.library, mrz.as_ref(), &options, &mut document_progress);
+        if !input.other_side.is_empty() {
+            let other = check_document_with(&input.other_side, engines.library, mrz.as_ref(), &options, &mut document_progress);
+            merge_other_side(&mut report, other);
+        }
         progress(Stage::Document, 1.0);
         let document_ms = elapsed_ms(started);
         let (face_outcome, face_ms) = face.join().unwrap_or_else(|_| {
@@ -236,24 +247,29 @@ fn mrz_stage(input: &InspectInput, engines: &Engines<'_>) -> (Option<Mrz>, Optio
         return (None, None, vec![Check::new("mrz.read", CheckStatus::Error, "No MRZ reader is available: type the MRZ lines")]);
     };
     let mut failures = Vec::new();
-    let mut best: Option<(Light, MrzReading)> = None;
-    for light in [Light::Ir, Light::White] {
-        let Some(capture) = input.captures.iter().find(|c| c.light == light) else { continue };
-        match read_mrz(&capture.image, ocr) {
-            Ok(reading) => {
-                let trusted = matches!(reading.status, ReadingStatus::Valid | ReadingStatus::Invalid);
-                let better = best.as_ref().is_none_or(|(_, b)| reading.confidence > b.confidence);
-                if better {
-                    best = Some((light, reading));
+    let mut best: Option<(Light, u8, MrzReading)> = None;
+    let sides = [(0u8, &input.captures), (1u8, &input.other_side)];
+    'sides: for (page, captures) in sides {
+        for light in [Light::Ir, Light::White] {
+            let Some(capture) = captures.iter().find(|c| c.light == light) else { continue };
+            match read_mrz(&capture.image, ocr) {
+                Ok(reading) => {
+                    let trusted = matches!(reading.status, ReadingStatus::Valid | ReadingStatus::Invalid);
+                    let better = best.as_ref().is_none_or(|(_, _, b)| reading.confidence > b.confidence);
+                    if better {
+                        best = Some((light, page, reading));
+                    }
+                    if trusted {
+                        break 'sides;
+                    }
                 }
-                if trusted {
-                    break;
-                }
+                // The other side of a card usually has no MRZ: not worth a message.
+                Err(e) if page == 0 => failures.push(format!("{light}: {e}")),
+                Err(_) => {}
             }
-            Err(e) => failures.push(format!("{light}: {e}")),
         }
     }
-    let Some((light, reading)) = best else {
+    let Some((light, page, reading)) = best else {
         let why = if failures.is_empty() { "no white or IR image".to_owned() } else { failures.join("; ") };
         return (None, None, vec![Check::new("mrz.read", CheckStatus::Error, format!("No MRZ could be read ({why}): rescan with the whole data page visible, or type the MRZ"))]);
     };
@@ -267,18 +283,18 @@ fn mrz_stage(input: &InspectInput, engines: &Engines<'_>) -> (Option<Mrz>, Optio
             format!("The MRZ on the {light} image could not be read with confidence: check the highlighted characters and type the MRZ"),
         )
         .with_confidence(reading.confidence)
-        .with_evidence(Evidence::region(light, region).with_detail(format!("best reading: {}", reading.text().replace('\n', " / "))));
+        .with_evidence(Evidence::region(light, region).on_page(page).with_detail(format!("best reading: {}", reading.text().replace('\n', " / "))));
         let outcome = MrzOutcome { source: format!("ocr:{light}"), report: serde_json::Value::Null, reading: Some(reading_json), region: Some((light, region)) };
         return (None, Some(outcome), vec![check]);
     }
     let read_check = Check::pass("mrz.read", format!("MRZ read from the {light} image ({} corrections)", reading.corrections.len()))
         .with_confidence(reading.confidence)
-        .with_evidence(Evidence::region(light, region));
+        .with_evidence(Evidence::region(light, region).on_page(page));
     match tdverify_mrz::parse(&reading.text()) {
         Ok(mrz) => {
             let mut checks = tdverify_mrz::checks(&mrz, date);
             for check in &mut checks {
-                check.evidence.push(Evidence::region(light, region));
+                check.evidence.push(Evidence::region(light, region).on_page(page));
             }
             let report = tdverify_mrz::report_json(&mrz, &checks, date);
             checks.insert(0, read_check);
@@ -287,10 +303,26 @@ fn mrz_stage(input: &InspectInput, engines: &Engines<'_>) -> (Option<Mrz>, Optio
         }
         Err(e) => {
             let check = Check::new("mrz.read", CheckStatus::Error, format!("The MRZ read from the {light} image is not usable ({e}): type it"))
-                .with_evidence(Evidence::region(light, region));
+                .with_evidence(Evidence::region(light, region).on_page(page));
             (None, None, vec![check])
         }
     }
+}
+
+/// Adds the other side's findings to the first side's report. A check both sides
+/// agree on is listed once; one that differs, or exists only on the other side, is
+/// listed with its evidence on page 1 and says which side it is about.
+fn merge_other_side(report: &mut DocumentReport, other: DocumentReport) {
+    for mut check in other.checks {
+        if report.checks.iter().any(|c| c.id == check.id && c.status == check.status) {
+            continue;
+        }
+        check.message = format!("Other side: {}", check.message);
+        check.evidence = check.evidence.into_iter().map(|e| if e.light.is_some() { e.on_page(1) } else { e }).collect();
+        report.checks.push(check);
+    }
+    report.registrations.extend(other.registrations);
+    report.timings.extend(other.timings);
 }
 
 fn bounding_rect(reading: &MrzReading) -> Rect {
@@ -324,7 +356,12 @@ fn mrz_vs_dg1(printed: &Mrz, dg1: &str) -> Check {
 fn face_stage(input: &InspectInput, engines: &Engines<'_>) -> (Vec<Check>, Vec<FaceView>) {
     let bearer = input.bearer.as_ref();
     let chip = input.chip.as_ref().and_then(|c| c.portrait.as_ref());
-    let white = input.captures.iter().find(|c| c.light == Light::White).map(|c| &c.image);
+    // The printed portrait: on the first side, or on the other side of a card.
+    let whites: Vec<(u8, &DynamicImage)> = [(0u8, &input.captures), (1u8, &input.other_side)]
+        .into_iter()
+        .filter_map(|(page, captures)| captures.iter().find(|c| c.light == Light::White).map(|c| (page, &c.image)))
+        .collect();
+    let white = whites.first().map(|(_, image)| *image);
     let sources: Vec<(FaceSource, &DynamicImage)> =
         [(FaceSource::Photo, white), (FaceSource::Chip, chip), (FaceSource::Bearer, bearer)].into_iter().filter_map(|(s, i)| i.map(|i| (s, i))).collect();
     if sources.len() < 2 {
@@ -337,7 +374,21 @@ fn face_stage(input: &InspectInput, engines: &Engines<'_>) -> (Vec<Check>, Vec<F
     let mut analyses = Vec::new();
     let mut views = Vec::new();
     for (source, image) in &sources {
-        match engine.analyse(image) {
+        let mut page = 0u8;
+        let mut analysed = engine.analyse(image);
+        if *source == FaceSource::Photo {
+            // No face on the first side's white image: the portrait may be on the other side.
+            for (other_page, other_image) in whites.iter().skip(1) {
+                if analysed.as_ref().is_ok_and(|a| a.face.is_none())
+                    && let Ok(other) = engine.analyse(other_image)
+                    && other.face.is_some()
+                {
+                    analysed = Ok(other);
+                    page = *other_page;
+                }
+            }
+        }
+        match analysed {
             Ok(analysis) if *source == FaceSource::Photo && analysis.face.is_none() => {
                 // The page shown may be the back of a card, or the portrait may
                 // be too small or covered: say so, and compare what remains.
@@ -350,11 +401,11 @@ fn face_stage(input: &InspectInput, engines: &Engines<'_>) -> (Vec<Check>, Vec<F
                 let region = (*source == FaceSource::Photo).then(|| analysis.face.as_ref().map(|f| (Light::White, f.rect))).flatten();
                 let mut quality = quality_checks(*source, &analysis.quality);
                 if let Some((light, rect)) = region {
-                    quality = quality.into_iter().map(|c| c.with_evidence(Evidence::region(light, rect))).collect();
+                    quality = quality.into_iter().map(|c| c.with_evidence(Evidence::region(light, rect).on_page(page))).collect();
                 }
                 checks.extend(quality);
-                views.push(FaceView { source: source.as_str(), region, aligned: analysis.aligned.clone() });
-                analyses.push((*source, analysis, region));
+                views.push(FaceView { source: source.as_str(), region, page, aligned: analysis.aligned.clone() });
+                analyses.push((*source, analysis, region.map(|(light, rect)| (light, rect, page))));
             }
             Err(e) => checks.push(Check::new(format!("face.quality.{}", source.as_str()), CheckStatus::Error, format!("The {} face could not be analysed: {e}", source.as_str()))),
         }
@@ -372,7 +423,7 @@ fn face_stage(input: &InspectInput, engines: &Engines<'_>) -> (Vec<Check>, Vec<F
                 ),
             };
             checks.push(match region_a.or(*region_b) {
-                Some((light, rect)) => check.with_evidence(Evidence::region(light, rect)),
+                Some((light, rect, page)) => check.with_evidence(Evidence::region(light, rect).on_page(page)),
                 None => check,
             });
         }

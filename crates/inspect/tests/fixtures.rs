@@ -12,11 +12,13 @@ fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-fn captures_in(folder: &Path) -> Vec<Capture> {
+/// The captures of one side: `white.png`… for the MRZ side, `front.white.png`… for
+/// the other side of a two-sided card (`prefix` "front.").
+fn captures_in(folder: &Path, prefix: &str) -> Vec<Capture> {
     let mut captures = Vec::new();
     for light in [Light::White, Light::Uv, Light::Ir] {
         for extension in ["png", "jpg"] {
-            let path = folder.join(format!("{}.{extension}", light.as_str()));
+            let path = folder.join(format!("{prefix}{}.{extension}", light.as_str()));
             if let Ok(image) = image::open(&path) {
                 captures.push(Capture { light, image, dpi: None, source: CaptureSource::Fixture(folder.display().to_string()) });
                 break;
@@ -53,7 +55,14 @@ fn genuine_documents_pass_and_forgeries_are_flagged() {
         );
         // Fixture portraits are synthetic: a bearer comparison would say nothing here
         // (face comparison is measured on real faces by `cargo xtask eval-face`).
-        let input = InspectInput { captures: captures_in(folder), bearer: None, typed_mrz: None, chip: None, inspection_date: date };
+        let input = InspectInput {
+            captures: captures_in(folder, ""),
+            other_side: captures_in(folder, "front."),
+            bearer: None,
+            typed_mrz: None,
+            chip: None,
+            inspection_date: date,
+        };
         let inspection = run(&input, &engines, &|_, _| {});
         let failing: Vec<&str> = inspection.checks.iter().filter(|c| c.status == CheckStatus::Fail).map(|c| c.id.as_str()).collect();
         println!(
@@ -76,4 +85,50 @@ fn genuine_documents_pass_and_forgeries_are_flagged() {
     assert_eq!(genuine_flagged, 0, "a genuine document was called fraudulent");
     assert_eq!(forged_missed, 0, "a forgery visible on the document was passed as genuine");
     assert!(genuine_passed * 10 >= genuine * 8, "fewer than 80% of genuine documents passed cleanly");
+}
+
+/// A TD1 card has its MRZ on the back and its portrait on the front: given
+/// both sides, the inspection reads the MRZ on the back, finds the printed
+/// portrait on the front, and points its evidence at the side it came from.
+#[test]
+fn two_sided_card_is_inspected_on_both_sides() {
+    let root = workspace();
+    let library_path = root.join("reference-library");
+    let out = tempfile::tempdir().unwrap();
+    let mut config = tdverify_fixtures::FixtureConfig::new(library_path.clone());
+    config.count = 1;
+    config.scenarios = Some(vec![tdverify_fixtures::Scenario::Genuine]);
+    config.templates = Some(vec!["UTO/id-card".into()]);
+    tdverify_fixtures::generate(&config, out.path(), |_, _| {}).unwrap();
+    let folder = std::fs::read_dir(out.path()).unwrap().flatten().map(|e| e.path()).find(|p| p.join("truth.json").is_file()).unwrap();
+    let library = ReferenceLibrary::load(&library_path).unwrap();
+    let ocr = tdverify_ocr::OcrEngine::load_default().ok();
+    let face = tdverify_face::FaceEngine::load_default(None).ok();
+    let engines = Engines { library: &library, ocr: ocr.as_ref(), face: face.as_ref() };
+    let truth = tdverify_fixtures::load_truth(&folder).unwrap();
+    let date = MrzDate::new(
+        truth.reference_date[0..4].parse().unwrap(),
+        truth.reference_date[5..7].parse().unwrap(),
+        truth.reference_date[8..10].parse().unwrap(),
+    );
+    let back = captures_in(&folder, "");
+    let front = captures_in(&folder, "front.");
+    assert_eq!(front.len(), 3, "the generated card has a front under every light");
+    // A second face (the bearer's) makes the face stage look for the printed portrait.
+    let bearer = Some(image::open(folder.join("bearer.jpg")).expect("the fixture has its bearer"));
+
+    let one_side = run(&InspectInput { captures: back.clone(), other_side: Vec::new(), bearer: bearer.clone(), typed_mrz: None, chip: None, inspection_date: date }, &engines, &|_, _| {});
+    assert!(!one_side.faces.iter().any(|f| f.source == "photo"), "the back alone shows no portrait");
+
+    let both = run(&InspectInput { captures: back, other_side: front, bearer, typed_mrz: None, chip: None, inspection_date: date }, &engines, &|_, _| {});
+    let printed = both.faces.iter().find(|f| f.source == "photo").expect("the printed portrait is found on the front");
+    assert_eq!(printed.page, 1, "the portrait is on the other side");
+    assert!(both.mrz.is_some(), "the MRZ is read on the back");
+    let compared = both.checks.iter().find(|c| c.id == "face.photo_vs_bearer").expect("printed portrait compared with the bearer");
+    assert!(compared.evidence.iter().any(|e| e.page == 1), "the comparison points at the front's portrait");
+    let on_front = both.checks.iter().flat_map(|c| &c.evidence).filter(|e| e.page == 1).count();
+    assert!(on_front > 0, "checks of the front point at the front");
+    let failing: Vec<&str> = both.checks.iter().filter(|c| c.status == CheckStatus::Fail).map(|c| c.id.as_str()).collect();
+    assert!(failing.is_empty(), "a genuine card fails {failing:?}");
+    assert_ne!(both.verdict.proposed, Verdict::Fraudulent);
 }

@@ -16,6 +16,8 @@ const MAX_TEXTURE_SIDE: u32 = 4096;
 pub struct ImageSlot {
     /// Light the image was taken under (the user can change it).
     pub light: Light,
+    /// Side of the document: 0 the MRZ side (or the only side), 1 the other side of a card.
+    pub page: u8,
     /// The file it came from.
     pub path: PathBuf,
     /// The decoded capture.
@@ -27,6 +29,7 @@ pub struct ImageSlot {
 struct PendingLoad {
     path: PathBuf,
     light: Light,
+    page: u8,
     result: Receiver<Result<(Capture, egui::ColorImage), String>>,
 }
 
@@ -37,6 +40,8 @@ pub struct DocumentScreen {
     pub slots: Vec<ImageSlot>,
     /// Shared zoom and pan.
     pub view: ImageView,
+    /// The side shown when the document has two (0 the MRZ side, 1 the other side).
+    pub shown_page: u8,
     /// Messages about files that could not be opened.
     pub errors: Vec<String>,
     /// The MRZ panel.
@@ -91,8 +96,15 @@ pub struct SaveRequest {
 
 impl DocumentScreen {
     /// Starts loading an image in the background (the light guessed from its
-    /// name when not given); an image under the same light is replaced.
+    /// name when not given, the side too: `front.*` is a card's other side); an
+    /// image under the same light on the same side is replaced.
     pub fn open(&mut self, path: PathBuf, light: Option<Light>) {
+        let page = guess_page(&path);
+        self.open_on_page(path, light, page);
+    }
+
+    /// As [`DocumentScreen::open`], on side `page` (0 the MRZ side, 1 the other side).
+    pub fn open_on_page(&mut self, path: PathBuf, light: Option<Light>, page: u8) {
         let light = light.unwrap_or_else(|| guess_light(&path));
         let (sender, result) = mpsc::channel();
         let thread_path = path.clone();
@@ -104,7 +116,7 @@ impl DocumentScreen {
             let _ = sender.send(loaded);
         });
         match spawned {
-            Ok(_) => self.pending.push(PendingLoad { path, light, result }),
+            Ok(_) => self.pending.push(PendingLoad { path, light, page, result }),
             Err(e) => self.errors.push(format!("{}: {e}", path.display())),
         }
     }
@@ -127,6 +139,7 @@ impl DocumentScreen {
         self.slots.clear();
         self.errors.clear();
         self.view.reset();
+        self.shown_page = 0;
         // Other images are another document: the next inspection starts a new case.
         self.case = CaseLink::Unsaved;
         self.inspection.result = None;
@@ -170,9 +183,9 @@ impl DocumentScreen {
         for load in self.pending.drain(..) {
             match load.result.try_recv() {
                 Ok(Ok((capture, preview))) => {
-                    self.slots.retain(|s| s.light != load.light);
-                    self.slots.push(ImageSlot { light: load.light, path: load.path, capture, preview, texture: None });
-                    self.slots.sort_by_key(|s| s.light);
+                    self.slots.retain(|s| s.light != load.light || s.page != load.page);
+                    self.slots.push(ImageSlot { light: load.light, page: load.page, path: load.path, capture, preview, texture: None });
+                    self.slots.sort_by_key(|s| (s.page, s.light));
                 }
                 Ok(Err(message)) => self.errors.push(message),
                 Err(TryRecvError::Empty) => still_pending.push(load),
@@ -212,6 +225,7 @@ impl DocumentScreen {
                 self.clear();
             }
             let can_inspect = self.slots.iter().any(|s| s.light == Light::White) && !self.inspection.is_running() && !self.is_loading();
+            // (a white image on either side: `start_inspection` puts it first)
             if ui.add_enabled(can_inspect, egui::Button::new(RichText::new(tr.tr("document-inspect")).strong())).on_hover_text("Ctrl+I").clicked()
                 || (can_inspect && ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::I)))
             {
@@ -282,14 +296,48 @@ impl DocumentScreen {
     }
 
     fn show_images(&mut self, ui: &mut egui::Ui, tr: &Translator) {
-        let count = self.slots.len();
+        let two_sided = self.slots.iter().any(|s| s.page == 1);
+        if two_sided {
+            ui.horizontal(|ui| {
+                for page in [0u8, 1] {
+                    let label = tr.tr(page_label(page));
+                    if ui.add(egui::Button::selectable(self.shown_page == page, label)).clicked() {
+                        self.shown_page = page;
+                    }
+                }
+            });
+        } else {
+            self.shown_page = 0;
+        }
+        let shown_page = self.shown_page;
+        let count = self.slots.iter().filter(|s| s.page == shown_page).count();
+        if count == 0 {
+            ui.label(RichText::new(tr.tr("document-side-empty")).weak());
+            return;
+        }
         let mut removed = None;
         let mut relight: Option<(usize, Light)> = None;
+        let mut move_to_page: Option<(usize, u8)> = None;
         let view = &mut self.view;
         let inspection = &self.inspection;
+        let shown: Vec<(usize, &mut ImageSlot)> = self.slots.iter_mut().enumerate().filter(|(_, s)| s.page == shown_page).collect();
         ui.columns(count, |columns| {
-            for (index, (column, slot)) in columns.iter_mut().zip(self.slots.iter_mut()).enumerate() {
+            for (column, (index, slot)) in columns.iter_mut().zip(shown) {
                 column.horizontal(|ui| {
+                    let mut page = slot.page;
+                    egui::ComboBox::from_id_salt(("page", index))
+                        .selected_text(tr.tr(page_label(page)))
+                        .width(70.0)
+                        .show_ui(ui, |ui| {
+                            for option in [0u8, 1] {
+                                ui.selectable_value(&mut page, option, tr.tr(page_label(option)));
+                            }
+                        })
+                        .response
+                        .widget_info(|| egui::WidgetInfo::labeled(egui::Role::ComboBox, true, tr.tr("document-side-of")));
+                    if page != slot.page {
+                        move_to_page = Some((index, page));
+                    }
                     let mut light = slot.light;
                     let name = slot.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
                     egui::ComboBox::from_id_salt(("light", index))
@@ -320,7 +368,7 @@ impl DocumentScreen {
                 let (image_rect, _) = show_image(column, texture, view, &label);
                 let scale = image_rect.width() / slot.capture.image.width().max(1) as f32;
                 let painter = column.painter_at(column.min_rect().expand(4.0));
-                for (region, status, selected) in inspection.overlays(slot.light) {
+                for (region, status, selected) in inspection.overlays(slot.page, slot.light) {
                     let rect = egui::Rect::from_min_size(
                         image_rect.min + egui::vec2(region.x, region.y) * scale,
                         egui::vec2(region.w, region.h) * scale,
@@ -331,15 +379,25 @@ impl DocumentScreen {
             }
         });
         if let Some((index, light)) = relight
-            && let Some(path) = self.slots.get(index).map(|s| s.path.clone())
+            && let Some((path, page)) = self.slots.get(index).map(|s| (s.path.clone(), s.page))
         {
-            // One image per light: the image moved to `light` replaces the one there.
-            self.slots.retain(|s| s.light != light || s.path == path);
+            // One image per light and side: the image moved to `light` replaces the one there.
+            self.slots.retain(|s| s.light != light || s.page != page || s.path == path);
             if let Some(slot) = self.slots.iter_mut().find(|s| s.path == path) {
                 slot.light = light;
                 slot.capture.light = light;
             }
-            self.slots.sort_by_key(|s| s.light);
+            self.slots.sort_by_key(|s| (s.page, s.light));
+            return;
+        }
+        if let Some((index, page)) = move_to_page
+            && let Some((path, light)) = self.slots.get(index).map(|s| (s.path.clone(), s.light))
+        {
+            self.slots.retain(|s| s.light != light || s.page != page || s.path == path);
+            if let Some(slot) = self.slots.iter_mut().find(|s| s.path == path) {
+                slot.page = page;
+            }
+            self.slots.sort_by_key(|s| (s.page, s.light));
             return;
         }
         if let Some(index) = removed
@@ -354,7 +412,12 @@ impl DocumentScreen {
     /// Starts an inspection of the open images (the MRZ panel's text, when the
     /// officer typed or corrected it, is used instead of reading the image).
     pub fn start_inspection(&mut self, resources: &crate::resources::Resources) {
-        let captures: Vec<Capture> = self.slots.iter().map(|s| s.capture.clone()).collect();
+        let side = |page: u8| -> Vec<Capture> { self.slots.iter().filter(|s| s.page == page).map(|s| s.capture.clone()).collect() };
+        let (mut captures, mut other_side) = (side(0), side(1));
+        // Only the other side was given a white image: it is the side to inspect first.
+        if !captures.iter().any(|c| c.light == Light::White) && other_side.iter().any(|c| c.light == Light::White) {
+            std::mem::swap(&mut captures, &mut other_side);
+        }
         // The officer's own text (typed, or a reading they corrected) wins over reading the image again.
         let typed_by_officer = !self.mrz.text.trim().is_empty() && self.mrz_read_text.as_deref() != Some(self.mrz.text.as_str());
         let typed = typed_by_officer.then(|| self.mrz.text.clone());
@@ -364,7 +427,7 @@ impl DocumentScreen {
             _ => None,
         };
         let bearer = self.face.bearer.as_ref().map(|b| b.image.clone());
-        self.inspection.start(captures, typed, chip, bearer, resources);
+        self.inspection.start(captures, other_side, typed, chip, bearer, resources);
     }
 
     /// Whether the inspection is kept, and the button to keep it.
@@ -422,8 +485,9 @@ impl DocumentScreen {
     /// Zooms the shared view onto the selected finding's evidence.
     fn zoom_to_selected(&mut self) {
         let Some(check) = self.inspection.selected_check() else { return };
-        let Some((light, region)) = check.evidence.iter().find_map(|e| e.light.zip(e.region)) else { return };
-        let Some(slot) = self.slots.iter().find(|s| s.light == light) else { return };
+        let Some((light, region, page)) = check.evidence.iter().find_map(|e| e.light.zip(e.region).map(|(l, r)| (l, r, e.page))) else { return };
+        let Some(slot) = self.slots.iter().find(|s| s.light == light && s.page == page) else { return };
+        self.shown_page = page;
         let (width, height) = (slot.capture.image.width().max(1) as f32, slot.capture.image.height().max(1) as f32);
         let center = egui::vec2((region.x + region.w / 2.0) / width, (region.y + region.h / 2.0) / height);
         let zoom = (width / region.w.max(1.0)).min(height / region.h.max(1.0)) * 0.6;
@@ -436,6 +500,18 @@ impl DocumentScreen {
 /// The first characters of a case id, enough to find it in the list.
 fn short_id(case_id: &str) -> String {
     case_id.chars().take(8).collect()
+}
+
+/// Translation id of a side's name.
+fn page_label(page: u8) -> &'static str {
+    if page == 0 { "document-side-mrz" } else { "document-side-other" }
+}
+
+/// The side a file shows, from its name: `front.white.png` (the fixture naming) is
+/// the other side of a card; anything else the MRZ side (the officer can move it).
+fn guess_page(path: &std::path::Path) -> u8 {
+    let name = path.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
+    u8::from(name.starts_with("front."))
 }
 
 /// Translation id of a light's name.

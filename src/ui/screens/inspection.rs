@@ -66,6 +66,7 @@ impl InspectionPanel {
     pub fn start(
         &mut self,
         captures: Vec<Capture>,
+        other_side: Vec<Capture>,
         typed_mrz: Option<String>,
         chip: Option<ChipEvidence>,
         bearer: Option<DynamicImage>,
@@ -74,7 +75,7 @@ impl InspectionPanel {
         let (sender, messages) = mpsc::channel();
         let engines = Arc::clone(&self.engines);
         let resources = resources.clone();
-        let input = InspectInput { captures, bearer, typed_mrz, chip, inspection_date: crate::clock::today_utc() };
+        let input = InspectInput { captures, other_side, bearer, typed_mrz, chip, inspection_date: crate::clock::today_utc() };
         self.draft = None;
         let spawned = std::thread::Builder::new().name("inspection".into()).spawn(move || {
             let engines = engines.get_or_init(|| LoadedEngines::load(&resources));
@@ -89,7 +90,7 @@ impl InspectionPanel {
                 }
             });
             // Encoding the captures for the case takes time: do it here, not in the UI thread.
-            let draft = draft_from_inspection(&input.captures, &inspection, input.inspection_date).map_err(|e| e.to_string());
+            let draft = draft_from_inspection(input.captures.iter().chain(&input.other_side), &inspection, input.inspection_date).map_err(|e| e.to_string());
             let _ = sender.send(JobMessage::Done(Box::new(inspection), Box::new(draft)));
         });
         if spawned.is_ok() {
@@ -134,8 +135,9 @@ impl InspectionPanel {
         }
     }
 
-    /// The selected finding's evidence regions on `light`, and every other finding's, for overlays.
-    pub fn overlays(&self, light: Light) -> Vec<(tdverify_core::Rect, CheckStatus, bool)> {
+    /// The selected finding's evidence regions on `light` of side `page`, and every
+    /// failed or warned finding's, for overlays.
+    pub fn overlays(&self, page: u8, light: Light) -> Vec<(tdverify_core::Rect, CheckStatus, bool)> {
         let Some(result) = &self.result else { return Vec::new() };
         let mut out = Vec::new();
         for (index, check) in result.checks.iter().enumerate() {
@@ -145,6 +147,7 @@ impl InspectionPanel {
             for evidence in &check.evidence {
                 if let (Some(evidence_light), Some(region)) = (evidence.light, evidence.region)
                     && evidence_light == light
+                    && evidence.page == page
                 {
                     out.push((region, check.status, self.selected == Some(index)));
                 }
