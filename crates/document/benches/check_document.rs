@@ -26,20 +26,34 @@ fn bench(c: &mut Criterion) {
         .find(|p| p.join("truth.json").is_file())
         .expect("one document");
     let truth: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(folder.join("truth.json")).expect("truth")).expect("truth json");
-    let lines: Vec<&str> = truth["mrz"]["lines"].as_array().expect("lines").iter().filter_map(|l| l.as_str()).collect();
+        serde_json::from_str(&std::fs::read_to_string(folder.join("truth.json")).expect("truth"))
+            .expect("truth json");
+    let lines: Vec<&str> = truth["mrz"]["lines"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .filter_map(|l| l.as_str())
+        .collect();
     let mrz = tdverify_mrz::parse(&lines.join("\n")).expect("mrz parses");
     let side = &truth["sides"][0];
-    let captures: Vec<Capture> = [("white", Light::White), ("uv", Light::Uv), ("ir", Light::Ir)]
-        .into_iter()
-        .map(|(key, light)| Capture {
-            light,
-            image: image::open(folder.join(side[key].as_str().expect("file"))).expect("image"),
-            dpi: Some(300.0),
-            source: CaptureSource::Fixture(key.into()),
-        })
-        .collect();
-    let options = DocumentOptions { today: tdverify_mrz::MrzDate::new(2026, 1, 1), side: None, viz: None };
+    let captures: Vec<Capture> = [
+        ("white", Light::White),
+        ("uv", Light::Uv),
+        ("ir", Light::Ir),
+    ]
+    .into_iter()
+    .map(|(key, light)| Capture {
+        light,
+        image: image::open(folder.join(side[key].as_str().expect("file"))).expect("image"),
+        dpi: Some(300.0),
+        source: CaptureSource::Fixture(key.into()),
+    })
+    .collect();
+    let options = DocumentOptions {
+        today: tdverify_mrz::MrzDate::new(2026, 1, 1),
+        side: None,
+        viz: None,
+    };
     c.bench_function("check_document W+UV+IR TD3 300 dpi", |b| {
         b.iter(|| check_document_with(&captures, &library, Some(&mrz), &options, &mut |_, _| {}))
     });

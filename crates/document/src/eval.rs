@@ -140,36 +140,73 @@ impl EvalReport {
 
     /// Share of genuine documents flagged.
     pub fn false_alarm_rate(&self) -> f64 {
-        self.scenarios.get("genuine").map(|s| if s.documents == 0 { 0.0 } else { s.flagged as f64 / s.documents as f64 }).unwrap_or(0.0)
+        self.scenarios
+            .get("genuine")
+            .map(|s| {
+                if s.documents == 0 {
+                    0.0
+                } else {
+                    s.flagged as f64 / s.documents as f64
+                }
+            })
+            .unwrap_or(0.0)
     }
 
     /// A plain-text table for the terminal.
     pub fn table(&self) -> String {
         let mut out = String::new();
-        out.push_str(&format!("documents: {}   mean {:.0} ms/document (max {:.0} ms)\n", self.documents, self.mean_ms, self.max_ms));
+        out.push_str(&format!(
+            "documents: {}   mean {:.0} ms/document (max {:.0} ms)\n",
+            self.documents, self.mean_ms, self.max_ms
+        ));
         out.push_str(&format!(
             "detection (forgeries this stage can see): {:.1}%   false alarms on genuine: {:.1}%\n\n",
             self.detection_rate() * 100.0,
             self.false_alarm_rate() * 100.0
         ));
-        out.push_str(&format!("{:<30} {:>5} {:>8} {:>11} {:>9}\n", "scenario", "docs", "flagged", "detectable", "det.flag"));
+        out.push_str(&format!(
+            "{:<30} {:>5} {:>8} {:>11} {:>9}\n",
+            "scenario", "docs", "flagged", "detectable", "det.flag"
+        ));
         for (name, s) in &self.scenarios {
-            out.push_str(&format!("{:<30} {:>5} {:>8} {:>11} {:>9}\n", name, s.documents, s.flagged, s.detectable, s.detectable_flagged));
+            out.push_str(&format!(
+                "{:<30} {:>5} {:>8} {:>11} {:>9}\n",
+                name, s.documents, s.flagged, s.detectable, s.detectable_flagged
+            ));
         }
-        out.push_str(&format!("\n{:<30} {:>5} {:>8} {:>11} {:>9}\n", "fraud type", "docs", "flagged", "detectable", "det.flag"));
+        out.push_str(&format!(
+            "\n{:<30} {:>5} {:>8} {:>11} {:>9}\n",
+            "fraud type", "docs", "flagged", "detectable", "det.flag"
+        ));
         for (name, s) in &self.fraud_types {
-            out.push_str(&format!("{:<30} {:>5} {:>8} {:>11} {:>9}\n", name, s.documents, s.flagged, s.detectable, s.detectable_flagged));
+            out.push_str(&format!(
+                "{:<30} {:>5} {:>8} {:>11} {:>9}\n",
+                name, s.documents, s.flagged, s.detectable, s.detectable_flagged
+            ));
         }
-        out.push_str(&format!("\n{:<26} {:>9} {:>10} {:>7} {:>9} {:>9}\n", "check", "true_fail", "false_fail", "missed", "true_pass", "undecided"));
+        out.push_str(&format!(
+            "\n{:<26} {:>9} {:>10} {:>7} {:>9} {:>9}\n",
+            "check", "true_fail", "false_fail", "missed", "true_pass", "undecided"
+        ));
         for (id, c) in &self.checks {
-            out.push_str(&format!("{:<26} {:>9} {:>10} {:>7} {:>9} {:>9}\n", id, c.true_fail, c.false_fail, c.missed, c.true_pass, c.undecided));
+            out.push_str(&format!(
+                "{:<26} {:>9} {:>10} {:>7} {:>9} {:>9}\n",
+                id, c.true_fail, c.false_fail, c.missed, c.true_pass, c.undecided
+            ));
         }
-        let wrong: Vec<&DocumentResult> = self.results.iter().filter(|r| !r.disagreements.is_empty()).collect();
+        let wrong: Vec<&DocumentResult> = self
+            .results
+            .iter()
+            .filter(|r| !r.disagreements.is_empty())
+            .collect();
         if !wrong.is_empty() {
             out.push_str("\ndisagreements:\n");
             for r in wrong {
                 for (id, expected, got, message) in &r.disagreements {
-                    out.push_str(&format!("  {} {}: expected {}, got {} — {}\n", r.id, id, expected, got, message));
+                    out.push_str(&format!(
+                        "  {} {}: expected {}, got {} — {}\n",
+                        r.id, id, expected, got, message
+                    ));
                 }
             }
         }
@@ -178,13 +215,27 @@ impl EvalReport {
 }
 
 fn truth_error(path: &Path, message: impl Into<String>) -> EvalError {
-    EvalError::Truth { path: path.to_path_buf(), message: message.into() }
+    EvalError::Truth {
+        path: path.to_path_buf(),
+        message: message.into(),
+    }
 }
 
 /// Evaluates every document folder (holding `truth.json`) directly under `dir`.
-pub fn evaluate_folder(dir: &Path, library: &ReferenceLibrary, limit: Option<usize>) -> Result<EvalReport, EvalError> {
-    let entries = std::fs::read_dir(dir).map_err(|source| EvalError::Read { path: dir.to_path_buf(), source })?;
-    let mut folders: Vec<PathBuf> = entries.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.join("truth.json").is_file()).collect();
+pub fn evaluate_folder(
+    dir: &Path,
+    library: &ReferenceLibrary,
+    limit: Option<usize>,
+) -> Result<EvalReport, EvalError> {
+    let entries = std::fs::read_dir(dir).map_err(|source| EvalError::Read {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let mut folders: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.join("truth.json").is_file())
+        .collect();
     folders.sort();
     if let Some(limit) = limit {
         folders.truncate(limit);
@@ -217,41 +268,82 @@ fn load(path: &Path, light: Light) -> Result<Capture, EvalError> {
         path: path.to_path_buf(),
         source: std::io::Error::other(error.to_string()),
     })?;
-    Ok(Capture { light, image, dpi: None, source: CaptureSource::Fixture(path.display().to_string()) })
+    Ok(Capture {
+        light,
+        image,
+        dpi: None,
+        source: CaptureSource::Fixture(path.display().to_string()),
+    })
 }
 
-fn evaluate_document(folder: &Path, library: &ReferenceLibrary, report: &mut EvalReport) -> Result<DocumentResult, EvalError> {
+fn evaluate_document(
+    folder: &Path,
+    library: &ReferenceLibrary,
+    report: &mut EvalReport,
+) -> Result<DocumentResult, EvalError> {
     let truth_path = folder.join("truth.json");
-    let text = std::fs::read_to_string(&truth_path).map_err(|source| EvalError::Read { path: truth_path.clone(), source })?;
-    let truth: serde_json::Value = serde_json::from_str(&text).map_err(|e| truth_error(&truth_path, e.to_string()))?;
-    let scenario = truth["scenario"].as_str().ok_or_else(|| truth_error(&truth_path, "no scenario"))?.to_string();
-    let fraud_type = truth["fraud_type"].as_str().unwrap_or("undetermined").to_string();
-    let today = truth["reference_date"].as_str().and_then(parse_date).ok_or_else(|| truth_error(&truth_path, "no reference_date"))?;
+    let text = std::fs::read_to_string(&truth_path).map_err(|source| EvalError::Read {
+        path: truth_path.clone(),
+        source,
+    })?;
+    let truth: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| truth_error(&truth_path, e.to_string()))?;
+    let scenario = truth["scenario"]
+        .as_str()
+        .ok_or_else(|| truth_error(&truth_path, "no scenario"))?
+        .to_string();
+    let fraud_type = truth["fraud_type"]
+        .as_str()
+        .unwrap_or("undetermined")
+        .to_string();
+    let today = truth["reference_date"]
+        .as_str()
+        .and_then(parse_date)
+        .ok_or_else(|| truth_error(&truth_path, "no reference_date"))?;
     let lines: Vec<String> = truth["mrz"]["lines"]
         .as_array()
-        .map(|a| a.iter().filter_map(|l| l.as_str().map(str::to_string)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|l| l.as_str().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default();
     let mrz = tdverify_mrz::parse(&lines.join("\n")).ok();
     let expected: BTreeMap<String, String> = truth["expected_checks"]
         .as_object()
-        .map(|o| o.iter().filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string()))).collect())
+        .map(|o| {
+            o.iter()
+                .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
+                .collect()
+        })
         .unwrap_or_default();
     let sides = truth["sides"].as_array().cloned().unwrap_or_default();
     let mut outcomes: BTreeMap<String, (CheckStatus, String)> = BTreeMap::new();
     let mut ms = 0.0;
     for side in &sides {
         let mut captures = Vec::new();
-        for (key, light) in [("white", Light::White), ("uv", Light::Uv), ("ir", Light::Ir)] {
+        for (key, light) in [
+            ("white", Light::White),
+            ("uv", Light::Uv),
+            ("ir", Light::Ir),
+        ] {
             if let Some(file) = side[key].as_str() {
                 captures.push(load(&folder.join(file), light)?);
             }
         }
-        let options = DocumentOptions { today, side: None, viz: None };
+        let options = DocumentOptions {
+            today,
+            side: None,
+            viz: None,
+        };
         let start = Instant::now();
-        let document = check_document_with(&captures, library, mrz.as_ref(), &options, &mut |_, _| {});
+        let document =
+            check_document_with(&captures, library, mrz.as_ref(), &options, &mut |_, _| {});
         ms += start.elapsed().as_secs_f64() * 1000.0;
         for check in document.checks {
-            let entry = outcomes.entry(check.id.clone()).or_insert((check.status, check.message.clone()));
+            let entry = outcomes
+                .entry(check.id.clone())
+                .or_insert((check.status, check.message.clone()));
             // Fail wins over pass, pass over undecided.
             let rank = |s: CheckStatus| match s {
                 CheckStatus::Fail => 3,
@@ -263,12 +355,21 @@ fn evaluate_document(folder: &Path, library: &ReferenceLibrary, report: &mut Eva
             }
         }
     }
-    let flagged = outcomes.iter().any(|(id, (s, _))| *s == CheckStatus::Fail && !id.starts_with("capture."));
-    let detectable = expected.iter().any(|(id, e)| e == "fail" && SCORED_IDS.contains(&id.as_str()));
+    let flagged = outcomes
+        .iter()
+        .any(|(id, (s, _))| *s == CheckStatus::Fail && !id.starts_with("capture."));
+    let detectable = expected
+        .iter()
+        .any(|(id, e)| e == "fail" && SCORED_IDS.contains(&id.as_str()));
     let mut disagreements = Vec::new();
     for id in SCORED_IDS {
-        let Some(want) = expected.get(*id) else { continue };
-        let (got, message) = outcomes.get(*id).cloned().unwrap_or((CheckStatus::NotApplicable, "not emitted".into()));
+        let Some(want) = expected.get(*id) else {
+            continue;
+        };
+        let (got, message) = outcomes
+            .get(*id)
+            .cloned()
+            .unwrap_or((CheckStatus::NotApplicable, "not emitted".into()));
         let confusion = report.checks.entry(id.to_string()).or_default();
         match (want.as_str(), got) {
             ("fail", CheckStatus::Fail) => confusion.true_fail += 1,
@@ -277,10 +378,18 @@ fn evaluate_document(folder: &Path, library: &ReferenceLibrary, report: &mut Eva
             ("pass", CheckStatus::Pass) => confusion.true_pass += 1,
             _ => confusion.undecided += 1,
         }
-        let agrees = matches!((want.as_str(), got), ("fail", CheckStatus::Fail) | ("pass", CheckStatus::Pass));
+        let agrees = matches!(
+            (want.as_str(), got),
+            ("fail", CheckStatus::Fail) | ("pass", CheckStatus::Pass)
+        );
         let undecided = !matches!(got, CheckStatus::Fail | CheckStatus::Pass);
         if !(agrees || (undecided && want == "pass")) {
-            disagreements.push((id.to_string(), want.clone(), got.as_str().to_string(), message));
+            disagreements.push((
+                id.to_string(),
+                want.clone(),
+                got.as_str().to_string(),
+                message,
+            ));
         }
     }
     let s = report.scenarios.entry(scenario.clone()).or_default();
@@ -293,8 +402,17 @@ fn evaluate_document(folder: &Path, library: &ReferenceLibrary, report: &mut Eva
     f.flagged += usize::from(flagged);
     f.detectable += usize::from(detectable);
     f.detectable_flagged += usize::from(detectable && flagged);
-    let id = folder.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-    Ok(DocumentResult { id, scenario, flagged, disagreements, ms })
+    let id = folder
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    Ok(DocumentResult {
+        id,
+        scenario,
+        flagged,
+        disagreements,
+        ms,
+    })
 }
 
 #[cfg(test)]
@@ -306,7 +424,10 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("tdverify-eval-empty-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let library = ReferenceLibrary::from_templates(PathBuf::new(), Vec::new());
-        assert!(matches!(evaluate_folder(&dir, &library, None), Err(EvalError::Empty(_))));
+        assert!(matches!(
+            evaluate_folder(&dir, &library, None),
+            Err(EvalError::Empty(_))
+        ));
         std::fs::remove_dir_all(&dir).ok();
     }
 

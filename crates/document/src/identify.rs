@@ -9,7 +9,10 @@
 use tdverify_core::{Check, CheckStatus, Evidence};
 use tdverify_mrz::Mrz;
 
-use crate::reference::{IrAppearance, MrzFormat, MrzLayout, RectMm, ReferenceLibrary, Side, Template, UvAppearance, WhiteAppearance, Zone, ZoneKind};
+use crate::reference::{
+    IrAppearance, MrzFormat, MrzLayout, RectMm, ReferenceLibrary, Side, Template, UvAppearance,
+    WhiteAppearance, Zone, ZoneKind,
+};
 
 /// The message every report carries when no template matched.
 pub const NO_TEMPLATE_MESSAGE: &str = "no template matched: generic checks only";
@@ -26,12 +29,21 @@ pub fn library_format(format: tdverify_mrz::MrzFormat) -> MrzFormat {
 }
 
 /// Finds the template for an MRZ and says how (`document.template_match`).
-pub fn identify<'a>(library: &'a ReferenceLibrary, mrz: Option<&Mrz>) -> (Option<&'a Template>, Check) {
+pub fn identify<'a>(
+    library: &'a ReferenceLibrary,
+    mrz: Option<&Mrz>,
+) -> (Option<&'a Template>, Check) {
     const ID: &str = "document.template_match";
     let Some(mrz) = mrz else {
         return (
             None,
-            Check::new(ID, CheckStatus::Warn, format!("No MRZ was read, so the document cannot be identified: {NO_TEMPLATE_MESSAGE}.")),
+            Check::new(
+                ID,
+                CheckStatus::Warn,
+                format!(
+                    "No MRZ was read, so the document cannot be identified: {NO_TEMPLATE_MESSAGE}."
+                ),
+            ),
         );
     };
     let format = library_format(mrz.format);
@@ -44,13 +56,19 @@ pub fn identify<'a>(library: &'a ReferenceLibrary, mrz: Option<&Mrz>) -> (Option
     if let Some(template) = library.find(&mrz.issuing_state, &mrz.document_code, format) {
         let check = Check::pass(
             ID,
-            format!("Identified as {} {} (template {}).", template.issuer.name, template.document.name, template.key),
+            format!(
+                "Identified as {} {} (template {}).",
+                template.issuer.name, template.document.name, template.key
+            ),
         )
         .with_evidence(evidence);
         return (Some(template), check);
     }
     let issuer_known = tdverify_mrz::issuer_kind(&mrz.issuing_state).is_some();
-    let issuer_in_library = library.templates().iter().any(|t| t.issuer.code.eq_ignore_ascii_case(&mrz.issuing_state));
+    let issuer_in_library = library
+        .templates()
+        .iter()
+        .any(|t| t.issuer.code.eq_ignore_ascii_case(&mrz.issuing_state));
     let check = if !issuer_known {
         Check::fail(
             ID,
@@ -72,7 +90,13 @@ pub fn identify<'a>(library: &'a ReferenceLibrary, mrz: Option<&Mrz>) -> (Option
         )
         .with_confidence(0.7)
     } else {
-        Check::warn(ID, format!("No reference template for issuer {}: {NO_TEMPLATE_MESSAGE}.", mrz.issuing_state))
+        Check::warn(
+            ID,
+            format!(
+                "No reference template for issuer {}: {NO_TEMPLATE_MESSAGE}.",
+                mrz.issuing_state
+            ),
+        )
     };
     (None, check.with_evidence(evidence))
 }
@@ -97,8 +121,20 @@ pub fn generic_side(format: MrzFormat) -> (Side, f32, f32) {
     // template its exact top is unknown; the checks look for the darkest text.
     let zone_height = (format.lines() as f32 * layout.line_spacing_mm + 6.0).min(height * 0.4);
     let x = ((width - text_width) / 2.0 - 2.0).max(0.5);
-    let rect = RectMm { x, y: (height - zone_height - 1.0).max(0.0), w: (text_width + 4.0).min(width - x), h: zone_height };
-    let zone = Zone { name: "mrz".into(), kind: ZoneKind::Mrz, rect_mm: rect, field: None, label: None, text: None };
+    let rect = RectMm {
+        x,
+        y: (height - zone_height - 1.0).max(0.0),
+        w: (text_width + 4.0).min(width - x),
+        h: zone_height,
+    };
+    let zone = Zone {
+        name: "mrz".into(),
+        kind: ZoneKind::Mrz,
+        rect_mm: rect,
+        field: None,
+        label: None,
+        text: None,
+    };
     let side = Side {
         name: "generic".into(),
         mrz: Some(layout),
@@ -119,7 +155,10 @@ mod tests {
         for format in MrzFormat::ALL {
             let (side, width, height) = generic_side(format);
             let zone = side.mrz_zone().unwrap();
-            assert!(zone.rect_mm.right() <= width + 0.01 && zone.rect_mm.bottom() <= height, "{format:?}");
+            assert!(
+                zone.rect_mm.right() <= width + 0.01 && zone.rect_mm.bottom() <= height,
+                "{format:?}"
+            );
         }
     }
 

@@ -18,5 +18,6 @@ pub mod viz;
 
 pub use checks::CHECK_IDS;
 pub use checks::document::{
-    DocumentOptions, DocumentReport, LightRegistration, StageTiming, check_document, check_document_with,
+    DocumentOptions, DocumentReport, LightRegistration, StageTiming, check_document,
+    check_document_with,
 };

@@ -60,7 +60,11 @@ pub fn measure(light: Light, image: &RgbImage, registration: &Registration) -> Q
     QualityMeasure {
         light,
         focus,
-        glare_fraction: if count > 0 { saturated as f32 / count as f32 } else { 0.0 },
+        glare_fraction: if count > 0 {
+            saturated as f32 / count as f32
+        } else {
+            0.0
+        },
         px_per_mm: registration.px_per_mm,
         skew_deg: registration.skew_deg,
         median_luma: median(&mut lumas),
@@ -71,8 +75,14 @@ fn page_bounds(registration: &Registration, width: u32, height: u32) -> (u32, u3
     let xs = registration.page_corners_px.map(|c| c[0]);
     let ys = registration.page_corners_px.map(|c| c[1]);
     let clamp = |v: f32, max: u32| v.clamp(0.0, max as f32) as u32;
-    let (mut x0, mut x1) = (clamp(xs.iter().copied().fold(f32::INFINITY, f32::min), width), clamp(xs.iter().copied().fold(0.0, f32::max), width));
-    let (mut y0, mut y1) = (clamp(ys.iter().copied().fold(f32::INFINITY, f32::min), height), clamp(ys.iter().copied().fold(0.0, f32::max), height));
+    let (mut x0, mut x1) = (
+        clamp(xs.iter().copied().fold(f32::INFINITY, f32::min), width),
+        clamp(xs.iter().copied().fold(0.0, f32::max), width),
+    );
+    let (mut y0, mut y1) = (
+        clamp(ys.iter().copied().fold(f32::INFINITY, f32::min), height),
+        clamp(ys.iter().copied().fold(0.0, f32::max), height),
+    );
     // Stay off the page edges (shadows, background).
     let inset_x = (x1.saturating_sub(x0)) / 20;
     let inset_y = (y1.saturating_sub(y0)) / 20;
@@ -99,7 +109,9 @@ pub fn focus_measure(gray: &GrayImage, bounds: (u32, u32, u32, u32), px_per_mm: 
     while y + spacing < y1 {
         let mut x = x0 + spacing;
         while x + spacing < x1 {
-            let l = at(x - spacing, y) + at(x + spacing, y) + at(x, y - spacing) + at(x, y + spacing) - 4.0 * at(x, y);
+            let l =
+                at(x - spacing, y) + at(x + spacing, y) + at(x, y - spacing) + at(x, y + spacing)
+                    - 4.0 * at(x, y);
             sum += l;
             sum_sq += l * l;
             n += 1.0;
@@ -151,7 +163,10 @@ pub fn checks(measures: &[(QualityMeasure, Rect)]) -> Vec<Check> {
         "capture.quality.glare",
         &|m| {
             (m.light == Light::White && m.glare_fraction > MAX_GLARE_FRACTION).then(|| {
-                format!("glare on {:.1}% of the page: tilt the document or the lamp, then recapture", m.glare_fraction * 100.0)
+                format!(
+                    "glare on {:.1}% of the page: tilt the document or the lamp, then recapture",
+                    m.glare_fraction * 100.0
+                )
             })
         },
         "No glare on the page.",
@@ -160,7 +175,10 @@ pub fn checks(measures: &[(QualityMeasure, Rect)]) -> Vec<Check> {
         "capture.quality.resolution",
         &|m| {
             (m.px_per_mm < MIN_PX_PER_MM).then(|| {
-                format!("{:.0} dpi on the page, need 150: move closer or scan at 300 dpi", m.px_per_mm * 25.4)
+                format!(
+                    "{:.0} dpi on the page, need 150: move closer or scan at 300 dpi",
+                    m.px_per_mm * 25.4
+                )
             })
         },
         "Resolution sufficient.",
@@ -177,9 +195,18 @@ pub fn checks(measures: &[(QualityMeasure, Rect)]) -> Vec<Check> {
     gather(
         "capture.quality.exposure",
         &|m| match m.light {
-            Light::White if m.median_luma < 70.0 => Some(format!("too dark (page level {:.0}/255): add light or lengthen exposure", m.median_luma)),
-            Light::White | Light::Ir if m.median_luma > 250.0 => Some(format!("overexposed (page level {:.0}/255): reduce exposure", m.median_luma)),
-            Light::Ir if m.median_luma < 40.0 => Some(format!("too dark (page level {:.0}/255): check the IR lamp", m.median_luma)),
+            Light::White if m.median_luma < 70.0 => Some(format!(
+                "too dark (page level {:.0}/255): add light or lengthen exposure",
+                m.median_luma
+            )),
+            Light::White | Light::Ir if m.median_luma > 250.0 => Some(format!(
+                "overexposed (page level {:.0}/255): reduce exposure",
+                m.median_luma
+            )),
+            Light::Ir if m.median_luma < 40.0 => Some(format!(
+                "too dark (page level {:.0}/255): check the IR lamp",
+                m.median_luma
+            )),
             _ => None,
         },
         "Exposure correct.",
@@ -196,16 +223,28 @@ mod tests {
     fn flat_image_has_no_focus_and_noise_has_some() {
         let flat = GrayImage::from_pixel(200, 200, image::Luma([128]));
         assert_eq!(focus_measure(&flat, (0, 0, 200, 200), 8.0), 0.0);
-        let checker = GrayImage::from_fn(200, 200, |x, y| image::Luma([if (x / 2 + y / 2) % 2 == 0 { 0 } else { 255 }]));
+        let checker = GrayImage::from_fn(200, 200, |x, y| {
+            image::Luma([if (x / 2 + y / 2) % 2 == 0 { 0 } else { 255 }])
+        });
         assert!(focus_measure(&checker, (0, 0, 200, 200), 8.0) > MIN_FOCUS);
         assert_eq!(focus_measure(&flat, (0, 0, 2, 2), 8.0), 0.0);
     }
 
     #[test]
     fn problems_become_warnings_with_instructions() {
-        let m = QualityMeasure { light: Light::White, focus: 5.0, glare_fraction: 0.1, px_per_mm: 3.0, skew_deg: 12.0, median_luma: 40.0 };
+        let m = QualityMeasure {
+            light: Light::White,
+            focus: 5.0,
+            glare_fraction: 0.1,
+            px_per_mm: 3.0,
+            skew_deg: 12.0,
+            median_luma: 40.0,
+        };
         let checks = checks(&[(m, Rect::new(0.0, 0.0, 1.0, 1.0))]);
         assert_eq!(checks.len(), 5);
-        assert!(checks.iter().all(|c| c.status == CheckStatus::Warn), "{checks:?}");
+        assert!(
+            checks.iter().all(|c| c.status == CheckStatus::Warn),
+            "{checks:?}"
+        );
     }
 }

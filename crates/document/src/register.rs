@@ -58,7 +58,10 @@ impl Homography {
         if w.abs() < 1e-12 {
             return None;
         }
-        Some(((h[0] * x + h[1] * y + h[2]) / w, (h[3] * x + h[4] * y + h[5]) / w))
+        Some((
+            (h[0] * x + h[1] * y + h[2]) / w,
+            (h[3] * x + h[4] * y + h[5]) / w,
+        ))
     }
 
     /// The axis-aligned bounding box, in capture pixels, of a millimetre rectangle.
@@ -69,8 +72,10 @@ impl Homography {
             (rect.right(), rect.bottom()),
             (rect.x, rect.bottom()),
         ];
-        let mapped: Vec<(f64, f64)> =
-            corners.iter().filter_map(|&(x, y)| self.map(f64::from(x), f64::from(y))).collect();
+        let mapped: Vec<(f64, f64)> = corners
+            .iter()
+            .filter_map(|&(x, y)| self.map(f64::from(x), f64::from(y)))
+            .collect();
         if mapped.is_empty() {
             return Rect::new(0.0, 0.0, 0.0, 0.0);
         }
@@ -78,7 +83,12 @@ impl Homography {
         let max_x = mapped.iter().map(|p| p.0).fold(f64::NEG_INFINITY, f64::max);
         let min_y = mapped.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
         let max_y = mapped.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
-        Rect::new(min_x as f32, min_y as f32, (max_x - min_x) as f32, (max_y - min_y) as f32)
+        Rect::new(
+            min_x as f32,
+            min_y as f32,
+            (max_x - min_x) as f32,
+            (max_y - min_y) as f32,
+        )
     }
 }
 
@@ -138,7 +148,9 @@ impl Registration {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum RegisterError {
     /// Too small to hold a readable document.
-    #[error("image is {width}×{height} pixels: too small to find a document in (need at least 64×64)")]
+    #[error(
+        "image is {width}×{height} pixels: too small to find a document in (need at least 64×64)"
+    )]
     TooSmall {
         /// Width in pixels.
         width: u32,
@@ -192,7 +204,8 @@ pub fn find_page(image: &RgbImage) -> Result<PageOutline, RegisterError> {
                 }
             }
             let n = (step * step) as f32;
-            small[(sy * sw + sx) as usize] = [sum[0] as f32 / n, sum[1] as f32 / n, sum[2] as f32 / n];
+            small[(sy * sw + sx) as usize] =
+                [sum[0] as f32 / n, sum[1] as f32 / n, sum[2] as f32 / n];
         }
     }
     // Background colour: median of the outermost frame.
@@ -212,12 +225,23 @@ pub fn find_page(image: &RgbImage) -> Result<PageOutline, RegisterError> {
         let mut channel: Vec<f32> = frame.iter().map(|p| p[c]).collect();
         *value = median(&mut channel);
     }
-    let mut spread: Vec<f32> = frame.iter().map(|p| colour_distance(p, &background)).collect();
+    let mut spread: Vec<f32> = frame
+        .iter()
+        .map(|p| colour_distance(p, &background))
+        .collect();
     let frame_spread = percentile(&mut spread, 0.8);
     let threshold = (frame_spread * 2.5).max(7.0);
-    let mask: Vec<bool> = small.iter().map(|p| colour_distance(p, &background) > threshold).collect();
+    let mask: Vec<bool> = small
+        .iter()
+        .map(|p| colour_distance(p, &background) > threshold)
+        .collect();
     let whole = || PageOutline {
-        corners: [[0.0, 0.0], [width as f32, 0.0], [width as f32, height as f32], [0.0, height as f32]],
+        corners: [
+            [0.0, 0.0],
+            [width as f32, 0.0],
+            [width as f32, height as f32],
+            [0.0, height as f32],
+        ],
         confidence: 0.3,
         whole_image: true,
     };
@@ -245,18 +269,35 @@ pub fn find_page(image: &RgbImage) -> Result<PageOutline, RegisterError> {
     // Pixel centres of the reduced grid to full-image coordinates, pushing the
     // corners out by half a reduced pixel so they sit on the page edge.
     let scale = step as f32;
-    let to_full = |p: [f32; 2], ox: f32, oy: f32| [(p[0] + 0.5 + ox) * scale, (p[1] + 0.5 + oy) * scale];
-    let corners = [to_full(tl, -0.5, -0.5), to_full(tr, 0.5, -0.5), to_full(br, 0.5, 0.5), to_full(bl, -0.5, 0.5)];
+    let to_full =
+        |p: [f32; 2], ox: f32, oy: f32| [(p[0] + 0.5 + ox) * scale, (p[1] + 0.5 + oy) * scale];
+    let corners = [
+        to_full(tl, -0.5, -0.5),
+        to_full(tr, 0.5, -0.5),
+        to_full(br, 0.5, 0.5),
+        to_full(bl, -0.5, 0.5),
+    ];
     let quad_area = polygon_area(&corners) / (scale * scale);
-    let fill = if quad_area > 0.0 { (area / quad_area).min(quad_area / area) } else { 0.0 };
+    let fill = if quad_area > 0.0 {
+        (area / quad_area).min(quad_area / area)
+    } else {
+        0.0
+    };
     if fill < 0.6 {
         return Ok(whole());
     }
-    Ok(PageOutline { corners, confidence: fill.clamp(0.0, 1.0), whole_image: false })
+    Ok(PageOutline {
+        corners,
+        confidence: fill.clamp(0.0, 1.0),
+        whole_image: false,
+    })
 }
 
 fn colour_distance(a: &[f32; 3], b: &[f32; 3]) -> f32 {
-    (a[0] - b[0]).abs().max((a[1] - b[1]).abs()).max((a[2] - b[2]).abs())
+    (a[0] - b[0])
+        .abs()
+        .max((a[1] - b[1]).abs())
+        .max((a[2] - b[2]).abs())
 }
 
 /// Largest 4-connected component of a mask, as (x, y) cells.
@@ -318,7 +359,10 @@ pub fn registration_for(
     height_mm: f32,
 ) -> Result<Registration, RegisterError> {
     if !(width_mm.is_finite() && height_mm.is_finite() && width_mm > 1.0 && height_mm > 1.0) {
-        return Err(RegisterError::BadPageSize { width_mm, height_mm });
+        return Err(RegisterError::BadPageSize {
+            width_mm,
+            height_mm,
+        });
     }
     // Page corner k (TL, TR, BR, BL of the upright page) sits at image corner
     // (k + shift) of the outline when the page is turned clockwise by shift×90°.
@@ -350,7 +394,8 @@ pub fn registration_for(
     // Aspect agreement lowers confidence when the outline is not this page.
     let measured_aspect = ((top + bottom) / (left + right)).max(1e-6);
     let aspect_error = (measured_aspect / (width_mm / height_mm) - 1.0).abs();
-    let confidence = (outline.confidence * (1.0 - aspect_error * 2.0).clamp(0.0, 1.0)).clamp(0.0, 1.0);
+    let confidence =
+        (outline.confidence * (1.0 - aspect_error * 2.0).clamp(0.0, 1.0)).clamp(0.0, 1.0);
     Ok(Registration {
         page_corners_px: page_corners,
         homography,
@@ -358,7 +403,11 @@ pub fn registration_for(
         px_per_mm,
         skew_deg: skew,
         confidence,
-        method: if outline.whole_image { "whole_image".into() } else { "outline".into() },
+        method: if outline.whole_image {
+            "whole_image".into()
+        } else {
+            "outline".into()
+        },
     })
 }
 
@@ -371,7 +420,11 @@ pub fn candidate_quadrants(outline: &PageOutline, width_mm: f32, height_mm: f32)
     let vertical = side(c[0], c[3]) + side(c[1], c[2]);
     let image_landscape = horizontal >= vertical;
     let page_landscape = width_mm >= height_mm;
-    if image_landscape == page_landscape { [0, 180] } else { [90, 270] }
+    if image_landscape == page_landscape {
+        [0, 180]
+    } else {
+        [90, 270]
+    }
 }
 
 /// A page resampled upright at [`RECTIFIED_PX_PER_MM`].
@@ -389,7 +442,12 @@ pub struct RectifiedPage {
 
 impl RectifiedPage {
     /// Resamples the page of `image` (bilinear) through `registration`.
-    pub fn new(image: &RgbImage, registration: &Registration, width_mm: f32, height_mm: f32) -> RectifiedPage {
+    pub fn new(
+        image: &RgbImage,
+        registration: &Registration,
+        width_mm: f32,
+        height_mm: f32,
+    ) -> RectifiedPage {
         let scale = RECTIFIED_PX_PER_MM;
         let out_w = ((width_mm * scale).round() as u32).max(1);
         let out_h = ((height_mm * scale).round() as u32).max(1);
@@ -401,14 +459,23 @@ impl RectifiedPage {
             let y_mm = (f64::from(v) + 0.5) / f64::from(scale);
             for u in 0..out_w {
                 let x_mm = (f64::from(u) + 0.5) / f64::from(scale);
-                let Some((px, py)) = h.map(x_mm, y_mm) else { continue };
+                let Some((px, py)) = h.map(x_mm, y_mm) else {
+                    continue;
+                };
                 let pixel = bilinear(image, iw, ih, px as f32 - 0.5, py as f32 - 0.5);
                 rgb.put_pixel(u, v, image::Rgb(pixel));
-                let l = 0.299 * f32::from(pixel[0]) + 0.587 * f32::from(pixel[1]) + 0.114 * f32::from(pixel[2]);
+                let l = 0.299 * f32::from(pixel[0])
+                    + 0.587 * f32::from(pixel[1])
+                    + 0.114 * f32::from(pixel[2]);
                 luma.put_pixel(u, v, image::Luma([l.round().clamp(0.0, 255.0) as u8]));
             }
         }
-        RectifiedPage { rgb, luma, width_mm, height_mm }
+        RectifiedPage {
+            rgb,
+            luma,
+            width_mm,
+            height_mm,
+        }
     }
 
     /// Pixel rectangle (x0, y0, x1, y1), clamped to the page, of a millimetre rectangle.
@@ -417,7 +484,12 @@ impl RectifiedPage {
         let (w, h) = self.luma.dimensions();
         let clamp_x = |v: f32| (v * s).round().clamp(0.0, w as f32) as u32;
         let clamp_y = |v: f32| (v * s).round().clamp(0.0, h as f32) as u32;
-        (clamp_x(rect.x), clamp_y(rect.y), clamp_x(rect.right()), clamp_y(rect.bottom()))
+        (
+            clamp_x(rect.x),
+            clamp_y(rect.y),
+            clamp_x(rect.right()),
+            clamp_y(rect.bottom()),
+        )
     }
 }
 
@@ -467,7 +539,11 @@ mod tests {
     fn page_on_background(width: u32, height: u32, page: [u32; 4]) -> RgbImage {
         RgbImage::from_fn(width, height, |x, y| {
             let inside = x >= page[0] && x < page[2] && y >= page[1] && y < page[3];
-            if inside { image::Rgb([235, 225, 200]) } else { image::Rgb([250, 250, 250]) }
+            if inside {
+                image::Rgb([235, 225, 200])
+            } else {
+                image::Rgb([250, 250, 250])
+            }
         })
     }
 
@@ -495,7 +571,10 @@ mod tests {
         assert!(!outline.whole_image);
         let expected = [[100.0, 80.0], [700.0, 80.0], [700.0, 500.0], [100.0, 500.0]];
         for (found, want) in outline.corners.iter().zip(expected) {
-            assert!((found[0] - want[0]).abs() <= 3.0 && (found[1] - want[1]).abs() <= 3.0, "{found:?} vs {want:?}");
+            assert!(
+                (found[0] - want[0]).abs() <= 3.0 && (found[1] - want[1]).abs() <= 3.0,
+                "{found:?} vs {want:?}"
+            );
         }
         let registration = registration_for(&outline, 0, 125.0, 88.0).unwrap();
         assert!((registration.px_per_mm - 4.8).abs() < 0.1);
@@ -521,7 +600,10 @@ mod tests {
 
     #[test]
     fn tiny_image_is_an_error() {
-        assert!(matches!(find_page(&RgbImage::new(10, 10)), Err(RegisterError::TooSmall { .. })));
+        assert!(matches!(
+            find_page(&RgbImage::new(10, 10)),
+            Err(RegisterError::TooSmall { .. })
+        ));
     }
 
     proptest! {

@@ -13,10 +13,14 @@ use tdverify_core::{Capture, Check, CheckStatus, Light};
 use tdverify_mrz::{Mrz, MrzDate};
 
 use super::{LightPage, PageContext, data, ir, layout, mrz_print, photo, uv, viz};
-use crate::identify::{NO_TEMPLATE_MESSAGE, generic_side, icao_page_size, identify, library_format};
+use crate::identify::{
+    NO_TEMPLATE_MESSAGE, generic_side, icao_page_size, identify, library_format,
+};
 use crate::quality;
 use crate::reference::{MrzFormat, ReferenceLibrary, Side, Template, VizField, ZoneKind};
-use crate::register::{PageOutline, RectifiedPage, Registration, candidate_quadrants, find_page, registration_for};
+use crate::register::{
+    PageOutline, RectifiedPage, Registration, candidate_quadrants, find_page, registration_for,
+};
 
 /// What the caller knows besides the images.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,7 +36,11 @@ pub struct DocumentOptions {
 impl DocumentOptions {
     /// Options with today's date from the system clock.
     pub fn today() -> DocumentOptions {
-        DocumentOptions { today: system_date(), side: None, viz: None }
+        DocumentOptions {
+            today: system_date(),
+            side: None,
+            viz: None,
+        }
     }
 }
 
@@ -115,7 +123,10 @@ pub fn check_document_with(
     let mut timings = Vec::new();
     let mut clock = Instant::now();
     let mut lap = |stage: &str, timings: &mut Vec<StageTiming>| {
-        timings.push(StageTiming { stage: stage.to_string(), ms: clock.elapsed().as_secs_f64() * 1000.0 });
+        timings.push(StageTiming {
+            stage: stage.to_string(),
+            ms: clock.elapsed().as_secs_f64() * 1000.0,
+        });
         clock = Instant::now();
     };
     progress("identify", 0.0);
@@ -140,12 +151,18 @@ pub fn check_document_with(
     // Decode each light once.
     let mut images: Vec<(Light, RgbImage)> = Vec::new();
     for capture in captures {
-        if matches!(capture.light, Light::White | Light::Uv | Light::Ir) && !images.iter().any(|(l, _)| *l == capture.light) {
+        if matches!(capture.light, Light::White | Light::Uv | Light::Ir)
+            && !images.iter().any(|(l, _)| *l == capture.light)
+        {
             images.push((capture.light, capture.image.to_rgb8()));
         }
     }
     if images.is_empty() {
-        report.checks.push(Check::new("document.registration", CheckStatus::Error, "No white, UV or IR capture of the document was given."));
+        report.checks.push(Check::new(
+            "document.registration",
+            CheckStatus::Error,
+            "No white, UV or IR capture of the document was given.",
+        ));
         report.timings = timings;
         return report;
     }
@@ -168,8 +185,10 @@ pub fn check_document_with(
 
     // Register the reference light (white, else IR, else UV) and choose side and orientation.
     let order = [Light::White, Light::Ir, Light::Uv];
-    let Some((reference_light, reference_image)) =
-        order.iter().find_map(|l| images.iter().find(|(light, _)| light == l)).map(|(l, i)| (*l, i))
+    let Some((reference_light, reference_image)) = order
+        .iter()
+        .find_map(|l| images.iter().find(|(light, _)| light == l))
+        .map(|(l, i)| (*l, i))
     else {
         report.timings = timings;
         return report;
@@ -180,7 +199,9 @@ pub fn check_document_with(
             report.checks.push(Check::new(
                 "document.registration",
                 CheckStatus::Error,
-                format!("The {reference_light} capture cannot be used: {error}. Recapture the document."),
+                format!(
+                    "The {reference_light} capture cannot be used: {error}. Recapture the document."
+                ),
             ));
             report.timings = timings;
             return report;
@@ -194,9 +215,12 @@ pub fn check_document_with(
         width_mm,
         height_mm,
         format.map(MrzFormat::lines).unwrap_or(2),
-    )
-    else {
-        report.checks.push(Check::new("document.registration", CheckStatus::Error, "The page outline is degenerate: recapture the document flat and whole."));
+    ) else {
+        report.checks.push(Check::new(
+            "document.registration",
+            CheckStatus::Error,
+            "The page outline is degenerate: recapture the document flat and whole.",
+        ));
         report.timings = timings;
         return report;
     };
@@ -216,10 +240,18 @@ pub fn check_document_with(
         };
         let rectified = RectifiedPage::new(image, &own, width_mm, height_mm);
         let measure = quality::measure(*light, image, &own);
-        let whole = crate::reference::RectMm { x: 0.0, y: 0.0, w: width_mm, h: height_mm };
+        let whole = crate::reference::RectMm {
+            x: 0.0,
+            y: 0.0,
+            w: width_mm,
+            h: height_mm,
+        };
         quality_inputs.push((measure.clone(), own.region(&whole)));
         report.quality.push(measure);
-        report.registrations.push(LightRegistration { light: *light, registration: own.clone() });
+        report.registrations.push(LightRegistration {
+            light: *light,
+            registration: own.clone(),
+        });
         pages.push(LightPage::new(*light, rectified, own));
     }
     lap("rectify", &mut timings);
@@ -232,14 +264,30 @@ pub fn check_document_with(
             registration.px_per_mm * 25.4,
             confidence * 100.0
         );
-        let whole = crate::reference::RectMm { x: 0.0, y: 0.0, w: width_mm, h: height_mm };
-        let evidence = tdverify_core::Evidence::region(reference_light, registration.region(&whole));
-        let status = if confidence >= 0.5 { CheckStatus::Pass } else { CheckStatus::Warn };
-        let mut check = Check::new("document.registration", status, if status == CheckStatus::Pass {
-            message
+        let whole = crate::reference::RectMm {
+            x: 0.0,
+            y: 0.0,
+            w: width_mm,
+            h: height_mm,
+        };
+        let evidence =
+            tdverify_core::Evidence::region(reference_light, registration.region(&whole));
+        let status = if confidence >= 0.5 {
+            CheckStatus::Pass
         } else {
-            format!("{message} The page edges were not found clearly: place the document on a plain, contrasting background.")
-        });
+            CheckStatus::Warn
+        };
+        let mut check = Check::new(
+            "document.registration",
+            status,
+            if status == CheckStatus::Pass {
+                message
+            } else {
+                format!(
+                    "{message} The page edges were not found clearly: place the document on a plain, contrasting background."
+                )
+            },
+        );
         check.confidence = confidence;
         check.with_evidence(evidence)
     };
@@ -248,7 +296,12 @@ pub fn check_document_with(
     lap("quality", &mut timings);
     progress("checks", 0.5);
 
-    let take = |light: Light, pages: &mut Vec<LightPage>| pages.iter().position(|p| p.light == light).map(|i| pages.remove(i));
+    let take = |light: Light, pages: &mut Vec<LightPage>| {
+        pages
+            .iter()
+            .position(|p| p.light == light)
+            .map(|i| pages.remove(i))
+    };
     let ctx = PageContext {
         template,
         side,
@@ -276,10 +329,15 @@ pub fn check_document_with(
     lap("print_layout", &mut timings);
     progress("checks", 0.9);
     report.checks.push(data::expiry(mrz, &options.today));
-    report.checks.push(data::plausibility(mrz, template, &options.today));
+    report
+        .checks
+        .push(data::plausibility(mrz, template, &options.today));
     lap("data", &mut timings);
     progress("viz", 0.95);
-    let white_image = images.iter().find(|(light, _)| *light == Light::White).map(|(_, image)| image);
+    let white_image = images
+        .iter()
+        .find(|(light, _)| *light == Light::White)
+        .map(|(_, image)| image);
     let viz_checks = viz::checks(&ctx, white_image);
     // Officer-typed VIZ text wins; otherwise the reading sums up.
     report.checks.push(match options.viz.as_ref() {
@@ -296,13 +354,23 @@ pub fn check_document_with(
 /// Fraction of dark ink on the page that falls inside the side's content zones
 /// (photo, VIZ, MRZ, signature): high when side and orientation are right.
 fn zone_fit(page: &RectifiedPage, side: &Side) -> f32 {
-    let mut lumas: Vec<f32> = page.luma.pixels().step_by(7).map(|p| f32::from(p.0[0])).collect();
+    let mut lumas: Vec<f32> = page
+        .luma
+        .pixels()
+        .step_by(7)
+        .map(|p| f32::from(p.0[0]))
+        .collect();
     let substrate = crate::register::median(&mut lumas);
     let threshold = substrate * 0.5;
     let zones: Vec<(u32, u32, u32, u32)> = side
         .zones
         .iter()
-        .filter(|z| matches!(z.kind, ZoneKind::Photo | ZoneKind::Viz | ZoneKind::Mrz | ZoneKind::Signature))
+        .filter(|z| {
+            matches!(
+                z.kind,
+                ZoneKind::Photo | ZoneKind::Viz | ZoneKind::Mrz | ZoneKind::Signature
+            )
+        })
         .map(|z| page.px_rect(&z.rect_mm))
         .collect();
     let (mut inside, mut total) = (0u32, 0u32);
@@ -311,11 +379,18 @@ fn zone_fit(page: &RectifiedPage, side: &Side) -> f32 {
             continue;
         }
         total += 1;
-        if zones.iter().any(|&(x0, y0, x1, y1)| x >= x0 && x < x1 && y >= y0 && y < y1) {
+        if zones
+            .iter()
+            .any(|&(x0, y0, x1, y1)| x >= x0 && x < x1 && y >= y0 && y < y1)
+        {
             inside += 1;
         }
     }
-    if total == 0 { 0.0 } else { inside as f32 / total as f32 }
+    if total == 0 {
+        0.0
+    } else {
+        inside as f32 / total as f32
+    }
 }
 
 /// Tries each side (or the requested one) at each compatible quarter turn and
@@ -329,13 +404,16 @@ fn choose_side_and_orientation<'a>(
     height_mm: f32,
     mrz_lines: usize,
 ) -> Option<(&'a Side, Registration)> {
-    let candidates: Vec<&'a Side> = match requested.and_then(|name| sides.iter().find(|s| s.name == name)) {
-        Some(side) => vec![*side],
-        None => sides.to_vec(),
-    };
+    let candidates: Vec<&'a Side> =
+        match requested.and_then(|name| sides.iter().find(|s| s.name == name)) {
+            Some(side) => vec![*side],
+            None => sides.to_vec(),
+        };
     let mut best: Option<(f32, &'a Side, Registration)> = None;
     for quadrant in candidate_quadrants(outline, width_mm, height_mm) {
-        let Ok(registration) = registration_for(outline, quadrant, width_mm, height_mm) else { continue };
+        let Ok(registration) = registration_for(outline, quadrant, width_mm, height_mm) else {
+            continue;
+        };
         let page = RectifiedPage::new(image, &registration, width_mm, height_mm);
         let light_page = LightPage::new(Light::White, page.clone(), registration.clone());
         for side in &candidates {
@@ -362,17 +440,31 @@ fn choose_side_and_orientation<'a>(
 /// The registration of another light's capture: the reference one when that
 /// capture's own outline agrees with it (the usual aligned multi-light scan),
 /// else the capture's own outline at the same turn.
-fn aligned_registration(image: &RgbImage, reference: &Registration, width_mm: f32, height_mm: f32) -> Registration {
-    let Ok(outline) = find_page(image) else { return reused(reference) };
+fn aligned_registration(
+    image: &RgbImage,
+    reference: &Registration,
+    width_mm: f32,
+    height_mm: f32,
+) -> Registration {
+    let Ok(outline) = find_page(image) else {
+        return reused(reference);
+    };
     if outline.whole_image {
         return reused(reference);
     }
-    let Ok(own) = registration_for(&outline, reference.rotation_quadrant_deg, width_mm, height_mm) else {
+    let Ok(own) = registration_for(
+        &outline,
+        reference.rotation_quadrant_deg,
+        width_mm,
+        height_mm,
+    ) else {
         return reused(reference);
     };
     let diagonal = {
         let c = &reference.page_corners_px;
-        ((c[0][0] - c[2][0]).powi(2) + (c[0][1] - c[2][1]).powi(2)).sqrt().max(1.0)
+        ((c[0][0] - c[2][0]).powi(2) + (c[0][1] - c[2][1]).powi(2))
+            .sqrt()
+            .max(1.0)
     };
     let max_offset = own
         .page_corners_px
@@ -383,12 +475,18 @@ fn aligned_registration(image: &RgbImage, reference: &Registration, width_mm: f3
     if max_offset <= 0.02 * diagonal || own.confidence < 0.5 {
         reused(reference)
     } else {
-        Registration { method: "re-registered".into(), ..own }
+        Registration {
+            method: "re-registered".into(),
+            ..own
+        }
     }
 }
 
 fn reused(reference: &Registration) -> Registration {
-    Registration { method: "reused_from_reference_light".into(), ..reference.clone() }
+    Registration {
+        method: "reused_from_reference_light".into(),
+        ..reference.clone()
+    }
 }
 
 /// Today's date (UTC) from the system clock.
@@ -411,7 +509,10 @@ pub fn system_date() -> MrzDate {
 }
 
 /// The template a report matched, from the library.
-pub fn report_template<'a>(report: &DocumentReport, library: &'a ReferenceLibrary) -> Option<&'a Template> {
+pub fn report_template<'a>(
+    report: &DocumentReport,
+    library: &'a ReferenceLibrary,
+) -> Option<&'a Template> {
     report.template.as_deref().and_then(|key| library.get(key))
 }
 

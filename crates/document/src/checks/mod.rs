@@ -24,23 +24,74 @@ use crate::register::{RECTIFIED_PX_PER_MM, RectifiedPage, Registration, median, 
 
 /// Every check id this crate can emit, with its meaning (the documented table).
 pub const CHECK_IDS: &[CheckIdInfo] = &[
-    CheckIdInfo { id: "document.template_match", meaning: "a reference template exists for the MRZ's issuer, document code and format" },
-    CheckIdInfo { id: "document.registration", meaning: "the page was found in the capture and mapped to the template" },
-    CheckIdInfo { id: "document.layout", meaning: "printed zones (photo, VIZ, MRZ) sit where the template puts them" },
-    CheckIdInfo { id: "document.expiry", meaning: "document not expired on the inspection date" },
-    CheckIdInfo { id: "document.plausibility", meaning: "issuer known; birth, expiry and validity period plausible" },
-    CheckIdInfo { id: "ir.b900", meaning: "MRZ printed in IR-absorbing ink (ICAO 9303 B900 band), contrast measured" },
-    CheckIdInfo { id: "ir.zones", meaning: "IR-absorbing and IR-transparent zones behave as the template declares" },
-    CheckIdInfo { id: "uv.dull_paper", meaning: "substrate dull under UV (no optical brighteners)" },
-    CheckIdInfo { id: "uv.features", meaning: "UV-fluorescent patterns and fibres present where the template expects" },
-    CheckIdInfo { id: "photo.integrity", meaning: "no photo-substitution signs (UV glow, IR transparency, hard paper edge at the photo)" },
-    CheckIdInfo { id: "mrz.print", meaning: "MRZ print: character pitch, regular OCR-B spacing and position against the template" },
-    CheckIdInfo { id: "consistency.viz_vs_mrz", meaning: "VIZ fields agree with the MRZ: typed by the officer, else the viz.mrz.* readings summed up" },
-    CheckIdInfo { id: "viz.mrz.document_number", meaning: "document number read in the VIZ (white light) equals the MRZ's" },
-    CheckIdInfo { id: "viz.mrz.birth_date", meaning: "date of birth read in the VIZ equals the MRZ's, in the template's VIZ date format" },
-    CheckIdInfo { id: "viz.mrz.expiry_date", meaning: "date of expiry read in the VIZ equals the MRZ's, in the template's VIZ date format" },
-    CheckIdInfo { id: "viz.mrz.name", meaning: "surname and given names read in the VIZ match the MRZ after transliteration" },
-    CheckIdInfo { id: "capture.quality.*", meaning: "capture quality per light: focus, glare, resolution, perspective, exposure" },
+    CheckIdInfo {
+        id: "document.template_match",
+        meaning: "a reference template exists for the MRZ's issuer, document code and format",
+    },
+    CheckIdInfo {
+        id: "document.registration",
+        meaning: "the page was found in the capture and mapped to the template",
+    },
+    CheckIdInfo {
+        id: "document.layout",
+        meaning: "printed zones (photo, VIZ, MRZ) sit where the template puts them",
+    },
+    CheckIdInfo {
+        id: "document.expiry",
+        meaning: "document not expired on the inspection date",
+    },
+    CheckIdInfo {
+        id: "document.plausibility",
+        meaning: "issuer known; birth, expiry and validity period plausible",
+    },
+    CheckIdInfo {
+        id: "ir.b900",
+        meaning: "MRZ printed in IR-absorbing ink (ICAO 9303 B900 band), contrast measured",
+    },
+    CheckIdInfo {
+        id: "ir.zones",
+        meaning: "IR-absorbing and IR-transparent zones behave as the template declares",
+    },
+    CheckIdInfo {
+        id: "uv.dull_paper",
+        meaning: "substrate dull under UV (no optical brighteners)",
+    },
+    CheckIdInfo {
+        id: "uv.features",
+        meaning: "UV-fluorescent patterns and fibres present where the template expects",
+    },
+    CheckIdInfo {
+        id: "photo.integrity",
+        meaning: "no photo-substitution signs (UV glow, IR transparency, hard paper edge at the photo)",
+    },
+    CheckIdInfo {
+        id: "mrz.print",
+        meaning: "MRZ print: character pitch, regular OCR-B spacing and position against the template",
+    },
+    CheckIdInfo {
+        id: "consistency.viz_vs_mrz",
+        meaning: "VIZ fields agree with the MRZ: typed by the officer, else the viz.mrz.* readings summed up",
+    },
+    CheckIdInfo {
+        id: "viz.mrz.document_number",
+        meaning: "document number read in the VIZ (white light) equals the MRZ's",
+    },
+    CheckIdInfo {
+        id: "viz.mrz.birth_date",
+        meaning: "date of birth read in the VIZ equals the MRZ's, in the template's VIZ date format",
+    },
+    CheckIdInfo {
+        id: "viz.mrz.expiry_date",
+        meaning: "date of expiry read in the VIZ equals the MRZ's, in the template's VIZ date format",
+    },
+    CheckIdInfo {
+        id: "viz.mrz.name",
+        meaning: "surname and given names read in the VIZ match the MRZ after transliteration",
+    },
+    CheckIdInfo {
+        id: "capture.quality.*",
+        meaning: "capture quality per light: focus, glare, resolution, perspective, exposure",
+    },
 ];
 
 /// One light's capture, registered and rectified.
@@ -61,14 +112,30 @@ pub struct LightPage {
 impl LightPage {
     /// Rectifies and measures one capture.
     pub fn new(light: Light, page: RectifiedPage, registration: Registration) -> LightPage {
-        let mut luma: Vec<f32> = page.luma.pixels().step_by(3).map(|p| f32::from(p.0[0])).collect();
+        let mut luma: Vec<f32> = page
+            .luma
+            .pixels()
+            .step_by(3)
+            .map(|p| f32::from(p.0[0]))
+            .collect();
         let substrate_luma = median(&mut luma);
         let mut substrate_rgb = [0f32; 3];
         for (c, value) in substrate_rgb.iter_mut().enumerate() {
-            let mut channel: Vec<f32> = page.rgb.pixels().step_by(3).map(|p| f32::from(p.0[c])).collect();
+            let mut channel: Vec<f32> = page
+                .rgb
+                .pixels()
+                .step_by(3)
+                .map(|p| f32::from(p.0[c]))
+                .collect();
             *value = median(&mut channel);
         }
-        LightPage { light, page, registration, substrate_luma, substrate_rgb }
+        LightPage {
+            light,
+            page,
+            registration,
+            substrate_luma,
+            substrate_rgb,
+        }
     }
 
     /// Evidence on this capture for a template rectangle.
@@ -79,11 +146,15 @@ impl LightPage {
     /// Luma values of a millimetre rectangle, skipping pixels inside `exclude`.
     pub fn luma_in(&self, rect: &RectMm, exclude: &[RectMm]) -> Vec<f32> {
         let (x0, y0, x1, y1) = self.page.px_rect(rect);
-        let excluded: Vec<(u32, u32, u32, u32)> = exclude.iter().map(|r| self.page.px_rect(r)).collect();
+        let excluded: Vec<(u32, u32, u32, u32)> =
+            exclude.iter().map(|r| self.page.px_rect(r)).collect();
         let mut values = Vec::with_capacity(((x1 - x0) * (y1 - y0)) as usize);
         for y in y0..y1 {
             for x in x0..x1 {
-                if excluded.iter().any(|&(ex0, ey0, ex1, ey1)| x >= ex0 && x < ex1 && y >= ey0 && y < ey1) {
+                if excluded
+                    .iter()
+                    .any(|&(ex0, ey0, ex1, ey1)| x >= ex0 && x < ex1 && y >= ey0 && y < ey1)
+                {
                     continue;
                 }
                 values.push(f32::from(self.page.luma.get_pixel(x, y).0[0]));
@@ -153,7 +224,12 @@ impl PageContext<'_> {
     /// carry shadows and background).
     pub fn page_rect(&self) -> RectMm {
         let margin = 1.5;
-        RectMm { x: margin, y: margin, w: (self.width_mm - 2.0 * margin).max(1.0), h: (self.height_mm - 2.0 * margin).max(1.0) }
+        RectMm {
+            x: margin,
+            y: margin,
+            w: (self.width_mm - 2.0 * margin).max(1.0),
+            h: (self.height_mm - 2.0 * margin).max(1.0),
+        }
     }
 
     /// The side's MRZ zone, if it has one.

@@ -44,8 +44,18 @@ pub struct MrzPrintMeasure {
 }
 
 /// Measures the MRZ print on a rectified page within `zone` (expanded a little).
-pub fn measure(page: &LightPage, zone: &RectMm, expected_lines: usize, layout: &MrzLayout) -> Option<MrzPrintMeasure> {
-    let window = RectMm { x: (zone.x - 2.0).max(0.0), y: (zone.y - 2.0).max(0.0), w: zone.w + 4.0, h: zone.h + 4.0 };
+pub fn measure(
+    page: &LightPage,
+    zone: &RectMm,
+    expected_lines: usize,
+    layout: &MrzLayout,
+) -> Option<MrzPrintMeasure> {
+    let window = RectMm {
+        x: (zone.x - 2.0).max(0.0),
+        y: (zone.y - 2.0).max(0.0),
+        w: zone.w + 4.0,
+        h: zone.h + 4.0,
+    };
     let (x0, y0, x1, y1) = page.page.px_rect(&window);
     if x1 <= x0 + 8 || y1 <= y0 + 8 {
         return None;
@@ -65,7 +75,9 @@ pub fn measure(page: &LightPage, zone: &RectMm, expected_lines: usize, layout: &
             mask[y * w + x] = luma < threshold;
         }
     }
-    let row_counts: Vec<usize> = (0..h).map(|y| mask[y * w..(y + 1) * w].iter().filter(|&&m| m).count()).collect();
+    let row_counts: Vec<usize> = (0..h)
+        .map(|y| mask[y * w..(y + 1) * w].iter().filter(|&&m| m).count())
+        .collect();
     let max_row = row_counts.iter().copied().max().unwrap_or(0);
     if max_row == 0 {
         return None;
@@ -102,9 +114,12 @@ pub fn measure(page: &LightPage, zone: &RectMm, expected_lines: usize, layout: &
     let mut heights = Vec::new();
     let mut lefts = Vec::new();
     for &(s, e) in &bands {
-        let columns: Vec<f32> =
-            (0..w).map(|x| (s..e).filter(|&y| mask[y * w + x]).count() as f32).collect();
-        let Some(pitch) = autocorrelation_pitch(&columns, expected_pitch_px) else { continue };
+        let columns: Vec<f32> = (0..w)
+            .map(|x| (s..e).filter(|&y| mask[y * w + x]).count() as f32)
+            .collect();
+        let Some(pitch) = autocorrelation_pitch(&columns, expected_pitch_px) else {
+            continue;
+        };
         pitches.push(pitch);
         heights.push((e - s) as f32);
         // Character blobs: runs of inked columns, merged across gaps narrower than a stroke.
@@ -147,7 +162,13 @@ pub fn measure(page: &LightPage, zone: &RectMm, expected_lines: usize, layout: &
     if pitches.is_empty() {
         return None;
     }
-    let mean = |v: &[f32]| if v.is_empty() { 0.0 } else { v.iter().sum::<f32>() / v.len() as f32 };
+    let mean = |v: &[f32]| {
+        if v.is_empty() {
+            0.0
+        } else {
+            v.iter().sum::<f32>() / v.len() as f32
+        }
+    };
     let left_px = lefts.iter().copied().fold(f32::INFINITY, f32::min);
     Some(MrzPrintMeasure {
         light: page.light,
@@ -155,8 +176,10 @@ pub fn measure(page: &LightPage, zone: &RectMm, expected_lines: usize, layout: &
         pitch_mm: mean(&pitches) / RECTIFIED_PX_PER_MM,
         grid_spread: mean(&spreads),
         char_height_mm: mean(&heights) / RECTIFIED_PX_PER_MM,
-        left_mm: (x0 as f32 + if left_px.is_finite() { left_px } else { 0.0 }) / RECTIFIED_PX_PER_MM,
-        top_mm: (y0 as f32 + bands.first().map(|b| b.0 as f32).unwrap_or(0.0)) / RECTIFIED_PX_PER_MM,
+        left_mm: (x0 as f32 + if left_px.is_finite() { left_px } else { 0.0 })
+            / RECTIFIED_PX_PER_MM,
+        top_mm: (y0 as f32 + bands.first().map(|b| b.0 as f32).unwrap_or(0.0))
+            / RECTIFIED_PX_PER_MM,
     })
 }
 
@@ -190,7 +213,11 @@ fn autocorrelation_pitch(profile: &[f32], expected: f32) -> Option<f32> {
     }
     let (a, b, c) = (scores[best - 1], scores[best], scores[best + 1]);
     let denominator = a - 2.0 * b + c;
-    let offset = if denominator.abs() > 1e-6 { (0.5 * (a - c) / denominator).clamp(-0.5, 0.5) } else { 0.0 };
+    let offset = if denominator.abs() > 1e-6 {
+        (0.5 * (a - c) / denominator).clamp(-0.5, 0.5)
+    } else {
+        0.0
+    };
     Some((lo - 1 + best) as f32 + offset)
 }
 
@@ -198,22 +225,39 @@ fn autocorrelation_pitch(profile: &[f32], expected: f32) -> Option<f32> {
 pub fn print(ctx: &PageContext<'_>) -> (Check, Option<MrzPrintMeasure>) {
     const ID: &str = "mrz.print";
     let (Some(zone), Some(layout)) = (ctx.mrz_zone(), ctx.side.mrz) else {
-        return (Check::new(ID, CheckStatus::NotApplicable, "This side carries no MRZ."), None);
+        return (
+            Check::new(ID, CheckStatus::NotApplicable, "This side carries no MRZ."),
+            None,
+        );
     };
-    let lines = ctx.template.map(|t| t.document.mrz_format.lines()).or(ctx.mrz.map(|m| m.lines.len())).unwrap_or(2);
+    let lines = ctx
+        .template
+        .map(|t| t.document.mrz_format.lines())
+        .or(ctx.mrz.map(|m| m.lines.len()))
+        .unwrap_or(2);
     // White light shows the MRZ whatever its ink; IR is the fallback.
     let measured = [ctx.white.as_ref(), ctx.ir.as_ref()]
         .into_iter()
         .flatten()
         .find_map(|page| measure(page, &zone.rect_mm, lines, &layout).map(|m| (page, m)));
     let Some((page, m)) = measured else {
-        return (Check::new(ID, CheckStatus::Error, "The MRZ print could not be measured (no contrasting text in the MRZ zone)."), None);
+        return (
+            Check::new(
+                ID,
+                CheckStatus::Error,
+                "The MRZ print could not be measured (no contrasting text in the MRZ zone).",
+            ),
+            None,
+        );
     };
     let pitch_error = (m.pitch_mm / layout.pitch_mm - 1.0).abs();
     let height_error = (m.char_height_mm / layout.char_height_mm - 1.0).abs();
     let mut problems = Vec::new();
     if pitch_error > MAX_PITCH_ERROR {
-        problems.push(format!("character pitch {:.2} mm, expected {:.2} mm", m.pitch_mm, layout.pitch_mm));
+        problems.push(format!(
+            "character pitch {:.2} mm, expected {:.2} mm",
+            m.pitch_mm, layout.pitch_mm
+        ));
     }
     if m.grid_spread > MAX_GRID_SPREAD {
         problems.push(format!(
@@ -223,7 +267,10 @@ pub fn print(ctx: &PageContext<'_>) -> (Check, Option<MrzPrintMeasure>) {
         ));
     }
     if height_error > MAX_HEIGHT_ERROR {
-        problems.push(format!("character height {:.2} mm, expected {:.2} mm", m.char_height_mm, layout.char_height_mm));
+        problems.push(format!(
+            "character height {:.2} mm, expected {:.2} mm",
+            m.char_height_mm, layout.char_height_mm
+        ));
     }
     let detail = format!(
         "pitch {:.2} mm (expected {:.2}), height {:.2} mm (expected {:.2}), grid spread {:.0}%, {} line(s)",
@@ -237,15 +284,28 @@ pub fn print(ctx: &PageContext<'_>) -> (Check, Option<MrzPrintMeasure>) {
     let evidence = page.evidence(&zone.rect_mm).with_detail(detail.clone());
     let check = if !problems.is_empty() && ctx.template.is_none() {
         // Without a template the MRZ's place is only approximate: report, do not accuse.
-        Check::warn(ID, format!("No template: MRZ print measured at the generic ICAO position: {}.", problems.join("; ")))
-            .with_confidence(0.4)
-            .with_evidence(evidence)
+        Check::warn(
+            ID,
+            format!(
+                "No template: MRZ print measured at the generic ICAO position: {}.",
+                problems.join("; ")
+            ),
+        )
+        .with_confidence(0.4)
+        .with_evidence(evidence)
     } else if problems.is_empty() {
-        Check::pass(ID, format!("MRZ print matches the template: {detail}.")).with_evidence(evidence)
-    } else {
-        Check::fail(ID, format!("MRZ print differs from the template: {}.", problems.join("; ")))
-            .with_confidence(0.8)
+        Check::pass(ID, format!("MRZ print matches the template: {detail}."))
             .with_evidence(evidence)
+    } else {
+        Check::fail(
+            ID,
+            format!(
+                "MRZ print differs from the template: {}.",
+                problems.join("; ")
+            ),
+        )
+        .with_confidence(0.8)
+        .with_evidence(evidence)
     };
     (check, Some(m))
 }

@@ -15,11 +15,20 @@ use crate::reference::{UvSubstrate, ZoneKind};
 pub fn integrity(ctx: &PageContext<'_>) -> Check {
     const ID: &str = "photo.integrity";
     let Some(zone) = ctx.side.first_zone_of(ZoneKind::Photo) else {
-        return Check::new(ID, CheckStatus::NotApplicable, "This side has no photo zone.");
+        return Check::new(
+            ID,
+            CheckStatus::NotApplicable,
+            "This side has no photo zone.",
+        );
     };
     let rect = zone.rect_mm;
     // Shrink a little: the border belongs to the surrounding print.
-    let inner = crate::reference::RectMm { x: rect.x + 1.0, y: rect.y + 1.0, w: (rect.w - 2.0).max(1.0), h: (rect.h - 2.0).max(1.0) };
+    let inner = crate::reference::RectMm {
+        x: rect.x + 1.0,
+        y: rect.y + 1.0,
+        w: (rect.w - 2.0).max(1.0),
+        h: (rect.h - 2.0).max(1.0),
+    };
     let mut signs = Vec::new();
     let mut measured = Vec::new();
     let mut evidence = Vec::new();
@@ -28,10 +37,15 @@ pub fn integrity(ctx: &PageContext<'_>) -> Check {
         let photo_level = super::median(&mut values);
         let substrate = uv.substrate_luma.max(1.0);
         let paper_dull = ctx.side.uv.substrate == UvSubstrate::Dull;
-        let line = format!("photo under UV {:.0}/255 against substrate {:.0}/255", photo_level, substrate);
+        let line = format!(
+            "photo under UV {:.0}/255 against substrate {:.0}/255",
+            photo_level, substrate
+        );
         evidence.push(uv.evidence(&rect).with_detail(line.clone()));
         if paper_dull && photo_level > substrate + 40.0 && photo_level > 1.6 * substrate {
-            signs.push(format!("the photo glows under UV like photo paper ({line})"));
+            signs.push(format!(
+                "the photo glows under UV like photo paper ({line})"
+            ));
         } else {
             measured.push(line);
         }
@@ -40,39 +54,79 @@ pub fn integrity(ctx: &PageContext<'_>) -> Check {
     // issuer's print absorbs IR; otherwise the whole document lacks IR ink
     // (a counterfeit, which ir.b900 and ir.zones report).
     let issuer_print_absorbs = ctx.mrz_zone().is_some_and(|mrz| {
-        ctx.side.ir.mrz_b900 && ctx.ir.as_ref().and_then(|ir| ir.ink_contrast(&mrz.rect_mm, &[])).is_some_and(|c| c >= 0.45)
-    }) || ctx.side.ir.absorbing.iter().filter(|name| *name != &zone.name).any(|name| {
-        let (Some(z), Some(ir), Some(white)) = (ctx.side.zone(name), ctx.ir.as_ref(), ctx.white.as_ref()) else { return false };
-        match (white.ink_coverage(&z.rect_mm, &[], 0.55), ir.ink_coverage(&z.rect_mm, &[], 0.55)) {
-            (Some(w), Some(i)) => w >= 0.01 && i >= 0.5 * w,
-            _ => false,
-        }
-    });
+        ctx.side.ir.mrz_b900
+            && ctx
+                .ir
+                .as_ref()
+                .and_then(|ir| ir.ink_contrast(&mrz.rect_mm, &[]))
+                .is_some_and(|c| c >= 0.45)
+    }) || ctx
+        .side
+        .ir
+        .absorbing
+        .iter()
+        .filter(|name| *name != &zone.name)
+        .any(|name| {
+            let (Some(z), Some(ir), Some(white)) =
+                (ctx.side.zone(name), ctx.ir.as_ref(), ctx.white.as_ref())
+            else {
+                return false;
+            };
+            match (
+                white.ink_coverage(&z.rect_mm, &[], 0.55),
+                ir.ink_coverage(&z.rect_mm, &[], 0.55),
+            ) {
+                (Some(w), Some(i)) => w >= 0.01 && i >= 0.5 * w,
+                _ => false,
+            }
+        });
     if let (Some(ir), Some(white)) = (ctx.ir.as_ref(), ctx.white.as_ref())
         && issuer_print_absorbs
         && ctx.side.absorbs_ir(&zone.name)
-        && let (Some(w), Some(i)) = (white.ink_contrast(&inner, &[]), ir.ink_contrast(&inner, &[]))
+        && let (Some(w), Some(i)) = (
+            white.ink_contrast(&inner, &[]),
+            ir.ink_contrast(&inner, &[]),
+        )
         && w >= 0.3
     {
-        let line = format!("photo contrast in IR {} against {} in white light (declared IR-absorbing)", pct(i), pct(w));
+        let line = format!(
+            "photo contrast in IR {} against {} in white light (declared IR-absorbing)",
+            pct(i),
+            pct(w)
+        );
         evidence.push(ir.evidence(&rect).with_detail(line.clone()));
         if i < 0.5 * w && i < 0.45 {
-            signs.push(format!("the photo fades in IR, unlike the issuer's print ({line})"));
+            signs.push(format!(
+                "the photo fades in IR, unlike the issuer's print ({line})"
+            ));
         } else {
             measured.push(line);
         }
     }
     if signs.is_empty() && measured.is_empty() {
-        return Check::new(ID, CheckStatus::NotApplicable, "Needs a UV or IR capture to examine the photo zone.");
+        return Check::new(
+            ID,
+            CheckStatus::NotApplicable,
+            "Needs a UV or IR capture to examine the photo zone.",
+        );
     }
     if signs.is_empty() {
-        let mut check = Check::pass(ID, format!("No sign of photo substitution: {}.", measured.join("; ")));
+        let mut check = Check::pass(
+            ID,
+            format!("No sign of photo substitution: {}.", measured.join("; ")),
+        );
         check.evidence = evidence;
         return check;
     }
     let confidence = if signs.len() >= 2 { 0.95 } else { 0.8 };
-    let mut check = Check::fail(ID, format!("Possible photo substitution: {}. Examine the photo edges and laminate.", signs.join("; ")))
-        .with_confidence(confidence);
+    let mut check = Check::fail(
+        ID,
+        format!(
+            "Possible photo substitution: {}. Examine the photo edges and laminate.",
+            signs.join("; ")
+        ),
+    )
+    .with_confidence(confidence);
     check.evidence = evidence;
     check
 }

@@ -24,29 +24,58 @@ const MIN_FIBRE_FRACTION: f32 = 0.0003;
 pub fn dull_paper(ctx: &PageContext<'_>) -> Check {
     const ID: &str = "uv.dull_paper";
     let Some(uv) = ctx.uv.as_ref() else {
-        return Check::new(ID, CheckStatus::NotApplicable, "No UV capture: take a UV image to check the paper.");
+        return Check::new(
+            ID,
+            CheckStatus::NotApplicable,
+            "No UV capture: take a UV image to check the paper.",
+        );
     };
     if ctx.side.uv.substrate == UvSubstrate::Bright {
-        return Check::new(ID, CheckStatus::NotApplicable, "The template declares a UV-bright substrate for this side.");
+        return Check::new(
+            ID,
+            CheckStatus::NotApplicable,
+            "The template declares a UV-bright substrate for this side.",
+        );
     }
     let page = ctx.page_rect();
     let page_area = page.w * page.h;
-    let glowing: Vec<RectMm> =
-        glowing_zones(ctx).into_iter().map(|(rect, _)| rect).filter(|r| r.w * r.h < 0.3 * page_area).collect();
+    let glowing: Vec<RectMm> = glowing_zones(ctx)
+        .into_iter()
+        .map(|(rect, _)| rect)
+        .filter(|r| r.w * r.h < 0.3 * page_area)
+        .collect();
     let mut values = uv.luma_in(&page, &glowing);
     if values.is_empty() {
         values = uv.luma_in(&page, &[]);
     }
     let uv_level = super::median(&mut values);
-    let white_level = ctx.white.as_ref().map(|w| w.substrate_luma).filter(|l| *l > 20.0);
+    let white_level = ctx
+        .white
+        .as_ref()
+        .map(|w| w.substrate_luma)
+        .filter(|l| *l > 20.0);
     let (ratio, detail) = match white_level {
         Some(white) => {
             let ratio = uv_level / white;
-            (ratio, format!("substrate brightness under UV {:.0}/255 = {} of its white-light brightness (security paper: under {})", uv_level, pct(ratio), pct(DULL_MAX_RATIO)))
+            (
+                ratio,
+                format!(
+                    "substrate brightness under UV {:.0}/255 = {} of its white-light brightness (security paper: under {})",
+                    uv_level,
+                    pct(ratio),
+                    pct(DULL_MAX_RATIO)
+                ),
+            )
         }
         None => {
             let ratio = uv_level / 255.0;
-            (ratio, format!("substrate brightness under UV {:.0}/255 (no white capture to compare with)", uv_level))
+            (
+                ratio,
+                format!(
+                    "substrate brightness under UV {:.0}/255 (no white capture to compare with)",
+                    uv_level
+                ),
+            )
         }
     };
     let evidence = uv.evidence(&page).with_detail(detail.clone());
@@ -54,9 +83,12 @@ pub fn dull_paper(ctx: &PageContext<'_>) -> Check {
         Check::pass(ID, format!("Paper is dull under UV: {detail}.")).with_evidence(evidence)
     } else {
         let confidence = ((ratio - DULL_MAX_RATIO) / 0.2 + 0.5).clamp(0.5, 1.0);
-        Check::fail(ID, format!("Paper glows under UV (optical brighteners): not security paper. {detail}."))
-            .with_confidence(confidence)
-            .with_evidence(evidence)
+        Check::fail(
+            ID,
+            format!("Paper glows under UV (optical brighteners): not security paper. {detail}."),
+        )
+        .with_confidence(confidence)
+        .with_evidence(evidence)
     }
 }
 
@@ -96,13 +128,27 @@ fn colour_coverage(uv: &LightPage, rect: &RectMm, colour: Colour) -> f32 {
     }
     let mean = sum.map(|v| (v / f64::from(total)) as f32);
     let expected = colour.0.map(f32::from);
-    let direction = [expected[0] - uv.substrate_rgb[0], expected[1] - uv.substrate_rgb[1], expected[2] - uv.substrate_rgb[2]];
+    let direction = [
+        expected[0] - uv.substrate_rgb[0],
+        expected[1] - uv.substrate_rgb[1],
+        expected[2] - uv.substrate_rgb[2],
+    ];
     let length_sq = direction.iter().map(|d| d * d).sum::<f32>();
     if length_sq < 400.0 {
         return 0.0; // the feature colour is the substrate colour: nothing to see
     }
-    let shift = [mean[0] - uv.substrate_rgb[0], mean[1] - uv.substrate_rgb[1], mean[2] - uv.substrate_rgb[2]];
-    (shift.iter().zip(&direction).map(|(s, d)| s * d).sum::<f32>() / length_sq).max(0.0)
+    let shift = [
+        mean[0] - uv.substrate_rgb[0],
+        mean[1] - uv.substrate_rgb[1],
+        mean[2] - uv.substrate_rgb[2],
+    ];
+    (shift
+        .iter()
+        .zip(&direction)
+        .map(|(s, d)| s * d)
+        .sum::<f32>()
+        / length_sq)
+        .max(0.0)
 }
 
 /// Fraction of a zone's pixels showing fibres: strongly coloured and far from
@@ -136,16 +182,28 @@ fn distance(a: &[f32; 3], b: &[f32; 3]) -> f32 {
 pub fn features(ctx: &PageContext<'_>) -> Check {
     const ID: &str = "uv.features";
     let Some(uv) = ctx.uv.as_ref() else {
-        return Check::new(ID, CheckStatus::NotApplicable, "No UV capture: take a UV image to check the UV features.");
+        return Check::new(
+            ID,
+            CheckStatus::NotApplicable,
+            "No UV capture: take a UV image to check the UV features.",
+        );
     };
     let side = ctx.side;
     let mut judged = Vec::new();
     let mut missing = Vec::new();
     let mut evidence = Vec::new();
     for fluorescent in &side.uv.fluorescent {
-        let Some(zone) = side.zone(&fluorescent.zone) else { continue };
+        let Some(zone) = side.zone(&fluorescent.zone) else {
+            continue;
+        };
         let fraction = colour_coverage(uv, &zone.rect_mm, fluorescent.colour);
-        let line = format!("{}: glowing {} covers {} of the zone (expected at least {})", zone.name, String::from(fluorescent.colour), pct_fine(fraction), pct_fine(MIN_GLOW_FRACTION));
+        let line = format!(
+            "{}: glowing {} covers {} of the zone (expected at least {})",
+            zone.name,
+            String::from(fluorescent.colour),
+            pct_fine(fraction),
+            pct_fine(MIN_GLOW_FRACTION)
+        );
         evidence.push(uv.evidence(&zone.rect_mm).with_detail(line.clone()));
         if fraction < MIN_GLOW_FRACTION {
             missing.push(line);
@@ -156,7 +214,12 @@ pub fn features(ctx: &PageContext<'_>) -> Check {
     if !side.uv.fibre_colours.is_empty() {
         for zone in side.zones_of(ZoneKind::UvFibres) {
             let fraction = fibre_fraction(uv, &zone.rect_mm);
-            let line = format!("fibres in {}: {} of the zone (expected at least {})", zone.name, pct_fine(fraction), pct_fine(MIN_FIBRE_FRACTION));
+            let line = format!(
+                "fibres in {}: {} of the zone (expected at least {})",
+                zone.name,
+                pct_fine(fraction),
+                pct_fine(MIN_FIBRE_FRACTION)
+            );
             evidence.push(uv.evidence(&zone.rect_mm).with_detail(line.clone()));
             if fraction < MIN_FIBRE_FRACTION {
                 missing.push(line);
@@ -166,14 +229,19 @@ pub fn features(ctx: &PageContext<'_>) -> Check {
         }
     }
     if judged.is_empty() && missing.is_empty() {
-        return Check::new(ID, CheckStatus::NotApplicable, "The template declares no UV features for this side.");
+        return Check::new(
+            ID,
+            CheckStatus::NotApplicable,
+            "The template declares no UV features for this side.",
+        );
     }
     if missing.is_empty() {
         let mut check = Check::pass(ID, format!("UV features present: {}.", judged.join("; ")));
         check.evidence = evidence;
         return check;
     }
-    let mut check = Check::fail(ID, format!("UV features missing: {}.", missing.join("; "))).with_confidence(0.85);
+    let mut check = Check::fail(ID, format!("UV features missing: {}.", missing.join("; ")))
+        .with_confidence(0.85);
     check.evidence = evidence;
     check
 }

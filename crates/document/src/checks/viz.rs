@@ -40,14 +40,23 @@ pub const MARGIN: f32 = 0.08;
 /// misplaced zone read as text scores about 0.55 to 0.70.
 pub const MIN_CONFIDENCE: f32 = 0.78;
 
+/// Least ink contrast (see [`ReadGlyph::ink_contrast`]) of every glyph of a
+/// reading that fails a document. Print washed out by glare or uneven light
+/// breaks into pieces that look like other letters; such a reading only
+/// raises a doubt.
+pub const MIN_INK_CONTRAST: f32 = 0.6;
+
 /// VIZ date layout when the template does not give one.
 pub const DEFAULT_DATE_FORMAT: &str = "DD MMM YYYY";
 
-const MONTHS: [&str; 12] = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
+const MONTHS: [&str; 12] = [
+    "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
+];
 
 /// `07`, or `XX` for a part the MRZ leaves unknown (as ICAO 9303 prints it).
 fn two_digits(part: Option<u8>) -> String {
-    part.map(|p| format!("{p:02}")).unwrap_or_else(|| "XX".into())
+    part.map(|p| format!("{p:02}"))
+        .unwrap_or_else(|| "XX".into())
 }
 
 /// Formats a date with a template's `viz_date_format` pattern.
@@ -58,7 +67,11 @@ pub fn format_date(date: &MrzDate, pattern: &str) -> String {
         let (token, len) = if rest.starts_with("YYYY") {
             (format!("{:04}", date.year), 4)
         } else if rest.starts_with("MMM") {
-            let month = date.month.and_then(|m| MONTHS.get(usize::from(m.saturating_sub(1)))).copied().unwrap_or("XXX");
+            let month = date
+                .month
+                .and_then(|m| MONTHS.get(usize::from(m.saturating_sub(1))))
+                .copied()
+                .unwrap_or("XXX");
             (month.to_string(), 3)
         } else if rest.starts_with("YY") {
             (format!("{:02}", date.year % 100), 2)
@@ -103,7 +116,9 @@ fn expansions() -> &'static [(char, [char; 2])] {
         let mut pairs = Vec::new();
         for c in ('\u{C0}'..='\u{17F}').map(String::from) {
             let full: Vec<char> = tdverify_mrz::transliterate(&c).chars().collect();
-            let base: Vec<char> = tdverify_mrz::transliterate_base_letters(&c).chars().collect();
+            let base: Vec<char> = tdverify_mrz::transliterate_base_letters(&c)
+                .chars()
+                .collect();
             if let ([a, b], [letter]) = (full.as_slice(), base.as_slice())
                 && !pairs.contains(&(*letter, [*a, *b]))
             {
@@ -133,10 +148,15 @@ fn distance(glyphs: &[ReadGlyph], expected: &[char], prefix: bool, pairs: bool) 
         row[0] = i + 1;
         for j in 0..m {
             let substitution = previous[j] + usize::from(!consistent(glyph, expected[j]));
-            row[j + 1] = row[j + 1].min(substitution).min(previous[j + 1] + 1).min(row[j].saturating_add(1));
+            row[j + 1] = row[j + 1]
+                .min(substitution)
+                .min(previous[j + 1] + 1)
+                .min(row[j].saturating_add(1));
             if pairs && j + 2 <= m {
                 let pair = [expected[j], expected[j + 1]];
-                let stands_for_pair = expansions().iter().any(|(letter, p)| *p == pair && consistent(glyph, *letter));
+                let stands_for_pair = expansions()
+                    .iter()
+                    .any(|(letter, p)| *p == pair && consistent(glyph, *letter));
                 if stands_for_pair {
                     row[j + 2] = row[j + 2].min(previous[j]);
                 }
@@ -148,8 +168,28 @@ fn distance(glyphs: &[ReadGlyph], expected: &[char], prefix: bool, pairs: bool) 
     if prefix { best_prefix } else { previous[m] }
 }
 
+/// Edit distance where MRZ characters may be skipped for free: how many glyphs
+/// read disagree with the MRZ value when lost letters are forgiven.
+fn subsequence_distance(glyphs: &[ReadGlyph], expected: &[char]) -> usize {
+    let m = expected.len();
+    // cost[j]: best cost with the glyphs so far matched within expected[..j].
+    let mut previous = vec![0usize; m + 1];
+    for (i, glyph) in glyphs.iter().enumerate() {
+        let mut row = vec![i + 1; m + 1];
+        for j in 0..m {
+            let substitution = previous[j] + usize::from(!consistent(glyph, expected[j]));
+            row[j + 1] = substitution.min(previous[j + 1] + 1).min(row[j]);
+        }
+        previous = row;
+    }
+    previous[m]
+}
+
 fn key(text: &str) -> Vec<char> {
-    text.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()).collect()
+    text.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
 }
 
 /// One field to compare: what the MRZ says, printed the way the VIZ prints it.
@@ -165,15 +205,31 @@ struct Field<'a> {
 }
 
 /// Reads one zone and compares it with the MRZ value.
-fn compare_zone(ctx: &PageContext<'_>, white: &RgbImage, set: &GlyphSet, spec: &Field<'_>) -> Option<ZoneOutcome> {
+fn compare_zone(
+    ctx: &PageContext<'_>,
+    white: &RgbImage,
+    set: &GlyphSet,
+    spec: &Field<'_>,
+) -> Option<ZoneOutcome> {
     let zone = ctx.side.viz_zone(spec.field)?;
     let page = ctx.white.as_ref()?;
-    let evidence_for = |rect: &RectMm, detail: String| Evidence::region(Light::White, page.registration.region(rect)).with_detail(detail);
-    let Some(image) = ZoneImage::sample(white, &page.registration, &zone.rect_mm, ctx.width_mm, ctx.height_mm) else {
+    let evidence_for = |rect: &RectMm, detail: String| {
+        Evidence::region(Light::White, page.registration.region(rect)).with_detail(detail)
+    };
+    let Some(image) = ZoneImage::sample(
+        white,
+        &page.registration,
+        &zone.rect_mm,
+        ctx.width_mm,
+        ctx.height_mm,
+    ) else {
         return Some(ZoneOutcome {
             status: CheckStatus::Error,
             confidence: 0.0,
-            message: format!("The {} zone could not be sampled from the white-light capture.", spec.label.to_lowercase()),
+            message: format!(
+                "The {} zone could not be sampled from the white-light capture.",
+                spec.label.to_lowercase()
+            ),
             evidence: None,
         });
     };
@@ -192,9 +248,19 @@ fn compare_zone(ctx: &PageContext<'_>, white: &RgbImage, set: &GlyphSet, spec: &
         }
     };
     let expected = key(&spec.expected);
-    let d = distance(&reading.glyphs, &expected, spec.prefix, spec.kind == Kind::Name);
+    let d = distance(
+        &reading.glyphs,
+        &expected,
+        spec.prefix,
+        spec.kind == Kind::Name,
+    );
     let confidence = reading.confidence.clamp(0.0, 1.0);
-    let detail = format!("read `{}` ({:.0}% confidence), MRZ `{}`", reading.text, confidence * 100.0, spec.expected);
+    let detail = format!(
+        "read `{}` ({:.0}% confidence), MRZ `{}`",
+        reading.text,
+        confidence * 100.0,
+        spec.expected
+    );
     let evidence = Some(evidence_for(&reading.line_mm, detail));
     // A date read in another layout than the template's (09.05.1985) still agrees.
     let same_date = spec.date.is_some() && parse_viz_date(&reading.text) == spec.date;
@@ -202,7 +268,14 @@ fn compare_zone(ctx: &PageContext<'_>, white: &RgbImage, set: &GlyphSet, spec: &
         Kind::Exact => 0,
         Kind::Name => (expected.len() / 6).max(1),
     };
-    let outcome = |status, message| Some(ZoneOutcome { status, confidence, message, evidence: evidence.clone() });
+    let outcome = |status, message| {
+        Some(ZoneOutcome {
+            status,
+            confidence,
+            message,
+            evidence: evidence.clone(),
+        })
+    };
     if confidence < MIN_CONFIDENCE {
         return outcome(
             CheckStatus::Error,
@@ -217,16 +290,67 @@ fn compare_zone(ctx: &PageContext<'_>, white: &RgbImage, set: &GlyphSet, spec: &
     }
     if d <= tolerated || same_date {
         let agree = if spec.plural { "agree" } else { "agrees" };
-        return outcome(CheckStatus::Pass, format!("{} printed on the page ({}) {agree} with the MRZ.", spec.label, reading.text));
+        return outcome(
+            CheckStatus::Pass,
+            format!(
+                "{} printed on the page ({}) {agree} with the MRZ.",
+                spec.label, reading.text
+            ),
+        );
     }
     // Glyph count far from the MRZ value's with a small distance: more likely a
     // cutting problem than another value.
     let differ = if spec.plural { "differ" } else { "differs" };
-    let message = format!("{} printed on the page ({}) {differ} from the MRZ ({}).", spec.label, reading.text, spec.expected);
+    let message = format!(
+        "{} printed on the page ({}) {differ} from the MRZ ({}).",
+        spec.label, reading.text, spec.expected
+    );
+    // A difference fails the document only on a reading that can be trusted:
+    // every glyph printed evenly dark, and a number or date cut into as many
+    // characters as the MRZ value has (a re-typed value keeps its format).
+    let faded = reading
+        .glyphs
+        .iter()
+        .filter(|g| g.ink_contrast < MIN_INK_CONTRAST)
+        .count();
+    if faded > 0 {
+        return outcome(
+            CheckStatus::Warn,
+            format!(
+                "{message} Part of the print is faded or under glare ({faded} character(s) pale), so the reading is unsure: compare by eye."
+            ),
+        );
+    }
+    if spec.kind == Kind::Exact && reading.glyphs.len() != expected.len() {
+        return outcome(
+            CheckStatus::Warn,
+            format!(
+                "{message} The print was cut into {} characters where the MRZ value has {}, so the reading is unsure: compare by eye.",
+                reading.glyphs.len(),
+                expected.len()
+            ),
+        );
+    }
+    if spec.kind == Kind::Name
+        && reading.glyphs.len() < expected.len()
+        && subsequence_distance(&reading.glyphs, &expected) <= tolerated + 1
+    {
+        // Fewer letters than the MRZ's, and those read agree with them: letters
+        // were lost in reading (faint print, glare), not a different name.
+        return outcome(
+            CheckStatus::Warn,
+            format!(
+                "{message} Some letters could not be read, and those read agree with the MRZ: compare by eye."
+            ),
+        );
+    }
     if d > tolerated + 1 || spec.kind == Kind::Exact {
         outcome(CheckStatus::Fail, message)
     } else {
-        outcome(CheckStatus::Warn, format!("{message} The difference is small: compare by eye."))
+        outcome(
+            CheckStatus::Warn,
+            format!("{message} The difference is small: compare by eye."),
+        )
     }
 }
 
@@ -243,8 +367,14 @@ fn to_check(id: &str, outcome: ZoneOutcome) -> Check {
 /// the context's white page was registered on.
 pub fn checks(ctx: &PageContext<'_>, white: Option<&RgbImage>) -> Vec<Check> {
     let ids = [DOCUMENT_NUMBER, BIRTH_DATE, EXPIRY_DATE, NAME];
-    let not_applicable = |message: &str| ids.iter().map(|id| Check::new(*id, CheckStatus::NotApplicable, message)).collect();
-    let Some(mrz) = ctx.mrz else { return not_applicable("No MRZ read: nothing to compare the VIZ with.") };
+    let not_applicable = |message: &str| {
+        ids.iter()
+            .map(|id| Check::new(*id, CheckStatus::NotApplicable, message))
+            .collect()
+    };
+    let Some(mrz) = ctx.mrz else {
+        return not_applicable("No MRZ read: nothing to compare the VIZ with.");
+    };
     if ctx.template.is_none() {
         return not_applicable("No template matched: the VIZ zones are unknown.");
     }
@@ -254,32 +384,87 @@ pub fn checks(ctx: &PageContext<'_>, white: Option<&RgbImage>) -> Vec<Check> {
     let set = match GlyphSet::shared() {
         Ok(set) => set,
         Err(error) => {
-            let message = format!("The VIZ reader is unavailable ({error}): compare the VIZ with the MRZ by eye.");
-            return ids.iter().map(|id| Check::new(*id, CheckStatus::Error, message.clone())).collect();
+            let message = format!(
+                "The VIZ reader is unavailable ({error}): compare the VIZ with the MRZ by eye."
+            );
+            return ids
+                .iter()
+                .map(|id| Check::new(*id, CheckStatus::Error, message.clone()))
+                .collect();
         }
     };
-    let pattern = ctx.template.and_then(|t| t.document.viz_date_format.as_deref()).unwrap_or(DEFAULT_DATE_FORMAT);
+    let pattern = ctx
+        .template
+        .and_then(|t| t.document.viz_date_format.as_deref())
+        .unwrap_or(DEFAULT_DATE_FORMAT);
     let date_field = |field, label, resolved: Option<MrzDate>| {
-        resolved.map(|date| Field { field, label, expected: format_date(&date, pattern), kind: Kind::Exact, prefix: false, date: Some(date), plural: false })
+        resolved.map(|date| Field {
+            field,
+            label,
+            expected: format_date(&date, pattern),
+            kind: Kind::Exact,
+            prefix: false,
+            date: Some(date),
+            plural: false,
+        })
     };
-    let name = |value: &str| value.replace('<', " ").split_whitespace().collect::<Vec<_>>().join(" ");
+    let name = |value: &str| {
+        value
+            .replace('<', " ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     let number = mrz.document_number.trim_end_matches('<').to_string();
     let groups: [(&str, Vec<Field<'_>>); 4] = [
         (
             DOCUMENT_NUMBER,
             (!number.is_empty())
-                .then(|| Field { field: VizField::DocumentNumber, label: "Document number", expected: number.clone(), kind: Kind::Exact, prefix: false, date: None, plural: false })
+                .then(|| Field {
+                    field: VizField::DocumentNumber,
+                    label: "Document number",
+                    expected: number.clone(),
+                    kind: Kind::Exact,
+                    prefix: false,
+                    date: None,
+                    plural: false,
+                })
                 .into_iter()
                 .collect(),
         ),
-        (BIRTH_DATE, date_field(VizField::BirthDate, "Date of birth", mrz.birth_date.as_ref().and_then(|d| d.resolve_birth(&ctx.today))).into_iter().collect()),
-        (EXPIRY_DATE, date_field(VizField::ExpiryDate, "Date of expiry", mrz.expiry_date.as_ref().and_then(|d| d.resolve_expiry(&ctx.today))).into_iter().collect()),
+        (
+            BIRTH_DATE,
+            date_field(
+                VizField::BirthDate,
+                "Date of birth",
+                mrz.birth_date
+                    .as_ref()
+                    .and_then(|d| d.resolve_birth(&ctx.today)),
+            )
+            .into_iter()
+            .collect(),
+        ),
+        (
+            EXPIRY_DATE,
+            date_field(
+                VizField::ExpiryDate,
+                "Date of expiry",
+                mrz.expiry_date
+                    .as_ref()
+                    .and_then(|d| d.resolve_expiry(&ctx.today)),
+            )
+            .into_iter()
+            .collect(),
+        ),
         (NAME, name_fields(mrz, &name)),
     ];
     groups
         .into_iter()
         .map(|(id, fields)| {
-            let outcomes: Vec<ZoneOutcome> = fields.iter().filter_map(|spec| compare_zone(ctx, white, set, spec)).collect();
+            let outcomes: Vec<ZoneOutcome> = fields
+                .iter()
+                .filter_map(|spec| compare_zone(ctx, white, set, spec))
+                .collect();
             combine(id, outcomes)
         })
         .collect()
@@ -287,10 +472,21 @@ pub fn checks(ctx: &PageContext<'_>, white: Option<&RgbImage>) -> Vec<Check> {
 
 fn name_fields<'a>(mrz: &Mrz, name: &dyn Fn(&str) -> String) -> Vec<Field<'a>> {
     let mut fields = Vec::new();
-    for (field, label, value) in [(VizField::Surname, "Surname", &mrz.surname), (VizField::GivenNames, "Given names", &mrz.given_names)] {
+    for (field, label, value) in [
+        (VizField::Surname, "Surname", &mrz.surname),
+        (VizField::GivenNames, "Given names", &mrz.given_names),
+    ] {
         let expected = name(value);
         if !expected.is_empty() {
-            fields.push(Field { field, label, expected, kind: Kind::Name, prefix: mrz.name_may_be_truncated, date: None, plural: field == VizField::GivenNames });
+            fields.push(Field {
+                field,
+                label,
+                expected,
+                kind: Kind::Name,
+                prefix: mrz.name_may_be_truncated,
+                date: None,
+                plural: field == VizField::GivenNames,
+            });
         }
     }
     fields
@@ -300,7 +496,11 @@ fn name_fields<'a>(mrz: &Mrz, name: &dyn Fn(&str) -> String) -> Vec<Field<'a>> {
 /// then a doubt, then agreement; unreadable zones only when nothing was read.
 fn combine(id: &str, outcomes: Vec<ZoneOutcome>) -> Check {
     if outcomes.is_empty() {
-        return Check::new(id, CheckStatus::NotApplicable, "This side does not print the field, or the MRZ does not hold it.");
+        return Check::new(
+            id,
+            CheckStatus::NotApplicable,
+            "This side does not print the field, or the MRZ does not hold it.",
+        );
     }
     let rank = |s: CheckStatus| match s {
         CheckStatus::Fail => 4,
@@ -310,13 +510,20 @@ fn combine(id: &str, outcomes: Vec<ZoneOutcome>) -> Check {
         CheckStatus::NotApplicable => 0,
     };
     let worst = outcomes.iter().map(|o| rank(o.status)).max().unwrap_or(0);
-    let mut chosen: Vec<ZoneOutcome> = outcomes.into_iter().filter(|o| rank(o.status) == worst).collect();
+    let mut chosen: Vec<ZoneOutcome> = outcomes
+        .into_iter()
+        .filter(|o| rank(o.status) == worst)
+        .collect();
     if chosen.len() == 1 {
         return to_check(id, chosen.remove(0));
     }
     let status = chosen[0].status;
     let confidence = chosen.iter().map(|o| o.confidence).fold(1.0, f32::min);
-    let message = chosen.iter().map(|o| o.message.as_str()).collect::<Vec<_>>().join(" ");
+    let message = chosen
+        .iter()
+        .map(|o| o.message.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
     let mut check = Check::new(id, status, message);
     check.confidence = confidence;
     for evidence in chosen.into_iter().filter_map(|o| o.evidence) {
@@ -329,10 +536,18 @@ fn combine(id: &str, outcomes: Vec<ZoneOutcome>) -> Check {
 /// was typed: fails when any field differs, passes when the fields read agree.
 pub fn summary(checks: &[Check]) -> Check {
     const ID: &str = "consistency.viz_vs_mrz";
-    let with = |status: CheckStatus| checks.iter().filter(move |c| c.status == status && c.id.starts_with("viz.mrz."));
+    let with = |status: CheckStatus| {
+        checks
+            .iter()
+            .filter(move |c| c.status == status && c.id.starts_with("viz.mrz."))
+    };
     let failed: Vec<&Check> = with(CheckStatus::Fail).collect();
     if !failed.is_empty() {
-        let message = failed.iter().map(|c| c.message.as_str()).collect::<Vec<_>>().join(" ");
+        let message = failed
+            .iter()
+            .map(|c| c.message.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
         let mut check = Check::fail(ID, format!("VIZ and MRZ disagree: {message}"));
         check.confidence = failed.iter().map(|c| c.confidence).fold(0.0, f32::max);
         for evidence in failed.iter().flat_map(|c| c.evidence.iter()) {
@@ -342,18 +557,107 @@ pub fn summary(checks: &[Check]) -> Check {
     }
     let warned: Vec<&Check> = with(CheckStatus::Warn).collect();
     if !warned.is_empty() {
-        let message = warned.iter().map(|c| c.message.as_str()).collect::<Vec<_>>().join(" ");
+        let message = warned
+            .iter()
+            .map(|c| c.message.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
         return Check::new(ID, CheckStatus::Warn, message);
     }
     let passed = with(CheckStatus::Pass).count();
     if passed > 0 {
         let unread = with(CheckStatus::Error).count();
-        let note = if unread > 0 { format!(" ({unread} could not be read)") } else { String::new() };
-        return Check::pass(ID, format!("{passed} VIZ fields read on the page agree with the MRZ{note}."));
+        let note = if unread > 0 {
+            format!(" ({unread} could not be read)")
+        } else {
+            String::new()
+        };
+        return Check::pass(
+            ID,
+            format!("{passed} VIZ fields read on the page agree with the MRZ{note}."),
+        );
     }
     Check::new(
         ID,
         CheckStatus::NotApplicable,
         "No VIZ field could be read and compared: compare the printed name, number and dates with the MRZ by eye.",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::viz::glyphs::{ALPHABET, Classified};
+
+    /// A glyph read clearly as `c` (score 0.9, every other character 0.3).
+    fn glyph(c: char) -> ReadGlyph {
+        let mut scores = [0.3f32; 36];
+        if let Some(i) = ALPHABET.iter().position(|&a| char::from(a) == c) {
+            scores[i] = 0.9;
+        }
+        ReadGlyph {
+            class: Classified {
+                best: c,
+                score: 0.9,
+                scores,
+            },
+            x0: 0,
+            x1: 1,
+            space_before: false,
+            ink_contrast: 1.0,
+        }
+    }
+
+    fn glyphs(text: &str) -> Vec<ReadGlyph> {
+        text.chars().map(glyph).collect()
+    }
+
+    #[test]
+    fn dates_are_printed_in_the_templates_layout() {
+        let date = MrzDate::new(1998, 3, 15);
+        assert_eq!(format_date(&date, DEFAULT_DATE_FORMAT), "15 MAR 1998");
+        assert_eq!(format_date(&date, "DD.MM.YYYY"), "15.03.1998");
+        assert_eq!(format_date(&date, "YY/MM/DD"), "98/03/15");
+    }
+
+    #[test]
+    fn distance_counts_glyphs_that_clearly_differ() {
+        assert_eq!(
+            distance(&glyphs("15MAR1998"), &key("15 MAR 1998"), false, false),
+            0
+        );
+        assert_eq!(
+            distance(&glyphs("15MAR1993"), &key("15 MAR 1998"), false, false),
+            1
+        );
+        // A glyph that matches the MRZ's character nearly as well is not a difference.
+        let mut close = glyph('O');
+        close.class.scores[ALPHABET.iter().position(|&a| a == b'0').unwrap_or(0)] = 0.85;
+        assert_eq!(distance(&[close], &['0'], false, false), 0);
+    }
+
+    #[test]
+    fn lost_letters_are_forgiven_but_other_letters_are_not() {
+        let expected = key("CELIK");
+        assert_eq!(
+            subsequence_distance(&glyphs("LIK"), &expected),
+            0,
+            "C and E lost in reading"
+        );
+        assert_eq!(subsequence_distance(&glyphs("CELIK"), &expected), 0);
+        assert!(
+            subsequence_distance(&glyphs("NG"), &expected) >= 2,
+            "another, shorter name"
+        );
+        assert!(subsequence_distance(&glyphs("MULLER"), &expected) >= 4);
+    }
+
+    #[test]
+    fn summary_fails_on_any_difference_and_passes_on_agreement() {
+        let pass = Check::pass(BIRTH_DATE, "agrees");
+        let fail = Check::fail(NAME, "differs");
+        assert_eq!(summary(&[pass.clone(), fail]).status, CheckStatus::Fail);
+        assert_eq!(summary(&[pass]).status, CheckStatus::Pass);
+        assert_eq!(summary(&[]).status, CheckStatus::NotApplicable);
+    }
 }

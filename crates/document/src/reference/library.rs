@@ -30,20 +30,31 @@ impl ReferenceLibrary {
     /// Loads every template that is valid and returns the problems of the
     /// others, so a station still starts when one imported entry is broken.
     /// Fails only when `root` itself cannot be read.
-    pub fn load_lenient(root: &Path) -> Result<(ReferenceLibrary, Vec<ReferenceError>), ReferenceError> {
+    pub fn load_lenient(
+        root: &Path,
+    ) -> Result<(ReferenceLibrary, Vec<ReferenceError>), ReferenceError> {
         let mut templates: Vec<Template> = Vec::new();
         let mut problems = Vec::new();
         for path in template_files(root)? {
             match Template::load(&path) {
                 Ok(template) if templates.iter().any(|t| t.key == template.key) => {
-                    problems.push(ReferenceError::Duplicate { path, key: template.key });
+                    problems.push(ReferenceError::Duplicate {
+                        path,
+                        key: template.key,
+                    });
                 }
                 Ok(template) => templates.push(template),
                 Err(problem) => problems.push(problem),
             }
         }
         templates.sort_by(|a, b| a.key.cmp(&b.key));
-        Ok((ReferenceLibrary { root: root.to_path_buf(), templates }, problems))
+        Ok((
+            ReferenceLibrary {
+                root: root.to_path_buf(),
+                templates,
+            },
+            problems,
+        ))
     }
 
     /// A library made of templates already in memory (tests, imports).
@@ -70,24 +81,47 @@ impl ReferenceLibrary {
     /// The template matching an MRZ's issuing state, document code and format;
     /// `None` means "no template matched": run the generic ICAO checks only.
     /// When several match, an exact document-code match wins.
-    pub fn find(&self, issuing_state: &str, doc_code: &str, format: MrzFormat) -> Option<&Template> {
+    pub fn find(
+        &self,
+        issuing_state: &str,
+        doc_code: &str,
+        format: MrzFormat,
+    ) -> Option<&Template> {
         let code = doc_code.trim_end_matches('<');
         let matching = self.find_all(issuing_state, doc_code, format);
         matching
             .iter()
-            .find(|template| template.document.doc_codes.iter().any(|known| known == code))
+            .find(|template| {
+                template
+                    .document
+                    .doc_codes
+                    .iter()
+                    .any(|known| known == code)
+            })
             .or(matching.first())
             .copied()
     }
 
     /// Every template matching an MRZ's issuing state, document code and format.
-    pub fn find_all(&self, issuing_state: &str, doc_code: &str, format: MrzFormat) -> Vec<&Template> {
-        self.templates.iter().filter(|template| template.matches(issuing_state, doc_code, format)).collect()
+    pub fn find_all(
+        &self,
+        issuing_state: &str,
+        doc_code: &str,
+        format: MrzFormat,
+    ) -> Vec<&Template> {
+        self.templates
+            .iter()
+            .filter(|template| template.matches(issuing_state, doc_code, format))
+            .collect()
     }
 
     /// The issuer codes present, sorted and without repeats.
     pub fn issuers(&self) -> Vec<&str> {
-        let mut codes: Vec<&str> = self.templates.iter().map(|t| t.issuer.code.as_str()).collect();
+        let mut codes: Vec<&str> = self
+            .templates
+            .iter()
+            .map(|t| t.issuer.code.as_str())
+            .collect();
         codes.dedup();
         codes
     }
@@ -108,7 +142,10 @@ fn template_files(root: &Path) -> Result<Vec<PathBuf>, ReferenceError> {
 }
 
 fn sorted_subdirs(dir: &Path) -> Result<Vec<PathBuf>, ReferenceError> {
-    let read_error = |source| ReferenceError::Read { path: dir.to_path_buf(), source };
+    let read_error = |source| ReferenceError::Read {
+        path: dir.to_path_buf(),
+        source,
+    };
     let mut dirs = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(read_error)? {
         let entry = entry.map_err(read_error)?;
@@ -148,7 +185,8 @@ rect_mm = [3.0, 36.0, 80.0, 17.0]
 "##;
 
     fn scratch_dir(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("tdverify-reference-{name}-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("tdverify-reference-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         dir
     }
@@ -163,13 +201,26 @@ rect_mm = [3.0, 36.0, 80.0, 17.0]
     fn loads_and_finds_by_mrz_identity() {
         let root = scratch_dir("find");
         write(&root, "ZZA/id-card", TEMPLATE);
-        write(&root, "ZZA/residence", &TEMPLATE.replace("[\"ID\"]", "[\"IR\"]"));
+        write(
+            &root,
+            "ZZA/residence",
+            &TEMPLATE.replace("[\"ID\"]", "[\"IR\"]"),
+        );
         let library = ReferenceLibrary::load(&root).unwrap();
         assert_eq!(library.templates().len(), 2);
         assert_eq!(library.issuers(), vec!["ZZA"]);
-        assert_eq!(library.find("ZZA", "ID", MrzFormat::Td1).unwrap().key, "ZZA/id-card");
-        assert_eq!(library.find("ZZA", "IR", MrzFormat::Td1).unwrap().key, "ZZA/residence");
-        assert_eq!(library.find("ZZA", "I<", MrzFormat::Td1).unwrap().key, "ZZA/id-card");
+        assert_eq!(
+            library.find("ZZA", "ID", MrzFormat::Td1).unwrap().key,
+            "ZZA/id-card"
+        );
+        assert_eq!(
+            library.find("ZZA", "IR", MrzFormat::Td1).unwrap().key,
+            "ZZA/residence"
+        );
+        assert_eq!(
+            library.find("ZZA", "I<", MrzFormat::Td1).unwrap().key,
+            "ZZA/id-card"
+        );
         assert!(library.find("ZZA", "ID", MrzFormat::Td2).is_none());
         assert!(library.find("UTO", "ID", MrzFormat::Td1).is_none());
         std::fs::remove_dir_all(&root).unwrap();
@@ -208,12 +259,27 @@ mod shipped_library_tests {
     #[test]
     fn every_shipped_template_loads() {
         let library = ReferenceLibrary::load(&shipped_root()).unwrap();
-        assert!(library.templates().len() >= 8, "{:?}", library.templates().iter().map(|t| &t.key).collect::<Vec<_>>());
+        assert!(
+            library.templates().len() >= 8,
+            "{:?}",
+            library
+                .templates()
+                .iter()
+                .map(|t| &t.key)
+                .collect::<Vec<_>>()
+        );
         assert_eq!(library.issuers(), vec!["UTO", "ZZA", "ZZB", "ZZC"]);
         for template in library.templates() {
             let side = template.mrz_side().unwrap();
             assert!(side.mrz_zone().is_some(), "{}", template.key);
-            assert!(template.sides.iter().any(|s| s.first_zone_of(ZoneKind::Photo).is_some()), "{}", template.key);
+            assert!(
+                template
+                    .sides
+                    .iter()
+                    .any(|s| s.first_zone_of(ZoneKind::Photo).is_some()),
+                "{}",
+                template.key
+            );
         }
     }
 
@@ -224,7 +290,11 @@ mod shipped_library_tests {
             for side in &template.sides {
                 for specimen in [&side.white.specimen, &side.uv.specimen, &side.ir.specimen] {
                     let file = specimen.as_deref().unwrap();
-                    assert!(template.specimen_path(file).is_file(), "{}: {file}", template.key);
+                    assert!(
+                        template.specimen_path(file).is_file(),
+                        "{}: {file}",
+                        template.key
+                    );
                 }
             }
         }
@@ -233,10 +303,18 @@ mod shipped_library_tests {
     #[test]
     fn utopia_has_every_document_type() {
         let library = ReferenceLibrary::load(&shipped_root()).unwrap();
-        for (code, format) in [("P", MrzFormat::Td3), ("ID", MrzFormat::Td1), ("IR", MrzFormat::Td2), ("V", MrzFormat::MrvA)] {
+        for (code, format) in [
+            ("P", MrzFormat::Td3),
+            ("ID", MrzFormat::Td1),
+            ("IR", MrzFormat::Td2),
+            ("V", MrzFormat::MrvA),
+        ] {
             let found = library.find("UTO", code, format);
             assert!(found.is_some(), "UTO {code} {format:?}");
         }
-        assert_eq!(library.find("UTO", "P<", MrzFormat::Td3).unwrap().key, "UTO/passport");
+        assert_eq!(
+            library.find("UTO", "P<", MrzFormat::Td3).unwrap().key,
+            "UTO/passport"
+        );
     }
 }

@@ -34,8 +34,13 @@ pub enum MrzFormat {
 
 impl MrzFormat {
     /// Every format, for tables and tests.
-    pub const ALL: [MrzFormat; 5] =
-        [MrzFormat::Td1, MrzFormat::Td2, MrzFormat::Td3, MrzFormat::MrvA, MrzFormat::MrvB];
+    pub const ALL: [MrzFormat; 5] = [
+        MrzFormat::Td1,
+        MrzFormat::Td2,
+        MrzFormat::Td3,
+        MrzFormat::MrvA,
+        MrzFormat::MrvB,
+    ];
 
     /// Number of MRZ lines.
     pub fn lines(self) -> usize {
@@ -100,7 +105,12 @@ impl RectMm {
     /// The same rectangle in pixels of an image of the side at `dpi`.
     pub fn to_px(&self, dpi: f32) -> Rect {
         let scale = dpi / 25.4;
-        Rect::new(self.x * scale, self.y * scale, self.w * scale, self.h * scale)
+        Rect::new(
+            self.x * scale,
+            self.y * scale,
+            self.w * scale,
+            self.h * scale,
+        )
     }
 
     /// Right edge in mm.
@@ -122,7 +132,9 @@ impl TryFrom<[f32; 4]> for RectMm {
             return Err("rectangle values must be finite numbers".into());
         }
         if w <= 0.0 || h <= 0.0 {
-            return Err(format!("rectangle [{x}, {y}, {w}, {h}] must have a positive width and height"));
+            return Err(format!(
+                "rectangle [{x}, {y}, {w}, {h}] must have a positive width and height"
+            ));
         }
         Ok(RectMm { x, y, w, h })
     }
@@ -149,7 +161,9 @@ impl TryFrom<String> for Colour {
             return Err(bad());
         }
         let channel = |range: std::ops::Range<usize>| {
-            hex.get(range).and_then(|part| u8::from_str_radix(part, 16).ok()).ok_or_else(bad)
+            hex.get(range)
+                .and_then(|part| u8::from_str_radix(part, 16).ok())
+                .ok_or_else(bad)
         };
         Ok(Colour([channel(0..2)?, channel(2..4)?, channel(4..6)?]))
     }
@@ -414,7 +428,12 @@ fn default_true() -> bool {
 
 impl Default for IrAppearance {
     fn default() -> IrAppearance {
-        IrAppearance { specimen: None, mrz_b900: true, absorbing: Vec::new(), transparent: Vec::new() }
+        IrAppearance {
+            specimen: None,
+            mrz_b900: true,
+            absorbing: Vec::new(),
+            transparent: Vec::new(),
+        }
     }
 }
 
@@ -459,12 +478,16 @@ impl Side {
 
     /// The VIZ zone printing this field.
     pub fn viz_zone(&self, field: VizField) -> Option<&Zone> {
-        self.zones.iter().find(|zone| zone.kind == ZoneKind::Viz && zone.field == Some(field))
+        self.zones
+            .iter()
+            .find(|zone| zone.kind == ZoneKind::Viz && zone.field == Some(field))
     }
 
     /// The MRZ zone, when this side carries the MRZ.
     pub fn mrz_zone(&self) -> Option<&Zone> {
-        self.mrz.as_ref().and_then(|_| self.first_zone_of(ZoneKind::Mrz))
+        self.mrz
+            .as_ref()
+            .and_then(|_| self.first_zone_of(ZoneKind::Mrz))
     }
 
     /// Whether the named zone must absorb IR (dark in IR).
@@ -475,7 +498,11 @@ impl Side {
 
     /// The UV colour of the named zone, when it fluoresces.
     pub fn uv_colour(&self, zone: &str) -> Option<Colour> {
-        self.uv.fluorescent.iter().find(|f| f.zone == zone).map(|f| f.colour)
+        self.uv
+            .fluorescent
+            .iter()
+            .find(|f| f.zone == zone)
+            .map(|f| f.colour)
     }
 }
 
@@ -546,8 +573,10 @@ impl Template {
     /// Reads and validates one `template.toml`. The key is taken from the last
     /// two folder names (`<ISSUER>/<document>`).
     pub fn load(path: &Path) -> Result<Template, ReferenceError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| ReferenceError::Read { path: path.to_path_buf(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| ReferenceError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
         Template::from_toml_str(&text, path)
     }
 
@@ -561,8 +590,13 @@ impl Template {
         })?;
         let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let key = template_key(&dir);
-        let template =
-            Template { key, dir, issuer: file.issuer, document: file.document, sides: file.sides };
+        let template = Template {
+            key,
+            dir,
+            issuer: file.issuer,
+            document: file.document,
+            sides: file.sides,
+        };
         let invalid = |message: String, needle: Option<&str>| ReferenceError::Invalid {
             path: path.to_path_buf(),
             line: needle.and_then(|needle| line_of_text(text, needle)),
@@ -577,7 +611,9 @@ impl Template {
                 Some("format_version"),
             ));
         }
-        template.validate().map_err(|(message, needle)| invalid(message, needle.as_deref()))?;
+        template
+            .validate()
+            .map_err(|(message, needle)| invalid(message, needle.as_deref()))?;
         Ok(template)
     }
 
@@ -607,7 +643,11 @@ impl Template {
 
     /// The primary ICAO document code (`P`, `ID`, `V`…).
     pub fn primary_doc_code(&self) -> &str {
-        self.document.doc_codes.first().map(String::as_str).unwrap_or("")
+        self.document
+            .doc_codes
+            .first()
+            .map(String::as_str)
+            .unwrap_or("")
     }
 
     /// Whether this template matches an MRZ's issuer, document code and format.
@@ -635,18 +675,31 @@ impl Template {
     fn validate(&self) -> Result<(), (String, Option<String>)> {
         let code = &self.issuer.code;
         if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
-            return Err((format!("issuer code `{code}` must be three capital letters"), Some(code.clone())));
+            return Err((
+                format!("issuer code `{code}` must be three capital letters"),
+                Some(code.clone()),
+            ));
         }
         let doc = &self.document;
-        if !(doc.width_mm.is_finite() && doc.height_mm.is_finite() && doc.width_mm > 0.0 && doc.height_mm > 0.0)
+        if !(doc.width_mm.is_finite()
+            && doc.height_mm.is_finite()
+            && doc.width_mm > 0.0
+            && doc.height_mm > 0.0)
         {
-            return Err(("document width_mm and height_mm must be positive".into(), Some("width_mm".into())));
+            return Err((
+                "document width_mm and height_mm must be positive".into(),
+                Some("width_mm".into()),
+            ));
         }
         if doc.doc_codes.is_empty() {
-            return Err(("document doc_codes must name at least one ICAO document code".into(), Some("doc_codes".into())));
+            return Err((
+                "document doc_codes must name at least one ICAO document code".into(),
+                Some("doc_codes".into()),
+            ));
         }
         for doc_code in &doc.doc_codes {
-            let valid = (1..=2).contains(&doc_code.len()) && doc_code.bytes().all(|b| b.is_ascii_uppercase());
+            let valid = (1..=2).contains(&doc_code.len())
+                && doc_code.bytes().all(|b| b.is_ascii_uppercase());
             if !valid {
                 return Err((
                     format!("document code `{doc_code}` must be one or two capital letters"),
@@ -659,11 +712,20 @@ impl Template {
         }
         let mrz_sides = self.sides.iter().filter(|side| side.mrz.is_some()).count();
         if mrz_sides != 1 {
-            return Err((format!("exactly one side must have an [side.mrz] section, found {mrz_sides}"), None));
+            return Err((
+                format!("exactly one side must have an [side.mrz] section, found {mrz_sides}"),
+                None,
+            ));
         }
         for (index, side) in self.sides.iter().enumerate() {
-            if self.sides[..index].iter().any(|other| other.name == side.name) {
-                return Err((format!("side name `{}` is used twice", side.name), Some(quoted(&side.name))));
+            if self.sides[..index]
+                .iter()
+                .any(|other| other.name == side.name)
+            {
+                return Err((
+                    format!("side name `{}` is used twice", side.name),
+                    Some(quoted(&side.name)),
+                ));
             }
             self.validate_side(side)?;
         }
@@ -675,11 +737,24 @@ impl Template {
         const TOLERANCE_MM: f32 = 0.01;
         for (index, zone) in side.zones.iter().enumerate() {
             let here = Some(quoted(&zone.name));
-            if side.zones[..index].iter().any(|other| other.name == zone.name) {
-                return Err((format!("side `{}`: zone name `{}` is used twice", side.name, zone.name), here));
+            if side.zones[..index]
+                .iter()
+                .any(|other| other.name == zone.name)
+            {
+                return Err((
+                    format!(
+                        "side `{}`: zone name `{}` is used twice",
+                        side.name, zone.name
+                    ),
+                    here,
+                ));
             }
             let r = zone.rect_mm;
-            if r.x < -TOLERANCE_MM || r.y < -TOLERANCE_MM || r.right() > width + TOLERANCE_MM || r.bottom() > height + TOLERANCE_MM {
+            if r.x < -TOLERANCE_MM
+                || r.y < -TOLERANCE_MM
+                || r.right() > width + TOLERANCE_MM
+                || r.bottom() > height + TOLERANCE_MM
+            {
                 return Err((
                     format!(
                         "side `{}`: zone `{}` [{}, {}, {}, {}] lies outside the {width} × {height} mm page",
@@ -689,28 +764,64 @@ impl Template {
                 ));
             }
             if zone.kind == ZoneKind::Viz && zone.field.is_none() {
-                return Err((format!("side `{}`: viz zone `{}` needs a `field`", side.name, zone.name), here));
+                return Err((
+                    format!(
+                        "side `{}`: viz zone `{}` needs a `field`",
+                        side.name, zone.name
+                    ),
+                    here,
+                ));
             }
             if zone.kind != ZoneKind::Viz && zone.field.is_some() {
-                return Err((format!("side `{}`: only viz zones take a `field` (zone `{}`)", side.name, zone.name), here));
+                return Err((
+                    format!(
+                        "side `{}`: only viz zones take a `field` (zone `{}`)",
+                        side.name, zone.name
+                    ),
+                    here,
+                ));
             }
         }
         if let Some(layout) = &side.mrz {
-            let values = [layout.pitch_mm, layout.line_spacing_mm, layout.char_height_mm];
+            let values = [
+                layout.pitch_mm,
+                layout.line_spacing_mm,
+                layout.char_height_mm,
+            ];
             if values.iter().any(|v| !v.is_finite() || *v <= 0.0) {
-                return Err((format!("side `{}`: MRZ pitch, line spacing and character height must be positive", side.name), Some("pitch_mm".into())));
+                return Err((
+                    format!(
+                        "side `{}`: MRZ pitch, line spacing and character height must be positive",
+                        side.name
+                    ),
+                    Some("pitch_mm".into()),
+                ));
             }
             let Some(zone) = side.first_zone_of(ZoneKind::Mrz) else {
-                return Err((format!("side `{}` has [side.mrz] but no zone of kind \"mrz\"", side.name), None));
+                return Err((
+                    format!(
+                        "side `{}` has [side.mrz] but no zone of kind \"mrz\"",
+                        side.name
+                    ),
+                    None,
+                ));
             };
             let format = self.document.mrz_format;
             let needed_width = layout.pitch_mm * format.line_length() as f32;
-            let needed_height = layout.line_spacing_mm * (format.lines() as f32 - 1.0) + layout.char_height_mm;
-            if zone.rect_mm.w + TOLERANCE_MM < needed_width || zone.rect_mm.h + TOLERANCE_MM < needed_height {
+            let needed_height =
+                layout.line_spacing_mm * (format.lines() as f32 - 1.0) + layout.char_height_mm;
+            if zone.rect_mm.w + TOLERANCE_MM < needed_width
+                || zone.rect_mm.h + TOLERANCE_MM < needed_height
+            {
                 return Err((
                     format!(
                         "side `{}`: MRZ zone `{}` ({} × {} mm) is too small for {} lines of {} characters ({needed_width:.1} × {needed_height:.1} mm)",
-                        side.name, zone.name, zone.rect_mm.w, zone.rect_mm.h, format.lines(), format.line_length()
+                        side.name,
+                        zone.name,
+                        zone.rect_mm.w,
+                        zone.rect_mm.h,
+                        format.lines(),
+                        format.line_length()
                     ),
                     Some(quoted(&zone.name)),
                 ));
@@ -726,13 +837,27 @@ impl Template {
         for (section, name) in references {
             if side.zone(name).is_none() {
                 return Err((
-                    format!("side `{}`: {section} names zone `{name}`, which the side does not define", side.name),
+                    format!(
+                        "side `{}`: {section} names zone `{name}`, which the side does not define",
+                        side.name
+                    ),
                     Some(quoted(name)),
                 ));
             }
         }
-        if let Some(name) = side.ir.absorbing.iter().find(|name| side.ir.transparent.contains(name)) {
-            return Err((format!("side `{}`: zone `{name}` cannot be both IR-absorbing and IR-transparent", side.name), Some(quoted(name))));
+        if let Some(name) = side
+            .ir
+            .absorbing
+            .iter()
+            .find(|name| side.ir.transparent.contains(name))
+        {
+            return Err((
+                format!(
+                    "side `{}`: zone `{name}` cannot be both IR-absorbing and IR-transparent",
+                    side.name
+                ),
+                Some(quoted(name)),
+            ));
         }
         Ok(())
     }
@@ -744,14 +869,24 @@ fn quoted(text: &str) -> String {
 
 /// `<ISSUER>/<document>` from the template's folder.
 fn template_key(dir: &Path) -> String {
-    let mut parts = dir.iter().rev().take(2).map(|part| part.to_string_lossy().into_owned()).collect::<Vec<_>>();
+    let mut parts = dir
+        .iter()
+        .rev()
+        .take(2)
+        .map(|part| part.to_string_lossy().into_owned())
+        .collect::<Vec<_>>();
     parts.reverse();
     parts.join("/")
 }
 
 /// 1-based line of a byte offset.
 fn line_of_offset(text: &str, offset: usize) -> usize {
-    text.as_bytes().iter().take(offset).filter(|&&b| b == b'\n').count() + 1
+    text.as_bytes()
+        .iter()
+        .take(offset)
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
 
 /// 1-based line of the first occurrence of `needle`.
@@ -817,7 +952,10 @@ absorbing = ["surname"]
         assert_eq!(side.uv_colour("surname"), Some(Colour([0x40, 0xA0, 0xFF])));
         assert!(side.absorbs_ir("mrz"));
         assert!(side.absorbs_ir("surname"));
-        assert_eq!(side.viz_zone(VizField::Surname).unwrap().label.as_deref(), Some("Surname"));
+        assert_eq!(
+            side.viz_zone(VizField::Surname).unwrap().label.as_deref(),
+            Some("Surname")
+        );
         assert!(template.matches("UTO", "P<", MrzFormat::Td3));
         assert!(!template.matches("UTO", "P", MrzFormat::Td1));
         assert!(!template.matches("ZZA", "P", MrzFormat::Td3));
@@ -836,14 +974,20 @@ absorbing = ["surname"]
         let error = parse(&broken).unwrap_err();
         let text = error.to_string();
         assert!(text.contains("/lib/UTO/passport/template.toml"), "{text}");
-        assert!(matches!(error, ReferenceError::Syntax { line: Some(13), .. }), "{error:?}");
+        assert!(
+            matches!(error, ReferenceError::Syntax { line: Some(13), .. }),
+            "{error:?}"
+        );
     }
 
     #[test]
     fn unknown_field_is_an_error_with_line() {
         let broken = MINIMAL.replace("label = \"Surname\"", "lable = \"Surname\"");
         let error = parse(&broken).unwrap_err();
-        assert!(matches!(error, ReferenceError::Syntax { line: Some(_), .. }), "{error:?}");
+        assert!(
+            matches!(error, ReferenceError::Syntax { line: Some(_), .. }),
+            "{error:?}"
+        );
         assert!(error.to_string().contains("lable"), "{error}");
     }
 
@@ -852,7 +996,10 @@ absorbing = ["surname"]
         let broken = MINIMAL.replace("[45.0, 20.0, 60.0, 7.0]", "[100.0, 20.0, 60.0, 7.0]");
         let error = parse(&broken).unwrap_err();
         assert!(error.to_string().contains("outside"), "{error}");
-        assert!(matches!(error, ReferenceError::Invalid { line: Some(_), .. }));
+        assert!(matches!(
+            error,
+            ReferenceError::Invalid { line: Some(_), .. }
+        ));
     }
 
     #[test]
@@ -865,18 +1012,31 @@ absorbing = ["surname"]
     #[test]
     fn bad_colour_and_negative_rect_are_rejected() {
         assert!(parse(&MINIMAL.replace("#40a0ff", "#40a0f")).is_err());
-        assert!(parse(&MINIMAL.replace("[45.0, 20.0, 60.0, 7.0]", "[45.0, 20.0, -60.0, 7.0]")).is_err());
+        assert!(
+            parse(&MINIMAL.replace("[45.0, 20.0, 60.0, 7.0]", "[45.0, 20.0, -60.0, 7.0]")).is_err()
+        );
     }
 
     #[test]
     fn mrz_zone_too_small_is_rejected() {
         let broken = MINIMAL.replace("[5.0, 68.0, 115.0, 17.0]", "[5.0, 68.0, 100.0, 17.0]");
-        assert!(parse(&broken).unwrap_err().to_string().contains("too small"));
+        assert!(
+            parse(&broken)
+                .unwrap_err()
+                .to_string()
+                .contains("too small")
+        );
     }
 
     #[test]
     fn rect_to_px_scales_by_dpi() {
-        let rect = RectMm { x: 25.4, y: 0.0, w: 2.54, h: 25.4 }.to_px(300.0);
+        let rect = RectMm {
+            x: 25.4,
+            y: 0.0,
+            w: 2.54,
+            h: 25.4,
+        }
+        .to_px(300.0);
         assert_eq!((rect.x, rect.w, rect.h), (300.0, 30.0, 300.0));
     }
 

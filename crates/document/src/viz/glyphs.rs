@@ -40,7 +40,9 @@ pub const FONT_FILES: &[&str] = &[
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum GlyphError {
     /// None of the typeface files could be read.
-    #[error("no typeface for the VIZ reader could be loaded (tried {tried}); install fonts-dejavu-core (cargo xtask setup does)")]
+    #[error(
+        "no typeface for the VIZ reader could be loaded (tried {tried}); install fonts-dejavu-core (cargo xtask setup does)"
+    )]
     NoFont {
         /// The files tried, with why each failed.
         tried: String,
@@ -80,7 +82,10 @@ impl Shape {
         }
         let (w, h) = ((x1 - x0) as f32, (y1 - y0) as f32);
         let scale = (GRID as f32 / h).min(GRID as f32 / w);
-        let (off_x, off_y) = ((GRID as f32 - w * scale) / 2.0, (GRID as f32 - h * scale) / 2.0);
+        let (off_x, off_y) = (
+            (GRID as f32 - w * scale) / 2.0,
+            (GRID as f32 - h * scale) / 2.0,
+        );
         let mut cells = vec![0f32; GRID * GRID];
         const SUB: usize = 3;
         for gy in 0..GRID {
@@ -107,13 +112,21 @@ impl Shape {
             return None;
         }
         cells.iter_mut().for_each(|c| *c /= norm);
-        Some(Shape { cells, aspect: w / h })
+        Some(Shape {
+            cells,
+            aspect: w / h,
+        })
     }
 
     /// Similarity with another shape: correlation of the grids (−1 to 1) less
     /// a penalty for a different aspect ratio.
     pub fn similarity(&self, other: &Shape) -> f32 {
-        let correlation: f32 = self.cells.iter().zip(&other.cells).map(|(a, b)| a * b).sum();
+        let correlation: f32 = self
+            .cells
+            .iter()
+            .zip(&other.cells)
+            .map(|(a, b)| a * b)
+            .sum();
         let aspect = (self.aspect.max(0.05) / other.aspect.max(0.05)).ln().abs();
         correlation - ASPECT_WEIGHT * aspect
     }
@@ -133,7 +146,11 @@ pub struct Classified {
 impl Classified {
     /// Score of one character (`-1` for characters outside the alphabet).
     pub fn score_of(&self, c: char) -> f32 {
-        ALPHABET.iter().position(|&a| char::from(a) == c).map(|i| self.scores[i]).unwrap_or(-1.0)
+        ALPHABET
+            .iter()
+            .position(|&a| char::from(a) == c)
+            .map(|i| self.scores[i])
+            .unwrap_or(-1.0)
     }
 }
 
@@ -151,7 +168,10 @@ pub struct GlyphSet {
 
 impl std::fmt::Debug for GlyphSet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("GlyphSet").field("fonts", &self.fonts).field("prototypes", &self.prototypes.len()).finish()
+        f.debug_struct("GlyphSet")
+            .field("fonts", &self.fonts)
+            .field("prototypes", &self.prototypes.len())
+            .finish()
     }
 }
 
@@ -171,7 +191,10 @@ impl GlyphSet {
     /// Renders prototypes from the given typeface files, skipping those that
     /// cannot be read; fails only when none can.
     pub fn from_font_files(paths: &[PathBuf]) -> Result<GlyphSet, GlyphError> {
-        let mut set = GlyphSet { prototypes: Vec::new(), fonts: Vec::new() };
+        let mut set = GlyphSet {
+            prototypes: Vec::new(),
+            fonts: Vec::new(),
+        };
         let mut problems = Vec::new();
         for path in paths {
             match load_font(path) {
@@ -183,17 +206,26 @@ impl GlyphSet {
             }
         }
         if set.prototypes.is_empty() {
-            return Err(GlyphError::NoFont { tried: problems.join("; ") });
+            return Err(GlyphError::NoFont {
+                tried: problems.join("; "),
+            });
         }
         Ok(set)
     }
 
     fn add_font(&mut self, font: &FontArc) {
         for (index, &byte) in ALPHABET.iter().enumerate() {
-            let glyph = font.glyph_id(char::from(byte)).with_scale(PxScale::from(64.0));
-            let Some(outline) = font.outline_glyph(glyph) else { continue };
+            let glyph = font
+                .glyph_id(char::from(byte))
+                .with_scale(PxScale::from(64.0));
+            let Some(outline) = font.outline_glyph(glyph) else {
+                continue;
+            };
             let bounds = outline.px_bounds();
-            let (w, h) = (bounds.width().ceil() as usize + 1, bounds.height().ceil() as usize + 1);
+            let (w, h) = (
+                bounds.width().ceil() as usize + 1,
+                bounds.height().ceil() as usize + 1,
+            );
             let mut coverage = vec![0f32; w * h];
             outline.draw(|x, y, c| {
                 if let Some(cell) = coverage.get_mut(y as usize * w + x as usize) {
@@ -215,9 +247,16 @@ impl GlyphSet {
                 scores[prototype.index] = s;
             }
         }
-        let (best_index, score) =
-            scores.iter().copied().enumerate().fold((0, f32::MIN), |b, (i, s)| if s > b.1 { (i, s) } else { b });
-        Classified { best: char::from(ALPHABET[best_index]), score, scores }
+        let (best_index, score) = scores
+            .iter()
+            .copied()
+            .enumerate()
+            .fold((0, f32::MIN), |b, (i, s)| if s > b.1 { (i, s) } else { b });
+        Classified {
+            best: char::from(ALPHABET[best_index]),
+            score,
+            scores,
+        }
     }
 }
 
@@ -238,8 +277,12 @@ mod tests {
 
     #[test]
     fn missing_fonts_are_an_error_naming_them() {
-        let error = GlyphSet::from_font_files(&[PathBuf::from("/nonexistent/font.ttf")]).unwrap_err();
-        assert!(error.to_string().contains("/nonexistent/font.ttf"), "{error}");
+        let error =
+            GlyphSet::from_font_files(&[PathBuf::from("/nonexistent/font.ttf")]).unwrap_err();
+        assert!(
+            error.to_string().contains("/nonexistent/font.ttf"),
+            "{error}"
+        );
     }
 
     #[test]

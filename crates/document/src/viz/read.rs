@@ -43,7 +43,13 @@ pub struct ZoneImage {
 impl ZoneImage {
     /// Resamples a template zone (plus a margin, clipped to the page) from a
     /// capture through its registration. `None` for an empty capture.
-    pub fn sample(image: &RgbImage, registration: &Registration, zone: &RectMm, page_w_mm: f32, page_h_mm: f32) -> Option<ZoneImage> {
+    pub fn sample(
+        image: &RgbImage,
+        registration: &Registration,
+        zone: &RectMm,
+        page_w_mm: f32,
+        page_h_mm: f32,
+    ) -> Option<ZoneImage> {
         let (iw, ih) = image.dimensions();
         if iw == 0 || ih == 0 {
             return None;
@@ -55,7 +61,12 @@ impl ZoneImage {
         if !(x1 > x0 && y1 > y0) {
             return None;
         }
-        let rect = RectMm { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
+        let rect = RectMm {
+            x: x0,
+            y: y0,
+            w: x1 - x0,
+            h: y1 - y0,
+        };
         let width = ((rect.w * READ_PX_PER_MM).round() as usize).clamp(1, 4096);
         let height = ((rect.h * READ_PX_PER_MM).round() as usize).clamp(1, 1024);
         let mut value = Vec::with_capacity(width * height);
@@ -70,13 +81,28 @@ impl ZoneImage {
                 value.push(f32::from(pixel[0].max(pixel[1]).max(pixel[2])));
             }
         }
-        Some(ZoneImage { rect, width, height, value })
+        Some(ZoneImage {
+            rect,
+            width,
+            height,
+            value,
+        })
     }
 
     /// A zone image from grey values (tests, other sources); `None` when the
     /// sizes do not match.
-    pub fn from_values(rect: RectMm, width: usize, height: usize, value: Vec<f32>) -> Option<ZoneImage> {
-        (width > 0 && height > 0 && value.len() == width * height).then_some(ZoneImage { rect, width, height, value })
+    pub fn from_values(
+        rect: RectMm,
+        width: usize,
+        height: usize,
+        value: Vec<f32>,
+    ) -> Option<ZoneImage> {
+        (width > 0 && height > 0 && value.len() == width * height).then_some(ZoneImage {
+            rect,
+            width,
+            height,
+            value,
+        })
     }
 }
 
@@ -106,6 +132,10 @@ pub struct ReadGlyph {
     pub x1: usize,
     /// A word space precedes it.
     pub space_before: bool,
+    /// How dark its ink is against the zone's paper, relative to the zone's
+    /// darkest print (1: as dark as the rest; well below: faded, or washed
+    /// out by glare, so its shape is not to be trusted).
+    pub ink_contrast: f32,
 }
 
 /// The value line of a zone as read.
@@ -138,17 +168,28 @@ pub fn read_zone(set: &GlyphSet, zone: &ZoneImage) -> Result<ZoneReading, Unread
     let (w, h) = (zone.width, zone.height);
     let mut sorted = zone.value.clone();
     sorted.sort_by(f32::total_cmp);
-    let at = |p: f32| sorted.get(((sorted.len().saturating_sub(1)) as f32 * p) as usize).copied().unwrap_or(0.0);
+    let at = |p: f32| {
+        sorted
+            .get(((sorted.len().saturating_sub(1)) as f32 * p) as usize)
+            .copied()
+            .unwrap_or(0.0)
+    };
     let (paper, ink) = (at(0.8), at(0.005));
     if paper - ink < MIN_CONTRAST {
         return Err(Unreadable::NoInk);
     }
-    let coverage: Vec<f32> = zone.value.iter().map(|v| ((paper - v) / (paper - ink)).clamp(0.0, 1.0)).collect();
+    let coverage: Vec<f32> = zone
+        .value
+        .iter()
+        .map(|v| ((paper - v) / (paper - ink)).clamp(0.0, 1.0))
+        .collect();
     let mask: Vec<bool> = coverage.iter().map(|&c| c > 0.5).collect();
 
     // Text lines from the row profile; the value is the tallest in the lower part.
     let min_row = 2.max(w / 200);
-    let rows: Vec<bool> = (0..h).map(|y| mask[y * w..(y + 1) * w].iter().filter(|&&m| m).count() >= min_row).collect();
+    let rows: Vec<bool> = (0..h)
+        .map(|y| mask[y * w..(y + 1) * w].iter().filter(|&&m| m).count() >= min_row)
+        .collect();
     let mut bands: Vec<(usize, usize)> = Vec::new();
     for (y, &text) in rows.iter().enumerate() {
         if !text {
@@ -177,7 +218,13 @@ pub fn read_zone(set: &GlyphSet, zone: &ZoneImage) -> Result<ZoneReading, Unread
                 continue;
             }
             let label = blobs.len() as u32 + 1;
-            let mut blob = Blob { x0: x, x1: x + 1, y0: y, y1: y + 1, label };
+            let mut blob = Blob {
+                x0: x,
+                x1: x + 1,
+                y0: y,
+                y1: y + 1,
+                label,
+            };
             let mut area = 0usize;
             labels[y * w + x] = label;
             stack.push((x, y));
@@ -201,13 +248,22 @@ pub fn read_zone(set: &GlyphSet, zone: &ZoneImage) -> Result<ZoneReading, Unread
                 blobs.push(blob);
             } else {
                 // Too small to be print: forget it (its pixels keep a label no glyph uses).
-                blobs.push(Blob { x0: 0, x1: 0, y0: 0, y1: 0, label });
+                blobs.push(Blob {
+                    x0: 0,
+                    x1: 0,
+                    y0: 0,
+                    y1: 0,
+                    label,
+                });
             }
         }
     }
     let line_h = (bottom - top) as f32;
-    let mut pieces: Vec<(Blob, Vec<u32>)> =
-        blobs.into_iter().filter(|b| b.x1 > b.x0).map(|b| (b, vec![b.label])).collect();
+    let mut pieces: Vec<(Blob, Vec<u32>)> = blobs
+        .into_iter()
+        .filter(|b| b.x1 > b.x0)
+        .map(|b| (b, vec![b.label]))
+        .collect();
     pieces.sort_by_key(|(b, _)| b.x0);
     // Pieces stacked over one another (accents, broken strokes) make one glyph.
     let mut glyphs: Vec<(Blob, Vec<u32>)> = Vec::new();
@@ -229,9 +285,18 @@ pub fn read_zone(set: &GlyphSet, zone: &ZoneImage) -> Result<ZoneReading, Unread
 
     // The capitals' top: accents above it (É, Ö, Å) are left out of the shapes,
     // since the MRZ spells those letters without them.
-    let mut tops: Vec<usize> = glyphs.iter().filter(|(b, _)| (b.y1 - b.y0) as f32 >= 0.5 * line_h).map(|(b, _)| b.y0).collect();
+    let mut tops: Vec<usize> = glyphs
+        .iter()
+        .filter(|(b, _)| (b.y1 - b.y0) as f32 >= 0.5 * line_h)
+        .map(|(b, _)| b.y0)
+        .collect();
     tops.sort_unstable();
-    let cap_top = tops.get(tops.len() / 2).copied().unwrap_or(top).saturating_sub(1).max(top);
+    let cap_top = tops
+        .get(tops.len() / 2)
+        .copied()
+        .unwrap_or(top)
+        .saturating_sub(1)
+        .max(top);
     let shape_of = |x0: usize, x1: usize, members: &[u32]| -> Option<Shape> {
         let gw = x1.saturating_sub(x0);
         let gh = bottom - cap_top;
@@ -261,14 +326,26 @@ pub fn read_zone(set: &GlyphSet, zone: &ZoneImage) -> Result<ZoneReading, Unread
         let mut parts = vec![(blob.x0, blob.x1)];
         // A glyph much wider than tall is probably two touching characters.
         if width > 1.2 * line_h {
-            parts = split_touching(set, blob.x0, blob.x1, line_h, &|a, b| shape_of(a, b, members));
+            parts = split_touching(set, blob.x0, blob.x1, line_h, &|a, b| {
+                shape_of(a, b, members)
+            });
         }
         for (x0, x1) in parts {
-            let Some(shape) = shape_of(x0, x1, members) else { continue };
+            let Some(shape) = shape_of(x0, x1, members) else {
+                continue;
+            };
             let class = set.classify(&shape);
-            let space_before = previous_x1.is_some_and(|p| x0.saturating_sub(p) as f32 > 0.38 * line_h);
+            let space_before =
+                previous_x1.is_some_and(|p| x0.saturating_sub(p) as f32 > 0.38 * line_h);
             previous_x1 = Some(x1);
-            read.push(ReadGlyph { class, x0, x1, space_before });
+            let ink_contrast = glyph_ink_contrast(zone, x0, x1, top, bottom, paper, ink);
+            read.push(ReadGlyph {
+                class,
+                x0,
+                x1,
+                space_before,
+                ink_contrast,
+            });
         }
     }
     if read.is_empty() {
@@ -291,7 +368,36 @@ pub fn read_zone(set: &GlyphSet, zone: &ZoneImage) -> Result<ZoneReading, Unread
         w: (last.saturating_sub(first)).max(1) as f32 / s,
         h: line_h / s,
     };
-    Ok(ZoneReading { glyphs: read, text, confidence, line_mm, cap_height_mm: line_h / s })
+    Ok(ZoneReading {
+        glyphs: read,
+        text,
+        confidence,
+        line_mm,
+        cap_height_mm: line_h / s,
+    })
+}
+
+/// The glyph box's darkest ink (its 5th percentile) against the zone's paper,
+/// as a fraction of the zone's full paper-to-ink range.
+fn glyph_ink_contrast(
+    zone: &ZoneImage,
+    x0: usize,
+    x1: usize,
+    top: usize,
+    bottom: usize,
+    paper: f32,
+    ink: f32,
+) -> f32 {
+    let mut values: Vec<f32> = (top..bottom)
+        .flat_map(|y| (x0..x1).map(move |x| (x, y)))
+        .filter_map(|(x, y)| zone.value.get(y * zone.width + x).copied())
+        .collect();
+    if values.is_empty() || paper <= ink {
+        return 0.0;
+    }
+    values.sort_by(f32::total_cmp);
+    let dark = values[(values.len() - 1) / 20];
+    ((paper - dark) / (paper - ink)).clamp(0.0, 1.0)
 }
 
 /// Splits a wide piece at the thinnest column when the halves read better than
@@ -312,7 +418,9 @@ fn split_touching(
         shape_of: &dyn Fn(usize, usize) -> Option<Shape>,
     ) -> Vec<(usize, usize)> {
         let width = x1 - x0;
-        let whole = shape_of(x0, x1).map(|s| set.classify(&s).score).unwrap_or(-1.0);
+        let whole = shape_of(x0, x1)
+            .map(|s| set.classify(&s).score)
+            .unwrap_or(-1.0);
         if depth >= 3 || (width as f32) < 0.9 * line_h {
             return vec![(x0, x1)];
         }
@@ -341,4 +449,34 @@ fn split_touching(
         }
     }
     go(set, x0, x1, line_h, 0, shape_of)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any pixels (noise, blank, stripes, one pixel) give a reading or a
+        /// reason it is unreadable, never a panic.
+        #[test]
+        fn any_zone_reads_or_says_why(width in 1usize..120, height in 1usize..60, seed in any::<u64>(), levels in 1u8..4) {
+            let mut state = seed | 1;
+            let value: Vec<f32> = (0..width * height)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    f32::from((state % u64::from(levels + 1)) as u8) * 255.0 / f32::from(levels)
+                })
+                .collect();
+            let zone = ZoneImage { rect: RectMm { x: 0.0, y: 0.0, w: 10.0, h: 5.0 }, width, height, value };
+            if let Ok(set) = GlyphSet::shared() {
+                if let Ok(reading) = read_zone(set, &zone) {
+                    prop_assert!(!reading.glyphs.is_empty());
+                    prop_assert!(reading.glyphs.iter().all(|g| (0.0..=1.0).contains(&g.ink_contrast)));
+                }
+            }
+        }
+    }
 }
