@@ -271,12 +271,18 @@ pub fn find_page(image: &RgbImage) -> Result<PageOutline, RegisterError> {
     let scale = step as f32;
     let to_full =
         |p: [f32; 2], ox: f32, oy: f32| [(p[0] + 0.5 + ox) * scale, (p[1] + 0.5 + oy) * scale];
-    let corners = [
-        to_full(tl, -0.5, -0.5),
-        to_full(tr, 0.5, -0.5),
-        to_full(br, 0.5, 0.5),
-        to_full(bl, -0.5, 0.5),
-    ];
+    // The extreme cells are where a glare halo or a shadow touching the page
+    // pulls a corner out; the sides' straight middles are not. Prefer the
+    // corners where the fitted sides meet when they agree with the extremes.
+    let corners = match edge_corners(&component, sw as usize, sh as usize, [tl, tr, br, bl]) {
+        Some(refined) => refined.map(|p| to_full(p, 0.0, 0.0)),
+        None => [
+            to_full(tl, -0.5, -0.5),
+            to_full(tr, 0.5, -0.5),
+            to_full(br, 0.5, 0.5),
+            to_full(bl, -0.5, 0.5),
+        ],
+    };
     let quad_area = polygon_area(&corners) / (scale * scale);
     let fill = if quad_area > 0.0 {
         (area / quad_area).min(quad_area / area)
@@ -291,6 +297,95 @@ pub fn find_page(image: &RgbImage) -> Result<PageOutline, RegisterError> {
         confidence: fill.clamp(0.0, 1.0),
         whole_image: false,
     })
+}
+
+/// The page corners where straight lines fitted to the middle of each side of
+/// the page component meet, in reduced-grid cell coordinates on the page edge
+/// (cell centres moved out by half a cell). `None` when a side has too few
+/// points or the result strays far from the extreme cells `rough`.
+fn edge_corners(component: &[(usize, usize)], width: usize, height: usize, rough: [[f32; 2]; 4]) -> Option<[[f32; 2]; 4]> {
+    // Outermost component cell per column (top, bottom) and per row (left, right).
+    let mut top = vec![usize::MAX; width];
+    let mut bottom = vec![0usize; width];
+    let mut left = vec![usize::MAX; height];
+    let mut right = vec![0usize; height];
+    let mut seen_column = vec![false; width];
+    let mut seen_row = vec![false; height];
+    for &(x, y) in component {
+        top[x] = top[x].min(y);
+        bottom[x] = bottom[x].max(y);
+        left[y] = left[y].min(x);
+        right[y] = right[y].max(x);
+        seen_column[x] = true;
+        seen_row[y] = true;
+    }
+    let [tl, tr, br, bl] = rough;
+    // The middle 60% between two corners along one axis.
+    let middle = |a: f32, b: f32| {
+        let (lo, hi) = (a.min(b), a.max(b));
+        let margin = 0.2 * (hi - lo);
+        ((lo + margin).ceil() as usize, (hi - margin).floor() as usize)
+    };
+    // Points (along, across) of a side; the line is across = slope * along + offset.
+    let side = |range: (usize, usize), seen: &[bool], edge: &[usize], outward: f32| -> Option<(f32, f32)> {
+        let points: Vec<(f32, f32)> =
+            (range.0..=range.1.min(seen.len().saturating_sub(1))).filter(|&i| seen[i]).map(|i| (i as f32, edge[i] as f32 + outward)).collect();
+        fit_line_trimmed(&points)
+    };
+    let top_line = side(middle(tl[0], tr[0]), &seen_column, &top, -0.5)?;
+    let bottom_line = side(middle(bl[0], br[0]), &seen_column, &bottom, 0.5)?;
+    let left_line = side(middle(tl[1], bl[1]), &seen_row, &left, -0.5)?;
+    let right_line = side(middle(tr[1], br[1]), &seen_row, &right, 0.5)?;
+    // Horizontal side y = a x + b meets vertical side x = c y + d.
+    let meet = |(a, b): (f32, f32), (c, d): (f32, f32)| -> Option<[f32; 2]> {
+        let denominator = 1.0 - a * c;
+        if denominator.abs() < 1e-3 {
+            return None;
+        }
+        let y = (a * d + b) / denominator;
+        Some([c * y + d, y])
+    };
+    let corners = [meet(top_line, left_line)?, meet(top_line, right_line)?, meet(bottom_line, right_line)?, meet(bottom_line, left_line)?];
+    let diagonal = ((br[0] - tl[0]).hypot(br[1] - tl[1])).max((tr[0] - bl[0]).hypot(tr[1] - bl[1]));
+    let strays = corners.iter().zip(&rough).any(|(c, r)| (c[0] - r[0]).hypot(c[1] - r[1]) > 0.1 * diagonal);
+    (!strays && corners.iter().all(|c| c[0].is_finite() && c[1].is_finite())).then_some(corners)
+}
+
+/// A line through points that ignores a bulge on part of the side (a glare
+/// halo or a shadow joined to the page): Theil–Sen (median of pairwise slopes,
+/// median offset), then least squares on the points within a cell of it.
+/// Needs 4 points.
+fn fit_line_trimmed(points: &[(f32, f32)]) -> Option<(f32, f32)> {
+    if points.len() < 4 {
+        return None;
+    }
+    let mut slopes: Vec<f32> = Vec::with_capacity(points.len() * points.len() / 2);
+    for (i, (x0, y0)) in points.iter().enumerate() {
+        for (x1, y1) in &points[i + 1..] {
+            if (x1 - x0).abs() >= 1.0 {
+                slopes.push((y1 - y0) / (x1 - x0));
+            }
+        }
+    }
+    if slopes.is_empty() {
+        return None;
+    }
+    let slope = median(&mut slopes);
+    let mut offsets: Vec<f32> = points.iter().map(|(x, y)| y - slope * x).collect();
+    let offset = median(&mut offsets);
+    let kept: Vec<(f32, f32)> = points.iter().copied().filter(|(x, y)| (y - (slope * x + offset)).abs() <= 1.0).collect();
+    if kept.len() < 4 {
+        return Some((slope, offset));
+    }
+    let n = kept.len() as f32;
+    let (sx, sy) = kept.iter().fold((0.0, 0.0), |(sx, sy), (x, y)| (sx + x, sy + y));
+    let (mx, my) = (sx / n, sy / n);
+    let (sxx, sxy) = kept.iter().fold((0.0, 0.0), |(sxx, sxy), (x, y)| (sxx + (x - mx) * (x - mx), sxy + (x - mx) * (y - my)));
+    if sxx <= f32::EPSILON {
+        return Some((slope, offset));
+    }
+    let refined = sxy / sxx;
+    Some((refined, my - refined * mx))
 }
 
 fn colour_distance(a: &[f32; 3], b: &[f32; 3]) -> f32 {
@@ -534,6 +629,16 @@ pub fn percentile(values: &mut [f32], p: f32) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn side_fit_ignores_a_glare_bulge() {
+        // y = 0.1 x + 5, with 15 of 100 points pulled 4 cells out (a halo on the side).
+        let points: Vec<(f32, f32)> = (0..100).map(|x| (x as f32, 0.1 * x as f32 + 5.0 - if (40..55).contains(&x) { 4.0 } else { 0.0 })).collect();
+        let (slope, offset) = fit_line_trimmed(&points).expect("a line");
+        assert!((slope - 0.1).abs() < 0.01 && (offset - 5.0).abs() < 0.3, "slope {slope}, offset {offset}");
+        assert_eq!(fit_line_trimmed(&points[..3]), None, "too few points");
+        assert_eq!(fit_line_trimmed(&[(1.0, 1.0); 10]), None, "all at one place");
+    }
     use proptest::prelude::*;
 
     fn page_on_background(width: u32, height: u32, page: [u32; 4]) -> RgbImage {

@@ -311,15 +311,20 @@ fn mrz_stage(input: &InspectInput, engines: &Engines<'_>) -> (Option<Mrz>, Optio
 
 /// Adds the other side's findings to the first side's report. A check both sides
 /// agree on is listed once; one that differs, or exists only on the other side, is
-/// listed with its evidence on page 1 and says which side it is about.
+/// listed with its evidence on page 1 and says which side it is about. What does
+/// not apply to the other side is left out, and a finding of the other side takes
+/// the place of the first side's "does not apply" (the VIZ printed on the front).
 fn merge_other_side(report: &mut DocumentReport, other: DocumentReport) {
     for mut check in other.checks {
-        if report.checks.iter().any(|c| c.id == check.id && c.status == check.status) {
+        if check.status == CheckStatus::NotApplicable || report.checks.iter().any(|c| c.id == check.id && c.status == check.status) {
             continue;
         }
         check.message = format!("Other side: {}", check.message);
         check.evidence = check.evidence.into_iter().map(|e| if e.light.is_some() { e.on_page(1) } else { e }).collect();
-        report.checks.push(check);
+        match report.checks.iter().position(|c| c.id == check.id && c.status == CheckStatus::NotApplicable) {
+            Some(index) => report.checks[index] = check,
+            None => report.checks.push(check),
+        }
     }
     report.registrations.extend(other.registrations);
     report.timings.extend(other.timings);

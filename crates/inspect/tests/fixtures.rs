@@ -126,6 +126,10 @@ fn two_sided_card_is_inspected_on_both_sides() {
     assert!(both.mrz.is_some(), "the MRZ is read on the back");
     let compared = both.checks.iter().find(|c| c.id == "face.photo_vs_bearer").expect("printed portrait compared with the bearer");
     assert!(compared.evidence.iter().any(|e| e.page == 1), "the comparison points at the front's portrait");
+    let viz = both.checks.iter().find(|c| c.id == "consistency.viz_vs_mrz").expect("VIZ compared");
+    assert_eq!(viz.status, CheckStatus::Pass, "the front's VIZ agrees with the back's MRZ: {}", viz.message);
+    assert!(viz.message.starts_with("Other side"), "{}", viz.message);
+    assert_eq!(both.checks.iter().filter(|c| c.id == "consistency.viz_vs_mrz").count(), 1, "listed once");
     let on_front = both.checks.iter().flat_map(|c| &c.evidence).filter(|e| e.page == 1).count();
     assert!(on_front > 0, "checks of the front point at the front");
     let failing: Vec<&str> = both.checks.iter().filter(|c| c.status == CheckStatus::Fail).map(|c| c.id.as_str()).collect();
