@@ -323,7 +323,8 @@ impl DocumentScreen {
         let shown: Vec<(usize, &mut ImageSlot)> = self.slots.iter_mut().enumerate().filter(|(_, s)| s.page == shown_page).collect();
         ui.columns(count, |columns| {
             for (column, (index, slot)) in columns.iter_mut().zip(shown) {
-                column.horizontal(|ui| {
+                // Wrapped, so that narrow columns stack the controls instead of pushing into the side panel.
+                column.horizontal_wrapped(|ui| {
                     let mut page = slot.page;
                     egui::ComboBox::from_id_salt(("page", index))
                         .selected_text(tr.tr(page_label(page)))
@@ -342,6 +343,7 @@ impl DocumentScreen {
                     let name = slot.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
                     egui::ComboBox::from_id_salt(("light", index))
                         .selected_text(tr.tr(light_label(light)))
+                        .width(60.0)
                         .show_ui(ui, |ui| {
                             for option in Light::ALL {
                                 ui.selectable_value(&mut light, option, tr.tr(light_label(option)));
