@@ -331,6 +331,32 @@ fn compare_zone(
             ),
         );
     }
+    if spec.date.is_some() && reading.glyphs.len() == expected.len() {
+        // A printed date has digits and month letters in fixed places: a glyph
+        // read as a letter where the date has a digit (or the reverse) is a
+        // misreading (a guilloche line touching a 0 reads as W), not a re-typed date.
+        let misread = reading
+            .glyphs
+            .iter()
+            .zip(&expected)
+            .filter(|(g, c)| g.class.best != **c && g.class.best.is_ascii_digit() != c.is_ascii_digit())
+            .count();
+        // Characters of the right kind that clearly differ still show a re-typed date.
+        let retyped = reading
+            .glyphs
+            .iter()
+            .zip(&expected)
+            .filter(|(g, c)| !consistent(g, **c) && g.class.best.is_ascii_digit() == c.is_ascii_digit())
+            .count();
+        if misread > 0 && retyped == 0 {
+            return outcome(
+                CheckStatus::Warn,
+                format!(
+                    "{message} {misread} character(s) read as a letter where the date has a digit, or the reverse, so the reading is unsure: compare by eye."
+                ),
+            );
+        }
+    }
     if spec.kind == Kind::Name
         && reading.glyphs.len() < expected.len()
         && subsequence_distance(&reading.glyphs, &expected) <= tolerated + 1
