@@ -3,7 +3,6 @@
 //! chip against the printed MRZ. Also the JSON of `tdverify chip read --json`
 //! and `tdverify chip verify DIR`.
 
-use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 use tdverify_chip::checks::{self as chip_checks, KeyFilesAuthenticity};
@@ -64,14 +63,7 @@ fn status_of(pa: &PaReport, id: &str) -> Option<CheckStatus> {
 /// Verifies a read: PA against `store` at `inspection_time`, clone detection, and
 /// consistency with the printed MRZ (`None` when the chip was opened with the CAN).
 pub fn verify_read(read: &ChipRead, printed_mrz: Option<&Mrz>, store: &CscaStore, inspection_time: UnixSeconds) -> ChipVerification {
-    let data_groups: BTreeMap<u8, Vec<u8>> = read
-        .files
-        .iter()
-        .filter_map(|(id, bytes)| match id {
-            FileId::Dg(number) => Some((*number, bytes.clone())),
-            _ => None,
-        })
-        .collect();
+    let data_groups = tdverify_chip::lds::data_groups(&read.files);
     let pa = match read.files.get(&FileId::Sod) {
         Some(sod) => tdverify_pki::passive_authentication(sod, &data_groups, store, inspection_time),
         None => pa_without_sod(),

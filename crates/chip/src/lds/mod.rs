@@ -62,6 +62,17 @@ pub(crate) fn text(bytes: &[u8]) -> String {
     }
 }
 
+/// The data groups among a chip's files, by number: what EF.SOD hashes.
+pub fn data_groups(files: &std::collections::BTreeMap<FileId, Vec<u8>>) -> std::collections::BTreeMap<u8, Vec<u8>> {
+    files
+        .iter()
+        .filter_map(|(id, bytes)| match id {
+            FileId::Dg(number) => Some((*number, bytes.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
 /// An elementary file of the eMRTD application or the master file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum FileId {
