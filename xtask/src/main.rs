@@ -45,18 +45,14 @@ pub enum Build {
 
 /// The tool commands (fixtures, evaluations) link the whole project, which
 /// needs the Debian packages `setup` installs. This binary is first built
-/// without them; a tool command runs `setup`, then runs the same command again
-/// from a build of this xtask with the `tools` feature (and in release where
-/// timings are reported). Returns `None` when this build can run it itself.
-pub fn rerun_as_tool(args: &[String], build: Build) -> Option<Result<()>> {
+/// without them; once `setup` has installed them (the caller's job), a tool
+/// command runs again from a build of this xtask with the `tools` feature (and
+/// in release where timings are reported). Returns `None` when this build can
+/// run it itself.
+fn rerun_as_tool(args: &[String], build: Build) -> Option<Result<()>> {
     let release_ok = build == Build::Dev || !cfg!(debug_assertions);
     if cfg!(feature = "tools") && release_ok {
         return None;
-    }
-    if !cfg!(feature = "tools") {
-        if let Err(error) = setup::ensure_installed() {
-            return Some(Err(error));
-        }
     }
     let mut cmd = shell::cargo();
     cmd.args(["run", "--quiet", "--package", "xtask", "--features", "tools"]);
@@ -78,7 +74,14 @@ fn main() -> Result<()> {
         "run" => run::run(rest),
         "test" => test::run(rest),
         "bench" => bench::run(rest),
-        "fixtures" | "eval-face" | "eval-mrz" | "eval-docs" => run_tool(command, rest, &args),
+        "fixtures" | "eval-face" | "eval-mrz" | "eval-docs" => {
+            // The build without tools is the one a user starts: install first.
+            // (Setup's own fixture generation calls `run_tool` after installing.)
+            if !cfg!(feature = "tools") {
+                setup::ensure_installed()?;
+            }
+            run_tool(command, rest, &args)
+        }
         "-h" | "--help" | "help" => {
             print!("{USAGE}");
             Ok(())
