@@ -133,13 +133,17 @@ pub fn issuer_name(printed_code: &str) -> Option<String> {
 
 /// Whether a two-character document code is allowed in a layout:
 /// TD3 `P`, TD1/TD2 `A`, `C` or `I`, visas `V` (ICAO 9303 Parts 4–7), each
-/// followed by a letter or filler; the French 1988 card `ID`.
+/// followed by a letter or filler (or, on TD1/TD2, a digit); the French 1988 card `ID`.
 pub fn document_code_allowed(format: MrzFormat, code: &str) -> bool {
     let mut chars = code.chars();
     let (Some(first), Some(second), None) = (chars.next(), chars.next(), chars.next()) else {
         return false;
     };
-    let second_ok = second.is_ascii_uppercase() || second == '<';
+    // TD1/TD2: the issuer may also put a digit second (the US permanent
+    // resident card prints `C1`); genuine cards must not fail on it.
+    let second_ok = second.is_ascii_uppercase()
+        || second == '<'
+        || (second.is_ascii_digit() && matches!(format, MrzFormat::Td1 | MrzFormat::Td2));
     let first_ok = match format {
         MrzFormat::Td3 => first == 'P',
         MrzFormat::Td1 | MrzFormat::Td2 => matches!(first, 'A' | 'C' | 'I'),
@@ -156,6 +160,17 @@ mod tests {
     #[test]
     fn state_table_is_sorted_for_binary_search() {
         assert!(STATE_CODES.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn document_codes_follow_the_layout() {
+        assert!(document_code_allowed(MrzFormat::Td3, "P<"));
+        assert!(document_code_allowed(MrzFormat::Td3, "PM"));
+        assert!(!document_code_allowed(MrzFormat::Td3, "P1"));
+        assert!(document_code_allowed(MrzFormat::Td1, "C1"), "US permanent resident card");
+        assert!(document_code_allowed(MrzFormat::Td1, "ID"));
+        assert!(!document_code_allowed(MrzFormat::Td1, "ZD"));
+        assert!(!document_code_allowed(MrzFormat::MrvA, "P<"));
     }
 
     #[test]

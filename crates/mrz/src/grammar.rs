@@ -28,6 +28,35 @@ pub enum CharClass {
     CheckDigit,
     /// `M`, `F`, `X` or `<`.
     Sex,
+    /// The first character of the document code: only the letters the layout
+    /// allows (TD3 `P`; TD1/TD2 `A`, `C`, `I`; visas `V`; the French card `I`).
+    DocumentType(DocumentLetters),
+}
+
+/// The letters a document code may start with, per layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentLetters {
+    /// Passports (TD3): `P`.
+    P,
+    /// Cards (TD1, TD2): `A`, `C` or `I`.
+    Aci,
+    /// Visas (MRV-A, MRV-B): `V`.
+    V,
+    /// The French 1988 card: `I` (of `ID`).
+    I,
+}
+
+impl DocumentLetters {
+    /// The allowed letters.
+    pub fn letters(self) -> &'static str {
+        match self {
+            DocumentLetters::P => "P",
+            DocumentLetters::Aci => "ACI",
+            DocumentLetters::V => "V",
+            DocumentLetters::I => "I",
+        }
+    }
 }
 
 impl CharClass {
@@ -38,6 +67,7 @@ impl CharClass {
             CharClass::Numeric | CharClass::CheckDigit => c.is_ascii_digit() || c == '<',
             CharClass::Alphanumeric => c.is_ascii_uppercase() || c.is_ascii_digit() || c == '<',
             CharClass::Sex => matches!(c, 'M' | 'F' | 'X' | '<'),
+            CharClass::DocumentType(letters) => letters.letters().contains(c),
         }
     }
 
@@ -49,6 +79,10 @@ impl CharClass {
             CharClass::Alphanumeric => "a letter, digit or filler",
             CharClass::CheckDigit => "a check digit",
             CharClass::Sex => "M, F, X or <",
+            CharClass::DocumentType(DocumentLetters::P) => "P",
+            CharClass::DocumentType(DocumentLetters::V) => "V",
+            CharClass::DocumentType(DocumentLetters::I) => "I",
+            CharClass::DocumentType(DocumentLetters::Aci) => "A, C or I",
         }
     }
 }
@@ -76,6 +110,22 @@ fn build_position_classes(format: MrzFormat) -> ClassTable {
         }
     };
     set(layout.document_code, CharClass::Alphabetic, Field::DocumentCode);
+    // The second character is the issuer's choice: a letter, the filler, or on
+    // TD1/TD2 cards a digit (the US permanent resident card prints `C1`).
+    let mut second = layout.document_code;
+    second.start += 1;
+    if matches!(format, MrzFormat::Td1 | MrzFormat::Td2) {
+        set(second, CharClass::Alphanumeric, Field::DocumentCode);
+    }
+    let mut first = layout.document_code;
+    first.end = first.start + 1;
+    let letters = match format {
+        MrzFormat::Td3 => DocumentLetters::P,
+        MrzFormat::Td1 | MrzFormat::Td2 => DocumentLetters::Aci,
+        MrzFormat::MrvA | MrzFormat::MrvB => DocumentLetters::V,
+        MrzFormat::FrenchId => DocumentLetters::I,
+    };
+    set(first, CharClass::DocumentType(letters), Field::DocumentCode);
     set(layout.issuing_state, CharClass::Alphabetic, Field::IssuingState);
     set(layout.document_number, CharClass::Alphanumeric, Field::DocumentNumber);
     set(layout.document_number_check, CharClass::CheckDigit, Field::CheckDigits);
@@ -135,6 +185,17 @@ pub fn confusable_fix(class: CharClass, c: char) -> Option<char> {
             _ => None,
         },
         CharClass::Alphanumeric => None,
+        CharClass::DocumentType(letters) => {
+            let look_alike = match c {
+                '1' | 'L' | 'J' | 'T' => 'I',
+                '4' => 'A',
+                'G' | 'O' | '0' | '(' => 'C',
+                'R' | 'F' | 'B' | 'D' => 'P',
+                'Y' | 'U' => 'V',
+                _ => return None,
+            };
+            letters.letters().contains(look_alike).then_some(look_alike)
+        }
     }
 }
 

@@ -44,7 +44,7 @@ pub use date::{days_in_month, is_leap_year, MrzDate, PrintedDate};
 pub use fields::{Field, Sex, Span};
 pub use format::MrzFormat;
 pub use transliterate::{names_equivalent, transliterate, transliterate_base_letters};
-pub use grammar::{confusable_fix, position_classes, CharClass};
+pub use grammar::{confusable_fix, position_classes, CharClass, DocumentLetters};
 pub use parse::{
     clean_lines, parse, parse_lines, CheckDigitKind, CheckDigitResult, DigitOutcome, GrammarFinding, Mrz, ParseError,
 };

@@ -43,6 +43,9 @@ pub const MIN_ALTERNATIVE: f32 = 0.05;
 pub const LOW_CONFIDENCE: f32 = 0.6;
 /// Mean confidence below this makes the reading `Unreadable`.
 pub const UNREADABLE_MEAN: f32 = 0.3;
+/// Where the OCR's first choice breaks the grammar its ranking is unreliable:
+/// alternatives down to this probability are still considered there.
+pub const TRACE: f32 = 1e-4;
 /// Bound on the readings evaluated during the check digit search.
 pub const MAX_TRIALS: usize = 4000;
 /// Alternatives considered per position during the check digit search.
@@ -152,9 +155,14 @@ pub fn decode(format: MrzFormat, candidates: &[Vec<Vec<(char, f32)>>]) -> Decode
                 continue;
             }
             let alternative = list.iter().skip(1).find(|(c, p)| class.allows(*c) && *p >= MIN_ALTERNATIVE);
+            // Without a proposed alternative: the usual look-alike, else the
+            // OCR's most probable allowed character however weak (a best guess
+            // that stays `LowConfidence`, never a confident reading).
             let pick = match alternative {
                 Some(&(c, p)) => Some((c, p)),
-                None => confusable_fix(class, top).map(|c| (c, top_p * 0.6)),
+                None => confusable_fix(class, top)
+                    .map(|c| (c, top_p * 0.6))
+                    .or_else(|| list.iter().skip(1).find(|(c, p)| class.allows(*c) && *p >= TRACE).copied()),
             };
             match pick {
                 Some((c, p)) => {
@@ -250,16 +258,20 @@ fn search(
     positions.sort_by(|a, b| a.2.total_cmp(&b.2));
     positions.truncate(POSITIONS_PER_DIGIT);
 
-    // Alternatives per position: OCR candidates allowed by the grammar, not the current choice.
+    // Alternatives per position: OCR candidates allowed by the grammar, not the
+    // current choice; where the OCR's first choice broke the grammar, weaker ones too.
     let options: Vec<Vec<Change>> = positions
         .iter()
         .map(|&(line, position, _)| {
             let current = chosen[line][position].0;
             let class = classes[line][position].0;
+            let broke_grammar = sorted[line][position].first().is_some_and(|(top, _)| !class.allows(*top));
+            let (floor, count) =
+                if broke_grammar { (TRACE, ALTERNATIVES_PER_POSITION + 2) } else { (MIN_ALTERNATIVE, ALTERNATIVES_PER_POSITION) };
             sorted[line][position]
                 .iter()
-                .filter(|(c, p)| *c != current && *p >= MIN_ALTERNATIVE && class.allows(*c))
-                .take(ALTERNATIVES_PER_POSITION)
+                .filter(|(c, p)| *c != current && *p >= floor && class.allows(*c))
+                .take(count)
                 .map(|&(c, p)| (line, position, c, p))
                 .collect()
         })
@@ -402,6 +414,41 @@ mod tests {
         input[1][20] = vec![('K', 0.5), ('<', 0.45)];
         let decoded = decode(MrzFormat::Td1, &input);
         assert_eq!(decoded.status, DecodeStatus::LowConfidence);
+        assert!(decoded.corrections.is_empty());
+    }
+    #[test]
+    fn a_forbidden_document_letter_takes_the_best_allowed_one_and_stays_weak() {
+        // A mark over the TD1 'I': the OCR is sure of 'Z', and 'I' is far down its list.
+        let td1 = ["I<UTOD231458907<<<<<<<<<<<<<<<", "7408122F1204159UTO<<<<<<<<<<<6", "ERIKSSON<<ANNA<MARIA<<<<<<<<<<"];
+        let mut input = certain(&td1);
+        input[0][0] = vec![('Z', 0.95), ('B', 0.04), ('I', 0.003), ('A', 0.001)];
+        let decoded = decode(MrzFormat::Td1, &input);
+        assert_eq!(decoded.lines[0], td1[0]);
+        assert_eq!((decoded.corrections[0].from, decoded.corrections[0].to), ('Z', 'I'));
+        assert_eq!(decoded.status, DecodeStatus::LowConfidence, "a guess, never a confident reading");
+    }
+
+    #[test]
+    fn a_check_digit_reaches_a_weak_alternative_where_the_first_choice_broke_the_grammar() {
+        let mut input = certain(&TD3);
+        // Birth date "740812": the '0' at position 16 read as 'B' (0.95); '8' and '6' rank
+        // above '0', and only '0' makes the birth date check digit hold.
+        input[1][15] = vec![('B', 0.95), ('8', 0.03), ('6', 0.01), ('0', 0.004)];
+        let decoded = decode(MrzFormat::Td3, &input);
+        assert_eq!(decoded.lines[1], TD3[1]);
+        assert_eq!(decoded.status, DecodeStatus::LowConfidence);
+        // A confidently read wrong letter elsewhere is not "fixed" with weak evidence.
+        let mut input = certain(&TD3);
+        input[1][15] = vec![('8', 0.97), ('0', 0.004)];
+        assert_ne!(decode(MrzFormat::Td3, &input).lines[1], TD3[1]);
+    }
+
+    #[test]
+    fn a_digit_after_the_card_letter_is_kept() {
+        // US permanent resident cards print "C1".
+        let td1 = ["C1USA0000000392SRC0000000039<<", "2001010F8001022SLV<<<<<<<<<<<0", "VOID<<VOID<<<<<<<<<<<<<<<<<<<<"];
+        let decoded = decode(MrzFormat::Td1, &certain(&td1));
+        assert_eq!(decoded.lines, td1);
         assert!(decoded.corrections.is_empty());
     }
 }

@@ -15,7 +15,7 @@ use crate::check_digit;
 use crate::codes::document_code_allowed;
 use crate::date::PrintedDate;
 use crate::fields::{Field, Sex, Span};
-use crate::grammar::{confusable_fix, position_classes};
+use crate::grammar::{confusable_fix, position_classes, CharClass};
 use crate::layout::{allows_long_document_number, layout};
 use crate::MrzFormat;
 
@@ -502,7 +502,8 @@ fn character_grammar(format: MrzFormat, lines: &[String], grammar: &mut Vec<Gram
                 Some((Field::Characters, format!("{} is lower case (MRZ letters are capitals)", describe_char(c))))
             } else if !(c.is_ascii_uppercase() || c.is_ascii_digit() || c == '<') {
                 Some((Field::Characters, format!("{} is not an MRZ character", describe_char(c))))
-            } else if !class.allows(c) {
+            } else if !class.allows(c) && !matches!(class, CharClass::DocumentType(_)) {
+                // (The document code's first letter is judged with the whole code below.)
                 let hint = confusable_fix(class, c).map(|fix| format!(" (looks like '{fix}')")).unwrap_or_default();
                 Some((field, format!("{} where {} is required{hint}", describe_char(c), class.describe())))
             } else {
