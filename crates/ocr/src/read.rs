@@ -198,7 +198,10 @@ pub fn read_mrz_traced(
             let probabilities = classify_cells(engine, &rect, &lines, 3)?;
             // Ink left outside the cells means the character count is wrong.
             let outside = lines.iter().map(|l| l.ink_outside).fold(0f32, f32::max);
-            let score = attempt_score(&probabilities) - 20.0 * (outside - 0.03).max(0.0);
+            // The locator's length-to-height estimate is a prior on the count.
+            let count = lines.first().map_or(1, |l| l.centres.len()) as f32;
+            let estimate_gap = (rect.estimated_chars_per_line / count - 1.0).abs();
+            let score = attempt_score(&probabilities) - 6.0 * (outside - 0.03).max(0.0) - estimate_gap;
             if best.as_ref().is_none_or(|b| score > b.0) {
                 best = Some((score, flipped, rect.clone(), lines));
             }
@@ -207,11 +210,11 @@ pub fn read_mrz_traced(
     let (score, flipped, rect, lines) = best.ok_or_else(|| OcrError::NoMrzFound {
         reason: "text lines found but they could not be cut into characters".to_string(),
     })?;
+    let (lines, probabilities, recut) = best_hypotheses(engine, &rect, &lines)?;
     if let Some(trace) = trace.as_deref_mut() {
         trace.strip = Some(rect.image.clone());
         trace.cells = lines.clone();
     }
-    let probabilities = classify_cells(engine, &rect, &lines, 1)?;
     let attempt = Attempt { flipped, to_source: rect.to_source, lines, probabilities, score };
 
     let candidates: Vec<Vec<Vec<Candidate>>> = attempt
@@ -223,7 +226,20 @@ pub fn read_mrz_traced(
         .iter()
         .map(|line| line.iter().map(|c| c.first().map_or('<', |k| k.character)).collect())
         .collect();
-    let decoded = decode(&candidates);
+    // The decoder sees every class's probability: where the first choice
+    // breaks the grammar, the right character may be far down the list.
+    let all_classes: Vec<Vec<Vec<Candidate>>> = attempt
+        .probabilities
+        .iter()
+        .map(|line| line.iter().map(|p| top_candidates(p, p.len())).collect())
+        .collect();
+    let mut decoded = decode(&all_classes);
+    // "Printed as is" needs an unambiguous cut: when a line was read from
+    // another cut than the segmenter's first, a failing check digit may be
+    // our misreading, not the document's.
+    if recut && decoded.status == ReadingStatus::Invalid {
+        decoded.status = ReadingStatus::LowConfidence;
+    }
     let mut characters = Vec::new();
     for (line_index, line) in attempt.lines.iter().enumerate() {
         let mut out = Vec::new();
@@ -289,6 +305,145 @@ fn classify_cells(
     let flat = engine.classify(patches, count)?;
     let mut iter = flat.into_iter();
     Ok(per_line.iter().map(|&n| iter.by_ref().take(n).collect()).collect())
+}
+
+/// Classifies every line's hypotheses (its cut and the alternatives the
+/// segmenter proposed, each also shifted by one cell either way) and keeps,
+/// per line, the one the classifier reads most confidently. A whole-pitch
+/// offset is the segmenter's typical mistake when something dark touches a
+/// line's end (a card edge, a stamp): the shifted cuts reuse the same cells
+/// plus one more at each end, so they cost two cells each. A shift whose new
+/// end cell holds no ink is not considered (every MRZ character has ink).
+fn best_hypotheses(
+    engine: &OcrEngine,
+    rect: &Rectified,
+    lines: &[LineCells],
+) -> Result<(Vec<LineCells>, Vec<Vec<Vec<f32>>>, bool), OcrError> {
+    let mut owners = Vec::new();
+    let mut extended = Vec::new();
+    for (index, line) in lines.iter().enumerate() {
+        for hypothesis in line.hypotheses() {
+            let (Some(&first), Some(&last)) = (hypothesis.centres.first(), hypothesis.centres.last()) else { continue };
+            let mut centres = Vec::with_capacity(hypothesis.centres.len() + 2);
+            centres.push(first - hypothesis.pitch);
+            centres.extend_from_slice(&hypothesis.centres);
+            centres.push(last + hypothesis.pitch);
+            owners.push(index);
+            extended.push(LineCells { centres, alternatives: Vec::new(), ..hypothesis.clone() });
+        }
+    }
+    let probabilities = classify_cells(engine, rect, &extended, 1)?;
+    let allowed = AllowedCharacters::new(lines.len(), lines.first().map_or(0, |l| l.centres.len()));
+    let mut best: Vec<Option<(f32, LineCells, Vec<Vec<f32>>, bool)>> = vec![None; lines.len()];
+    let mut seen = vec![false; lines.len()];
+    for ((owner, cut), probabilities) in owners.into_iter().zip(extended).zip(probabilities) {
+        // The first hypothesis of each line is the segmenter's own cut.
+        let proposed = !std::mem::replace(&mut seen[owner], true);
+        let count = cut.centres.len().saturating_sub(2);
+        for shift in [1usize, 0, 2] {
+            // shift 1 is the cut as proposed; 0 and 2 move it a cell left or right.
+            let new_end = match shift {
+                0 => Some(0),
+                2 => Some(cut.centres.len() - 1),
+                _ => None,
+            };
+            if let Some(end) = new_end
+                && !cell_has_ink(&rect.image, &cut, cut.centres[end])
+            {
+                continue;
+            }
+            let Some(window) = probabilities.get(shift..shift + count) else { continue };
+            // The proposed cut wins ties: a shift must be clearly better.
+            let margin = if shift == 1 { 0.0 } else { 0.5 / count.max(1) as f32 };
+            let score = allowed.line_score(owner, window) - margin;
+            if let Some(slot) = best.get_mut(owner)
+                && slot.as_ref().is_none_or(|(s, _, _, _)| score > *s)
+            {
+                let centres = cut.centres[shift..shift + count].to_vec();
+                *slot = Some((score, LineCells { centres, ..cut.clone() }, window.to_vec(), !(proposed && shift == 1)));
+            }
+        }
+    }
+    let mut chosen = Vec::with_capacity(lines.len());
+    let mut chosen_probabilities = Vec::with_capacity(lines.len());
+    let mut recut = false;
+    for (_, cut, probabilities, other) in best.into_iter().flatten() {
+        chosen.push(cut);
+        chosen_probabilities.push(probabilities);
+        recut |= other;
+    }
+    Ok((chosen, chosen_probabilities, recut))
+}
+
+/// Which characters each position may hold, whatever the layout of this
+/// shape (line count and length) turns out to be: the union over the layouts
+/// of that shape. Scoring a cut by the best *allowed* character keeps a
+/// border line read as `1` from passing for a document code or a blank
+/// read as `<` for a check digit.
+struct AllowedCharacters {
+    /// `[line][position][class index]`.
+    table: Vec<Vec<[bool; 37]>>,
+}
+
+impl AllowedCharacters {
+    fn new(line_count: usize, length: usize) -> AllowedCharacters {
+        let charset: Vec<char> = crate::classify::CHARSET.chars().collect();
+        let mut table = vec![vec![[false; 37]; length]; line_count];
+        let formats = tdverify_mrz::MrzFormat::ALL.into_iter().filter(|f| f.line_count() == line_count && f.line_length() == length);
+        let mut any = false;
+        for format in formats {
+            any = true;
+            for (line, classes) in tdverify_mrz::position_classes(format).iter().enumerate() {
+                for (position, (class, _)) in classes.iter().enumerate() {
+                    for (index, &c) in charset.iter().enumerate() {
+                        if let Some(slot) = table.get_mut(line).and_then(|l| l.get_mut(position)).and_then(|p| p.get_mut(index)) {
+                            *slot |= class.allows(c);
+                        }
+                    }
+                }
+            }
+        }
+        if !any {
+            table = vec![vec![[true; 37]; length]; line_count];
+        }
+        AllowedCharacters { table }
+    }
+
+    /// Mean log-probability of the most probable allowed character per position of `line`.
+    fn line_score(&self, line: usize, probabilities: &[Vec<f32>]) -> f32 {
+        let mut sum = 0f32;
+        for (position, p) in probabilities.iter().enumerate() {
+            let allowed = self.table.get(line).and_then(|l| l.get(position));
+            let best = p
+                .iter()
+                .enumerate()
+                .filter(|(index, _)| allowed.is_none_or(|a| a.get(*index).copied().unwrap_or(true)))
+                .map(|(_, &v)| v)
+                .fold(0f32, f32::max);
+            sum += best.max(1e-6).ln();
+        }
+        if probabilities.is_empty() { f32::MIN } else { sum / probabilities.len() as f32 }
+    }
+}
+
+/// Whether the cell around `centre` holds ink: at least 4 % of its middle
+/// (half a pitch by a digit height) darker than halfway between the line's
+/// ink and paper levels.
+fn cell_has_ink(image: &image::GrayImage, line: &LineCells, centre: f32) -> bool {
+    let threshold = (line.black + line.white) / 2.0;
+    let (mut dark, mut total) = (0usize, 0usize);
+    let steps = 12;
+    for row in 0..steps {
+        let y = line.centre_y + (row as f32 / (steps - 1) as f32 - 0.5) * line.height;
+        for col in 0..steps {
+            let x = centre + (col as f32 / (steps - 1) as f32 - 0.5) * 0.5 * line.pitch;
+            total += 1;
+            if crate::geometry::sample_bilinear(image, x, y, line.white) < threshold {
+                dark += 1;
+            }
+        }
+    }
+    dark as f32 >= 0.04 * total as f32
 }
 
 /// Mean log-probability of the best class: how well a cut fits the text.
@@ -447,6 +602,35 @@ mod tests {
             let reading = read_mrz(&rotated(&blurred, -6.0), &engine).expect("MRZ found");
             assert_eq!(reading.lines, TD1, "blur {sigma}: raw {:?}", reading.raw_lines);
         }
+    }
+
+    #[test]
+    fn a_card_edge_touching_the_lines_and_grey_background_print_do_not_shift_the_cells() {
+        let (Some(font), Some(engine)) = (ocrb(), engine()) else { return };
+        use ab_glyph::{Font, ScaleFont};
+        let digit_height = 20.0f32;
+        let pitch = font.as_scaled(ab_glyph::PxScale::from(digit_height / 0.77)).h_advance(font.glyph_id('A'));
+        let mut page = render_page(&font, &TD1, digit_height);
+        let (w, h) = page.dimensions();
+        // Wavy background lines, lighter than the ink, under and between the lines.
+        for x in 0..w {
+            for k in 0..12 {
+                let y = (k as f32 * h as f32 / 12.0 + 6.0 * (x as f32 / 17.0 + k as f32).sin()) as u32;
+                if y < h {
+                    let p = page.get_pixel_mut(x, y);
+                    p.0[0] = p.0[0].min(165);
+                }
+            }
+        }
+        // A dark vertical edge a third of a pitch left of the first characters.
+        let edge = (4.0 * pitch - 0.35 * pitch) as u32;
+        for y in h / 3..h {
+            for x in edge..edge + 2 {
+                page.put_pixel(x, y, image::Luma([25]));
+            }
+        }
+        let reading = read_mrz(&rotated(&page, 4.0), &engine).expect("MRZ found");
+        assert_eq!(reading.lines, TD1, "raw {:?}", reading.raw_lines);
     }
 
     #[test]

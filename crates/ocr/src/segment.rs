@@ -67,6 +67,16 @@ pub struct LineCells {
     /// Share of the line's ink left outside the cells (a sign of a wrong
     /// character count).
     pub ink_outside: f32,
+    /// Other ways of laying this line's cells, for the classifier to judge
+    /// (see [`LineCells::alternatives`]); empty when they agree with this one.
+    pub alternatives: Vec<LineCells>,
+}
+
+impl LineCells {
+    /// This cut and its alternatives, this one first.
+    pub fn hypotheses(&self) -> impl Iterator<Item = &LineCells> {
+        std::iter::once(self).chain(self.alternatives.iter())
+    }
 }
 
 /// Warps the located quadrilateral upright. `flipped` turns it by 180°.
@@ -132,7 +142,15 @@ fn chars_per_line_options(line_count: usize) -> &'static [usize] {
 pub fn cut_lines(rect: &Rectified, chars_override: Option<usize>) -> Option<Vec<LineCells>> {
     let image = &rect.image;
     let (w, h) = (image.width() as usize, image.height() as usize);
-    let mask = ink_mask(image, rect.ink_contrast);
+    let mut mask = ink_mask(image, rect.ink_contrast);
+    // Locally dark is not enough: background print (guilloche, wavy lines)
+    // is locally dark too but far lighter than the MRZ's ink. Keep only what
+    // is darker than 60 % of the way from the strip's ink to its paper.
+    let (black, white) = band_levels(image, h as f32 / 2.0, h as f32, 0.0, w as f32);
+    let darkest_background = black + 0.6 * (white - black);
+    for (flag, pixel) in mask.iter_mut().zip(image.as_raw()) {
+        *flag &= (*pixel as f32) < darkest_background;
+    }
     let ink = |x: usize, y: usize| mask.get(y * w + x).copied().unwrap_or(false);
     struct Band {
         top: usize,
@@ -240,7 +258,7 @@ pub fn cut_lines(rect: &Rectified, chars_override: Option<usize>) -> Option<Vec<
         let left = centres.first().copied().unwrap_or(0.0) - 0.5 * pitch;
         let right = centres.last().copied().unwrap_or(0.0) + 0.5 * pitch;
         let (black, white) = band_levels(image, centre_y, band_height, left, right);
-        lines.push(LineCells {
+        let mut line = LineCells {
             centres,
             centre_y,
             height: band_height,
@@ -248,9 +266,40 @@ pub fn cut_lines(rect: &Rectified, chars_override: Option<usize>) -> Option<Vec<
             black,
             white,
             ink_outside: placement.ink_outside,
-        });
+            alternatives: Vec::new(),
+        };
+        line.alternatives = extent_alternative(image, &line, band.left, band.right).into_iter().collect();
+        lines.push(line);
     }
     Some(lines)
+}
+
+/// The line's cells fitted to its own ink ends: an MRZ line is full (fillers
+/// are ink too), so its first and last characters sit at the ends of its ink.
+/// The common grid can miss that when the lines are sheared (oblique print,
+/// a slanted photo) or the period locked slightly off; `None` when this fit
+/// agrees with `line` to a fifth of a pitch everywhere.
+fn extent_alternative(image: &GrayImage, line: &LineCells, ink_left: usize, ink_right: usize) -> Option<LineCells> {
+    let chars = line.centres.len();
+    if chars < 2 {
+        return None;
+    }
+    let extent = (ink_right + 1).saturating_sub(ink_left) as f32;
+    let pitch = extent / (chars as f32 - 1.0 + INK_WIDTH_PER_PITCH);
+    if !(pitch.is_finite() && (pitch / line.pitch - 1.0).abs() <= 0.15) {
+        return None;
+    }
+    let first = ink_left as f32 + 0.5 * INK_WIDTH_PER_PITCH * pitch;
+    let mut centres: Vec<f32> = (0..chars).map(|i| first + i as f32 * pitch).collect();
+    refine_centres(image, &mut centres, line.centre_y, line.height, pitch);
+    let differs = centres.iter().zip(&line.centres).any(|(a, b)| (a - b).abs() > 0.2 * line.pitch);
+    if !differs {
+        return None;
+    }
+    let left = centres.first().copied().unwrap_or(0.0) - 0.5 * pitch;
+    let right = centres.last().copied().unwrap_or(0.0) + 0.5 * pitch;
+    let (black, white) = band_levels(image, line.centre_y, line.height, left, right);
+    Some(LineCells { centres, pitch, black, white, ink_outside: 0.0, alternatives: Vec::new(), ..line.clone() })
 }
 
 /// Linear interpolation of a profile at a fractional column.
