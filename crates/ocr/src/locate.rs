@@ -106,11 +106,22 @@ impl TextLine {
     }
 }
 
+/// How many MRZ-like groups [`locate_candidates`] returns at most.
+pub const MAX_CANDIDATES: usize = 3;
+
 /// Looks for an MRZ in a grey image; `None` when nothing MRZ-like is there.
 pub fn locate(gray: &GrayImage) -> Option<LocatedMrz> {
+    locate_candidates(gray).into_iter().next()
+}
+
+/// The most MRZ-like groups of lines, best first (at most
+/// [`MAX_CANDIDATES`]): on a page dense with printed text a paragraph can
+/// look more MRZ-like to geometry alone than the MRZ itself, so the reader
+/// lets the classifier and the grammar judge the runners-up too.
+pub fn locate_candidates(gray: &GrayImage) -> Vec<LocatedMrz> {
     let (width, height) = gray.dimensions();
     if width < 16 || height < 16 {
-        return None;
+        return Vec::new();
     }
     let long = width.max(height);
     let scale = if long > WORKING_LONG_SIDE { WORKING_LONG_SIDE as f32 / long as f32 } else { 1.0 };
@@ -122,24 +133,23 @@ pub fn locate(gray: &GrayImage) -> Option<LocatedMrz> {
         gray.clone()
     };
     for contrast in INK_CONTRASTS {
-        if let Some(found) = locate_with_contrast(&small, scale, contrast) {
-            return Some(found);
+        let found = locate_with_contrast(&small, scale, contrast);
+        if !found.is_empty() {
+            return found;
         }
     }
-    None
+    Vec::new()
 }
 
-fn locate_with_contrast(small: &GrayImage, scale: f32, contrast: f32) -> Option<LocatedMrz> {
+fn locate_with_contrast(small: &GrayImage, scale: f32, contrast: f32) -> Vec<LocatedMrz> {
     let ink = dark_ink_mask(small, contrast);
     let (blobs, pixels) = ink_blobs(&ink, small.width(), small.height());
     if blobs.len() < 20 {
-        return None;
+        return Vec::new();
     }
-    let mut best: Option<(f32, LocatedMrz)> = None;
+    let mut all: Vec<(f32, LocatedMrz)> = Vec::new();
     for angle in text_direction_candidates(&blobs) {
-        if let Some((score, mut found)) = best_group_at_angle(&blobs, &pixels, small.width(), angle)
-            && best.as_ref().is_none_or(|(s, _)| score > *s)
-        {
+        for (score, mut found) in best_groups_at_angle(&blobs, &pixels, small.width(), angle) {
             // Back to the caller's pixels.
             for corner in found.corners.iter_mut() {
                 corner.x /= scale;
@@ -147,10 +157,12 @@ fn locate_with_contrast(small: &GrayImage, scale: f32, contrast: f32) -> Option<
             }
             found.char_height /= scale;
             found.ink_contrast = contrast;
-            best = Some((score, found));
+            all.push((score, found));
         }
     }
-    best.map(|(_, found)| found)
+    all.sort_by(|a, b| b.0.total_cmp(&a.0));
+    all.truncate(MAX_CANDIDATES);
+    all.into_iter().map(|(_, found)| found).collect()
 }
 
 /// Marks pixels clearly darker than their neighbourhood (Bradley-style local
@@ -360,11 +372,12 @@ fn project(blobs: &[Blob], pixels: &[u32], width: u32, angle: f32) -> Vec<Projec
     out
 }
 
-/// Chains blobs into lines at one angle and returns the best MRZ-like group.
-fn best_group_at_angle(blobs: &[Blob], pixels: &[u32], width: u32, angle: f32) -> Option<(f32, LocatedMrz)> {
+/// Chains blobs into lines at one angle and returns the most MRZ-like
+/// groups (no two sharing a line), best first.
+fn best_groups_at_angle(blobs: &[Blob], pixels: &[u32], width: u32, angle: f32) -> Vec<(f32, LocatedMrz)> {
     let mut items = project(blobs, pixels, width, angle);
     if items.len() < 20 {
-        return None;
+        return Vec::new();
     }
     items.sort_by(|a, b| a.u.total_cmp(&b.u));
     // Right neighbour of each blob: the closest one starting after it, on the same line.
@@ -432,21 +445,33 @@ fn best_group_at_angle(blobs: &[Blob], pixels: &[u32], width: u32, angle: f32) -
     lines.retain(|l| l.members.len() >= 10);
     lines.sort_by(|a, b| a.middle_v().total_cmp(&b.middle_v()));
 
-    let mut best: Option<(f32, Vec<usize>)> = None;
+    let mut scored: Vec<(f32, Vec<usize>)> = Vec::new();
     for start in 0..lines.len() {
         for count in [2usize, 3] {
             let group: Vec<usize> = (start..start + count).collect();
             if group.last().is_none_or(|&l| l >= lines.len()) {
                 continue;
             }
-            if let Some(score) = group_score(&lines, &group)
-                && best.as_ref().is_none_or(|(s, _)| score > *s)
-            {
-                best = Some((score, group));
+            if let Some(score) = group_score(&lines, &group) {
+                scored.push((score, group));
             }
         }
     }
-    let (score, group) = best?;
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let mut kept: Vec<(f32, Vec<usize>)> = Vec::new();
+    for (score, group) in scored {
+        if kept.len() >= MAX_CANDIDATES {
+            break;
+        }
+        if kept.iter().all(|(_, other)| other.iter().all(|l| !group.contains(l))) {
+            kept.push((score, group));
+        }
+    }
+    kept.into_iter().filter_map(|(score, group)| group_quadrilateral(&lines, &group, angle).map(|found| (score, found))).collect()
+}
+
+/// The located MRZ for a group of lines.
+fn group_quadrilateral(lines: &[TextLine], group: &[usize], angle: f32) -> Option<LocatedMrz> {
     let chosen: Vec<&TextLine> = group.iter().filter_map(|&i| lines.get(i)).collect();
     let first = chosen.first()?;
     let last = chosen.last()?;
@@ -468,17 +493,14 @@ fn best_group_at_angle(blobs: &[Blob], pixels: &[u32], width: u32, angle: f32) -
     let span = (bottom - top).max(1.0);
     let line_centres = chosen.iter().map(|l| (l.v_at(u_mid) - top) / span).collect();
     let estimated = chosen.iter().map(|l| l.estimated_chars()).fold(0f32, f32::max);
-    Some((
-        score,
-        LocatedMrz {
-            corners,
-            line_count: chosen.len(),
-            line_centres,
-            char_height,
-            estimated_chars_per_line: estimated,
-            ink_contrast: INK_CONTRASTS[0],
-        },
-    ))
+    Some(LocatedMrz {
+        corners,
+        line_count: chosen.len(),
+        line_centres,
+        char_height,
+        estimated_chars_per_line: estimated,
+        ink_contrast: INK_CONTRASTS[0],
+    })
 }
 
 /// Least-squares line through the centres of the taller members.

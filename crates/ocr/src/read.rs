@@ -11,8 +11,15 @@ use crate::classify::{Candidate, OcrEngine, TOP_K, top_candidates};
 use crate::decode::{Correction, ReadingStatus, decode};
 use crate::error::OcrError;
 use crate::geometry::{Homography, Point};
-use crate::locate::{LocatedMrz, locate};
+use crate::locate::{LocatedMrz, locate, locate_candidates};
 use crate::segment::{LineCells, PATCH_HEIGHT, PATCH_WIDTH, Rectified, cut_lines, cut_patch, rectify};
+
+/// Cutting attempts are scored on every this-many-th cell (speed).
+const ATTEMPT_STRIDE: usize = 3;
+/// An attempt scoring at least this (mean log-probability of the best
+/// allowed character) reads well enough that the locator's runners-up are
+/// not tried.
+const CONFIDENT_ATTEMPT: f32 = -0.15;
 
 /// Smallest side, in pixels, of an image that can hold a readable MRZ.
 pub const MIN_SIDE: u32 = 24;
@@ -179,37 +186,48 @@ pub fn read_mrz_traced(
         return Err(OcrError::ImageTooLarge { width, height, max_pixels: MAX_PIXELS });
     }
     let gray = ink_contrast_gray(image);
-    let located = locate(&gray).ok_or_else(|| OcrError::NoMrzFound {
-        reason: "no group of 2 or 3 long parallel text lines of equal height".to_string(),
+    let candidates = locate_candidates(&gray);
+    if candidates.is_empty() {
+        return Err(OcrError::NoMrzFound {
+            reason: "no group of 2 or 3 long parallel text lines of equal height".to_string(),
+        });
+    }
+
+    // Every way of cutting each located group (upright or upside down; 36 or
+    // 44 characters for two lines) is scored on a third of its cells by the
+    // best character the layouts allow there; the best is read in full. The
+    // runners-up of the locator are only tried when the first reads poorly.
+    let mut best: Option<(f32, bool, Rectified, Vec<LineCells>, LocatedMrz)> = None;
+    for located in candidates {
+        if best.as_ref().is_some_and(|b| b.0 >= CONFIDENT_ATTEMPT) {
+            break;
+        }
+        for flipped in [false, true] {
+            let Some(rect) = rectify(&gray, &located, flipped) else { continue };
+            let overrides: Vec<Option<usize>> =
+                if located.line_count == 3 { vec![None] } else { vec![Some(36), Some(44)] };
+            for chars in overrides {
+                let Some(lines) = cut_lines(&rect, chars) else { continue };
+                let probabilities = classify_cells(engine, &rect, &lines, ATTEMPT_STRIDE)?;
+                // Ink left outside the cells means the character count is wrong.
+                let outside = lines.iter().map(|l| l.ink_outside).fold(0f32, f32::max);
+                // The locator's length-to-height estimate is a prior on the count.
+                let count = lines.first().map_or(0, |l| l.centres.len());
+                let estimate_gap = (rect.estimated_chars_per_line / count.max(1) as f32 - 1.0).abs();
+                let allowed = AllowedCharacters::new(lines.len(), count);
+                let score = allowed.sampled_score(&probabilities, ATTEMPT_STRIDE) - 6.0 * (outside - 0.03).max(0.0) - estimate_gap;
+                if best.as_ref().is_none_or(|b| score > b.0) {
+                    best = Some((score, flipped, rect.clone(), lines, located.clone()));
+                }
+            }
+        }
+    }
+    let (score, flipped, rect, lines, located) = best.ok_or_else(|| OcrError::NoMrzFound {
+        reason: "text lines found but they could not be cut into characters".to_string(),
     })?;
     if let Some(trace) = trace.as_deref_mut() {
         trace.located = Some(located.clone());
     }
-
-    // Every way of cutting (upright or upside down; 36 or 44 characters for
-    // two lines) is scored on a third of its cells; the best is read in full.
-    let mut best: Option<(f32, bool, Rectified, Vec<LineCells>)> = None;
-    for flipped in [false, true] {
-        let Some(rect) = rectify(&gray, &located, flipped) else { continue };
-        let overrides: Vec<Option<usize>> =
-            if located.line_count == 3 { vec![None] } else { vec![Some(36), Some(44)] };
-        for chars in overrides {
-            let Some(lines) = cut_lines(&rect, chars) else { continue };
-            let probabilities = classify_cells(engine, &rect, &lines, 3)?;
-            // Ink left outside the cells means the character count is wrong.
-            let outside = lines.iter().map(|l| l.ink_outside).fold(0f32, f32::max);
-            // The locator's length-to-height estimate is a prior on the count.
-            let count = lines.first().map_or(1, |l| l.centres.len()) as f32;
-            let estimate_gap = (rect.estimated_chars_per_line / count - 1.0).abs();
-            let score = attempt_score(&probabilities) - 6.0 * (outside - 0.03).max(0.0) - estimate_gap;
-            if best.as_ref().is_none_or(|b| score > b.0) {
-                best = Some((score, flipped, rect.clone(), lines));
-            }
-        }
-    }
-    let (score, flipped, rect, lines) = best.ok_or_else(|| OcrError::NoMrzFound {
-        reason: "text lines found but they could not be cut into characters".to_string(),
-    })?;
     let (lines, probabilities, recut) = best_hypotheses(engine, &rect, &lines)?;
     if let Some(trace) = trace.as_deref_mut() {
         trace.strip = Some(rect.image.clone());
@@ -409,19 +427,36 @@ impl AllowedCharacters {
         AllowedCharacters { table }
     }
 
+    /// [`AllowedCharacters::line_score`] over all lines of cells classified
+    /// every `stride`-th (as `classify_cells` samples them), averaged.
+    fn sampled_score(&self, probabilities: &[Vec<Vec<f32>>], stride: usize) -> f32 {
+        let stride = stride.max(1);
+        let (mut sum, mut count) = (0f32, 0usize);
+        for (line, cells) in probabilities.iter().enumerate() {
+            for (k, p) in cells.iter().enumerate() {
+                let position = if stride == 1 { k } else { k * stride + stride / 2 };
+                sum += self.cell_score(line, position, p);
+                count += 1;
+            }
+        }
+        if count == 0 { f32::MIN } else { sum / count as f32 }
+    }
+
+    /// Log-probability of the most probable character allowed at `line`, `position`.
+    fn cell_score(&self, line: usize, position: usize, p: &[f32]) -> f32 {
+        let allowed = self.table.get(line).and_then(|l| l.get(position));
+        let best = p
+            .iter()
+            .enumerate()
+            .filter(|(index, _)| allowed.is_none_or(|a| a.get(*index).copied().unwrap_or(true)))
+            .map(|(_, &v)| v)
+            .fold(0f32, f32::max);
+        best.max(1e-6).ln()
+    }
+
     /// Mean log-probability of the most probable allowed character per position of `line`.
     fn line_score(&self, line: usize, probabilities: &[Vec<f32>]) -> f32 {
-        let mut sum = 0f32;
-        for (position, p) in probabilities.iter().enumerate() {
-            let allowed = self.table.get(line).and_then(|l| l.get(position));
-            let best = p
-                .iter()
-                .enumerate()
-                .filter(|(index, _)| allowed.is_none_or(|a| a.get(*index).copied().unwrap_or(true)))
-                .map(|(_, &v)| v)
-                .fold(0f32, f32::max);
-            sum += best.max(1e-6).ln();
-        }
+        let sum: f32 = probabilities.iter().enumerate().map(|(position, p)| self.cell_score(line, position, p)).sum();
         if probabilities.is_empty() { f32::MIN } else { sum / probabilities.len() as f32 }
     }
 }
@@ -446,17 +481,6 @@ fn cell_has_ink(image: &image::GrayImage, line: &LineCells, centre: f32) -> bool
     dark as f32 >= 0.04 * total as f32
 }
 
-/// Mean log-probability of the best class: how well a cut fits the text.
-fn attempt_score(probabilities: &[Vec<Vec<f32>>]) -> f32 {
-    let mut sum = 0f32;
-    let mut count = 0usize;
-    for p in probabilities.iter().flatten() {
-        let best = p.iter().copied().fold(0f32, f32::max);
-        sum += best.max(1e-6).ln();
-        count += 1;
-    }
-    if count == 0 { f32::MIN } else { sum / count as f32 }
-}
 
 /// The cell's bounds mapped back to image pixels.
 fn cell_bounds(to_source: &Homography, line: &LineCells, centre: f32) -> Rect {

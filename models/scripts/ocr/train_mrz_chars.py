@@ -40,7 +40,7 @@ PATCH_W, PATCH_H = 24, 32
 PATCH_W_PITCHES = 1.3
 PATCH_H_HEIGHTS = 1.5
 FONT_DIR = "/usr/share/fonts/opentype/ocr-b"
-FONTS = [("OCRB.otf", 0.62), ("OCRBS.otf", 0.3), ("OCRBL.otf", 0.08)]
+FONTS = [("OCRB.otf", 0.5), ("OCRBS.otf", 0.25), ("OCRBL.otf", 0.25)]
 
 
 def random_line(rng, n):
@@ -154,10 +154,10 @@ def cut_patch(img, cx, cy, pitch, height, rng):
     """Samples the classifier window around a cell centre with random misalignment."""
     win_w = PATCH_W_PITCHES * pitch * rng.uniform(0.88, 1.12)
     win_h = PATCH_H_HEIGHTS * height * rng.uniform(0.88, 1.12)
-    cx += rng.uniform(-0.13, 0.13) * pitch
+    cx += rng.uniform(-0.2, 0.2) * pitch
     cy += rng.uniform(-0.1, 0.1) * height
     ang = math.radians(rng.uniform(-4, 4))
-    shear = rng.uniform(-0.12, 0.12)
+    shear = rng.uniform(-0.25, 0.25)
     # Output pixel (u, v) -> input (x, y).
     sx, sy = win_w / PATCH_W, win_h / PATCH_H
     ca, sa = math.cos(ang), math.sin(ang)
@@ -220,7 +220,7 @@ def build_model(tf):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", required=True, help="ONNX file to write")
-    parser.add_argument("--train-lines", type=int, default=3500)
+    parser.add_argument("--train-lines", type=int, default=4200)
     parser.add_argument("--val-lines", type=int, default=300)
     parser.add_argument("--epochs", type=int, default=6)
     parser.add_argument("--seed", type=int, default=20261125)
