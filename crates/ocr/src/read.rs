@@ -21,6 +21,10 @@ const ATTEMPT_STRIDE: usize = 3;
 /// not tried.
 const CONFIDENT_ATTEMPT: f32 = -0.15;
 
+/// How much better (mean log-probability) a runner-up of the locator must
+/// read than its first choice to replace it.
+const RUNNER_UP_HANDICAP: f32 = 0.25;
+
 /// Smallest side, in pixels, of an image that can hold a readable MRZ.
 pub const MIN_SIDE: u32 = 24;
 /// Largest image accepted, in pixels (a 12000 x 8000 scan).
@@ -198,10 +202,12 @@ pub fn read_mrz_traced(
     // best character the layouts allow there; the best is read in full. The
     // runners-up of the locator are only tried when the first reads poorly.
     let mut best: Option<(f32, bool, Rectified, Vec<LineCells>, LocatedMrz)> = None;
-    for located in candidates {
+    for (rank, located) in candidates.into_iter().enumerate() {
         if best.as_ref().is_some_and(|b| b.0 >= CONFIDENT_ATTEMPT) {
             break;
         }
+        // A runner-up must read clearly better than the locator's first choice.
+        let handicap = if rank == 0 { 0.0 } else { RUNNER_UP_HANDICAP };
         for flipped in [false, true] {
             let Some(rect) = rectify(&gray, &located, flipped) else { continue };
             let overrides: Vec<Option<usize>> =
@@ -215,7 +221,15 @@ pub fn read_mrz_traced(
                 let count = lines.first().map_or(0, |l| l.centres.len());
                 let estimate_gap = (rect.estimated_chars_per_line / count.max(1) as f32 - 1.0).abs();
                 let allowed = AllowedCharacters::new(lines.len(), count);
-                let score = allowed.sampled_score(&probabilities, ATTEMPT_STRIDE) - 6.0 * (outside - 0.03).max(0.0) - estimate_gap;
+                // A pitch the ink's own period does not support is suspect: a
+                // classifier trained to forgive loose cuts can read a wrong
+                // count of cells confidently.
+                let period_gap = lines.first().map_or(0.0, |l| l.period_gap);
+                let score = allowed.sampled_score(&probabilities, ATTEMPT_STRIDE)
+                    - 6.0 * (outside - 0.03).max(0.0)
+                    - estimate_gap
+                    - 2.0 * period_gap
+                    - handicap;
                 if best.as_ref().is_none_or(|b| score > b.0) {
                     best = Some((score, flipped, rect.clone(), lines, located.clone()));
                 }
@@ -337,21 +351,50 @@ fn best_hypotheses(
     rect: &Rectified,
     lines: &[LineCells],
 ) -> Result<(Vec<LineCells>, Vec<Vec<Vec<f32>>>, bool), OcrError> {
-    let mut owners = Vec::new();
-    let mut extended = Vec::new();
+    let allowed = AllowedCharacters::new(lines.len(), lines.first().map_or(0, |l| l.centres.len()));
+    let mut pool: Vec<(usize, LineCells)> = Vec::new();
     for (index, line) in lines.iter().enumerate() {
         for hypothesis in line.hypotheses() {
-            let (Some(&first), Some(&last)) = (hypothesis.centres.first(), hypothesis.centres.last()) else { continue };
-            let mut centres = Vec::with_capacity(hypothesis.centres.len() + 2);
-            centres.push(first - hypothesis.pitch);
-            centres.extend_from_slice(&hypothesis.centres);
-            centres.push(last + hypothesis.pitch);
-            owners.push(index);
-            extended.push(LineCells { centres, alternatives: Vec::new(), ..hypothesis.clone() });
+            pool.push((index, LineCells { alternatives: Vec::new(), ..hypothesis.clone() }));
         }
     }
+    // Each cut also slightly stretched and squeezed about its middle: a pitch
+    // off by 1 % moves the cells of a 44-character line by half a cell at its
+    // ends. Only the end cells are classified to judge a stretch; one that
+    // reads the ends better joins the pool and is read in full.
+    let stretches: Vec<(usize, LineCells)> = pool
+        .iter()
+        .flat_map(|(index, cut)| PITCH_VARIANTS.iter().map(move |&factor| (*index, stretched(cut, factor))))
+        .collect();
+    let mut ends: Vec<LineCells> = pool.iter().map(|(_, cut)| end_cells(cut)).collect();
+    ends.extend(stretches.iter().map(|(_, cut)| end_cells(cut)));
+    let end_probabilities = classify_cells(engine, rect, &ends, 1)?;
+    let end_score = |line: usize, cut: &LineCells, probabilities: &[Vec<f32>]| -> f32 {
+        let positions = end_positions(cut.centres.len());
+        let sum: f32 = positions.iter().zip(probabilities).map(|(&p, v)| allowed.cell_score(line, p, v)).sum();
+        sum / positions.len().max(1) as f32
+    };
+    let base_scores: Vec<f32> =
+        pool.iter().zip(&end_probabilities).map(|((line, cut), p)| end_score(*line, cut, p)).collect();
+    let per_base = PITCH_VARIANTS.len();
+    for (k, ((line, cut), probabilities)) in stretches.into_iter().zip(end_probabilities.iter().skip(base_scores.len())).enumerate() {
+        let base = base_scores.get(k / per_base).copied().unwrap_or(f32::MIN);
+        if end_score(line, &cut, probabilities) > base + STRETCH_MARGIN {
+            pool.push((line, cut));
+        }
+    }
+    let mut owners = Vec::new();
+    let mut extended = Vec::new();
+    for (index, hypothesis) in pool {
+        let (Some(&first), Some(&last)) = (hypothesis.centres.first(), hypothesis.centres.last()) else { continue };
+        let mut centres = Vec::with_capacity(hypothesis.centres.len() + 2);
+        centres.push(first - hypothesis.pitch);
+        centres.extend_from_slice(&hypothesis.centres);
+        centres.push(last + hypothesis.pitch);
+        owners.push(index);
+        extended.push(LineCells { centres, ..hypothesis });
+    }
     let probabilities = classify_cells(engine, rect, &extended, 1)?;
-    let allowed = AllowedCharacters::new(lines.len(), lines.first().map_or(0, |l| l.centres.len()));
     let mut best: Vec<Option<(f32, LineCells, Vec<Vec<f32>>, bool)>> = vec![None; lines.len()];
     let mut seen = vec![false; lines.len()];
     for ((owner, cut), probabilities) in owners.into_iter().zip(extended).zip(probabilities) {
@@ -459,6 +502,39 @@ impl AllowedCharacters {
         let sum: f32 = probabilities.iter().enumerate().map(|(position, p)| self.cell_score(line, position, p)).sum();
         if probabilities.is_empty() { f32::MIN } else { sum / probabilities.len() as f32 }
     }
+}
+
+/// Pitch factors tried around each proposed cut.
+const PITCH_VARIANTS: [f32; 2] = [0.985, 1.015];
+
+/// Cells at each end of a line judged when trying a stretch.
+const END_CELLS: usize = 5;
+/// How much better (mean log-probability over the end cells) a stretch must
+/// read the ends to be read in full.
+const STRETCH_MARGIN: f32 = 0.05;
+
+/// Positions of the end cells of a line of `count` cells.
+fn end_positions(count: usize) -> Vec<usize> {
+    if count <= 2 * END_CELLS {
+        return (0..count).collect();
+    }
+    (0..END_CELLS).chain(count - END_CELLS..count).collect()
+}
+
+/// Only the end cells of `line` (see [`end_positions`]).
+fn end_cells(line: &LineCells) -> LineCells {
+    let centres = end_positions(line.centres.len()).into_iter().filter_map(|i| line.centres.get(i).copied()).collect();
+    LineCells { centres, alternatives: Vec::new(), ..line.clone() }
+}
+
+/// `line` with its cells spread by `factor` about the line's middle.
+fn stretched(line: &LineCells, factor: f32) -> LineCells {
+    let middle = match (line.centres.first(), line.centres.last()) {
+        (Some(a), Some(b)) => (a + b) / 2.0,
+        _ => 0.0,
+    };
+    let centres = line.centres.iter().map(|c| middle + (c - middle) * factor).collect();
+    LineCells { centres, pitch: line.pitch * factor, alternatives: Vec::new(), ..line.clone() }
 }
 
 /// Whether the cell around `centre` holds ink: at least 4 % of its middle

@@ -67,6 +67,9 @@ pub struct LineCells {
     /// Share of the line's ink left outside the cells (a sign of a wrong
     /// character count).
     pub ink_outside: f32,
+    /// How far the pitch is from the period of the ink (0 when the period
+    /// was used; over 0.2 when the line length overruled it).
+    pub period_gap: f32,
     /// Other ways of laying this line's cells, for the classifier to judge
     /// (see [`LineCells::alternatives`]); empty when they agree with this one.
     pub alternatives: Vec<LineCells>,
@@ -266,6 +269,7 @@ pub fn cut_lines(rect: &Rectified, chars_override: Option<usize>) -> Option<Vec<
             black,
             white,
             ink_outside: placement.ink_outside,
+            period_gap: (pitch / periodic - 1.0).abs(),
             alternatives: Vec::new(),
         };
         line.alternatives = extent_alternative(image, &line, band.left, band.right).into_iter().collect();
