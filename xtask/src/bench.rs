@@ -10,6 +10,7 @@ use crate::{paths, shell};
 /// Budgets from DESIGN.md, keyed by criterion benchmark id prefix.
 const BUDGETS: &[(&str, &str, f64)] = &[
     ("mrz/parse_validate", "parse + validate one MRZ", 5e-6),
+    ("ocr/read_mrz_photo", "MRZ from a page photo (locate + read)", 150e-3),
     ("store/save_case", "save a case", 50e-3),
     ("store/open_case_list_100k", "open case list with 100 000 cases", 200e-3),
     ("face/compare", "face compare, detect + align + embed", 120e-3),

@@ -622,7 +622,7 @@ mod tests {
     }
 
     /// The real development set next to the repository (`../shared/mrz`),
-    /// when present. Floors are what the reader reaches today (37/43 exact
+    /// when present. Floors are what the reader reaches today (41/43 exact
     /// when measured), not targets; a wrong reading must never be accepted.
     #[test]
     fn shared_development_set_meets_its_floor() {
@@ -644,6 +644,6 @@ mod tests {
         eprintln!("{}", format_table("shared", &summaries_by_group(&results)));
         assert_eq!(summary.wrong_accepted_valid, 0, "a wrong MRZ was accepted as valid");
         assert_eq!(summary.wrong_accepted_rate, 0.0, "a wrong MRZ was accepted");
-        assert!(summary.exact_rate >= 0.83, "exact rate {:.3} below the 0.83 floor", summary.exact_rate);
+        assert!(summary.exact_rate >= 0.93, "exact rate {:.3} below the 0.93 floor", summary.exact_rate);
     }
 }

@@ -209,6 +209,10 @@ pub fn read_mrz_traced(
         // A runner-up must read clearly better than the locator's first choice.
         let handicap = if rank == 0 { 0.0 } else { RUNNER_UP_HANDICAP };
         for flipped in [false, true] {
+            // An MRZ that reads well upright is not read upside down too (speed).
+            if flipped && best.as_ref().is_some_and(|b| b.0 >= CONFIDENT_ATTEMPT) {
+                break;
+            }
             let Some(rect) = rectify(&gray, &located, flipped) else { continue };
             let overrides: Vec<Option<usize>> =
                 if located.line_count == 3 { vec![None] } else { vec![Some(36), Some(44)] };
@@ -362,11 +366,13 @@ fn best_hypotheses(
     // off by 1 % moves the cells of a 44-character line by half a cell at its
     // ends. Only the end cells are classified to judge a stretch; one that
     // reads the ends better joins the pool and is read in full.
-    let stretches: Vec<(usize, LineCells)> = pool
+    let proposed: Vec<LineCells> = lines.iter().map(|line| LineCells { alternatives: Vec::new(), ..line.clone() }).collect();
+    let stretches: Vec<(usize, LineCells)> = proposed
         .iter()
-        .flat_map(|(index, cut)| PITCH_VARIANTS.iter().map(move |&factor| (*index, stretched(cut, factor))))
+        .enumerate()
+        .flat_map(|(index, cut)| PITCH_VARIANTS.iter().map(move |&factor| (index, stretched(cut, factor))))
         .collect();
-    let mut ends: Vec<LineCells> = pool.iter().map(|(_, cut)| end_cells(cut)).collect();
+    let mut ends: Vec<LineCells> = proposed.iter().map(end_cells).collect();
     ends.extend(stretches.iter().map(|(_, cut)| end_cells(cut)));
     let end_probabilities = classify_cells(engine, rect, &ends, 1)?;
     let end_score = |line: usize, cut: &LineCells, probabilities: &[Vec<f32>]| -> f32 {
@@ -375,10 +381,9 @@ fn best_hypotheses(
         sum / positions.len().max(1) as f32
     };
     let base_scores: Vec<f32> =
-        pool.iter().zip(&end_probabilities).map(|((line, cut), p)| end_score(*line, cut, p)).collect();
-    let per_base = PITCH_VARIANTS.len();
-    for (k, ((line, cut), probabilities)) in stretches.into_iter().zip(end_probabilities.iter().skip(base_scores.len())).enumerate() {
-        let base = base_scores.get(k / per_base).copied().unwrap_or(f32::MIN);
+        proposed.iter().enumerate().zip(&end_probabilities).map(|((line, cut), p)| end_score(line, cut, p)).collect();
+    for ((line, cut), probabilities) in stretches.into_iter().zip(end_probabilities.iter().skip(base_scores.len())) {
+        let base = base_scores.get(line).copied().unwrap_or(f32::MIN);
         if end_score(line, &cut, probabilities) > base + STRETCH_MARGIN {
             pool.push((line, cut));
         }
