@@ -2,12 +2,16 @@
 //! and scans, under white or infrared light, at any rotation and with
 //! perspective.
 //!
-//! Pipeline: [`locate`] finds 2–3 long parallel text lines of equal height;
-//! [`segment`] warps them upright and cuts fixed-pitch OCR-B cells;
-//! [`classify`] runs our own small CNN (models/ocr/mrz_chars.onnx) for
-//! per-position candidates; [`decode`] lets the `tdverify-mrz` grammar and
-//! check digits choose the most probable reading and says when the evidence
-//! is too weak. [`eval`] measures it over folders with ground truth.
+//! Pipeline: [`locate`] finds groups of 2–3 long parallel text lines of equal
+//! height (the best few, since a paragraph can out-score the MRZ on geometry);
+//! [`segment`] warps a group upright and cuts fixed-pitch OCR-B cells, with
+//! alternative cuts per line (fitted to the line's ink ends); [`classify`]
+//! runs our own small CNN (models/ocr/mrz_chars.onnx), and [`read`] lets it
+//! judge orientation, character count, each line's cut, one-cell shifts and
+//! slight pitch stretches by the best character the MRZ layouts allow at each
+//! position; [`decode`] lets the `tdverify-mrz` grammar and check digits
+//! choose the most probable reading, lists every correction, and says when
+//! the evidence is too weak. [`eval`] measures it over folders with ground truth.
 //!
 //! Entry points: [`OcrEngine::load_default`], [`read_mrz`], [`reading_json`].
 
