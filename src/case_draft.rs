@@ -27,7 +27,8 @@ pub enum CaseDraftError {
 /// The draft of a case holding `captures` (both sides of a card, in order; stored
 /// lossless as PNG) and `inspection`.
 /// Bearer facts (nationality, sex, age) and the document identity come from the MRZ
-/// when one was read; they are sealed by the store like the rest.
+/// when one was read; they are sealed by the store like the rest. The officer's hand
+/// corrections of the MRZ are in the inspection; their count goes to the audit log.
 pub fn draft_from_inspection<'a>(
     captures: impl IntoIterator<Item = &'a Capture>,
     inspection: &Inspection,
@@ -68,6 +69,7 @@ pub fn draft_from_inspection<'a>(
         captures: stored,
         holder,
         document,
+        mrz_hand_fixes: inspection.mrz.as_ref().map_or(0, |m| m.officer_fixes.len()),
         ..CaseDraft::default()
     })
 }

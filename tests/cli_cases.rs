@@ -59,6 +59,7 @@ fn create_case(data_dir: &Path) -> String {
         captures: vec![StoredCapture { light: Light::White, image: png() }],
         holder: Default::default(),
         document: None,
+        mrz_hand_fixes: 0,
     };
     store.create_case(&store.station_session(), &draft).expect("create a case")
 }

@@ -4,7 +4,11 @@
 //! out/screenshots) for a person to look at.
 //!
 //! - three marked images: the shell and every image are drawn (not a blank frame);
-//! - a sample document opened with `--inspect`: the verdict banner appears.
+//! - a sample document opened with `--inspect`: the verdict banner appears;
+//! - a document whose MRZ reading has doubtful characters: the MRZ panel shows its
+//!   crop with those characters highlighted.
+
+mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -155,13 +159,8 @@ fn window_draws_the_shell_and_the_loaded_images() {
     });
 }
 
-#[test]
-fn window_inspects_a_sample_document_and_shows_the_verdict() {
-    let resources = tdverify::resources::Resources::discover();
-    let sample = tdverify::samples::first_sample(&resources.fixtures)
-        .expect("fixture documents (cargo xtask setup generates them into out/fixtures)");
-    let display = start_display(1);
-    let work = tempfile::tempdir().unwrap();
+/// `--inspect` and the sample's images (and bearer) as `tdverify gui` arguments.
+fn inspect_arguments(sample: &tdverify::samples::Sample) -> Vec<&std::ffi::OsStr> {
     let mut args: Vec<&std::ffi::OsStr> = vec!["--inspect".as_ref()];
     for (path, light) in &sample.images {
         args.push(match light {
@@ -176,10 +175,43 @@ fn window_inspects_a_sample_document_and_shows_the_verdict() {
         args.push("--bearer".as_ref());
         args.push(bearer.as_os_str());
     }
-    let _app = start_app(&display, &work.path().join("data"), &args);
+    args
+}
+
+#[test]
+fn window_inspects_a_sample_document_and_shows_the_verdict() {
+    let resources = tdverify::resources::Resources::discover();
+    let sample = tdverify::samples::first_sample(&resources.fixtures)
+        .expect("fixture documents (cargo xtask setup generates them into out/fixtures)");
+    let display = start_display(1);
+    let work = tempfile::tempdir().unwrap();
+    let _app = start_app(&display, &work.path().join("data"), &inspect_arguments(&sample));
     // The banner is framed in the verdict's colour once the inspection is done.
     wait_for_screen(&display, &screenshot_path("gui-inspection.png"), Duration::from_secs(120), |screen| {
         let banner = [count_near(screen, GENUINE_FRAME), count_near(screen, REVIEW_FRAME)];
         if banner.iter().any(|&n| n > 400) { Ok(()) } else { Err(format!("banner pixels (genuine, review) {banner:?}")) }
+    });
+}
+
+/// The MRZ panel's colours for characters under 90 % and under 50 % (ui/screens/mrz_panel.rs).
+const DOUBTFUL_BOX: Rgb<u8> = Rgb([0xe6, 0x9b, 0x00]);
+const LOW_BOX: Rgb<u8> = Rgb([0xd9, 0x2b, 0x2b]);
+
+#[test]
+fn window_shows_the_mrz_crop_with_the_doubtful_characters_highlighted() {
+    let resources = tdverify::resources::Resources::discover();
+    // A reading the panel brings into view: a character under 50 %, or an uncertain reading.
+    let (sample, _) = support::sample_whose_reading(&resources, |r| {
+        support::has_character_under(r, 0.5) || r.status == tdverify::ocr::ReadingStatus::LowConfidence
+    })
+    .expect("a fixture document whose MRZ reading needs the officer (cargo xtask setup generates out/fixtures)");
+    let display = start_display(2);
+    let work = tempfile::tempdir().unwrap();
+    let _app = start_app(&display, &work.path().join("data"), &inspect_arguments(&sample));
+    wait_for_screen(&display, &screenshot_path("gui-mrz-review.png"), Duration::from_secs(120), |screen| {
+        // Only the side panel (the right third): the document images have their own colours.
+        let panel = image::imageops::crop_imm(screen, screen.width() * 2 / 3, 0, screen.width() / 3, screen.height()).to_image();
+        let boxes = [count_near(&panel, DOUBTFUL_BOX), count_near(&panel, LOW_BOX)];
+        if boxes.iter().sum::<usize>() > 150 { Ok(()) } else { Err(format!("highlight pixels (under 90 %, under 50 %) {boxes:?}")) }
     });
 }

@@ -8,8 +8,10 @@
 //!   with the bearer: the holder matches, an impostor does not, and the faces
 //!   are shown side by side with the comparison pointing at the portrait.
 
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -23,19 +25,6 @@ fn harness(dir: &Path, resources: Resources, screen: Screen) -> Harness<'static,
     let start = StartOptions { images: Vec::new(), screen: Some(screen), settings_file: Settings::file_in(dir), startup_probe: None, bearer: None, inspect: false };
     let app = TdverifyApp::new(settings, resources, start);
     Harness::builder().with_size([1400.0, 1000.0]).build_ui_state(|ui, app: &mut TdverifyApp| app.show(ui), app)
-}
-
-fn inspect(harness: &mut Harness<'static, TdverifyApp>) -> tdverify::inspect::Inspection {
-    harness.get_by_label("Inspect").click();
-    harness.step();
-    let started = Instant::now();
-    while harness.state().document.inspection.is_running() {
-        assert!(started.elapsed() < Duration::from_secs(300), "the inspection never finished");
-        std::thread::sleep(Duration::from_millis(20));
-        harness.step();
-    }
-    harness.run();
-    harness.state().document.inspection.result.clone().expect("an inspection result")
 }
 
 #[test]
@@ -64,7 +53,7 @@ fn the_chip_read_in_the_chip_panel_and_the_bearer_photo_join_the_inspection() {
     harness.run();
     assert!(matches!(harness.state().document.chip.outcome, Some(Ok(_))), "the sample chip was read");
 
-    let result = inspect(&mut harness);
+    let result = support::inspect(&mut harness);
     assert!(result.chip.is_some(), "the chip read joined the inspection");
     assert!(result.checks.iter().any(|c| c.id == "chip.pa.sod_signature"), "chip findings are listed");
     assert!(result.checks.iter().any(|c| c.id == "consistency.mrz_vs_dg1"), "the chip's MRZ is compared with the printed one");
@@ -118,7 +107,7 @@ fn the_printed_portrait_matches_its_holder_and_not_an_impostor() {
         harness.state_mut().document.face.finish();
         harness.run();
 
-        let result = inspect(&mut harness);
+        let result = support::inspect(&mut harness);
         let faces: Vec<String> = result.checks.iter().filter(|c| c.id.starts_with("face.")).map(|c| format!("{} {:?} {}", c.id, c.status, c.message)).collect();
         let comparison = result.checks.iter().find(|c| c.id == "face.photo_vs_bearer").unwrap_or_else(|| panic!("no comparison: {faces:#?}"));
         assert_eq!(comparison.status, expected, "{}: {faces:#?}", document.folder.display());

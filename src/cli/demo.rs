@@ -45,7 +45,7 @@ pub fn run(context: &Context, args: DemoArgs) -> ExitCode {
         };
         let (captures, other_side) = (open(&sample.images), open(&sample.other_side));
         // Document only: fixture portraits are synthetic, so a live-bearer comparison would say nothing.
-        let input = InspectInput { captures, other_side, bearer: None, typed_mrz: None, chip: None, inspection_date: tdverify::clock::today_utc() };
+        let input = InspectInput { captures, other_side, bearer: None, typed_mrz: None, officer_mrz_fixes: Vec::new(), chip: None, inspection_date: tdverify::clock::today_utc() };
         let inspection = tdverify::inspect::run(&input, &loaded.engines(), &|_, _| {});
         print!("{}", super::inspect::render_text(&inspection));
         println!();

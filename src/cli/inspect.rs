@@ -112,7 +112,7 @@ pub fn run_command(context: &Context, args: InspectArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let input = InspectInput { captures, other_side, bearer, typed_mrz, chip, inspection_date };
+    let input = InspectInput { captures, other_side, bearer, typed_mrz, officer_mrz_fixes: Vec::new(), chip, inspection_date };
     let show_progress = std::io::stderr().is_terminal();
     let progress = |stage: Stage, fraction: f32| {
         if show_progress && fraction == 0.0 {

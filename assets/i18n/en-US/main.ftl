@@ -86,6 +86,41 @@ mrz-field-birth-date = Date of birth
 mrz-field-sex = Sex
 mrz-field-expiry-date = Date of expiry
 
+## MRZ review: the reading, its crop, the reader's corrections and the officer's fixes
+mrz-reading-valid = Read with confidence: every check digit holds.
+mrz-reading-invalid = Read with confidence, but a printed check digit fails: a finding about the document, not a misreading.
+mrz-reading-low-confidence = Some characters are uncertain: compare the highlighted ones with the document and correct them.
+mrz-reading-unreadable = The characters could not be read: type the MRZ from the document.
+mrz-reading-unknown = The reader did not say how sure it is: compare the MRZ with the document.
+mrz-doubt-counts = Probably wrong: { $low } · worth a look: { $doubtful }
+mrz-crop-label = MRZ as read from the image (click a character)
+mrz-crop-no-image = The image the MRZ was read from is no longer open.
+mrz-crop-none = Where the MRZ lies on the image is not known: use the characters below.
+mrz-legend-sure = read with confidence
+mrz-legend-doubtful = below 90 %: check it
+mrz-legend-low = below 50 %: probably wrong
+mrz-legend-decoder = corrected by the reader
+mrz-legend-hand = corrected by you
+mrz-char-label = Line { $line }, position { $position }: { $char }
+mrz-selected = Line { $line }, position { $position }: read { $char } (confidence { $confidence })
+mrz-selected-corrected = The reader saw { $from } here and corrected it to { $to }.
+mrz-candidates = What it could be:
+mrz-use-candidate = Use { $char } ({ $probability })
+mrz-other-char = Another character:
+mrz-charset = Only <, 0–9 and A–Z
+mrz-corrections = Corrected by the reader ({ $count })
+mrz-loupe-label = The selected character, enlarged
+mrz-correction = line { $line }, position { $position }: read { $from }, corrected to { $to } — { $reason }
+mrz-reason-check-digit = check digit of the { $field }
+mrz-reason-field-optional-data = optional data
+mrz-reason-field-composite = whole zone (composite)
+mrz-hand-fixes = Corrected by hand
+mrz-hand-fix = fixed by hand: line { $line }, position { $position }: { $from } ➡ { $to }
+mrz-undo = Undo
+mrz-undo-fix = Undo the fix at line { $line }, position { $position }
+mrz-hand-fixes-next = Inspect again to check the corrected MRZ; the fixes are kept with the case.
+mrz-fix-typed = The text no longer lines up with the reading character by character: it will be used as typed.
+
 ## Cases (issue 9)
 nav-cases = Cases
 cases-title = Cases

@@ -85,6 +85,41 @@ mrz-field-birth-date = Date de naissance
 mrz-field-sex = Sexe
 mrz-field-expiry-date = Date d’expiration
 
+## Revue de la MRZ : la lecture, son extrait, les corrections du lecteur et celles de l’agent
+mrz-reading-valid = Lue avec confiance : tous les chiffres de contrôle sont respectés.
+mrz-reading-invalid = Lue avec confiance, mais un chiffre de contrôle imprimé est faux : c’est une constatation sur le document, pas une erreur de lecture.
+mrz-reading-low-confidence = Certains caractères sont incertains : comparez ceux qui sont surlignés avec le document et corrigez-les.
+mrz-reading-unreadable = Les caractères n’ont pas pu être lus : saisissez la MRZ d’après le document.
+mrz-reading-unknown = Le lecteur n’indique pas sa confiance : comparez la MRZ avec le document.
+mrz-doubt-counts = Probablement faux : { $low } · à vérifier : { $doubtful }
+mrz-crop-label = MRZ telle que lue sur l’image (cliquez sur un caractère)
+mrz-crop-no-image = L’image sur laquelle la MRZ a été lue n’est plus ouverte.
+mrz-crop-none = L’emplacement de la MRZ sur l’image est inconnu : utilisez les caractères ci-dessous.
+mrz-legend-sure = lu avec confiance
+mrz-legend-doubtful = moins de 90 % : à vérifier
+mrz-legend-low = moins de 50 % : probablement faux
+mrz-legend-decoder = corrigé par le lecteur
+mrz-legend-hand = corrigé par vous
+mrz-char-label = Ligne { $line }, position { $position } : { $char }
+mrz-selected = Ligne { $line }, position { $position } : lu { $char } (confiance { $confidence })
+mrz-selected-corrected = Le lecteur a vu { $from } ici et l’a corrigé en { $to }.
+mrz-candidates = Ce que cela pourrait être :
+mrz-use-candidate = Utiliser { $char } ({ $probability })
+mrz-other-char = Autre caractère :
+mrz-charset = Seulement <, 0–9 et A–Z
+mrz-corrections = Corrigé par le lecteur ({ $count })
+mrz-loupe-label = Le caractère choisi, agrandi
+mrz-correction = ligne { $line }, position { $position } : lu { $from }, corrigé en { $to } — { $reason }
+mrz-reason-check-digit = chiffre de contrôle du champ « { $field } »
+mrz-reason-field-optional-data = données facultatives
+mrz-reason-field-composite = ensemble de la zone (composite)
+mrz-hand-fixes = Corrigé à la main
+mrz-hand-fix = corrigé à la main : ligne { $line }, position { $position } : { $from } ➡ { $to }
+mrz-undo = Annuler
+mrz-undo-fix = Annuler la correction ligne { $line }, position { $position }
+mrz-hand-fixes-next = Relancez l’inspection pour contrôler la MRZ corrigée ; les corrections sont conservées avec le dossier.
+mrz-fix-typed = Le texte ne correspond plus caractère par caractère à la lecture : il sera utilisé tel que saisi.
+
 ## Dossiers (issue 9)
 nav-cases = Dossiers
 cases-title = Dossiers

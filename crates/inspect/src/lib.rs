@@ -8,10 +8,12 @@
 //! outcome is handed in. Every stage reports progress and its time. The
 //! verdict rules are in [`verdict`]. tdverify proposes; the officer decides.
 
+pub mod mrz_review;
 mod run;
 pub mod verdict;
 
 pub use run::{ChipEvidence, DocumentSummary, Engines, FaceView, InspectInput, Inspection, MrzOutcome, Stage, run};
+pub use mrz_review::MrzHandFix;
 pub use verdict::{ProposedVerdict, propose};
 
 /// Ids of the checks the inspection itself adds (the stages' own ids are in their

@@ -10,6 +10,7 @@ use tdverify_face::{FaceEngine, FaceSource, comparison_check, quality_checks};
 use tdverify_mrz::{Mrz, MrzDate};
 use tdverify_ocr::{MrzReading, OcrEngine, ReadingStatus, read_mrz};
 
+use crate::mrz_review::{MrzHandFix, apply_fixes, positions_text};
 use crate::verdict::{ProposedVerdict, propose};
 
 /// The engines and reference data an inspection uses; load them once.
@@ -49,6 +50,10 @@ pub struct InspectInput {
     pub bearer: Option<DynamicImage>,
     /// An MRZ typed or corrected by the officer: used instead of reading one.
     pub typed_mrz: Option<String>,
+    /// Characters of the reading the officer corrected by hand: the image is read as
+    /// usual (so the reading stays as evidence) and these are applied to it. Ignored
+    /// when `typed_mrz` is given.
+    pub officer_mrz_fixes: Vec<MrzHandFix>,
     /// The chip read, when there was one.
     pub chip: Option<ChipEvidence>,
     /// The inspection date (expiry, century rules).
@@ -99,7 +104,8 @@ pub struct DocumentSummary {
 /// The MRZ stage's outcome.
 #[derive(Debug, Clone, Serialize)]
 pub struct MrzOutcome {
-    /// Where the lines came from: `typed`, `ocr:ir`, `ocr:white`.
+    /// Where the lines came from: `typed`, `ocr:ir`, `ocr:white`, or
+    /// `ocr:ir+officer` / `ocr:white+officer` for a reading the officer corrected by hand.
     pub source: String,
     /// The `tdverify mrz --json` object.
     pub report: serde_json::Value,
@@ -109,6 +115,12 @@ pub struct MrzOutcome {
     /// The MRZ's bounding box on the capture it was read from.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<(Light, Rect)>,
+    /// The side of the document the reading is from (see [`InspectInput::other_side`]).
+    #[serde(default)]
+    pub page: u8,
+    /// The characters the officer corrected by hand (`reading` keeps what was read).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub officer_fixes: Vec<MrzHandFix>,
 }
 
 /// The result of one inspection.
@@ -229,7 +241,8 @@ fn elapsed_ms(started: Instant) -> f64 {
 }
 
 /// Typed MRZ first; otherwise read it from IR (the B900 ink contrasts best
-/// there), then white. The reading's region becomes evidence on every MRZ check.
+/// there), then white, and apply the officer's hand fixes. The reading's region
+/// becomes evidence on every MRZ check.
 fn mrz_stage(input: &InspectInput, engines: &Engines<'_>) -> (Option<Mrz>, Option<MrzOutcome>, Vec<Check>) {
     let date = input.inspection_date;
     if let Some(typed) = input.typed_mrz.as_deref().filter(|t| !t.trim().is_empty()) {
@@ -237,7 +250,7 @@ fn mrz_stage(input: &InspectInput, engines: &Engines<'_>) -> (Option<Mrz>, Optio
             Ok(mrz) => {
                 let checks = tdverify_mrz::checks(&mrz, date);
                 let report = tdverify_mrz::report_json(&mrz, &checks, date);
-                let outcome = MrzOutcome { source: "typed".to_owned(), report, reading: None, region: None };
+                let outcome = MrzOutcome { source: "typed".to_owned(), report, reading: None, region: None, page: 0, officer_fixes: Vec::new() };
                 (Some(mrz), Some(outcome), checks)
             }
             Err(e) => (None, None, vec![Check::new("mrz.read", CheckStatus::Error, format!("The typed MRZ cannot be used: {e}"))]),
@@ -275,38 +288,61 @@ fn mrz_stage(input: &InspectInput, engines: &Engines<'_>) -> (Option<Mrz>, Optio
     };
     let region = bounding_rect(&reading);
     let reading_json = tdverify_ocr::reading_json(&reading);
-    if !matches!(reading.status, ReadingStatus::Valid | ReadingStatus::Invalid) {
+    let (lines, officer_fixes) = apply_fixes(&reading.lines, &input.officer_mrz_fixes);
+    let by_officer = !officer_fixes.is_empty();
+    let outcome = |report: serde_json::Value| MrzOutcome {
+        source: if by_officer { format!("ocr:{light}+officer") } else { format!("ocr:{light}") },
+        report,
+        reading: Some(reading_json.clone()),
+        region: Some((light, region)),
+        page,
+        officer_fixes: officer_fixes.clone(),
+    };
+    let evidence = Evidence::region(light, region).on_page(page);
+    if !by_officer && !matches!(reading.status, ReadingStatus::Valid | ReadingStatus::Invalid) {
         // The reader does not trust its own reading: checking it would report
         // OCR noise as findings about the document. Ask the officer instead.
         let check = Check::warn(
             "mrz.read",
-            format!("The MRZ on the {light} image could not be read with confidence: check the highlighted characters and type the MRZ"),
+            format!("The MRZ on the {light} image could not be read with confidence: check the highlighted characters and correct or type the MRZ"),
         )
         .with_confidence(reading.confidence)
-        .with_evidence(Evidence::region(light, region).on_page(page).with_detail(format!("best reading: {}", reading.text().replace('\n', " / "))));
-        let outcome = MrzOutcome { source: format!("ocr:{light}"), report: serde_json::Value::Null, reading: Some(reading_json), region: Some((light, region)) };
-        return (None, Some(outcome), vec![check]);
+        .with_evidence(evidence.with_detail(format!("best reading: {}", reading.text().replace('\n', " / "))));
+        return (None, Some(outcome(serde_json::Value::Null)), vec![check]);
     }
-    let read_check = Check::pass("mrz.read", format!("MRZ read from the {light} image ({} corrections)", reading.corrections.len()))
-        .with_confidence(reading.confidence)
-        .with_evidence(Evidence::region(light, region).on_page(page));
-    match tdverify_mrz::parse(&reading.text()) {
+    // Corrected by hand: the officer looked at the reading, the checks run on their text.
+    let how = if by_officer {
+        let unsure = if matches!(reading.status, ReadingStatus::Valid | ReadingStatus::Invalid) { "" } else { "; the reader was unsure of it" };
+        format!(
+            "MRZ read from the {light} image ({} corrections by the reader{unsure}), {} corrected by hand by the officer ({})",
+            reading.corrections.len(),
+            characters(officer_fixes.len()),
+            positions_text(&officer_fixes)
+        )
+    } else {
+        format!("MRZ read from the {light} image ({} corrections)", reading.corrections.len())
+    };
+    match tdverify_mrz::parse(&lines.join("\n")) {
         Ok(mrz) => {
             let mut checks = tdverify_mrz::checks(&mrz, date);
             for check in &mut checks {
-                check.evidence.push(Evidence::region(light, region).on_page(page));
+                check.evidence.push(evidence.clone());
             }
             let report = tdverify_mrz::report_json(&mrz, &checks, date);
-            checks.insert(0, read_check);
-            let outcome = MrzOutcome { source: format!("ocr:{light}"), report, reading: Some(reading_json), region: Some((light, region)) };
-            (Some(mrz), Some(outcome), checks)
+            checks.insert(0, Check::pass("mrz.read", how).with_confidence(reading.confidence).with_evidence(evidence));
+            (Some(mrz), Some(outcome(report)), checks)
         }
         Err(e) => {
-            let check = Check::new("mrz.read", CheckStatus::Error, format!("The MRZ read from the {light} image is not usable ({e}): type it"))
-                .with_evidence(Evidence::region(light, region).on_page(page));
-            (None, None, vec![check])
+            let check = Check::new("mrz.read", CheckStatus::Error, format!("{how}: not usable ({e}): correct or type it")).with_evidence(evidence);
+            // The reading (and the officer's fixes) stay, so the MRZ panel can show them.
+            (None, by_officer.then(|| outcome(serde_json::Value::Null)), vec![check])
         }
     }
+}
+
+/// `1 character`, `2 characters`.
+fn characters(count: usize) -> String {
+    if count == 1 { "1 character".to_owned() } else { format!("{count} characters") }
 }
 
 /// Adds the other side's findings to the first side's report. A check both sides

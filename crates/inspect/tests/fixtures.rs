@@ -60,6 +60,7 @@ fn genuine_documents_pass_and_forgeries_are_flagged() {
             other_side: captures_in(folder, "front."),
             bearer: None,
             typed_mrz: None,
+            officer_mrz_fixes: Vec::new(),
             chip: None,
             inspection_date: date,
         };
@@ -117,10 +118,10 @@ fn two_sided_card_is_inspected_on_both_sides() {
     // A second face (the bearer's) makes the face stage look for the printed portrait.
     let bearer = Some(image::open(folder.join("bearer.jpg")).expect("the fixture has its bearer"));
 
-    let one_side = run(&InspectInput { captures: back.clone(), other_side: Vec::new(), bearer: bearer.clone(), typed_mrz: None, chip: None, inspection_date: date }, &engines, &|_, _| {});
+    let one_side = run(&InspectInput { captures: back.clone(), other_side: Vec::new(), bearer: bearer.clone(), typed_mrz: None, officer_mrz_fixes: Vec::new(), chip: None, inspection_date: date }, &engines, &|_, _| {});
     assert!(!one_side.faces.iter().any(|f| f.source == "photo"), "the back alone shows no portrait");
 
-    let both = run(&InspectInput { captures: back, other_side: front, bearer, typed_mrz: None, chip: None, inspection_date: date }, &engines, &|_, _| {});
+    let both = run(&InspectInput { captures: back, other_side: front, bearer, typed_mrz: None, officer_mrz_fixes: Vec::new(), chip: None, inspection_date: date }, &engines, &|_, _| {});
     let printed = both.faces.iter().find(|f| f.source == "photo").expect("the printed portrait is found on the front");
     assert_eq!(printed.page, 1, "the portrait is on the other side");
     assert!(both.mrz.is_some(), "the MRZ is read on the back");

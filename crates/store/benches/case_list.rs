@@ -57,6 +57,7 @@ fn generated(i: usize) -> CaseDraft {
             issuing_state: state.into(),
             number: format!("X{i:08}"),
         }),
+        mrz_hand_fixes: 0,
     }
 }
 

@@ -157,6 +157,19 @@ pub struct CaseDraft {
     pub holder: HolderProfile,
     /// For the repeat-document pseudonym.
     pub document: Option<DocumentIdentity>,
+    /// How many MRZ characters the officer corrected by hand: a count for the audit
+    /// log (the corrections themselves are in the sealed inspection).
+    pub mrz_hand_fixes: usize,
+}
+
+/// The audit detail of writing `draft`: `base`, and the hand corrections of the MRZ
+/// when there are (counted, never shown: the audit log holds no personal data).
+fn draft_audit_detail(base: &str, draft: &CaseDraft) -> String {
+    match draft.mrz_hand_fixes {
+        0 => base.to_string(),
+        1 => format!("{base}; MRZ corrected by hand (1 character)"),
+        n => format!("{base}; MRZ corrected by hand ({n} characters)"),
+    }
 }
 
 /// A note on a case (sealed at rest).
@@ -399,7 +412,7 @@ impl Store {
             session,
             AuditAction::Create,
             Some(&id),
-            "draft",
+            &draft_audit_detail("draft", draft),
         )
         .map_err(self.db_err("writing the audit log"))?;
         tx.commit().map_err(self.db_err("committing a new case"))?;
@@ -423,7 +436,7 @@ impl Store {
                 session,
                 AuditAction::Create,
                 Some(&id),
-                "draft (batch)",
+                &draft_audit_detail("draft (batch)", draft),
             )
             .map_err(self.db_err("writing the audit log"))?;
             ids.push(id);
@@ -647,7 +660,7 @@ impl Store {
             session,
             AuditAction::Modify,
             Some(case_id),
-            &format!("saved ({})", access.status.as_str()),
+            &draft_audit_detail(&format!("saved ({})", access.status.as_str()), draft),
         )
         .map_err(self.db_err("writing the audit log"))?;
         tx.commit().map_err(self.db_err("committing a case"))
@@ -988,6 +1001,36 @@ mod tests {
         assert_eq!(exports.len(), 1, "one export recorded, the refused one not");
         assert_eq!(exports[0].case_id.as_deref(), Some(id.as_str()));
         assert!(exports[0].detail.contains("/tmp/report.pdf"));
+    }
+
+    #[test]
+    fn hand_corrections_of_the_mrz_are_counted_in_the_audit_without_characters() {
+        let fx = Fixture::new();
+        let officer = fx.login("officer");
+        let mut draft = draft_with("HANDFIX", "UTO");
+        let id = fx.store.create_case(&officer, &draft).unwrap();
+        draft.mrz_hand_fixes = 2;
+        fx.store.save_draft(&officer, &id, &draft).unwrap();
+        draft.mrz_hand_fixes = 1;
+        let second = fx.store.create_case(&officer, &draft).unwrap();
+        let auditor = fx.login("auditor");
+        let entries = fx.store.audit_entries(&auditor, 0, 1000).unwrap();
+        let detail = |case: &str, action: &str| {
+            entries
+                .iter()
+                .filter(|e| e.case_id.as_deref() == Some(case) && e.action == action)
+                .map(|e| e.detail.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(detail(&id, "create"), vec!["draft"]);
+        assert_eq!(
+            detail(&id, "modify"),
+            vec!["saved (draft); MRZ corrected by hand (2 characters)"]
+        );
+        assert_eq!(
+            detail(&second, "create"),
+            vec!["draft; MRZ corrected by hand (1 character)"]
+        );
     }
 
     #[test]

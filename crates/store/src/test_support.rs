@@ -149,5 +149,6 @@ pub fn draft_with(marker: &str, state: &str) -> CaseDraft {
             issuing_state: state.to_string(),
             number: format!("{marker}N0"),
         }),
+        mrz_hand_fixes: 0,
     }
 }

@@ -54,8 +54,6 @@ pub struct DocumentScreen {
     pub face: super::FacePanel,
     browser: Option<FileBrowser>,
     pending: Vec<PendingLoad>,
-    /// The MRZ text the last inspection read (to tell an officer's correction from it).
-    mrz_read_text: Option<String>,
     /// Whether the inspection of these images is kept as a case.
     pub case: CaseLink,
     save_wanted: Option<SaveTrigger>,
@@ -146,6 +144,7 @@ impl DocumentScreen {
         self.inspection.draft = None;
         self.chip.outcome = None;
         self.face.bearer = None;
+        self.mrz.clear_reading();
     }
 
     /// The save the application should make now, if any (called once per frame).
@@ -183,6 +182,8 @@ impl DocumentScreen {
         for load in self.pending.drain(..) {
             match load.result.try_recv() {
                 Ok(Ok((capture, preview))) => {
+                    // Fixes of a reading must not follow it onto other images.
+                    self.mrz.clear_reading();
                     self.slots.retain(|s| s.light != load.light || s.page != load.page);
                     self.slots.push(ImageSlot { light: load.light, page: load.page, path: load.path, capture, preview, texture: None });
                     self.slots.sort_by_key(|s| (s.page, s.light));
@@ -412,7 +413,8 @@ impl DocumentScreen {
 
 impl DocumentScreen {
     /// Starts an inspection of the open images (the MRZ panel's text, when the
-    /// officer typed or corrected it, is used instead of reading the image).
+    /// officer typed it, is used instead of reading the image; characters they
+    /// corrected in a reading are applied to the new reading).
     pub fn start_inspection(&mut self, resources: &crate::resources::Resources) {
         let side = |page: u8| -> Vec<Capture> { self.slots.iter().filter(|s| s.page == page).map(|s| s.capture.clone()).collect() };
         let (mut captures, mut other_side) = (side(0), side(1));
@@ -420,16 +422,24 @@ impl DocumentScreen {
         if !captures.iter().any(|c| c.light == Light::White) && other_side.iter().any(|c| c.light == Light::White) {
             std::mem::swap(&mut captures, &mut other_side);
         }
-        // The officer's own text (typed, or a reading they corrected) wins over reading the image again.
-        let typed_by_officer = !self.mrz.text.trim().is_empty() && self.mrz_read_text.as_deref() != Some(self.mrz.text.as_str());
-        let typed = typed_by_officer.then(|| self.mrz.text.clone());
+        // The officer's own text wins over reading the image again; their fixes of a reading go with it.
+        let (typed_mrz, officer_mrz_fixes) = self.mrz.inspection_input();
         // A chip read in the chip panel and the bearer's photo join the inspection.
         let chip = match &self.chip.outcome {
             Some(Ok(outcome)) => Some(crate::chip_session::evidence::inspection_evidence(&outcome.read, &outcome.verification)),
             _ => None,
         };
         let bearer = self.face.bearer.as_ref().map(|b| b.image.clone());
-        self.inspection.start(captures, other_side, typed, chip, bearer, resources);
+        let input = crate::inspect::InspectInput {
+            captures,
+            other_side,
+            bearer,
+            typed_mrz,
+            officer_mrz_fixes,
+            chip,
+            inspection_date: crate::clock::today_utc(),
+        };
+        self.inspection.start(input, resources);
     }
 
     /// Whether the inspection is kept, and the button to keep it.
@@ -465,23 +475,20 @@ impl DocumentScreen {
         ui.add_space(4.0);
     }
 
-    /// Shows what the inspection read in the MRZ panel, so the officer can correct it;
-    /// asks for the autosave.
+    /// Shows what the inspection read in the MRZ panel (with the crop of the capture it
+    /// was read from), so the officer can correct it; asks for the autosave.
     fn after_inspection(&mut self) {
         self.save_wanted = Some(SaveTrigger::Autosave);
         let Some(result) = &self.inspection.result else { return };
-        if let Some(mrz) = &result.mrz
-            && mrz.source.starts_with("ocr")
-        {
-            let lines: Vec<String> = match mrz.report.get("lines").and_then(|l| l.as_array()) {
-                Some(lines) => lines.iter().filter_map(|l| l.as_str().map(str::to_owned)).collect(),
-                None => mrz.reading.as_ref().and_then(|r| r.get("lines")).and_then(|l| l.as_array()).map(|l| l.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect()).unwrap_or_default(),
-            };
-            if !lines.is_empty() {
-                self.mrz.set_text(lines.join("\n"), crate::clock::today_utc());
-                self.mrz_read_text = Some(self.mrz.text.clone());
-            }
-        }
+        let Some(mrz) = &result.mrz else { return };
+        let Some(reading) = mrz.reading.as_ref().filter(|_| mrz.source.starts_with("ocr")) else { return };
+        let read_lines: Vec<String> = match reading.get("lines").and_then(|l| l.as_array()) {
+            Some(lines) => lines.iter().filter_map(|l| l.as_str().map(str::to_owned)).collect(),
+            None => Vec::new(),
+        };
+        let (lines, _) = crate::inspect::mrz_review::apply_fixes(&read_lines, &mrz.officer_fixes);
+        let image = mrz.region.and_then(|(light, _)| self.slots.iter().find(|s| s.light == light && s.page == mrz.page)).map(|s| &s.capture.image);
+        self.mrz.show_reading(reading, image, lines.join("\n"), crate::clock::today_utc());
     }
 
     /// Zooms the shared view onto the selected finding's evidence.

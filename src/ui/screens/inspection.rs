@@ -2,13 +2,12 @@ use std::sync::mpsc::{self, Receiver, TryRecvError};
 use std::sync::{Arc, OnceLock};
 
 use eframe::egui::{self, Color32, RichText};
-use image::DynamicImage;
-use tdverify_core::{Capture, Check, CheckStatus, Light, Verdict};
+use tdverify_core::{Check, CheckStatus, Light, Verdict};
 
 use crate::case_draft::draft_from_inspection;
 use crate::engines::LoadedEngines;
 use crate::i18n::Translator;
-use crate::inspect::{ChipEvidence, InspectInput, Inspection, Stage, run};
+use crate::inspect::{InspectInput, Inspection, Stage, run};
 use crate::resources::Resources;
 use crate::store::CaseDraft;
 use crate::ui::widgets::checks::{show_checks, status_style, summary};
@@ -61,21 +60,11 @@ impl InspectionPanel {
         self.job.is_some()
     }
 
-    /// Starts an inspection of `captures` in the background (engines load on first use),
-    /// with the chip read and the bearer's photo when there are.
-    pub fn start(
-        &mut self,
-        captures: Vec<Capture>,
-        other_side: Vec<Capture>,
-        typed_mrz: Option<String>,
-        chip: Option<ChipEvidence>,
-        bearer: Option<DynamicImage>,
-        resources: &Resources,
-    ) {
+    /// Starts the inspection of `input` in the background (engines load on first use).
+    pub fn start(&mut self, input: InspectInput, resources: &Resources) {
         let (sender, messages) = mpsc::channel();
         let engines = Arc::clone(&self.engines);
         let resources = resources.clone();
-        let input = InspectInput { captures, other_side, bearer, typed_mrz, chip, inspection_date: crate::clock::today_utc() };
         self.draft = None;
         let spawned = std::thread::Builder::new().name("inspection".into()).spawn(move || {
             let engines = engines.get_or_init(|| LoadedEngines::load(&resources));

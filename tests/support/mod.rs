@@ -1,0 +1,61 @@
+//! Shared by the GUI tests: fixture documents chosen for what their MRZ reading
+//! shows, and running an inspection through the harness.
+// Each test crate uses part of it.
+#![allow(dead_code)]
+
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use tdverify::core::Light;
+use tdverify::ocr::{MrzReading, ReadingStatus};
+use tdverify::resources::Resources;
+use tdverify::samples::{Sample, list_samples};
+use tdverify::ui::TdverifyApp;
+
+/// The first one-sided fixture document whose MRZ, read the way the inspection reads
+/// it (IR, then white unless the IR reading was trusted), is `wanted`; with that reading.
+pub fn sample_whose_reading(resources: &Resources, wanted: impl Fn(&MrzReading) -> bool) -> Option<(Sample, MrzReading)> {
+    let ocr = tdverify::ocr::OcrEngine::load(&resources.onnxruntime, &resources.models).ok()?;
+    for sample in list_samples(&resources.fixtures) {
+        if !sample.other_side.is_empty() {
+            continue;
+        }
+        let mut best: Option<MrzReading> = None;
+        for light in [Light::Ir, Light::White] {
+            let Some((path, _)) = sample.images.iter().find(|(_, l)| *l == light) else { continue };
+            let Ok(image) = tdverify::ocr::load_image(path) else { continue };
+            let Ok(reading) = tdverify::ocr::read_mrz(&image, &ocr) else { continue };
+            let trusted = matches!(reading.status, ReadingStatus::Valid | ReadingStatus::Invalid);
+            if best.as_ref().is_none_or(|b| reading.confidence > b.confidence) {
+                best = Some(reading);
+            }
+            if trusted {
+                break;
+            }
+        }
+        if let Some(reading) = best.filter(|r| !r.lines.is_empty() && wanted(r)) {
+            return Some((sample, reading));
+        }
+    }
+    None
+}
+
+/// Whether some character of `reading` was read with less than `confidence`.
+pub fn has_character_under(reading: &MrzReading, confidence: f32) -> bool {
+    reading.characters.iter().flatten().any(|c| c.confidence < confidence)
+}
+
+/// Presses Inspect on the document screen and steps frames until the inspection is done.
+pub fn inspect(harness: &mut Harness<'static, TdverifyApp>) -> tdverify::inspect::Inspection {
+    harness.get_by_label("Inspect").click();
+    harness.step();
+    let started = Instant::now();
+    while harness.state().document.inspection.is_running() {
+        assert!(started.elapsed() < Duration::from_secs(300), "the inspection never finished");
+        std::thread::sleep(Duration::from_millis(20));
+        harness.step();
+    }
+    harness.run();
+    harness.state().document.inspection.result.clone().expect("an inspection result")
+}
