@@ -356,23 +356,43 @@ fn best_hypotheses(
     lines: &[LineCells],
 ) -> Result<(Vec<LineCells>, Vec<Vec<Vec<f32>>>, bool), OcrError> {
     let allowed = AllowedCharacters::new(lines.len(), lines.first().map_or(0, |l| l.centres.len()));
+    // First the segmenter's own cuts (and their shifts).
+    let proposed: Vec<LineCells> = lines.iter().map(|line| LineCells { alternatives: Vec::new(), ..line.clone() }).collect();
+    let extended: Vec<LineCells> = proposed.iter().map(with_end_neighbours).collect();
+    let probabilities = classify_cells(engine, rect, &extended, 1)?;
+    let mut best: Vec<Option<Judged>> = vec![None; lines.len()];
+    for (owner, (cut, probabilities)) in extended.iter().zip(&probabilities).enumerate() {
+        keep_better(&mut best[owner], judge(&allowed, rect, owner, cut, probabilities, true));
+    }
+    // A line read confidently as proposed is left alone (speed); the others
+    // get their alternatives: the ink-end fit, and each cut slightly
+    // stretched and squeezed about its middle (a pitch off by 1 % moves the
+    // cells of a 44-character line by half a cell at its ends). A stretch is
+    // judged on the end cells and read in full only if it reads them better.
+    let confident = |owner: usize, judged: &Judged| -> bool {
+        // Pitch errors show at the line's ends first: those cells must be sure too.
+        let ends_sure = end_positions(judged.probabilities.len())
+            .into_iter()
+            .all(|p| judged.probabilities.get(p).is_some_and(|v| allowed.cell_score(owner, p, v) >= SURE_END.ln()));
+        judged.score >= GOOD_LINE && judged.cut.centres == proposed[owner].centres && ends_sure
+    };
+    let doubtful: Vec<usize> =
+        (0..lines.len()).filter(|&owner| best[owner].as_ref().is_none_or(|j| !confident(owner, j))).collect();
+    if doubtful.is_empty() {
+        return Ok(finish(best));
+    }
     let mut pool: Vec<(usize, LineCells)> = Vec::new();
-    for (index, line) in lines.iter().enumerate() {
-        for hypothesis in line.hypotheses() {
-            pool.push((index, LineCells { alternatives: Vec::new(), ..hypothesis.clone() }));
+    for &owner in &doubtful {
+        for alternative in &lines[owner].alternatives {
+            pool.push((owner, LineCells { alternatives: Vec::new(), ..alternative.clone() }));
         }
     }
-    // Each cut also slightly stretched and squeezed about its middle: a pitch
-    // off by 1 % moves the cells of a 44-character line by half a cell at its
-    // ends. Only the end cells are classified to judge a stretch; one that
-    // reads the ends better joins the pool and is read in full.
-    let proposed: Vec<LineCells> = lines.iter().map(|line| LineCells { alternatives: Vec::new(), ..line.clone() }).collect();
-    let stretches: Vec<(usize, LineCells)> = proposed
+    let stretches: Vec<(usize, LineCells)> = doubtful
         .iter()
-        .enumerate()
-        .flat_map(|(index, cut)| PITCH_VARIANTS.iter().map(move |&factor| (index, stretched(cut, factor))))
+        .flat_map(|&owner| PITCH_VARIANTS.iter().map(move |&factor| (owner, factor)))
+        .map(|(owner, factor)| (owner, stretched(&proposed[owner], factor)))
         .collect();
-    let mut ends: Vec<LineCells> = proposed.iter().map(end_cells).collect();
+    let mut ends: Vec<LineCells> = doubtful.iter().map(|&owner| end_cells(&proposed[owner])).collect();
     ends.extend(stretches.iter().map(|(_, cut)| end_cells(cut)));
     let end_probabilities = classify_cells(engine, rect, &ends, 1)?;
     let end_score = |line: usize, cut: &LineCells, probabilities: &[Vec<f32>]| -> f32 {
@@ -380,65 +400,102 @@ fn best_hypotheses(
         let sum: f32 = positions.iter().zip(probabilities).map(|(&p, v)| allowed.cell_score(line, p, v)).sum();
         sum / positions.len().max(1) as f32
     };
-    let base_scores: Vec<f32> =
-        proposed.iter().enumerate().zip(&end_probabilities).map(|((line, cut), p)| end_score(line, cut, p)).collect();
-    for ((line, cut), probabilities) in stretches.into_iter().zip(end_probabilities.iter().skip(base_scores.len())) {
-        let base = base_scores.get(line).copied().unwrap_or(f32::MIN);
-        if end_score(line, &cut, probabilities) > base + STRETCH_MARGIN {
-            pool.push((line, cut));
+    let base_scores: Vec<(usize, f32)> = doubtful
+        .iter()
+        .zip(&end_probabilities)
+        .map(|(&owner, p)| (owner, end_score(owner, &proposed[owner], p)))
+        .collect();
+    for ((owner, cut), probabilities) in stretches.into_iter().zip(end_probabilities.iter().skip(base_scores.len())) {
+        let base = base_scores.iter().find(|(o, _)| *o == owner).map_or(f32::MIN, |(_, s)| *s);
+        if end_score(owner, &cut, probabilities) > base + STRETCH_MARGIN {
+            pool.push((owner, cut));
         }
     }
-    let mut owners = Vec::new();
-    let mut extended = Vec::new();
-    for (index, hypothesis) in pool {
-        let (Some(&first), Some(&last)) = (hypothesis.centres.first(), hypothesis.centres.last()) else { continue };
-        let mut centres = Vec::with_capacity(hypothesis.centres.len() + 2);
-        centres.push(first - hypothesis.pitch);
-        centres.extend_from_slice(&hypothesis.centres);
-        centres.push(last + hypothesis.pitch);
-        owners.push(index);
-        extended.push(LineCells { centres, ..hypothesis });
-    }
+    let extended: Vec<LineCells> = pool.iter().map(|(_, cut)| with_end_neighbours(cut)).collect();
     let probabilities = classify_cells(engine, rect, &extended, 1)?;
-    let mut best: Vec<Option<(f32, LineCells, Vec<Vec<f32>>, bool)>> = vec![None; lines.len()];
-    let mut seen = vec![false; lines.len()];
-    for ((owner, cut), probabilities) in owners.into_iter().zip(extended).zip(probabilities) {
-        // The first hypothesis of each line is the segmenter's own cut.
-        let proposed = !std::mem::replace(&mut seen[owner], true);
-        let count = cut.centres.len().saturating_sub(2);
-        for shift in [1usize, 0, 2] {
-            // shift 1 is the cut as proposed; 0 and 2 move it a cell left or right.
-            let new_end = match shift {
-                0 => Some(0),
-                2 => Some(cut.centres.len() - 1),
-                _ => None,
-            };
-            if let Some(end) = new_end
-                && !cell_has_ink(&rect.image, &cut, cut.centres[end])
-            {
-                continue;
-            }
-            let Some(window) = probabilities.get(shift..shift + count) else { continue };
-            // The proposed cut wins ties: a shift must be clearly better.
-            let margin = if shift == 1 { 0.0 } else { 0.5 / count.max(1) as f32 };
-            let score = allowed.line_score(owner, window) - margin;
-            if let Some(slot) = best.get_mut(owner)
-                && slot.as_ref().is_none_or(|(s, _, _, _)| score > *s)
-            {
-                let centres = cut.centres[shift..shift + count].to_vec();
-                *slot = Some((score, LineCells { centres, ..cut.clone() }, window.to_vec(), !(proposed && shift == 1)));
-            }
-        }
+    for (((owner, _), cut), probabilities) in pool.iter().zip(&extended).zip(&probabilities) {
+        keep_better(&mut best[*owner], judge(&allowed, rect, *owner, cut, probabilities, false));
     }
-    let mut chosen = Vec::with_capacity(lines.len());
-    let mut chosen_probabilities = Vec::with_capacity(lines.len());
+    Ok(finish(best))
+}
+
+/// A line cut as judged: its score, the cells, their probabilities, and
+/// whether it differs from the segmenter's own cut.
+#[derive(Clone)]
+struct Judged {
+    score: f32,
+    cut: LineCells,
+    probabilities: Vec<Vec<f32>>,
+    recut: bool,
+}
+
+fn keep_better(slot: &mut Option<Judged>, candidate: Option<Judged>) {
+    if let Some(candidate) = candidate
+        && slot.as_ref().is_none_or(|s| candidate.score > s.score)
+    {
+        *slot = Some(candidate);
+    }
+}
+
+/// The chosen cuts, their probabilities, and whether any line was recut.
+fn finish(best: Vec<Option<Judged>>) -> (Vec<LineCells>, Vec<Vec<Vec<f32>>>, bool) {
+    let mut chosen = Vec::with_capacity(best.len());
+    let mut probabilities = Vec::with_capacity(best.len());
     let mut recut = false;
-    for (_, cut, probabilities, other) in best.into_iter().flatten() {
-        chosen.push(cut);
-        chosen_probabilities.push(probabilities);
-        recut |= other;
+    for judged in best.into_iter().flatten() {
+        chosen.push(judged.cut);
+        probabilities.push(judged.probabilities);
+        recut |= judged.recut;
     }
-    Ok((chosen, chosen_probabilities, recut))
+    (chosen, probabilities, recut)
+}
+
+/// `line` with one more cell before its first and after its last.
+fn with_end_neighbours(line: &LineCells) -> LineCells {
+    let mut centres = Vec::with_capacity(line.centres.len() + 2);
+    if let (Some(&first), Some(&last)) = (line.centres.first(), line.centres.last()) {
+        centres.push(first - line.pitch);
+        centres.extend_from_slice(&line.centres);
+        centres.push(last + line.pitch);
+    }
+    LineCells { centres, alternatives: Vec::new(), ..line.clone() }
+}
+
+/// The best of an extended cut (see [`with_end_neighbours`]) as given or
+/// shifted by one cell either way. A shift whose new end cell holds no ink is
+/// not considered (every MRZ character has ink), and must read clearly better.
+fn judge(
+    allowed: &AllowedCharacters,
+    rect: &Rectified,
+    owner: usize,
+    cut: &LineCells,
+    probabilities: &[Vec<f32>],
+    proposed: bool,
+) -> Option<Judged> {
+    let count = cut.centres.len().checked_sub(2)?;
+    let mut best: Option<Judged> = None;
+    for shift in [1usize, 0, 2] {
+        // shift 1 is the cut as given; 0 and 2 move it a cell left or right.
+        let new_end = match shift {
+            0 => Some(0),
+            2 => Some(cut.centres.len() - 1),
+            _ => None,
+        };
+        if let Some(end) = new_end
+            && !cell_has_ink(&rect.image, cut, cut.centres[end])
+        {
+            continue;
+        }
+        let Some(window) = probabilities.get(shift..shift + count) else { continue };
+        let margin = if shift == 1 { 0.0 } else { 0.5 / count.max(1) as f32 };
+        let score = allowed.line_score(owner, window) - margin;
+        let centres = cut.centres[shift..shift + count].to_vec();
+        keep_better(
+            &mut best,
+            Some(Judged { score, cut: LineCells { centres, ..cut.clone() }, probabilities: window.to_vec(), recut: !(proposed && shift == 1) }),
+        );
+    }
+    best
 }
 
 /// Which characters each position may hold, whatever the layout of this
@@ -509,6 +566,11 @@ impl AllowedCharacters {
     }
 }
 
+/// A line whose proposed cut reads at least this well (mean log-probability
+/// of the best allowed character) is not recut.
+const GOOD_LINE: f32 = -0.02;
+/// The end cells of a line left alone must each be at least this probable.
+const SURE_END: f32 = 0.95;
 /// Pitch factors tried around each proposed cut.
 const PITCH_VARIANTS: [f32; 2] = [0.985, 1.015];
 
