@@ -119,6 +119,14 @@ pub fn locate(gray: &GrayImage) -> Option<LocatedMrz> {
 /// look more MRZ-like to geometry alone than the MRZ itself, so the reader
 /// lets the classifier and the grammar judge the runners-up too.
 pub fn locate_candidates(gray: &GrayImage) -> Vec<LocatedMrz> {
+    locate_candidates_with(gray, &INK_CONTRASTS)
+}
+
+/// [`locate_candidates`] with the ink contrasts tried in turn (the first
+/// that finds anything wins); the reader asks for the strict one alone when
+/// the ordinary one's groups read poorly (dense background print can join
+/// MRZ lines to it without hiding them from the ordinary contrast).
+pub fn locate_candidates_with(gray: &GrayImage, contrasts: &[f32]) -> Vec<LocatedMrz> {
     let (width, height) = gray.dimensions();
     if width < 16 || height < 16 {
         return Vec::new();
@@ -132,7 +140,7 @@ pub fn locate_candidates(gray: &GrayImage) -> Vec<LocatedMrz> {
     } else {
         gray.clone()
     };
-    for contrast in INK_CONTRASTS {
+    for &contrast in contrasts {
         let found = locate_with_contrast(&small, scale, contrast);
         if !found.is_empty() {
             return found;

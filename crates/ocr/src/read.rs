@@ -11,7 +11,7 @@ use crate::classify::{Candidate, OcrEngine, TOP_K, top_candidates};
 use crate::decode::{Correction, ReadingStatus, decode};
 use crate::error::OcrError;
 use crate::geometry::{Homography, Point};
-use crate::locate::{LocatedMrz, locate, locate_candidates};
+use crate::locate::{INK_CONTRASTS, LocatedMrz, locate, locate_candidates, locate_candidates_with};
 use crate::segment::{LineCells, PATCH_HEIGHT, PATCH_WIDTH, Rectified, cut_lines, cut_patch, rectify};
 
 /// Cutting attempts are scored on every this-many-th cell (speed).
@@ -202,10 +202,26 @@ pub fn read_mrz_traced(
     // best character the layouts allow there; the best is read in full. The
     // runners-up of the locator are only tried when the first reads poorly.
     let mut best: Option<(f32, bool, Rectified, Vec<LineCells>, LocatedMrz)> = None;
-    for (rank, located) in candidates.into_iter().enumerate() {
+    let ordinary = candidates.first().is_some_and(|c| c.ink_contrast < INK_CONTRASTS[1]);
+    let mut queue: std::collections::VecDeque<LocatedMrz> = candidates.into();
+    let mut strict_tried = !ordinary;
+    let mut rank = 0usize;
+    loop {
         if best.as_ref().is_some_and(|b| b.0 >= CONFIDENT_ATTEMPT) {
             break;
         }
+        let located = match queue.pop_front() {
+            Some(located) => located,
+            None if !strict_tried => {
+                // Still poor: the strict ink contrast may separate the MRZ from background print.
+                strict_tried = true;
+                queue = locate_candidates_with(&gray, &INK_CONTRASTS[1..]).into_iter().take(1).collect();
+                continue;
+            }
+            None => break,
+        };
+        rank += 1;
+        let rank = rank - 1;
         // A runner-up must read clearly better than the locator's first choice.
         let handicap = if rank == 0 { 0.0 } else { RUNNER_UP_HANDICAP };
         for flipped in [false, true] {
