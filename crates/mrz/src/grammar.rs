@@ -189,7 +189,7 @@ pub fn confusable_fix(class: CharClass, c: char) -> Option<char> {
             let look_alike = match c {
                 '1' | 'L' | 'J' | 'T' => 'I',
                 '4' => 'A',
-                'G' | 'O' | '0' | '(' => 'C',
+                'G' | 'O' | '0' => 'C',
                 'R' | 'F' | 'B' | 'D' => 'P',
                 'Y' | 'U' => 'V',
                 _ => return None,

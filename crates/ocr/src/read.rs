@@ -179,7 +179,7 @@ pub struct ReadTrace {
 pub fn read_mrz_traced(
     image: &DynamicImage,
     engine: &OcrEngine,
-    mut trace: Option<&mut ReadTrace>,
+    trace: Option<&mut ReadTrace>,
 ) -> Result<MrzReading, OcrError> {
     let started = Instant::now();
     let (width, height) = (image.width(), image.height());
@@ -202,9 +202,8 @@ pub fn read_mrz_traced(
     // best character the layouts allow there; the best is read in full. The
     // runners-up of the locator are only tried when the first reads poorly.
     let mut best: Option<(f32, bool, Rectified, Vec<LineCells>, LocatedMrz)> = None;
-    let ordinary = candidates.first().is_some_and(|c| c.ink_contrast < INK_CONTRASTS[1]);
+    let mut strict_tried = candidates.first().is_none_or(|c| c.ink_contrast >= INK_CONTRASTS[1]);
     let mut queue: std::collections::VecDeque<LocatedMrz> = candidates.into();
-    let mut strict_tried = !ordinary;
     let mut rank = 0usize;
     loop {
         if best.as_ref().is_some_and(|b| b.0 >= CONFIDENT_ATTEMPT) {
@@ -221,9 +220,8 @@ pub fn read_mrz_traced(
             None => break,
         };
         rank += 1;
-        let rank = rank - 1;
         // A runner-up must read clearly better than the locator's first choice.
-        let handicap = if rank == 0 { 0.0 } else { RUNNER_UP_HANDICAP };
+        let handicap = if rank == 1 { 0.0 } else { RUNNER_UP_HANDICAP };
         for flipped in [false, true] {
             // An MRZ that reads well upright is not read upside down too (speed).
             if flipped && best.as_ref().is_some_and(|b| b.0 >= CONFIDENT_ATTEMPT) {
@@ -259,31 +257,25 @@ pub fn read_mrz_traced(
     let (score, flipped, rect, lines, located) = best.ok_or_else(|| OcrError::NoMrzFound {
         reason: "text lines found but they could not be cut into characters".to_string(),
     })?;
-    if let Some(trace) = trace.as_deref_mut() {
+    let ChosenCuts { lines, probabilities, recut } = best_hypotheses(engine, &rect, &lines)?;
+    if let Some(trace) = trace {
         trace.located = Some(located.clone());
-    }
-    let (lines, probabilities, recut) = best_hypotheses(engine, &rect, &lines)?;
-    if let Some(trace) = trace.as_deref_mut() {
         trace.strip = Some(rect.image.clone());
         trace.cells = lines.clone();
     }
     let attempt = Attempt { flipped, to_source: rect.to_source, lines, probabilities, score };
 
-    let candidates: Vec<Vec<Vec<Candidate>>> = attempt
-        .probabilities
-        .iter()
-        .map(|line| line.iter().map(|p| top_candidates(p, TOP_K)).collect())
-        .collect();
-    let raw_lines: Vec<String> = candidates
-        .iter()
-        .map(|line| line.iter().map(|c| c.first().map_or('<', |k| k.character)).collect())
-        .collect();
-    // The decoder sees every class's probability: where the first choice
-    // breaks the grammar, the right character may be far down the list.
+    // The decoder sees every class's probability, best first: where the first
+    // choice breaks the grammar, the right character may be far down the list.
+    // The reading shows the first TOP_K.
     let all_classes: Vec<Vec<Vec<Candidate>>> = attempt
         .probabilities
         .iter()
         .map(|line| line.iter().map(|p| top_candidates(p, p.len())).collect())
+        .collect();
+    let raw_lines: Vec<String> = all_classes
+        .iter()
+        .map(|line| line.iter().map(|c| c.first().map_or('<', |k| k.character)).collect())
         .collect();
     let mut decoded = decode(&all_classes);
     // "Printed as is" needs an unambiguous cut: when a line was read from
@@ -297,7 +289,11 @@ pub fn read_mrz_traced(
         let mut out = Vec::new();
         let chosen: Vec<char> = decoded.lines.get(line_index).map(|l| l.chars().collect()).unwrap_or_default();
         for (column, &centre) in line.centres.iter().enumerate() {
-            let options = candidates.get(line_index).and_then(|l| l.get(column)).cloned().unwrap_or_default();
+            let options: Vec<Candidate> = all_classes
+                .get(line_index)
+                .and_then(|l| l.get(column))
+                .map(|c| c.iter().take(TOP_K).copied().collect())
+                .unwrap_or_default();
             let character = chosen.get(column).copied().unwrap_or('<');
             let probability = attempt
                 .probabilities
@@ -370,7 +366,7 @@ fn best_hypotheses(
     engine: &OcrEngine,
     rect: &Rectified,
     lines: &[LineCells],
-) -> Result<(Vec<LineCells>, Vec<Vec<Vec<f32>>>, bool), OcrError> {
+) -> Result<ChosenCuts, OcrError> {
     let allowed = AllowedCharacters::new(lines.len(), lines.first().map_or(0, |l| l.centres.len()));
     // First the segmenter's own cuts (and their shifts).
     let proposed: Vec<LineCells> = lines.iter().map(|line| LineCells { alternatives: Vec::new(), ..line.clone() }).collect();
@@ -453,17 +449,22 @@ fn keep_better(slot: &mut Option<Judged>, candidate: Option<Judged>) {
     }
 }
 
-/// The chosen cuts, their probabilities, and whether any line was recut.
-fn finish(best: Vec<Option<Judged>>) -> (Vec<LineCells>, Vec<Vec<Vec<f32>>>, bool) {
-    let mut chosen = Vec::with_capacity(best.len());
-    let mut probabilities = Vec::with_capacity(best.len());
-    let mut recut = false;
+/// Each line's chosen cut and its cells' probabilities.
+struct ChosenCuts {
+    lines: Vec<LineCells>,
+    probabilities: Vec<Vec<Vec<f32>>>,
+    /// Some line was read from another cut than the segmenter's own.
+    recut: bool,
+}
+
+fn finish(best: Vec<Option<Judged>>) -> ChosenCuts {
+    let mut chosen = ChosenCuts { lines: Vec::with_capacity(best.len()), probabilities: Vec::with_capacity(best.len()), recut: false };
     for judged in best.into_iter().flatten() {
-        chosen.push(judged.cut);
-        probabilities.push(judged.probabilities);
-        recut |= judged.recut;
+        chosen.lines.push(judged.cut);
+        chosen.probabilities.push(judged.probabilities);
+        chosen.recut |= judged.recut;
     }
-    (chosen, probabilities, recut)
+    chosen
 }
 
 /// `line` with one more cell before its first and after its last.
