@@ -4,12 +4,14 @@
 //!
 //! Pipeline: [`locate`] finds groups of 2–3 long parallel text lines of equal
 //! height (the best few, since a paragraph can out-score the MRZ on geometry);
-//! [`segment`] warps a group upright and cuts fixed-pitch OCR-B cells, with
-//! alternative cuts per line (fitted to the line's ink ends); [`classify`]
+//! [`segment`] warps a group upright (lines level, cell windows sheared by the
+//! strokes' slant) and cuts fixed-pitch OCR-B cells, with alternative cuts
+//! per line (fitted to the line's ink ends); [`classify`]
 //! runs our own small CNN (models/ocr/mrz_chars.onnx), and [`read`] lets it
 //! judge orientation, character count, each line's cut, one-cell shifts and
 //! slight pitch stretches by the best character the MRZ layouts allow at each
-//! position; [`decode`] lets the `tdverify-mrz` grammar and check digits
+//! position, and takes a second look at doubtful cells from a few other
+//! views; [`decode`] lets the `tdverify-mrz` grammar and check digits
 //! choose the most probable reading, lists every correction, and says when
 //! the evidence is too weak. [`eval`] measures it over folders with ground truth.
 //!

@@ -1,7 +1,9 @@
 //! Cutting a located MRZ into lines and character cells.
 //!
 //! The located quadrilateral is warped onto an upright strip in which a digit
-//! is [`RECTIFIED_DIGIT_HEIGHT`] pixels tall. There, each line's text band is
+//! is [`RECTIFIED_DIGIT_HEIGHT`] pixels tall, warped again if its lines still
+//! tilt; the strokes' slant (oblique print, a document photographed askew) is
+//! measured and every cell's window is sheared by it. There, each line's text band is
 //! measured from the row profile of the ink, its left and right ink edges from
 //! the column profile, and its characters are placed at the OCR-B fixed pitch
 //! (so touching characters are split and missing ones still get a cell). The
@@ -47,6 +49,9 @@ pub struct Rectified {
     pub estimated_chars_per_line: f32,
     /// Ink contrast the locator needed (see `locate::INK_CONTRASTS`).
     pub ink_contrast: f32,
+    /// Slant of the strokes: horizontal shift per pixel down (positive when
+    /// the tops lean left); 0 when too small to matter.
+    pub slant: f32,
 }
 
 /// One line cut into cells, in strip pixels.
@@ -70,6 +75,9 @@ pub struct LineCells {
     /// How far the pitch is from the period of the ink (0 when the period
     /// was used; over 0.2 when the line length overruled it).
     pub period_gap: f32,
+    /// Slant of the strokes (see [`Rectified::slant`]): every cell's window
+    /// is sheared by it, so the classifier sees upright characters.
+    pub slant: f32,
     /// Other ways of laying this line's cells, for the classifier to judge
     /// (see [`LineCells::alternatives`]); empty when they agree with this one.
     pub alternatives: Vec<LineCells>,
@@ -93,18 +101,157 @@ pub fn rectify(gray: &GrayImage, located: &LocatedMrz, flipped: bool) -> Option<
         return None;
     }
     let corners = if flipped { [br, bl, tl, tr] } else { [tl, tr, br, bl] };
-    let (image, to_source) = warp_quad(gray, &corners, width as u32, height as u32)?;
+    let (mut image, mut to_source) = warp_quad(gray, &corners, width as u32, height as u32)?;
     let mut line_centres = located.line_centres.clone();
     if flipped {
         line_centres = line_centres.iter().rev().map(|c| 1.0 - c).collect();
     }
+    // The quadrilateral can leave the lines slightly tilted (the bands then
+    // look taller than the glyphs): warp again with the tilt taken out.
+    // Oblique print or a skewed photo leaves the strokes slanted (upright
+    // cells then cut through neighbouring glyphs): each cell's window is
+    // sheared by the slant instead of the strip, so that lines keep their
+    // places (a sheared strip would move lines apart when only the print
+    // is oblique).
+    let tilt = estimate_tilt(&image);
+    if tilt.abs() >= MIN_TILT_CORRECTION {
+        let (w, h) = (width, height);
+        // New strip (u, v) -> old strip: (u, v + tilt (u - w/2)).
+        let old = |u: f32, v: f32| to_source.apply(Point::new(u, v + tilt * (u - w / 2.0)));
+        let straightened = [old(0.0, 0.0), old(w, 0.0), old(w, h), old(0.0, h)];
+        if let Some(warped) = warp_quad(gray, &straightened, width as u32, height as u32) {
+            (image, to_source) = warped;
+        }
+    }
+    let slant = Some(estimate_slant(&image, &line_centres)).filter(|s| s.abs() >= MIN_SLANT_CORRECTION).unwrap_or(0.0);
     Some(Rectified {
         image,
         to_source,
         line_centres,
         estimated_chars_per_line: located.estimated_chars_per_line,
         ink_contrast: located.ink_contrast,
+        slant,
     })
+}
+
+/// Tilts smaller than this (vertical shift per pixel across) are left alone.
+const MIN_TILT_CORRECTION: f32 = 0.004;
+/// The largest tilt looked for (about 3.4°): the locator's lines are close.
+const MAX_TILT: f32 = 0.06;
+/// Slants smaller than this (horizontal shift per pixel down) are left alone.
+const MIN_SLANT_CORRECTION: f32 = 0.05;
+/// The largest slant looked for: oblique OCR-B leans about 0.2, a skewed photo adds to it.
+const MAX_SLANT: f32 = 0.45;
+
+/// How the strip's lines tilt (vertical shift per pixel to the right): the
+/// shear under which the rows' ink profile is sharpest, since a level
+/// line's ink falls into the fewest rows.
+fn estimate_tilt(image: &GrayImage) -> f32 {
+    let (w, h) = (image.width() as usize, image.height() as usize);
+    let raw = image.as_raw();
+    let (black, white) = band_levels(image, h as f32 / 2.0, h as f32, 0.0, w as f32);
+    let threshold = black + 0.5 * (white - black);
+    // Ink pixels (x, y, darkness) of the strip, every other row and column.
+    let mut ink: Vec<(f32, f32, f32)> = Vec::new();
+    for y in (0..h).step_by(2) {
+        for x in (0..w).step_by(2) {
+            let darkness = threshold - raw[y * w + x] as f32;
+            if darkness > 0.0 {
+                ink.push((x as f32, y as f32, darkness));
+            }
+        }
+    }
+    let half_width = w as f32 / 2.0;
+    let row_offset = MAX_TILT * half_width + 2.0;
+    let rows = h + (2.0 * row_offset) as usize + 4;
+    // Sum of squares of the row profile under `tilt`, in bins of 2 pixels.
+    let sharpness = |tilt: f32| -> f32 {
+        let mut profile = vec![0f32; rows / 2 + 2];
+        for &(x, y, weight) in &ink {
+            let p = (y - tilt * (x - half_width) + row_offset) / 2.0;
+            let i = p.floor().max(0.0);
+            let f = p - i;
+            let i = i as usize;
+            if let Some(c) = profile.get_mut(i) {
+                *c += weight * (1.0 - f);
+            }
+            if let Some(c) = profile.get_mut(i + 1) {
+                *c += weight * f;
+            }
+        }
+        profile.iter().map(|c| c * c).sum()
+    };
+    let mut best = (0f32, sharpness(0.0));
+    for step in -10..=10 {
+        let tilt = step as f32 * MAX_TILT / 10.0;
+        let score = sharpness(tilt);
+        if score > best.1 {
+            best = (tilt, score);
+        }
+    }
+    let coarse = best.0;
+    for step in -4..=4 {
+        let tilt = coarse + step as f32 * MAX_TILT / 50.0;
+        let score = sharpness(tilt);
+        if score > best.1 {
+            best = (tilt, score);
+        }
+    }
+    best.0
+}
+
+/// How the strokes slant (horizontal shift per pixel down; positive when
+/// the tops lean left): the most common direction of the near-vertical
+/// edges in the line bands. Upright OCR-B has many vertical stems (B, D, E,
+/// H, 1, 4 …); round glyphs, fillers and diagonals spread symmetrically
+/// about them, and a stray vertical mark weighs no more than one glyph.
+fn estimate_slant(image: &GrayImage, line_centres: &[f32]) -> f32 {
+    let (w, h) = (image.width() as usize, image.height() as usize);
+    let raw = image.as_raw();
+    let at = |x: usize, y: usize| raw[y * w + x] as f32;
+    // The histogram reaches well past the slants looked for, so that the
+    // spread of round glyphs' edges around the peak is not cut off on one side.
+    const REACH: f32 = MAX_SLANT + 0.35;
+    const BINS: usize = 81;
+    let bin_width = 2.0 * REACH / (BINS - 1) as f32;
+    let mut histogram = [0f32; BINS];
+    let half_band = 0.5 * RECTIFIED_DIGIT_HEIGHT;
+    for &centre in line_centres {
+        let centre = centre * h as f32;
+        let y0 = ((centre - half_band).max(1.0)) as usize;
+        let y1 = ((centre + half_band) as usize).min(h.saturating_sub(2));
+        for y in y0..=y1 {
+            for x in 1..w.saturating_sub(1) {
+                // Sobel gradient.
+                let gx = (at(x + 1, y - 1) + 2.0 * at(x + 1, y) + at(x + 1, y + 1))
+                    - (at(x - 1, y - 1) + 2.0 * at(x - 1, y) + at(x - 1, y + 1));
+                let gy = (at(x - 1, y + 1) + 2.0 * at(x, y + 1) + at(x + 1, y + 1))
+                    - (at(x - 1, y - 1) + 2.0 * at(x, y - 1) + at(x + 1, y - 1));
+                if gx.abs() < 40.0 || gy.abs() > REACH * gx.abs() {
+                    continue;
+                }
+                // An edge along x = x0 + slant * y has its gradient along (1, -slant).
+                let slant = -gy / gx;
+                let bin = ((slant + REACH) / bin_width).round();
+                if (0.0..BINS as f32).contains(&bin) {
+                    histogram[bin as usize] += gx.abs();
+                }
+            }
+        }
+    }
+    // The mode of the histogram smoothed over three bins, refined by a parabola.
+    let smoothed: Vec<f32> = (0..BINS)
+        .map(|i| histogram[i] + 0.5 * (histogram.get(i.wrapping_sub(1)).copied().unwrap_or(0.0) + histogram.get(i + 1).copied().unwrap_or(0.0)))
+        .collect();
+    let first = ((REACH - MAX_SLANT) / bin_width).round() as usize;
+    let Some(peak) = (first..BINS - first).max_by(|&a, &b| smoothed[a].total_cmp(&smoothed[b])) else { return 0.0 };
+    if smoothed[peak] <= 0.0 {
+        return 0.0;
+    }
+    let (l, c, r) = (smoothed[peak - 1], smoothed[peak], smoothed[peak + 1]);
+    let denominator = l - 2.0 * c + r;
+    let offset = if denominator.abs() > 1e-6 { (0.5 * (l - r) / denominator).clamp(-0.5, 0.5) } else { 0.0 };
+    (peak as f32 + offset) * bin_width - REACH
 }
 
 /// Dark-ink mask of the strip (local mean threshold).
@@ -270,6 +417,7 @@ pub fn cut_lines(rect: &Rectified, chars_override: Option<usize>) -> Option<Vec<
             white,
             ink_outside: placement.ink_outside,
             period_gap: (pitch / periodic - 1.0).abs(),
+            slant: rect.slant,
             alternatives: Vec::new(),
         };
         line.alternatives = extent_alternative(image, &line, band.left, band.right).into_iter().collect();
@@ -500,7 +648,7 @@ pub fn cut_patch(image: &GrayImage, line: &LineCells, centre_x: f32, out: &mut V
     for row in 0..PATCH_HEIGHT {
         let y = line.centre_y + (row as f32 + 0.5 - PATCH_HEIGHT as f32 / 2.0) * step_y;
         for col in 0..PATCH_WIDTH {
-            let x = centre_x + (col as f32 + 0.5 - PATCH_WIDTH as f32 / 2.0) * step_x;
+            let x = centre_x + (col as f32 + 0.5 - PATCH_WIDTH as f32 / 2.0) * step_x + line.slant * (y - line.centre_y);
             let value = sample_bilinear(image, x, y, line.white);
             out.push(((value - line.black) / range).clamp(0.0, 1.5));
         }
@@ -525,6 +673,53 @@ mod tests {
         assert!(least_squares(&[(1.0, 1.0), (1.0, 2.0)]).is_none());
     }
 
+    /// `image` sheared so that its vertical strokes lean by `slant`
+    /// (horizontal shift per pixel down), widened to keep it all.
+    fn sheared(image: &GrayImage, slant: f32) -> GrayImage {
+        let (w, h) = image.dimensions();
+        let extra = (slant.abs() * h as f32 / 2.0).ceil() as u32 + 2;
+        GrayImage::from_fn(w + 2 * extra, h, |x, y| {
+            let source_x = x as f32 - extra as f32 - slant * (y as f32 - h as f32 / 2.0);
+            image::Luma([sample_bilinear(image, source_x + 0.5, y as f32 + 0.5, 235.0).round() as u8])
+        })
+    }
+
+    #[test]
+    fn slant_of_sheared_ocr_b_is_measured() {
+        let Some(font) = crate::read::test_support::ocrb() else { return };
+        let lines = ["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"];
+        let digit_height = RECTIFIED_DIGIT_HEIGHT;
+        let page = crate::read::test_support::render_page(&font, &lines, digit_height);
+        // Where render_page puts the lines' digit centres.
+        let line_gap = 1.9 * digit_height;
+        let first_baseline = page.height() as f32 - 2.0 * line_gap - 1.5 * digit_height + line_gap;
+        let centres: Vec<f32> = (0..2)
+            .map(|i| (first_baseline + i as f32 * line_gap - digit_height / 2.0) / page.height() as f32)
+            .collect();
+        for slant in [-0.3f32, -0.15, 0.0, 0.2, 0.35] {
+            let estimate = estimate_slant(&sheared(&page, slant), &centres);
+            eprintln!("slant {slant}: estimated {estimate}");
+            assert!((estimate - slant).abs() < 0.05, "slant {slant}: estimated {estimate}");
+        }
+    }
+
+    #[test]
+    fn tilt_of_a_strip_is_measured() {
+        let Some(font) = crate::read::test_support::ocrb() else { return };
+        let lines = ["I<UTOD231458907<<<<<<<<<<<<<<<", "7408122F1204159UTO<<<<<<<<<<<6", "ERIKSSON<<ANNA<MARIA<<<<<<<<<<"];
+        let page = crate::read::test_support::render_page(&font, &lines, RECTIFIED_DIGIT_HEIGHT);
+        let (w, h) = page.dimensions();
+        for tilt in [-0.04f32, 0.0, 0.025] {
+            // Rows shifted by tilt * (x - w/2): a level line becomes a tilted one.
+            let tilted = GrayImage::from_fn(w, h, |x, y| {
+                let source_y = y as f32 - tilt * (x as f32 - w as f32 / 2.0);
+                image::Luma([sample_bilinear(&page, x as f32 + 0.5, source_y + 0.5, 235.0).round() as u8])
+            });
+            let estimate = estimate_tilt(&tilted);
+            assert!((estimate - tilt).abs() < 0.005, "tilt {tilt}: estimated {estimate}");
+        }
+    }
+
     #[test]
     fn blank_strip_has_no_lines() {
         let rect = Rectified {
@@ -537,6 +732,7 @@ mod tests {
             line_centres: vec![0.3, 0.7],
             estimated_chars_per_line: 44.0,
             ink_contrast: 0.1,
+            slant: 0.0,
         };
         assert!(cut_lines(&rect, None).is_none());
     }
