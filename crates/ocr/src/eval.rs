@@ -11,8 +11,12 @@
 //!   `truth.json` is one document; its MRZ lines are `mrz.lines` (or a
 //!   top-level `mrz_lines`), and every `white.*` and `ir.*` image beside it
 //!   shows that MRZ. Items are labelled by capture kind (`capture.kind`) and
-//!   light so camera and flatbed results are reported apart. Documents whose
-//!   truth has no MRZ lines are skipped.
+//!   light so camera and flatbed results are reported apart. Images whose MRZ
+//!   is a counterfeit print by design (`expected_checks` fails `mrz.print`:
+//!   wrong font, pitch or inkjet; or, in infrared, `ir.b900`: no
+//!   IR-absorbing ink) go to groups suffixed `/counterfeit`, where rejecting
+//!   is the right answer and only a wrong acceptance is a fault. Documents
+//!   whose truth has no MRZ lines are skipped.
 //!
 //! Measures: exact-MRZ rate (every line equal), character error rate (edit
 //! distance over the truth's characters; a missing reading costs every
@@ -243,13 +247,19 @@ fn collect_fixture_items(dir: &Path, items: &mut Vec<EvalItem>, depth: usize) ->
                 .and_then(|k| k.as_str())
                 .unwrap_or("unknown")
                 .to_string();
+            let expected_fail =
+                |check: &str| truth.get("expected_checks").and_then(|c| c.get(check)).and_then(|v| v.as_str()) == Some("fail");
+            let counterfeit_print = expected_fail("mrz.print");
+            let invisible_in_ir = counterfeit_print || expected_fail("ir.b900");
             for file in files {
                 let Some(name) = file.file_name().and_then(|n| n.to_str()) else { continue };
                 let light = ["white", "ir"].into_iter().find(|l| {
                     name.strip_prefix(l).is_some_and(|rest| rest == ".png" || rest == ".jpg" || rest == ".jpeg")
                 });
                 if let Some(light) = light {
-                    items.push(EvalItem { image: file.clone(), truth: lines.clone(), group: format!("{capture}/{light}") });
+                    let counterfeit = if light == "ir" { invisible_in_ir } else { counterfeit_print };
+                    let suffix = if counterfeit { "/counterfeit" } else { "" };
+                    items.push(EvalItem { image: file.clone(), truth: lines.clone(), group: format!("{capture}/{light}{suffix}") });
                 }
             }
         }
@@ -418,12 +428,12 @@ pub fn summaries_by_group(results: &[ItemResult]) -> BTreeMap<String, Summary> {
 /// A printable table of summaries.
 pub fn format_table(title: &str, summaries: &BTreeMap<String, Summary>) -> String {
     let mut out = format!(
-        "{title}\n{:<22} {:>6} {:>8} {:>8} {:>9} {:>9} {:>7} {:>9} {:>9}\n",
+        "{title}\n{:<24} {:>6} {:>8} {:>8} {:>9} {:>9} {:>7} {:>9} {:>9}\n",
         "group", "images", "exact", "CER", "rejected", "wrong-acc", "wrong-v", "median ms", "p95 ms"
     );
     for (group, s) in summaries {
         out.push_str(&format!(
-            "{:<22} {:>6} {:>7.1}% {:>7.2}% {:>8.1}% {:>8.1}% {:>7} {:>9.1} {:>9.1}\n",
+            "{:<24} {:>6} {:>7.1}% {:>7.2}% {:>8.1}% {:>8.1}% {:>7} {:>9.1} {:>9.1}\n",
             group,
             s.count,
             100.0 * s.exact_rate,
@@ -599,6 +609,46 @@ mod tests {
     }
 
     #[test]
+    fn fixture_layout_reports_counterfeit_prints_apart() {
+        let dir = std::env::temp_dir().join(format!("tdverify-ocr-eval-fixtures-{}", std::process::id()));
+        let document = |name: &str, checks: &str| {
+            let folder = dir.join(name);
+            std::fs::create_dir_all(&folder).expect("create");
+            let truth = format!(
+                r#"{{"mrz": {{"lines": ["P<UTO", "L898"]}}, "capture": {{"kind": "camera"}}, "expected_checks": {checks}}}"#
+            );
+            std::fs::write(folder.join("truth.json"), truth).expect("write");
+            for file in ["white.jpg", "ir.jpg", "uv.jpg", "bearer.jpg"] {
+                std::fs::write(folder.join(file), b"").expect("write");
+            }
+        };
+        document("genuine", r#"{"mrz.print": "pass", "ir.b900": "pass"}"#);
+        document("no-ir-ink", r#"{"mrz.print": "pass", "ir.b900": "fail"}"#);
+        document("wrong-font", r#"{"mrz.print": "fail", "ir.b900": "pass"}"#);
+        let items = load_dataset(&dir).expect("load");
+        let _ = std::fs::remove_dir_all(&dir);
+        let groups: Vec<(String, String)> = items
+            .iter()
+            .map(|i| {
+                let folder = i.image.parent().and_then(|p| p.file_name()).map(|n| n.to_string_lossy().to_string());
+                (folder.unwrap_or_default(), i.group.clone())
+            })
+            .collect();
+        let expected: Vec<(String, String)> = [
+            ("genuine", "camera/ir"),
+            ("genuine", "camera/white"),
+            ("no-ir-ink", "camera/ir/counterfeit"),
+            ("no-ir-ink", "camera/white"),
+            ("wrong-font", "camera/ir/counterfeit"),
+            ("wrong-font", "camera/white/counterfeit"),
+        ]
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+        assert_eq!(groups, expected);
+    }
+
+    #[test]
     fn summary_counts_wrong_valid_readings() {
         let item = EvalItem { image: PathBuf::from("x"), truth: vec!["AB".into()], group: "g".into() };
         let right = ItemResult {
@@ -645,5 +695,37 @@ mod tests {
         assert_eq!(summary.wrong_accepted_valid, 0, "a wrong MRZ was accepted as valid");
         assert_eq!(summary.wrong_accepted_rate, 0.0, "a wrong MRZ was accepted");
         assert!(summary.exact_rate >= 0.93, "exact rate {:.3} below the 0.93 floor", summary.exact_rate);
+    }
+
+    /// The generated fixture documents (`cargo xtask setup` writes them to
+    /// `out/fixtures`), when present: every camera and phone photo of an
+    /// MRZ printed as specified is read exactly, and no reading of any
+    /// fixture, counterfeit prints included, is accepted wrongly.
+    #[test]
+    fn fixture_photos_read_exactly_and_nothing_wrong_is_accepted() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../out/fixtures");
+        if !dir.join("index.json").is_file() {
+            eprintln!("skipping: {} not generated (cargo xtask fixtures)", dir.display());
+            return;
+        }
+        let library = tdverify_face::runtime::default_library_path();
+        if !library.is_file() {
+            eprintln!("skipping: {} missing (run cargo xtask setup)", library.display());
+            return;
+        }
+        let engine = OcrEngine::load_default().expect("load the MRZ OCR engine");
+        let items = load_dataset(&dir).expect("load ground truth");
+        let results = evaluate(&items, &engine);
+        eprintln!("{}", format_table("fixtures", &summaries_by_group(&results)));
+        let photos: Vec<&ItemResult> = results
+            .iter()
+            .filter(|r| (r.item.group.starts_with("camera/") || r.item.group.starts_with("phone/")) && !r.item.group.ends_with("/counterfeit"))
+            .collect();
+        assert!(photos.len() >= 10, "only {} camera and phone photos", photos.len());
+        for r in &photos {
+            assert!(r.exact(), "{}: read {:?}", r.item.image.display(), r.lines);
+        }
+        let wrongly_accepted: Vec<_> = results.iter().filter(|r| !r.rejected() && !r.exact()).map(|r| r.item.image.display().to_string()).collect();
+        assert!(wrongly_accepted.is_empty(), "accepted but wrong: {wrongly_accepted:?}");
     }
 }
