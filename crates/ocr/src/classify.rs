@@ -17,6 +17,8 @@ pub const CHARSET: &str = "<0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
 /// Path of the model inside the models folder.
 pub const MODEL_FILE: &str = "ocr/mrz_chars.onnx";
+/// Most threads the classifier runs on.
+const CLASSIFIER_THREADS: usize = 2;
 
 /// How many candidates per position are kept.
 pub const TOP_K: usize = 5;
@@ -66,7 +68,11 @@ impl OcrEngine {
             .map_err(|e| OcrError::Runtime { reason: e.to_string() })?;
         let failed = |reason: String| OcrError::Inference { model: MODEL_FILE.to_string(), reason };
         let builder = Session::builder(runtime.environment()).map_err(|e| failed(e.to_string()))?;
-        let mut builder = builder.with_intra_threads(1).map_err(|e| failed(e.to_string()))?;
+        // Classifying the cells is most of a reading's time, and the officer
+        // waits for it: both cores of the budget machine (one where there is
+        // only one).
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(CLASSIFIER_THREADS));
+        let mut builder = builder.with_intra_threads(threads).map_err(|e| failed(e.to_string()))?;
         let session = builder.commit_from_file(&model_path).map_err(|e| failed(e.to_string()))?;
         Ok(OcrEngine { session: Mutex::new(session), model_path })
     }
