@@ -743,6 +743,18 @@ pub(crate) mod test_support {
         FontVec::try_from_vec(std::fs::read(OCRB_PATH).ok()?).ok()
     }
 
+    /// `image` sheared so that its vertical strokes lean by `slant`
+    /// (horizontal shift per pixel down), widened to keep it all.
+    pub fn sheared(image: &GrayImage, slant: f32) -> GrayImage {
+        let (w, h) = image.dimensions();
+        let extra = (slant.abs() * h as f32 / 2.0).ceil() as u32 + 2;
+        GrayImage::from_fn(w + 2 * extra, h, |x, y| {
+            let source_x = x as f32 - extra as f32 - slant * (y as f32 - h as f32 / 2.0);
+            let value = crate::geometry::sample_bilinear(image, source_x + 0.5, y as f32 + 0.5, 235.0);
+            Luma([value.round() as u8])
+        })
+    }
+
     /// A white page with some title text and the MRZ lines near the bottom;
     /// `digit_height` in pixels.
     pub fn render_page(font: &FontVec, lines: &[&str], digit_height: f32) -> GrayImage {
@@ -839,14 +851,9 @@ mod tests {
     fn sheared_photos_and_oblique_print_read_exactly() {
         let (Some(font), Some(engine)) = (ocrb(), engine()) else { return };
         let page = render_page(&font, &TD1, 20.0);
-        let (w, h) = page.dimensions();
         // A document photographed askew leans its strokes; so does oblique print.
         for slant in [-0.35f32, 0.3] {
-            let extra = (slant.abs() * h as f32 / 2.0).ceil() as u32 + 2;
-            let leaning = image::GrayImage::from_fn(w + 2 * extra, h, |x, y| {
-                let source_x = x as f32 - extra as f32 - slant * (y as f32 - h as f32 / 2.0);
-                image::Luma([crate::geometry::sample_bilinear(&page, source_x + 0.5, y as f32 + 0.5, 235.0).round() as u8])
-            });
+            let leaning = super::test_support::sheared(&page, slant);
             let reading = read_mrz(&rotated(&leaning, 5.0), &engine).expect("MRZ found");
             assert_eq!(reading.lines, TD1, "slant {slant}: raw {:?}", reading.raw_lines);
             assert_eq!(reading.status, ReadingStatus::Valid, "slant {slant}");

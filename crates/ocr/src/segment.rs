@@ -673,17 +673,6 @@ mod tests {
         assert!(least_squares(&[(1.0, 1.0), (1.0, 2.0)]).is_none());
     }
 
-    /// `image` sheared so that its vertical strokes lean by `slant`
-    /// (horizontal shift per pixel down), widened to keep it all.
-    fn sheared(image: &GrayImage, slant: f32) -> GrayImage {
-        let (w, h) = image.dimensions();
-        let extra = (slant.abs() * h as f32 / 2.0).ceil() as u32 + 2;
-        GrayImage::from_fn(w + 2 * extra, h, |x, y| {
-            let source_x = x as f32 - extra as f32 - slant * (y as f32 - h as f32 / 2.0);
-            image::Luma([sample_bilinear(image, source_x + 0.5, y as f32 + 0.5, 235.0).round() as u8])
-        })
-    }
-
     #[test]
     fn slant_of_sheared_ocr_b_is_measured() {
         let Some(font) = crate::read::test_support::ocrb() else { return };
@@ -697,7 +686,7 @@ mod tests {
             .map(|i| (first_baseline + i as f32 * line_gap - digit_height / 2.0) / page.height() as f32)
             .collect();
         for slant in [-0.3f32, -0.15, 0.0, 0.2, 0.35] {
-            let estimate = estimate_slant(&sheared(&page, slant), &centres);
+            let estimate = estimate_slant(&crate::read::test_support::sheared(&page, slant), &centres);
             eprintln!("slant {slant}: estimated {estimate}");
             assert!((estimate - slant).abs() < 0.05, "slant {slant}: estimated {estimate}");
         }
