@@ -205,6 +205,7 @@ pub fn read_mrz_traced(
     let mut strict_tried = candidates.first().is_none_or(|c| c.ink_contrast >= INK_CONTRASTS[1]);
     let mut queue: std::collections::VecDeque<LocatedMrz> = candidates.into();
     let mut rank = 0usize;
+    let mut first_choice: Option<[Point; 4]> = None;
     loop {
         if best.as_ref().is_some_and(|b| b.0 >= CONFIDENT_ATTEMPT) {
             break;
@@ -220,8 +221,11 @@ pub fn read_mrz_traced(
             None => break,
         };
         rank += 1;
-        // A runner-up must read clearly better than the locator's first choice.
-        let handicap = if rank == 1 { 0.0 } else { RUNNER_UP_HANDICAP };
+        // A runner-up elsewhere in the image must read clearly better than
+        // the locator's first choice; one over the same lines (a better
+        // estimate of their direction or extent) is judged on its reading alone.
+        let first = *first_choice.get_or_insert(located.corners);
+        let handicap = if rank == 1 || same_place(&first, &located.corners) { 0.0 } else { RUNNER_UP_HANDICAP };
         for flipped in [false, true] {
             // An MRZ that reads well upright is not read upside down too (speed).
             if flipped && best.as_ref().is_some_and(|b| b.0 >= CONFIDENT_ATTEMPT) {
@@ -326,6 +330,23 @@ pub fn read_mrz_traced(
         upside_down: attempt.flipped,
         ms: started.elapsed().as_secs_f64() * 1000.0,
     })
+}
+
+/// Whether two located quadrilaterals lie over the same lines: each one's
+/// centre inside the other.
+fn same_place(a: &[Point; 4], b: &[Point; 4]) -> bool {
+    let centre = |q: &[Point; 4]| Point::new(q.iter().map(|p| p.x).sum::<f32>() / 4.0, q.iter().map(|p| p.y).sum::<f32>() / 4.0);
+    // Inside a convex quadrilateral: on the same side of all four edges, whichever their order.
+    let inside = |q: &[Point; 4], p: Point| {
+        let sides: Vec<f32> = (0..4)
+            .map(|i| {
+                let (s, e) = (q[i], q[(i + 1) % 4]);
+                (e.x - s.x) * (p.y - s.y) - (e.y - s.y) * (p.x - s.x)
+            })
+            .collect();
+        sides.iter().all(|&v| v > 0.0) || sides.iter().all(|&v| v < 0.0)
+    };
+    inside(a, centre(b)) && inside(b, centre(a))
 }
 
 /// Classifies every `stride`-th cell of every line (1: all cells).
@@ -845,6 +866,22 @@ mod tests {
             assert_eq!(reading.lines, TD3, "at {degrees}°: raw {:?}", reading.raw_lines);
             assert_eq!(reading.status, ReadingStatus::Valid, "at {degrees}°");
         }
+    }
+
+    #[test]
+    fn quadrilaterals_over_the_same_lines_are_the_same_place() {
+        let quad = |x0: f32, y0: f32, w: f32, h: f32, shear: f32| {
+            [Point::new(x0 + shear, y0), Point::new(x0 + w + shear, y0), Point::new(x0 + w, y0 + h), Point::new(x0, y0 + h)]
+        };
+        let upright = quad(0.0, 650.0, 560.0, 115.0, 0.0);
+        // The same lines seen upside down (corners in the other order) and sheared.
+        let mut turned = quad(-30.0, 646.0, 610.0, 125.0, 25.0);
+        turned.reverse();
+        assert!(same_place(&upright, &turned));
+        // A paragraph above the MRZ is another place.
+        assert!(!same_place(&upright, &quad(0.0, 300.0, 560.0, 115.0, 0.0)));
+        // A small group inside the large one, whose own centre the small one does not hold.
+        assert!(!same_place(&upright, &quad(0.0, 650.0, 100.0, 20.0, 0.0)));
     }
 
     #[test]
