@@ -248,10 +248,14 @@ fn estimate_slant(image: &GrayImage, line_centres: &[f32]) -> f32 {
     if smoothed[peak] <= 0.0 {
         return 0.0;
     }
-    let (l, c, r) = (smoothed[peak - 1], smoothed[peak], smoothed[peak + 1]);
-    let denominator = l - 2.0 * c + r;
-    let offset = if denominator.abs() > 1e-6 { (0.5 * (l - r) / denominator).clamp(-0.5, 0.5) } else { 0.0 };
-    (peak as f32 + offset) * bin_width - REACH
+    (peak as f32 + parabola_offset(smoothed[peak - 1], smoothed[peak], smoothed[peak + 1])) * bin_width - REACH
+}
+
+/// Where a parabola through three equally spaced samples peaks, relative to
+/// the middle one (within half a step either way).
+fn parabola_offset(left: f32, centre: f32, right: f32) -> f32 {
+    let denominator = left - 2.0 * centre + right;
+    if denominator.abs() > 1e-6 { (0.5 * (left - right) / denominator).clamp(-0.5, 0.5) } else { 0.0 }
 }
 
 /// Dark-ink mask of the strip (local mean threshold).
@@ -487,10 +491,7 @@ fn common_period(lines: Vec<(&[f32], usize, usize)>, guess: f32) -> Option<f32> 
     }
     let best = (min_lag..=max_lag).max_by(|&a, &b| scores[a].total_cmp(&scores[b]))?;
     // Parabolic refinement around the peak.
-    let (l, c, r) = (scores[best - 1], scores[best], scores[best + 1]);
-    let denominator = l - 2.0 * c + r;
-    let offset = if denominator.abs() > 1e-6 { (0.5 * (l - r) / denominator).clamp(-0.5, 0.5) } else { 0.0 };
-    Some(best as f32 + offset)
+    Some(best as f32 + parabola_offset(scores[best - 1], scores[best], scores[best + 1]))
 }
 
 /// One way of laying a line's cells over its ink.
