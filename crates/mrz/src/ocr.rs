@@ -19,7 +19,15 @@
 //!    makes that digit (and, for the composite, every digit) hold. At most
 //!    [`MAX_TRIALS`] readings are evaluated. A check digit printed clearly
 //!    wrong therefore stays wrong: the decoder reports what is printed.
-//! 4. **Status.** `Valid` when the final reading passes every check digit and
+//! 4. **Look-alikes.** Where letters and digits are both allowed (document
+//!    number, optional data) the model can be confidently wrong between
+//!    OCR-B look-alikes (`O`/`0`, `I`/`1`, `B`/`8`…). When step 3 finds no
+//!    fix, each confident character of the failing digit's fields is swapped
+//!    for its look-alike; if exactly one swap makes the digit hold, it is
+//!    taken with 60 % of the original confidence, so the reading stays
+//!    `LowConfidence` for the officer to confirm. Two or more candidate swaps
+//!    leave the reading as printed.
+//! 5. **Status.** `Valid` when the final reading passes every check digit and
 //!    grammar rule and every character has confidence ≥ [`LOW_CONFIDENCE`];
 //!    `LowConfidence` when it is readable but fails a rule or has a weak
 //!    character; `Unreadable` when the shape is wrong, a position is empty, or
@@ -73,6 +81,9 @@ pub enum CorrectionReason {
     Grammar,
     /// The change makes a failing check digit hold.
     CheckDigit(CheckDigitKind),
+    /// A confidently read character was swapped for its OCR-B look-alike: the
+    /// only such swap that makes this check digit hold. Needs confirming.
+    LookAlike(CheckDigitKind),
 }
 
 /// One change from the OCR's top candidate.
@@ -198,14 +209,19 @@ pub fn decode(format: MrzFormat, candidates: &[Vec<Vec<(char, f32)>>]) -> Decode
                 spans.push(span);
             }
         }
-        if let Some(best) = search(format, &chosen, &sorted, classes, &spans, kind, &mut trials) {
-            for (line, position, c, p) in best {
-                let from = sorted[line][position][0].0;
-                chosen[line][position] = (c, p);
-                corrections.retain(|k| !(k.line == line && k.position == position));
-                if c != from {
-                    corrections.push(OcrCorrection { line, position, from, to: c, reason: CorrectionReason::CheckDigit(kind) });
-                }
+        let (best, reason) = match search(format, &chosen, &sorted, classes, &spans, kind, &mut trials) {
+            Some(best) => (best, CorrectionReason::CheckDigit(kind)),
+            None => match look_alike_swap(format, &chosen, classes, &spans, kind, &mut trials) {
+                Some(swap) => (vec![swap], CorrectionReason::LookAlike(kind)),
+                None => continue,
+            },
+        };
+        for (line, position, c, p) in best {
+            let from = sorted[line][position][0].0;
+            chosen[line][position] = (c, p);
+            corrections.retain(|k| !(k.line == line && k.position == position));
+            if c != from {
+                corrections.push(OcrCorrection { line, position, from, to: c, reason });
             }
         }
     }
@@ -330,6 +346,56 @@ fn search(
     best.map(|(_, changes)| changes)
 }
 
+/// The OCR-B look-alike of `c` where letters and digits are both allowed.
+fn look_alike(c: char) -> Option<char> {
+    confusable_fix(CharClass::Numeric, c).or_else(|| confusable_fix(CharClass::Alphabetic, c))
+}
+
+/// The single look-alike swap among the alphanumeric positions of `spans`
+/// that makes `kind` hold (for the composite, every check digit); `None`
+/// when no swap or more than one does.
+fn look_alike_swap(
+    format: MrzFormat,
+    chosen: &[Vec<(char, f32)>],
+    classes: &[Vec<(CharClass, crate::fields::Field)>],
+    spans: &[Span],
+    kind: CheckDigitKind,
+    trials: &mut usize,
+) -> Option<Change> {
+    let mut found: Option<Change> = None;
+    let mut seen: Vec<(usize, usize)> = Vec::new();
+    for span in spans {
+        for position in span.start..span.end {
+            if seen.contains(&(span.line, position)) {
+                continue;
+            }
+            seen.push((span.line, position));
+            let Some(&(current, p)) = chosen.get(span.line).and_then(|l| l.get(position)) else { continue };
+            let alphanumeric = classes.get(span.line).and_then(|l| l.get(position)).is_some_and(|(c, _)| *c == CharClass::Alphanumeric);
+            let Some(swapped) = look_alike(current).filter(|_| alphanumeric) else { continue };
+            if *trials >= MAX_TRIALS {
+                return None;
+            }
+            *trials += 1;
+            let mut lines: Vec<Vec<char>> = chosen.iter().map(|l| l.iter().map(|(c, _)| *c).collect()).collect();
+            lines[span.line][position] = swapped;
+            let mrz = parse_lines(format, lines.into_iter().map(|l| l.into_iter().collect()).collect());
+            let holds = if kind == CheckDigitKind::Composite {
+                mrz.check_digits.iter().all(|d| d.holds())
+            } else {
+                mrz.check_digit(kind).is_some_and(|d| d.holds())
+            };
+            if holds {
+                if found.is_some() {
+                    return None;
+                }
+                found = Some((span.line, position, swapped, p * 0.6));
+            }
+        }
+    }
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -441,6 +507,39 @@ mod tests {
         let mut input = certain(&TD3);
         input[1][15] = vec![('8', 0.97), ('0', 0.004)];
         assert_ne!(decode(MrzFormat::Td3, &input).lines[1], TD3[1]);
+    }
+
+    #[test]
+    fn a_confident_look_alike_in_the_document_number_is_swapped_when_only_it_fits() {
+        // "L898902C3": the '0' at position 6 read confidently as 'O'. Only O→0 makes the digit hold.
+        let misread = TD3[1].replacen("L898902C36", "L8989O2C36", 1);
+        let decoded = decode(MrzFormat::Td3, &certain(&[TD3[0], &misread]));
+        assert_eq!(decoded.lines[1], TD3[1]);
+        assert_eq!(decoded.corrections.len(), 1);
+        let correction = decoded.corrections[0];
+        assert_eq!((correction.position, correction.from, correction.to), (5, 'O', '0'));
+        assert_eq!(correction.reason, CorrectionReason::LookAlike(CheckDigitKind::Number));
+        assert_eq!(decoded.status, DecodeStatus::LowConfidence, "a confident misread is confirmed by the officer");
+        assert!(decoded.confidence[1][5] < LOW_CONFIDENCE);
+    }
+
+    #[test]
+    fn look_alikes_are_not_swapped_in_letter_only_or_digit_only_fields() {
+        // A certain '6' for the '0' of the birth date: dates allow digits only, so no look-alike swap.
+        let mut input = certain(&TD3);
+        input[1][15] = vec![('6', 0.99)];
+        let decoded = decode(MrzFormat::Td3, &input);
+        assert!(decoded.corrections.is_empty());
+        assert_ne!(decoded.lines[1], TD3[1]);
+    }
+
+    #[test]
+    fn two_look_alike_swaps_that_both_fit_leave_the_reading_as_printed() {
+        // In "L898902C3" + '7', both 8→B (position 4) and 2→Z (position 7) would make 7 hold.
+        let forged = TD3[1].replacen("L898902C36", "L898902C37", 1);
+        let decoded = decode(MrzFormat::Td3, &certain(&[TD3[0], &forged]));
+        assert_eq!(decoded.lines[1], forged);
+        assert!(decoded.corrections.is_empty());
     }
 
     #[test]

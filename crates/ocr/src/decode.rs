@@ -88,6 +88,12 @@ pub fn decode(candidates: &[Vec<Vec<Candidate>>]) -> Decoded {
                     format!("grammar: {}", class.unwrap_or_else(|| "character not allowed here".to_string()))
                 }
                 CorrectionReason::CheckDigit(kind) => format!("check digit: makes the {} check digit hold", kind.label()),
+                CorrectionReason::LookAlike(kind) => format!(
+                    "look-alike: '{}' was read clearly, but only '{}' makes the {} check digit hold; confirm on the document",
+                    c.from,
+                    c.to,
+                    kind.label()
+                ),
             };
             Correction { line: c.line, column: c.position, from: c.from, to: c.to, reason }
         })
