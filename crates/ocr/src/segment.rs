@@ -344,8 +344,9 @@ pub fn cut_lines(rect: &Rectified, chars_override: Option<usize>) -> Option<Vec<
         let max_gap = (1.2 * band_height) as usize;
         let mut runs: Vec<(usize, usize, usize)> = Vec::new(); // start, end, ink
         let mut current: Option<(usize, usize, usize)> = None;
+        let solid = solid_columns(&counts, band_height);
         for (x, &count) in counts.iter().enumerate() {
-            if count < min_ink {
+            if count < min_ink || solid[x] {
                 continue;
             }
             current = match current {
@@ -360,7 +361,7 @@ pub fn cut_lines(rect: &Rectified, chars_override: Option<usize>) -> Option<Vec<
         if let Some(run) = current {
             runs.push(run);
         }
-        let (left, right, _) = runs.into_iter().max_by_key(|r| r.2)?;
+        let (left, right) = line_extent(&runs, band_height, rect.line_centres.len())?;
         let columns = counts.iter().map(|&c| c as f32).collect();
         bands.push(Band { top, bottom, left, right, columns });
     }
@@ -428,6 +429,55 @@ pub fn cut_lines(rect: &Rectified, chars_override: Option<usize>) -> Option<Vec<
         lines.push(line);
     }
     Some(lines)
+}
+
+/// Columns inside a dark stretch wider than any stroke: the table or the
+/// card's edge beside the line, not print. Left out of the line's extent.
+fn solid_columns(counts: &[usize], band_height: f32) -> Vec<bool> {
+    let full = (0.85 * band_height) as usize;
+    let widest_stroke = (0.4 * PITCH_PER_HEIGHT * band_height).ceil() as usize;
+    let mut solid = vec![false; counts.len()];
+    let mut start = 0;
+    while start < counts.len() {
+        let mut end = start;
+        while end < counts.len() && counts[end] >= full.max(1) {
+            end += 1;
+        }
+        if end - start > widest_stroke {
+            solid[start..end].iter_mut().for_each(|s| *s = true);
+        }
+        start = end + 1;
+    }
+    solid
+}
+
+/// Column extent of one line from its runs of ink columns (in order, as
+/// `(start, end, ink)`): the run with the most ink, joined with neighbouring
+/// runs that a wider gap split off (glare or a stamp washing out a few
+/// characters) as long as the whole still fits the longest line the layout
+/// allows. A neighbour must be at least two characters wide, so a speck of
+/// dirt beside the line does not stretch it.
+fn line_extent(runs: &[(usize, usize, usize)], band_height: f32, line_count: usize) -> Option<(usize, usize)> {
+    let main = (0..runs.len()).max_by_key(|&i| runs[i].2)?;
+    let pitch = PITCH_PER_HEIGHT * band_height;
+    let longest_chars = chars_per_line_options(line_count).iter().copied().max().unwrap_or(44) as f32;
+    let widest = 1.1 * (longest_chars - 1.0 + INK_WIDTH_PER_PITCH) * pitch;
+    let max_gap = 8.0 * pitch;
+    let min_width = 2.0 * pitch;
+    let (mut first, mut last) = (main, main);
+    loop {
+        let (left, right) = (runs[first].0, runs[last].1);
+        let joins = |run: &(usize, usize, usize), gap: usize, new_left: usize, new_right: usize| {
+            (run.1 - run.0) as f32 >= min_width && gap as f32 <= max_gap && (new_right - new_left) as f32 <= widest
+        };
+        if first > 0 && joins(&runs[first - 1], left - runs[first - 1].1, runs[first - 1].0, right) {
+            first -= 1;
+        } else if last + 1 < runs.len() && joins(&runs[last + 1], runs[last + 1].0 - right, left, runs[last + 1].1) {
+            last += 1;
+        } else {
+            return Some((runs[first].0, runs[last].1));
+        }
+    }
 }
 
 /// The line's cells fitted to its own ink ends: an MRZ line is full (fillers
@@ -667,6 +717,32 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_line_split_by_glare_is_joined_but_not_stretched_past_its_layout() {
+        // Band 30 px high: pitch about 28 px, a 44-character line about 1250 px.
+        let h = 30.0;
+        let runs = [(100, 1000, 9000), (1150, 1330, 1500)];
+        assert_eq!(line_extent(&runs, h, 2), Some((100, 1330)), "a gap of about 5 characters is glare");
+        // The same pieces cannot form one 30-character TD1 line.
+        assert_eq!(line_extent(&runs, h, 3), Some((100, 1000)));
+        // A speck beside the line is not part of it, nor is a piece far away.
+        assert_eq!(line_extent(&[(100, 1000, 9000), (1030, 1040, 30)], h, 2), Some((100, 1000)));
+        assert_eq!(line_extent(&[(10, 200, 900), (600, 1300, 7000)], h, 2), Some((600, 1300)));
+        assert_eq!(line_extent(&[], h, 2), None);
+    }
+
+    #[test]
+    fn a_dark_stretch_wider_than_a_stroke_is_solid_and_strokes_are_not() {
+        // 30 px band: strokes (full height, 3 columns) then the table beyond the card edge.
+        let mut counts = vec![0usize; 60];
+        counts[10..13].fill(30);
+        counts[40..60].fill(29);
+        let solid = solid_columns(&counts, 30.0);
+        assert!(solid[10..13].iter().all(|s| !s));
+        assert!(solid[40..60].iter().all(|s| *s));
+        assert!(solid_columns(&[], 30.0).is_empty());
+    }
+
+    #[test]
     fn least_squares_recovers_a_line() {
         let points: Vec<(f32, f32)> = (0..10).map(|i| (i as f32, 3.0 + 2.0 * i as f32)).collect();
         let (a, b) = least_squares(&points).expect("fit");
@@ -727,3 +803,4 @@ mod tests {
         assert!(cut_lines(&rect, None).is_none());
     }
 }
+
