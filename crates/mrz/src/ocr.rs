@@ -11,7 +11,11 @@
 //!    proposed (probability ≥ [`MIN_ALTERNATIVE`]) replaces it. If the OCR
 //!    proposed none, the usual look-alike is used (`O`→`0`…) with its
 //!    confidence cut to 60 % of the original, since no evidence backs it.
-//! 3. **Check digits.** For each failing check digit (document number, birth,
+//! 3. **Issuer codes.** An issuing state or nationality that is no known
+//!    code (or has a filler between letters) is changed at its uncertain
+//!    positions, one or two, to the most probable known code the OCR
+//!    candidates allow. A confidently read unknown code stays as printed.
+//! 4. **Check digits.** For each failing check digit (document number, birth,
 //!    expiry, optional data, then composite), the decoder tries replacing
 //!    *uncertain* characters only — those whose chosen candidate has
 //!    probability below [`CERTAIN`] — with their OCR alternatives, one change
@@ -19,15 +23,15 @@
 //!    makes that digit (and, for the composite, every digit) hold. At most
 //!    [`MAX_TRIALS`] readings are evaluated. A check digit printed clearly
 //!    wrong therefore stays wrong: the decoder reports what is printed.
-//! 4. **Look-alikes.** Where letters and digits are both allowed (document
+//! 5. **Look-alikes.** Where letters and digits are both allowed (document
 //!    number, optional data) the model can be confidently wrong between
-//!    OCR-B look-alikes (`O`/`0`, `I`/`1`, `B`/`8`…). When step 3 finds no
+//!    OCR-B look-alikes (`O`/`0`, `I`/`1`, `B`/`8`…). When step 4 finds no
 //!    fix, each confident character of the failing digit's fields is swapped
 //!    for its look-alike; if exactly one swap makes the digit hold, it is
 //!    taken with 60 % of the original confidence, so the reading stays
 //!    `LowConfidence` for the officer to confirm. Two or more candidate swaps
 //!    leave the reading as printed.
-//! 5. **Status.** `Valid` when the final reading passes every check digit and
+//! 6. **Status.** `Valid` when the final reading passes every check digit and
 //!    grammar rule and every character has confidence ≥ [`LOW_CONFIDENCE`];
 //!    `LowConfidence` when it is readable but fails a rule or has a weak
 //!    character; `Unreadable` when the shape is wrong, a position is empty, or
@@ -40,6 +44,7 @@ use serde::{Deserialize, Serialize};
 use crate::grammar::{confusable_fix, position_classes, CharClass};
 use crate::layout::layout;
 use crate::parse::{parse_lines, CheckDigitKind, Mrz};
+use crate::codes::issuer_kind;
 use crate::fields::Span;
 use crate::MrzFormat;
 
@@ -81,6 +86,9 @@ pub enum CorrectionReason {
     Grammar,
     /// The change makes a failing check digit hold.
     CheckDigit(CheckDigitKind),
+    /// The code read is no known state or issuer code; this uncertain
+    /// character was the most probable change that makes it one.
+    IssuerCode,
     /// A confidently read character was swapped for its OCR-B look-alike: the
     /// only such swap that makes this check digit hold. Needs confirming.
     LookAlike(CheckDigitKind),
@@ -184,6 +192,19 @@ pub fn decode(format: MrzFormat, candidates: &[Vec<Vec<(char, f32)>>]) -> Decode
             }
         }
         chosen.push(out);
+    }
+
+    // Issuer and nationality codes come from a closed list no check digit covers.
+    let code_spans = [Some(layout(format).issuing_state), layout(format).nationality];
+    for span in code_spans.into_iter().flatten() {
+        for (line, position, c, p) in known_code(&chosen, &sorted, span) {
+            let from = sorted[line][position][0].0;
+            chosen[line][position] = (c, p);
+            corrections.retain(|k| !(k.line == line && k.position == position));
+            if c != from {
+                corrections.push(OcrCorrection { line, position, from, to: c, reason: CorrectionReason::IssuerCode });
+            }
+        }
     }
 
     let mut trials = 0usize;
@@ -344,6 +365,60 @@ fn search(
         }
     }
     best.map(|(_, changes)| changes)
+}
+
+/// For a code span that reads as no known state or issuer code: the most
+/// probable one or two changes at uncertain positions (any OCR candidate
+/// down to [`TRACE`]) that make it a known code; empty when there is none.
+fn known_code(chosen: &[Vec<(char, f32)>], sorted: &[Vec<Vec<(char, f32)>>], span: Span) -> Vec<Change> {
+    let Some(line) = chosen.get(span.line) else { return Vec::new() };
+    let Some(current) = line.get(span.start..span.end) else { return Vec::new() };
+    let code = |changes: &[Change]| -> String {
+        (span.start..span.end)
+            .map(|position| {
+                changes.iter().find(|k| k.1 == position).map_or(current[position - span.start].0, |k| k.2)
+            })
+            .collect()
+    };
+    if issuer_kind(&code(&[])).is_some() {
+        return Vec::new();
+    }
+    let options: Vec<Vec<Change>> = (span.start..span.end)
+        .filter(|&position| current[position - span.start].1 < CERTAIN)
+        .map(|position| {
+            let now = current[position - span.start].0;
+            sorted[span.line][position]
+                .iter()
+                .filter(|(c, p)| *c != now && *p >= TRACE && (c.is_ascii_uppercase() || *c == '<'))
+                .map(|&(c, p)| (span.line, position, c, p))
+                .collect()
+        })
+        .collect();
+    let score = |changes: &[Change]| -> f32 {
+        changes.iter().map(|&(_, position, _, p)| p.ln() - current[position - span.start].1.ln()).sum()
+    };
+    let mut best: Option<(f32, Vec<Change>)> = None;
+    let mut consider = |changes: Vec<Change>| {
+        if issuer_kind(&code(&changes)).is_some() {
+            let s = score(&changes);
+            if best.as_ref().is_none_or(|(b, _)| s > *b) {
+                best = Some((s, changes));
+            }
+        }
+    };
+    for option in options.iter().flatten() {
+        consider(vec![*option]);
+    }
+    for (i, first_options) in options.iter().enumerate() {
+        for second_options in options.iter().skip(i + 1) {
+            for first in first_options {
+                for second in second_options {
+                    consider(vec![*first, *second]);
+                }
+            }
+        }
+    }
+    best.map(|(_, changes)| changes).unwrap_or_default()
 }
 
 /// The OCR-B look-alike of `c` where letters and digits are both allowed.
@@ -539,6 +614,32 @@ mod tests {
         let forged = TD3[1].replacen("L898902C36", "L898902C37", 1);
         let decoded = decode(MrzFormat::Td3, &certain(&[TD3[0], &forged]));
         assert_eq!(decoded.lines[1], forged);
+        assert!(decoded.corrections.is_empty());
+    }
+
+    #[test]
+    fn an_unknown_issuer_code_takes_the_most_probable_known_one_at_uncertain_positions() {
+        // Nationality "UTO" (line 2, positions 11–13): the 'T' read as 'I' (0.5), 'T' second.
+        let mut input = certain(&TD3);
+        input[1][11] = vec![('I', 0.5), ('T', 0.3), ('L', 0.1)];
+        let decoded = decode(MrzFormat::Td3, &input);
+        assert_eq!(decoded.lines[1], TD3[1]);
+        assert_eq!(decoded.corrections.len(), 1);
+        assert_eq!((decoded.corrections[0].from, decoded.corrections[0].to), ('I', 'T'));
+        assert_eq!(decoded.corrections[0].reason, CorrectionReason::IssuerCode);
+        assert_eq!(decoded.status, DecodeStatus::LowConfidence, "0.3 is weak evidence");
+        // A filler between letters is never a code.
+        let mut input = certain(&TD3);
+        input[1][11] = vec![('<', 0.4), ('6', 0.2), ('T', 0.01)];
+        assert_eq!(decode(MrzFormat::Td3, &input).lines[1], TD3[1]);
+    }
+
+    #[test]
+    fn a_confidently_read_unknown_issuer_code_stays_as_printed() {
+        let mut input = certain(&TD3);
+        input[1][11] = vec![('I', 0.95), ('T', 0.04)];
+        let decoded = decode(MrzFormat::Td3, &input);
+        assert_eq!(&decoded.lines[1][10..13], "UIO");
         assert!(decoded.corrections.is_empty());
     }
 

@@ -30,7 +30,7 @@ fn main() {
                 for (l, line) in r.characters.iter().enumerate() {
                     for (c, ch) in line.iter().enumerate() {
                         if ch.candidates.first().is_some_and(|k| k.probability < 0.9) {
-                            let list: Vec<String> = ch.candidates.iter().take(3).map(|k| format!("{}{:.2}", k.character, k.probability)).collect();
+                            let list: Vec<String> = ch.candidates.iter().take(std::env::var("READ_DEBUG_TOP").ok().and_then(|v| v.parse().ok()).unwrap_or(3)).map(|k| format!("{}{:.2}", k.character, k.probability)).collect();
                             println!("  {l}:{c:>2} {}", list.join(" "));
                         }
                     }

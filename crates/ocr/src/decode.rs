@@ -88,6 +88,9 @@ pub fn decode(candidates: &[Vec<Vec<Candidate>>]) -> Decoded {
                     format!("grammar: {}", class.unwrap_or_else(|| "character not allowed here".to_string()))
                 }
                 CorrectionReason::CheckDigit(kind) => format!("check digit: makes the {} check digit hold", kind.label()),
+                CorrectionReason::IssuerCode => {
+                    format!("issuer code: no known state or issuer code was read; '{}' makes it one", c.to)
+                }
                 CorrectionReason::LookAlike(kind) => format!(
                     "look-alike: '{}' was read clearly, but only '{}' makes the {} check digit hold; confirm on the document",
                     c.from,
