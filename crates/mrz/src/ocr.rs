@@ -27,7 +27,9 @@
 //!    number, optional data) the model can be confidently wrong between
 //!    OCR-B look-alikes (`O`/`0`, `I`/`1`, `B`/`8`…). When step 4 finds no
 //!    fix, each confident character of the failing digit's fields is swapped
-//!    for its look-alike; if exactly one swap makes the digit hold, it is
+//!    for its look-alike where the OCR gave that look-alike at least
+//!    [`TRACE`] (a clearly printed character, such as a forger's wrong check
+//!    digit, leaves none); if exactly one swap makes the digit hold, it is
 //!    taken with 60 % of the original confidence, so the reading stays
 //!    `LowConfidence` for the officer to confirm. Two or more candidate swaps
 //!    leave the reading as printed.
@@ -232,7 +234,7 @@ pub fn decode(format: MrzFormat, candidates: &[Vec<Vec<(char, f32)>>]) -> Decode
         }
         let (best, reason) = match search(format, &chosen, &sorted, classes, &spans, kind, &mut trials) {
             Some(best) => (best, CorrectionReason::CheckDigit(kind)),
-            None => match look_alike_swap(format, &chosen, classes, &spans, kind, &mut trials) {
+            None => match look_alike_swap(format, &chosen, &sorted, classes, &spans, kind, &mut trials) {
                 Some(swap) => (vec![swap], CorrectionReason::LookAlike(kind)),
                 None => continue,
             },
@@ -432,6 +434,7 @@ fn look_alike(c: char) -> Option<char> {
 fn look_alike_swap(
     format: MrzFormat,
     chosen: &[Vec<(char, f32)>],
+    sorted: &[Vec<Vec<(char, f32)>>],
     classes: &[Vec<(CharClass, crate::fields::Field)>],
     spans: &[Span],
     kind: CheckDigitKind,
@@ -447,7 +450,10 @@ fn look_alike_swap(
             seen.push((span.line, position));
             let Some(&(current, p)) = chosen.get(span.line).and_then(|l| l.get(position)) else { continue };
             let alphanumeric = classes.get(span.line).and_then(|l| l.get(position)).is_some_and(|(c, _)| *c == CharClass::Alphanumeric);
-            let Some(swapped) = look_alike(current).filter(|_| alphanumeric) else { continue };
+            // The OCR must have seen a trace of the look-alike: a clearly
+            // printed character (a forger's wrong check digit) has none.
+            let seen = |c: char| sorted[span.line][position].iter().any(|&(k, q)| k == c && q >= TRACE);
+            let Some(swapped) = look_alike(current).filter(|&c| alphanumeric && seen(c)) else { continue };
             if *trials >= MAX_TRIALS {
                 return None;
             }
@@ -588,7 +594,9 @@ mod tests {
     fn a_confident_look_alike_in_the_document_number_is_swapped_when_only_it_fits() {
         // "L898902C3": the '0' at position 6 read confidently as 'O'. Only O→0 makes the digit hold.
         let misread = TD3[1].replacen("L898902C36", "L8989O2C36", 1);
-        let decoded = decode(MrzFormat::Td3, &certain(&[TD3[0], &misread]));
+        let mut input = certain(&[TD3[0], &misread]);
+        input[1][5].push(('0', 0.002));
+        let decoded = decode(MrzFormat::Td3, &input);
         assert_eq!(decoded.lines[1], TD3[1]);
         assert_eq!(decoded.corrections.len(), 1);
         let correction = decoded.corrections[0];
@@ -596,6 +604,10 @@ mod tests {
         assert_eq!(correction.reason, CorrectionReason::LookAlike(CheckDigitKind::Number));
         assert_eq!(decoded.status, DecodeStatus::LowConfidence, "a confident misread is confirmed by the officer");
         assert!(decoded.confidence[1][5] < LOW_CONFIDENCE);
+        // Without a trace of '0' in the OCR's candidates the 'O' is taken as printed.
+        let decoded = decode(MrzFormat::Td3, &certain(&[TD3[0], &misread]));
+        assert_eq!(decoded.lines[1], misread);
+        assert!(decoded.corrections.is_empty());
     }
 
     #[test]
