@@ -25,9 +25,9 @@
 //!    wrong therefore stays wrong: the decoder reports what is printed.
 //! 5. **Look-alikes.** Where letters and digits are both allowed (document
 //!    number, optional data) the model can be confidently wrong between
-//!    OCR-B look-alikes (`O`/`0`, `I`/`1`, `B`/`8`…). When step 4 finds no
-//!    fix, each confident character of the failing digit's fields is swapped
-//!    for its look-alike where the OCR gave that look-alike at least
+//!    OCR-B look-alikes (`O` for `0`, `I` for `1`, `B` for `8`…). When step 4
+//!    finds no fix, each confident letter of the failing digit's fields is
+//!    swapped for its digit look-alike where the OCR gave that look-alike at least
 //!    [`TRACE`] (a clearly printed character, such as a forger's wrong check
 //!    digit, leaves none); if exactly one swap makes the digit hold, it is
 //!    taken with 60 % of the original confidence, so the reading stays
@@ -423,9 +423,12 @@ fn known_code(chosen: &[Vec<(char, f32)>], sorted: &[Vec<Vec<(char, f32)>>], spa
     best.map(|(_, changes)| changes).unwrap_or_default()
 }
 
-/// The OCR-B look-alike of `c` where letters and digits are both allowed.
+/// The digit an OCR-B letter is mistaken for (`O`→`0`, `B`→`8`…). Only
+/// letters are swapped: document numbers are mostly digits, so a letter that
+/// breaks the check digit is the likely misreading, while swapping digits
+/// too would let a coincidence "fix" many a genuinely failing check digit.
 fn look_alike(c: char) -> Option<char> {
-    confusable_fix(CharClass::Numeric, c).or_else(|| confusable_fix(CharClass::Alphabetic, c))
+    confusable_fix(CharClass::Numeric, c)
 }
 
 /// The single look-alike swap among the alphanumeric positions of `spans`
@@ -622,10 +625,25 @@ mod tests {
 
     #[test]
     fn two_look_alike_swaps_that_both_fit_leave_the_reading_as_printed() {
-        // In "L898902C3" + '7', both 8→B (position 4) and 2→Z (position 7) would make 7 hold.
-        let forged = TD3[1].replacen("L898902C36", "L898902C37", 1);
-        let decoded = decode(MrzFormat::Td3, &certain(&[TD3[0], &forged]));
-        assert_eq!(decoded.lines[1], forged);
+        // "O89O902C3" + '1': either O→0 (both weigh 7) makes the digit hold.
+        let misread = TD3[1].replacen("L898902C36", "O89O902C31", 1);
+        let mut input = certain(&[TD3[0], &misread]);
+        input[1][0].push(('0', 0.002));
+        input[1][3].push(('0', 0.002));
+        let decoded = decode(MrzFormat::Td3, &input);
+        assert_eq!(&decoded.lines[1][..10], "O89O902C31");
+        assert!(decoded.corrections.is_empty());
+    }
+
+    #[test]
+    fn a_clear_digit_is_never_swapped_for_a_letter() {
+        // "L898902C3" printed with check digit 5: 8→B at position 2 would make it hold,
+        // and the OCR saw a trace of 'B' there, but digits are read as printed.
+        let printed = TD3[1].replacen("L898902C36", "L898902C35", 1);
+        let mut input = certain(&[TD3[0], &printed]);
+        input[1][1].push(('B', 0.002));
+        let decoded = decode(MrzFormat::Td3, &input);
+        assert_eq!(decoded.lines[1], printed);
         assert!(decoded.corrections.is_empty());
     }
 

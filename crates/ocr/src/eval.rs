@@ -701,7 +701,8 @@ mod tests {
         let summary = summarize(&results);
         assert_eq!(summary.wrong_accepted_valid, 0, "a wrong MRZ was accepted as valid");
         assert_eq!(summary.wrong_accepted_rate, 0.0, "a wrong MRZ was accepted");
-        assert!(summary.exact_rate >= 0.93, "exact rate {:.3} below the 0.93 floor", summary.exact_rate);
+        // The target (41 of 43 read exactly): a single lost image fails.
+        assert!(summary.exact_rate >= 0.95, "exact rate {:.3} below the 0.95 target", summary.exact_rate);
     }
 
     /// The generated fixture documents (`cargo xtask setup` writes them to
