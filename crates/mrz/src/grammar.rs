@@ -26,6 +26,8 @@ pub enum CharClass {
     Alphanumeric,
     /// 0–9, or `<` where ICAO allows it (long document numbers, empty optional data).
     CheckDigit,
+    /// 0–9 only: the composite check digit, always computed, never a filler.
+    Digit,
     /// `M`, `F`, `X` or `<`.
     Sex,
     /// The first character of the document code: only the letters the layout
@@ -65,6 +67,7 @@ impl CharClass {
         match self {
             CharClass::Alphabetic => c.is_ascii_uppercase() || c == '<',
             CharClass::Numeric | CharClass::CheckDigit => c.is_ascii_digit() || c == '<',
+            CharClass::Digit => c.is_ascii_digit(),
             CharClass::Alphanumeric => c.is_ascii_uppercase() || c.is_ascii_digit() || c == '<',
             CharClass::Sex => matches!(c, 'M' | 'F' | 'X' | '<'),
             CharClass::DocumentType(letters) => letters.letters().contains(c),
@@ -78,6 +81,7 @@ impl CharClass {
             CharClass::Numeric => "a digit or filler",
             CharClass::Alphanumeric => "a letter, digit or filler",
             CharClass::CheckDigit => "a check digit",
+            CharClass::Digit => "a digit",
             CharClass::Sex => "M, F, X or <",
             CharClass::DocumentType(DocumentLetters::P) => "P",
             CharClass::DocumentType(DocumentLetters::V) => "V",
@@ -153,7 +157,7 @@ fn build_position_classes(format: MrzFormat) -> ClassTable {
         set(span, CharClass::Alphanumeric, Field::OptionalData2);
     }
     if let Some((span, _)) = layout.composite {
-        set(span, CharClass::CheckDigit, Field::CheckDigits);
+        set(span, CharClass::Digit, Field::CheckDigits);
     }
     table
 }
@@ -166,7 +170,7 @@ pub fn confusable_fix(class: CharClass, c: char) -> Option<char> {
         return None;
     }
     match class {
-        CharClass::Numeric | CharClass::CheckDigit => match c {
+        CharClass::Numeric | CharClass::CheckDigit | CharClass::Digit => match c {
             'O' | 'Q' | 'D' => Some('0'),
             'I' | 'L' => Some('1'),
             'Z' => Some('2'),
@@ -202,6 +206,16 @@ pub fn confusable_fix(class: CharClass, c: char) -> Option<char> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_composite_check_digit_is_a_digit_never_a_filler() {
+        let layout = layout(MrzFormat::Td1);
+        let (span, _) = layout.composite.expect("TD1 has a composite check digit");
+        assert_eq!(position_classes(MrzFormat::Td1)[span.line][span.start].0, CharClass::Digit);
+        assert!(!CharClass::Digit.allows('<') && CharClass::Digit.allows('5'));
+        // The document number's own check digit may still be a filler (long numbers).
+        assert!(position_classes(MrzFormat::Td1)[0][14].0.allows('<'));
+    }
 
     #[test]
     fn every_position_of_every_layout_is_classified() {

@@ -674,6 +674,17 @@ mod tests {
     }
 
     #[test]
+    fn a_filler_read_for_the_composite_digit_takes_the_digit_the_check_needs() {
+        // A loose cut over the TD1 composite '6' reads '<' first; '6' is a weak alternative.
+        let td1 = ["I<UTOD231458907<<<<<<<<<<<<<<<", "7408122F1204159UTO<<<<<<<<<<<6", "ERIKSSON<<ANNA<MARIA<<<<<<<<<<"];
+        let mut input = certain(&td1);
+        input[1][29] = vec![('<', 0.95), ('5', 0.01), ('6', 0.004)];
+        let decoded = decode(MrzFormat::Td1, &input);
+        assert_eq!(decoded.lines[1], td1[1]);
+        assert_eq!(decoded.status, DecodeStatus::LowConfidence);
+    }
+
+    #[test]
     fn a_digit_after_the_card_letter_is_kept() {
         // US permanent resident cards print "C1".
         let td1 = ["C1USA0000000392SRC0000000039<<", "2001010F8001022SLV<<<<<<<<<<<0", "VOID<<VOID<<<<<<<<<<<<<<<<<<<<"];
