@@ -199,14 +199,8 @@ pub fn decode(format: MrzFormat, candidates: &[Vec<Vec<(char, f32)>>]) -> Decode
     // Issuer and nationality codes come from a closed list no check digit covers.
     let code_spans = [Some(layout(format).issuing_state), layout(format).nationality];
     for span in code_spans.into_iter().flatten() {
-        for (line, position, c, p) in known_code(&chosen, &sorted, span) {
-            let from = sorted[line][position][0].0;
-            chosen[line][position] = (c, p);
-            corrections.retain(|k| !(k.line == line && k.position == position));
-            if c != from {
-                corrections.push(OcrCorrection { line, position, from, to: c, reason: CorrectionReason::IssuerCode });
-            }
-        }
+        let changes = known_code(&chosen, &sorted, span);
+        apply_changes(&mut chosen, &sorted, &mut corrections, changes, CorrectionReason::IssuerCode);
     }
 
     let mut trials = 0usize;
@@ -239,14 +233,7 @@ pub fn decode(format: MrzFormat, candidates: &[Vec<Vec<(char, f32)>>]) -> Decode
                 None => continue,
             },
         };
-        for (line, position, c, p) in best {
-            let from = sorted[line][position][0].0;
-            chosen[line][position] = (c, p);
-            corrections.retain(|k| !(k.line == line && k.position == position));
-            if c != from {
-                corrections.push(OcrCorrection { line, position, from, to: c, reason });
-            }
-        }
+        apply_changes(&mut chosen, &sorted, &mut corrections, best, reason);
     }
 
     let lines = to_lines(&chosen);
@@ -271,6 +258,40 @@ fn to_lines(chosen: &[Vec<(char, f32)>]) -> Vec<String> {
 }
 
 type Change = (usize, usize, char, f32);
+
+/// Whether `kind` holds once `changes` are made to the chosen reading; for
+/// the composite, whether every check digit holds.
+fn holds_with(format: MrzFormat, chosen: &[Vec<(char, f32)>], changes: &[Change], kind: CheckDigitKind) -> bool {
+    let mut lines: Vec<Vec<char>> = chosen.iter().map(|l| l.iter().map(|(c, _)| *c).collect()).collect();
+    for &(line, position, c, _) in changes {
+        lines[line][position] = c;
+    }
+    let mrz = parse_lines(format, lines.into_iter().map(|l| l.into_iter().collect()).collect());
+    if kind == CheckDigitKind::Composite {
+        mrz.check_digits.iter().all(|d| d.holds())
+    } else {
+        mrz.check_digit(kind).is_some_and(|d| d.holds())
+    }
+}
+
+/// Makes `changes` to the chosen reading and records each one that differs
+/// from the OCR's top candidate (replacing an earlier correction there).
+fn apply_changes(
+    chosen: &mut [Vec<(char, f32)>],
+    sorted: &[Vec<Vec<(char, f32)>>],
+    corrections: &mut Vec<OcrCorrection>,
+    changes: Vec<Change>,
+    reason: CorrectionReason,
+) {
+    for (line, position, c, p) in changes {
+        let from = sorted[line][position][0].0;
+        chosen[line][position] = (c, p);
+        corrections.retain(|k| !(k.line == line && k.position == position));
+        if c != from {
+            corrections.push(OcrCorrection { line, position, from, to: c, reason });
+        }
+    }
+}
 
 /// Best (highest joint probability) set of at most two changes among
 /// uncertain positions of `spans` that makes `kind` hold; for the composite,
@@ -321,16 +342,7 @@ fn search(
     };
     let holds = |changes: &[Change], trials: &mut usize| -> bool {
         *trials += 1;
-        let mut lines: Vec<Vec<char>> = chosen.iter().map(|l| l.iter().map(|(c, _)| *c).collect()).collect();
-        for &(line, position, c, _) in changes {
-            lines[line][position] = c;
-        }
-        let mrz = parse_lines(format, lines.into_iter().map(|l| l.into_iter().collect()).collect());
-        if kind == CheckDigitKind::Composite {
-            mrz.check_digits.iter().all(|d| d.holds())
-        } else {
-            mrz.check_digit(kind).is_some_and(|d| d.holds())
-        }
+        holds_with(format, chosen, changes, kind)
     };
 
     let mut best: Option<(f32, Vec<Change>)> = None;
@@ -444,36 +456,30 @@ fn look_alike_swap(
     trials: &mut usize,
 ) -> Option<Change> {
     let mut found: Option<Change> = None;
-    let mut seen: Vec<(usize, usize)> = Vec::new();
+    let mut visited: Vec<(usize, usize)> = Vec::new();
     for span in spans {
         for position in span.start..span.end {
-            if seen.contains(&(span.line, position)) {
+            if visited.contains(&(span.line, position)) {
                 continue;
             }
-            seen.push((span.line, position));
+            visited.push((span.line, position));
             let Some(&(current, p)) = chosen.get(span.line).and_then(|l| l.get(position)) else { continue };
             let alphanumeric = classes.get(span.line).and_then(|l| l.get(position)).is_some_and(|(c, _)| *c == CharClass::Alphanumeric);
             // The OCR must have seen a trace of the look-alike: a clearly
             // printed character (a forger's wrong check digit) has none.
-            let seen = |c: char| sorted[span.line][position].iter().any(|&(k, q)| k == c && q >= TRACE);
-            let Some(swapped) = look_alike(current).filter(|&c| alphanumeric && seen(c)) else { continue };
+            let Some(candidates) = sorted.get(span.line).and_then(|l| l.get(position)) else { continue };
+            let traced = |c: char| candidates.iter().any(|&(k, q)| k == c && q >= TRACE);
+            let Some(swapped) = look_alike(current).filter(|&c| alphanumeric && traced(c)) else { continue };
             if *trials >= MAX_TRIALS {
                 return None;
             }
             *trials += 1;
-            let mut lines: Vec<Vec<char>> = chosen.iter().map(|l| l.iter().map(|(c, _)| *c).collect()).collect();
-            lines[span.line][position] = swapped;
-            let mrz = parse_lines(format, lines.into_iter().map(|l| l.into_iter().collect()).collect());
-            let holds = if kind == CheckDigitKind::Composite {
-                mrz.check_digits.iter().all(|d| d.holds())
-            } else {
-                mrz.check_digit(kind).is_some_and(|d| d.holds())
-            };
-            if holds {
+            let swap = (span.line, position, swapped, p * 0.6);
+            if holds_with(format, chosen, &[swap], kind) {
                 if found.is_some() {
                     return None;
                 }
-                found = Some((span.line, position, swapped, p * 0.6));
+                found = Some(swap);
             }
         }
     }

@@ -2,7 +2,10 @@
 //! lines, the decoded lines, and every uncertain position with its candidates.
 //! With `READ_DEBUG_PATCHES=DIR`, also saves what the classifier saw: one
 //! mosaic per image, a row of patches per line (scratch folder, not the repo).
+//! `READ_DEBUG_TOP=N` lists N candidates per position (3 by default; the
+//! reading keeps at most 5).
 fn main() {
+    let shown: usize = std::env::var("READ_DEBUG_TOP").ok().and_then(|v| v.parse().ok()).unwrap_or(3);
     let engine = match tdverify_ocr::OcrEngine::load_default() {
         Ok(engine) => engine,
         Err(e) => {
@@ -30,7 +33,7 @@ fn main() {
                 for (l, line) in r.characters.iter().enumerate() {
                     for (c, ch) in line.iter().enumerate() {
                         if ch.candidates.first().is_some_and(|k| k.probability < 0.9) {
-                            let list: Vec<String> = ch.candidates.iter().take(std::env::var("READ_DEBUG_TOP").ok().and_then(|v| v.parse().ok()).unwrap_or(3)).map(|k| format!("{}{:.2}", k.character, k.probability)).collect();
+                            let list: Vec<String> = ch.candidates.iter().take(shown).map(|k| format!("{}{:.2}", k.character, k.probability)).collect();
                             println!("  {l}:{c:>2} {}", list.join(" "));
                         }
                     }

@@ -434,13 +434,13 @@ pub fn cut_lines(rect: &Rectified, chars_override: Option<usize>) -> Option<Vec<
 /// Columns inside a dark stretch wider than any stroke: the table or the
 /// card's edge beside the line, not print. Left out of the line's extent.
 fn solid_columns(counts: &[usize], band_height: f32) -> Vec<bool> {
-    let full = (0.85 * band_height) as usize;
+    let full = ((0.85 * band_height) as usize).max(1);
     let widest_stroke = (0.4 * PITCH_PER_HEIGHT * band_height).ceil() as usize;
     let mut solid = vec![false; counts.len()];
     let mut start = 0;
     while start < counts.len() {
         let mut end = start;
-        while end < counts.len() && counts[end] >= full.max(1) {
+        while end < counts.len() && counts[end] >= full {
             end += 1;
         }
         if end - start > widest_stroke {
@@ -464,12 +464,12 @@ fn line_extent(runs: &[(usize, usize, usize)], band_height: f32, line_count: usi
     let widest = 1.1 * (longest_chars - 1.0 + INK_WIDTH_PER_PITCH) * pitch;
     let max_gap = 8.0 * pitch;
     let min_width = 2.0 * pitch;
+    let joins = |run: &(usize, usize, usize), gap: usize, new_left: usize, new_right: usize| {
+        (run.1 - run.0) as f32 >= min_width && gap as f32 <= max_gap && (new_right - new_left) as f32 <= widest
+    };
     let (mut first, mut last) = (main, main);
     loop {
         let (left, right) = (runs[first].0, runs[last].1);
-        let joins = |run: &(usize, usize, usize), gap: usize, new_left: usize, new_right: usize| {
-            (run.1 - run.0) as f32 >= min_width && gap as f32 <= max_gap && (new_right - new_left) as f32 <= widest
-        };
         if first > 0 && joins(&runs[first - 1], left - runs[first - 1].1, runs[first - 1].0, right) {
             first -= 1;
         } else if last + 1 < runs.len() && joins(&runs[last + 1], runs[last + 1].0 - right, left, runs[last + 1].1) {
@@ -803,4 +803,3 @@ mod tests {
         assert!(cut_lines(&rect, None).is_none());
     }
 }
-
