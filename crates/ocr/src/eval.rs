@@ -401,7 +401,7 @@ pub fn stage_report(results: &[ItemResult]) -> String {
         out.push_str(&format!(" {} {count};", stage.label()));
     }
     let mut list: Vec<((char, char), usize)> = confusions.into_iter().collect();
-    list.sort_by(|a, b| b.1.cmp(&a.1));
+    list.sort_by_key(|entry| std::cmp::Reverse(entry.1));
     if !list.is_empty() {
         out.push_str("\nconfusions (true→read):");
         for ((a, b), count) in list.iter().take(20) {
