@@ -92,6 +92,7 @@ pub fn pa_status_word(status: CheckStatus) -> &'static str {
         CheckStatus::Fail => "failed",
         CheckStatus::Warn => "warning",
         CheckStatus::Error => "error",
+        CheckStatus::NotChecked => "not_checked",
         CheckStatus::NotApplicable => "not_performed",
     }
 }

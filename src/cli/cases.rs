@@ -238,7 +238,7 @@ fn parse_filter(args: &ListArgs) -> Result<CaseFilter, Failure> {
 
 /// Parses a verdict's stable name.
 pub fn parse_verdict(name: &str) -> Option<Verdict> {
-    [Verdict::Genuine, Verdict::Review, Verdict::Fraudulent, Verdict::Inconclusive]
+    [Verdict::Genuine, Verdict::Review, Verdict::Fraudulent, Verdict::Inconclusive, Verdict::Recapture]
         .into_iter()
         .find(|verdict| verdict.as_str() == name.trim())
 }

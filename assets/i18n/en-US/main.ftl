@@ -68,6 +68,7 @@ check-pass = passed
 check-fail = failed
 check-warn = to review
 check-error = could not check
+check-not-checked = not checked, compare by eye
 check-not-applicable = not applicable
 check-confidence = confidence { $percent } %
 
@@ -196,6 +197,7 @@ verdict-genuine = No sign of fraud found
 verdict-review = Needs your review
 verdict-fraudulent = Signs of fraud
 verdict-inconclusive = Not enough could be checked
+verdict-recapture = Capture again: a check could not run on these images
 verdict-officer-decides = tdverify proposes; you decide.
 fraud-counterfeit = Counterfeit: the whole document was reproduced
 fraud-forged = Forged: a genuine document was altered

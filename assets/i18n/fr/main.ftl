@@ -67,6 +67,7 @@ check-pass = réussi
 check-fail = échoué
 check-warn = à examiner
 check-error = contrôle impossible
+check-not-checked = non contrôlé, comparer à l’œil
 check-not-applicable = sans objet
 check-confidence = confiance { $percent } %
 
@@ -195,6 +196,7 @@ verdict-genuine = Aucun signe de fraude
 verdict-review = À examiner par vous
 verdict-fraudulent = Signes de fraude
 verdict-inconclusive = Trop peu de contrôles possibles
+verdict-recapture = Reprendre les images : un contrôle n’a pas pu être fait
 verdict-officer-decides = tdverify propose ; vous décidez.
 fraud-counterfeit = Contrefaçon : le document entier a été reproduit
 fraud-forged = Falsification : un document authentique a été modifié

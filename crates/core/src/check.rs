@@ -16,6 +16,10 @@ pub enum CheckStatus {
     NotApplicable,
     /// The check could not be run (unreadable input, missing data); says nothing about the document.
     Error,
+    /// The check ran but its reading is not trustworthy enough to conclude
+    /// (print faded or under glare): the officer compares by eye. Says nothing
+    /// about the document and never changes the proposed verdict by itself.
+    NotChecked,
 }
 
 impl CheckStatus {
@@ -27,6 +31,7 @@ impl CheckStatus {
             CheckStatus::Warn => "warn",
             CheckStatus::NotApplicable => "not_applicable",
             CheckStatus::Error => "error",
+            CheckStatus::NotChecked => "not_checked",
         }
     }
 
@@ -36,6 +41,7 @@ impl CheckStatus {
             CheckStatus::Fail => 4,
             CheckStatus::Error => 3,
             CheckStatus::Warn => 2,
+            CheckStatus::NotChecked => 2,
             CheckStatus::Pass => 1,
             CheckStatus::NotApplicable => 0,
         }
@@ -130,12 +136,29 @@ pub struct Check {
     /// Where to see it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<Evidence>,
+    /// Set when the check could not run (status `error`) because of the capture
+    /// (glare over the zone it reads, blur, the zone outside the image): what to
+    /// capture again. The proposed verdict is then "recapture", not "review".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recapture: Option<String>,
 }
 
 impl Check {
     /// A check with full confidence and no evidence yet.
     pub fn new(id: impl Into<String>, status: CheckStatus, message: impl Into<String>) -> Check {
-        Check { id: id.into(), status, confidence: 1.0, message: message.into(), evidence: Vec::new() }
+        Check { id: id.into(), status, confidence: 1.0, message: message.into(), evidence: Vec::new(), recapture: None }
+    }
+
+    /// A check that could not run because of the capture: status `error`, with
+    /// what to capture again (see [`Check::recapture`]).
+    pub fn needs_recapture(id: impl Into<String>, message: impl Into<String>, what_to_recapture: impl Into<String>) -> Check {
+        Check { recapture: Some(what_to_recapture.into()), ..Check::new(id, CheckStatus::Error, message) }
+    }
+
+    /// A check whose reading could not be trusted: status `not_checked`, the
+    /// officer compares by eye (see [`CheckStatus::NotChecked`]).
+    pub fn not_checked(id: impl Into<String>, message: impl Into<String>) -> Check {
+        Check::new(id, CheckStatus::NotChecked, message)
     }
 
     /// Shorthand for a passing check.

@@ -108,6 +108,10 @@ pub enum Verdict {
     Fraudulent,
     /// Not enough could be checked to say anything.
     Inconclusive,
+    /// Proposed only: a check could not run because of the capture (glare over
+    /// the MRZ, blur); capture again before concluding. Officers record one of
+    /// the four verdicts above.
+    Recapture,
 }
 
 impl Verdict {
@@ -118,6 +122,7 @@ impl Verdict {
             Verdict::Review => "review",
             Verdict::Fraudulent => "fraudulent",
             Verdict::Inconclusive => "inconclusive",
+            Verdict::Recapture => "recapture",
         }
     }
 }

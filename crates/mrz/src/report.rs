@@ -117,6 +117,7 @@ pub fn report_table(mrz: &Mrz, checks: &[Check], inspection_date: MrzDate) -> St
             CheckStatus::Warn => "WARN",
             CheckStatus::NotApplicable => "n/a ",
             CheckStatus::Error => "ERR ",
+            CheckStatus::NotChecked => "EYE ",
         };
         out.push_str(&format!("  {mark}  {:<30} {}\n", check.id, check.message));
     }

@@ -27,6 +27,7 @@ fn status_colour(status: CheckStatus) -> Rgb {
         CheckStatus::Fail => (0.80, 0.08, 0.08),
         CheckStatus::Error => (0.55, 0.10, 0.60),
         CheckStatus::Warn => (0.85, 0.50, 0.00),
+        CheckStatus::NotChecked => (0.30, 0.50, 0.70),
         CheckStatus::Pass => (0.05, 0.50, 0.15),
         CheckStatus::NotApplicable => GREY,
     }

@@ -338,7 +338,7 @@ fn status_label(ui: &mut egui::Ui, status: CheckStatus, message: &str) {
     let color = match status {
         CheckStatus::Pass => egui::Color32::from_rgb(0x2e, 0x9d, 0x4f),
         CheckStatus::Fail | CheckStatus::Error => ui.visuals().error_fg_color,
-        CheckStatus::Warn => ui.visuals().warn_fg_color,
+        CheckStatus::Warn | CheckStatus::NotChecked => ui.visuals().warn_fg_color,
         CheckStatus::NotApplicable => ui.visuals().weak_text_color(),
     };
     ui.colored_label(color, message);

@@ -170,6 +170,7 @@ impl InspectionPanel {
             Verdict::Review => (tr.tr("verdict-review"), Color32::from_rgb(0xd0, 0x8c, 0x00)),
             Verdict::Fraudulent => (tr.tr("verdict-fraudulent"), ui.visuals().error_fg_color),
             Verdict::Inconclusive => (tr.tr("verdict-inconclusive"), ui.visuals().weak_text_color()),
+            Verdict::Recapture => (tr.tr("verdict-recapture"), Color32::from_rgb(0x4f, 0x7f, 0xb0)),
         };
         egui::Frame::new().stroke(egui::Stroke::new(2.0, color)).inner_margin(8).corner_radius(4).show(ui, |ui| {
             ui.label(RichText::new(tr.tr("verdict-proposed")).small());

@@ -14,6 +14,7 @@ pub fn status_style(status: CheckStatus, visuals: &egui::Visuals) -> (Color32, &
         CheckStatus::Fail => (visuals.error_fg_color, "✖"),
         CheckStatus::Warn => (Color32::from_rgb(0xd0, 0x8c, 0x00), "⚠"),
         CheckStatus::Error => (Color32::from_rgb(0x8a, 0x5c, 0xd0), "?"),
+        CheckStatus::NotChecked => (Color32::from_rgb(0x4f, 0x7f, 0xb0), "👁"),
         CheckStatus::NotApplicable => (visuals.weak_text_color(), "–"),
     }
 }
@@ -25,6 +26,7 @@ pub fn status_label(status: CheckStatus) -> &'static str {
         CheckStatus::Fail => "check-fail",
         CheckStatus::Warn => "check-warn",
         CheckStatus::Error => "check-error",
+        CheckStatus::NotChecked => "check-not-checked",
         CheckStatus::NotApplicable => "check-not-applicable",
     }
 }
@@ -32,7 +34,7 @@ pub fn status_label(status: CheckStatus) -> &'static str {
 /// Counts per status, for a one-line summary.
 pub fn summary(checks: &[Check], tr: &Translator) -> String {
     let count = |status| checks.iter().filter(|c| c.status == status).count();
-    [CheckStatus::Fail, CheckStatus::Warn, CheckStatus::Error, CheckStatus::Pass]
+    [CheckStatus::Fail, CheckStatus::Warn, CheckStatus::Error, CheckStatus::NotChecked, CheckStatus::Pass]
         .into_iter()
         .filter(|s| count(*s) > 0)
         .map(|s| format!("{} {}", count(s), tr.tr(status_label(s))))

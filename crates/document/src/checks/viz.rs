@@ -530,7 +530,7 @@ fn combine(id: &str, outcomes: Vec<ZoneOutcome>) -> Check {
     }
     let rank = |s: CheckStatus| match s {
         CheckStatus::Fail => 4,
-        CheckStatus::Warn => 3,
+        CheckStatus::Warn | CheckStatus::NotChecked => 3,
         CheckStatus::Pass => 2,
         CheckStatus::Error => 1,
         CheckStatus::NotApplicable => 0,

@@ -31,6 +31,7 @@ pub struct CaseDetail {
     selected_check: Option<usize>,
 }
 
+/// What an officer records (recapture is a proposal only).
 const VERDICTS: [Verdict; 4] = [Verdict::Genuine, Verdict::Review, Verdict::Fraudulent, Verdict::Inconclusive];
 
 impl CaseDetail {

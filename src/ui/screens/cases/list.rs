@@ -49,7 +49,8 @@ pub struct CaseList {
 }
 
 const STATUSES: [CaseStatus; 3] = [CaseStatus::Draft, CaseStatus::Submitted, CaseStatus::Reviewed];
-const VERDICTS: [Verdict; 4] = [Verdict::Genuine, Verdict::Review, Verdict::Fraudulent, Verdict::Inconclusive];
+/// A case lists the officer's verdict, else the proposed one (which may be "recapture").
+const VERDICTS: [Verdict; 5] = [Verdict::Genuine, Verdict::Review, Verdict::Fraudulent, Verdict::Inconclusive, Verdict::Recapture];
 
 impl CaseList {
     /// Reloads the page on the next frame.
