@@ -159,6 +159,7 @@ pub fn inspection_json(inspection: &tdverify::inspect::Inspection) -> serde_json
         "mrz": inspection.mrz.as_ref().map(|m| &m.report),
         "mrz_source": inspection.mrz.as_ref().map(|m| &m.source),
         "mrz_reading": inspection.mrz.as_ref().and_then(|m| m.reading.as_ref()),
+        "mrz_by_light": inspection.mrz.as_ref().map(|m| &m.by_light),
         "checks": inspection.checks,
         "verdict": inspection.verdict,
         "chip": inspection.chip,
@@ -180,6 +181,12 @@ pub fn render_text(inspection: &tdverify::inspect::Inspection) -> String {
         for line in mrz.report["lines"].as_array().into_iter().flatten() {
             out.push_str(&format!("  {}\n", line.as_str().unwrap_or_default()));
         }
+        if mrz.by_light.len() > 1 {
+            for reading in &mrz.by_light {
+                let used = if reading.used { ", used" } else { "" };
+                out.push_str(&format!("  under {} ({}{used}): {}\n", reading.light, reading.status, reading.lines.join(" / ")));
+            }
+        }
     }
     out.push_str(&format!(
         "\nProposed verdict: {} ({})\n",
@@ -189,11 +196,17 @@ pub fn render_text(inspection: &tdverify::inspect::Inspection) -> String {
     if !inspection.verdict.because_of.is_empty() {
         out.push_str(&format!("  because of: {}\n", inspection.verdict.because_of.join(", ")));
     }
+    for what in &inspection.verdict.recapture {
+        out.push_str(&format!("  capture again: {what}\n"));
+    }
+    if !inspection.verdict.compare_by_eye.is_empty() {
+        out.push_str(&format!("  not checked, compare by eye: {}\n", inspection.verdict.compare_by_eye.join(", ")));
+    }
     out.push('\n');
     let mut checks: Vec<_> = inspection.checks.iter().collect();
     checks.sort_by_key(|c| std::cmp::Reverse(c.status.severity()));
     for check in checks {
-        out.push_str(&format!("  {:<5} {:<34} {}\n", check.status.as_str().to_uppercase().replace("NOT_APPLICABLE", "n/a"), check.id, check.message));
+        out.push_str(&format!("  {:<5} {:<34} {}\n", check.status.as_str().to_uppercase().replace("NOT_APPLICABLE", "n/a").replace("NOT_CHECKED", "EYE"), check.id, check.message));
     }
     let ms: Vec<String> = inspection.ms.iter().map(|(stage, ms)| format!("{stage} {ms:.0} ms")).collect();
     out.push_str(&format!("\nTimes: {}\n", ms.join(", ")));

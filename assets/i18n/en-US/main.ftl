@@ -212,6 +212,11 @@ group-mrz = Machine readable zone
 group-chip = Chip
 group-face = Faces
 group-sltd = Stolen and lost documents
+group-compare-by-eye = Not checked: compare by eye
+verdict-compare-by-eye = { $count } finding(s) could not be read with confidence: compare them by eye (listed apart below)
+mrz-by-light = MRZ under each light
+mrz-by-light-used = used for the checks
+mrz-by-light-none = no MRZ found
 
 # Chip panel
 chip-title = Chip

@@ -211,6 +211,11 @@ group-mrz = Zone de lecture automatique
 group-chip = Puce
 group-face = Visages
 group-sltd = Documents volés et perdus
+group-compare-by-eye = Non contrôlé : comparer à l’œil
+verdict-compare-by-eye = { $count } constat(s) non lisible(s) avec certitude : à comparer à l’œil (listés à part ci-dessous)
+mrz-by-light = La ZLA sous chaque lumière
+mrz-by-light-used = utilisée pour les contrôles
+mrz-by-light-none = aucune ZLA trouvée
 
 # Chip panel
 chip-title = Puce

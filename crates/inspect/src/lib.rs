@@ -8,6 +8,7 @@
 //! outcome is handed in. Every stage reports progress and its time. The
 //! verdict rules are in [`verdict`]. tdverify proposes; the officer decides.
 
+pub mod lights;
 pub mod mrz_review;
 mod run;
 pub mod verdict;
@@ -20,5 +21,6 @@ pub use verdict::{ProposedVerdict, propose};
 /// crates; `consistency.mrz_vs_dg1` is the chip session's, used here when it is missing).
 pub const CHECK_IDS: &[tdverify_core::CheckIdInfo] = &[
     tdverify_core::CheckIdInfo { id: "mrz.read", meaning: "the MRZ was read from the IR or white image with confidence (or typed)" },
+    tdverify_core::CheckIdInfo { id: "mrz.lights_agree", meaning: "the MRZ reads the same under white and IR light (confident characters compared; a difference is an MRZ printed over)" },
     tdverify_core::CheckIdInfo { id: "face.stage", meaning: "the face comparison could run (models loaded, no internal error)" },
 ];

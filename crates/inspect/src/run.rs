@@ -10,6 +10,7 @@ use tdverify_face::{FaceEngine, FaceSource, comparison_check, quality_checks};
 use tdverify_mrz::{Mrz, MrzDate};
 use tdverify_ocr::{MrzReading, OcrEngine, ReadingStatus, read_mrz};
 
+use crate::lights::{self, ReadingByLight};
 use crate::mrz_review::{MrzHandFix, apply_fixes, positions_text};
 use crate::verdict::{ProposedVerdict, propose};
 
@@ -121,6 +122,10 @@ pub struct MrzOutcome {
     /// The characters the officer corrected by hand (`reading` keeps what was read).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub officer_fixes: Vec<MrzHandFix>,
+    /// The MRZ as read under each light of its side (the one the checks use is
+    /// marked), so the officer sees both; compared by `mrz.lights_agree`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub by_light: Vec<ReadingByLight>,
 }
 
 /// The result of one inspection.
@@ -169,12 +174,14 @@ pub fn run(input: &InspectInput, engines: &Engines<'_>, progress: &(dyn Fn(Stage
 
     progress(Stage::Mrz, 0.0);
     let started = Instant::now();
-    let (mrz, mrz_outcome, mrz_checks) = mrz_stage(input, engines);
+    let (mrz, mut mrz_outcome, mrz_checks, tried) = mrz_stage(input, engines);
     checks.extend(mrz_checks);
     ms.insert(Stage::Mrz.as_str().to_owned(), elapsed_ms(started));
     progress(Stage::Mrz, 1.0);
 
-    let (document_report, (face_checks, faces), face_ms, document_ms) = std::thread::scope(|scope| {
+    let (document_report, (face_checks, faces), face_ms, document_ms, lights) = std::thread::scope(|scope| {
+        // The other light's reading runs beside the document and face stages.
+        let lights = scope.spawn(|| compare_lights(input, engines, tried));
         let face = scope.spawn(|| {
             let started = Instant::now();
             progress(Stage::Face, 0.0);
@@ -196,9 +203,22 @@ pub fn run(input: &InspectInput, engines: &Engines<'_>, progress: &(dyn Fn(Stage
         let (face_outcome, face_ms) = face.join().unwrap_or_else(|_| {
             ((vec![Check::new("face.stage", CheckStatus::Error, "The face comparison stopped unexpectedly; compare the faces by eye")], Vec::new()), 0.0)
         });
-        (report, face_outcome, face_ms, document_ms)
+        let lights = lights.join().unwrap_or_else(|_| {
+            (Some(Check::new("mrz.lights_agree", CheckStatus::Error, "The MRZ comparison between lights stopped unexpectedly; compare the MRZ under white and IR light by eye")), Vec::new())
+        });
+        (report, face_outcome, face_ms, document_ms, lights)
     });
+    let (lights_check, by_light) = lights;
+    if let Some(check) = lights_check {
+        // Beside the other MRZ checks.
+        let at = checks.iter().rposition(|c| c.id.starts_with("mrz.")).map_or(checks.len(), |i| i + 1);
+        checks.insert(at, check);
+    }
+    if let Some(outcome) = mrz_outcome.as_mut() {
+        outcome.by_light = by_light;
+    }
     checks.extend(document_report.checks.iter().cloned());
+    settle_truncated_name(&mut checks);
     ms.insert(Stage::Document.as_str().to_owned(), document_ms);
     checks.extend(face_checks);
     ms.insert(Stage::Face.as_str().to_owned(), face_ms);
@@ -243,21 +263,30 @@ fn elapsed_ms(started: Instant) -> f64 {
 /// Typed MRZ first; otherwise read it from IR (the B900 ink contrasts best
 /// there), then white, and apply the officer's hand fixes. The reading's region
 /// becomes evidence on every MRZ check.
-fn mrz_stage(input: &InspectInput, engines: &Engines<'_>) -> (Option<Mrz>, Option<MrzOutcome>, Vec<Check>) {
+fn mrz_stage(input: &InspectInput, engines: &Engines<'_>) -> (Option<Mrz>, Option<MrzOutcome>, Vec<Check>, TriedReadings) {
     let date = input.inspection_date;
+    let mut tried = TriedReadings::default();
     if let Some(typed) = input.typed_mrz.as_deref().filter(|t| !t.trim().is_empty()) {
         return match tdverify_mrz::parse(typed) {
             Ok(mrz) => {
                 let checks = tdverify_mrz::checks(&mrz, date);
                 let report = tdverify_mrz::report_json(&mrz, &checks, date);
-                let outcome = MrzOutcome { source: "typed".to_owned(), report, reading: None, region: None, page: 0, officer_fixes: Vec::new() };
-                (Some(mrz), Some(outcome), checks)
+                let outcome = MrzOutcome {
+                    source: "typed".to_owned(),
+                    report,
+                    reading: None,
+                    region: None,
+                    page: 0,
+                    officer_fixes: Vec::new(),
+                    by_light: Vec::new(),
+                };
+                (Some(mrz), Some(outcome), checks, tried)
             }
-            Err(e) => (None, None, vec![Check::new("mrz.read", CheckStatus::Error, format!("The typed MRZ cannot be used: {e}"))]),
+            Err(e) => (None, None, vec![Check::new("mrz.read", CheckStatus::Error, format!("The typed MRZ cannot be used: {e}"))], tried),
         };
     }
     let Some(ocr) = engines.ocr else {
-        return (None, None, vec![Check::new("mrz.read", CheckStatus::Error, "No MRZ reader is available: type the MRZ lines")]);
+        return (None, None, vec![Check::new("mrz.read", CheckStatus::Error, "No MRZ reader is available: type the MRZ lines")], tried);
     };
     let mut failures = Vec::new();
     let mut best: Option<(Light, u8, MrzReading)> = None;
@@ -268,6 +297,7 @@ fn mrz_stage(input: &InspectInput, engines: &Engines<'_>) -> (Option<Mrz>, Optio
             match read_mrz(&capture.image, ocr) {
                 Ok(reading) => {
                     let trusted = matches!(reading.status, ReadingStatus::Valid | ReadingStatus::Invalid);
+                    tried.readings.push((light, page, Some(reading.clone())));
                     let better = best.as_ref().is_none_or(|(_, _, b)| reading.confidence > b.confidence);
                     if better {
                         best = Some((light, page, reading));
@@ -277,16 +307,25 @@ fn mrz_stage(input: &InspectInput, engines: &Engines<'_>) -> (Option<Mrz>, Optio
                     }
                 }
                 // The other side of a card usually has no MRZ: not worth a message.
-                Err(e) if page == 0 => failures.push(format!("{light}: {e}")),
-                Err(_) => {}
+                Err(e) if page == 0 => {
+                    tried.readings.push((light, page, None));
+                    failures.push(format!("{light}: {e}"));
+                }
+                Err(_) => tried.readings.push((light, page, None)),
             }
         }
     }
     let Some((light, page, reading)) = best else {
         let why = if failures.is_empty() { "no white or IR image".to_owned() } else { failures.join("; ") };
-        return (None, None, vec![Check::new("mrz.read", CheckStatus::Error, format!("No MRZ could be read ({why}): rescan with the whole data page visible, or type the MRZ"))]);
+        return (
+            None,
+            None,
+            vec![Check::new("mrz.read", CheckStatus::Error, format!("No MRZ could be read ({why}): rescan with the whole data page visible, or type the MRZ"))],
+            tried,
+        );
     };
-    let region = bounding_rect(&reading);
+    tried.used = Some((light, page));
+    let region = lights::outline(&reading);
     let reading_json = tdverify_ocr::reading_json(&reading);
     let (lines, officer_fixes) = apply_fixes(&reading.lines, &input.officer_mrz_fixes);
     let by_officer = !officer_fixes.is_empty();
@@ -297,6 +336,7 @@ fn mrz_stage(input: &InspectInput, engines: &Engines<'_>) -> (Option<Mrz>, Optio
         region: Some((light, region)),
         page,
         officer_fixes: officer_fixes.clone(),
+        by_light: Vec::new(),
     };
     let evidence = Evidence::region(light, region).on_page(page);
     if !by_officer && !matches!(reading.status, ReadingStatus::Valid | ReadingStatus::Invalid) {
@@ -308,7 +348,7 @@ fn mrz_stage(input: &InspectInput, engines: &Engines<'_>) -> (Option<Mrz>, Optio
         )
         .with_confidence(reading.confidence)
         .with_evidence(evidence.with_detail(format!("best reading: {}", reading.text().replace('\n', " / "))));
-        return (None, Some(outcome(serde_json::Value::Null)), vec![check]);
+        return (None, Some(outcome(serde_json::Value::Null)), vec![check], tried);
     }
     // Corrected by hand: the officer looked at the reading, the checks run on their text.
     let how = if by_officer {
@@ -330,13 +370,69 @@ fn mrz_stage(input: &InspectInput, engines: &Engines<'_>) -> (Option<Mrz>, Optio
             }
             let report = tdverify_mrz::report_json(&mrz, &checks, date);
             checks.insert(0, Check::pass("mrz.read", how).with_confidence(reading.confidence).with_evidence(evidence));
-            (Some(mrz), Some(outcome(report)), checks)
+            (Some(mrz), Some(outcome(report)), checks, tried)
         }
         Err(e) => {
             let check = Check::new("mrz.read", CheckStatus::Error, format!("{how}: not usable ({e}): correct or type it")).with_evidence(evidence);
             // The reading (and the officer's fixes) stay, so the MRZ panel can show them.
-            (None, by_officer.then(|| outcome(serde_json::Value::Null)), vec![check])
+            (None, by_officer.then(|| outcome(serde_json::Value::Null)), vec![check], tried)
         }
+    }
+}
+
+/// The readings the MRZ stage made, and which one it used.
+#[derive(Default)]
+struct TriedReadings {
+    /// Light, side, reading (`None`: no MRZ found there).
+    readings: Vec<(Light, u8, Option<MrzReading>)>,
+    /// The light and side of the reading the MRZ checks use.
+    used: Option<(Light, u8)>,
+}
+
+/// Reads the MRZ under the other of white and IR on the side it was read from
+/// (unless the MRZ stage already did) and compares the two readings. Returns the
+/// `mrz.lights_agree` check (none when only one light was captured or the MRZ
+/// was typed) and every reading's summary for the officer.
+fn compare_lights(input: &InspectInput, engines: &Engines<'_>, mut tried: TriedReadings) -> (Option<Check>, Vec<ReadingByLight>) {
+    let Some((used_light, page)) = tried.used else { return (None, Vec::new()) };
+    let other_light = if used_light == Light::Ir { Light::White } else { Light::Ir };
+    let captures = if page == 0 { &input.captures } else { &input.other_side };
+    if let Some(ocr) = engines.ocr
+        && !tried.readings.iter().any(|(l, p, _)| *l == other_light && *p == page)
+        && let Some(capture) = captures.iter().find(|c| c.light == other_light)
+    {
+        tried.readings.push((other_light, page, read_mrz(&capture.image, ocr).ok()));
+    }
+    let summaries = tried
+        .readings
+        .iter()
+        .filter(|(_, p, _)| *p == page)
+        .map(|(light, p, reading)| match reading {
+            Some(r) => ReadingByLight::of(*light, *p, r, *light == used_light),
+            None => ReadingByLight::not_found(*light, *p),
+        })
+        .collect();
+    let find = |light: Light| tried.readings.iter().find(|(l, p, _)| *l == light && *p == page).map(|(_, _, r)| r.as_ref());
+    let check = match (find(used_light), find(other_light)) {
+        (Some(Some(used)), Some(Some(other))) => Some(lights::compare(used_light, used, other_light, other, page)),
+        (Some(Some(used)), Some(None)) => Some(lights::other_not_found(used_light, other_light, used, page)),
+        _ => None,
+    };
+    (check, summaries)
+}
+
+/// A name that fills its MRZ field may be truncated (`mrz.names.truncated`, a
+/// note). When the VIZ name was read and agrees (`viz.mrz.name` passes, a
+/// truncated MRZ name being a prefix of the VIZ name), the truncation is the one
+/// ICAO 9303 prescribes: the note becomes a pass.
+fn settle_truncated_name(checks: &mut [Check]) {
+    let viz_agrees = checks.iter().any(|c| c.id == "viz.mrz.name" && c.status == CheckStatus::Pass);
+    if !viz_agrees {
+        return;
+    }
+    for check in checks.iter_mut().filter(|c| c.id == "mrz.names.truncated" && c.status == CheckStatus::Warn) {
+        check.status = CheckStatus::Pass;
+        check.message = "The name fills its MRZ field and the VIZ shows it in full: the MRZ truncates it as ICAO 9303 prescribes".to_owned();
     }
 }
 
@@ -366,13 +462,6 @@ fn merge_other_side(report: &mut DocumentReport, other: DocumentReport) {
     report.timings.extend(other.timings);
 }
 
-fn bounding_rect(reading: &MrzReading) -> Rect {
-    let xs = reading.quadrilateral.iter().map(|p| p.x);
-    let ys = reading.quadrilateral.iter().map(|p| p.y);
-    let (min_x, max_x) = xs.fold((f32::MAX, f32::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)));
-    let (min_y, max_y) = ys.fold((f32::MAX, f32::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)));
-    Rect::new(min_x, min_y, (max_x - min_x).max(0.0), (max_y - min_y).max(0.0))
-}
 
 /// The chip's DG1 must carry exactly the printed MRZ.
 fn mrz_vs_dg1(printed: &Mrz, dg1: &str) -> Check {
@@ -470,4 +559,21 @@ fn face_stage(input: &InspectInput, engines: &Engines<'_>) -> (Vec<Check>, Vec<F
         }
     }
     (checks, views)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_truncated_name_the_viz_confirms_is_a_pass_and_stays_a_note_otherwise() {
+        let truncated = || Check::warn("mrz.names.truncated", "The name fills its field and may be truncated");
+        let mut confirmed = vec![truncated(), Check::pass("viz.mrz.name", "VIZ name agrees")];
+        settle_truncated_name(&mut confirmed);
+        assert_eq!(confirmed[0].status, CheckStatus::Pass);
+        assert!(confirmed[0].message.contains("ICAO 9303"));
+        let mut unread = vec![truncated(), Check::not_checked("viz.mrz.name", "compare by eye")];
+        settle_truncated_name(&mut unread);
+        assert_eq!(unread[0].status, CheckStatus::Warn);
+    }
 }

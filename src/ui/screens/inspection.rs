@@ -48,10 +48,35 @@ const GROUPS: &[(&str, &[&str])] = &[
     ("group-chip", &["chip.", "consistency.mrz_vs_dg1"]),
     ("group-face", &["face."]),
     ("group-sltd", &["sltd."]),
+    // Checks whose reading could not be trusted, whatever their stage, are listed apart.
+    ("group-compare-by-eye", &[]),
 ];
 
-fn group_of(id: &str) -> usize {
-    GROUPS.iter().position(|(_, prefixes)| prefixes.iter().any(|p| id.starts_with(p))).unwrap_or(0)
+/// The group a finding is listed in: checks the officer compares by eye go
+/// together at the end, the others by their stage.
+/// The MRZ as read under each light, one line each, the one the checks use marked:
+/// the officer sees at a glance whether white and IR agree.
+fn show_readings_by_light(ui: &mut egui::Ui, result: &Inspection, tr: &Translator) {
+    let Some(outcome) = &result.mrz else { return };
+    if outcome.by_light.len() < 2 {
+        return;
+    }
+    egui::CollapsingHeader::new(tr.tr("mrz-by-light")).id_salt("mrz-by-light").default_open(true).show(ui, |ui| {
+        for reading in &outcome.by_light {
+            let light = tr.tr(&format!("light-{}", reading.light.as_str()));
+            let used = if reading.used { format!(" ({})", tr.tr("mrz-by-light-used")) } else { String::new() };
+            ui.label(RichText::new(format!("{light}{used}")).small().strong());
+            let text = if reading.lines.is_empty() { tr.tr("mrz-by-light-none") } else { reading.lines.join("\n") };
+            ui.label(RichText::new(text).monospace().small());
+        }
+    });
+}
+
+fn group_of(check: &Check) -> usize {
+    if check.status == CheckStatus::NotChecked {
+        return GROUPS.len() - 1;
+    }
+    GROUPS.iter().position(|(_, prefixes)| prefixes.iter().any(|p| check.id.starts_with(p))).unwrap_or(0)
 }
 
 impl InspectionPanel {
@@ -178,8 +203,15 @@ impl InspectionPanel {
             if result.verdict.proposed == Verdict::Fraudulent {
                 ui.label(tr.tr(&format!("fraud-{}", result.verdict.fraud_type.as_str())));
             }
+            for what in &result.verdict.recapture {
+                ui.label(format!("↻ {what}"));
+            }
+            if !result.verdict.compare_by_eye.is_empty() {
+                ui.label(RichText::new(tr.tr_args("verdict-compare-by-eye", &[("count", result.verdict.compare_by_eye.len().to_string())])).small());
+            }
             ui.label(RichText::new(tr.tr("verdict-officer-decides")).small().weak());
         });
+        show_readings_by_light(ui, result, tr);
         let document = &result.document;
         ui.label(match &document.template {
             Some(template) => tr.tr_args("inspect-template", &[("template", template.clone())]),
@@ -189,7 +221,7 @@ impl InspectionPanel {
         let mut clicked = false;
         egui::ScrollArea::vertical().id_salt("findings").show(ui, |ui| {
             for (group, (label, _)) in GROUPS.iter().enumerate() {
-                let indices: Vec<usize> = (0..result.checks.len()).filter(|&i| group_of(&result.checks[i].id) == group).collect();
+                let indices: Vec<usize> = (0..result.checks.len()).filter(|&i| group_of(&result.checks[i]) == group).collect();
                 if indices.is_empty() {
                     continue;
                 }
