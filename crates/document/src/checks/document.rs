@@ -239,20 +239,22 @@ pub fn check_document_with(
             aligned_registration(image, &registration, width_mm, height_mm)
         };
         let rectified = RectifiedPage::new(image, &own, width_mm, height_mm);
-        let measure = quality::measure(*light, image, &own);
+        let mut measure = quality::measure(*light, image, &own);
         let whole = crate::reference::RectMm {
             x: 0.0,
             y: 0.0,
             w: width_mm,
             h: height_mm,
         };
+        let page = LightPage::new(*light, rectified, own.clone());
+        measure.glare_blobs = quality::glare_blobs(*light, &page.glare, side, &own);
         quality_inputs.push((measure.clone(), own.region(&whole)));
         report.quality.push(measure);
         report.registrations.push(LightRegistration {
             light: *light,
-            registration: own.clone(),
+            registration: own,
         });
-        pages.push(LightPage::new(*light, rectified, own));
+        pages.push(page);
     }
     lap("rectify", &mut timings);
     let registration_check = {

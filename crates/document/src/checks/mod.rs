@@ -19,6 +19,7 @@ pub mod viz;
 use tdverify_core::{CheckIdInfo, Evidence, Light};
 use tdverify_mrz::{Mrz, MrzDate};
 
+use crate::quality::GlareMap;
 use crate::reference::{RectMm, Side, Template, Zone};
 use crate::register::{RECTIFIED_PX_PER_MM, RectifiedPage, Registration, median, percentile};
 
@@ -107,6 +108,8 @@ pub struct LightPage {
     pub substrate_luma: f32,
     /// Median colour of the page.
     pub substrate_rgb: [f32; 3],
+    /// Where the page is washed out by glare (white light only; empty otherwise).
+    pub glare: GlareMap,
 }
 
 impl LightPage {
@@ -129,12 +132,18 @@ impl LightPage {
                 .collect();
             *value = median(&mut channel);
         }
+        let glare = if light == Light::White {
+            GlareMap::from_page(&page)
+        } else {
+            GlareMap::default()
+        };
         LightPage {
             light,
             page,
             registration,
             substrate_luma,
             substrate_rgb,
+            glare,
         }
     }
 
