@@ -249,6 +249,7 @@ fn collect_fixture_items(dir: &Path, items: &mut Vec<EvalItem>, depth: usize) ->
                 .to_string();
             let expected_fail =
                 |check: &str| truth.get("expected_checks").and_then(|c| c.get(check)).and_then(|v| v.as_str()) == Some("fail");
+            let white_lines = truth.get("mrz").and_then(|m| m.get("white_lines")).and_then(string_lines);
             let counterfeit_print = expected_fail("mrz.print");
             let invisible_in_ir = counterfeit_print || expected_fail("ir.b900");
             for file in files {
@@ -259,7 +260,9 @@ fn collect_fixture_items(dir: &Path, items: &mut Vec<EvalItem>, depth: usize) ->
                 if let Some(light) = light {
                     let counterfeit = if light == "ir" { invisible_in_ir } else { counterfeit_print };
                     let suffix = if counterfeit { "/counterfeit" } else { "" };
-                    items.push(EvalItem { image: file.clone(), truth: lines.clone(), group: format!("{capture}/{light}{suffix}") });
+                    // An MRZ altered under white light only shows other characters there.
+                    let truth_lines = if light == "white" { white_lines.clone().unwrap_or_else(|| lines.clone()) } else { lines.clone() };
+                    items.push(EvalItem { image: file.clone(), truth: truth_lines, group: format!("{capture}/{light}{suffix}") });
                 }
             }
         }
