@@ -1,15 +1,19 @@
-//! `cargo xtask eval-docs DIR [--library DIR] [--limit N] [--json FILE]`:
-//! runs the document checks (issue 6) over a folder of fixture documents with
-//! ground truth and prints detection per scenario and fraud type, false alarms
-//! on genuine documents, per-check confusion and milliseconds per document.
-//! Timings are only meaningful in a release build
-//! (`cargo run --release -p xtask -- eval-docs DIR`).
+//! `cargo xtask eval-docs DIR [--library DIR] [--limit N] [--json FILE] [--officer-only | --no-officer]`:
+//! over a folder of fixture documents with ground truth, first the document
+//! checks alone (issue 6: detection per scenario and fraud type, false alarms
+//! on genuine documents, per-check confusion, milliseconds per document), then
+//! the officer evaluation (issue 21): the whole inspection with the real MRZ
+//! reader and face comparison, counted as officers see it (forgeries flagged,
+//! genuine documents not "genuine", recapture requests, per capture kind; no
+//! chip is read). The logic lives in `tdverify_document::eval` and
+//! `tdverify_inspect::eval`. Timings are only meaningful in a release build
+//! (`cargo xtask eval-docs` runs one).
 
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 
-const USAGE: &str = "usage: cargo xtask eval-docs DIR [--library DIR] [--limit N] [--json FILE]";
+const USAGE: &str = "usage: cargo xtask eval-docs DIR [--library DIR] [--limit N] [--json FILE] [--officer-only | --no-officer]";
 
 /// Parses the arguments, evaluates the folder and prints the report.
 pub fn run(args: &[String]) -> Result<()> {
@@ -24,24 +28,56 @@ pub fn run(args: &[String]) -> Result<()> {
     let mut library = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../reference-library"));
     let mut limit = None;
     let mut json = None;
+    let mut document_checks = true;
+    let mut officer = true;
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--library" => library = PathBuf::from(args.next().context("--library needs a folder")?),
             "--limit" => limit = Some(args.next().context("--limit needs a number")?.parse::<usize>().context("--limit needs a number")?),
             "--json" => json = Some(PathBuf::from(args.next().context("--json needs a file")?)),
+            "--officer-only" => document_checks = false,
+            "--no-officer" => officer = false,
             other if dir.is_none() && !other.starts_with("--") => dir = Some(PathBuf::from(other)),
             other => bail!("unexpected argument `{other}`\n{USAGE}"),
         }
     }
+    if !document_checks && !officer {
+        bail!("--officer-only and --no-officer leave nothing to evaluate\n{USAGE}");
+    }
     let dir = dir.context(USAGE)?;
     let library = tdverify_document::reference::ReferenceLibrary::load(&library)
         .with_context(|| format!("loading the reference library {}", library.display()))?;
-    let report = tdverify_document::eval::evaluate_folder(&dir, &library, limit)
-        .with_context(|| format!("evaluating document checks over {}", dir.display()))?;
-    print!("{}", report.table());
+    // The JSON keeps the document-check report's keys at the top level (as
+    // before) and adds the officer report under "officer".
+    let mut combined = serde_json::Map::new();
+    if document_checks {
+        let report = tdverify_document::eval::evaluate_folder(&dir, &library, limit)
+            .with_context(|| format!("evaluating document checks over {}", dir.display()))?;
+        print!("{}", report.table());
+        if let serde_json::Value::Object(fields) = serde_json::to_value(&report).context("serialising the document-check report")? {
+            combined.extend(fields);
+        }
+    }
+    if officer {
+        if document_checks {
+            println!();
+        }
+        let ocr = tdverify_ocr::OcrEngine::load_default().context("loading the MRZ reader (run cargo xtask setup)")?;
+        let face = tdverify_face::FaceEngine::load_default(None).context("loading ONNX Runtime and the face models")?;
+        let engines = tdverify_inspect::Engines { library: &library, ocr: Some(&ocr), face: Some(&face) };
+        let options = tdverify_inspect::eval::OfficerEvalOptions { limit };
+        let report = tdverify_inspect::eval::evaluate_folder(&dir, &engines, &options, |done, total| {
+            if done == total || done % 10 == 0 {
+                eprintln!("officer evaluation: {done}/{total}");
+            }
+        })
+        .with_context(|| format!("inspecting the documents of {}", dir.display()))?;
+        print!("{}", report.table());
+        combined.insert("officer".to_owned(), serde_json::to_value(&report).context("serialising the officer report")?);
+    }
     if let Some(path) = json {
-        let text = serde_json::to_string_pretty(&report).context("serialising the report")?;
+        let text = serde_json::to_string_pretty(&combined).context("serialising the report")?;
         std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
     }
     Ok(())

@@ -27,11 +27,13 @@ commands:
   run [--headless]   set up, build in release, open the GUI on the bundled fixtures (headless demo without a display)
   test               set up, then the whole test suite (nextest) and the GUI smoke test under Xvfb
   fixtures [--seed S] [--count N] [--out DIR] [--faces DIR] [--flatbed DPI] [--template KEY]... [--specimens]
-                     generate the fixture documents (default: 44 into out/fixtures)
+                     generate the fixture documents (default: 54 into out/fixtures)
   bench              run the benchmarks and print a table against the budgets
   eval-face DIR      face comparison error rates over a folder of identities
   eval-mrz DIR       MRZ reading accuracy over a folder of images with ground truth
-  eval-docs DIR      document-check detection rates over fixture documents with ground truth
+  eval-docs DIR [--officer-only|--no-officer]
+                     document-check detection rates over fixture documents with ground truth, then the
+                     officer evaluation (full inspection: verdicts, false alarms, recaptures per capture kind)
 ";
 
 /// How a tool command must be built to run.

@@ -8,6 +8,7 @@
 //! outcome is handed in. Every stage reports progress and its time. The
 //! verdict rules are in [`verdict`]. tdverify proposes; the officer decides.
 
+pub mod eval;
 pub mod lights;
 pub mod mrz_review;
 mod run;
