@@ -184,7 +184,7 @@ pub fn render_text(inspection: &tdverify::inspect::Inspection) -> String {
         if mrz.by_light.len() > 1 {
             for reading in &mrz.by_light {
                 let used = if reading.used { ", used" } else { "" };
-                out.push_str(&format!("  under {} ({}{used}): {}\n", reading.light, reading.status, reading.lines.join(" / ")));
+                out.push_str(&format!("  under {} ({}{used}): {}\n", tdverify::inspect::lights::light_word(reading.light), reading.status, reading.lines.join(" / ")));
             }
         }
     }

@@ -65,17 +65,18 @@ struct Difference {
 /// of the same side. `used_light` is normally IR (B900 ink shows best there).
 pub fn compare(used_light: Light, used: &MrzReading, other_light: Light, other: &MrzReading, page: u8) -> Check {
     let id = "mrz.lights_agree";
+    let (used_word, other_word) = (light_word(used_light), light_word(other_light));
     let shape = |r: &MrzReading| r.characters.iter().map(Vec::len).collect::<Vec<_>>();
     let trusted = |r: &MrzReading| matches!(r.status, ReadingStatus::Valid | ReadingStatus::Invalid);
     if shape(used) != shape(other) {
         let layout = |r: &MrzReading| format!("{} lines of {}", r.characters.len(), r.characters.first().map_or(0, Vec::len));
-        let detail = format!("{used_light}: {} / {other_light}: {}", used.text().replace('\n', " / "), other.text().replace('\n', " / "));
+        let detail = format!("{used_word}: {} / {other_word}: {}", used.text().replace('\n', " / "), other.text().replace('\n', " / "));
         let evidence = [(used_light, used), (other_light, other)].map(|(light, r)| Evidence::region(light, outline(r)).on_page(page).with_detail(detail.clone()));
         if trusted(used) && trusted(other) {
             return Check::fail(
                 id,
                 format!(
-                    "The MRZ has a different layout under {other_light} light ({}) than under {used_light} light ({}): one of them was printed over; compare the document under both lights",
+                    "The MRZ has a different layout under {other_word} light ({}) than under {used_word} light ({}): one of them was printed over; compare the document under both lights",
                     layout(other),
                     layout(used)
                 ),
@@ -83,7 +84,7 @@ pub fn compare(used_light: Light, used: &MrzReading, other_light: Light, other: 
             .with_evidence(evidence[0].clone())
             .with_evidence(evidence[1].clone());
         }
-        return Check::not_checked(id, format!("The MRZ under {other_light} light could not be cut like the {used_light} reading: compare the MRZ under both lights by eye"))
+        return Check::not_checked(id, format!("The MRZ under {other_word} light could not be cut like the {used_word} reading: compare the MRZ under both lights by eye"))
             .with_evidence(evidence[0].clone())
             .with_evidence(evidence[1].clone());
     }
@@ -108,7 +109,7 @@ pub fn compare(used_light: Light, used: &MrzReading, other_light: Light, other: 
     let evidence_of = |ds: &[&Difference]| -> Vec<Evidence> {
         let mut evidence = Vec::new();
         for d in ds {
-            let detail = format!("line {} position {}: {other_light} '{}' / {used_light} '{}'", d.line + 1, d.position + 1, d.other, d.used);
+            let detail = format!("line {} position {}: {other_word} '{}' / {used_word} '{}'", d.line + 1, d.position + 1, d.other, d.used);
             evidence.push(Evidence::region(other_light, d.other_bounds).on_page(page).with_detail(detail.clone()));
             evidence.push(Evidence::region(used_light, d.used_bounds).on_page(page).with_detail(detail));
         }
@@ -118,14 +119,14 @@ pub fn compare(used_light: Light, used: &MrzReading, other_light: Light, other: 
         let listed: Vec<String> = confident
             .iter()
             .take(LISTED_DIFFERENCES)
-            .map(|d| format!("line {} position {}: '{}' under {other_light}, '{}' under {used_light}", d.line + 1, d.position + 1, d.other, d.used))
+            .map(|d| format!("line {} position {}: '{}' under {other_word}, '{}' under {used_word}", d.line + 1, d.position + 1, d.other, d.used))
             .collect();
         let more = confident.len().saturating_sub(LISTED_DIFFERENCES);
         let more = if more > 0 { format!(" and {more} more") } else { String::new() };
         let mut check = Check::fail(
             id,
             format!(
-                "The MRZ reads differently under {other_light} and {used_light} light ({}{more}): characters were printed over the issued MRZ with ink {used_light} light sees differently. The MRZ checks use the {used_light} reading",
+                "The MRZ reads differently under {other_word} and {used_word} light ({}{more}): characters were printed over the issued MRZ with ink {used_word} light sees differently. The MRZ checks use the {used_word} reading",
                 listed.join("; ")
             ),
         );
@@ -137,33 +138,44 @@ pub fn compare(used_light: Light, used: &MrzReading, other_light: Light, other: 
         let mut check = Check::not_checked(
             id,
             format!(
-                "{} character(s) of the MRZ read differently under {other_light} and {used_light} light, but at least one reading of each is doubtful (glare, blur): compare the MRZ under both lights by eye",
+                "{} character(s) of the MRZ read differently under {other_word} and {used_word} light, but at least one reading of each is doubtful (glare, blur): compare the MRZ under both lights by eye",
                 doubtful.len()
             ),
         );
         check.evidence = evidence_of(&doubtful);
         return check;
     }
-    Check::new(id, CheckStatus::Pass, format!("The MRZ reads the same under {other_light} and {used_light} light ({compared} characters)"))
+    Check::new(id, CheckStatus::Pass, format!("The MRZ reads the same under {other_word} and {used_word} light ({compared} characters)"))
         .with_evidence(Evidence::region(used_light, outline(used)).on_page(page))
         .with_evidence(Evidence::region(other_light, outline(other)).on_page(page))
 }
 
 /// No MRZ found under `other_light` while `used_light` shows one.
 pub fn other_not_found(used_light: Light, other_light: Light, used: &MrzReading, page: u8) -> Check {
+    let (used_word, other_word) = (light_word(used_light), light_word(other_light));
     if other_light == Light::Ir {
         // An MRZ that IR does not show is the B900 ink check's finding.
         return Check::new(
             "mrz.lights_agree",
             CheckStatus::NotApplicable,
-            format!("No MRZ was found under IR light to compare with the {used_light} reading: see the IR ink check"),
+            format!("No MRZ was found under IR light to compare with the {used_word} reading: see the IR ink check"),
         );
     }
     Check::not_checked(
         "mrz.lights_agree",
-        format!("No MRZ could be read under {other_light} light to compare with the {used_light} reading (glare, blur or cropped): compare the MRZ under both lights by eye"),
+        format!("No MRZ could be read under {other_word} light to compare with the {used_word} reading (glare, blur or cropped): compare the MRZ under both lights by eye"),
     )
     .with_evidence(Evidence::region(used_light, outline(used)).on_page(page))
+}
+
+/// A light as a message names it ("white", "IR", "UV").
+pub fn light_word(light: Light) -> &'static str {
+    match light {
+        Light::White => "white",
+        Light::Uv => "UV",
+        Light::Ir => "IR",
+        Light::Coaxial => "coaxial",
+    }
 }
 
 /// The reading's bounding box on its capture.
@@ -225,7 +237,7 @@ mod tests {
     fn a_confident_difference_fails_with_both_boxes_as_evidence() {
         let check = compare(Light::Ir, &reading(&ISSUED, 0.99, &[]), Light::White, &reading(&ALTERED, 0.98, &[]), 0);
         assert_eq!(check.status, CheckStatus::Fail);
-        assert!(check.message.contains("line 2 position 16: '8' under white, '0' under ir"), "{}", check.message);
+        assert!(check.message.contains("line 2 position 16: '8' under white, '0' under IR"), "{}", check.message);
         assert_eq!(check.evidence.len(), 4, "two characters, each boxed under both lights");
         assert!(check.evidence.iter().any(|e| e.light == Some(Light::White)) && check.evidence.iter().any(|e| e.light == Some(Light::Ir)));
         assert_eq!(check.evidence[0].region.map(|r| r.x), Some(150.0));

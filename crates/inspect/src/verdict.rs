@@ -287,8 +287,10 @@ mod tests {
 
     #[test]
     fn expired_alone_or_warnings_need_review_and_sltd_hit_is_never_fraud_by_itself() {
-        assert_eq!(propose(&[check("document.expired", CheckStatus::Fail)]).proposed, Verdict::Review);
-        assert_eq!(propose(&[check("capture.quality.focus", CheckStatus::Warn)]).proposed, Verdict::Review);
+        assert_eq!(propose(&[check("document.expiry", CheckStatus::Fail)]).proposed, Verdict::Review);
+        assert_eq!(propose(&[check("mrz.read", CheckStatus::Warn)]).proposed, Verdict::Review);
+        let focus = propose(&[check("capture.quality.focus", CheckStatus::Warn), check("ir.b900", CheckStatus::Pass)]);
+        assert_eq!((focus.proposed, focus.information), (Verdict::Genuine, vec!["capture.quality.focus".to_owned()]));
         let hit = propose(&[check("sltd.hit", CheckStatus::Fail)]);
         assert_eq!((hit.proposed, hit.fraud_type), (Verdict::Review, FraudType::Undetermined));
     }
