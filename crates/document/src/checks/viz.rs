@@ -10,8 +10,12 @@
 //! matches its shape clearly better than the character the MRZ says (by
 //! [`MARGIN`]). Typefaces that make `0` and `O` or `1` and `I` look alike
 //! therefore never raise a difference, while a re-typed year does. A reading
-//! below [`MIN_CONFIDENCE`] never fails a document: unreadable zones are
-//! inconclusive (`Error`, "compare by eye") and doubtful differences a `Warn`.
+//! that cannot be trusted never fails a document: a zone that could not be
+//! read, a reading below [`MIN_CONFIDENCE`], print faded or under glare where
+//! it differs, or cut into the wrong number of characters is `not_checked`
+//! ("compare by eye": says nothing about the document); a small difference on
+//! a trusted reading is a `Warn`. An MRZ name truncated as ICAO 9303
+//! prescribes that begins the VIZ name passes.
 
 use image::RgbImage;
 use tdverify_core::{Check, CheckStatus, Evidence, Light};
@@ -19,8 +23,9 @@ use tdverify_mrz::{Mrz, MrzDate};
 
 use super::PageContext;
 use super::data::parse_viz_date;
+use crate::quality::GlareMap;
 use crate::reference::{RectMm, VizField};
-use crate::viz::{GlyphSet, ReadGlyph, ZoneImage, ZoneReading, read_zone};
+use crate::viz::{GlyphSet, READ_PX_PER_MM, ReadGlyph, ZoneImage, ZoneReading, read_zone};
 
 /// Check id: printed document number against the MRZ.
 pub const DOCUMENT_NUMBER: &str = "viz.mrz.document_number";
@@ -185,6 +190,37 @@ fn subsequence_distance(glyphs: &[ReadGlyph], expected: &[char]) -> usize {
     previous[m]
 }
 
+/// Whether a truncated MRZ name begins the printed one word by word: each MRZ
+/// word (the last may be a cut word or an initial) starts the printed word
+/// at its place, printed words past the MRZ's being left out by truncation.
+fn truncated_words_match(glyphs: &[ReadGlyph], expected: &str, tolerated: usize) -> bool {
+    let mut read: Vec<&[ReadGlyph]> = Vec::new();
+    let mut start = 0;
+    for (i, glyph) in glyphs.iter().enumerate() {
+        if glyph.space_before && i > start {
+            read.push(&glyphs[start..i]);
+            start = i;
+        }
+    }
+    if start < glyphs.len() {
+        read.push(&glyphs[start..]);
+    }
+    let words: Vec<Vec<char>> = expected
+        .split_whitespace()
+        .map(key)
+        .filter(|w| !w.is_empty())
+        .collect();
+    if words.is_empty() || read.len() < words.len() {
+        return false;
+    }
+    let total: usize = words
+        .iter()
+        .zip(&read)
+        .map(|(word, glyphs)| distance(glyphs, word, true, true))
+        .sum();
+    total <= tolerated
+}
+
 fn key(text: &str) -> Vec<char> {
     text.chars()
         .filter(char::is_ascii_alphanumeric)
@@ -237,16 +273,33 @@ fn compare_zone(
         Ok(reading) => reading,
         Err(why) => {
             return Some(ZoneOutcome {
-                status: CheckStatus::Error,
+                status: CheckStatus::NotChecked,
                 confidence: 0.0,
                 message: format!(
-                    "{} printed on the page could not be read ({why}): compare it with the MRZ ({}) by eye.",
-                    spec.label, spec.expected
+                    "{} printed on the page could not be read ({why}){}: compare it with the MRZ ({}) by eye.",
+                    spec.label,
+                    glare_note(page.glare.covered(&zone.rect_mm)),
+                    spec.expected
                 ),
                 evidence: Some(evidence_for(&zone.rect_mm, "zone not readable".into())),
             });
         }
     };
+    Some(judge(spec, &reading, &image.rect, &page.glare, &|rect, detail| {
+        evidence_for(rect, detail)
+    }))
+}
+
+/// Compares a zone's reading with the MRZ value. `zone_rect` is the page
+/// area the reading's glyph positions are relative to; `evidence_for` turns a
+/// page rectangle into evidence on the white-light capture.
+fn judge(
+    spec: &Field<'_>,
+    reading: &ZoneReading,
+    zone_rect: &RectMm,
+    glare: &GlareMap,
+    evidence_for: &dyn Fn(&RectMm, String) -> Evidence,
+) -> ZoneOutcome {
     let expected = key(&spec.expected);
     let d = distance(
         &reading.glyphs,
@@ -268,25 +321,47 @@ fn compare_zone(
         Kind::Exact => 0,
         Kind::Name => (expected.len() / 6).max(1),
     };
-    let outcome = |status, message| {
-        Some(ZoneOutcome {
-            status,
-            confidence,
-            message,
-            evidence: evidence.clone(),
-        })
+    let outcome = |status, message| ZoneOutcome {
+        status,
+        confidence,
+        message,
+        evidence: evidence.clone(),
     };
     if confidence < MIN_CONFIDENCE {
         return outcome(
-            CheckStatus::Error,
+            CheckStatus::NotChecked,
             format!(
-                "{} printed on the page could not be read reliably (read {}, {:.0}% confidence): compare it with the MRZ ({}) by eye.",
+                "{} printed on the page could not be read reliably (read {}, {:.0}% confidence){}: compare it with the MRZ ({}) by eye.",
                 spec.label,
                 reading.text,
                 confidence * 100.0,
+                glare_note(glare.covered(zone_rect)),
                 spec.expected
             ),
         );
+    }
+    // An MRZ name that fills its field may be cut (ICAO 9303 part 3, 4.6:
+    // letters dropped from the end, later names reduced to initials or left
+    // out): it passes when it begins the printed name, word by word.
+    if spec.kind == Kind::Name && spec.prefix {
+        let whole = distance(&reading.glyphs, &expected, false, true);
+        let cut = if d <= tolerated && whole > d {
+            true
+        } else {
+            d > tolerated && truncated_words_match(&reading.glyphs, &spec.expected, tolerated)
+        };
+        if cut {
+            let begin = if spec.plural { "begin" } else { "begins" };
+            return outcome(
+                CheckStatus::Pass,
+                format!(
+                    "The MRZ ({}) {begin} the {} printed on the page ({}): the MRZ truncates the VIZ name as ICAO 9303 prescribes.",
+                    spec.expected,
+                    spec.label.to_lowercase(),
+                    reading.text
+                ),
+            );
+        }
     }
     if d <= tolerated || same_date {
         let agree = if spec.plural { "agree" } else { "agrees" };
@@ -313,9 +388,38 @@ fn compare_zone(
         .iter()
         .filter(|g| g.ink_contrast < MIN_INK_CONTRAST)
         .count();
+    // Glyphs under glare: their shapes are washed out. When every glyph that
+    // differs from the MRZ (or, cut into another number of characters than
+    // the MRZ value has, any glyph) is under glare, the reading says nothing.
+    let glared: Vec<bool> = reading
+        .glyphs
+        .iter()
+        .map(|g| glyph_under_glare(glare, zone_rect, reading, g))
+        .collect();
+    if glared.iter().any(|&g| g) {
+        let differing_outside_glare = if reading.glyphs.len() == expected.len() {
+            reading
+                .glyphs
+                .iter()
+                .zip(&expected)
+                .zip(&glared)
+                .any(|((g, c), &under)| !under && !consistent(g, *c))
+        } else {
+            false
+        };
+        if !differing_outside_glare {
+            let n = glared.iter().filter(|&&g| g).count();
+            return outcome(
+                CheckStatus::NotChecked,
+                format!(
+                    "{message} {n} character(s) are under glare, so the reading is unsure: compare by eye (a capture without glare there lets tdverify check it)."
+                ),
+            );
+        }
+    }
     if faded > 0 {
         return outcome(
-            CheckStatus::Warn,
+            CheckStatus::NotChecked,
             format!(
                 "{message} Part of the print is faded or under glare ({faded} character(s) pale), so the reading is unsure: compare by eye."
             ),
@@ -323,7 +427,7 @@ fn compare_zone(
     }
     if spec.kind == Kind::Exact && reading.glyphs.len() != expected.len() {
         return outcome(
-            CheckStatus::Warn,
+            CheckStatus::NotChecked,
             format!(
                 "{message} The print was cut into {} characters where the MRZ value has {}, so the reading is unsure: compare by eye.",
                 reading.glyphs.len(),
@@ -350,7 +454,7 @@ fn compare_zone(
             .count();
         if misread > 0 && retyped == 0 {
             return outcome(
-                CheckStatus::Warn,
+                CheckStatus::NotChecked,
                 format!(
                     "{message} {misread} character(s) read as a letter where the date has a digit, or the reverse, so the reading is unsure: compare by eye."
                 ),
@@ -364,7 +468,7 @@ fn compare_zone(
         // Fewer letters than the MRZ's, and those read agree with them: letters
         // were lost in reading (faint print, glare), not a different name.
         return outcome(
-            CheckStatus::Warn,
+            CheckStatus::NotChecked,
             format!(
                 "{message} Some letters could not be read, and those read agree with the MRZ: compare by eye."
             ),
@@ -378,6 +482,32 @@ fn compare_zone(
             format!("{message} The difference is small: compare by eye."),
         )
     }
+}
+
+/// " (glare covers 40% of the zone)" when glare touches the zone.
+fn glare_note(covered: f32) -> String {
+    if covered > 0.0 {
+        format!(" (glare covers {:.0}% of the zone)", (covered * 100.0).max(1.0))
+    } else {
+        String::new()
+    }
+}
+
+/// Whether glare touches a glyph (its box on the page grown by half a
+/// millimetre: the washed-out halo reaches past the saturated cells).
+fn glyph_under_glare(
+    glare: &GlareMap,
+    zone_rect: &RectMm,
+    reading: &ZoneReading,
+    glyph: &ReadGlyph,
+) -> bool {
+    let rect = RectMm {
+        x: zone_rect.x + glyph.x0 as f32 / READ_PX_PER_MM - 0.5,
+        y: reading.line_mm.y - 0.5,
+        w: (glyph.x1.saturating_sub(glyph.x0)) as f32 / READ_PX_PER_MM + 1.0,
+        h: reading.line_mm.h + 1.0,
+    };
+    glare.covered(&rect) > 0.0
 }
 
 fn to_check(id: &str, outcome: ZoneOutcome) -> Check {
@@ -519,7 +649,7 @@ fn name_fields<'a>(mrz: &Mrz, name: &dyn Fn(&str) -> String) -> Vec<Field<'a>> {
 }
 
 /// One check from the zones of a field (the name has two): a failure wins,
-/// then a doubt, then agreement; unreadable zones only when nothing was read.
+/// then a doubt, then a zone not checked (compare by eye), then agreement.
 fn combine(id: &str, outcomes: Vec<ZoneOutcome>) -> Check {
     if outcomes.is_empty() {
         return Check::new(
@@ -529,8 +659,9 @@ fn combine(id: &str, outcomes: Vec<ZoneOutcome>) -> Check {
         );
     }
     let rank = |s: CheckStatus| match s {
-        CheckStatus::Fail => 4,
-        CheckStatus::Warn | CheckStatus::NotChecked => 3,
+        CheckStatus::Fail => 5,
+        CheckStatus::Warn => 4,
+        CheckStatus::NotChecked => 3,
         CheckStatus::Pass => 2,
         CheckStatus::Error => 1,
         CheckStatus::NotApplicable => 0,
@@ -591,17 +722,38 @@ pub fn summary(checks: &[Check]) -> Check {
         return Check::new(ID, CheckStatus::Warn, message);
     }
     let passed = with(CheckStatus::Pass).count();
+    let not_checked: Vec<&Check> = with(CheckStatus::NotChecked).collect();
+    let unread = with(CheckStatus::Error).count();
     if passed > 0 {
-        let unread = with(CheckStatus::Error).count();
-        let note = if unread > 0 {
-            format!(" ({unread} could not be read)")
-        } else {
+        let mut notes = Vec::new();
+        if !not_checked.is_empty() {
+            notes.push(format!("{} not checked: compare by eye", not_checked.len()));
+        }
+        if unread > 0 {
+            notes.push(format!("{unread} could not be read"));
+        }
+        let note = if notes.is_empty() {
             String::new()
+        } else {
+            format!(" ({})", notes.join("; "))
         };
         return Check::pass(
             ID,
             format!("{passed} VIZ fields read on the page agree with the MRZ{note}."),
         );
+    }
+    if !not_checked.is_empty() {
+        // Only readings that cannot be trusted: nothing was checked.
+        let message = not_checked
+            .iter()
+            .map(|c| c.message.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let mut check = Check::not_checked(ID, message);
+        for evidence in not_checked.iter().flat_map(|c| c.evidence.iter()) {
+            check = check.with_evidence(evidence.clone());
+        }
+        return check;
     }
     Check::new(
         ID,
@@ -685,5 +837,141 @@ mod tests {
         assert_eq!(summary(&[pass.clone(), fail]).status, CheckStatus::Fail);
         assert_eq!(summary(&[pass]).status, CheckStatus::Pass);
         assert_eq!(summary(&[]).status, CheckStatus::NotApplicable);
+    }
+
+    /// A reading of `text` laid out at 2 mm per glyph from x = 10 mm (zone
+    /// image at 16 px/mm starting at 10 mm), words split on spaces.
+    fn reading(text: &str) -> (ZoneReading, RectMm) {
+        let zone = RectMm { x: 10.0, y: 20.0, w: 60.0, h: 6.0 };
+        let mut glyphs = Vec::new();
+        let mut space = false;
+        for c in text.chars() {
+            if c == ' ' {
+                space = true;
+                continue;
+            }
+            let mut g = glyph(c);
+            let i = glyphs.len();
+            g.x0 = i * 32;
+            g.x1 = i * 32 + 24;
+            g.space_before = space;
+            space = false;
+            glyphs.push(g);
+        }
+        let reading = ZoneReading {
+            glyphs,
+            text: text.to_string(),
+            confidence: 0.9,
+            line_mm: RectMm { x: 10.0, y: 21.0, w: 50.0, h: 3.0 },
+            cap_height_mm: 2.5,
+        };
+        (reading, zone)
+    }
+
+    fn field(label: &'static str, expected: &str, kind: Kind, prefix: bool) -> Field<'static> {
+        Field {
+            field: VizField::DocumentNumber,
+            label,
+            expected: expected.to_string(),
+            kind,
+            prefix,
+            date: None,
+            plural: false,
+        }
+    }
+
+    /// Glare cells (1 mm) over x in `x0..x1` mm, y 18..28 mm, on a 125 × 88 mm page.
+    fn glare_over(x0: usize, x1: usize) -> GlareMap {
+        let (cols, rows) = (125, 88);
+        let mut cells = vec![false; cols * rows];
+        for row in 18..28 {
+            for col in x0..x1 {
+                cells[row * cols + col] = true;
+            }
+        }
+        GlareMap::from_cells(cols, rows, cells)
+    }
+
+    fn no_evidence(_: &RectMm, detail: String) -> Evidence {
+        Evidence::source("test").with_detail(detail)
+    }
+
+    #[test]
+    fn a_difference_under_glare_is_not_checked_but_one_outside_still_fails() {
+        let spec = field("Document number", "TV4509961", Kind::Exact, false);
+        // Glyph 4 (`U` for `0`) sits at 18-19.5 mm.
+        let (read, zone) = reading("TV45U9961");
+        let clean = judge(&spec, &read, &zone, &GlareMap::default(), &no_evidence);
+        assert_eq!(clean.status, CheckStatus::Fail, "{}", clean.message);
+        let glared = judge(&spec, &read, &zone, &glare_over(17, 21), &no_evidence);
+        assert_eq!(glared.status, CheckStatus::NotChecked, "{}", glared.message);
+        assert!(glared.message.contains("under glare"), "{}", glared.message);
+        // Glare elsewhere on the line does not hide a re-typed character.
+        let elsewhere = judge(&spec, &read, &zone, &glare_over(24, 27), &no_evidence);
+        assert_eq!(elsewhere.status, CheckStatus::Fail, "{}", elsewhere.message);
+    }
+
+    #[test]
+    fn untrusted_readings_are_not_checked() {
+        let spec = field("Document number", "TV4509961", Kind::Exact, false);
+        let (mut faded, zone) = reading("TV45U9961");
+        faded.glyphs[4].ink_contrast = 0.3;
+        let outcome = judge(&spec, &faded, &zone, &GlareMap::default(), &no_evidence);
+        assert_eq!(outcome.status, CheckStatus::NotChecked, "{}", outcome.message);
+        assert!(outcome.message.contains("compare by eye"));
+        let (mut doubtful, zone) = reading("TV4509961");
+        doubtful.confidence = 0.5;
+        let outcome = judge(&spec, &doubtful, &zone, &GlareMap::default(), &no_evidence);
+        assert_eq!(outcome.status, CheckStatus::NotChecked);
+        let (short, zone) = reading("TV459961");
+        let outcome = judge(&spec, &short, &zone, &GlareMap::default(), &no_evidence);
+        assert_eq!(outcome.status, CheckStatus::NotChecked, "cut into fewer characters");
+    }
+
+    #[test]
+    fn a_truncated_mrz_name_that_begins_the_viz_name_passes() {
+        // The MRZ cut the given names at the end of its field.
+        let spec = Field {
+            plural: true,
+            ..field("Given names", "MARIA ALEXANDR", Kind::Name, true)
+        };
+        let (read, zone) = reading("MARIA ALEXANDRA JOSEFINA");
+        let outcome = judge(&spec, &read, &zone, &GlareMap::default(), &no_evidence);
+        assert_eq!(outcome.status, CheckStatus::Pass, "{}", outcome.message);
+        assert!(outcome.message.contains("truncates the VIZ name as ICAO 9303 prescribes"), "{}", outcome.message);
+        // Later names reduced to an initial.
+        let spec = Field {
+            plural: true,
+            ..field("Given names", "MARIA A J", Kind::Name, true)
+        };
+        let outcome = judge(&spec, &read, &zone, &GlareMap::default(), &no_evidence);
+        assert_eq!(outcome.status, CheckStatus::Pass, "{}", outcome.message);
+        // A printed name with a diacritic the MRZ transliterates (Ö → OE), cut.
+        let spec = field("Surname", "SCHOENBERGERMUELLERHAUS", Kind::Name, true);
+        let (read, zone) = reading("SCHONBERGERMULLERHAUSEN");
+        let outcome = judge(&spec, &read, &zone, &GlareMap::default(), &no_evidence);
+        assert_eq!(outcome.status, CheckStatus::Pass, "{}", outcome.message);
+        // Another name is no prefix: it still fails.
+        let spec = field("Surname", "ROSENQVIST", Kind::Name, true);
+        let (read, zone) = reading("LINDQVISTSSON");
+        let outcome = judge(&spec, &read, &zone, &GlareMap::default(), &no_evidence);
+        assert_eq!(outcome.status, CheckStatus::Fail, "{}", outcome.message);
+        // Without truncation (the MRZ name ends in fillers) a longer VIZ name is no pass.
+        let spec = field("Given names", "MARIA", Kind::Name, false);
+        let (read, zone) = reading("MARIA ALEXANDRA JOSEFINA");
+        let outcome = judge(&spec, &read, &zone, &GlareMap::default(), &no_evidence);
+        assert_ne!(outcome.status, CheckStatus::Pass, "{}", outcome.message);
+    }
+
+    #[test]
+    fn summary_of_only_not_checked_fields_is_not_checked() {
+        let unsure = Check::not_checked(BIRTH_DATE, "compare by eye");
+        let pass = Check::pass(NAME, "agrees");
+        let fail = Check::fail(DOCUMENT_NUMBER, "differs");
+        assert_eq!(summary(std::slice::from_ref(&unsure)).status, CheckStatus::NotChecked);
+        let mixed = summary(&[unsure.clone(), pass]);
+        assert_eq!(mixed.status, CheckStatus::Pass);
+        assert!(mixed.message.contains("1 not checked"), "{}", mixed.message);
+        assert_eq!(summary(&[unsure, fail]).status, CheckStatus::Fail);
     }
 }
