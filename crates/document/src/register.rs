@@ -347,8 +347,52 @@ fn edge_corners(component: &[(usize, usize)], width: usize, height: usize, rough
     };
     let corners = [meet(top_line, left_line)?, meet(top_line, right_line)?, meet(bottom_line, right_line)?, meet(bottom_line, left_line)?];
     let diagonal = ((br[0] - tl[0]).hypot(br[1] - tl[1])).max((tr[0] - bl[0]).hypot(tr[1] - bl[1]));
-    let strays = corners.iter().zip(&rough).any(|(c, r)| (c[0] - r[0]).hypot(c[1] - r[1]) > 0.1 * diagonal);
-    (!strays && corners.iter().all(|c| c[0].is_finite() && c[1].is_finite())).then_some(corners)
+    if !corners.iter().all(|c| c[0].is_finite() && c[1].is_finite()) {
+        return None;
+    }
+    // A corner far from its extreme cell is trusted only when it moved in
+    // (a glare halo or a shadow joined to the page pushed the extreme out,
+    // never in) and the page fills the fitted outline while little of it
+    // lies outside (the bulge).
+    let centre = [rough.iter().map(|r| r[0]).sum::<f32>() / 4.0, rough.iter().map(|r| r[1]).sum::<f32>() / 4.0];
+    let from_centre = |p: &[f32; 2]| (p[0] - centre[0]).hypot(p[1] - centre[1]);
+    let mut moved_in = false;
+    for (c, r) in corners.iter().zip(&rough) {
+        let shift = (c[0] - r[0]).hypot(c[1] - r[1]);
+        if shift <= 0.1 * diagonal {
+            continue;
+        }
+        if shift > 0.35 * diagonal || from_centre(c) >= from_centre(r) {
+            return None;
+        }
+        moved_in = true;
+    }
+    if moved_in {
+        let inside = component.iter().filter(|&&(x, y)| inside_quad(&corners, x as f32, y as f32)).count() as f32;
+        let quad = polygon_area(&corners);
+        let outside = component.len() as f32 - inside;
+        if quad <= 0.0 || inside < 0.9 * quad || outside > 0.15 * component.len() as f32 {
+            return None;
+        }
+    }
+    Some(corners)
+}
+
+/// Whether a point lies inside a convex quadrilateral (corners in order).
+fn inside_quad(corners: &[[f32; 2]; 4], x: f32, y: f32) -> bool {
+    let mut sign = 0.0f32;
+    for i in 0..4 {
+        let [ax, ay] = corners[i];
+        let [bx, by] = corners[(i + 1) % 4];
+        let cross = (bx - ax) * (y - ay) - (by - ay) * (x - ax);
+        if cross != 0.0 {
+            if sign != 0.0 && cross.signum() != sign {
+                return false;
+            }
+            sign = cross.signum();
+        }
+    }
+    true
 }
 
 /// A line through points that ignores a bulge on part of the side (a glare
