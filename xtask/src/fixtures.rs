@@ -1,4 +1,4 @@
-//! `cargo xtask fixtures [--seed S] [--count N] [--out DIR] [--faces DIR] [--flatbed DPI] [--template KEY]... [--specimens]`:
+//! `cargo xtask fixtures [--seed S] [--count N] [--out DIR] [--faces DIR] [--flatbed DPI] [--template KEY]... [--scenario NAME]... [--specimens]`:
 //! generates the fixture documents (default: seed 1, 54 documents, into
 //! `out/fixtures`, git-ignored; documents of models with a chip get their TEST
 //! chip in `<doc>/chip/`, and `pki/` holds the TEST CSCAs to trust) or, with
@@ -9,7 +9,8 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 
-const USAGE: &str = "usage: cargo xtask fixtures [--seed S] [--count N] [--out DIR] [--faces DIR] [--flatbed DPI] [--template ISSUER/doc]... [--specimens]";
+const USAGE: &str =
+    "usage: cargo xtask fixtures [--seed S] [--count N] [--out DIR] [--faces DIR] [--flatbed DPI] [--template ISSUER/doc]... [--scenario NAME]... [--specimens]";
 
 /// Parses the arguments and runs the generator.
 pub fn run(args: &[String]) -> Result<()> {
@@ -31,6 +32,13 @@ pub fn run(args: &[String]) -> Result<()> {
                 config.captures = tdverify_fixtures::CaptureMix::Flatbed(dpi);
             }
             "--template" => config.templates.get_or_insert_with(Vec::new).push(value("--template")?),
+            // Only these scenarios, in turn (a focused evaluation set): snake_case names as in truth.json.
+            "--scenario" => {
+                let name = value("--scenario")?;
+                let scenario = serde_json::from_value::<tdverify_fixtures::Scenario>(serde_json::Value::String(name.clone()))
+                    .with_context(|| format!("unknown scenario `{name}` (see fixtures/README.md)"))?;
+                config.scenarios.get_or_insert_with(Vec::new).push(scenario);
+            }
             "--specimens" => specimens = true,
             "-h" | "--help" => {
                 println!("{USAGE}");

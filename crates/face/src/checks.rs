@@ -126,27 +126,25 @@ pub fn comparison_check(a: FaceSource, b: FaceSource, comparison: &Comparison) -
 }
 
 /// One warning check per quality problem of one image (`face.quality.<which>`).
+/// No face in the live bearer's photo is a capture problem: the check asks for
+/// a recapture (the verdict says "recapture", not "review").
 pub fn quality_checks(source: FaceSource, report: &QualityReport) -> Vec<Check> {
     report
         .warnings
         .iter()
         .map(|warning| {
-            let status = if warning.which == "face_found" {
-                CheckStatus::Error
-            } else {
-                CheckStatus::Warn
-            };
-            Check::new(
-                format!("face.quality.{}", warning.which),
-                status,
-                format!(
-                    "{}: {}. {}",
-                    source.as_str(),
-                    warning.message,
-                    warning.instruction
+            let id = format!("face.quality.{}", warning.which);
+            let message = format!("{}: {}. {}", source.as_str(), warning.message, warning.instruction);
+            let check = match (warning.which, source) {
+                ("face_found", FaceSource::Bearer) => Check::needs_recapture(
+                    id,
+                    message,
+                    format!("Take the bearer's photo again: {}", warning.instruction),
                 ),
-            )
-            .with_evidence(Evidence::source(format!("face:{}", source.as_str())))
+                ("face_found", _) => Check::new(id, CheckStatus::Error, message),
+                _ => Check::new(id, CheckStatus::Warn, message),
+            };
+            check.with_evidence(Evidence::source(format!("face:{}", source.as_str())))
         })
         .collect()
 }
@@ -155,6 +153,23 @@ pub fn quality_checks(source: FaceSource, report: &QualityReport) -> Vec<Check> 
 mod tests {
     use super::*;
     use crate::quality::{QUALITY_KINDS, QualityWarning};
+
+    #[test]
+    fn no_face_in_the_bearer_photo_asks_for_a_recapture_elsewhere_an_error() {
+        let report = QualityReport {
+            warnings: vec![QualityWarning {
+                which: "face_found",
+                message: "no face found".to_owned(),
+                instruction: "face the camera",
+            }],
+            ..QualityReport::default()
+        };
+        let bearer = quality_checks(FaceSource::Bearer, &report);
+        assert_eq!(bearer[0].status, CheckStatus::Error);
+        assert!(bearer[0].recapture.as_deref().is_some_and(|r| r.contains("face the camera")));
+        let chip = quality_checks(FaceSource::Chip, &report);
+        assert_eq!((chip[0].status, chip[0].recapture.is_none()), (CheckStatus::Error, true));
+    }
 
     #[test]
     fn every_quality_kind_has_a_documented_id() {

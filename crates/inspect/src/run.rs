@@ -545,7 +545,17 @@ fn face_stage(input: &InspectInput, engines: &Engines<'_>) -> (Vec<Check>, Vec<F
             let (a, analysis_a, region_a) = &analyses[i];
             let (b, analysis_b, region_b) = &analyses[j];
             let check = match engine.compare_analyses(analysis_a, analysis_b) {
-                Ok(comparison) => comparison_check(*a, *b, &comparison),
+                Ok(comparison) => {
+                    let check = comparison_check(*a, *b, &comparison);
+                    // No face in the bearer's photo: take it again, then compare.
+                    let bearer_faceless =
+                        [(a, analysis_a), (b, analysis_b)].iter().any(|(source, analysis)| **source == FaceSource::Bearer && analysis.face.is_none());
+                    if check.status == CheckStatus::Error && bearer_faceless {
+                        Check { recapture: Some("Take the bearer's photo again, facing the camera with nothing covering the face".to_owned()), ..check }
+                    } else {
+                        check
+                    }
+                }
                 Err(e) => Check::new(
                     tdverify_face::checks::comparison_check_id(*a, *b).unwrap_or("face.stage"),
                     CheckStatus::Error,
