@@ -183,6 +183,48 @@ pub fn measure(
     })
 }
 
+/// Least length of MRZ, in character pitches, measured when glare hides the rest.
+pub const MIN_GLARE_FREE_PITCHES: f32 = 12.0;
+
+/// The part of the MRZ zone to measure on a page: the whole zone when no glare
+/// touches it, else the widest stretch whose whole height is free of glare
+/// (kept off the glare by the measuring margin), flagged partial; `None` when
+/// no stretch of [`MIN_GLARE_FREE_PITCHES`] remains.
+fn glare_free_window(page: &LightPage, zone: &RectMm, layout: &MrzLayout) -> Option<(RectMm, bool)> {
+    // measure() looks 2 mm around the zone: glare there counts too.
+    let around = RectMm {
+        x: (zone.x - 2.0).max(0.0),
+        y: (zone.y - 2.0).max(0.0),
+        w: zone.w + 4.0,
+        h: zone.h + 4.0,
+    };
+    if page.glare.covered(&around) <= 0.0 {
+        return Some((*zone, false));
+    }
+    let keep_off = 2.5;
+    page.glare
+        .free_spans(&around)
+        .into_iter()
+        .map(|(x0, x1)| {
+            let left = if x0 > around.x { x0 + keep_off } else { zone.x };
+            let right = if x1 < around.right() { x1 - keep_off } else { zone.right() };
+            (left.max(zone.x), right.min(zone.right()))
+        })
+        .filter(|(x0, x1)| x1 - x0 >= MIN_GLARE_FREE_PITCHES * layout.pitch_mm)
+        .max_by(|a, b| (a.1 - a.0).total_cmp(&(b.1 - b.0)))
+        .map(|(x0, x1)| {
+            (
+                RectMm {
+                    x: x0,
+                    y: zone.y,
+                    w: x1 - x0,
+                    h: zone.h,
+                },
+                true,
+            )
+        })
+}
+
 /// The lag, near `expected`, at which a column profile best repeats
 /// (sub-pixel, by a parabola through the peak).
 fn autocorrelation_pitch(profile: &[f32], expected: f32) -> Option<f32> {
@@ -235,12 +277,35 @@ pub fn print(ctx: &PageContext<'_>) -> (Check, Option<MrzPrintMeasure>) {
         .map(|t| t.document.mrz_format.lines())
         .or(ctx.mrz.map(|m| m.lines.len()))
         .unwrap_or(2);
-    // White light shows the MRZ whatever its ink; IR is the fallback.
+    // White light shows the MRZ whatever its ink; IR is the fallback. Under
+    // glare, only the part of the MRZ free of it is measured.
     let measured = [ctx.white.as_ref(), ctx.ir.as_ref()]
         .into_iter()
         .flatten()
-        .find_map(|page| measure(page, &zone.rect_mm, lines, &layout).map(|m| (page, m)));
-    let Some((page, m)) = measured else {
+        .find_map(|page| {
+            let (window, partial) = glare_free_window(page, &zone.rect_mm, &layout)?;
+            measure(page, &window, lines, &layout).map(|m| (page, m, partial.then_some(window)))
+        });
+    let Some((page, m, partial)) = measured else {
+        let glare = ctx
+            .white
+            .as_ref()
+            .map(|w| w.glare.covered(&zone.rect_mm))
+            .unwrap_or(0.0);
+        if glare > 0.0 {
+            return (
+                Check::needs_recapture(
+                    ID,
+                    format!(
+                        "The MRZ print could not be measured: glare covers {:.0}% of the MRZ in white light and leaves no stretch of it long enough to measure the pitch{}.",
+                        (glare * 100.0).max(1.0),
+                        if ctx.ir.is_some() { ", and the IR capture shows no measurable MRZ" } else { "" }
+                    ),
+                    "Tilt the document or move the lamp so the MRZ is free of glare, then capture it again under white light.",
+                ),
+                None,
+            );
+        }
         return (
             Check::new(
                 ID,
@@ -281,7 +346,17 @@ pub fn print(ctx: &PageContext<'_>) -> (Check, Option<MrzPrintMeasure>) {
         m.grid_spread * 100.0,
         m.lines_found
     );
-    let evidence = page.evidence(&zone.rect_mm).with_detail(detail.clone());
+    let detail = match partial {
+        Some(window) => format!(
+            "{detail}; measured on the glare-free part of the MRZ ({:.0} to {:.0} mm from the left)",
+            window.x,
+            window.right()
+        ),
+        None => detail,
+    };
+    let evidence = page
+        .evidence(&partial.unwrap_or(zone.rect_mm))
+        .with_detail(detail.clone());
     let check = if !problems.is_empty() && ctx.template.is_none() {
         // Without a template the MRZ's place is only approximate: report, do not accuse.
         Check::warn(
@@ -308,4 +383,101 @@ pub fn print(ctx: &PageContext<'_>) -> (Check, Option<MrzPrintMeasure>) {
         .with_evidence(evidence)
     };
     (check, Some(m))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reference::Template;
+    use crate::register::{Homography, RectifiedPage, Registration};
+    use image::RgbImage;
+
+    fn uto_passport() -> Template {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../reference-library/UTO/passport/template.toml");
+        Template::load(&path).expect("UTO passport template")
+    }
+
+    fn registration() -> Registration {
+        let from = [[0.0, 0.0], [125.0, 0.0], [125.0, 88.0], [0.0, 88.0]];
+        let k = f64::from(RECTIFIED_PX_PER_MM);
+        let to = from.map(|[x, y]| [x * k, y * k]);
+        Registration {
+            page_corners_px: to.map(|[x, y]| [x as f32, y as f32]),
+            homography: Homography::from_points(from, to).expect("homography"),
+            rotation_quadrant_deg: 0,
+            px_per_mm: RECTIFIED_PX_PER_MM,
+            skew_deg: 0.0,
+            confidence: 1.0,
+            method: "test".into(),
+        }
+    }
+
+    /// A UTO passport page with two MRZ lines of 44 blocks at `pitch_mm` and
+    /// a saturated glare rectangle `glare` (x0, x1 in mm, over the MRZ's height).
+    fn page(pitch_mm: f32, glare: Option<(f32, f32)>) -> LightPage {
+        let s = RECTIFIED_PX_PER_MM;
+        let (w, h) = ((125.0 * s) as u32, (88.0 * s) as u32);
+        let rgb = RgbImage::from_fn(w, h, |x, y| {
+            let (xm, ym) = ((x as f32 + 0.5) / s, (y as f32 + 0.5) / s);
+            if let Some((g0, g1)) = glare
+                && xm >= g0
+                && xm < g1
+                && (63.0..88.0).contains(&ym)
+            {
+                return image::Rgb([255, 255, 255]);
+            }
+            let in_line = [70.0f32, 74.23].iter().any(|top| ym >= *top && ym < top + 2.4);
+            let column = (xm - 6.0) / pitch_mm;
+            let in_char = column >= 0.0 && column < 44.0 && column.fract() < 0.6;
+            if in_line && in_char {
+                image::Rgb([20, 20, 20])
+            } else {
+                image::Rgb([236, 233, 220])
+            }
+        });
+        let luma = image::DynamicImage::ImageRgb8(rgb.clone()).to_luma8();
+        let page = RectifiedPage { rgb, luma, width_mm: 125.0, height_mm: 88.0 };
+        LightPage::new(Light::White, page, registration())
+    }
+
+    fn check(template: &Template, white: LightPage) -> Check {
+        let ctx = PageContext {
+            template: Some(template),
+            side: &template.sides[0],
+            width_mm: 125.0,
+            height_mm: 88.0,
+            white: Some(white),
+            uv: None,
+            ir: None,
+            mrz: None,
+            today: tdverify_mrz::MrzDate::new(2026, 1, 1),
+        };
+        print(&ctx).0
+    }
+
+    #[test]
+    fn a_washed_out_mrz_asks_for_a_recapture_and_a_partly_glared_one_is_measured_on_the_rest() {
+        let template = uto_passport();
+        let clean = check(&template, page(2.54, None));
+        assert_eq!(clean.status, CheckStatus::Pass, "{}", clean.message);
+
+        // Glare over the whole MRZ: nothing to measure, the capture is at fault.
+        let washed = check(&template, page(2.54, Some((3.0, 122.0))));
+        assert_eq!(washed.status, CheckStatus::Error, "{}", washed.message);
+        assert!(washed.recapture.as_deref().is_some_and(|r| r.contains("free of glare")), "{washed:?}");
+        assert!(washed.message.contains("glare covers"), "{}", washed.message);
+
+        // Glare over the left 40 mm: measured on the glare-free right part.
+        let partly = check(&template, page(2.54, Some((3.0, 45.0))));
+        assert_eq!(partly.status, CheckStatus::Pass, "{}", partly.message);
+        assert!(partly.recapture.is_none());
+        let detail = partly.evidence[0].detail.as_deref().unwrap_or("");
+        assert!(detail.contains("glare-free part"), "{detail}");
+
+        // A counterfeit's wrong pitch still fails on the glare-free part.
+        let forged = check(&template, page(2.54 * 0.92, Some((3.0, 45.0))));
+        assert_eq!(forged.status, CheckStatus::Fail, "{}", forged.message);
+        assert!(forged.recapture.is_none());
+    }
 }
