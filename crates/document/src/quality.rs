@@ -119,6 +119,10 @@ fn page_bounds(registration: &Registration, width: u32, height: u32) -> (u32, u3
     (x0, y0, x1, y1)
 }
 
+/// One connected glare region of a [`GlareMap`]: its bounding box (mm), its
+/// area (mm²) and its cells (column, row).
+pub type CellBlob = (RectMm, f32, Vec<(usize, usize)>);
+
 /// Where a page is washed out by glare: a coarse grid of cells over the
 /// rectified page, a cell being glare when most of its pixels are saturated.
 /// Checks ask it how much of the zone they read is under glare
@@ -249,7 +253,7 @@ impl GlareMap {
     /// Connected glare regions (8-neighbour cells), each as its cells'
     /// bounding box and area in mm², largest first; those under
     /// [`MIN_GLARE_BLOB_MM2`] left out.
-    pub fn blobs(&self) -> Vec<(RectMm, f32, Vec<(usize, usize)>)> {
+    pub fn blobs(&self) -> Vec<CellBlob> {
         let mut seen = vec![false; self.cells.len()];
         let mut out = Vec::new();
         for start in 0..self.cells.len() {

@@ -429,7 +429,7 @@ mod tests {
             }
             let in_line = [70.0f32, 74.23].iter().any(|top| ym >= *top && ym < top + 2.4);
             let column = (xm - 6.0) / pitch_mm;
-            let in_char = column >= 0.0 && column < 44.0 && column.fract() < 0.6;
+            let in_char = (0.0..44.0).contains(&column) && column.fract() < 0.6;
             if in_line && in_char {
                 image::Rgb([20, 20, 20])
             } else {

@@ -471,11 +471,11 @@ mod tests {
                 })
                 .collect();
             let zone = ZoneImage { rect: RectMm { x: 0.0, y: 0.0, w: 10.0, h: 5.0 }, width, height, value };
-            if let Ok(set) = GlyphSet::shared() {
-                if let Ok(reading) = read_zone(set, &zone) {
-                    prop_assert!(!reading.glyphs.is_empty());
-                    prop_assert!(reading.glyphs.iter().all(|g| (0.0..=1.0).contains(&g.ink_contrast)));
-                }
+            if let Ok(set) = GlyphSet::shared()
+                && let Ok(reading) = read_zone(set, &zone)
+            {
+                prop_assert!(!reading.glyphs.is_empty());
+                prop_assert!(reading.glyphs.iter().all(|g| (0.0..=1.0).contains(&g.ink_contrast)));
             }
         }
     }
