@@ -61,13 +61,32 @@ fn show_readings_by_light(ui: &mut egui::Ui, result: &Inspection, tr: &Translato
     if outcome.by_light.len() < 2 {
         return;
     }
+    let used_lines: &[String] = outcome.by_light.iter().find(|r| r.used).map_or(&[], |r| r.lines.as_slice());
     egui::CollapsingHeader::new(tr.tr("mrz-by-light")).id_salt("mrz-by-light").default_open(true).show(ui, |ui| {
         for reading in &outcome.by_light {
             let light = tr.tr(&format!("light-{}", reading.light.as_str()));
             let used = if reading.used { format!(" ({})", tr.tr("mrz-by-light-used")) } else { String::new() };
             ui.label(RichText::new(format!("{light}{used}")).small().strong());
-            let text = if reading.lines.is_empty() { tr.tr("mrz-by-light-none") } else { reading.lines.join("\n") };
-            ui.label(RichText::new(text).monospace().small());
+            if reading.lines.is_empty() {
+                ui.label(RichText::new(tr.tr("mrz-by-light-none")).small().weak());
+                continue;
+            }
+            // Characters that differ from the reading the checks use are marked.
+            let mut job = egui::text::LayoutJob::default();
+            let font = egui::FontId::monospace(11.0);
+            for (index, line) in reading.lines.iter().enumerate() {
+                let reference: Vec<char> = used_lines.get(index).map(|l| l.chars().collect()).unwrap_or_default();
+                for (column, character) in line.chars().enumerate() {
+                    let differs = !reading.used && reference.get(column).is_some_and(|r| *r != character);
+                    let color = if differs { ui.visuals().error_fg_color } else { ui.visuals().text_color() };
+                    let format = egui::TextFormat { font_id: font.clone(), color, underline: if differs { egui::Stroke::new(1.0, color) } else { egui::Stroke::NONE }, ..Default::default() };
+                    job.append(&character.to_string(), 0.0, format);
+                }
+                if index + 1 < reading.lines.len() {
+                    job.append("\n", 0.0, egui::TextFormat { font_id: font.clone(), ..Default::default() });
+                }
+            }
+            ui.label(job);
         }
     });
 }
