@@ -4,7 +4,8 @@ use std::time::Instant;
 use image::DynamicImage;
 use serde::Serialize;
 use tdverify_core::{Capture, Check, CheckStatus, Evidence, Light, Rect};
-use tdverify_document::reference::ReferenceLibrary;
+use tdverify_document::quality::QualityMeasure;
+use tdverify_document::reference::{ReferenceLibrary, ZoneKind};
 use tdverify_document::{DocumentOptions, DocumentReport, check_document_with};
 use tdverify_face::{FaceEngine, FaceSource, comparison_check, quality_checks};
 use tdverify_mrz::{Mrz, MrzDate};
@@ -219,6 +220,7 @@ pub fn run(input: &InspectInput, engines: &Engines<'_>, progress: &(dyn Fn(Stage
     }
     checks.extend(document_report.checks.iter().cloned());
     settle_truncated_name(&mut checks);
+    recapture_portrait_under_glare(&mut checks, &document_report.quality);
     ms.insert(Stage::Document.as_str().to_owned(), document_ms);
     checks.extend(face_checks);
     ms.insert(Stage::Face.as_str().to_owned(), face_ms);
@@ -436,6 +438,39 @@ fn settle_truncated_name(checks: &mut [Check]) {
     }
 }
 
+/// The evidence source naming the printed portrait (`face:photo`).
+const PRINTED_PORTRAIT: &str = "face:photo";
+
+/// Smallest share of the portrait zone under glare that can hide the face from the detector.
+const PORTRAIT_GLARE_SHARE: f32 = 0.05;
+
+/// No printed portrait was found while glare lies over the portrait zone: the
+/// glare, not the document, stopped the face comparison, so the officer is asked
+/// to capture that side again rather than to review the document.
+fn recapture_portrait_under_glare(checks: &mut [Check], quality: &[QualityMeasure]) {
+    let glare = quality
+        .iter()
+        .filter(|q| q.light == Light::White)
+        .flat_map(|q| &q.glare_blobs)
+        .flat_map(|blob| &blob.zones)
+        .filter(|zone| zone.kind == ZoneKind::Photo && zone.covered >= PORTRAIT_GLARE_SHARE)
+        .map(|zone| zone.covered)
+        .fold(0.0f32, f32::max);
+    if glare <= 0.0 {
+        return;
+    }
+    let printed_portrait_missing =
+        |c: &Check| c.id == "face.quality.face_found" && c.status == CheckStatus::Warn && c.evidence.iter().any(|e| e.source.as_deref() == Some(PRINTED_PORTRAIT));
+    for check in checks.iter_mut().filter(|c| printed_portrait_missing(c)) {
+        check.status = CheckStatus::Error;
+        check.message = format!(
+            "No face found in the printed portrait: glare covers {:.0} % of it, so the faces could not be compared",
+            glare * 100.0
+        );
+        check.recapture = Some("Capture the side with the portrait again without glare on it (tilt the document or move the lamp)".to_owned());
+    }
+}
+
 /// `1 character`, `2 characters`.
 fn characters(count: usize) -> String {
     if count == 1 { "1 character".to_owned() } else { format!("{count} characters") }
@@ -459,6 +494,7 @@ fn merge_other_side(report: &mut DocumentReport, other: DocumentReport) {
         }
     }
     report.registrations.extend(other.registrations);
+    report.quality.extend(other.quality);
     report.timings.extend(other.timings);
 }
 
@@ -522,10 +558,13 @@ fn face_stage(input: &InspectInput, engines: &Engines<'_>) -> (Vec<Check>, Vec<F
             Ok(analysis) if *source == FaceSource::Photo && analysis.face.is_none() => {
                 // The page shown may be the back of a card, or the portrait may
                 // be too small or covered: say so, and compare what remains.
-                checks.push(Check::warn(
-                    "face.quality.face_found",
-                    "No printed portrait found on the white image: if the photo is on the other side, add that side's image; otherwise look at the photo zone yourself",
-                ));
+                checks.push(
+                    Check::warn(
+                        "face.quality.face_found",
+                        "No printed portrait found on the white image: if the photo is on the other side, add that side's image; otherwise look at the photo zone yourself",
+                    )
+                    .with_evidence(Evidence::source(PRINTED_PORTRAIT)),
+                );
             }
             Ok(analysis) => {
                 let region = (*source == FaceSource::Photo).then(|| analysis.face.as_ref().map(|f| (Light::White, f.rect))).flatten();
@@ -585,5 +624,33 @@ mod tests {
         let mut unread = vec![truncated(), Check::not_checked("viz.mrz.name", "compare by eye")];
         settle_truncated_name(&mut unread);
         assert_eq!(unread[0].status, CheckStatus::Warn);
+    }
+
+    fn white_with_glare_over(kind: ZoneKind, covered: f32) -> QualityMeasure {
+        use tdverify_document::quality::{GlareBlob, GlareZone};
+        use tdverify_document::reference::RectMm;
+        let zone = GlareZone { zone: "photo".to_owned(), kind, covered, label: "the portrait".to_owned(), read_by: vec!["photo.integrity".to_owned()] };
+        let blob = GlareBlob {
+            light: Light::White,
+            rect_mm: RectMm { x: 5.0, y: 10.0, w: 12.0, h: 10.0 },
+            region: Rect::new(50.0, 100.0, 120.0, 100.0),
+            area_mm2: 120.0,
+            zones: vec![zone],
+        };
+        QualityMeasure { light: Light::White, focus: 200.0, glare_fraction: 0.02, px_per_mm: 10.0, skew_deg: 0.0, median_luma: 180.0, glare_blobs: vec![blob] }
+    }
+
+    #[test]
+    fn a_portrait_hidden_by_glare_asks_for_a_recapture_and_one_missing_otherwise_for_review() {
+        let missing = || Check::warn("face.quality.face_found", "No printed portrait found").with_evidence(Evidence::source(PRINTED_PORTRAIT));
+        let mut under_glare = vec![missing()];
+        recapture_portrait_under_glare(&mut under_glare, &[white_with_glare_over(ZoneKind::Photo, 0.3)]);
+        assert_eq!(under_glare[0].status, CheckStatus::Error);
+        assert!(under_glare[0].recapture.is_some() && under_glare[0].message.contains("30 %"), "{}", under_glare[0].message);
+        for quality in [white_with_glare_over(ZoneKind::Mrz, 0.9), white_with_glare_over(ZoneKind::Photo, 0.01)] {
+            let mut elsewhere = vec![missing()];
+            recapture_portrait_under_glare(&mut elsewhere, &[quality]);
+            assert_eq!((elsewhere[0].status, elsewhere[0].recapture.is_none()), (CheckStatus::Warn, true));
+        }
     }
 }
