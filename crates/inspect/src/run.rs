@@ -220,9 +220,10 @@ pub fn run(input: &InspectInput, engines: &Engines<'_>, progress: &(dyn Fn(Stage
     }
     checks.extend(document_report.checks.iter().cloned());
     settle_truncated_name(&mut checks);
-    recapture_portrait_under_glare(&mut checks, &document_report.quality);
     ms.insert(Stage::Document.as_str().to_owned(), document_ms);
     checks.extend(face_checks);
+    // Needs the face stage's checks and the document stage's glare map together.
+    recapture_portrait_under_glare(&mut checks, &document_report.quality);
     ms.insert(Stage::Face.as_str().to_owned(), face_ms);
 
     let started = Instant::now();
