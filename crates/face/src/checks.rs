@@ -125,6 +125,11 @@ pub fn comparison_check(a: FaceSource, b: FaceSource, comparison: &Comparison) -
         )
 }
 
+/// What to capture again when the live bearer's photo shows no face: the same
+/// words for the quality check and for the comparisons it stopped, so the
+/// proposed verdict lists it once.
+pub const RETAKE_BEARER_PHOTO: &str = "Take the bearer's photo again: face the camera with nothing covering the face";
+
 /// One warning check per quality problem of one image (`face.quality.<which>`).
 /// No face in the live bearer's photo is a capture problem: the check asks for
 /// a recapture (the verdict says "recapture", not "review").
@@ -136,11 +141,7 @@ pub fn quality_checks(source: FaceSource, report: &QualityReport) -> Vec<Check> 
             let id = format!("face.quality.{}", warning.which);
             let message = format!("{}: {}. {}", source.as_str(), warning.message, warning.instruction);
             let check = match (warning.which, source) {
-                ("face_found", FaceSource::Bearer) => Check::needs_recapture(
-                    id,
-                    message,
-                    format!("Take the bearer's photo again: {}", warning.instruction),
-                ),
+                ("face_found", FaceSource::Bearer) => Check::needs_recapture(id, message, RETAKE_BEARER_PHOTO),
                 ("face_found", _) => Check::new(id, CheckStatus::Error, message),
                 _ => Check::new(id, CheckStatus::Warn, message),
             };

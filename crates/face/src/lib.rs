@@ -23,7 +23,7 @@ mod model;
 pub mod quality;
 pub mod runtime;
 
-pub use checks::{CHECK_IDS, FaceSource, comparison_check, quality_checks};
+pub use checks::{CHECK_IDS, FaceSource, RETAKE_BEARER_PHOTO, comparison_check, quality_checks};
 pub use compare::{CALIBRATED, Decision, OperatingPoint, Thresholds};
 pub use detect::{FaceDetection, Landmarks, Point};
 pub use embed::Embedding;

@@ -7,7 +7,7 @@ use tdverify_core::{Capture, Check, CheckStatus, Evidence, Light, Rect};
 use tdverify_document::quality::QualityMeasure;
 use tdverify_document::reference::{ReferenceLibrary, ZoneKind};
 use tdverify_document::{DocumentOptions, DocumentReport, check_document_with};
-use tdverify_face::{FaceEngine, FaceSource, comparison_check, quality_checks};
+use tdverify_face::{FaceEngine, FaceSource, RETAKE_BEARER_PHOTO, comparison_check, quality_checks};
 use tdverify_mrz::{Mrz, MrzDate};
 use tdverify_ocr::{MrzReading, OcrEngine, ReadingStatus, read_mrz};
 
@@ -591,7 +591,7 @@ fn face_stage(input: &InspectInput, engines: &Engines<'_>) -> (Vec<Check>, Vec<F
                     let bearer_faceless =
                         [(a, analysis_a), (b, analysis_b)].iter().any(|(source, analysis)| **source == FaceSource::Bearer && analysis.face.is_none());
                     if check.status == CheckStatus::Error && bearer_faceless {
-                        Check { recapture: Some("Take the bearer's photo again, facing the camera with nothing covering the face".to_owned()), ..check }
+                        Check { recapture: Some(RETAKE_BEARER_PHOTO.to_owned()), ..check }
                     } else {
                         check
                     }
