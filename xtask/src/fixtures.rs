@@ -1,5 +1,5 @@
 //! `cargo xtask fixtures [--seed S] [--count N] [--out DIR] [--faces DIR] [--flatbed DPI] [--template KEY]... [--scenario NAME]... [--specimens]`:
-//! generates the fixture documents (default: seed 1, 54 documents, into
+//! generates the fixture documents (default: seed 1, 56 documents, into
 //! `out/fixtures`, git-ignored; documents of models with a chip get their TEST
 //! chip in `<doc>/chip/`, and `pki/` holds the TEST CSCAs to trust) or, with
 //! `--specimens`, re-renders the reference library's specimen images.
