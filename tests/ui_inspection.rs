@@ -7,6 +7,9 @@
 //!   `../shared/faces/london`, read in place), the printed portrait is compared
 //!   with the bearer: the holder matches, an impostor does not, and the faces
 //!   are shown side by side with the comparison pointing at the portrait.
+//! - With no chip and no bearer, a portrait replaced cleanly (another genuine
+//!   portrait, no edge or shadow) is found by the ghost image, and the genuine
+//!   passport's portrait matches its ghost image; both faces are shown.
 
 mod support;
 
@@ -116,5 +119,52 @@ fn the_printed_portrait_matches_its_holder_and_not_an_impostor() {
         assert!(printed.region.is_some() && printed.aligned.is_some());
         harness.get_by_label("Printed portrait");
         harness.get_by_label("Bearer photo");
+    }
+}
+
+#[test]
+fn a_clean_photo_substitution_is_found_by_the_ghost_image_without_chip_or_bearer() {
+    let Some(faces) = london() else {
+        eprintln!("skipping: ../shared/faces/london not found");
+        return;
+    };
+    use tdverify::fixtures::{CaptureMix, FixtureConfig, Scenario};
+    let resources = Resources::discover();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("documents");
+    let config = FixtureConfig {
+        count: 2,
+        faces: Some(faces),
+        scenarios: Some(vec![Scenario::Genuine, Scenario::PhotoSubstitutionClean]),
+        captures: CaptureMix::Flatbed(300),
+        templates: Some(vec!["UTO/passport".to_string()]),
+        ..FixtureConfig::new(resources.reference_library.clone())
+    };
+    tdverify::fixtures::generate(&config, &out, |_, _| {}).expect("generate two passports");
+    let documents = tdverify::samples::list_samples(&out);
+    assert_eq!(documents.len(), 2);
+
+    let mut harness = harness(dir.path(), resources, Screen::Document);
+    for (document, expected) in documents.iter().zip([CheckStatus::Pass, CheckStatus::Fail]) {
+        harness.get_by_label("Close all").click();
+        harness.run();
+        for (path, light) in &document.images {
+            harness.state_mut().document.open(path.clone(), Some(*light));
+        }
+        harness.state_mut().document.finish_loading();
+        harness.run();
+
+        let result = support::inspect(&mut harness);
+        let faces: Vec<String> = result.checks.iter().filter(|c| c.id.starts_with("face.")).map(|c| format!("{} {:?} {}", c.id, c.status, c.message)).collect();
+        let ghost = result.checks.iter().find(|c| c.id == "face.photo_vs_ghost").unwrap_or_else(|| panic!("no ghost comparison: {faces:#?}"));
+        assert_eq!(ghost.status, expected, "{}: {faces:#?}", document.folder.display());
+        assert!(ghost.evidence.iter().filter(|e| e.region.is_some()).count() >= 2, "the comparison points at the portrait and the ghost image");
+        assert!(ghost.evidence.iter().any(|e| e.detail.as_deref().is_some_and(|d| d.starts_with("score "))), "the score is shown");
+        assert!(result.checks.iter().all(|c| c.id != "face.photo_vs_chip" && c.id != "face.photo_vs_bearer"), "no chip, no bearer");
+        if expected == CheckStatus::Fail {
+            assert_eq!(result.verdict.proposed, tdverify::core::Verdict::Fraudulent, "{:?}", result.verdict);
+        }
+        harness.get_by_label("Printed portrait");
+        harness.get_by_label("Ghost image (enhanced)");
     }
 }

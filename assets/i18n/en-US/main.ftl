@@ -262,6 +262,7 @@ face-no-bearer = No bearer photo: the printed and chip portraits are still compa
 face-source-photo = Printed portrait
 face-source-chip = Chip portrait
 face-source-bearer = Bearer photo
+face-source-ghost = Ghost image (enhanced)
 
 ## Two-sided documents (document screen)
 document-side-mrz = MRZ side

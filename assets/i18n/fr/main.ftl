@@ -261,6 +261,7 @@ face-no-bearer = Pas de photo du porteur : les portraits imprimé et de la puce 
 face-source-photo = Portrait imprimé
 face-source-chip = Portrait de la puce
 face-source-bearer = Photo du porteur
+face-source-ghost = Image fantôme (rehaussée)
 
 ## Documents recto verso (écran document)
 document-side-mrz = Côté ZLA

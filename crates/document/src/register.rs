@@ -632,6 +632,30 @@ impl RectifiedPage {
     }
 }
 
+/// One template rectangle of `image` resampled upright at `px_per_mm`
+/// (bilinear): the zone as the template draws it, whatever the capture's
+/// rotation or perspective. Used for the portrait copies, which the face
+/// models need at a finer resolution than [`RECTIFIED_PX_PER_MM`].
+pub fn rectify_rect(image: &RgbImage, registration: &Registration, rect: &RectMm, px_per_mm: f32) -> RgbImage {
+    let out_w = ((rect.w * px_per_mm).round() as u32).clamp(1, 4096);
+    let out_h = ((rect.h * px_per_mm).round() as u32).clamp(1, 4096);
+    let mut out = RgbImage::new(out_w, out_h);
+    let (iw, ih) = image.dimensions();
+    if iw == 0 || ih == 0 {
+        return out;
+    }
+    for v in 0..out_h {
+        let y_mm = f64::from(rect.y) + (f64::from(v) + 0.5) / f64::from(px_per_mm);
+        for u in 0..out_w {
+            let x_mm = f64::from(rect.x) + (f64::from(u) + 0.5) / f64::from(px_per_mm);
+            if let Some((px, py)) = registration.homography.map(x_mm, y_mm) {
+                out.put_pixel(u, v, image::Rgb(bilinear(image, iw, ih, px as f32 - 0.5, py as f32 - 0.5)));
+            }
+        }
+    }
+    out
+}
+
 pub(crate) fn bilinear(image: &RgbImage, width: u32, height: u32, x: f32, y: f32) -> [u8; 3] {
     if !(x.is_finite() && y.is_finite()) {
         return [0, 0, 0];

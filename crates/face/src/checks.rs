@@ -21,6 +21,10 @@ pub const CHECK_IDS: &[CheckIdInfo] = &[
         meaning: "chip (DG2) portrait and the live bearer are the same person",
     },
     CheckIdInfo {
+        id: "face.photo_vs_ghost",
+        meaning: "printed portrait and the ghost image beside the data show the same person (templates with a ghost image; needs no chip or bearer)",
+    },
+    CheckIdInfo {
         id: "face.quality.face_found",
         meaning: "a face was found in the image",
     },

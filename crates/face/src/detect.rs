@@ -256,14 +256,19 @@ fn non_maximum_suppression(
 impl Detector {
     /// Finds every face, best score first, in pixels of `image`.
     pub fn detect(&self, image: &DynamicImage) -> Result<Vec<FaceDetection>, FaceError> {
+        self.detect_with(image, &self.config)
+    }
+
+    /// [`Detector::detect`] with other tuning (a zone known to hold one face).
+    pub fn detect_with(&self, image: &DynamicImage, config: &DetectorConfig) -> Result<Vec<FaceDetection>, FaceError> {
         let rgb = image.to_rgb8();
         let (width, height) = rgb.dimensions();
         if width < 12 || height < 12 {
             return Ok(Vec::new());
         }
         let longer = width.max(height);
-        let shrink = if longer > self.config.max_side {
-            self.config.max_side as f32 / longer as f32
+        let shrink = if longer > config.max_side {
+            config.max_side as f32 / longer as f32
         } else {
             1.0
         };
@@ -275,9 +280,9 @@ impl Detector {
             rgb
         };
         let normalised = NormalisedImage::new(&small);
-        let proposals = self.propose(&small)?;
-        let refined = self.refine(&normalised, proposals)?;
-        let finals = self.output_stage(&normalised, refined)?;
+        let proposals = self.propose(config, &small)?;
+        let refined = self.refine(config, &normalised, proposals)?;
+        let finals = self.output_stage(config, &normalised, refined)?;
         let back = 1.0 / shrink;
         Ok(finals
             .into_iter()
@@ -306,27 +311,26 @@ impl Detector {
             .collect())
     }
 
-    fn scales(&self, width: u32, height: u32) -> Vec<f32> {
+    fn scales(config: &DetectorConfig, width: u32, height: u32) -> Vec<f32> {
         let shorter = width.min(height) as f32;
-        let min_face = self
-            .config
+        let min_face = config
             .min_face_pixels
-            .max(self.config.min_face_fraction * shorter)
+            .max(config.min_face_fraction * shorter)
             .max(12.0);
         let mut scale = 12.0 / min_face;
         let mut scales = Vec::new();
         while shorter * scale >= 12.0 && scales.len() < 32 {
             scales.push(scale);
-            scale *= self.config.scale_factor.clamp(0.3, 0.95);
+            scale *= config.scale_factor.clamp(0.3, 0.95);
         }
         scales
     }
 
     /// Stage 1: P-Net over an image pyramid.
-    fn propose(&self, small: &RgbImage) -> Result<Vec<Candidate>, FaceError> {
+    fn propose(&self, config: &DetectorConfig, small: &RgbImage) -> Result<Vec<Candidate>, FaceError> {
         let (width, height) = small.dimensions();
         let mut all = Vec::new();
-        for scale in self.scales(width, height) {
+        for scale in Self::scales(config, width, height) {
             let w = ((width as f32 * scale).ceil() as u32).max(12);
             let h = ((height as f32 * scale).ceil() as u32).max(12);
             let scaled = imageops::resize(small, w, h, imageops::FilterType::Triangle);
@@ -350,7 +354,7 @@ impl Detector {
                     let Some(&score) = probability.values.get(cell * 2 + 1) else {
                         continue;
                     };
-                    if score <= self.config.thresholds[0] {
+                    if score <= config.thresholds[0] {
                         continue;
                     }
                     let Some(offsets) = regression.values.get(cell * 4..cell * 4 + 4) else {
@@ -377,6 +381,7 @@ impl Detector {
     /// Stage 2: R-Net on 24×24 crops.
     fn refine(
         &self,
+        config: &DetectorConfig,
         image: &NormalisedImage,
         proposals: Vec<Candidate>,
     ) -> Result<Vec<Candidate>, FaceError> {
@@ -399,7 +404,7 @@ impl Detector {
             let Some(offsets) = regression.values.get(index * 4..index * 4 + 4) else {
                 continue;
             };
-            if score > self.config.thresholds[1] {
+            if score > config.thresholds[1] {
                 passed.push(
                     Candidate {
                         score,
@@ -417,6 +422,7 @@ impl Detector {
     /// Stage 3: O-Net on 48×48 crops: final boxes and landmarks.
     fn output_stage(
         &self,
+        config: &DetectorConfig,
         image: &NormalisedImage,
         refined: Vec<Candidate>,
     ) -> Result<Vec<Candidate>, FaceError> {
@@ -443,7 +449,7 @@ impl Detector {
             let Some(points) = landmarks.values.get(index * 10..index * 10 + 10) else {
                 continue;
             };
-            if score <= self.config.thresholds[2] {
+            if score <= config.thresholds[2] {
                 continue;
             }
             let w = candidate.x2 - candidate.x1 + 1.0;

@@ -179,8 +179,13 @@ impl FaceEngine {
 
     /// Detects, aligns, embeds and rates the largest face of one image.
     pub fn analyse(&self, image: &DynamicImage) -> Result<FaceAnalysis, FaceError> {
+        self.analyse_with(image, &self.config.detector)
+    }
+
+    /// [`FaceEngine::analyse`] with other detector tuning.
+    pub fn analyse_with(&self, image: &DynamicImage, detector: &DetectorConfig) -> Result<FaceAnalysis, FaceError> {
         let started = Instant::now();
-        let faces = self.detector.detect(image)?;
+        let faces = self.detector.detect_with(image, detector)?;
         let face = primary_face(&faces).copied();
         let rgb = image.to_rgb8();
         let aligned = face.and_then(|f| align_face(&rgb, &f.landmarks));

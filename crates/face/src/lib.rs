@@ -19,6 +19,7 @@ pub mod embed;
 pub mod engine;
 pub mod error;
 pub mod eval;
+pub mod ghost;
 mod model;
 pub mod quality;
 pub mod runtime;

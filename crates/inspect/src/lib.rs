@@ -9,6 +9,8 @@
 //! verdict rules are in [`verdict`]. tdverify proposes; the officer decides.
 
 pub mod eval;
+pub mod ghost;
+pub mod ghost_eval;
 pub mod lights;
 pub mod mrz_review;
 mod run;

@@ -4,6 +4,7 @@ use std::time::Instant;
 use image::DynamicImage;
 use serde::Serialize;
 use tdverify_core::{Capture, Check, CheckStatus, Evidence, Light, Rect};
+use tdverify_document::checks::photo::PortraitCopy;
 use tdverify_document::quality::QualityMeasure;
 use tdverify_document::reference::{ReferenceLibrary, ZoneKind};
 use tdverify_document::{DocumentOptions, DocumentReport, check_document_with};
@@ -180,7 +181,7 @@ pub fn run(input: &InspectInput, engines: &Engines<'_>, progress: &(dyn Fn(Stage
     ms.insert(Stage::Mrz.as_str().to_owned(), elapsed_ms(started));
     progress(Stage::Mrz, 1.0);
 
-    let (document_report, (face_checks, faces), face_ms, document_ms, lights) = std::thread::scope(|scope| {
+    let (document_report, (face_checks, mut faces), mut face_ms, document_ms, lights) = std::thread::scope(|scope| {
         // The other light's reading runs beside the document and face stages.
         let lights = scope.spawn(|| compare_lights(input, engines, tried));
         let face = scope.spawn(|| {
@@ -222,6 +223,21 @@ pub fn run(input: &InspectInput, engines: &Engines<'_>, progress: &(dyn Fn(Stage
     settle_truncated_name(&mut checks);
     ms.insert(Stage::Document.as_str().to_owned(), document_ms);
     checks.extend(face_checks);
+    // The ghost image needs the document stage's registration: it runs last.
+    if let Some(engine) = engines.face {
+        let started = Instant::now();
+        let glare_over_ghost = glare_over(&document_report.quality, ZoneKind::GhostImage);
+        let chip_confirms = checks.iter().any(|c| c.id == "face.photo_vs_chip" && c.status == CheckStatus::Pass);
+        if let Some(ghost) = crate::ghost::compare(&document_report.portrait_copies, engine, glare_over_ghost, chip_confirms) {
+            checks.push(ghost.check);
+            for view in ghost.views {
+                if !faces.iter().any(|f| f.source == view.source) {
+                    faces.push(view);
+                }
+            }
+        }
+        face_ms += elapsed_ms(started);
+    }
     // Needs the face stage's checks and the document stage's glare map together.
     recapture_portrait_under_glare(&mut checks, &document_report.quality);
     ms.insert(Stage::Face.as_str().to_owned(), face_ms);
@@ -449,15 +465,8 @@ const PORTRAIT_GLARE_SHARE: f32 = 0.05;
 /// glare, not the document, stopped the face comparison, so the officer is asked
 /// to capture that side again rather than to review the document.
 fn recapture_portrait_under_glare(checks: &mut [Check], quality: &[QualityMeasure]) {
-    let glare = quality
-        .iter()
-        .filter(|q| q.light == Light::White)
-        .flat_map(|q| &q.glare_blobs)
-        .flat_map(|blob| &blob.zones)
-        .filter(|zone| zone.kind == ZoneKind::Photo && zone.covered >= PORTRAIT_GLARE_SHARE)
-        .map(|zone| zone.covered)
-        .fold(0.0f32, f32::max);
-    if glare <= 0.0 {
+    let glare = glare_over(quality, ZoneKind::Photo);
+    if glare < PORTRAIT_GLARE_SHARE {
         return;
     }
     let printed_portrait_missing =
@@ -470,6 +479,18 @@ fn recapture_portrait_under_glare(checks: &mut [Check], quality: &[QualityMeasur
         );
         check.recapture = Some("Capture the side with the portrait again without glare on it (tilt the document or move the lamp)".to_owned());
     }
+}
+
+/// The largest share of a zone of this kind under glare in white light.
+fn glare_over(quality: &[QualityMeasure], kind: ZoneKind) -> f32 {
+    quality
+        .iter()
+        .filter(|q| q.light == Light::White)
+        .flat_map(|q| &q.glare_blobs)
+        .flat_map(|blob| &blob.zones)
+        .filter(|zone| zone.kind == kind)
+        .map(|zone| zone.covered)
+        .fold(0.0f32, f32::max)
 }
 
 /// `1 character`, `2 characters`.
@@ -494,6 +515,7 @@ fn merge_other_side(report: &mut DocumentReport, other: DocumentReport) {
             None => report.checks.push(check),
         }
     }
+    report.portrait_copies.extend(other.portrait_copies.into_iter().map(|copy| PortraitCopy { page: 1, ..copy }));
     report.registrations.extend(other.registrations);
     report.quality.extend(other.quality);
     report.timings.extend(other.timings);

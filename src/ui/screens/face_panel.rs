@@ -176,7 +176,7 @@ impl FacePanel {
                 });
             }
         });
-        for check in inspection.checks.iter().filter(|c| matches!(c.id.as_str(), "face.photo_vs_chip" | "face.photo_vs_bearer" | "face.chip_vs_bearer")) {
+        for check in inspection.checks.iter().filter(|c| matches!(c.id.as_str(), "face.photo_vs_chip" | "face.photo_vs_bearer" | "face.chip_vs_bearer" | "face.photo_vs_ghost")) {
             let (color, mark) = status_style(check.status, ui.visuals());
             ui.label(RichText::new(format!("{mark} {}", check.message)).color(color));
             if let Some(detail) = check.evidence.iter().find_map(|e| e.detail.as_deref()) {

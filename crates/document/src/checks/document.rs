@@ -87,6 +87,10 @@ pub struct DocumentReport {
     pub mrz_print: Option<mrz_print::MrzPrintMeasure>,
     /// Milliseconds per stage.
     pub timings: Vec<StageTiming>,
+    /// The portrait copies the template declares (photo, ghost image), cut
+    /// out upright for the face stage; empty without a template.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub portrait_copies: Vec<photo::PortraitCopy>,
 }
 
 impl DocumentReport {
@@ -145,6 +149,7 @@ pub fn check_document_with(
         quality: Vec::new(),
         mrz_print: None,
         timings: Vec::new(),
+        portrait_copies: Vec::new(),
     };
     lap("identify", &mut timings);
 
@@ -324,6 +329,9 @@ pub fn check_document_with(
     lap("uv", &mut timings);
     progress("checks", 0.7);
     report.checks.push(photo::integrity(&ctx));
+    if template.is_some() {
+        report.portrait_copies = photo::portrait_copies(&ctx, &images);
+    }
     let (print_check, print_measure) = mrz_print::print(&ctx);
     report.checks.push(print_check);
     report.mrz_print = print_measure;

@@ -6,10 +6,60 @@
 //! (optical brighteners: it glows under UV) printed with dye inks (it fades in
 //! IR). Both are measured relative to the page itself and to white light.
 
-use tdverify_core::{Check, CheckStatus};
+use image::RgbImage;
+use serde::Serialize;
+use tdverify_core::{Check, CheckStatus, Light, Rect};
 
 use super::{PageContext, pct};
 use crate::reference::{UvSubstrate, ZoneKind};
+use crate::register::rectify_rect;
+
+/// Resolution of the portrait crops handed to the face models (about 300
+/// dpi): a 16 mm ghost image becomes 192 pixels wide, enough for the detector
+/// to find its face and for the aligned 112-pixel crop to keep the eyes.
+pub const PORTRAIT_PX_PER_MM: f32 = 12.0;
+
+/// One copy of the holder's portrait the template declares (the primary photo,
+/// the ghost image), cut out of one light's capture and turned upright, for
+/// the face stage to compare.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PortraitCopy {
+    /// Which copy: `photo` or `ghost_image`.
+    pub kind: ZoneKind,
+    /// The template zone's name.
+    pub zone: String,
+    /// The light it was cut from.
+    pub light: Light,
+    /// Where the zone is on that capture (evidence).
+    pub region: Rect,
+    /// The document side (0: the side inspected first; 1: the other side of a card).
+    pub page: u8,
+    /// The zone, upright, at [`PORTRAIT_PX_PER_MM`] (shown and compared, not saved).
+    #[serde(skip)]
+    pub image: RgbImage,
+}
+
+/// The portrait copies of the side under white light: the photo zone and every
+/// ghost image zone. `images` are the decoded captures (the crops are taken
+/// from them, not from the coarser rectified page).
+pub fn portrait_copies(ctx: &PageContext<'_>, images: &[(Light, RgbImage)]) -> Vec<PortraitCopy> {
+    let (Some(white), Some((_, image))) = (ctx.white.as_ref(), images.iter().find(|(light, _)| *light == Light::White)) else {
+        return Vec::new();
+    };
+    ctx.side
+        .zones
+        .iter()
+        .filter(|zone| matches!(zone.kind, ZoneKind::Photo | ZoneKind::GhostImage))
+        .map(|zone| PortraitCopy {
+            kind: zone.kind,
+            zone: zone.name.clone(),
+            light: Light::White,
+            region: white.registration.region(&zone.rect_mm),
+            page: 0,
+            image: rectify_rect(image, &white.registration, &zone.rect_mm, PORTRAIT_PX_PER_MM),
+        })
+        .collect()
+}
 
 /// `photo.integrity`.
 pub fn integrity(ctx: &PageContext<'_>) -> Check {

@@ -1,0 +1,195 @@
+//! `face.photo_vs_ghost`: the printed portrait against the ghost image the
+//! template declares, on the same capture. It needs no chip and no bearer: a
+//! portrait replaced cleanly (no edge, no shadow, same paper) still disagrees
+//! with the ghost image the forger left alone.
+
+use tdverify_core::{Check, CheckStatus, Evidence};
+use tdverify_document::checks::photo::PortraitCopy;
+use tdverify_document::reference::ZoneKind;
+use tdverify_face::ghost::{GHOST_THRESHOLDS, GhostComparison};
+use tdverify_face::{Decision, FaceEngine};
+
+use crate::run::FaceView;
+
+/// The check id.
+pub const ID: &str = "face.photo_vs_ghost";
+
+/// The ghost comparison's outcome: the check, and the faces for the side-by-side view.
+#[derive(Debug, Clone)]
+pub struct GhostOutcome {
+    /// `face.photo_vs_ghost`.
+    pub check: Check,
+    /// The ghost image's enhanced face (source `ghost`), when one was found.
+    pub views: Vec<FaceView>,
+    /// The similarity, when both faces were found.
+    pub score: Option<f32>,
+}
+
+/// Smallest share of the ghost image zone under glare that can hide its face.
+pub const GHOST_GLARE_SHARE: f32 = 0.05;
+
+/// What to capture again when glare hid the ghost image's face.
+pub const RECAPTURE_GHOST: &str = "Capture the side with the ghost image again without glare on it (tilt the document or move the lamp)";
+
+/// Compares the portrait with the ghost image of the same side. `None` when the
+/// template declares no ghost image (nothing to compare: no check at all).
+///
+/// `glare_over_ghost` is the share of the ghost image zone under glare (white
+/// light). When glare hid the ghost's face and nothing else vouches for the
+/// printed portrait (`portrait_confirmed_by_chip` false: the chip's portrait
+/// did not match it), the check asks for a recapture: without it a clean
+/// photo substitution goes unseen.
+pub fn compare(copies: &[PortraitCopy], engine: &FaceEngine, glare_over_ghost: f32, portrait_confirmed_by_chip: bool) -> Option<GhostOutcome> {
+    let ghost = copies.iter().find(|c| c.kind == ZoneKind::GhostImage)?;
+    let evidence_of = |copy: &PortraitCopy| Evidence::region(copy.light, copy.region).on_page(copy.page);
+    // The portrait on the same side as the ghost image, else any.
+    let Some(portrait) = copies.iter().filter(|c| c.kind == ZoneKind::Photo).min_by_key(|c| c.page != ghost.page) else {
+        return Some(GhostOutcome {
+            check: Check::not_checked(ID, "The template's portrait zone was not captured, so the ghost image could not be compared: compare it with the portrait by eye")
+                .with_evidence(evidence_of(ghost)),
+            views: Vec::new(),
+            score: None,
+        });
+    };
+    let outcome = match engine.compare_with_ghost(&portrait.image, &ghost.image) {
+        Ok(comparison) => outcome(&comparison, portrait, ghost),
+        Err(e) => GhostOutcome {
+            check: Check::new(ID, CheckStatus::Error, format!("The portrait and the ghost image could not be compared ({e}): compare them by eye")),
+            views: Vec::new(),
+            score: None,
+        },
+    };
+    let outcome = settle_hidden_ghost(outcome, glare_over_ghost, portrait_confirmed_by_chip);
+    let check = outcome.check.clone().with_evidence(evidence_of(portrait)).with_evidence(evidence_of(ghost));
+    Some(GhostOutcome { check, ..outcome })
+}
+
+/// No face in the ghost image while glare lies over it: the capture, not the
+/// document, stopped the comparison. Ask for a recapture, unless the chip's
+/// portrait already vouches for the printed one.
+fn settle_hidden_ghost(outcome: GhostOutcome, glare_over_ghost: f32, portrait_confirmed_by_chip: bool) -> GhostOutcome {
+    let ghost_hidden_by_glare = outcome.score.is_none()
+        && outcome.check.status == CheckStatus::NotChecked
+        && outcome.views.iter().any(|v| v.source == "photo")
+        && glare_over_ghost >= GHOST_GLARE_SHARE;
+    let check = if ghost_hidden_by_glare {
+        let message = format!(
+            "No face could be made out in the ghost image: glare covers {:.0} % of it, so the portrait could not be compared with it",
+            glare_over_ghost * 100.0
+        );
+        if portrait_confirmed_by_chip {
+            Check::not_checked(ID, format!("{message}. The chip's portrait matches the printed one"))
+        } else {
+            Check::needs_recapture(ID, message, RECAPTURE_GHOST)
+        }
+    } else {
+        outcome.check
+    };
+    GhostOutcome { check, ..outcome }
+}
+
+fn outcome(comparison: &GhostComparison, portrait: &PortraitCopy, ghost: &PortraitCopy) -> GhostOutcome {
+    // The zone's box on the capture (the crops are upright, the capture may not be).
+    let view = |source: &'static str, copy: &PortraitCopy, analysis: &tdverify_face::FaceAnalysis| FaceView {
+        source,
+        region: Some((copy.light, copy.region)),
+        page: copy.page,
+        aligned: analysis.aligned.clone(),
+    };
+    let views = [view("photo", portrait, &comparison.portrait), view("ghost", ghost, &comparison.ghost)]
+        .into_iter()
+        .filter(|v| v.aligned.is_some())
+        .collect();
+    let Some(score) = comparison.score else {
+        let which = match (comparison.portrait.face.is_some(), comparison.ghost.face.is_some()) {
+            (false, _) => "no face was found in the portrait zone",
+            (true, _) => "no face could be made out in the ghost image (too faint, covered or worn)",
+        };
+        return GhostOutcome {
+            check: Check::not_checked(ID, format!("Portrait and ghost image not compared: {which}. Compare them by eye")),
+            views,
+            score: None,
+        };
+    };
+    let thresholds = &GHOST_THRESHOLDS;
+    let decision = thresholds.decide(score);
+    let detail = format!("score {score:.3}; {}", thresholds.explain(decision));
+    let check = match decision {
+        Decision::Match => Check::pass(ID, "The portrait and the ghost image show the same person"),
+        Decision::NoMatch => Check::fail(
+            ID,
+            "The portrait and the ghost image show different people: the portrait may have been replaced. Compare them side by side",
+        ),
+        Decision::Review => Check::warn(ID, "The portrait and the ghost image may show different people: compare them side by side"),
+        Decision::NoFace => Check::not_checked(ID, "Portrait and ghost image not compared: compare them by eye"),
+    };
+    let check = Check { confidence: if decision == Decision::Review { 0.5 } else { 0.9 }, ..check };
+    GhostOutcome { check: check.with_evidence(Evidence::source("face:photo+face:ghost").with_detail(detail)), views, score: Some(score) }
+}
+
+#[cfg(test)]
+mod tests {
+    use image::RgbImage;
+    use tdverify_core::{Light, Rect};
+    use tdverify_face::detect::{FaceDetection, Landmarks, Point};
+    use tdverify_face::{FaceAnalysis, QualityReport};
+
+    use super::*;
+
+    fn analysis(face: bool) -> FaceAnalysis {
+        let point = Point { x: 0.0, y: 0.0 };
+        let detection = FaceDetection {
+            rect: Rect::new(10.0, 10.0, 50.0, 60.0),
+            score: 0.99,
+            landmarks: Landmarks { left_eye: point, right_eye: point, nose: point, mouth_left: point, mouth_right: point },
+        };
+        FaceAnalysis {
+            faces: if face { vec![detection] } else { Vec::new() },
+            face: face.then_some(detection),
+            aligned: face.then(|| RgbImage::new(112, 112)),
+            embedding: None,
+            quality: QualityReport::default(),
+            ms: 1.0,
+            grey: true,
+        }
+    }
+
+    fn copy(kind: ZoneKind) -> PortraitCopy {
+        PortraitCopy { kind, zone: "zone".to_owned(), light: Light::White, region: Rect::new(0.0, 0.0, 100.0, 120.0), page: 0, image: RgbImage::new(40, 50) }
+    }
+
+    fn compared(score: Option<f32>, ghost_face: bool) -> GhostOutcome {
+        let comparison = GhostComparison { portrait: analysis(true), ghost: analysis(ghost_face), ghost_enhanced: RgbImage::new(1, 1), score, ms: 1.0 };
+        outcome(&comparison, &copy(ZoneKind::Photo), &copy(ZoneKind::GhostImage))
+    }
+
+    #[test]
+    fn scores_map_to_pass_review_and_fail_at_the_ghost_thresholds() {
+        let t = &GHOST_THRESHOLDS;
+        assert_eq!(compared(Some(t.match_at.threshold + 0.05), true).check.status, CheckStatus::Pass);
+        assert_eq!(compared(Some((t.match_at.threshold + t.no_match_below.threshold) / 2.0), true).check.status, CheckStatus::Warn);
+        let different = compared(Some(t.no_match_below.threshold - 0.05), true);
+        assert_eq!(different.check.status, CheckStatus::Fail);
+        assert!(different.check.message.contains("replaced"));
+        assert!(different.check.evidence.iter().any(|e| e.detail.as_deref().is_some_and(|d| d.starts_with("score "))));
+        assert_eq!(different.views.iter().map(|v| v.source).collect::<Vec<_>>(), ["photo", "ghost"], "both faces are shown");
+    }
+
+    #[test]
+    fn a_ghost_face_not_found_is_not_checked_and_under_glare_asks_for_a_recapture() {
+        let unseen = compared(None, false);
+        assert_eq!(unseen.check.status, CheckStatus::NotChecked, "never a silent pass");
+        assert!(unseen.check.message.contains("ghost image"));
+        let faint = settle_hidden_ghost(compared(None, false), 0.0, false);
+        assert_eq!((faint.check.status, faint.check.recapture.is_none()), (CheckStatus::NotChecked, true));
+        let glared = settle_hidden_ghost(compared(None, false), 0.3, false);
+        assert_eq!(glared.check.status, CheckStatus::Error);
+        assert_eq!(glared.check.recapture.as_deref(), Some(RECAPTURE_GHOST));
+        assert!(glared.check.message.contains("30 %"));
+        let vouched = settle_hidden_ghost(compared(None, false), 0.3, true);
+        assert_eq!((vouched.check.status, vouched.check.recapture.is_none()), (CheckStatus::NotChecked, true));
+        // A comparison that ran is left alone whatever the glare.
+        let ran = settle_hidden_ghost(compared(Some(0.9), true), 0.3, false);
+        assert_eq!(ran.check.status, CheckStatus::Pass);
+    }
+}
