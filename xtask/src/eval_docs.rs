@@ -5,7 +5,8 @@
 //! the officer evaluation (issue 21): the whole inspection with the real MRZ
 //! reader and face comparison, counted as officers see it (forgeries flagged,
 //! genuine documents not "genuine", recapture requests, per capture kind; no
-//! chip is read). The logic lives in `tdverify_document::eval` and
+//! chip is read; `--chip-portrait` adds the chip's DG2 portrait to the face
+//! comparison, `--no-bearer` leaves the bearer's photo out). The logic lives in `tdverify_document::eval` and
 //! `tdverify_inspect::eval`. Timings are only meaningful in a release build
 //! (`cargo xtask eval-docs` runs one).
 
@@ -13,7 +14,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 
-const USAGE: &str = "usage: cargo xtask eval-docs DIR [--library DIR] [--limit N] [--json FILE] [--officer-only | --no-officer]";
+const USAGE: &str = "usage: cargo xtask eval-docs DIR [--library DIR] [--limit N] [--json FILE] [--officer-only | --no-officer] [--no-bearer] [--chip-portrait]";
 
 /// Parses the arguments, evaluates the folder and prints the report.
 pub fn run(args: &[String]) -> Result<()> {
@@ -30,6 +31,8 @@ pub fn run(args: &[String]) -> Result<()> {
     let mut json = None;
     let mut document_checks = true;
     let mut officer = true;
+    let mut without_bearer = false;
+    let mut chip_portrait = false;
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -38,6 +41,8 @@ pub fn run(args: &[String]) -> Result<()> {
             "--json" => json = Some(PathBuf::from(args.next().context("--json needs a file")?)),
             "--officer-only" => document_checks = false,
             "--no-officer" => officer = false,
+            "--no-bearer" => without_bearer = true,
+            "--chip-portrait" => chip_portrait = true,
             other if dir.is_none() && !other.starts_with("--") => dir = Some(PathBuf::from(other)),
             other => bail!("unexpected argument `{other}`\n{USAGE}"),
         }
@@ -66,7 +71,11 @@ pub fn run(args: &[String]) -> Result<()> {
         let ocr = tdverify_ocr::OcrEngine::load_default().context("loading the MRZ reader (run cargo xtask setup)")?;
         let face = tdverify_face::FaceEngine::load_default(None).context("loading ONNX Runtime and the face models")?;
         let engines = tdverify_inspect::Engines { library: &library, ocr: Some(&ocr), face: Some(&face) };
-        let options = tdverify_inspect::eval::OfficerEvalOptions { limit };
+        let options = tdverify_inspect::eval::OfficerEvalOptions {
+            limit,
+            without_bearer,
+            chip_portrait: chip_portrait.then_some(read_chip_portrait as fn(&std::path::Path) -> Option<image::DynamicImage>),
+        };
         let report = tdverify_inspect::eval::evaluate_folder(&dir, &engines, &options, |done, total| {
             if done == total || done % 10 == 0 {
                 eprintln!("officer evaluation: {done}/{total}");
@@ -81,4 +90,15 @@ pub fn run(args: &[String]) -> Result<()> {
         std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
     }
     Ok(())
+}
+
+/// The portrait in a fixture document's chip (`chip/DG2.bin`), decoded; `None`
+/// when the document has no chip (visas, counterfeits) or it cannot be decoded.
+fn read_chip_portrait(folder: &std::path::Path) -> Option<image::DynamicImage> {
+    let bytes = std::fs::read(folder.join("chip").join("DG2.bin")).ok()?;
+    let face = tdverify_chip::lds::dg2::parse(&bytes).ok()?.into_iter().next()?;
+    match face.format {
+        tdverify_chip::lds::dg2::ImageFormat::Jpeg2000 => tdverify_face::degrade::decode_with_opencv(&face.image).ok(),
+        _ => image::load_from_memory(&face.image).ok(),
+    }
 }

@@ -8,6 +8,8 @@ mod eval_docs;
 #[cfg(feature = "tools")]
 mod eval_face;
 #[cfg(feature = "tools")]
+mod eval_ghost;
+#[cfg(feature = "tools")]
 mod eval_mrz;
 #[cfg(feature = "tools")]
 mod fixtures;
@@ -27,13 +29,14 @@ commands:
   run [--headless]   set up, build in release, open the GUI on the bundled fixtures (headless demo without a display)
   test               set up, then the whole test suite (nextest) and the GUI smoke test under Xvfb
   fixtures [--seed S] [--count N] [--out DIR] [--faces DIR] [--flatbed DPI] [--template KEY]... [--specimens]
-                     generate the fixture documents (default: 54 into out/fixtures)
+                     generate the fixture documents (default: 56 into out/fixtures)
   bench              run the benchmarks and print a table against the budgets
   eval-face DIR      face comparison error rates over a folder of identities
   eval-mrz DIR       MRZ reading accuracy over a folder of images with ground truth
   eval-docs DIR [--officer-only|--no-officer]
                      document-check detection rates over fixture documents with ground truth, then the
                      officer evaluation (full inspection: verdicts, false alarms, recaptures per capture kind)
+  eval-ghost DIR     portrait vs ghost image error rates over fixture documents with ground truth
 ";
 
 /// How a tool command must be built to run.
@@ -76,7 +79,7 @@ fn main() -> Result<()> {
         "run" => run::run(rest),
         "test" => test::run(rest),
         "bench" => bench::run(rest),
-        "fixtures" | "eval-face" | "eval-mrz" | "eval-docs" => {
+        "fixtures" | "eval-face" | "eval-mrz" | "eval-docs" | "eval-ghost" => {
             // The build without tools is the one a user starts: install first.
             // (Setup's own fixture generation calls `run_tool` after installing.)
             if !cfg!(feature = "tools") {
@@ -108,6 +111,7 @@ fn tool(command: &str, rest: &[String]) -> Result<()> {
         "eval-face" => eval_face::run(rest),
         "eval-mrz" => eval_mrz::run(rest),
         "eval-docs" => eval_docs::run(rest),
+        "eval-ghost" => eval_ghost::run(rest),
         other => bail!("unknown tool `{other}`"),
     }
 }

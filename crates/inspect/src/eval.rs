@@ -32,7 +32,7 @@ use serde::{Deserialize, Serialize};
 use tdverify_core::{Capture, CaptureSource, CheckStatus, Light, Verdict};
 use tdverify_mrz::MrzDate;
 
-use crate::run::{Engines, InspectInput, Inspection, run};
+use crate::run::{ChipEvidence, Engines, InspectInput, Inspection, run};
 
 /// Fraud types counted as forgeries an officer must catch (ground truth
 /// `fraud_type`). Stolen blanks are genuine prints: only the hotlist shows them.
@@ -95,6 +95,9 @@ pub struct TruthSummary {
     /// The bearer's photo.
     #[serde(default)]
     pub faces: Option<FacesTruth>,
+    /// The template the document was drawn on (`UTO/passport`), if any.
+    #[serde(default)]
+    pub template: Option<String>,
 }
 
 /// The capture part of ground truth.
@@ -145,6 +148,7 @@ impl TruthSummary {
             scenario: self.scenario.clone(),
             fraud_type: self.fraud_type.clone(),
             capture: self.capture_label(),
+            template: self.template.clone(),
             expected_to_fail: self.expected_checks.iter().filter(|(_, outcome)| *outcome == "fail").map(|(id, _)| id.clone()).collect(),
         }
     }
@@ -159,6 +163,8 @@ pub struct Expectation {
     pub fraud_type: String,
     /// Capture kind label (see [`TruthSummary::capture_label`]).
     pub capture: String,
+    /// Template key, if any.
+    pub template: Option<String>,
     /// Check ids ground truth expects to fail (chip checks are not among them).
     pub expected_to_fail: Vec<String>,
 }
@@ -174,6 +180,8 @@ pub struct DocumentOutcome {
     pub fraud_type: String,
     /// Capture kind label.
     pub capture: String,
+    /// Template key, if any.
+    pub template: Option<String>,
     /// The proposed verdict.
     pub proposed: Verdict,
     /// The ids the proposal rests on.
@@ -211,6 +219,7 @@ impl DocumentOutcome {
             scenario: expectation.scenario.clone(),
             fraud_type: expectation.fraud_type.clone(),
             capture: expectation.capture.clone(),
+            template: expectation.template.clone(),
             proposed: inspection.verdict.proposed,
             because_of: inspection.verdict.because_of.clone(),
             failed,
@@ -369,6 +378,8 @@ pub struct OfficerReport {
     pub expired: ExpiredTally,
     /// Per scenario.
     pub scenarios: BTreeMap<String, ScenarioRow>,
+    /// Photo substitution scenarios per template (`scenario template`).
+    pub photo_substitutions_by_template: BTreeMap<String, ScenarioRow>,
     /// Per capture kind.
     pub captures: BTreeMap<String, CaptureRow>,
     /// Mean milliseconds per document.
@@ -405,6 +416,14 @@ impl OfficerReport {
             row.documents += 1;
             row.flagged += usize::from(flagged);
             *row.verdicts.entry(verdict.clone()).or_default() += 1;
+
+            if outcome.scenario.starts_with("photo_substitution") {
+                let key = format!("{} {}", outcome.scenario, outcome.template.as_deref().unwrap_or("-"));
+                let row = report.photo_substitutions_by_template.entry(key).or_default();
+                row.documents += 1;
+                row.flagged += usize::from(flagged);
+                *row.verdicts.entry(verdict.clone()).or_default() += 1;
+            }
 
             let capture = report.captures.entry(outcome.capture.clone()).or_default();
             capture.documents += 1;
@@ -570,6 +589,21 @@ impl OfficerReport {
             out.push('\n');
         }
 
+        if !self.photo_substitutions_by_template.is_empty() {
+            out.push_str(&format!("\n{:<46} {:>5} {:>8}", "photo substitution by template", "docs", "flagged"));
+            for verdict in verdicts {
+                out.push_str(&format!(" {:>12}", verdict.as_str()));
+            }
+            out.push('\n');
+            for (name, row) in &self.photo_substitutions_by_template {
+                out.push_str(&format!("{:<46} {:>5} {:>8}", name, row.documents, format!("{}/{}", row.flagged, row.documents)));
+                for verdict in verdicts {
+                    out.push_str(&format!(" {:>12}", row.verdicts.get(verdict.as_str()).copied().unwrap_or(0)));
+                }
+                out.push('\n');
+            }
+        }
+
         let missed: Vec<&DocumentOutcome> = self.results.iter().filter(|r| r.is_visible_forgery() && !r.flagged()).collect();
         if !missed.is_empty() {
             out.push_str("\nforgeries not flagged:\n");
@@ -605,6 +639,20 @@ fn ratio(part: usize, whole: usize) -> f64 {
 pub struct OfficerEvalOptions {
     /// Only the first N documents (in folder-name order).
     pub limit: Option<usize>,
+    /// Leave the bearer's photo out (a document inspected without its bearer).
+    pub without_bearer: bool,
+    /// Reads a document folder's chip portrait (DG2) for the face comparison;
+    /// the chip's protocol checks are not run. `None`: no chip.
+    pub chip_portrait: Option<fn(&Path) -> Option<image::DynamicImage>>,
+}
+
+impl OfficerEvalOptions {
+    /// What each inspection is given, in words (the report's `inputs`).
+    pub fn inputs(&self) -> String {
+        let bearer = if self.without_bearer { "no bearer photo" } else { "the bearer photo when present" };
+        let chip = if self.chip_portrait.is_some() { "the chip portrait (DG2) only, no chip protocol checks" } else { "no chip read" };
+        format!("white, UV and IR of the MRZ side, the other side of two-sided cards, {bearer}; {chip}, no hotlist")
+    }
 }
 
 /// Inspects every document folder (holding `truth.json`) directly under `dir`
@@ -633,10 +681,10 @@ pub fn evaluate_folder(
     }
     let mut outcomes = Vec::with_capacity(folders.len());
     for (done, folder) in folders.iter().enumerate() {
-        outcomes.push(evaluate_document(folder, engines)?);
+        outcomes.push(evaluate_document_with(folder, engines, options)?);
         progress(done + 1, folders.len());
     }
-    Ok(OfficerReport::from_outcomes(outcomes))
+    Ok(OfficerReport { inputs: options.inputs(), ..OfficerReport::from_outcomes(outcomes) })
 }
 
 /// Reads a document's ground truth.
@@ -648,6 +696,11 @@ pub fn load_truth_summary(folder: &Path) -> Result<TruthSummary, OfficerEvalErro
 
 /// Inspects one document folder as the CLI would and scores the outcome.
 pub fn evaluate_document(folder: &Path, engines: &Engines<'_>) -> Result<DocumentOutcome, OfficerEvalError> {
+    evaluate_document_with(folder, engines, &OfficerEvalOptions::default())
+}
+
+/// [`evaluate_document`] with the bearer left out or the chip portrait added.
+pub fn evaluate_document_with(folder: &Path, engines: &Engines<'_>, options: &OfficerEvalOptions) -> Result<DocumentOutcome, OfficerEvalError> {
     let truth = load_truth_summary(folder)?;
     let truth_path = folder.join("truth.json");
     let inspection_date = parse_date(&truth.reference_date)
@@ -663,16 +716,17 @@ pub fn evaluate_document(folder: &Path, engines: &Engines<'_>) -> Result<Documen
         None => Vec::new(),
     };
     let bearer = match truth.faces.as_ref().and_then(|f| f.bearer_file.as_deref()).map(|file| folder.join(file)) {
-        Some(path) if path.is_file() => Some(open_image(&path)?),
+        Some(path) if path.is_file() && !options.without_bearer => Some(open_image(&path)?),
         _ => None,
     };
+    let chip = options.chip_portrait.and_then(|read| read(folder)).map(|portrait| ChipEvidence { portrait: Some(portrait), ..ChipEvidence::default() });
     let input = InspectInput {
         captures,
         other_side,
         bearer,
         typed_mrz: None,
         officer_mrz_fixes: Vec::new(),
-        chip: None,
+        chip,
         inspection_date,
     };
     let started = Instant::now();
@@ -682,7 +736,7 @@ pub fn evaluate_document(folder: &Path, engines: &Engines<'_>) -> Result<Documen
     Ok(DocumentOutcome::new(id, &truth.expectation(), &inspection, ms))
 }
 
-fn load_side(folder: &Path, side: &SideTruth) -> Result<Vec<Capture>, OfficerEvalError> {
+pub(crate) fn load_side(folder: &Path, side: &SideTruth) -> Result<Vec<Capture>, OfficerEvalError> {
     [(Light::White, &side.white), (Light::Uv, &side.uv), (Light::Ir, &side.ir)]
         .into_iter()
         .map(|(light, file)| {
@@ -697,7 +751,7 @@ fn open_image(path: &Path) -> Result<image::DynamicImage, OfficerEvalError> {
     image::open(path).map_err(|e| OfficerEvalError::Image { path: path.to_path_buf(), message: e.to_string() })
 }
 
-fn parse_date(text: &str) -> Option<MrzDate> {
+pub(crate) fn parse_date(text: &str) -> Option<MrzDate> {
     let mut parts = text.split('-');
     let year = parts.next()?.parse().ok()?;
     let month = parts.next()?.parse().ok()?;
@@ -737,6 +791,7 @@ mod tests {
             scenario: scenario.to_owned(),
             fraud_type: fraud_type.to_owned(),
             capture: capture.to_owned(),
+            template: None,
             expected_to_fail: fail.iter().map(|s| s.to_string()).collect(),
         }
     }

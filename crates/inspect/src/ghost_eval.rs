@@ -1,0 +1,278 @@
+//! Error rates of the portrait-vs-ghost-image comparison over a folder of
+//! fixture documents with ground truth (`cargo xtask eval-ghost DIR`), used to
+//! calibrate [`tdverify_face::ghost::GHOST_THRESHOLDS`] on one set and to
+//! report on another.
+//!
+//! Each document's MRZ side (and other side) goes through the document stage
+//! with the ground-truth MRZ, so the template is the right one whatever the
+//! MRZ reader does; the portrait and ghost image it cuts out are compared as
+//! the inspection does. Pairs:
+//! - **same document**: the portrait against its own ghost image; genuine when
+//!   ground truth says the portrait shows the holder (`faces.portrait_identity
+//!   == faces.holder_identity`), impostor for a substituted portrait;
+//! - **across documents**: every portrait against every other document's ghost
+//!   image of another identity (impostor pairs only), for a finer FMR.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use tdverify_document::reference::{ReferenceLibrary, ZoneKind};
+use tdverify_document::{DocumentOptions, check_document_with};
+use tdverify_face::FaceEngine;
+use tdverify_face::embed::Embedding;
+use tdverify_face::eval::{Rates, error_rates_at, rates};
+use tdverify_face::ghost::GHOST_THRESHOLDS;
+
+use crate::eval::{OfficerEvalError, TruthSummary, load_side, load_truth_summary, parse_date};
+
+/// The part of ground truth this evaluation needs beyond [`TruthSummary`].
+#[derive(Debug, Clone, Deserialize)]
+struct GhostTruth {
+    mrz: MrzTruth,
+    faces: IdentityTruth,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct MrzTruth {
+    lines: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct IdentityTruth {
+    portrait_identity: String,
+    holder_identity: String,
+}
+
+/// One document's portrait and ghost image, compared.
+#[derive(Debug, Clone, Serialize)]
+pub struct GhostDocument {
+    /// Folder name.
+    pub id: String,
+    /// Scenario name.
+    pub scenario: String,
+    /// Template key, when one matched.
+    pub template: Option<String>,
+    /// Capture kind label.
+    pub capture: String,
+    /// Whether the portrait shows the ghost image's person (ground truth).
+    pub same_person: bool,
+    /// Similarity, when both faces were found.
+    pub score: Option<f32>,
+    /// A face was found in the portrait zone.
+    pub portrait_face: bool,
+    /// A face was found in the enhanced ghost image.
+    pub ghost_face: bool,
+    /// Milliseconds for the comparison (both analyses).
+    pub ms: f64,
+    #[serde(skip)]
+    portrait_embedding: Option<Embedding>,
+    #[serde(skip)]
+    ghost_embedding: Option<Embedding>,
+    #[serde(skip)]
+    portrait_identity: String,
+    #[serde(skip)]
+    holder_identity: String,
+}
+
+/// Rates at one threshold.
+#[derive(Debug, Clone, Serialize)]
+pub struct ThresholdRow {
+    /// Cosine similarity threshold.
+    pub threshold: f32,
+    /// Impostor pairs (same document and across) scoring at or above it.
+    pub fmr: f64,
+    /// Same-document impostor pairs (substituted portraits) at or above it: missed substitutions.
+    pub fmr_same_document: f64,
+    /// Genuine pairs below it.
+    pub fnmr: f64,
+}
+
+/// The whole evaluation.
+#[derive(Debug, Clone, Serialize)]
+pub struct GhostReport {
+    /// Every document with a ghost image.
+    pub documents: Vec<GhostDocument>,
+    /// Documents whose template has no ghost image (not compared).
+    pub without_ghost: usize,
+    /// Same-document genuine and all impostor scores.
+    pub rates: Rates,
+    /// Same-document impostor pairs.
+    pub same_document_impostors: usize,
+    /// Rates on a grid of thresholds.
+    pub table: Vec<ThresholdRow>,
+    /// Decisions at the thresholds in use, per scenario: (pass, not_checked, fail).
+    pub decisions: BTreeMap<String, [usize; 3]>,
+    /// The same per capture kind, genuine documents and substitutions apart.
+    pub decisions_by_capture: BTreeMap<String, [usize; 3]>,
+    /// The same per template.
+    pub decisions_by_template: BTreeMap<String, [usize; 3]>,
+    /// Mean and largest milliseconds per comparison.
+    pub ms_mean: f64,
+    /// Largest milliseconds per comparison.
+    pub ms_max: f64,
+}
+
+/// Evaluates every document folder directly under `dir`.
+pub fn evaluate_folder(dir: &Path, library: &ReferenceLibrary, engine: &FaceEngine, mut progress: impl FnMut(usize, usize)) -> Result<GhostReport, OfficerEvalError> {
+    let entries = std::fs::read_dir(dir).map_err(|source| OfficerEvalError::Read { path: dir.to_path_buf(), source })?;
+    let mut folders: Vec<PathBuf> = entries.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.join("truth.json").is_file()).collect();
+    folders.sort();
+    if folders.is_empty() {
+        return Err(OfficerEvalError::Empty(dir.to_path_buf()));
+    }
+    let mut documents = Vec::new();
+    let mut without_ghost = 0;
+    for (done, folder) in folders.iter().enumerate() {
+        match evaluate_document(folder, library, engine)? {
+            Some(document) => documents.push(document),
+            None => without_ghost += 1,
+        }
+        progress(done + 1, folders.len());
+    }
+    Ok(report(documents, without_ghost))
+}
+
+/// One document; `None` when its template has no ghost image.
+fn evaluate_document(folder: &Path, library: &ReferenceLibrary, engine: &FaceEngine) -> Result<Option<GhostDocument>, OfficerEvalError> {
+    let truth: TruthSummary = load_truth_summary(folder)?;
+    let path = folder.join("truth.json");
+    let text = std::fs::read_to_string(&path).map_err(|source| OfficerEvalError::Read { path: path.clone(), source })?;
+    let ghost_truth: GhostTruth = serde_json::from_str(&text).map_err(|e| OfficerEvalError::Truth { path: path.clone(), message: e.to_string() })?;
+    let today = parse_date(&truth.reference_date).ok_or_else(|| OfficerEvalError::Truth { path: path.clone(), message: "reference_date is not YYYY-MM-DD".to_owned() })?;
+    let mrz = tdverify_mrz::parse(&ghost_truth.mrz.lines.join("\n")).ok();
+    let options = DocumentOptions { today, side: None, viz: None };
+    let mut copies = Vec::new();
+    let mut template = None;
+    for (page, side) in truth.sides.iter().enumerate() {
+        let captures = load_side(folder, side)?;
+        let report = check_document_with(&captures, library, mrz.as_ref(), &options, &mut |_, _| {});
+        template = template.or(report.template.clone());
+        copies.extend(report.portrait_copies.into_iter().map(|c| tdverify_document::checks::photo::PortraitCopy { page: page as u8, ..c }));
+    }
+    let Some(ghost) = copies.iter().find(|c| c.kind == ZoneKind::GhostImage) else { return Ok(None) };
+    let Some(portrait) = copies.iter().filter(|c| c.kind == ZoneKind::Photo).min_by_key(|c| c.page != ghost.page) else { return Ok(None) };
+    let comparison = engine
+        .compare_with_ghost(&portrait.image, &ghost.image)
+        .map_err(|e| OfficerEvalError::Image { path: folder.to_path_buf(), message: e.to_string() })?;
+    let portrait_embedding = engine.grey_embedding(&comparison.portrait).map_err(|e| OfficerEvalError::Image { path: folder.to_path_buf(), message: e.to_string() })?;
+    Ok(Some(GhostDocument {
+        id: folder.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+        scenario: truth.scenario.clone(),
+        template,
+        capture: truth.capture_label(),
+        same_person: ghost_truth.faces.portrait_identity == ghost_truth.faces.holder_identity,
+        score: comparison.score,
+        portrait_face: comparison.portrait.face.is_some(),
+        ghost_face: comparison.ghost.face.is_some(),
+        ms: comparison.ms,
+        portrait_embedding,
+        ghost_embedding: comparison.ghost.embedding.clone(),
+        portrait_identity: ghost_truth.faces.portrait_identity,
+        holder_identity: ghost_truth.faces.holder_identity,
+    }))
+}
+
+/// Index of a decision in the `[pass, not_checked, fail]` counts.
+fn decision_slot(score: Option<f32>) -> usize {
+    match score.map(|s| GHOST_THRESHOLDS.decide(s)) {
+        Some(tdverify_face::Decision::Match) => 0,
+        Some(tdverify_face::Decision::NoMatch) => 2,
+        _ => 1,
+    }
+}
+
+fn report(documents: Vec<GhostDocument>, without_ghost: usize) -> GhostReport {
+    let genuine: Vec<f32> = documents.iter().filter(|d| d.same_person).filter_map(|d| d.score).collect();
+    let same_document: Vec<f32> = documents.iter().filter(|d| !d.same_person).filter_map(|d| d.score).collect();
+    let mut impostor = same_document.clone();
+    for a in &documents {
+        for b in &documents {
+            if a.id == b.id || a.portrait_identity == b.holder_identity {
+                continue;
+            }
+            if let (Some(p), Some(g)) = (&a.portrait_embedding, &b.ghost_embedding) {
+                impostor.push(p.cosine(g));
+            }
+        }
+    }
+    let mut grid: Vec<f32> = (0..=16).map(|step| 0.1 + 0.025 * step as f32).collect();
+    grid.extend([GHOST_THRESHOLDS.no_match_below.threshold, GHOST_THRESHOLDS.match_at.threshold]);
+    grid.sort_by(f32::total_cmp);
+    grid.dedup_by(|a, b| (*a - *b).abs() < 1e-4);
+    let table = grid
+        .into_iter()
+        .map(|threshold| {
+            let (fmr, fnmr) = error_rates_at(&genuine, &impostor, threshold);
+            let (fmr_same_document, _) = error_rates_at(&genuine, &same_document, threshold);
+            ThresholdRow { threshold, fmr, fmr_same_document, fnmr }
+        })
+        .collect();
+    let mut decisions: BTreeMap<String, [usize; 3]> = BTreeMap::new();
+    let mut decisions_by_capture: BTreeMap<String, [usize; 3]> = BTreeMap::new();
+    let mut decisions_by_template: BTreeMap<String, [usize; 3]> = BTreeMap::new();
+    for document in &documents {
+        let slot = decision_slot(document.score);
+        let kind = if document.same_person { "genuine" } else { "substituted" };
+        decisions.entry(document.scenario.clone()).or_default()[slot] += 1;
+        decisions_by_capture.entry(format!("{} {kind}", document.capture)).or_default()[slot] += 1;
+        decisions_by_template.entry(format!("{} {kind}", document.template.as_deref().unwrap_or("-"))).or_default()[slot] += 1;
+    }
+    let ms: Vec<f64> = documents.iter().map(|d| d.ms).collect();
+    GhostReport {
+        rates: rates(&genuine, &impostor),
+        same_document_impostors: same_document.len(),
+        table,
+        decisions,
+        decisions_by_capture,
+        decisions_by_template,
+        ms_mean: if ms.is_empty() { 0.0 } else { ms.iter().sum::<f64>() / ms.len() as f64 },
+        ms_max: ms.iter().copied().fold(0.0, f64::max),
+        documents,
+        without_ghost,
+    }
+}
+
+impl GhostReport {
+    /// The report as text tables.
+    pub fn table(&self) -> String {
+        let mut out = String::new();
+        let r = &self.rates;
+        out.push_str(&format!(
+            "portrait vs ghost image: {} documents with a ghost image ({} without); {} genuine pairs, {} impostor pairs ({} same-document substitutions)\n",
+            self.documents.len(),
+            self.without_ghost,
+            r.genuine,
+            r.impostor,
+            self.same_document_impostors
+        ));
+        let no_face = self.documents.iter().filter(|d| !d.ghost_face).count();
+        let no_portrait = self.documents.iter().filter(|d| !d.portrait_face).count();
+        out.push_str(&format!("no face in the ghost image: {no_face}; no face in the portrait: {no_portrait}\n"));
+        out.push_str(&format!(
+            "EER {:.2}% at {:.3}; FNMR at FMR 1% {:.2}%, at FMR 0.1% {:.2}%; lowest genuine {:.3}, highest impostor {:.3}\n",
+            r.eer * 100.0,
+            r.eer_threshold,
+            r.fnmr_at_fmr_1 * 100.0,
+            r.fnmr_at_fmr_01 * 100.0,
+            r.min_genuine,
+            r.max_impostor
+        ));
+        out.push_str("threshold  FMR(all)  FMR(same doc)  FNMR\n");
+        for row in &self.table {
+            out.push_str(&format!("{:>9.3}  {:>7.2}%  {:>12.2}%  {:>5.2}%\n", row.threshold, row.fmr * 100.0, row.fmr_same_document * 100.0, row.fnmr * 100.0));
+        }
+        let t = &GHOST_THRESHOLDS;
+        out.push_str(&format!(
+            "decisions at match ≥ {:.2}, no match < {:.2} (pass / not checked / fail):\n",
+            t.match_at.threshold, t.no_match_below.threshold
+        ));
+        for (title, map) in [("scenario", &self.decisions), ("capture", &self.decisions_by_capture), ("template", &self.decisions_by_template)] {
+            for (key, [pass, unsure, fail]) in map {
+                out.push_str(&format!("  {title:<8} {key:<44} {pass:>4} {unsure:>4} {fail:>4}\n"));
+            }
+        }
+        out.push_str(&format!("milliseconds per comparison: mean {:.0}, max {:.0}\n", self.ms_mean, self.ms_max));
+        out
+    }
+}

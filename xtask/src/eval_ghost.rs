@@ -1,0 +1,50 @@
+//! `cargo xtask eval-ghost DIR [--library DIR] [--json FILE]`: error rates of
+//! the portrait-vs-ghost-image comparison (`face.photo_vs_ghost`) over a folder
+//! of fixture documents with ground truth, genuine and substituted portraits
+//! (`photo_substitution_clean`). Calibrate the thresholds on one seed, report
+//! on another. The logic lives in `tdverify_inspect::ghost_eval`.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+
+const USAGE: &str = "usage: cargo xtask eval-ghost DIR [--library DIR] [--json FILE]";
+
+/// Parses the arguments, evaluates the folder and prints the report.
+pub fn run(args: &[String]) -> Result<()> {
+    if args.is_empty() || args.iter().any(|a| a == "-h" || a == "--help") {
+        println!("{USAGE}");
+        if args.is_empty() {
+            bail!("no folder given");
+        }
+        return Ok(());
+    }
+    let mut dir: Option<PathBuf> = None;
+    let mut library = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../reference-library"));
+    let mut json = None;
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--library" => library = PathBuf::from(args.next().context("--library needs a folder")?),
+            "--json" => json = Some(PathBuf::from(args.next().context("--json needs a file")?)),
+            other if dir.is_none() && !other.starts_with("--") => dir = Some(PathBuf::from(other)),
+            other => bail!("unexpected argument `{other}`\n{USAGE}"),
+        }
+    }
+    let dir = dir.context(USAGE)?;
+    let library = tdverify_document::reference::ReferenceLibrary::load(&library)
+        .with_context(|| format!("loading the reference library {}", library.display()))?;
+    let face = tdverify_face::FaceEngine::load_default(None).context("loading ONNX Runtime and the face models")?;
+    let report = tdverify_inspect::ghost_eval::evaluate_folder(&dir, &library, &face, |done, total| {
+        if done == total || done % 10 == 0 {
+            eprintln!("ghost evaluation: {done}/{total}");
+        }
+    })
+    .with_context(|| format!("evaluating the ghost images of {}", dir.display()))?;
+    print!("{}", report.table());
+    if let Some(path) = json {
+        let text = serde_json::to_string_pretty(&report).context("serialising the report")?;
+        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(())
+}
