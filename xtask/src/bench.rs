@@ -13,7 +13,8 @@ const BUDGETS: &[(&str, &str, f64)] = &[
     ("ocr/read_mrz_photo", "MRZ from a page photo (locate + read)", 150e-3),
     ("store/save_case", "save a case", 50e-3),
     ("store/open_case_list_100k", "open case list with 100 000 cases", 200e-3),
-    ("face/compare", "face compare, detect + align + embed", 120e-3),
+    ("face_compare_two_images_600px", "face compare, detect + align + embed", 120e-3),
+    ("face_compare_portrait_with_ghost", "portrait vs ghost image (enhance + 2 faces)", 120e-3),
 ];
 
 /// `cargo xtask bench [criterion filter]`.

@@ -24,12 +24,17 @@ use crate::error::FaceError;
 /// genuine pairs compared, 5 821 impostor pairs (50 substituted portraits
 /// against their own ghost image, the rest across documents); 10 of 82 ghost
 /// faces were not found (camera and phone captures: glare, blur). Lowest
-/// genuine score 0.397, highest impostor 0.507. The held-out seed's figures
-/// are in models/MODELS.md. With 22 genuine pairs the FNMR cannot resolve
-/// rates under about 5 %: treat the rates as estimates.
+/// genuine score 0.397, highest impostor 0.507.
+///
+/// Match at ≥ 0.38 (FMR 1.0 %, FNMR 0 % on the tuning set). No match below
+/// 0.25: 0.15 under the lowest genuine score, because 22 genuine pairs cannot
+/// resolve a false-non-match rate under about 5 % and a no-match here proposes
+/// fraud; a first held-out seed (3031) had a genuine pair at 0.306 (a dark
+/// face whose ghost image shows no features). Between the two, the officer
+/// compares the faces. Held-out figures (seed 3032) are in models/MODELS.md.
 pub const GHOST_THRESHOLDS: Thresholds = Thresholds {
     match_at: OperatingPoint { threshold: 0.38, fmr: 0.0101, fnmr: 0.0 },
-    no_match_below: OperatingPoint { threshold: 0.33, fmr: 0.0235, fnmr: 0.0 },
+    no_match_below: OperatingPoint { threshold: 0.25, fmr: 0.0770, fnmr: 0.0 },
     calibration: "generated documents with real portraits (London Set), portrait vs ghost image, tuning seed 3030",
 };
 
