@@ -25,6 +25,15 @@ pub struct GhostOutcome {
     pub score: Option<f32>,
 }
 
+/// Largest perspective (corner-angle deviation, degrees) of a capture that
+/// counts as scanned flat. Flatbed scans of the tuning sets measured ≤ 0.1°,
+/// camera and phone photographs 0.2–12°.
+pub const FLAT_SCAN_MAX_SKEW_DEG: f32 = 0.25;
+
+/// Smallest resolution (pixels per millimetre, about 254 dpi) of a capture that
+/// counts as scanned flat.
+pub const FLAT_SCAN_MIN_PX_PER_MM: f32 = 10.0;
+
 /// Smallest share of the ghost image zone under glare that can hide its face.
 pub const GHOST_GLARE_SHARE: f32 = 0.05;
 
@@ -37,9 +46,14 @@ pub const RECAPTURE_GHOST: &str = "Capture the side with the ghost image again w
 /// `glare_over_ghost` is the share of the ghost image zone under glare (white
 /// light). When glare hid the ghost's face and nothing else vouches for the
 /// printed portrait (`portrait_confirmed_by_chip` false: the chip's portrait
-/// did not match it), the check asks for a recapture: without it a clean
-/// photo substitution goes unseen.
-pub fn compare(copies: &[PortraitCopy], engine: &FaceEngine, glare_over_ghost: f32, portrait_confirmed_by_chip: bool) -> Option<GhostOutcome> {
+/// did not match it) on a flat scan, the check asks for a recapture: without
+/// it a clean photo substitution goes unseen.
+///
+/// `flat_scan`: the white capture was scanned flat (see [`FLAT_SCAN_MAX_SKEW_DEG`]).
+/// On a photographed page (perspective, blur, noise) the faint ghost image
+/// scores too unevenly to call different people: there only a match is
+/// reported, and a low score asks the officer to compare by eye.
+pub fn compare(copies: &[PortraitCopy], engine: &FaceEngine, glare_over_ghost: f32, portrait_confirmed_by_chip: bool, flat_scan: bool) -> Option<GhostOutcome> {
     let ghost = copies.iter().find(|c| c.kind == ZoneKind::GhostImage)?;
     let evidence_of = |copy: &PortraitCopy| Evidence::region(copy.light, copy.region).on_page(copy.page);
     // The portrait on the same side as the ghost image, else any.
@@ -52,22 +66,24 @@ pub fn compare(copies: &[PortraitCopy], engine: &FaceEngine, glare_over_ghost: f
         });
     };
     let outcome = match engine.compare_with_ghost(&portrait.image, &ghost.image) {
-        Ok(comparison) => outcome(&comparison, portrait, ghost),
+        Ok(comparison) => outcome(&comparison, portrait, ghost, flat_scan),
         Err(e) => GhostOutcome {
             check: Check::new(ID, CheckStatus::Error, format!("The portrait and the ghost image could not be compared ({e}): compare them by eye")),
             views: Vec::new(),
             score: None,
         },
     };
-    let outcome = settle_hidden_ghost(outcome, glare_over_ghost, portrait_confirmed_by_chip);
+    // On a photographed page a new capture could only confirm a match: no request.
+    let outcome = settle_hidden_ghost(outcome, glare_over_ghost, portrait_confirmed_by_chip || !flat_scan);
     let check = outcome.check.clone().with_evidence(evidence_of(portrait)).with_evidence(evidence_of(ghost));
     Some(GhostOutcome { check, ..outcome })
 }
 
 /// No face in the ghost image while glare lies over it: the capture, not the
-/// document, stopped the comparison. Ask for a recapture, unless the chip's
-/// portrait already vouches for the printed one.
-fn settle_hidden_ghost(outcome: GhostOutcome, glare_over_ghost: f32, portrait_confirmed_by_chip: bool) -> GhostOutcome {
+/// document, stopped the comparison. Ask for a recapture, unless it would not
+/// change the outcome (`no_recapture_needed`: the chip's portrait already
+/// vouches for the printed one, or the page was photographed).
+fn settle_hidden_ghost(outcome: GhostOutcome, glare_over_ghost: f32, no_recapture_needed: bool) -> GhostOutcome {
     let ghost_hidden_by_glare = outcome.score.is_none()
         && outcome.check.status == CheckStatus::NotChecked
         && outcome.views.iter().any(|v| v.source == "photo")
@@ -77,8 +93,8 @@ fn settle_hidden_ghost(outcome: GhostOutcome, glare_over_ghost: f32, portrait_co
             "No face could be made out in the ghost image: glare covers {:.0} % of it, so the portrait could not be compared with it",
             glare_over_ghost * 100.0
         );
-        if portrait_confirmed_by_chip {
-            Check::not_checked(ID, format!("{message}. The chip's portrait matches the printed one"))
+        if no_recapture_needed {
+            Check::not_checked(ID, format!("{message}: compare them by eye"))
         } else {
             Check::needs_recapture(ID, message, RECAPTURE_GHOST)
         }
@@ -88,7 +104,7 @@ fn settle_hidden_ghost(outcome: GhostOutcome, glare_over_ghost: f32, portrait_co
     GhostOutcome { check, ..outcome }
 }
 
-fn outcome(comparison: &GhostComparison, portrait: &PortraitCopy, ghost: &PortraitCopy) -> GhostOutcome {
+fn outcome(comparison: &GhostComparison, portrait: &PortraitCopy, ghost: &PortraitCopy, flat_scan: bool) -> GhostOutcome {
     // The zone's box on the capture (the crops are upright, the capture may not be).
     let view = |source: &'static str, copy: &PortraitCopy, analysis: &tdverify_face::FaceAnalysis| FaceView {
         source,
@@ -115,6 +131,10 @@ fn outcome(comparison: &GhostComparison, portrait: &PortraitCopy, ghost: &Portra
     let decision = thresholds.decide(score);
     let detail = format!("score {score:.3}; {}", thresholds.explain(decision));
     let check = match decision {
+        Decision::NoMatch | Decision::Review if !flat_scan => Check::not_checked(
+            ID,
+            "The ghost image on this photographed page is too faint and uneven to tell whether it shows the portrait's person: compare them by eye, or scan the page flat at 300 dpi",
+        ),
         Decision::Match => Check::pass(ID, "The portrait and the ghost image show the same person"),
         Decision::NoMatch => Check::fail(
             ID,
@@ -160,7 +180,7 @@ mod tests {
 
     fn compared(score: Option<f32>, ghost_face: bool) -> GhostOutcome {
         let comparison = GhostComparison { portrait: analysis(true), ghost: analysis(ghost_face), ghost_enhanced: RgbImage::new(1, 1), score, ms: 1.0 };
-        outcome(&comparison, &copy(ZoneKind::Photo), &copy(ZoneKind::GhostImage))
+        outcome(&comparison, &copy(ZoneKind::Photo), &copy(ZoneKind::GhostImage), true)
     }
 
     #[test]
@@ -173,6 +193,17 @@ mod tests {
         assert!(different.check.message.contains("replaced"));
         assert!(different.check.evidence.iter().any(|e| e.detail.as_deref().is_some_and(|d| d.starts_with("score "))));
         assert_eq!(different.views.iter().map(|v| v.source).collect::<Vec<_>>(), ["photo", "ghost"], "both faces are shown");
+    }
+
+    #[test]
+    fn on_a_photographed_page_only_a_match_is_reported() {
+        let comparison = |score: f32| GhostComparison { portrait: analysis(true), ghost: analysis(true), ghost_enhanced: RgbImage::new(1, 1), score: Some(score), ms: 1.0 };
+        let photographed = |score: f32| outcome(&comparison(score), &copy(ZoneKind::Photo), &copy(ZoneKind::GhostImage), false).check;
+        assert_eq!(photographed(0.9).status, CheckStatus::Pass);
+        let low = photographed(GHOST_THRESHOLDS.no_match_below.threshold - 0.1);
+        assert_eq!(low.status, CheckStatus::NotChecked);
+        assert!(low.message.contains("scan the page flat"));
+        assert_eq!(photographed(GHOST_THRESHOLDS.match_at.threshold - 0.01).status, CheckStatus::NotChecked);
     }
 
     #[test]

@@ -65,6 +65,8 @@ pub struct GhostDocument {
     pub ghost_face: bool,
     /// Milliseconds for the comparison (both analyses).
     pub ms: f64,
+    /// The white capture's quality (focus, resolution, skew) on the ghost's side.
+    pub white_quality: Option<tdverify_document::quality::QualityMeasure>,
     #[serde(skip)]
     portrait_embedding: Option<Embedding>,
     #[serde(skip)]
@@ -144,10 +146,12 @@ fn evaluate_document(folder: &Path, library: &ReferenceLibrary, engine: &FaceEng
     let options = DocumentOptions { today, side: None, viz: None };
     let mut copies = Vec::new();
     let mut template = None;
+    let mut qualities = Vec::new();
     for (page, side) in truth.sides.iter().enumerate() {
         let captures = load_side(folder, side)?;
         let report = check_document_with(&captures, library, mrz.as_ref(), &options, &mut |_, _| {});
         template = template.or(report.template.clone());
+        qualities.push(report.quality.iter().find(|q| q.light == tdverify_core::Light::White).cloned());
         copies.extend(report.portrait_copies.into_iter().map(|c| tdverify_document::checks::photo::PortraitCopy { page: page as u8, ..c }));
     }
     let Some(ghost) = copies.iter().find(|c| c.kind == ZoneKind::GhostImage) else { return Ok(None) };
@@ -166,6 +170,7 @@ fn evaluate_document(folder: &Path, library: &ReferenceLibrary, engine: &FaceEng
         portrait_face: comparison.portrait.face.is_some(),
         ghost_face: comparison.ghost.face.is_some(),
         ms: comparison.ms,
+        white_quality: qualities.get(usize::from(ghost.page)).cloned().flatten(),
         portrait_embedding,
         ghost_embedding: comparison.ghost.embedding.clone(),
         portrait_identity: ghost_truth.faces.portrait_identity,
