@@ -103,12 +103,14 @@ pub struct GhostReport {
     pub same_document_impostors: usize,
     /// Rates on a grid of thresholds.
     pub table: Vec<ThresholdRow>,
-    /// Decisions at the thresholds in use, per scenario: (pass, not_checked, fail).
-    pub decisions: BTreeMap<String, [usize; 3]>,
+    /// Decisions of the comparison at the thresholds in use, per scenario:
+    /// (match, review, no face to compare, no match). The inspection's rule for
+    /// photographed pages (only a match is reported) is not applied here.
+    pub decisions: BTreeMap<String, [usize; 4]>,
     /// The same per capture kind, genuine documents and substitutions apart.
-    pub decisions_by_capture: BTreeMap<String, [usize; 3]>,
+    pub decisions_by_capture: BTreeMap<String, [usize; 4]>,
     /// The same per template.
-    pub decisions_by_template: BTreeMap<String, [usize; 3]>,
+    pub decisions_by_template: BTreeMap<String, [usize; 4]>,
     /// Mean and largest milliseconds per comparison.
     pub ms_mean: f64,
     /// Largest milliseconds per comparison.
@@ -178,12 +180,13 @@ fn evaluate_document(folder: &Path, library: &ReferenceLibrary, engine: &FaceEng
     }))
 }
 
-/// Index of a decision in the `[pass, not_checked, fail]` counts.
+/// Index of a decision in the `[match, review, no face, no match]` counts.
 fn decision_slot(score: Option<f32>) -> usize {
     match score.map(|s| GHOST_THRESHOLDS.decide(s)) {
         Some(tdverify_face::Decision::Match) => 0,
-        Some(tdverify_face::Decision::NoMatch) => 2,
-        _ => 1,
+        Some(tdverify_face::Decision::Review) => 1,
+        Some(tdverify_face::Decision::NoMatch) => 3,
+        Some(tdverify_face::Decision::NoFace) | None => 2,
     }
 }
 
@@ -213,9 +216,9 @@ fn report(documents: Vec<GhostDocument>, without_ghost: usize) -> GhostReport {
             ThresholdRow { threshold, fmr, fmr_same_document, fnmr }
         })
         .collect();
-    let mut decisions: BTreeMap<String, [usize; 3]> = BTreeMap::new();
-    let mut decisions_by_capture: BTreeMap<String, [usize; 3]> = BTreeMap::new();
-    let mut decisions_by_template: BTreeMap<String, [usize; 3]> = BTreeMap::new();
+    let mut decisions: BTreeMap<String, [usize; 4]> = BTreeMap::new();
+    let mut decisions_by_capture: BTreeMap<String, [usize; 4]> = BTreeMap::new();
+    let mut decisions_by_template: BTreeMap<String, [usize; 4]> = BTreeMap::new();
     for document in &documents {
         let slot = decision_slot(document.score);
         let kind = if document.same_person { "genuine" } else { "substituted" };
@@ -269,15 +272,59 @@ impl GhostReport {
         }
         let t = &GHOST_THRESHOLDS;
         out.push_str(&format!(
-            "decisions at match ≥ {:.2}, no match < {:.2} (pass / not checked / fail):\n",
+            "decisions at match ≥ {:.2}, no match < {:.2} (match / review / no face / no match; photographed pages not set apart):\n",
             t.match_at.threshold, t.no_match_below.threshold
         ));
         for (title, map) in [("scenario", &self.decisions), ("capture", &self.decisions_by_capture), ("template", &self.decisions_by_template)] {
-            for (key, [pass, unsure, fail]) in map {
-                out.push_str(&format!("  {title:<8} {key:<44} {pass:>4} {unsure:>4} {fail:>4}\n"));
+            for (key, [pass, review, no_face, fail]) in map {
+                out.push_str(&format!("  {title:<8} {key:<44} {pass:>4} {review:>4} {no_face:>4} {fail:>4}\n"));
             }
         }
         out.push_str(&format!("milliseconds per comparison: mean {:.0}, max {:.0}\n", self.ms_mean, self.ms_max));
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn document(id: &str, same_person: bool, score: Option<f32>, portrait: &str, holder: &str) -> GhostDocument {
+        GhostDocument {
+            id: id.to_owned(),
+            scenario: if same_person { "genuine" } else { "photo_substitution_clean" }.to_owned(),
+            template: Some("UTO/passport".to_owned()),
+            capture: "flatbed_300".to_owned(),
+            same_person,
+            score,
+            portrait_face: true,
+            ghost_face: score.is_some(),
+            ms: 80.0,
+            white_quality: None,
+            portrait_embedding: Embedding::normalised(vec![1.0, 0.0]),
+            ghost_embedding: score.and_then(|_| Embedding::normalised(if same_person { vec![1.0, 0.1] } else { vec![0.0, 1.0] })),
+            portrait_identity: portrait.to_owned(),
+            holder_identity: holder.to_owned(),
+        }
+    }
+
+    #[test]
+    fn pairs_and_decisions_are_counted_by_kind() {
+        let report = report(
+            vec![
+                document("a", true, Some(0.9), "p1", "p1"),
+                document("b", false, Some(0.05), "p2", "p3"),
+                document("c", true, None, "p4", "p4"),
+                document("d", false, Some(0.3), "p5", "p6"),
+            ],
+            2,
+        );
+        assert_eq!((report.rates.genuine, report.same_document_impostors, report.without_ghost), (1, 2, 2));
+        // Same-document impostors plus every portrait against another person's
+        // ghost: a, b, c and d each against the other ghosts found (a, b, d).
+        assert_eq!(report.rates.impostor, 2 + 9);
+        assert_eq!(report.decisions["genuine"], [1, 0, 1, 0]);
+        assert_eq!(report.decisions["photo_substitution_clean"], [0, 1, 0, 1]);
+        assert!(report.table().contains("no face"));
     }
 }
