@@ -5,7 +5,7 @@
 //!
 //! A ghost image is low in contrast, printed in one tint and usually under
 //! guilloche lines. [`enhance_ghost`] makes its face visible to the detector:
-//! grey, thin dark lines filtered out, contrast stretched, a margin added. The
+//! its ink separated from the lines' ink, contrast stretched, a margin added. The
 //! portrait is compared in grey with it, and the pair has its own thresholds
 //! ([`GHOST_THRESHOLDS`]): a faded, line-crossed copy never scores as high as
 //! two photographs of the same person.
@@ -210,8 +210,6 @@ pub struct GhostComparison {
     pub portrait: FaceAnalysis,
     /// The enhanced ghost image's analysis.
     pub ghost: FaceAnalysis,
-    /// The enhanced ghost image the face was searched in (shown to the officer).
-    pub ghost_enhanced: RgbImage,
     /// Cosine similarity, both in grey (`None` when a face is missing).
     pub score: Option<f32>,
     /// Milliseconds for both analyses and the comparison.
@@ -224,13 +222,12 @@ impl FaceEngine {
     pub fn compare_with_ghost(&self, portrait: &RgbImage, ghost_zone: &RgbImage) -> Result<GhostComparison, FaceError> {
         let started = std::time::Instant::now();
         let portrait = self.analyse(&image::DynamicImage::ImageRgb8(portrait.clone()))?;
-        let ghost_enhanced = enhance_ghost(ghost_zone);
-        let ghost = self.analyse(&image::DynamicImage::ImageRgb8(ghost_enhanced.clone()))?;
+        let ghost = self.analyse(&image::DynamicImage::ImageRgb8(enhance_ghost(ghost_zone)))?;
         let score = match (self.grey_embedding(&portrait)?, &ghost.embedding) {
             (Some(a), Some(b)) => Some(a.cosine(b)),
             _ => None,
         };
-        Ok(GhostComparison { portrait, ghost, ghost_enhanced, score, ms: started.elapsed().as_secs_f64() * 1e3 })
+        Ok(GhostComparison { portrait, ghost, score, ms: started.elapsed().as_secs_f64() * 1e3 })
     }
 }
 

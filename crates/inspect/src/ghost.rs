@@ -3,8 +3,9 @@
 //! portrait replaced cleanly (no edge, no shadow, same paper) still disagrees
 //! with the ghost image the forger left alone.
 
-use tdverify_core::{Check, CheckStatus, Evidence};
+use tdverify_core::{Check, CheckStatus, Evidence, Light};
 use tdverify_document::checks::photo::PortraitCopy;
+use tdverify_document::quality::QualityMeasure;
 use tdverify_document::reference::ZoneKind;
 use tdverify_face::ghost::{GHOST_THRESHOLDS, GhostComparison};
 use tdverify_face::{Decision, FaceEngine};
@@ -34,6 +35,13 @@ pub const FLAT_SCAN_MAX_SKEW_DEG: f32 = 0.25;
 /// counts as scanned flat.
 pub const FLAT_SCAN_MIN_PX_PER_MM: f32 = 10.0;
 
+/// Whether every white capture was scanned flat: no more perspective than
+/// [`FLAT_SCAN_MAX_SKEW_DEG`] and at least [`FLAT_SCAN_MIN_PX_PER_MM`].
+pub fn scanned_flat(quality: &[QualityMeasure]) -> bool {
+    let mut whites = quality.iter().filter(|q| q.light == Light::White).peekable();
+    whites.peek().is_some() && whites.all(|q| q.skew_deg <= FLAT_SCAN_MAX_SKEW_DEG && q.px_per_mm >= FLAT_SCAN_MIN_PX_PER_MM)
+}
+
 /// Smallest share of the ghost image zone under glare that can hide its face.
 pub const GHOST_GLARE_SHARE: f32 = 0.05;
 
@@ -49,7 +57,7 @@ pub const RECAPTURE_GHOST: &str = "Capture the side with the ghost image again w
 /// did not match it) on a flat scan, the check asks for a recapture: without
 /// it a clean photo substitution goes unseen.
 ///
-/// `flat_scan`: the white capture was scanned flat (see [`FLAT_SCAN_MAX_SKEW_DEG`]).
+/// `flat_scan`: the white capture was scanned flat (see [`scanned_flat`]).
 /// On a photographed page (perspective, blur, noise) the faint ghost image
 /// scores too unevenly to call different people: there only a match is
 /// reported, and a low score asks the officer to compare by eye.
@@ -75,8 +83,8 @@ pub fn compare(copies: &[PortraitCopy], engine: &FaceEngine, glare_over_ghost: f
     };
     // On a photographed page a new capture could only confirm a match: no request.
     let outcome = settle_hidden_ghost(outcome, glare_over_ghost, portrait_confirmed_by_chip || !flat_scan);
-    let check = outcome.check.clone().with_evidence(evidence_of(portrait)).with_evidence(evidence_of(ghost));
-    Some(GhostOutcome { check, ..outcome })
+    let GhostOutcome { check, views, score } = outcome;
+    Some(GhostOutcome { check: check.with_evidence(evidence_of(portrait)).with_evidence(evidence_of(ghost)), views, score })
 }
 
 /// No face in the ghost image while glare lies over it: the capture, not the
@@ -117,9 +125,10 @@ fn outcome(comparison: &GhostComparison, portrait: &PortraitCopy, ghost: &Portra
         .filter(|v| v.aligned.is_some())
         .collect();
     let Some(score) = comparison.score else {
-        let which = match (comparison.portrait.face.is_some(), comparison.ghost.face.is_some()) {
-            (false, _) => "no face was found in the portrait zone",
-            (true, _) => "no face could be made out in the ghost image (too faint, covered or worn)",
+        let which = if comparison.portrait.face.is_none() {
+            "no face was found in the portrait zone"
+        } else {
+            "no face could be made out in the ghost image (too faint, covered or worn)"
         };
         return GhostOutcome {
             check: Check::not_checked(ID, format!("Portrait and ghost image not compared: {which}. Compare them by eye")),
@@ -179,7 +188,7 @@ mod tests {
     }
 
     fn compared(score: Option<f32>, ghost_face: bool) -> GhostOutcome {
-        let comparison = GhostComparison { portrait: analysis(true), ghost: analysis(ghost_face), ghost_enhanced: RgbImage::new(1, 1), score, ms: 1.0 };
+        let comparison = GhostComparison { portrait: analysis(true), ghost: analysis(ghost_face), score, ms: 1.0 };
         outcome(&comparison, &copy(ZoneKind::Photo), &copy(ZoneKind::GhostImage), true)
     }
 
@@ -196,8 +205,26 @@ mod tests {
     }
 
     #[test]
+    fn a_page_counts_as_scanned_flat_only_without_perspective_and_at_scan_resolution() {
+        let white = |skew_deg: f32, px_per_mm: f32| QualityMeasure {
+            light: Light::White,
+            focus: 200.0,
+            glare_fraction: 0.0,
+            px_per_mm,
+            skew_deg,
+            median_luma: 200.0,
+            glare_blobs: Vec::new(),
+        };
+        assert!(scanned_flat(&[white(0.05, 11.8)]));
+        assert!(!scanned_flat(&[white(1.5, 11.8)]), "perspective: photographed");
+        assert!(!scanned_flat(&[white(0.05, 7.0)]), "phone resolution");
+        assert!(!scanned_flat(&[white(0.05, 11.8), white(2.0, 12.0)]), "both sides must be flat");
+        assert!(!scanned_flat(&[]), "no white capture");
+    }
+
+    #[test]
     fn on_a_photographed_page_only_a_match_is_reported() {
-        let comparison = |score: f32| GhostComparison { portrait: analysis(true), ghost: analysis(true), ghost_enhanced: RgbImage::new(1, 1), score: Some(score), ms: 1.0 };
+        let comparison = |score: f32| GhostComparison { portrait: analysis(true), ghost: analysis(true), score: Some(score), ms: 1.0 };
         let photographed = |score: f32| outcome(&comparison(score), &copy(ZoneKind::Photo), &copy(ZoneKind::GhostImage), false).check;
         assert_eq!(photographed(0.9).status, CheckStatus::Pass);
         let low = photographed(GHOST_THRESHOLDS.no_match_below.threshold - 0.1);

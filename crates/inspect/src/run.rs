@@ -228,9 +228,7 @@ pub fn run(input: &InspectInput, engines: &Engines<'_>, progress: &(dyn Fn(Stage
         let started = Instant::now();
         let glare_over_ghost = glare_over(&document_report.quality, ZoneKind::GhostImage);
         let chip_confirms = checks.iter().any(|c| c.id == "face.photo_vs_chip" && c.status == CheckStatus::Pass);
-        let whites: Vec<&QualityMeasure> = document_report.quality.iter().filter(|q| q.light == Light::White).collect();
-        let flat_scan = !whites.is_empty()
-            && whites.iter().all(|q| q.skew_deg <= crate::ghost::FLAT_SCAN_MAX_SKEW_DEG && q.px_per_mm >= crate::ghost::FLAT_SCAN_MIN_PX_PER_MM);
+        let flat_scan = crate::ghost::scanned_flat(&document_report.quality);
         if let Some(ghost) = crate::ghost::compare(&document_report.portrait_copies, engine, glare_over_ghost, chip_confirms, flat_scan) {
             checks.push(ghost.check);
             for view in ghost.views {
