@@ -98,6 +98,16 @@ pub struct TruthSummary {
     /// The template the document was drawn on (`UTO/passport`), if any.
     #[serde(default)]
     pub template: Option<String>,
+    /// The MRZ the document carries.
+    #[serde(default)]
+    pub mrz: Option<MrzTruth>,
+}
+
+/// The MRZ part of ground truth.
+#[derive(Debug, Clone, Deserialize)]
+pub struct MrzTruth {
+    /// The MRZ lines as issued.
+    pub lines: Vec<String>,
 }
 
 /// The capture part of ground truth.
@@ -130,6 +140,12 @@ pub struct FacesTruth {
     /// The bearer's live photo file.
     #[serde(default)]
     pub bearer_file: Option<String>,
+    /// Who the printed portrait shows.
+    #[serde(default)]
+    pub portrait_identity: Option<String>,
+    /// Who the document was issued to (the ghost image and the chip show them).
+    #[serde(default)]
+    pub holder_identity: Option<String>,
 }
 
 impl TruthSummary {

@@ -16,7 +16,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use tdverify_document::reference::{ReferenceLibrary, ZoneKind};
 use tdverify_document::{DocumentOptions, check_document_with};
 use tdverify_face::FaceEngine;
@@ -25,24 +25,6 @@ use tdverify_face::eval::{Rates, error_rates_at, rates};
 use tdverify_face::ghost::GHOST_THRESHOLDS;
 
 use crate::eval::{OfficerEvalError, TruthSummary, load_side, load_truth_summary, parse_date};
-
-/// The part of ground truth this evaluation needs beyond [`TruthSummary`].
-#[derive(Debug, Clone, Deserialize)]
-struct GhostTruth {
-    mrz: MrzTruth,
-    faces: IdentityTruth,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-struct MrzTruth {
-    lines: Vec<String>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-struct IdentityTruth {
-    portrait_identity: String,
-    holder_identity: String,
-}
 
 /// One document's portrait and ghost image, compared.
 #[derive(Debug, Clone, Serialize)]
@@ -140,11 +122,14 @@ pub fn evaluate_folder(dir: &Path, library: &ReferenceLibrary, engine: &FaceEngi
 /// One document; `None` when its template has no ghost image.
 fn evaluate_document(folder: &Path, library: &ReferenceLibrary, engine: &FaceEngine) -> Result<Option<GhostDocument>, OfficerEvalError> {
     let truth: TruthSummary = load_truth_summary(folder)?;
-    let path = folder.join("truth.json");
-    let text = std::fs::read_to_string(&path).map_err(|source| OfficerEvalError::Read { path: path.clone(), source })?;
-    let ghost_truth: GhostTruth = serde_json::from_str(&text).map_err(|e| OfficerEvalError::Truth { path: path.clone(), message: e.to_string() })?;
-    let today = parse_date(&truth.reference_date).ok_or_else(|| OfficerEvalError::Truth { path: path.clone(), message: "reference_date is not YYYY-MM-DD".to_owned() })?;
-    let mrz = tdverify_mrz::parse(&ghost_truth.mrz.lines.join("\n")).ok();
+    let malformed = |message: &str| OfficerEvalError::Truth { path: folder.join("truth.json"), message: message.to_owned() };
+    let today = parse_date(&truth.reference_date).ok_or_else(|| malformed("reference_date is not YYYY-MM-DD"))?;
+    let lines = &truth.mrz.as_ref().ok_or_else(|| malformed("no mrz.lines"))?.lines;
+    let faces = truth.faces.as_ref().ok_or_else(|| malformed("no faces"))?;
+    let (Some(portrait_identity), Some(holder_identity)) = (faces.portrait_identity.clone(), faces.holder_identity.clone()) else {
+        return Err(malformed("no faces.portrait_identity or faces.holder_identity"));
+    };
+    let mrz = tdverify_mrz::parse(&lines.join("\n")).ok();
     let options = DocumentOptions { today, side: None, viz: None };
     let mut copies = Vec::new();
     let mut template = None;
@@ -167,7 +152,7 @@ fn evaluate_document(folder: &Path, library: &ReferenceLibrary, engine: &FaceEng
         scenario: truth.scenario.clone(),
         template,
         capture: truth.capture_label(),
-        same_person: ghost_truth.faces.portrait_identity == ghost_truth.faces.holder_identity,
+        same_person: portrait_identity == holder_identity,
         score: comparison.score,
         portrait_face: comparison.portrait.face.is_some(),
         ghost_face: comparison.ghost.face.is_some(),
@@ -175,8 +160,8 @@ fn evaluate_document(folder: &Path, library: &ReferenceLibrary, engine: &FaceEng
         white_quality: qualities.get(usize::from(ghost.page)).cloned().flatten(),
         portrait_embedding,
         ghost_embedding: comparison.ghost.embedding.clone(),
-        portrait_identity: ghost_truth.faces.portrait_identity,
-        holder_identity: ghost_truth.faces.holder_identity,
+        portrait_identity,
+        holder_identity,
     }))
 }
 
