@@ -18,15 +18,11 @@ const USAGE: &str = "usage: cargo xtask eval-docs DIR [--library DIR] [--limit N
 
 /// Parses the arguments, evaluates the folder and prints the report.
 pub fn run(args: &[String]) -> Result<()> {
-    if args.is_empty() || args.iter().any(|a| a == "-h" || a == "--help") {
-        println!("{USAGE}");
-        if args.is_empty() {
-            bail!("no folder given");
-        }
-        return Ok(());
+    if let Some(done) = crate::usage_if_asked(args, USAGE) {
+        return done;
     }
     let mut dir: Option<PathBuf> = None;
-    let mut library = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../reference-library"));
+    let mut library = crate::paths::reference_library();
     let mut limit = None;
     let mut json = None;
     let mut document_checks = true;

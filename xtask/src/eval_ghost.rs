@@ -12,15 +12,11 @@ const USAGE: &str = "usage: cargo xtask eval-ghost DIR [--library DIR] [--json F
 
 /// Parses the arguments, evaluates the folder and prints the report.
 pub fn run(args: &[String]) -> Result<()> {
-    if args.is_empty() || args.iter().any(|a| a == "-h" || a == "--help") {
-        println!("{USAGE}");
-        if args.is_empty() {
-            bail!("no folder given");
-        }
-        return Ok(());
+    if let Some(done) = crate::usage_if_asked(args, USAGE) {
+        return done;
     }
     let mut dir: Option<PathBuf> = None;
-    let mut library = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../reference-library"));
+    let mut library = crate::paths::reference_library();
     let mut json = None;
     let mut args = args.iter();
     while let Some(arg) = args.next() {

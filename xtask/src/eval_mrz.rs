@@ -5,18 +5,14 @@
 //! is installed. Timings are only meaningful in a release build
 //! (`cargo run --release -p xtask -- eval-mrz DIR`).
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 
 const USAGE: &str = "usage: cargo xtask eval-mrz DIR [DIR...] [--verbose] [--no-baseline] [--json FILE] [--dump DIR]";
 
 /// Parses the arguments, loads the OCR engine and prints the report.
 pub fn run(args: &[String]) -> Result<()> {
-    if args.is_empty() || args.iter().any(|a| a == "-h" || a == "--help") {
-        println!("{USAGE}");
-        if args.is_empty() {
-            bail!("no folder given");
-        }
-        return Ok(());
+    if let Some(done) = crate::usage_if_asked(args, USAGE) {
+        return done;
     }
     let engine = tdverify_ocr::OcrEngine::load_default().context("loading the MRZ OCR engine (run cargo xtask setup)")?;
     let report = tdverify_ocr::eval::run_cli(args, &engine).context("evaluating MRZ reading")?;

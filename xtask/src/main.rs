@@ -39,6 +39,16 @@ commands:
   eval-ghost DIR     portrait vs ghost image error rates over fixture documents with ground truth
 ";
 
+/// For a tool that takes folders: prints `usage` and returns the outcome when
+/// there are no arguments (an error: no folder) or help was asked for.
+pub fn usage_if_asked(args: &[String], usage: &str) -> Option<Result<()>> {
+    if !args.is_empty() && !args.iter().any(|a| a == "-h" || a == "--help") {
+        return None;
+    }
+    println!("{usage}");
+    Some(if args.is_empty() { Err(anyhow::anyhow!("no folder given")) } else { Ok(()) })
+}
+
 /// How a tool command must be built to run.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Build {

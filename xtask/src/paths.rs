@@ -7,6 +7,11 @@ pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."))
 }
 
+/// The bundled reference library of document templates.
+pub fn reference_library() -> PathBuf {
+    root().join("reference-library")
+}
+
 /// Git-ignored folder for things set-up fetches (ONNX Runtime).
 pub fn third_party() -> PathBuf {
     root().join("third_party")
