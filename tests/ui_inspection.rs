@@ -19,6 +19,7 @@ use std::time::Duration;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use tdverify::core::CheckStatus;
+use tdverify::fixtures::Scenario;
 use tdverify::resources::Resources;
 use tdverify::settings::Settings;
 use tdverify::ui::{Screen, StartOptions, TdverifyApp};
@@ -76,20 +77,16 @@ fn london() -> Option<PathBuf> {
     dir.join("002_neutral.jpg").is_file().then_some(dir)
 }
 
-#[test]
-fn the_printed_portrait_matches_its_holder_and_not_an_impostor() {
-    let Some(faces) = london() else {
-        eprintln!("skipping: ../shared/faces/london not found");
-        return;
-    };
-    use tdverify::fixtures::{CaptureMix, FixtureConfig, Scenario};
+/// Two UTO passports with real faces, scanned flat at 300 dpi into a temporary folder.
+fn two_passports(faces: PathBuf, scenarios: [Scenario; 2]) -> (tempfile::TempDir, Resources, Vec<tdverify::samples::Sample>) {
+    use tdverify::fixtures::{CaptureMix, FixtureConfig};
     let resources = Resources::discover();
     let dir = tempfile::tempdir().expect("temp dir");
     let out = dir.path().join("documents");
     let config = FixtureConfig {
         count: 2,
         faces: Some(faces),
-        scenarios: Some(vec![Scenario::Genuine, Scenario::Impostor]),
+        scenarios: Some(scenarios.to_vec()),
         captures: CaptureMix::Flatbed(300),
         templates: Some(vec!["UTO/passport".to_string()]),
         ..FixtureConfig::new(resources.reference_library.clone())
@@ -97,6 +94,21 @@ fn the_printed_portrait_matches_its_holder_and_not_an_impostor() {
     tdverify::fixtures::generate(&config, &out, |_, _| {}).expect("generate two passports");
     let documents = tdverify::samples::list_samples(&out);
     assert_eq!(documents.len(), 2);
+    (dir, resources, documents)
+}
+
+/// The face findings of an inspection, one line each, for failure messages.
+fn face_findings(result: &tdverify::inspect::Inspection) -> Vec<String> {
+    result.checks.iter().filter(|c| c.id.starts_with("face.")).map(|c| format!("{} {:?} {}", c.id, c.status, c.message)).collect()
+}
+
+#[test]
+fn the_printed_portrait_matches_its_holder_and_not_an_impostor() {
+    let Some(faces) = london() else {
+        eprintln!("skipping: ../shared/faces/london not found");
+        return;
+    };
+    let (dir, resources, documents) = two_passports(faces, [Scenario::Genuine, Scenario::Impostor]);
 
     let mut harness = harness(dir.path(), resources, Screen::Document);
     for (document, expected) in documents.iter().zip([CheckStatus::Pass, CheckStatus::Fail]) {
@@ -111,7 +123,7 @@ fn the_printed_portrait_matches_its_holder_and_not_an_impostor() {
         harness.run();
 
         let result = support::inspect(&mut harness);
-        let faces: Vec<String> = result.checks.iter().filter(|c| c.id.starts_with("face.")).map(|c| format!("{} {:?} {}", c.id, c.status, c.message)).collect();
+        let faces = face_findings(&result);
         let comparison = result.checks.iter().find(|c| c.id == "face.photo_vs_bearer").unwrap_or_else(|| panic!("no comparison: {faces:#?}"));
         assert_eq!(comparison.status, expected, "{}: {faces:#?}", document.folder.display());
         assert!(comparison.evidence.iter().any(|e| e.region.is_some()), "the comparison points at the printed portrait");
@@ -128,21 +140,7 @@ fn a_clean_photo_substitution_is_found_by_the_ghost_image_without_chip_or_bearer
         eprintln!("skipping: ../shared/faces/london not found");
         return;
     };
-    use tdverify::fixtures::{CaptureMix, FixtureConfig, Scenario};
-    let resources = Resources::discover();
-    let dir = tempfile::tempdir().expect("temp dir");
-    let out = dir.path().join("documents");
-    let config = FixtureConfig {
-        count: 2,
-        faces: Some(faces),
-        scenarios: Some(vec![Scenario::Genuine, Scenario::PhotoSubstitutionClean]),
-        captures: CaptureMix::Flatbed(300),
-        templates: Some(vec!["UTO/passport".to_string()]),
-        ..FixtureConfig::new(resources.reference_library.clone())
-    };
-    tdverify::fixtures::generate(&config, &out, |_, _| {}).expect("generate two passports");
-    let documents = tdverify::samples::list_samples(&out);
-    assert_eq!(documents.len(), 2);
+    let (dir, resources, documents) = two_passports(faces, [Scenario::Genuine, Scenario::PhotoSubstitutionClean]);
 
     let mut harness = harness(dir.path(), resources, Screen::Document);
     for (document, substituted) in documents.iter().zip([false, true]) {
@@ -155,7 +153,7 @@ fn a_clean_photo_substitution_is_found_by_the_ghost_image_without_chip_or_bearer
         harness.run();
 
         let result = support::inspect(&mut harness);
-        let faces: Vec<String> = result.checks.iter().filter(|c| c.id.starts_with("face.")).map(|c| format!("{} {:?} {}", c.id, c.status, c.message)).collect();
+        let faces = face_findings(&result);
         let ghost = result.checks.iter().find(|c| c.id == "face.photo_vs_ghost").unwrap_or_else(|| panic!("no ghost comparison: {faces:#?}"));
         // A substitution is a no-match (fraud) or, in the band between the
         // thresholds, a call to compare side by side (review): flagged either way.
