@@ -55,7 +55,7 @@ pub const NON_STATE_CODES: &[(&str, &str)] = &[
 
 /// States and territories: ISO 3166-1 alpha-3 codes as ICAO uses them, plus
 /// `D` (Germany, printed `D<<`) and `RKS` (Kosovo, used on its documents).
-const STATE_CODES: &[&str] = &[
+pub(crate) const STATE_CODES: &[&str] = &[
     "ABW", "AFG", "AGO", "AIA", "ALA", "ALB", "AND", "ARE", "ARG", "ARM", "ASM", "ATA", "ATF", "ATG", "AUS", "AUT",
     "AZE", "BDI", "BEL", "BEN", "BES", "BFA", "BGD", "BGR", "BHR", "BHS", "BIH", "BLM", "BLR", "BLZ", "BMU", "BOL",
     "BRA", "BRB", "BRN", "BTN", "BVT", "BWA", "CAF", "CAN", "CCK", "CHE", "CHL", "CHN", "CIV", "CMR", "COD", "COG",

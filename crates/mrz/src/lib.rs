@@ -16,6 +16,8 @@
 //! - [`decode`]: OCR candidates → most probable valid reading, with corrections.
 //! - [`transliterate`], [`names_equivalent`]: names in the ICAO tables.
 //! - [`issuer_kind`], [`register_issuer`], [`FICTIONAL_ISSUERS`]: code tables.
+//! - [`state_info`], [`search_states`], [`Region`], [`SubRegion`]: state names and
+//!   UN M49 regions (country pickers, anonymisation).
 
 #[cfg(test)]
 mod cases;
@@ -33,6 +35,7 @@ mod parse;
 #[cfg(test)]
 mod proptests;
 mod report;
+mod states;
 mod transliterate;
 
 pub use check_digit::{character_value, compute as check_digit, compute_over as check_digit_over};
@@ -50,4 +53,5 @@ pub use parse::{
 };
 pub use checks::{checks, suggest_corrections, ConfusableCorrection, CorrectedReading, CHECK_IDS, MAX_YEARS_OF_VALIDITY_AHEAD};
 pub use report::{report_json, report_table};
+pub use states::{all_states, search_states, state_info, Region, StateInfo, SubRegion};
 pub use ocr::{decode, CorrectionReason, DecodeStatus, DecodedMrz, OcrCorrection};
