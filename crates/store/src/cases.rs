@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use tdverify_core::{ForgeryMethod, FraudType, Light, Verdict};
 
 use crate::audit::AuditAction;
+use crate::context::{CaseContext, ContextUpdate};
 use crate::crypto::{KEY_LEN, SealingKey, case_aad, random_bytes, to_hex};
 use crate::error::{StoreError, StoreResult};
 use crate::roles::{Permission, Session};
@@ -49,30 +50,6 @@ impl CaseStatus {
     }
 }
 
-/// Where and how the document was met (non-personal; stored in clear, exported anonymised).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct CaseContext {
-    /// Border crossing point or office code.
-    pub detection_point: Option<String>,
-    /// Kind of point: airport, land, sea, inland…
-    pub detection_point_type: Option<String>,
-    /// First line, second line, inland control…
-    pub detection_stage: Option<String>,
-    /// Entry, exit or transit.
-    pub travel_direction: Option<String>,
-    /// Air, land, sea, rail…
-    pub transport_mode: Option<String>,
-    /// Where the journey started (country or place code).
-    pub route_embarkation: Option<String>,
-    /// Up to three transit points.
-    pub route_transits: Vec<String>,
-    /// Where the journey was going.
-    pub route_destination: Option<String>,
-    /// Number of people travelling together.
-    pub group_size: Option<u32>,
-}
-
 /// Non-personal facts about the inspection, kept in clear for listing and export.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -93,6 +70,8 @@ pub struct CaseMetadata {
     pub conclusion_level: Option<String>,
     /// What happened to the traveller (`refused_entry`, `admitted`…).
     pub outcome: Option<String>,
+    /// A practice case from a training session: never exported.
+    pub training: bool,
 }
 
 /// Bearer facts the anonymised export generalises (nationality, sex, age). They identify
@@ -519,7 +498,8 @@ impl Store {
                 issuing_state = ?7, document_code = ?8, detection_point = ?9, detection_point_type = ?10, detection_stage = ?11,
                 travel_direction = ?12, transport_mode = ?13, route_embarkation = ?14, route_transits = ?15, route_destination = ?16,
                 group_size = ?17, failed_checks = ?18, repeat_document = ?19, payload = ?20, sealed_profile = ?21,
-                hotlist_result = ?22, conclusion_level = ?23, outcome = ?24 WHERE id = ?1",
+                hotlist_result = ?22, conclusion_level = ?23, outcome = ?24, detection_country = ?25, detection_area = ?26,
+                documents_held = ?27, training = ?28 WHERE id = ?1",
             params![
                 id,
                 updated,
@@ -545,6 +525,10 @@ impl Store {
                 clean_code(&meta.hotlist_result),
                 clean_code(&meta.conclusion_level),
                 clean_code(&meta.outcome),
+                clean_code(&ctx.detection_country).map(|s| s.to_uppercase()),
+                clean_code(&ctx.detection_area),
+                ctx.documents_held,
+                meta.training,
             ],
         )
         .map_err(self.db_err("saving a case"))?;
@@ -666,6 +650,105 @@ impl Store {
         tx.commit().map_err(self.db_err("committing a case"))
     }
 
+    /// Index columns, classification and holder profile of one case (no audit: callers
+    /// that reach here have passed [`Store::access`] and audit what they do).
+    fn context_columns(
+        &self,
+        case_id: &str,
+        key: &SealingKey,
+    ) -> StoreResult<(CaseMetadata, Classification, HolderProfile)> {
+        let sql = format!(
+            "SELECT {}, c.sealed_profile FROM cases c LEFT JOIN users u ON u.id = c.officer_id WHERE c.id = ?1",
+            crate::list::ROW_COLUMNS
+        );
+        let (row, sealed): (crate::list::CaseRow, Option<Vec<u8>>) = self
+            .conn
+            .query_row(&sql, [case_id], |r| {
+                Ok((
+                    crate::list::row_from(r)?,
+                    r.get(crate::list::ROW_COLUMN_COUNT)?,
+                ))
+            })
+            .map_err(self.db_err("reading a case's context"))?;
+        let holder = open_profile(key, case_id, sealed.as_deref())?;
+        Ok((row.metadata, row.classification, holder))
+    }
+
+    /// The context fields of a case as they stand (for forms and for scripts that change
+    /// only some fields). Same access as viewing the case; not audited (nothing personal
+    /// beyond the nationality is returned, and it is what the officer is editing).
+    pub fn case_context(&self, session: &Session, case_id: &str) -> StoreResult<ContextUpdate> {
+        let access = self.access(session, case_id, Intent::View)?;
+        let (metadata, _, holder) = self.context_columns(case_id, &access.key)?;
+        Ok(ContextUpdate::default().or_current(&metadata, &holder))
+    }
+
+    /// Replaces the case context (detection point, route, group, nationalities, SLTD
+    /// result, conclusion level, outcome) after checking every code. Same rule as editing
+    /// the case: own draft, or any case for experts. Audited with the fields set, never
+    /// their values' personal parts (there are none: codes only).
+    pub fn set_case_context(
+        &self,
+        session: &Session,
+        case_id: &str,
+        update: &ContextUpdate,
+    ) -> StoreResult<()> {
+        let mut update = update.clone();
+        update.validate()?;
+        let access = self.access(session, case_id, Intent::Edit)?;
+        let (_, _, mut holder) = self.context_columns(case_id, &access.key)?;
+        holder.nationality_claimed = update.nationality_claimed.clone();
+        holder.nationality_established = update.nationality_established.clone();
+        let profile = serde_json::to_vec(&holder)
+            .map_err(|e| StoreError::InvalidArgument(format!("holder profile: {e}")))?;
+        let sealed_profile = access
+            .key
+            .seal(&case_aad("profile", case_id, 0), &profile)?;
+        let ctx = &update.context;
+        let transits: Vec<String> = ctx.route_transits.iter().take(3).cloned().collect();
+        let now = self.now();
+        let tx = self.write_tx("starting to save a case context")?;
+        tx.execute(
+            "UPDATE cases SET updated = ?2, detection_country = ?3, detection_area = ?4, detection_point = ?5,
+                detection_point_type = ?6, detection_stage = ?7, travel_direction = ?8, transport_mode = ?9,
+                route_embarkation = ?10, route_transits = ?11, route_destination = ?12, group_size = ?13,
+                documents_held = ?14, hotlist_result = ?15, conclusion_level = ?16, outcome = ?17, sealed_profile = ?18
+             WHERE id = ?1",
+            params![
+                case_id,
+                now,
+                ctx.detection_country,
+                ctx.detection_area,
+                clean_code(&ctx.detection_point),
+                ctx.detection_point_type,
+                ctx.detection_stage,
+                ctx.travel_direction,
+                ctx.transport_mode,
+                ctx.route_embarkation,
+                join_list(&transits),
+                ctx.route_destination,
+                ctx.group_size,
+                ctx.documents_held,
+                update.hotlist_result,
+                update.conclusion_level,
+                update.outcome,
+                sealed_profile,
+            ],
+        )
+        .map_err(self.db_err("saving a case context"))?;
+        Store::append_audit_on(
+            &tx,
+            now,
+            session,
+            AuditAction::Modify,
+            Some(case_id),
+            &format!("context set ({})", access.status.as_str()),
+        )
+        .map_err(self.db_err("writing the audit log"))?;
+        tx.commit()
+            .map_err(self.db_err("committing a case context"))
+    }
+
     /// Records the officer's verdict and fraud classification (own draft, or any case for experts).
     pub fn set_classification(
         &self,
@@ -749,8 +832,17 @@ impl Store {
     }
 
     /// Draft → submitted: the officer hands the case in; it becomes read-only for officers.
+    /// A fraud case needs its context first ([`crate::context::missing_for_submission`]).
     pub fn submit_case(&self, session: &Session, case_id: &str) -> StoreResult<()> {
-        self.access(session, case_id, Intent::Submit)?;
+        let access = self.access(session, case_id, Intent::Submit)?;
+        let (metadata, classification, holder) = self.context_columns(case_id, &access.key)?;
+        let missing = crate::context::missing_for_submission(&metadata, &holder, &classification);
+        if !missing.is_empty() {
+            return Err(StoreError::IncompleteContext {
+                case_id: case_id.to_string(),
+                missing: missing.iter().map(|m| (*m).to_string()).collect(),
+            });
+        }
         self.change_status(
             session,
             case_id,
@@ -986,7 +1078,10 @@ mod tests {
     fn a_report_export_is_audited_and_only_for_those_who_may_view_the_case() {
         let fx = Fixture::new();
         let officer = fx.login("officer");
-        let id = fx.store.create_case(&officer, &draft_with("EXPORT", "UTO")).unwrap();
+        let id = fx
+            .store
+            .create_case(&officer, &draft_with("EXPORT", "UTO"))
+            .unwrap();
         fx.store
             .record_case_export(&officer, &id, "PDF report to /tmp/report.pdf")
             .unwrap();

@@ -127,6 +127,29 @@ pub enum StoreError {
     /// Stored content could not be decoded (damaged database).
     #[error("damaged stored data: {0}")]
     Corrupt(String),
+    /// The period was exported before; exporting it again needs an explicit override.
+    #[error(
+        "cases opened {from}..{to} were already exported on {created}: each case is exported once per period (an explicit override is audited)"
+    )]
+    ExportOverlap {
+        /// Start of the earlier export's period.
+        from: String,
+        /// End of the earlier export's period.
+        to: String,
+        /// When the earlier export was made.
+        created: String,
+    },
+    /// A fraud case cannot be submitted before its context is complete.
+    #[error("case {case_id} cannot be submitted: fill in {}", missing.join(", "))]
+    IncompleteContext {
+        /// The case.
+        case_id: String,
+        /// The missing fields, by their export record names.
+        missing: Vec<String>,
+    },
+    /// A context value is not allowed (unknown code, bad country).
+    #[error("case context: {0}")]
+    Context(#[from] crate::context::ContextError),
     /// A caller-supplied argument is invalid.
     #[error("invalid argument: {0}")]
     InvalidArgument(String),

@@ -17,7 +17,7 @@
 //! |---|---|
 //! | Officer | create cases; see, edit, annotate and submit own drafts; see own cases |
 //! | Expert | as Officer, plus see, edit, reclassify and annotate any case in any status; review others' cases |
-//! | Supervisor | see and annotate all cases; review others' cases; export metadata |
+//! | Supervisor | see and annotate all cases; review others' cases; export (only role, not even the station session) |
 //! | Trainer | nothing on real cases (training uses fixtures) |
 //! | Auditor | read and verify the audit log |
 //! | Admin | users, retention, delete cases, backup |
@@ -32,6 +32,7 @@
 
 mod audit;
 mod cases;
+pub mod context;
 mod crypto;
 mod error;
 mod export;
@@ -47,12 +48,13 @@ mod users;
 
 pub use audit::{AuditAction, AuditEntry, AuditProblem, AuditProblemKind, AuditReport};
 pub use cases::{
-    CaptureSummary, Case, CaseContext, CaseDraft, CaseMetadata, CaseStatus, CaseView,
+    CaptureSummary, Case, CaseDraft, CaseMetadata, CaseStatus, CaseView,
     Classification, DocumentIdentity, HolderProfile, Note, StoredCapture,
 };
 pub use crypto::KdfParams;
 pub use error::{StoreError, StoreResult};
-pub use export::CaseExportRecord;
+pub use context::{CaseContext, ContextError, ContextUpdate};
+pub use export::{CaseExportRecord, ExportExclusions, ExportSeal, ExportSelection, PastExport};
 pub use list::{CaseFilter, CaseListEntry, CasePage, CaseRow, PageRequest};
 pub use maintenance::{BackupReport, PurgeReport};
 pub use roles::{Permission, Role, Session};

@@ -5,7 +5,8 @@ use rusqlite::{Connection, OptionalExtension, Row, ToSql};
 use serde::{Deserialize, Serialize};
 use tdverify_core::{ForgeryMethod, FraudType, Verdict};
 
-use crate::cases::{CaseContext, CaseMetadata, CaseStatus, Classification, parse_enum, split_list};
+use crate::cases::{CaseMetadata, CaseStatus, Classification, parse_enum, split_list};
+use crate::context::CaseContext;
 use crate::error::StoreResult;
 use crate::roles::{Permission, Session};
 use crate::store::Store;
@@ -115,18 +116,22 @@ pub struct CasePage {
     pub rows: Vec<CaseRow>,
 }
 
+/// Number of columns in [`ROW_COLUMNS`] (a query may select more after them).
+pub(crate) const ROW_COLUMN_COUNT: usize = 28;
+
 /// Columns of a [`CaseRow`], in the order [`row_from`] reads them.
-const ROW_COLUMNS: &str = "c.id, c.status, c.opened, c.updated, COALESCE(u.username, '?'), c.proposed_verdict, c.officer_verdict,
+pub(crate) const ROW_COLUMNS: &str = "c.id, c.status, c.opened, c.updated, COALESCE(u.username, '?'), c.proposed_verdict, c.officer_verdict,
     c.fraud_type, c.forgery_methods, c.issuing_state, c.document_code, c.detection_point, c.detection_point_type,
     c.detection_stage, c.travel_direction, c.transport_mode, c.route_embarkation, c.route_transits, c.route_destination,
-    c.group_size, c.failed_checks, c.hotlist_result, c.conclusion_level, c.outcome";
+    c.group_size, c.failed_checks, c.hotlist_result, c.conclusion_level, c.outcome, c.detection_country, c.detection_area,
+    c.documents_held, c.training";
 
 fn opt_enum<T: serde::de::DeserializeOwned>(value: Option<String>) -> Option<T> {
     value.as_deref().and_then(parse_enum)
 }
 
 /// Builds a row from the columns of [`ROW_COLUMNS`]. Unknown enum names read as `None`.
-fn row_from(r: &Row<'_>) -> rusqlite::Result<CaseRow> {
+pub(crate) fn row_from(r: &Row<'_>) -> rusqlite::Result<CaseRow> {
     let status: String = r.get(1)?;
     let opened: i64 = r.get(2)?;
     let methods: String = r.get(8)?;
@@ -143,6 +148,9 @@ fn row_from(r: &Row<'_>) -> rusqlite::Result<CaseRow> {
             document_code: r.get(10)?,
             failed_checks: split_list(&r.get::<_, String>(20)?),
             context: CaseContext {
+                detection_country: r.get(24)?,
+                detection_area: r.get(25)?,
+                documents_held: r.get(26)?,
                 detection_point: r.get(11)?,
                 detection_point_type: r.get(12)?,
                 detection_stage: r.get(13)?,
@@ -156,6 +164,7 @@ fn row_from(r: &Row<'_>) -> rusqlite::Result<CaseRow> {
             hotlist_result: r.get(21)?,
             conclusion_level: r.get(22)?,
             outcome: r.get(23)?,
+            training: r.get(27)?,
         },
         classification: Classification {
             officer_verdict: opt_enum(r.get(6)?),
@@ -187,11 +196,11 @@ pub(crate) fn read_row(conn: &Connection, case_id: &str) -> rusqlite::Result<Opt
     conn.query_row(&sql, [case_id], |r| {
         Ok((
             row_from(r)?,
-            r.get(24)?,
-            r.get(25)?,
-            r.get(26)?,
-            r.get(27)?,
-            r.get(28)?,
+            r.get(ROW_COLUMN_COUNT)?,
+            r.get(ROW_COLUMN_COUNT + 1)?,
+            r.get(ROW_COLUMN_COUNT + 2)?,
+            r.get(ROW_COLUMN_COUNT + 3)?,
+            r.get(ROW_COLUMN_COUNT + 4)?,
         ))
     })
     .optional()

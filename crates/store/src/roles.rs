@@ -249,7 +249,7 @@ mod tests {
                 (
                     "export",
                     role == Role::Supervisor,
-                    fx.store.export_metadata(&session, 0, i64::MAX).map(drop),
+                    fx.store.export_selection(&session, 0, i64::MAX).map(drop),
                 ),
                 (
                     "audit",

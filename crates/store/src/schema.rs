@@ -10,7 +10,7 @@ use std::path::Path;
 use crate::error::{StoreError, StoreResult, classify_sqlite};
 
 /// Newest schema version this program knows.
-pub const CURRENT_SCHEMA_VERSION: i64 = 1;
+pub const CURRENT_SCHEMA_VERSION: i64 = 2;
 
 /// Migrations in order; entry `i` brings the schema to version `i + 1`.
 const MIGRATIONS: &[&str] = &[
@@ -110,6 +110,29 @@ const MIGRATIONS: &[&str] = &[
         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
     CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    "#,
+    // Version 2 (DESC export): the station's Ed25519 signing key (private part sealed by the
+    // station key, made when the store is first unlocked by a version-2 program), the
+    // detection country and area and the documents held, the training flag, and the log of
+    // exported periods. Existing cases keep NULL context fields and are not training cases.
+    r#"
+    ALTER TABLE station ADD COLUMN sealed_signing_key BLOB;
+    ALTER TABLE station ADD COLUMN signing_public_key BLOB;
+    ALTER TABLE cases ADD COLUMN detection_country TEXT;
+    ALTER TABLE cases ADD COLUMN detection_area TEXT;
+    ALTER TABLE cases ADD COLUMN documents_held INTEGER;
+    ALTER TABLE cases ADD COLUMN training INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE exports (
+        id INTEGER PRIMARY KEY,
+        created INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        period_from INTEGER NOT NULL,
+        period_to INTEGER NOT NULL,
+        records INTEGER NOT NULL,
+        suppressed INTEGER NOT NULL,
+        overlap_override INTEGER NOT NULL,
+        manifest_sha256 BLOB NOT NULL
+    );
     "#,
 ];
 

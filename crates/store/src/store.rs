@@ -146,6 +146,7 @@ impl Store {
             None,
             "store created",
         )?;
+        store.ensure_signing_key()?;
         Ok(store)
     }
 
@@ -186,6 +187,7 @@ impl Store {
         // A deletion whose checkpoint was blocked by another reader may have left old
         // pages in the -wal file: flush them now (best effort, the store works without).
         let _ = store.checkpoint();
+        store.ensure_signing_key()?;
         Ok(store)
     }
 
