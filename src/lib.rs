@@ -15,6 +15,7 @@ pub use tdverify_report as report;
 pub use tdverify_store as store;
 pub use tdverify_chip as chip;
 pub use tdverify_pki as pki;
+pub use tdverify_export as export;
 
 pub mod capture;
 pub mod case_draft;

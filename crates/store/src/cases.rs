@@ -852,6 +852,43 @@ impl Store {
         )
     }
 
+    /// Submits many drafts in one transaction (imports, benchmarks, "submit all"): the same
+    /// rules as [`Store::submit_case`] for each, audited once per case; if one is refused,
+    /// none is submitted.
+    pub fn submit_cases_batch(&self, session: &Session, case_ids: &[String]) -> StoreResult<()> {
+        for case_id in case_ids {
+            let access = self.access(session, case_id, Intent::Submit)?;
+            let (metadata, classification, holder) = self.context_columns(case_id, &access.key)?;
+            let missing =
+                crate::context::missing_for_submission(&metadata, &holder, &classification);
+            if !missing.is_empty() {
+                return Err(StoreError::IncompleteContext {
+                    case_id: case_id.clone(),
+                    missing: missing.iter().map(|m| (*m).to_string()).collect(),
+                });
+            }
+        }
+        let now = self.now();
+        let tx = self.write_tx("starting to submit cases")?;
+        for case_id in case_ids {
+            tx.execute(
+                "UPDATE cases SET status = 'submitted', updated = ?2 WHERE id = ?1 AND status = 'draft'",
+                params![case_id, now],
+            )
+            .map_err(self.db_err("submitting cases"))?;
+            Store::append_audit_on(
+                &tx,
+                now,
+                session,
+                AuditAction::Submit,
+                Some(case_id),
+                "submitted (batch)",
+            )
+            .map_err(self.db_err("writing the audit log"))?;
+        }
+        tx.commit().map_err(self.db_err("committing submitted cases"))
+    }
+
     /// Submitted → reviewed, by a supervisor or expert other than the case's officer.
     pub fn review_case(&self, session: &Session, case_id: &str) -> StoreResult<()> {
         self.access(session, case_id, Intent::Review)?;

@@ -1,0 +1,352 @@
+//! Preparing and writing a bundle: the supervisor's period → eligible cases → records →
+//! k-anonymity → `records.jsonl`, `records.csv`, `schema.json`, `manifest.json` and
+//! `manifest.sig` in a new folder. The folder is written under a temporary name and
+//! renamed only once complete and signed, so a half-written bundle is never left looking
+//! like a good one.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use tdverify_store::time::format_utc;
+use tdverify_store::{ExportExclusions, ExportSeal, PastExport, Session, Store};
+
+use crate::anonymity::{Anonymised, GroupKey, MIN_K, QUASI_IDENTIFIERS, STEPS, StepCount, anonymise};
+use crate::error::{ExportError, io_error};
+use crate::period::Period;
+use crate::record::{DescRecord, FIELDS, SCHEMA_VERSION, map_case};
+
+/// The JSON Schema of one record line, shipped in every bundle.
+pub const SCHEMA_JSON: &str = include_str!("../schema.json");
+
+/// Bundle format name in the manifest.
+pub const BUNDLE_FORMAT: &str = "tdverify-desc-bundle/1";
+
+/// Names of the files a bundle holds (besides `manifest.json` and `manifest.sig`).
+pub const DATA_FILES: &[&str] = &["records.jsonl", "records.csv", "schema.json"];
+
+/// What an export will contain, computed before anything is written (the wizard's preview).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prepared {
+    /// The period.
+    pub period: Period,
+    /// k used.
+    pub k: usize,
+    /// Cases of the period that were eligible.
+    pub eligible: u64,
+    /// Cases left out, by reason.
+    pub excluded: ExportExclusions,
+    /// The anonymised records and what it took.
+    pub anonymised: Anonymised,
+    /// Earlier exports whose period overlaps this one.
+    pub overlapping: Vec<PastExport>,
+}
+
+/// Progress of a running export, for a progress bar.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Progress {
+    /// What is being done.
+    pub stage: &'static str,
+    /// 0..=1.
+    pub fraction: f32,
+}
+
+/// Counts in the manifest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManifestCounts {
+    /// Eligible cases (submitted or reviewed fraud cases of the period).
+    pub eligible: u64,
+    /// Records in `records.jsonl`.
+    pub exported: u64,
+    /// Records suppressed (eligible − exported).
+    pub suppressed: u64,
+    /// Cases of the period left out before anonymisation.
+    pub excluded: ExportExclusions,
+}
+
+/// `manifest.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    /// [`BUNDLE_FORMAT`].
+    pub format: String,
+    /// Record schema version.
+    pub schema_version: u32,
+    /// Station id (from its public key).
+    pub station_id: String,
+    /// The station's Ed25519 public key, hex.
+    pub station_public_key: String,
+    /// tdverify version that wrote it.
+    pub software_version: String,
+    /// When the bundle was made, UTC day (`YYYY-MM-DD`).
+    pub created: String,
+    /// First month, `YYYY-MM`.
+    pub period_from: String,
+    /// Last month, `YYYY-MM` (inclusive).
+    pub period_to: String,
+    /// k of the k-anonymity.
+    pub k: usize,
+    /// Quasi-identifier fields.
+    pub quasi_identifiers: Vec<String>,
+    /// Generalisation steps in the order they are applied.
+    pub generalization_order: Vec<String>,
+    /// Records changed by each step.
+    pub generalizations_applied: Vec<StepCount>,
+    /// Suppressed records by reason.
+    pub suppressed_by_reason: Vec<StepCount>,
+    /// Counts.
+    pub counts: ManifestCounts,
+    /// Whether an overlap with an earlier export was explicitly allowed.
+    pub overlap_override: bool,
+    /// SHA-256 (hex) of each data file.
+    pub files: Vec<ManifestFile>,
+}
+
+/// One file's hash in the manifest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManifestFile {
+    /// File name inside the bundle.
+    pub name: String,
+    /// Hex SHA-256.
+    pub sha256: String,
+    /// Size in bytes.
+    pub bytes: u64,
+}
+
+/// What was written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Written {
+    /// The bundle folder.
+    pub bundle: PathBuf,
+    /// Records exported.
+    pub records: u64,
+    /// Records suppressed.
+    pub suppressed: u64,
+    /// k used.
+    pub k: usize,
+    /// The station public key (hex) the receiving hub should trust.
+    pub station_public_key: String,
+}
+
+/// Reads the eligible cases of `period` and anonymises them (nothing written; audited as
+/// a read by the store). Supervisors only.
+pub fn prepare(store: &Store, session: &Session, period: Period, k: usize) -> Result<Prepared, ExportError> {
+    if k < MIN_K {
+        return Err(ExportError::KTooSmall { k, min: MIN_K });
+    }
+    let (from, to) = period.unix_bounds()?;
+    let selection = store.export_selection(session, from, to)?;
+    let mut items = Vec::with_capacity(selection.records.len());
+    for case in &selection.records {
+        items.push(map_case(case, Store::random_record_id()?));
+    }
+    let anonymised = anonymise(&items, k);
+    Ok(Prepared {
+        period,
+        k,
+        eligible: selection.records.len() as u64,
+        excluded: selection.excluded,
+        anonymised,
+        overlapping: selection.overlapping,
+    })
+}
+
+/// One CSV field: quoted when it holds a separator, quote or line break.
+fn csv_field(value: &str) -> String {
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value.to_string()
+    }
+}
+
+/// `records.csv`: the header is [`FIELDS`]; lists are joined with `|`; null is empty.
+pub fn records_csv(records: &[DescRecord]) -> Result<String, ExportError> {
+    let mut out = FIELDS.join(",");
+    out.push('\n');
+    for record in records {
+        let value = serde_json::to_value(record).map_err(|e| ExportError::Internal(e.to_string()))?;
+        let cells: Vec<String> = FIELDS
+            .iter()
+            .map(|field| match &value[*field] {
+                serde_json::Value::Null => String::new(),
+                serde_json::Value::String(s) => csv_field(s),
+                serde_json::Value::Array(items) => csv_field(
+                    &items
+                        .iter()
+                        .filter_map(|i| i.as_str())
+                        .collect::<Vec<_>>()
+                        .join("|"),
+                ),
+                other => csv_field(&other.to_string()),
+            })
+            .collect();
+        out.push_str(&cells.join(","));
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+/// `records.jsonl`: one record per line.
+pub fn records_jsonl(records: &[DescRecord]) -> Result<String, ExportError> {
+    let mut out = String::with_capacity(records.len() * 600);
+    for record in records {
+        out.push_str(&serde_json::to_string(record).map_err(|e| ExportError::Internal(e.to_string()))?);
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+/// Lower-case hex.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    hex(ring::digest::digest(&ring::digest::SHA256, bytes).as_ref())
+}
+
+fn counts(list: &[(String, u64)]) -> Vec<StepCount> {
+    list.iter()
+        .map(|(step, records)| StepCount { step: step.clone(), records: *records })
+        .collect()
+}
+
+/// A folder name that does not exist yet under `out_dir`.
+fn free_name(out_dir: &Path, base: &str) -> PathBuf {
+    let mut candidate = out_dir.join(base);
+    let mut n = 2;
+    while candidate.exists() {
+        candidate = out_dir.join(format!("{base}-{n}"));
+        n += 1;
+    }
+    candidate
+}
+
+/// Writes, signs and logs the bundle of a prepared export into a new folder under
+/// `out_dir` (a USB stick, typically). A period overlapping an earlier export needs
+/// `overlap_override` (audited). Supervisors only.
+pub fn write(
+    store: &Store,
+    session: &Session,
+    prepared: &Prepared,
+    out_dir: &Path,
+    overlap_override: bool,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Written, ExportError> {
+    if !prepared.overlapping.is_empty() && !overlap_override {
+        let earlier = &prepared.overlapping[0];
+        return Err(ExportError::Store(tdverify_store::StoreError::ExportOverlap {
+            from: format_utc(earlier.period_from),
+            to: format_utc(earlier.period_to),
+            created: earlier.created.clone(),
+        }));
+    }
+    if !out_dir.is_dir() {
+        return Err(ExportError::Destination(out_dir.to_path_buf()));
+    }
+    progress(Progress { stage: "writing records", fraction: 0.1 });
+    let records = &prepared.anonymised.records;
+    let jsonl = records_jsonl(records)?;
+    progress(Progress { stage: "writing records", fraction: 0.4 });
+    let csv = records_csv(records)?;
+    progress(Progress { stage: "hashing", fraction: 0.6 });
+    let contents: [(&str, &[u8]); 3] =
+        [("records.jsonl", jsonl.as_bytes()), ("records.csv", csv.as_bytes()), ("schema.json", SCHEMA_JSON.as_bytes())];
+    let files = contents
+        .iter()
+        .map(|(name, bytes)| ManifestFile { name: (*name).to_string(), sha256: sha256_hex(bytes), bytes: bytes.len() as u64 })
+        .collect();
+    let public_key = hex(&store.export_public_key()?);
+    let station_id = store.station_id()?;
+    let exported = records.len() as u64;
+    let suppressed = prepared.anonymised.suppressed_total();
+    let manifest = Manifest {
+        format: BUNDLE_FORMAT.to_string(),
+        schema_version: SCHEMA_VERSION,
+        station_id: station_id.clone(),
+        station_public_key: public_key.clone(),
+        software_version: env!("CARGO_PKG_VERSION").to_string(),
+        created: format_utc(store_now())[..10].to_string(),
+        period_from: prepared.period.from.to_string(),
+        period_to: prepared.period.to.to_string(),
+        k: prepared.k,
+        quasi_identifiers: QUASI_IDENTIFIERS.iter().map(|s| (*s).to_string()).collect(),
+        generalization_order: STEPS.iter().map(|s| (*s).to_string()).collect(),
+        generalizations_applied: counts(&prepared.anonymised.generalised),
+        suppressed_by_reason: counts(&prepared.anonymised.suppressed),
+        counts: ManifestCounts { eligible: prepared.eligible, exported, suppressed, excluded: prepared.excluded },
+        overlap_override,
+        files,
+    };
+    let manifest_bytes = serde_json::to_vec_pretty(&manifest).map_err(|e| ExportError::Internal(e.to_string()))?;
+
+    let base = format!("desc-{station_id}-{}_{}", prepared.period.from, prepared.period.to);
+    let final_dir = free_name(out_dir, &base);
+    let partial = out_dir.join(format!(".{base}.partial"));
+    if partial.exists() {
+        fs::remove_dir_all(&partial).map_err(io_error("removing an unfinished bundle", &partial))?;
+    }
+    fs::create_dir(&partial).map_err(io_error("creating the bundle folder", &partial))?;
+    let result = (|| {
+        for (name, bytes) in contents {
+            let path = partial.join(name);
+            fs::write(&path, bytes).map_err(io_error("writing", &path))?;
+        }
+        let path = partial.join("manifest.json");
+        fs::write(&path, &manifest_bytes).map_err(io_error("writing", &path))?;
+        progress(Progress { stage: "signing", fraction: 0.8 });
+        let (from, to) = prepared.period.unix_bounds()?;
+        let signature = store.seal_export(
+            session,
+            &ExportSeal {
+                period_from: from,
+                period_to: to,
+                records: exported,
+                suppressed,
+                overlap_override,
+                manifest: &manifest_bytes,
+            },
+        )?;
+        let path = partial.join("manifest.sig");
+        fs::write(&path, format!("{}\n", hex(&signature))).map_err(io_error("writing", &path))?;
+        sync_dir(&partial);
+        fs::rename(&partial, &final_dir).map_err(io_error("finishing the bundle folder", &final_dir))
+    })();
+    if let Err(e) = result {
+        let _ = fs::remove_dir_all(&partial);
+        return Err(e);
+    }
+    progress(Progress { stage: "done", fraction: 1.0 });
+    Ok(Written { bundle: final_dir, records: exported, suppressed, k: prepared.k, station_public_key: public_key })
+}
+
+/// Best-effort flush of a folder's files to the medium (USB sticks get pulled).
+fn sync_dir(dir: &Path) {
+    if let Ok(entries) = fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            if let Ok(file) = fs::File::open(entry.path()) {
+                let _ = file.sync_all();
+            }
+        }
+    }
+}
+
+/// Today for the manifest's `created` (the bundle's day, not a case's time).
+fn store_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0))
+}
+
+/// A suppressed group as the preview shows it: its generalised quasi-identifiers.
+pub fn describe_group(key: &GroupKey) -> String {
+    QUASI_IDENTIFIERS
+        .iter()
+        .zip(key.iter())
+        .filter_map(|(field, value)| value.as_ref().map(|v| format!("{field}={v}")))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
