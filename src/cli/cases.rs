@@ -31,6 +31,10 @@ enum CasesCommand {
     Show(ShowArgs),
     /// Write a case's PDF report.
     Report(ReportArgs),
+    /// Record the officer's verdict, fraud type, methods and case context (JSON file).
+    Classify(super::export::ClassifyArgs),
+    /// Hand a case in (a fraud case needs its context first).
+    Submit(super::export::SubmitArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -128,10 +132,10 @@ pub(super) struct Failure {
 }
 
 impl Failure {
-    fn input(message: impl Into<String>) -> Failure {
+    pub(super) fn input(message: impl Into<String>) -> Failure {
         Failure { code: 2, message: message.into() }
     }
-    fn failed(message: impl Into<String>) -> Failure {
+    pub(super) fn failed(message: impl Into<String>) -> Failure {
         Failure { code: 1, message: message.into() }
     }
 }
@@ -139,14 +143,18 @@ impl Failure {
 impl From<StoreError> for Failure {
     fn from(error: StoreError) -> Failure {
         let code = match error {
-            StoreError::InvalidArgument(_) | StoreError::CaseNotFound(_) | StoreError::WeakPassword(_) => 2,
+            StoreError::InvalidArgument(_)
+            | StoreError::CaseNotFound(_)
+            | StoreError::WeakPassword(_)
+            | StoreError::Context(_)
+            | StoreError::IncompleteContext { .. } => 2,
             _ => 1,
         };
         Failure { code, message: error.to_string() }
     }
 }
 
-fn finish(result: Result<(), Failure>) -> ExitCode {
+pub(super) fn finish(result: Result<(), Failure>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
@@ -165,7 +173,7 @@ fn station_passphrase(purpose: &str) -> Result<String, Failure> {
     )
 }
 
-fn secret_from_env_or_prompt(variable: &str, prompt: &str, what: &str) -> Result<String, Failure> {
+pub(super) fn secret_from_env_or_prompt(variable: &str, prompt: &str, what: &str) -> Result<String, Failure> {
     if let Ok(value) = std::env::var(variable)
         && !value.is_empty()
     {
@@ -204,6 +212,8 @@ pub fn run_cases(context: &Context, args: CasesArgs) -> ExitCode {
         CasesCommand::List(list) => list_cases(&context.data_dir, &list),
         CasesCommand::Show(show) => show_case(&context.data_dir, &show),
         CasesCommand::Report(report) => report_case(&context.data_dir, &report),
+        CasesCommand::Classify(args) => super::export::classify(&context.data_dir, &args),
+        CasesCommand::Submit(args) => super::export::submit(&context.data_dir, &args),
     })
 }
 
@@ -269,7 +279,7 @@ fn list_cases(data_dir: &Path, args: &ListArgs) -> Result<(), Failure> {
     }
 }
 
-fn print_json<T: serde::Serialize>(value: &T) -> Result<(), Failure> {
+pub(super) fn print_json<T: serde::Serialize>(value: &T) -> Result<(), Failure> {
     let text = serde_json::to_string_pretty(value).map_err(|e| Failure::failed(format!("cannot write JSON: {e}")))?;
     println!("{text}");
     Ok(())

@@ -10,6 +10,7 @@ mod mrz;
 mod chip;
 mod csca;
 mod cases;
+mod export;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -59,6 +60,10 @@ pub enum Command {
     Restore(cases::RestoreArgs),
     /// Create the case store (first run): `store init`.
     Store(cases::StoreArgs),
+    /// Anonymised, signed DESC bundle of a period's fraud cases (Supervisor); `export verify BUNDLE`; `export key`.
+    Export(export::ExportArgs),
+    /// User accounts (administrator): `users add NAME --role R --admin NAME`, `users list`.
+    Users(export::UsersArgs),
 }
 
 /// Global context every command gets.
@@ -104,5 +109,7 @@ pub fn main() -> ExitCode {
         Command::Backup(args) => cases::run_backup(&context, args),
         Command::Restore(args) => cases::run_restore(&context, args),
         Command::Store(args) => cases::run_store(&context, args),
+        Command::Export(args) => export::run_export(&context, args),
+        Command::Users(args) => export::run_users(&context, args),
     }
 }
