@@ -39,6 +39,39 @@ pub enum Theme {
     Dark,
 }
 
+/// The station's own context, set once and prefilled in every case's context form
+/// (codes as the case context takes them; empty = not set).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StationDefaults {
+    /// ICAO code of the country the station is in.
+    pub detection_country: String,
+    /// Area or district code (letters, digits, `-`, `_`).
+    pub detection_area: String,
+    /// Border crossing point or office code (kept on the station, never exported).
+    pub detection_point: String,
+    /// `air`, `land`, `sea` or `inland`.
+    pub detection_point_type: String,
+    /// `air`, `road`, `rail`, `sea`, `on_foot` or `other`.
+    pub transport_mode: String,
+}
+
+impl StationDefaults {
+    /// Fills the context fields that are still empty with the station's values.
+    pub fn prefill(&self, context: &mut crate::store::CaseContext) {
+        let fill = |field: &mut Option<String>, value: &str| {
+            if field.is_none() && !value.trim().is_empty() {
+                *field = Some(value.trim().to_owned());
+            }
+        };
+        fill(&mut context.detection_country, &self.detection_country);
+        fill(&mut context.detection_area, &self.detection_area);
+        fill(&mut context.detection_point, &self.detection_point);
+        fill(&mut context.detection_point_type, &self.detection_point_type);
+        fill(&mut context.transport_mode, &self.transport_mode);
+    }
+}
+
 /// What the user can change in the Settings screen.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -51,6 +84,8 @@ pub struct Settings {
     pub ui_scale: f32,
     /// Colour theme.
     pub theme: Theme,
+    /// The station's context defaults for case forms.
+    pub station: StationDefaults,
 }
 
 impl Default for Settings {
@@ -60,6 +95,7 @@ impl Default for Settings {
             data_dir: crate::resources::default_data_dir(),
             ui_scale: 1.0,
             theme: Theme::System,
+            station: StationDefaults::default(),
         }
     }
 }
@@ -108,7 +144,13 @@ mod tests {
     #[test]
     fn save_then_load_round_trips() {
         let dir = tempfile::tempdir().unwrap();
-        let settings = Settings { language: "fr".into(), data_dir: dir.path().to_path_buf(), ui_scale: 1.5, theme: Theme::Dark };
+        let settings = Settings {
+            language: "fr".into(),
+            data_dir: dir.path().to_path_buf(),
+            ui_scale: 1.5,
+            theme: Theme::Dark,
+            station: StationDefaults { detection_country: "UTO".into(), detection_point_type: "air".into(), ..StationDefaults::default() },
+        };
         let file = Settings::file_in(dir.path());
         settings.save(&file).unwrap();
         assert_eq!(Settings::load(&file).unwrap(), settings);

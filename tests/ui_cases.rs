@@ -23,6 +23,15 @@ fn harness(dir: &Path) -> Harness<'static, TdverifyApp> {
     Harness::builder().with_size([1280.0, 900.0]).build_ui_state(|ui, app: &mut TdverifyApp| app.show(ui), app)
 }
 
+/// Every context field a fraud case needs.
+fn complete_context() -> tdverify::store::ContextUpdate {
+    tdverify::store::ContextUpdate::from_json(
+        r#"{"detection_country":"UTO","detection_point_type":"air","detection_stage":"second_line","travel_direction":"entry",
+            "transport_mode":"air","nationality_claimed":"UTO","conclusion_level":"suspected","outcome":"refused_entry"}"#,
+    )
+    .expect("a valid context")
+}
+
 /// A store with an officer and a supervisor (TEST-ONLY credentials).
 fn prepare_store(data: &Path) {
     let store = Store::initialize(data, TEST_PASSPHRASE, StoreOptions::default()).expect("initialise");
@@ -88,6 +97,8 @@ fn officer_submits_a_case_and_the_supervisor_finds_it_in_the_review_queue() {
     harness.run();
     harness.get_by_label("forged").click();
     harness.run();
+    // A fraud case needs its context (tests/ui_export.rs shows the refusal).
+    harness.state_mut().cases.detail.as_mut().expect("the case is open").context.update = complete_context();
     harness.get_by_label("Submit for review").click();
     harness.run();
     harness.get_by_label("Case submitted for review.");

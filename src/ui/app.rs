@@ -92,7 +92,7 @@ impl TdverifyApp {
         TdverifyApp {
             screen,
             settings_screen: SettingsScreen::new(&settings, start.settings_file.clone()),
-            cases: CasesScreen::new(settings.data_dir.clone()),
+            cases: CasesScreen { station: settings.station.clone(), ..CasesScreen::new(settings.data_dir.clone()) },
             settings,
             tr,
             home: HomeScreen::default(),
@@ -165,6 +165,7 @@ impl TdverifyApp {
             Screen::Settings => {
                 if let Some(saved) = self.settings_screen.show(ui, &self.tr) {
                     self.tr = Translator::new(&saved.language);
+                    self.cases.station = saved.station.clone();
                     self.settings = saved;
                 }
             }

@@ -15,7 +15,11 @@ const BUDGETS: &[(&str, &str, f64)] = &[
     ("store/open_case_list_100k", "open case list with 100 000 cases", 200e-3),
     ("face_compare_two_images_600px", "face compare, detect + align + embed", 120e-3),
     ("face_compare_portrait_with_ghost", "portrait vs ghost image (enhance + 2 faces)", 120e-3),
+    ("export/bundle_100k", "export 100 000 cases (DESC bundle, signed)", 5.0),
 ];
+
+/// Memory budget of the export (MB of peak resident memory the export adds).
+const EXPORT_MEMORY_BUDGET_MB: f64 = 500.0;
 
 /// `cargo xtask bench [criterion filter]`.
 pub fn run(args: &[String]) -> Result<()> {
@@ -43,6 +47,23 @@ pub fn run(args: &[String]) -> Result<()> {
                 if seconds <= *budget { "within" } else { "OVER" }
             ),
             None => println!("{what:<45} {:>14} {:>14}  not measured", "-", human(*budget)),
+        }
+    }
+    let memory = fs::read_to_string(criterion.join("export/bundle_100k/peak_rss_mb.txt")).ok().and_then(|t| t.trim().parse::<f64>().ok());
+    match memory {
+        Some(mb) => println!(
+            "{:<45} {:>11.0} MB {:>11.0} MB  {}",
+            "export 100 000 cases: peak memory added",
+            mb,
+            EXPORT_MEMORY_BUDGET_MB,
+            if mb <= EXPORT_MEMORY_BUDGET_MB { "within" } else { "OVER" }
+        ),
+        None => println!("{:<45} {:>14} {:>11.0} MB  not measured", "export 100 000 cases: peak memory added", "-", EXPORT_MEMORY_BUDGET_MB),
+    }
+    if let Ok(text) = fs::read_to_string(criterion.join("export/bundle_100k/suppression.txt")) {
+        let parts: Vec<&str> = text.split_whitespace().collect();
+        if let [eligible, exported, suppressed, rate] = parts.as_slice() {
+            println!("export suppression on the generated set: {suppressed} of {eligible} eligible ({rate} %), {exported} exported (k = 5)");
         }
     }
     Ok(())

@@ -116,8 +116,8 @@ fn apply(item: &Ungeneralised, levels: Levels) -> DescRecord {
 }
 
 /// Counts records per group key.
-fn group_sizes(records: &[DescRecord]) -> HashMap<GroupKey, usize> {
-    let mut sizes: HashMap<GroupKey, usize> = HashMap::with_capacity(records.len() / 2 + 1);
+fn group_sizes<'a>(records: impl Iterator<Item = &'a DescRecord>) -> HashMap<GroupKey, usize> {
+    let mut sizes: HashMap<GroupKey, usize> = HashMap::new();
     for record in records {
         *sizes.entry(group_key(record)).or_default() += 1;
     }
@@ -125,20 +125,19 @@ fn group_sizes(records: &[DescRecord]) -> HashMap<GroupKey, usize> {
 }
 
 /// Generalises and suppresses until every group has at least `k` records (`k` below
-/// [`MIN_K`] is raised to it).
-pub fn anonymise(items: &[Ungeneralised], k: usize) -> Anonymised {
+/// [`MIN_K`] is raised to it). Works in place: each record is regenerated from its
+/// ungeneralised values when its levels rise, so no second copy of the set is held.
+pub fn anonymise(mut items: Vec<Ungeneralised>, k: usize) -> Anonymised {
     let k = k.max(MIN_K);
     let mut levels = vec![Levels::default(); items.len()];
-    let mut current: Vec<DescRecord> = items.iter().map(|i| apply(i, Levels::default())).collect();
     let mut generalised = Vec::new();
     for (step_index, step) in STEPS.iter().enumerate() {
-        let sizes = group_sizes(&current);
+        let sizes = group_sizes(items.iter().map(|i| &i.record));
         let mut changed = 0u64;
-        for (index, record) in current.iter_mut().enumerate() {
-            if sizes.get(&group_key(record)).copied().unwrap_or(0) >= k {
+        for (item, level) in items.iter_mut().zip(levels.iter_mut()) {
+            if sizes.get(&group_key(&item.record)).copied().unwrap_or(0) >= k {
                 continue;
             }
-            let level = &mut levels[index];
             match step_index {
                 0 => level.quarter = true,
                 1 => level.area_dropped = true,
@@ -147,21 +146,21 @@ pub fn anonymise(items: &[Ungeneralised], k: usize) -> Anonymised {
                 4 => level.nationality = level.nationality.max(1),
                 _ => level.nationality = 2,
             }
-            let updated = apply(&items[index], *level);
-            if updated != *record {
+            let updated = apply(item, *level);
+            if updated != item.record {
                 changed += 1;
-                *record = updated;
+                item.record = updated;
             }
         }
         generalised.push(((*step).to_string(), changed));
     }
-    let sizes = group_sizes(&current);
-    let mut kept = Vec::with_capacity(current.len());
+    let sizes = group_sizes(items.iter().map(|i| &i.record));
+    let mut kept = Vec::with_capacity(items.len());
     let mut suppressed_groups: HashMap<GroupKey, u64> = HashMap::new();
-    for record in current {
-        let key = group_key(&record);
+    for item in items {
+        let key = group_key(&item.record);
         if sizes.get(&key).copied().unwrap_or(0) >= k {
-            kept.push(record);
+            kept.push(item.record);
         } else {
             *suppressed_groups.entry(key).or_default() += 1;
         }
@@ -180,7 +179,7 @@ pub fn anonymise(items: &[Ungeneralised], k: usize) -> Anonymised {
 /// The smallest group size among `records` (`None` when empty): what `export verify`
 /// compares with k.
 pub fn smallest_group(records: &[DescRecord]) -> Option<usize> {
-    group_sizes(records).into_values().min()
+    group_sizes(records.iter()).into_values().min()
 }
 
 /// A generalisation summary line for the preview and the manifest.
@@ -246,7 +245,7 @@ mod tests {
         }
         // One lone record nobody can hide: suppressed.
         items.push(item("2026-10", "south", "FRA", 60, "ZZA"));
-        let out = anonymise(&items, 5);
+        let out = anonymise(items, 5);
         assert_eq!(out.records.len(), 11);
         assert_eq!(out.suppressed_total(), 1);
         assert_eq!(out.records.iter().filter(|r| r.event_period == "2026-10").count(), 6);
@@ -261,7 +260,7 @@ mod tests {
         for (i, code) in ["SDN", "EGY", "LBY", "TUN", "MAR"].iter().enumerate() {
             items.push(item(&format!("2026-0{}", 1 + i % 3), "a", code, 30 + i as u32, "UTO"));
         }
-        let out = anonymise(&items, 5);
+        let out = anonymise(items, 5);
         assert_eq!(out.records.len(), 5, "{out:?}");
         assert!(out
             .records
@@ -273,7 +272,7 @@ mod tests {
     #[test]
     fn k_below_the_minimum_is_raised() {
         let items: Vec<_> = (0..4).map(|_| item("2026-01", "a", "FRA", 30, "UTO")).collect();
-        let out = anonymise(&items, 1);
+        let out = anonymise(items, 1);
         assert!(out.records.is_empty());
         assert_eq!(out.suppressed_total(), 4);
     }

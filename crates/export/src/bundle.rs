@@ -138,15 +138,16 @@ pub fn prepare(store: &Store, session: &Session, period: Period, k: usize) -> Re
     }
     let (from, to) = period.unix_bounds()?;
     let selection = store.export_selection(session, from, to)?;
+    let eligible = selection.records.len() as u64;
     let mut items = Vec::with_capacity(selection.records.len());
-    for case in &selection.records {
-        items.push(map_case(case, Store::random_record_id()?));
+    for case in selection.records {
+        items.push(map_case(&case, Store::random_record_id()?));
     }
-    let anonymised = anonymise(&items, k);
+    let anonymised = anonymise(items, k);
     Ok(Prepared {
         period,
         k,
-        eligible: selection.records.len() as u64,
+        eligible,
         excluded: selection.excluded,
         anonymised,
         overlapping: selection.overlapping,
@@ -162,28 +163,29 @@ fn csv_field(value: &str) -> String {
     }
 }
 
+/// One record as a CSV line (lists joined with `|`, null empty), without the newline.
+fn csv_line(record: &DescRecord) -> Result<String, ExportError> {
+    let value = serde_json::to_value(record).map_err(|e| ExportError::Internal(e.to_string()))?;
+    let cells: Vec<String> = FIELDS
+        .iter()
+        .map(|field| match &value[*field] {
+            serde_json::Value::Null => String::new(),
+            serde_json::Value::String(s) => csv_field(s),
+            serde_json::Value::Array(items) => {
+                csv_field(&items.iter().filter_map(|i| i.as_str()).collect::<Vec<_>>().join("|"))
+            }
+            other => csv_field(&other.to_string()),
+        })
+        .collect();
+    Ok(cells.join(","))
+}
+
 /// `records.csv`: the header is [`FIELDS`]; lists are joined with `|`; null is empty.
 pub fn records_csv(records: &[DescRecord]) -> Result<String, ExportError> {
     let mut out = FIELDS.join(",");
     out.push('\n');
     for record in records {
-        let value = serde_json::to_value(record).map_err(|e| ExportError::Internal(e.to_string()))?;
-        let cells: Vec<String> = FIELDS
-            .iter()
-            .map(|field| match &value[*field] {
-                serde_json::Value::Null => String::new(),
-                serde_json::Value::String(s) => csv_field(s),
-                serde_json::Value::Array(items) => csv_field(
-                    &items
-                        .iter()
-                        .filter_map(|i| i.as_str())
-                        .collect::<Vec<_>>()
-                        .join("|"),
-                ),
-                other => csv_field(&other.to_string()),
-            })
-            .collect();
-        out.push_str(&cells.join(","));
+        out.push_str(&csv_line(record)?);
         out.push('\n');
     }
     Ok(out)
@@ -199,13 +201,75 @@ pub fn records_jsonl(records: &[DescRecord]) -> Result<String, ExportError> {
     Ok(out)
 }
 
+/// A file being written and hashed at once (bundles are streamed, not built in memory).
+struct HashingFile {
+    path: PathBuf,
+    out: std::io::BufWriter<fs::File>,
+    digest: ring::digest::Context,
+    bytes: u64,
+}
+
+impl HashingFile {
+    fn create(path: PathBuf) -> Result<HashingFile, ExportError> {
+        let file = fs::File::create(&path).map_err(io_error("creating", &path))?;
+        Ok(HashingFile {
+            path,
+            out: std::io::BufWriter::new(file),
+            digest: ring::digest::Context::new(&ring::digest::SHA256),
+            bytes: 0,
+        })
+    }
+
+    fn write(&mut self, data: &[u8]) -> Result<(), ExportError> {
+        use std::io::Write;
+        self.out.write_all(data).map_err(io_error("writing", &self.path))?;
+        self.digest.update(data);
+        self.bytes += data.len() as u64;
+        Ok(())
+    }
+
+    fn finish(mut self, name: &str) -> Result<ManifestFile, ExportError> {
+        use std::io::Write;
+        self.out.flush().map_err(io_error("writing", &self.path))?;
+        let file = self.out.into_inner().map_err(|e| ExportError::Io {
+            action: "writing",
+            path: self.path.clone(),
+            source: e.into_error(),
+        })?;
+        file.sync_all().map_err(io_error("flushing", &self.path))?;
+        Ok(ManifestFile { name: name.to_string(), sha256: hex(self.digest.finish().as_ref()), bytes: self.bytes })
+    }
+}
+
+/// Streams the three data files into `dir`, hashing as it goes.
+fn write_data_files(
+    dir: &Path,
+    records: &[DescRecord],
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Vec<ManifestFile>, ExportError> {
+    let mut jsonl = HashingFile::create(dir.join("records.jsonl"))?;
+    let mut csv = HashingFile::create(dir.join("records.csv"))?;
+    csv.write(FIELDS.join(",").as_bytes())?;
+    csv.write(b"\n")?;
+    let step = (records.len() / 20).max(1);
+    for (index, record) in records.iter().enumerate() {
+        let line = serde_json::to_vec(record).map_err(|e| ExportError::Internal(e.to_string()))?;
+        jsonl.write(&line)?;
+        jsonl.write(b"\n")?;
+        csv.write(csv_line(record)?.as_bytes())?;
+        csv.write(b"\n")?;
+        if index % step == 0 {
+            progress(Progress { stage: "writing records", fraction: 0.05 + 0.75 * index as f32 / records.len() as f32 });
+        }
+    }
+    let mut schema = HashingFile::create(dir.join("schema.json"))?;
+    schema.write(SCHEMA_JSON.as_bytes())?;
+    Ok(vec![jsonl.finish("records.jsonl")?, csv.finish("records.csv")?, schema.finish("schema.json")?])
+}
+
 /// Lower-case hex.
 pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    hex(ring::digest::digest(&ring::digest::SHA256, bytes).as_ref())
 }
 
 fn counts(list: &[(String, u64)]) -> Vec<StepCount> {
@@ -247,42 +311,11 @@ pub fn write(
     if !out_dir.is_dir() {
         return Err(ExportError::Destination(out_dir.to_path_buf()));
     }
-    progress(Progress { stage: "writing records", fraction: 0.1 });
     let records = &prepared.anonymised.records;
-    let jsonl = records_jsonl(records)?;
-    progress(Progress { stage: "writing records", fraction: 0.4 });
-    let csv = records_csv(records)?;
-    progress(Progress { stage: "hashing", fraction: 0.6 });
-    let contents: [(&str, &[u8]); 3] =
-        [("records.jsonl", jsonl.as_bytes()), ("records.csv", csv.as_bytes()), ("schema.json", SCHEMA_JSON.as_bytes())];
-    let files = contents
-        .iter()
-        .map(|(name, bytes)| ManifestFile { name: (*name).to_string(), sha256: sha256_hex(bytes), bytes: bytes.len() as u64 })
-        .collect();
     let public_key = hex(&store.export_public_key()?);
     let station_id = store.station_id()?;
     let exported = records.len() as u64;
     let suppressed = prepared.anonymised.suppressed_total();
-    let manifest = Manifest {
-        format: BUNDLE_FORMAT.to_string(),
-        schema_version: SCHEMA_VERSION,
-        station_id: station_id.clone(),
-        station_public_key: public_key.clone(),
-        software_version: env!("CARGO_PKG_VERSION").to_string(),
-        created: format_utc(store_now())[..10].to_string(),
-        period_from: prepared.period.from.to_string(),
-        period_to: prepared.period.to.to_string(),
-        k: prepared.k,
-        quasi_identifiers: QUASI_IDENTIFIERS.iter().map(|s| (*s).to_string()).collect(),
-        generalization_order: STEPS.iter().map(|s| (*s).to_string()).collect(),
-        generalizations_applied: counts(&prepared.anonymised.generalised),
-        suppressed_by_reason: counts(&prepared.anonymised.suppressed),
-        counts: ManifestCounts { eligible: prepared.eligible, exported, suppressed, excluded: prepared.excluded },
-        overlap_override,
-        files,
-    };
-    let manifest_bytes = serde_json::to_vec_pretty(&manifest).map_err(|e| ExportError::Internal(e.to_string()))?;
-
     let base = format!("desc-{station_id}-{}_{}", prepared.period.from, prepared.period.to);
     let final_dir = free_name(out_dir, &base);
     let partial = out_dir.join(format!(".{base}.partial"));
@@ -291,13 +324,31 @@ pub fn write(
     }
     fs::create_dir(&partial).map_err(io_error("creating the bundle folder", &partial))?;
     let result = (|| {
-        for (name, bytes) in contents {
-            let path = partial.join(name);
-            fs::write(&path, bytes).map_err(io_error("writing", &path))?;
-        }
+        progress(Progress { stage: "writing records", fraction: 0.05 });
+        let files = write_data_files(&partial, records, progress)?;
+        let manifest = Manifest {
+            format: BUNDLE_FORMAT.to_string(),
+            schema_version: SCHEMA_VERSION,
+            station_id: station_id.clone(),
+            station_public_key: public_key.clone(),
+            software_version: env!("CARGO_PKG_VERSION").to_string(),
+            created: format_utc(store_now())[..10].to_string(),
+            period_from: prepared.period.from.to_string(),
+            period_to: prepared.period.to.to_string(),
+            k: prepared.k,
+            quasi_identifiers: QUASI_IDENTIFIERS.iter().map(|s| (*s).to_string()).collect(),
+            generalization_order: STEPS.iter().map(|s| (*s).to_string()).collect(),
+            generalizations_applied: counts(&prepared.anonymised.generalised),
+            suppressed_by_reason: counts(&prepared.anonymised.suppressed),
+            counts: ManifestCounts { eligible: prepared.eligible, exported, suppressed, excluded: prepared.excluded },
+            overlap_override,
+            files,
+        };
+        let manifest_bytes =
+            serde_json::to_vec_pretty(&manifest).map_err(|e| ExportError::Internal(e.to_string()))?;
         let path = partial.join("manifest.json");
         fs::write(&path, &manifest_bytes).map_err(io_error("writing", &path))?;
-        progress(Progress { stage: "signing", fraction: 0.8 });
+        progress(Progress { stage: "signing", fraction: 0.9 });
         let (from, to) = prepared.period.unix_bounds()?;
         let signature = store.seal_export(
             session,

@@ -4,6 +4,8 @@ use eframe::egui;
 
 use crate::i18n::{LANGUAGES, Translator};
 use crate::settings::{Settings, Theme};
+use crate::store::context::{DETECTION_POINT_TYPES, TRANSPORT_MODES};
+use crate::ui::widgets::context_fields::{code_combo, country_picker};
 
 /// Edits a copy of the settings; saving writes them and hands them back.
 pub struct SettingsScreen {
@@ -57,6 +59,32 @@ impl SettingsScreen {
             let label = ui.label(tr.tr("settings-data-dir"));
             ui.add(egui::TextEdit::singleline(&mut self.data_dir_text).desired_width(420.0)).labelled_by(label.id);
             ui.end_row();
+        });
+        ui.add_space(12.0);
+        ui.heading(tr.tr("settings-station"));
+        ui.label(tr.tr("settings-station-hint"));
+        egui::Grid::new("station-defaults").num_columns(2).spacing([16.0, 8.0]).show(ui, |ui| {
+            let station = &mut self.draft.station;
+            let label = ui.label(tr.tr("context-detection_country"));
+            let mut country = Some(station.detection_country.clone()).filter(|c| !c.is_empty());
+            country_picker(ui, "station-country", label.id, &mut country);
+            station.detection_country = country.unwrap_or_default();
+            ui.end_row();
+            for (key, value) in [("context-detection_area", &mut station.detection_area), ("context-detection_point", &mut station.detection_point)] {
+                let label = ui.label(tr.tr(key));
+                ui.add(egui::TextEdit::singleline(value).desired_width(160.0)).labelled_by(label.id);
+                ui.end_row();
+            }
+            for (key, list, value) in [
+                ("context-detection_point_type", DETECTION_POINT_TYPES, &mut station.detection_point_type),
+                ("context-transport_mode", TRANSPORT_MODES, &mut station.transport_mode),
+            ] {
+                let label = ui.label(tr.tr(key));
+                let mut code = Some(value.clone()).filter(|c| !c.is_empty());
+                code_combo(ui, key, label.id, list, &mut code);
+                *value = code.unwrap_or_default();
+                ui.end_row();
+            }
         });
         ui.add_space(12.0);
         if ui.button(tr.tr("settings-save")).clicked() {

@@ -1,6 +1,7 @@
 //! Widgets shared by the screens.
 
 pub mod checks;
+pub mod context_fields;
 pub mod file_browser;
 pub mod image_view;
 

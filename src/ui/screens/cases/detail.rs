@@ -4,8 +4,10 @@
 use eframe::egui;
 use tdverify_core::{Check, ForgeryMethod, FraudType, Verdict};
 
+use super::context_form::ContextForm;
 use crate::i18n::Translator;
-use crate::store::{Case, CaseStatus, Classification, Permission, Session, Store};
+use crate::settings::StationDefaults;
+use crate::store::{Case, CaseStatus, Classification, ContextUpdate, Permission, Session, Store};
 use crate::ui::widgets::checks::show_checks;
 
 /// What the detail view asks of the screen after a frame.
@@ -26,26 +28,40 @@ pub struct CaseDetail {
     pub checks: Vec<Check>,
     /// The officer's classification being edited.
     pub classification: Classification,
+    /// The case context being edited (prefilled with the station's defaults).
+    pub context: ContextForm,
     /// A note being written.
     pub note: String,
     selected_check: Option<usize>,
+    station: StationDefaults,
 }
 
 /// What an officer records (recapture is a proposal only).
 const VERDICTS: [Verdict; 4] = [Verdict::Genuine, Verdict::Review, Verdict::Fraudulent, Verdict::Inconclusive];
 
 impl CaseDetail {
-    /// Shows `case`.
-    pub fn new(case: Case) -> CaseDetail {
+    /// Shows `case`; empty context fields take the station's defaults.
+    pub fn new(case: Case, station: &StationDefaults) -> CaseDetail {
         let checks = crate::report::checks_from_inspection(&case.inspection);
         let classification = case.classification.clone();
-        CaseDetail { case, checks, classification, note: String::new(), selected_check: None }
+        let context = ContextForm::new(ContextUpdate::default().or_current(&case.metadata, &case.holder), station);
+        CaseDetail { case, checks, classification, context, note: String::new(), selected_check: None, station: station.clone() }
     }
 
     fn reload(&mut self, store: &Store, session: &Session) -> Result<(), String> {
         let case = store.open_case(session, &self.case.case_id).map_err(|e| e.to_string())?;
-        *self = CaseDetail::new(case);
+        let station = self.station.clone();
+        *self = CaseDetail::new(case, &station);
         Ok(())
+    }
+
+    /// Saves the context (when it changed) and the classification, in that order.
+    fn save_form(&self, store: &Store, session: &Session) -> Result<(), crate::store::StoreError> {
+        let stored = ContextUpdate::default().or_current(&self.case.metadata, &self.case.holder);
+        if self.context.update != stored {
+            store.set_case_context(session, &self.case.case_id, &self.context.update)?;
+        }
+        store.set_classification(session, &self.case.case_id, &self.classification)
     }
 
     /// True when this session may change the case (drafts, or experts on any case);
@@ -113,8 +129,19 @@ impl CaseDetail {
                     }
                 }
             });
+            let fraud = self.classification.officer_verdict == Some(Verdict::Fraudulent);
+            egui::CollapsingHeader::new(tr.tr("cases-context"))
+                .id_salt("case-context-section")
+                .default_open(fraud)
+                .open(fraud.then_some(true))
+                .show(ui, |ui| {
+                    if fraud {
+                        ui.label(tr.tr("cases-context-required"));
+                    }
+                    self.context.show(ui, tr, fraud);
+                });
             if ui.button(tr.tr("cases-save-verdict")).clicked() {
-                outcome = match store.set_classification(session, &self.case.case_id, &self.classification) {
+                outcome = match self.save_form(store, session) {
                     Ok(()) => DetailOutcome::Message(tr.tr("cases-saved")),
                     Err(e) => DetailOutcome::Message(e.to_string()),
                 };
@@ -143,9 +170,7 @@ impl CaseDetail {
             let own_draft = self.case.status == CaseStatus::Draft && session.may(Permission::CreateCase);
             if own_draft && ui.button(tr.tr("cases-submit")).clicked() {
                 // Save the form first so what is submitted is what the officer sees.
-                let result = store
-                    .set_classification(session, &self.case.case_id, &self.classification)
-                    .and_then(|()| store.submit_case(session, &self.case.case_id));
+                let result = self.save_form(store, session).and_then(|()| store.submit_case(session, &self.case.case_id));
                 outcome = match result {
                     Ok(()) => DetailOutcome::Message(tr.tr("cases-submitted")),
                     Err(e) => DetailOutcome::Message(e.to_string()),

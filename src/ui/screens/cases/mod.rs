@@ -3,7 +3,9 @@
 //! write the PDF report. Every decision is the store library's: this screen only
 //! shows what the session's role may do and calls `tdverify::store` / `tdverify::report`.
 
+mod context_form;
 mod detail;
+mod export_wizard;
 mod list;
 mod login;
 
@@ -15,6 +17,7 @@ use crate::i18n::Translator;
 use crate::store::{CaseDraft, Permission, Session, Store};
 
 pub use detail::CaseDetail;
+pub use export_wizard::ExportWizard;
 pub use list::{CaseList, ListMode};
 pub use login::LoginForm;
 
@@ -38,6 +41,10 @@ pub struct CasesScreen {
     pub pending_save: Option<CaseDraft>,
     /// The case the pending inspection became, for the document screen to keep updating it.
     pub saved_pending: Option<String>,
+    /// The station's context defaults (from Settings) for new case forms.
+    pub station: crate::settings::StationDefaults,
+    /// The DESC export wizard, when a supervisor opened it.
+    pub export: Option<ExportWizard>,
 }
 
 /// Why an inspection was not saved.
@@ -62,6 +69,8 @@ impl CasesScreen {
             message: None,
             pending_save: None,
             saved_pending: None,
+            station: crate::settings::StationDefaults::default(),
+            export: None,
         }
     }
 
@@ -95,6 +104,14 @@ impl CasesScreen {
 
     /// Draws the screen.
     pub fn show(&mut self, ui: &mut egui::Ui, tr: &Translator) {
+        if let (Some(wizard), Some(session)) = (&mut self.export, &self.session) {
+            // The wizard may lend the store to its writer thread: draw it before anything
+            // that needs the store.
+            if let export_wizard::WizardOutcome::Close = wizard.show(ui, tr, &mut self.store, session) {
+                self.export = None;
+            }
+            return;
+        }
         let (Some(store), Some(session)) = (&self.store, &self.session) else {
             if let Some(session) = self.login.show(ui, tr, &self.data_dir, &mut self.store) {
                 self.session = Some(session);
@@ -109,6 +126,7 @@ impl CasesScreen {
             return;
         };
         let mut log_out = false;
+        let mut open_export = false;
         ui.horizontal(|ui| {
             ui.heading(tr.tr("cases-title"));
             ui.add_space(16.0);
@@ -116,6 +134,9 @@ impl CasesScreen {
             ui.label(tr.tr_args("cases-logged-in-as", &[("user", session.username().to_owned()), ("role", role.to_owned())]));
             if ui.button(tr.tr("cases-log-out")).clicked() {
                 log_out = true;
+            }
+            if session.role() == Some(crate::store::Role::Supervisor) && ui.button(tr.tr("export-open")).clicked() {
+                open_export = true;
             }
         });
         if let Some(message) = &self.message {
@@ -140,11 +161,20 @@ impl CasesScreen {
         } else if let Some(case_id) = self.list.show(ui, tr, store, session) {
             match store.open_case(session, &case_id) {
                 Ok(case) => {
-                    self.detail = Some(CaseDetail::new(case));
+                    self.detail = Some(CaseDetail::new(case, &self.station));
                     self.message = None;
                 }
                 Err(e) => self.message = Some(e.to_string()),
             }
+        }
+        if open_export {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
+            // A default destination that exists; a USB stick's folder is typed over it.
+            let exports = self.data_dir.join("exports");
+            let _ = std::fs::create_dir_all(&exports);
+            self.export = Some(ExportWizard::new(now, exports));
         }
         if log_out {
             if let Some(session) = self.session.take() {
