@@ -7,7 +7,8 @@ pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."))
 }
 
-/// The bundled reference library of document templates.
+/// The bundled reference library of document templates (the evaluation tools' default).
+#[cfg(feature = "tools")]
 pub fn reference_library() -> PathBuf {
     root().join("reference-library")
 }
