@@ -129,7 +129,20 @@ fn supervisor_exports_and_anyone_verifies() {
         ok(tdverify(&data, &["cases", "submit", id, "--user", "officer"]));
     }
 
+    // An administrator raises the station's smallest k; a smaller --k is refused.
+    let officer_sets = tdverify(&data, &["export", "min-k", "6", "--admin", "officer"]);
+    assert_eq!(officer_sets.status.code(), Some(1), "{}", text(&officer_sets));
+    ok(tdverify(&data, &["export", "min-k", "6", "--admin", "admin"]));
     let month = this_month();
+    let usb_k = dir.path().join("usb-k");
+    std::fs::create_dir(&usb_k).expect("usb");
+    let small_k = tdverify(
+        &data,
+        &["export", "--from", &month, "--to", &month, "--out", usb_k.to_str().expect("path"), "--k", "5", "--user", "supervisor"],
+    );
+    assert_eq!(small_k.status.code(), Some(2), "{}", text(&small_k));
+    assert!(text(&small_k).contains("at least 6"), "{}", text(&small_k));
+
     let out = dir.path().join("usb");
     std::fs::create_dir(&out).expect("usb");
     let args = |user: &str| -> Vec<String> {
@@ -145,7 +158,7 @@ fn supervisor_exports_and_anyone_verifies() {
     let result: serde_json::Value = serde_json::from_str(&ok(tdverify(&data, &as_strs(&args("supervisor"))))).expect("JSON");
     assert_eq!(result["records"], 6, "{result}");
     assert_eq!(result["suppressed"], 0);
-    assert_eq!(result["k"], 5);
+    assert_eq!(result["k"], 6);
     let bundle = result["bundle"].as_str().expect("bundle path").to_string();
     let records = std::fs::read_to_string(Path::new(&bundle).join("records.jsonl")).expect("records");
     assert!(!records.contains("TESTSURNAME"));

@@ -43,9 +43,9 @@ struct WriteArgs {
     /// Folder to write the bundle folder into (a USB stick).
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
-    /// k of the k-anonymity (at least 5).
-    #[arg(long, value_name = "N", default_value_t = desc::DEFAULT_K)]
-    k: usize,
+    /// k of the k-anonymity (default and minimum: the station's, at least 5).
+    #[arg(long, value_name = "N")]
+    k: Option<usize>,
     /// Export even though the period overlaps an earlier export (audited).
     #[arg(long = "override")]
     overlap_override: bool,
@@ -71,6 +71,14 @@ enum ExportCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Set the smallest k this station's exports may use (administrator; at least 5).
+    MinK {
+        /// The new smallest k.
+        k: usize,
+        /// The administrator (password in TDVERIFY_PASSWORD).
+        #[arg(long, value_name = "NAME")]
+        admin: String,
+    },
     /// Print the station's public key for the receiving hub.
     Key {
         /// Print `{station_id, public_key}` as JSON.
@@ -90,6 +98,13 @@ pub fn run_export(context: &Context, args: ExportArgs) -> ExitCode {
     match args.command {
         Some(ExportCommand::Verify { bundle, key, json }) => verify(&bundle, key.as_deref(), json),
         Some(ExportCommand::Key { json }) => finish(print_key(&context.data_dir, json)),
+        Some(ExportCommand::MinK { k, admin }) => finish((|| {
+            let store = open_store(&context.data_dir)?;
+            let session = login(&store, &admin)?;
+            store.set_export_min_k(&session, k)?;
+            println!("Exports of this station now need at least {k} records per group");
+            Ok(())
+        })()),
         None => finish(write_bundle(&context.data_dir, &args.write)),
     }
 }
@@ -101,12 +116,13 @@ fn write_bundle(data_dir: &Path, args: &WriteArgs) -> Result<(), Failure> {
     let out = args.out.as_deref().ok_or_else(|| missing("--out"))?;
     let user = args.user.as_deref().ok_or_else(|| missing("--user"))?;
     let period = Period::parse(from, to).map_err(|e| Failure::input(e.to_string()))?;
-    if args.k < desc::MIN_K {
-        return Err(Failure::input(format!("--k {} is too small: at least {}", args.k, desc::MIN_K)));
-    }
     let store = open_store(data_dir)?;
     let session = login(&store, user)?;
-    let prepared = desc::prepare(&store, &session, period, args.k).map_err(export_failure)?;
+    let k = match args.k {
+        Some(k) => k,
+        None => store.export_min_k()?,
+    };
+    let prepared = desc::prepare(&store, &session, period, k).map_err(export_failure)?;
     if !prepared.overlapping.is_empty() && !args.overlap_override {
         let earlier = &prepared.overlapping[0];
         return Err(Failure::failed(format!(

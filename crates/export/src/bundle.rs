@@ -133,8 +133,9 @@ pub struct Written {
 /// Reads the eligible cases of `period` and anonymises them (nothing written; audited as
 /// a read by the store). Supervisors only.
 pub fn prepare(store: &Store, session: &Session, period: Period, k: usize) -> Result<Prepared, ExportError> {
-    if k < MIN_K {
-        return Err(ExportError::KTooSmall { k, min: MIN_K });
+    let min = store.export_min_k()?.max(MIN_K);
+    if k < min {
+        return Err(ExportError::KTooSmall { k, min });
     }
     let (from, to) = period.unix_bounds()?;
     let selection = store.export_selection(session, from, to)?;

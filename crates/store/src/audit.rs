@@ -44,6 +44,8 @@ pub enum AuditAction {
     Delete,
     /// Case metadata was exported.
     Export,
+    /// The export policy (smallest k) changed.
+    ExportConfig,
     /// Expired cases were purged by retention.
     RetentionPurge,
     /// Retention settings changed.
@@ -70,6 +72,7 @@ impl AuditAction {
             AuditAction::Review => "review",
             AuditAction::Delete => "delete",
             AuditAction::Export => "export",
+            AuditAction::ExportConfig => "export_config",
             AuditAction::RetentionPurge => "retention_purge",
             AuditAction::RetentionConfig => "retention_config",
             AuditAction::Backup => "backup",

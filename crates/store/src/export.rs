@@ -21,6 +21,9 @@ use crate::roles::{Permission, Role, Session};
 use crate::store::Store;
 use crate::time::format_utc;
 
+/// The smallest k any export may use, whatever the station's policy says.
+pub const MIN_EXPORT_K: usize = 5;
+
 /// Associated data of the sealed Ed25519 PKCS#8 document.
 const AAD_SIGNING_KEY: &[u8] = b"tdverify-store/export-signing-key/v1";
 
@@ -377,6 +380,45 @@ impl Store {
         Ok(signature)
     }
 
+    /// The smallest k an export of this station may use (5 unless an administrator raised it).
+    pub fn export_min_k(&self) -> StoreResult<usize> {
+        let k: i64 = self
+            .conn
+            .query_row("SELECT export_min_k FROM station WHERE id = 1", [], |r| {
+                r.get(0)
+            })
+            .map_err(self.db_err("reading the export policy"))?;
+        Ok(usize::try_from(k).unwrap_or(MIN_EXPORT_K).max(MIN_EXPORT_K))
+    }
+
+    /// Raises (or lowers, never below 5) the smallest k of this station's exports.
+    /// Administrators only; audited.
+    pub fn set_export_min_k(&self, session: &Session, k: usize) -> StoreResult<()> {
+        session.require(Permission::ManageExportPolicy)?;
+        if !(MIN_EXPORT_K..=1000).contains(&k) {
+            return Err(StoreError::InvalidArgument(format!(
+                "k must be between {MIN_EXPORT_K} and 1000"
+            )));
+        }
+        let tx = self.write_tx("starting an export policy change")?;
+        tx.execute(
+            "UPDATE station SET export_min_k = ?1 WHERE id = 1",
+            [i64::try_from(k).unwrap_or(i64::MAX)],
+        )
+        .map_err(self.db_err("setting the export policy"))?;
+        Store::append_audit_on(
+            &tx,
+            self.now(),
+            session,
+            AuditAction::ExportConfig,
+            None,
+            &format!("smallest k set to {k}"),
+        )
+        .map_err(self.db_err("writing the audit log"))?;
+        tx.commit()
+            .map_err(self.db_err("committing an export policy change"))
+    }
+
     /// A fresh random id for one exported record (never derived from the case).
     pub fn random_record_id() -> StoreResult<String> {
         Ok(to_hex(&random_bytes::<16>()?))
@@ -623,6 +665,31 @@ mod tests {
     }
 
     #[test]
+    fn only_an_administrator_raises_the_smallest_k() {
+        let fx = Fixture::new();
+        assert_eq!(fx.store.export_min_k().unwrap(), 5);
+        let supervisor = fx.login("supervisor");
+        assert!(matches!(
+            fx.store.set_export_min_k(&supervisor, 10),
+            Err(StoreError::PermissionDenied { .. })
+        ));
+        let admin = fx.login("admin");
+        assert!(matches!(
+            fx.store.set_export_min_k(&admin, 3),
+            Err(StoreError::InvalidArgument(_))
+        ));
+        fx.store.set_export_min_k(&admin, 10).unwrap();
+        assert_eq!(fx.store.export_min_k().unwrap(), 10);
+        let auditor = fx.login("auditor");
+        let entries = fx.store.audit_entries(&auditor, 0, 1000).unwrap();
+        assert!(
+            entries
+                .iter()
+                .any(|e| e.action == "export_config" && e.detail == "smallest k set to 10")
+        );
+    }
+
+    #[test]
     fn a_version_1_store_migrates_and_gets_a_signing_key() {
         let fx = Fixture::new();
         let officer = fx.login("officer");
@@ -637,6 +704,7 @@ mod tests {
                 "DROP TABLE exports;
                  ALTER TABLE station DROP COLUMN sealed_signing_key;
                  ALTER TABLE station DROP COLUMN signing_public_key;
+                 ALTER TABLE station DROP COLUMN export_min_k;
                  ALTER TABLE cases DROP COLUMN detection_country;
                  ALTER TABLE cases DROP COLUMN detection_area;
                  ALTER TABLE cases DROP COLUMN documents_held;

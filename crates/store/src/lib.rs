@@ -54,7 +54,7 @@ pub use cases::{
 pub use crypto::KdfParams;
 pub use error::{StoreError, StoreResult};
 pub use context::{CaseContext, ContextError, ContextUpdate};
-pub use export::{CaseExportRecord, ExportExclusions, ExportSeal, ExportSelection, PastExport};
+pub use export::{MIN_EXPORT_K, CaseExportRecord, ExportExclusions, ExportSeal, ExportSelection, PastExport};
 pub use list::{CaseFilter, CaseListEntry, CasePage, CaseRow, PageRequest};
 pub use maintenance::{BackupReport, PurgeReport};
 pub use roles::{Permission, Role, Session};

@@ -83,6 +83,8 @@ pub enum Permission {
     ManageRetention,
     /// Make and restore backups.
     Backup,
+    /// Set the export policy (the smallest k).
+    ManageExportPolicy,
 }
 
 impl Permission {
@@ -101,6 +103,7 @@ impl Permission {
             Permission::ManageUsers => "manage users",
             Permission::ManageRetention => "manage retention",
             Permission::Backup => "back up or restore the store",
+            Permission::ManageExportPolicy => "set the export policy",
         }
     }
 
@@ -116,7 +119,11 @@ impl Permission {
             P::EditAnyCase => role == R::Expert,
             P::ExportMetadata => role == R::Supervisor,
             P::ReadAudit => role == R::Auditor,
-            P::DeleteCase | P::ManageUsers | P::ManageRetention | P::Backup => role == R::Admin,
+            P::DeleteCase
+            | P::ManageUsers
+            | P::ManageRetention
+            | P::Backup
+            | P::ManageExportPolicy => role == R::Admin,
         }
     }
 }

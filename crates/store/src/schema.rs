@@ -113,11 +113,12 @@ const MIGRATIONS: &[&str] = &[
     "#,
     // Version 2 (DESC export): the station's Ed25519 signing key (private part sealed by the
     // station key, made when the store is first unlocked by a version-2 program), the
-    // detection country and area and the documents held, the training flag, and the log of
-    // exported periods. Existing cases keep NULL context fields and are not training cases.
+    // detection country and area and the documents held, the training flag, the log of
+    // exported periods and the smallest k an export may use (an administrator raises it). Existing cases keep NULL context fields and are not training cases.
     r#"
     ALTER TABLE station ADD COLUMN sealed_signing_key BLOB;
     ALTER TABLE station ADD COLUMN signing_public_key BLOB;
+    ALTER TABLE station ADD COLUMN export_min_k INTEGER NOT NULL DEFAULT 5;
     ALTER TABLE cases ADD COLUMN detection_country TEXT;
     ALTER TABLE cases ADD COLUMN detection_area TEXT;
     ALTER TABLE cases ADD COLUMN documents_held INTEGER;

@@ -50,15 +50,16 @@ pub struct ExportWizard {
 }
 
 impl ExportWizard {
-    /// A wizard for the quarter holding `now` (Unix seconds), writing to `out_dir`.
-    pub fn new(now: i64, out_dir: PathBuf) -> ExportWizard {
+    /// A wizard for the quarter holding `now` (Unix seconds), writing to `out_dir`, with
+    /// the station's smallest k.
+    pub fn new(now: i64, out_dir: PathBuf, min_k: usize) -> ExportWizard {
         let month = crate::store::time::format_utc(now);
         let current = desc::YearMonth::parse(&month[..7]).ok();
         let quarter = current.map(Period::quarter_of);
         ExportWizard {
             from: quarter.map(|q| q.from.to_string()).unwrap_or_default(),
             to: current.map(|m| m.to_string()).unwrap_or_default(),
-            k: desc::DEFAULT_K,
+            k: min_k.max(desc::MIN_K),
             out_dir: out_dir.display().to_string(),
             overlap_override: false,
             prepared: None,

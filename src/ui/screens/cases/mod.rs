@@ -174,7 +174,8 @@ impl CasesScreen {
             // A default destination that exists; a USB stick's folder is typed over it.
             let exports = self.data_dir.join("exports");
             let _ = std::fs::create_dir_all(&exports);
-            self.export = Some(ExportWizard::new(now, exports));
+            let min_k = store.export_min_k().unwrap_or(crate::export::DEFAULT_K);
+            self.export = Some(ExportWizard::new(now, exports, min_k));
         }
         if log_out {
             if let Some(session) = self.session.take() {
