@@ -17,7 +17,7 @@ pub fn country_picker(ui: &mut egui::Ui, id_salt: &str, label: egui::Id, value: 
     let response = ui
         .vertical(|ui| {
             let response = ui.horizontal(|ui| {
-                let edit = ui.add(egui::TextEdit::singleline(&mut text).desired_width(70.0).hint_text("ICAO"));
+                let edit = ui.add(egui::TextEdit::singleline(&mut text).desired_width(56.0).hint_text("ICAO"));
                 let edit = edit.labelled_by(label);
                 match value.as_deref().and_then(state_info) {
                     Some(state) => {

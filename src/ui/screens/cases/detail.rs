@@ -76,6 +76,15 @@ impl CaseDetail {
         if ui.button(tr.tr("cases-back")).clicked() {
             return DetailOutcome::Close;
         }
+        egui::ScrollArea::vertical().id_salt("case-detail-scroll").auto_shrink([false, false]).show(ui, |ui| {
+            self.show_body(ui, tr, store, session, &mut outcome);
+        });
+        outcome
+    }
+
+    /// Everything below the back button (scrolls as one, so the context form and the
+    /// buttons under it stay reachable on a laptop screen).
+    fn show_body(&mut self, ui: &mut egui::Ui, tr: &Translator, store: &Store, session: &Session, outcome: &mut DetailOutcome) {
         let case = &self.case;
         egui::Grid::new("case-summary").num_columns(2).show(ui, |ui| {
             let rows = [
@@ -93,7 +102,7 @@ impl CaseDetail {
             }
         });
         ui.separator();
-        egui::ScrollArea::vertical().max_height(ui.available_height() * 0.45).id_salt("case-checks").show(ui, |ui| {
+        egui::ScrollArea::vertical().max_height(260.0).id_salt("case-checks").show(ui, |ui| {
             if self.checks.is_empty() {
                 ui.label(tr.tr("cases-no-checks"));
             } else if let Some(clicked) = show_checks(ui, &self.checks, tr, self.selected_check) {
@@ -141,7 +150,7 @@ impl CaseDetail {
                     self.context.show(ui, tr, fraud);
                 });
             if ui.button(tr.tr("cases-save-verdict")).clicked() {
-                outcome = match self.save_form(store, session) {
+                *outcome = match self.save_form(store, session) {
                     Ok(()) => DetailOutcome::Message(tr.tr("cases-saved")),
                     Err(e) => DetailOutcome::Message(e.to_string()),
                 };
@@ -155,7 +164,7 @@ impl CaseDetail {
             let label = ui.label(tr.tr("cases-note"));
             ui.add(egui::TextEdit::singleline(&mut self.note).desired_width(360.0)).labelled_by(label.id);
             if ui.add_enabled(!self.note.trim().is_empty(), egui::Button::new(tr.tr("cases-add-note"))).clicked() {
-                outcome = match store.add_note(session, &self.case.case_id, self.note.trim()) {
+                *outcome = match store.add_note(session, &self.case.case_id, self.note.trim()) {
                     Ok(()) => DetailOutcome::Message(tr.tr("cases-note-added")),
                     Err(e) => DetailOutcome::Message(e.to_string()),
                 };
@@ -171,7 +180,7 @@ impl CaseDetail {
             if own_draft && ui.button(tr.tr("cases-submit")).clicked() {
                 // Save the form first so what is submitted is what the officer sees.
                 let result = self.save_form(store, session).and_then(|()| store.submit_case(session, &self.case.case_id));
-                outcome = match result {
+                *outcome = match result {
                     Ok(()) => DetailOutcome::Message(tr.tr("cases-submitted")),
                     Err(e) => DetailOutcome::Message(e.to_string()),
                 };
@@ -179,17 +188,16 @@ impl CaseDetail {
             }
             let reviewable = self.case.status == CaseStatus::Submitted && session.may(Permission::ReviewCase);
             if reviewable && ui.button(tr.tr("cases-mark-reviewed")).clicked() {
-                outcome = match store.review_case(session, &self.case.case_id) {
+                *outcome = match store.review_case(session, &self.case.case_id) {
                     Ok(()) => DetailOutcome::Message(tr.tr("cases-reviewed")),
                     Err(e) => DetailOutcome::Message(e.to_string()),
                 };
                 let _ = self.reload(store, session);
             }
             if ui.button(tr.tr("cases-report")).clicked() {
-                outcome = DetailOutcome::Message(self.write_report(tr, store, session));
+                *outcome = DetailOutcome::Message(self.write_report(tr, store, session));
             }
         });
-        outcome
     }
 
     /// Writes the PDF next to the store (`reports/<case id>.pdf`), records the export in
