@@ -182,3 +182,24 @@ fn officer_fills_the_context_and_supervisor_exports_a_signed_bundle() {
     harness.run();
     harness.get_by_label("Log out");
 }
+
+#[test]
+fn country_picker_types_ahead_and_sets_only_known_codes() {
+    let mut harness = Harness::builder().with_size([600.0, 300.0]).build_ui_state(
+        |ui, value: &mut Option<String>| {
+            let label = ui.label("Embarkation");
+            tdverify::ui::widgets::context_fields::country_picker(ui, "test", label.id, value);
+        },
+        None::<String>,
+    );
+    harness.run();
+    let field = harness.get_by_role(egui::accesskit::Role::TextInput);
+    field.focus();
+    field.type_text("ger");
+    harness.run();
+    assert_eq!(harness.state(), &None, "a partial name sets nothing");
+    harness.get_by_label("D Germany").click();
+    harness.run();
+    assert_eq!(harness.state().as_deref(), Some("D"));
+    assert!(harness.query_by_label("DEU Germany").is_none(), "the suggestions close once a code is picked");
+}

@@ -8,8 +8,8 @@ use crate::mrz::{search_states, state_info};
 use crate::store::context::CodeList;
 
 /// A country field holding an ICAO code. The officer types a code or part of a name;
-/// matches are offered below the field while it has focus; the value is set only to a
-/// known code (anything else leaves it empty and says so).
+/// matches are offered below the field until one is picked or a known code is typed;
+/// the value is set only to a known code (anything else leaves it empty, shown `?`).
 pub fn country_picker(ui: &mut egui::Ui, id_salt: &str, label: egui::Id, value: &mut Option<String>) -> egui::Response {
     let id = ui.make_persistent_id(("country", id_salt));
     let mut text: String =
@@ -37,7 +37,9 @@ pub fn country_picker(ui: &mut egui::Ui, id_salt: &str, label: egui::Id, value: 
             }
             let typed = text.trim().to_owned();
             let exact = value.as_deref() == Some(typed.to_uppercase().as_str());
-            if edit.has_focus() && !typed.is_empty() && !exact {
+            // Offered as long as the text is not a known code (not only while focused: the
+            // field loses focus on the very press that would pick a suggestion).
+            if !typed.is_empty() && !exact {
                 ui.horizontal_wrapped(|ui| {
                     for state in search_states(&typed, 6) {
                         if ui.small_button(format!("{} {}", state.code, state.name)).clicked() {
