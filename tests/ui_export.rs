@@ -114,8 +114,7 @@ fn officer_fills_the_context_and_supervisor_exports_a_signed_bundle() {
     // Submitting without the rest is refused, naming what is missing; nothing changes.
     harness.get_by_label("Submit for review").click();
     harness.run();
-    harness.get_by_label_contains("cannot be submitted: fill in");
-    harness.get_by_label_contains("detection_stage");
+    harness.get_by_label_contains("Not submitted: a fraud case needs Detection stage, Direction, Nationality claimed, Conclusion, Outcome.");
     harness.get_by_label("Submit for review");
 
     // The officer completes the form (the code lists are drop-downs; set through state).

@@ -110,7 +110,11 @@ pub fn run_export(context: &Context, args: ExportArgs) -> ExitCode {
 }
 
 fn write_bundle(data_dir: &Path, args: &WriteArgs) -> Result<(), Failure> {
-    let missing = |flag: &str| Failure::input(format!("{flag} is needed (e.g. `tdverify export --from 2026-10 --to 2026-12 --out /media/usb --user NAME`)"));
+    let missing = |flag: &str| {
+        Failure::input(format!(
+            "{flag} is needed (e.g. `tdverify export --from 2026-10 --to 2026-12 --out /media/usb --user NAME`)"
+        ))
+    };
     let from = args.from.as_deref().ok_or_else(|| missing("--from"))?;
     let to = args.to.as_deref().ok_or_else(|| missing("--to"))?;
     let out = args.out.as_deref().ok_or_else(|| missing("--out"))?;
@@ -131,8 +135,8 @@ fn write_bundle(data_dir: &Path, args: &WriteArgs) -> Result<(), Failure> {
             earlier.created, earlier.actor
         )));
     }
-    let written = desc::write(&store, &session, &prepared, out, args.overlap_override, &mut |_| {})
-        .map_err(export_failure)?;
+    let written =
+        desc::write(&store, &session, &prepared, out, args.overlap_override, &mut |_| {}).map_err(export_failure)?;
     if args.json {
         return print_json(&serde_json::json!({
             "bundle": written.bundle,
@@ -162,7 +166,8 @@ fn write_bundle(data_dir: &Path, args: &WriteArgs) -> Result<(), Failure> {
 fn export_failure(error: desc::ExportError) -> Failure {
     match error {
         desc::ExportError::Store(e) => e.into(),
-        e @ (desc::ExportError::Period(_) | desc::ExportError::KTooSmall { .. } | desc::ExportError::Destination(_)) => {
+        e
+        @ (desc::ExportError::Period(_) | desc::ExportError::KTooSmall { .. } | desc::ExportError::Destination(_)) => {
             Failure { code: 2, message: e.to_string() }
         }
         e => Failure { code: 1, message: e.to_string() },
@@ -189,7 +194,9 @@ fn verify(bundle: &Path, key: Option<&str>, json: bool) -> ExitCode {
             match desc::parse_public_key(from_file.as_deref().unwrap_or(text)) {
                 Some(key) => Some(key),
                 None => {
-                    eprintln!("tdverify: --key {text:?} is not an Ed25519 public key (64 hex characters, or a file holding them)");
+                    eprintln!(
+                        "tdverify: --key {text:?} is not an Ed25519 public key (64 hex characters, or a file holding them)"
+                    );
                     return ExitCode::from(2);
                 }
             }
@@ -305,9 +312,10 @@ pub fn classify(data_dir: &Path, args: &ClassifyArgs) -> Result<(), Failure> {
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| Failure::input(format!("cannot read the context file {}: {e}", path.display())))?;
-            Some(ContextUpdate::from_json(&text).map_err(|e| {
-                Failure::input(format!("context file {}: {e}", path.display()))
-            })?)
+            Some(
+                ContextUpdate::from_json(&text)
+                    .map_err(|e| Failure::input(format!("context file {}: {e}", path.display())))?,
+            )
         }
     };
     let store = open_store(data_dir)?;
@@ -391,8 +399,11 @@ pub fn run_users(context: &Context, args: UsersArgs) -> ExitCode {
             })?;
             let store = open_store(&context.data_dir)?;
             let session = login(&store, &admin)?;
-            let password =
-                secret_from_env_or_prompt(NEW_PASSWORD_VAR, &format!("Password for {name}: "), "the new user's password")?;
+            let password = secret_from_env_or_prompt(
+                NEW_PASSWORD_VAR,
+                &format!("Password for {name}: "),
+                "the new user's password",
+            )?;
             store.create_user(&session, &name, &password, role)?;
             println!("User {} created with role {}", name.trim(), role.as_str());
             Ok(())
@@ -405,7 +416,12 @@ pub fn run_users(context: &Context, args: UsersArgs) -> ExitCode {
                 return print_json(&users);
             }
             for user in &users {
-                println!("{:<24} {:<11} {}", user.username, user.role.as_str(), if user.active { "active" } else { "disabled" });
+                println!(
+                    "{:<24} {:<11} {}",
+                    user.username,
+                    user.role.as_str(),
+                    if user.active { "active" } else { "disabled" }
+                );
             }
             Ok(())
         }

@@ -321,3 +321,5 @@ export-overlap = This period overlaps an export made on { $created } by { $actor
 export-override = Export again anyway (recorded in the audit log)
 export-done = Exported { $records } records ({ $suppressed } suppressed) to { $path }
 export-key-hint = Give the receiving hub this station key so it can check the bundle (`tdverify export verify BUNDLE --key …`):
+cases-context-missing = Not submitted: a fraud case needs { $fields }. Your entries are saved.
+export-empty = No record reaches k in this period; exporting still records the period and its counts.

@@ -320,3 +320,5 @@ export-overlap = Cette période recouvre un export fait le { $created } par { $a
 export-override = Exporter quand même (inscrit au journal d'audit)
 export-done = { $records } fiches exportées ({ $suppressed } supprimées) vers { $path }
 export-key-hint = Donnez au centre destinataire cette clé du poste pour qu'il vérifie le lot (`tdverify export verify LOT --key …`) :
+cases-context-missing = Non soumis : un dossier de fraude requiert { $fields }. Vos saisies sont enregistrées.
+export-empty = Aucune fiche n'atteint k sur cette période ; l'export enregistre quand même la période et ses comptes.

@@ -57,11 +57,14 @@ pub fn country_picker(ui: &mut egui::Ui, id_salt: &str, label: egui::Id, value: 
 }
 
 /// A drop-down over `list` (English labels; codes stored), with "-" for none.
-pub fn code_combo(ui: &mut egui::Ui, id_salt: &str, label: egui::Id, list: CodeList, value: &mut Option<String>) -> egui::Response {
-    let shown = value
-        .as_deref()
-        .and_then(|code| list.iter().find(|(c, _)| *c == code))
-        .map_or("-", |(_, label)| label);
+pub fn code_combo(
+    ui: &mut egui::Ui,
+    id_salt: &str,
+    label: egui::Id,
+    list: CodeList,
+    value: &mut Option<String>,
+) -> egui::Response {
+    let shown = value.as_deref().and_then(|code| list.iter().find(|(c, _)| *c == code)).map_or("-", |(_, label)| label);
     egui::ComboBox::from_id_salt(id_salt)
         .selected_text(shown)
         .show_ui(ui, |ui| {
@@ -87,7 +90,8 @@ pub fn optional_text(ui: &mut egui::Ui, label: egui::Id, value: &mut Option<Stri
 /// A whole-number field (1..=999), `None` when blank or not a number.
 pub fn optional_count(ui: &mut egui::Ui, id_salt: &str, label: egui::Id, value: &mut Option<u32>) -> egui::Response {
     let id = ui.make_persistent_id(("count", id_salt));
-    let mut text: String = ui.data_mut(|d| d.get_temp::<String>(id)).unwrap_or_else(|| value.map(|v| v.to_string()).unwrap_or_default());
+    let mut text: String =
+        ui.data_mut(|d| d.get_temp::<String>(id)).unwrap_or_else(|| value.map(|v| v.to_string()).unwrap_or_default());
     let response = ui.add(egui::TextEdit::singleline(&mut text).desired_width(50.0)).labelled_by(label);
     if response.changed() {
         *value = text.trim().parse::<u32>().ok().filter(|n| (1..=crate::store::context::MAX_COUNT).contains(n));

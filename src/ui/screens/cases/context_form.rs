@@ -8,11 +8,11 @@ use eframe::egui;
 
 use crate::i18n::Translator;
 use crate::settings::StationDefaults;
+use crate::store::ContextUpdate;
 use crate::store::context::{
     CONCLUSION_LEVELS, DETECTION_POINT_TYPES, DETECTION_STAGES, HOTLIST_RESULTS, OUTCOMES, REQUIRED_FOR_FRAUD,
     TRANSPORT_MODES, TRAVEL_DIRECTIONS,
 };
-use crate::store::ContextUpdate;
 use crate::ui::widgets::context_fields::{code_combo, country_picker, optional_count, optional_text};
 
 /// The context being edited for one case.

@@ -182,6 +182,14 @@ impl CaseDetail {
                 let result = self.save_form(store, session).and_then(|()| store.submit_case(session, &self.case.case_id));
                 *outcome = match result {
                     Ok(()) => DetailOutcome::Message(tr.tr("cases-submitted")),
+                    Err(crate::store::StoreError::IncompleteContext { missing, .. }) => {
+                        // The officer's words for the fields, not their export names.
+                        let fields: Vec<String> = missing
+                            .iter()
+                            .map(|f| if f == "fraud_type" { tr.tr("cases-fraud-type") } else { tr.tr(&format!("context-{f}")) })
+                            .collect();
+                        DetailOutcome::Message(tr.tr_args("cases-context-missing", &[("fields", fields.join(", "))]))
+                    }
                     Err(e) => DetailOutcome::Message(e.to_string()),
                 };
                 let _ = self.reload(store, session);

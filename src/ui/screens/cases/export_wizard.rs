@@ -78,7 +78,8 @@ impl ExportWizard {
         self.prepared = None;
         self.written = None;
         self.error = None;
-        let result = Period::parse(&self.from, &self.to).and_then(|period| desc::prepare(store, session, period, self.k));
+        let result =
+            Period::parse(&self.from, &self.to).and_then(|period| desc::prepare(store, session, period, self.k));
         match result {
             Ok(prepared) => {
                 self.overlap_override = false;
@@ -127,7 +128,8 @@ impl ExportWizard {
                 }
             }
             Err(_) => {
-                self.error = Some("the export stopped unexpectedly; unlock the cases again (nothing was signed)".into());
+                self.error =
+                    Some("the export stopped unexpectedly; unlock the cases again (nothing was signed)".into());
             }
         }
         true
@@ -135,7 +137,13 @@ impl ExportWizard {
 
     /// Draws the wizard. `store_slot` is the Cases screen's store: lent to the writer
     /// thread while an export runs.
-    pub fn show(&mut self, ui: &mut egui::Ui, tr: &Translator, store_slot: &mut Option<Store>, session: &Session) -> WizardOutcome {
+    pub fn show(
+        &mut self,
+        ui: &mut egui::Ui,
+        tr: &Translator,
+        store_slot: &mut Option<Store>,
+        session: &Session,
+    ) -> WizardOutcome {
         self.poll(store_slot);
         ui.heading(tr.tr("export-title"));
         if let Some(running) = &self.running {
@@ -150,49 +158,62 @@ impl ExportWizard {
             return if ui.button(tr.tr("export-close")).clicked() { WizardOutcome::Close } else { WizardOutcome::Stay };
         };
         let mut outcome = WizardOutcome::Stay;
-        ui.label(tr.tr("export-intro"));
-        egui::Grid::new("export-period").num_columns(2).spacing([12.0, 6.0]).show(ui, |ui| {
-            let l = ui.label(tr.tr("export-from"));
-            ui.add(egui::TextEdit::singleline(&mut self.from).desired_width(90.0).hint_text("YYYY-MM")).labelled_by(l.id);
-            ui.end_row();
-            let l = ui.label(tr.tr("export-to"));
-            ui.add(egui::TextEdit::singleline(&mut self.to).desired_width(90.0).hint_text("YYYY-MM")).labelled_by(l.id);
-            ui.end_row();
-            let l = ui.label(tr.tr("export-k"));
-            ui.add(egui::DragValue::new(&mut self.k).range(desc::MIN_K..=100)).labelled_by(l.id);
-            ui.end_row();
-            let l = ui.label(tr.tr("export-destination"));
-            ui.add(egui::TextEdit::singleline(&mut self.out_dir).desired_width(420.0)).labelled_by(l.id);
-            ui.end_row();
-        });
-        ui.horizontal(|ui| {
-            if ui.button(tr.tr("export-preview")).clicked() {
-                self.preview(store, session);
-            }
-            if ui.button(tr.tr("export-close")).clicked() {
-                outcome = WizardOutcome::Close;
-            }
-        });
-        if let Some(error) = &self.error {
-            ui.colored_label(ui.visuals().error_fg_color, error);
-        }
-        if let Some(written) = &self.written {
-            ui.separator();
-            ui.label(egui::RichText::new(tr.tr_args("export-done", &[
-                ("records", written.records.to_string()),
-                ("suppressed", written.suppressed.to_string()),
-                ("path", written.bundle.display().to_string()),
-            ])).strong());
-            let hint = ui.label(tr.tr("export-key-hint"));
-            // Selectable so it can be copied; editing it changes nothing.
-            ui.add(egui::TextEdit::singleline(&mut format!("ed25519:{}", written.station_public_key)).desired_width(620.0))
-                .labelled_by(hint.id);
-        }
         let mut start = false;
-        if let Some(prepared) = &self.prepared {
-            ui.separator();
-            start = show_preview(ui, tr, prepared, &mut self.overlap_override);
-        }
+        egui::ScrollArea::vertical().id_salt("export-wizard-scroll").auto_shrink([false, false]).show(ui, |ui| {
+            ui.label(tr.tr("export-intro"));
+            egui::Grid::new("export-period").num_columns(2).spacing([12.0, 6.0]).show(ui, |ui| {
+                let l = ui.label(tr.tr("export-from"));
+                ui.add(egui::TextEdit::singleline(&mut self.from).desired_width(90.0).hint_text("YYYY-MM"))
+                    .labelled_by(l.id);
+                ui.end_row();
+                let l = ui.label(tr.tr("export-to"));
+                ui.add(egui::TextEdit::singleline(&mut self.to).desired_width(90.0).hint_text("YYYY-MM"))
+                    .labelled_by(l.id);
+                ui.end_row();
+                let l = ui.label(tr.tr("export-k"));
+                ui.add(egui::DragValue::new(&mut self.k).range(desc::MIN_K..=100)).labelled_by(l.id);
+                ui.end_row();
+                let l = ui.label(tr.tr("export-destination"));
+                ui.add(egui::TextEdit::singleline(&mut self.out_dir).desired_width(420.0)).labelled_by(l.id);
+                ui.end_row();
+            });
+            ui.horizontal(|ui| {
+                if ui.button(tr.tr("export-preview")).clicked() {
+                    self.preview(store, session);
+                }
+                if ui.button(tr.tr("export-close")).clicked() {
+                    outcome = WizardOutcome::Close;
+                }
+            });
+            if let Some(error) = &self.error {
+                ui.colored_label(ui.visuals().error_fg_color, error);
+            }
+            if let Some(written) = &self.written {
+                ui.separator();
+                ui.label(
+                    egui::RichText::new(tr.tr_args(
+                        "export-done",
+                        &[
+                            ("records", written.records.to_string()),
+                            ("suppressed", written.suppressed.to_string()),
+                            ("path", written.bundle.display().to_string()),
+                        ],
+                    ))
+                    .strong(),
+                );
+                let hint = ui.label(tr.tr("export-key-hint"));
+                // Selectable so it can be copied; editing it changes nothing.
+                ui.add(
+                    egui::TextEdit::singleline(&mut format!("ed25519:{}", written.station_public_key))
+                        .desired_width(620.0),
+                )
+                .labelled_by(hint.id);
+            }
+            if let Some(prepared) = &self.prepared {
+                ui.separator();
+                start = show_preview(ui, tr, prepared, &mut self.overlap_override);
+            }
+        });
         if start {
             self.start(store_slot, session);
             ui.ctx().request_repaint();
@@ -204,20 +225,32 @@ impl ExportWizard {
 /// The preview; returns true when the supervisor pressed Export.
 fn show_preview(ui: &mut egui::Ui, tr: &Translator, prepared: &Prepared, overlap_override: &mut bool) -> bool {
     let anonymised = &prepared.anonymised;
-    ui.label(egui::RichText::new(tr.tr_args("export-summary", &[
-        ("period", prepared.period.to_string()),
-        ("eligible", prepared.eligible.to_string()),
-        ("records", anonymised.records.len().to_string()),
-        ("suppressed", anonymised.suppressed_total().to_string()),
-        ("k", prepared.k.to_string()),
-    ])).strong());
-    ui.label(tr.tr_args("export-excluded", &[
-        ("drafts", prepared.excluded.drafts.to_string()),
-        ("not_fraud", prepared.excluded.not_fraud.to_string()),
-        ("training", prepared.excluded.training.to_string()),
-    ]));
+    ui.label(
+        egui::RichText::new(tr.tr_args(
+            "export-summary",
+            &[
+                ("period", prepared.period.to_string()),
+                ("eligible", prepared.eligible.to_string()),
+                ("records", anonymised.records.len().to_string()),
+                ("suppressed", anonymised.suppressed_total().to_string()),
+                ("k", prepared.k.to_string()),
+            ],
+        ))
+        .strong(),
+    );
+    ui.label(tr.tr_args(
+        "export-excluded",
+        &[
+            ("drafts", prepared.excluded.drafts.to_string()),
+            ("not_fraud", prepared.excluded.not_fraud.to_string()),
+            ("training", prepared.excluded.training.to_string()),
+        ],
+    ));
     for (step, n) in anonymised.generalised.iter().filter(|(_, n)| *n > 0) {
-        ui.label(tr.tr_args("export-generalised", &[("step", tr.tr(&format!("export-step-{step}"))), ("records", n.to_string())]));
+        ui.label(tr.tr_args(
+            "export-generalised",
+            &[("step", tr.tr(&format!("export-step-{step}"))), ("records", n.to_string())],
+        ));
     }
     if !anonymised.suppressed_groups.is_empty() {
         egui::CollapsingHeader::new(tr.tr("export-suppressed-groups")).id_salt("export-suppressed").show(ui, |ui| {
@@ -229,7 +262,15 @@ fn show_preview(ui: &mut egui::Ui, tr: &Translator, prepared: &Prepared, overlap
     egui::CollapsingHeader::new(tr.tr("export-records")).id_salt("export-records").default_open(true).show(ui, |ui| {
         egui::ScrollArea::vertical().max_height(220.0).id_salt("export-records-scroll").show(ui, |ui| {
             egui::Grid::new("export-records-grid").striped(true).num_columns(7).show(ui, |ui| {
-                for head in ["event_period", "issuing_state", "fraud_type", "nationality_claimed", "holder_sex", "age_band", "detection_evidence"] {
+                for head in [
+                    "event_period",
+                    "issuing_state",
+                    "fraud_type",
+                    "nationality_claimed",
+                    "holder_sex",
+                    "age_band",
+                    "detection_evidence",
+                ] {
                     ui.strong(head);
                 }
                 ui.end_row();
@@ -248,9 +289,16 @@ fn show_preview(ui: &mut egui::Ui, tr: &Translator, prepared: &Prepared, overlap
     });
     if !prepared.overlapping.is_empty() {
         let earlier = &prepared.overlapping[0];
-        ui.colored_label(ui.visuals().warn_fg_color, tr.tr_args("export-overlap", &[("created", earlier.created.clone()), ("actor", earlier.actor.clone())]));
+        ui.colored_label(
+            ui.visuals().warn_fg_color,
+            tr.tr_args("export-overlap", &[("created", earlier.created.clone()), ("actor", earlier.actor.clone())]),
+        );
         ui.checkbox(overlap_override, tr.tr("export-override"));
     }
+    if anonymised.records.is_empty() {
+        // Still worth sending: the hub learns the period had suppressed cases only.
+        ui.label(tr.tr("export-empty"));
+    }
     let allowed = prepared.overlapping.is_empty() || *overlap_override;
-    ui.add_enabled(allowed && !anonymised.records.is_empty(), egui::Button::new(tr.tr("export-write"))).clicked()
+    ui.add_enabled(allowed, egui::Button::new(tr.tr("export-write"))).clicked()
 }
