@@ -30,6 +30,16 @@ fn export_100k(c: &mut Criterion) {
     let out = tempfile::tempdir().expect("out dir");
     let period = Period::parse("2026-10", "2026-12").expect("period");
     // Reset the peak so it measures the export, not the generation.
+    if std::env::var_os("TDVERIFY_BENCH_SPLIT").is_some() {
+        for _ in 0..2 {
+            let t = std::time::Instant::now();
+            let prepared = prepare(&store, &supervisor, period, 5).expect("prepare");
+            let t1 = t.elapsed();
+            let written = write(&store, &supervisor, &prepared, out.path(), true, &mut |_| {}).expect("write");
+            eprintln!("split: prepare {:?}, write {:?}", t1, t.elapsed() - t1);
+            std::fs::remove_dir_all(&written.bundle).expect("clean");
+        }
+    }
     let _ = std::fs::write("/proc/self/clear_refs", "5");
     // What the process holds before the export (the generated store's leftovers in the
     // allocator): the export's own cost is the peak above this.

@@ -93,26 +93,68 @@ struct Levels {
     nationality: u8,
 }
 
-fn apply(item: &Ungeneralised, levels: Levels) -> DescRecord {
-    let mut record = item.record.clone();
-    if levels.quarter && !record.event_period.contains('Q') {
-        record.event_period = quarter_of(&record.event_period);
+/// Applies generalisation step `step` (an index into [`STEPS`]) to one record: only the
+/// field that step concerns is recomputed from the ungeneralised values. Returns whether
+/// the record changed.
+fn apply_step(item: &mut Ungeneralised, level: &mut Levels, step: usize) -> bool {
+    let record = &mut item.record;
+    let set = |field: &mut Option<String>, value: Option<String>| {
+        let changed = *field != value;
+        *field = value;
+        changed
+    };
+    match step {
+        0 => {
+            level.quarter = true;
+            let changed = !record.event_period.contains('Q');
+            if changed {
+                record.event_period = quarter_of(&record.event_period);
+            }
+            changed
+        }
+        1 => {
+            level.area_dropped = true;
+            set(&mut record.detection_area, None)
+        }
+        2 | 3 => {
+            level.age = if step == 2 { level.age.max(1) } else { 2 };
+            match item.age_years {
+                Some(age) => set(&mut record.age_band, Some(age_band(age, level.age).to_string())),
+                None => false,
+            }
+        }
+        _ => {
+            level.nationality = if step == 4 { level.nationality.max(1) } else { 2 };
+            let at = level.nationality;
+            let claimed = item.nationality_claimed.as_deref().map(|n| nationality_at(n, at));
+            let established = item.nationality_established.as_deref().map(|n| nationality_at(n, at));
+            let a = set(&mut record.nationality_claimed, claimed);
+            let b = set(&mut record.nationality_established, established);
+            a || b
+        }
     }
-    if levels.area_dropped {
-        record.detection_area = None;
+}
+
+/// The group key of a record, borrowed (counting needs no copies).
+fn borrowed_key(record: &DescRecord) -> [Option<&str>; 7] {
+    [
+        Some(record.event_period.as_str()),
+        record.detection_area.as_deref(),
+        record.nationality_claimed.as_deref(),
+        record.nationality_established.as_deref(),
+        record.holder_sex.as_deref(),
+        record.age_band.as_deref(),
+        record.issuing_state.as_deref(),
+    ]
+}
+
+/// For each item, whether its group has fewer than `k` records.
+fn below_k(items: &[Ungeneralised], k: usize) -> Vec<bool> {
+    let mut sizes: HashMap<[Option<&str>; 7], usize> = HashMap::with_capacity(items.len() / 4 + 1);
+    for item in items {
+        *sizes.entry(borrowed_key(&item.record)).or_default() += 1;
     }
-    if let Some(age) = item.age_years {
-        record.age_band = Some(age_band(age, levels.age).to_string());
-    }
-    record.nationality_claimed = item
-        .nationality_claimed
-        .as_deref()
-        .map(|n| nationality_at(n, levels.nationality));
-    record.nationality_established = item
-        .nationality_established
-        .as_deref()
-        .map(|n| nationality_at(n, levels.nationality));
-    record
+    items.iter().map(|item| sizes.get(&borrowed_key(&item.record)).copied().unwrap_or(0) < k).collect()
 }
 
 /// Counts records per group key.
@@ -132,37 +174,26 @@ pub fn anonymise(mut items: Vec<Ungeneralised>, k: usize) -> Anonymised {
     let mut levels = vec![Levels::default(); items.len()];
     let mut generalised = Vec::new();
     for (step_index, step) in STEPS.iter().enumerate() {
-        let sizes = group_sizes(items.iter().map(|i| &i.record));
+        let small = below_k(&items, k);
         let mut changed = 0u64;
-        for (item, level) in items.iter_mut().zip(levels.iter_mut()) {
-            if sizes.get(&group_key(&item.record)).copied().unwrap_or(0) >= k {
+        for ((item, level), small) in items.iter_mut().zip(levels.iter_mut()).zip(small) {
+            if !small {
                 continue;
             }
-            match step_index {
-                0 => level.quarter = true,
-                1 => level.area_dropped = true,
-                2 => level.age = level.age.max(1),
-                3 => level.age = 2,
-                4 => level.nationality = level.nationality.max(1),
-                _ => level.nationality = 2,
-            }
-            let updated = apply(item, *level);
-            if updated != item.record {
+            if apply_step(item, level, step_index) {
                 changed += 1;
-                item.record = updated;
             }
         }
         generalised.push(((*step).to_string(), changed));
     }
-    let sizes = group_sizes(items.iter().map(|i| &i.record));
+    let small = below_k(&items, k);
     let mut kept = Vec::with_capacity(items.len());
     let mut suppressed_groups: HashMap<GroupKey, u64> = HashMap::new();
-    for item in items {
-        let key = group_key(&item.record);
-        if sizes.get(&key).copied().unwrap_or(0) >= k {
-            kept.push(item.record);
+    for (item, small) in items.into_iter().zip(small) {
+        if small {
+            *suppressed_groups.entry(group_key(&item.record)).or_default() += 1;
         } else {
-            *suppressed_groups.entry(key).or_default() += 1;
+            kept.push(item.record);
         }
     }
     let suppressed_total: u64 = suppressed_groups.values().sum();

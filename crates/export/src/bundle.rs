@@ -164,20 +164,41 @@ fn csv_field(value: &str) -> String {
     }
 }
 
-/// One record as a CSV line (lists joined with `|`, null empty), without the newline.
-fn csv_line(record: &DescRecord) -> Result<String, ExportError> {
-    let value = serde_json::to_value(record).map_err(|e| ExportError::Internal(e.to_string()))?;
-    let cells: Vec<String> = FIELDS
-        .iter()
-        .map(|field| match &value[*field] {
-            serde_json::Value::Null => String::new(),
-            serde_json::Value::String(s) => csv_field(s),
-            serde_json::Value::Array(items) => {
-                csv_field(&items.iter().filter_map(|i| i.as_str()).collect::<Vec<_>>().join("|"))
-            }
-            other => csv_field(&other.to_string()),
-        })
-        .collect();
+/// One record as a CSV line (lists joined with `|`, null empty), without the newline,
+/// in [`FIELDS`] order.
+fn csv_line(r: &DescRecord) -> Result<String, ExportError> {
+    let opt = |v: &Option<String>| v.as_deref().map(csv_field).unwrap_or_default();
+    let list = |v: &[String]| csv_field(&v.join("|"));
+    let cells = [
+        r.schema_version.to_string(),
+        csv_field(&r.record_id),
+        csv_field(&r.event_period),
+        opt(&r.detection_country),
+        opt(&r.detection_area),
+        opt(&r.detection_point_type),
+        opt(&r.detection_stage),
+        opt(&r.travel_direction),
+        opt(&r.transport_mode),
+        opt(&r.document_category),
+        opt(&r.icao_doc_code),
+        opt(&r.issuing_state),
+        opt(&r.fraud_type),
+        list(&r.forgery_methods),
+        list(&r.detection_evidence),
+        opt(&r.hotlist_result),
+        opt(&r.conclusion_level),
+        opt(&r.nationality_claimed),
+        opt(&r.nationality_established),
+        opt(&r.holder_sex),
+        opt(&r.age_band),
+        opt(&r.route_embarkation),
+        list(&r.route_transits),
+        opt(&r.route_destination),
+        opt(&r.group_size_band),
+        opt(&r.outcome),
+        opt(&r.repeat_document),
+    ];
+    debug_assert_eq!(cells.len(), FIELDS.len());
     Ok(cells.join(","))
 }
 
@@ -253,10 +274,12 @@ fn write_data_files(
     csv.write(FIELDS.join(",").as_bytes())?;
     csv.write(b"\n")?;
     let step = (records.len() / 20).max(1);
+    let mut line = Vec::with_capacity(1024);
     for (index, record) in records.iter().enumerate() {
-        let line = serde_json::to_vec(record).map_err(|e| ExportError::Internal(e.to_string()))?;
+        line.clear();
+        serde_json::to_writer(&mut line, record).map_err(|e| ExportError::Internal(e.to_string()))?;
+        line.push(b'\n');
         jsonl.write(&line)?;
-        jsonl.write(b"\n")?;
         csv.write(csv_line(record)?.as_bytes())?;
         csv.write(b"\n")?;
         if index % step == 0 {
@@ -401,4 +424,29 @@ pub fn describe_group(key: &GroupKey) -> String {
         .filter_map(|(field, value)| value.as_ref().map(|v| format!("{field}={v}")))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_columns_follow_the_field_list() {
+        let line = r#"{"schema_version":1,"record_id":"00000000000000000000000000000000","event_period":"2026-Q4","detection_country":"UTO","detection_area":null,"detection_point_type":"air","detection_stage":"first_line","travel_direction":"entry","transport_mode":"air","document_category":"passport","icao_doc_code":"P","issuing_state":"D","fraud_type":"forged","forgery_methods":["photo_substitution","other"],"detection_evidence":["ir.b900"],"hotlist_result":null,"conclusion_level":"suspected","nationality_claimed":"region:africa","nationality_established":null,"holder_sex":"F","age_band":"18-29","route_embarkation":null,"route_transits":["FRA","TUR"],"route_destination":"D","group_size_band":"3-5","outcome":"other","repeat_document":null}"#;
+        let record: DescRecord = serde_json::from_str(line).unwrap();
+        let csv = records_csv(&[record.clone()]).unwrap();
+        let row: Vec<&str> = csv.lines().nth(1).unwrap().split(',').collect();
+        assert_eq!(row.len(), FIELDS.len());
+        let value = serde_json::to_value(&record).unwrap();
+        for (field, cell) in FIELDS.iter().zip(&row) {
+            let expected = match &value[*field] {
+                serde_json::Value::Null => String::new(),
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Array(a) => a.iter().filter_map(|v| v.as_str()).collect::<Vec<_>>().join("|"),
+                other => other.to_string(),
+            };
+            assert_eq!(*cell, expected, "{field}");
+        }
+        assert_eq!(records_jsonl(&[record]).unwrap().trim_end(), line);
+    }
 }
