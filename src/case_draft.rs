@@ -46,13 +46,24 @@ pub fn draft_from_inspection<'a>(
     let fields = inspection.mrz.as_ref().map(|m| &m.report["fields"]);
     let field = |name: &str| fields.and_then(|f| f[name].as_str()).map(str::to_owned).filter(|v| !v.is_empty());
     let failed_checks = inspection.checks.iter().filter(|c| c.status == CheckStatus::Fail).map(|c| c.id.clone()).collect();
-    let metadata = CaseMetadata {
+    // The SLTD lookup's result goes into the case (and, from there, into exports).
+    let sltd = inspection.checks.iter().find(|c| c.id == "sltd.hit").map(|c| c.status);
+    let hotlist_result = match sltd {
+        Some(CheckStatus::Fail) => "possible_hit",
+        Some(CheckStatus::Pass) => "no_hit",
+        _ => "not_checked",
+    };
+    let mut metadata = CaseMetadata {
         proposed_verdict: Some(inspection.verdict.proposed),
         issuing_state: inspection.document.issuer.clone().or_else(|| field("issuing_state")),
         document_code: field("document_code"),
         failed_checks,
+        hotlist_result: Some(hotlist_result.to_owned()),
         ..CaseMetadata::default()
     };
+    if sltd == Some(CheckStatus::Fail) {
+        metadata.context.detection_stage = Some("sltd_hit".to_owned());
+    }
     let holder = HolderProfile {
         nationality_claimed: field("nationality"),
         sex: field("sex").filter(|s| s != "<"),

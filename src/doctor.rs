@@ -50,6 +50,7 @@ pub fn examine(resources: &Resources, data_dir: &Path) -> Vec<Finding> {
         pcsc(),
         cameras(),
         data_directory(data_dir),
+        sltd_hotlist(data_dir),
         models(resources),
         reference_library(resources),
         fixtures(resources),
@@ -162,6 +163,34 @@ fn data_directory(data_dir: &Path) -> Finding {
             format!("{} is not writable: {e}", data_dir.display()),
             "choose another folder with --data-dir, or fix its permissions",
         ),
+    }
+}
+
+/// The offline SLTD hotlist: present, and not older than the lookups accept.
+fn sltd_hotlist(data_dir: &Path) -> Finding {
+    const NAME: &str = "SLTD hotlist";
+    match crate::sltd::Hotlist::load(data_dir) {
+        Ok(Some(list)) => {
+            let status = list.status(crate::sltd::today_days());
+            let detail = format!("{} entries from {}, as of {} ({} days old)", status.entries, status.issuer, status.as_of, status.age_days);
+            if status.stale {
+                Finding::problem(
+                    NAME,
+                    Health::Warn,
+                    format!("{detail}: too old, lookups say \"not checked\""),
+                    "import the current bundle from the national central bureau: tdverify sltd import FILE",
+                )
+            } else {
+                Finding::ok(NAME, detail)
+            }
+        }
+        Ok(None) => Finding::problem(
+            NAME,
+            Health::Warn,
+            "no hotlist imported: inspections cannot check stolen and lost documents",
+            "an administrator trusts the NCB's key (tdverify sltd trust) and imports its bundle (tdverify sltd import FILE)",
+        ),
+        Err(e) => Finding::problem(NAME, Health::Warn, e.to_string(), "import the bundle again: tdverify sltd import FILE"),
     }
 }
 

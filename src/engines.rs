@@ -19,6 +19,8 @@ pub struct LoadedEngines {
     pub ocr: Result<OcrEngine, String>,
     /// Face comparison, or why it is unavailable.
     pub face: Result<FaceEngine, String>,
+    /// The station's SLTD hotlist, once [`LoadedEngines::load_hotlist`] found one.
+    pub hotlist: Option<tdverify_sltd::Hotlist>,
 }
 
 impl LoadedEngines {
@@ -38,11 +40,23 @@ impl LoadedEngines {
         for problem in &library_problems {
             tracing::warn!("reference library: {problem}");
         }
-        LoadedEngines { library, library_problems, ocr, face }
+        LoadedEngines { library, library_problems, ocr, face, hotlist: None }
+    }
+
+    /// Loads the station's hotlist from the data directory (none imported: `None`, and
+    /// `sltd.hit` says so). A damaged copy is logged and left out, never fatal.
+    pub fn load_hotlist(&mut self, data_dir: &std::path::Path) {
+        self.hotlist = match tdverify_sltd::Hotlist::load(data_dir) {
+            Ok(list) => list,
+            Err(e) => {
+                tracing::warn!("SLTD hotlist: {e}");
+                None
+            }
+        };
     }
 
     /// The borrowed view `inspect::run` takes.
     pub fn engines(&self) -> Engines<'_> {
-        Engines { library: &self.library, ocr: self.ocr.as_ref().ok(), face: self.face.as_ref().ok() }
+        Engines { library: &self.library, ocr: self.ocr.as_ref().ok(), face: self.face.as_ref().ok(), hotlist: self.hotlist.as_ref() }
     }
 }

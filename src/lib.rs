@@ -16,6 +16,7 @@ pub use tdverify_store as store;
 pub use tdverify_chip as chip;
 pub use tdverify_pki as pki;
 pub use tdverify_export as export;
+pub use tdverify_sltd as sltd;
 
 pub mod capture;
 pub mod case_draft;

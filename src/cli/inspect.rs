@@ -98,7 +98,8 @@ pub fn run_command(context: &Context, args: InspectArgs) -> ExitCode {
         },
         None => None,
     };
-    let loaded = LoadedEngines::load(&context.resources);
+    let mut loaded = LoadedEngines::load(&context.resources);
+    loaded.load_hotlist(&context.data_dir);
     for (what, problem) in [("MRZ reader", loaded.ocr.as_ref().err()), ("face comparison", loaded.face.as_ref().err())] {
         if let Some(problem) = problem {
             eprintln!("tdverify inspect: {what} unavailable: {problem}");

@@ -11,6 +11,7 @@ mod chip;
 mod csca;
 mod cases;
 mod export;
+mod sltd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -64,6 +65,8 @@ pub enum Command {
     Export(export::ExportArgs),
     /// User accounts (administrator): `users add NAME --role R --admin NAME`, `users list`.
     Users(export::UsersArgs),
+    /// The offline stolen and lost documents hotlist: import, status, check, trust, make-test-bundle.
+    Sltd(sltd::SltdArgs),
 }
 
 /// Global context every command gets.
@@ -111,5 +114,6 @@ pub fn main() -> ExitCode {
         Command::Store(args) => cases::run_store(&context, args),
         Command::Export(args) => export::run_export(&context, args),
         Command::Users(args) => export::run_users(&context, args),
+        Command::Sltd(args) => sltd::run(&context, args),
     }
 }

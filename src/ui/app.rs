@@ -88,6 +88,7 @@ impl TdverifyApp {
         }
         // The chip panel verifies against the CSCAs imported into this station's data folder.
         document.chip.data_dir = Some(settings.data_dir.clone());
+        document.inspection.data_dir = Some(settings.data_dir.clone());
         let screen = start.screen.unwrap_or(if start.images.is_empty() { Screen::Home } else { Screen::Document });
         TdverifyApp {
             screen,

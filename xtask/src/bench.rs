@@ -60,6 +60,33 @@ pub fn run(args: &[String]) -> Result<()> {
         ),
         None => println!("{:<45} {:>14} {:>11.0} MB  not measured", "export 100 000 cases: peak memory added", "-", EXPORT_MEMORY_BUDGET_MB),
     }
+    match fs::read_to_string(criterion.join("sltd/hotlist_10m.json")) {
+        Ok(text) => {
+            let number = |key: &str| {
+                let at = text.find(&format!("\"{key}\":"))?;
+                let rest = &text[at + key.len() + 3..];
+                rest.split([',', '}']).next()?.trim().parse::<f64>().ok()
+            };
+            let rows = [
+                ("SLTD: import 10 000 000 entries", number("import_s"), 60.0, "s"),
+                ("SLTD: copy on disk", number("disk_mb"), 400.0, "MB"),
+                ("SLTD: memory when loaded", number("loaded_mb"), 300.0, "MB"),
+                ("SLTD: lookup p99", number("lookup_p99_s").map(|s| s * 1e3), 1.0, "ms"),
+            ];
+            for (what, value, budget, unit) in rows {
+                match value {
+                    Some(v) => println!(
+                        "{what:<45} {:>11.3} {unit:<2} {:>11.3} {unit:<2}  {}",
+                        v,
+                        budget,
+                        if v <= budget { "within" } else { "OVER" }
+                    ),
+                    None => println!("{what:<45} {:>14} {:>11.3} {unit}  not measured", "-", budget),
+                }
+            }
+        }
+        Err(_) => println!("{:<45} {:>14} {:>14}  not measured", "SLTD hotlist (10 000 000 entries)", "-", "-"),
+    }
     if let Ok(text) = fs::read_to_string(criterion.join("export/bundle_100k/suppression.txt")) {
         let parts: Vec<&str> = text.split_whitespace().collect();
         if let [eligible, exported, suppressed, rate] = parts.as_slice() {

@@ -16,6 +16,28 @@ use anyhow::{Context, Result, bail};
 
 const USAGE: &str = "usage: cargo xtask eval-docs DIR [--library DIR] [--limit N] [--json FILE] [--officer-only | --no-officer] [--no-bearer] [--chip-portrait]";
 
+/// The set's own TEST-ONLY hotlist (its stolen blanks, from index.json), as of its
+/// reference date, so `sltd.hit` is evaluated like the other checks. `None` when the
+/// folder has no index.json (a folder of hand-made documents).
+fn test_hotlist(dir: &std::path::Path) -> Result<Option<tdverify_sltd::Hotlist>> {
+    let Ok(index) = tdverify_fixtures::load_index(dir) else { return Ok(None) };
+    let as_of = index.reference_date.clone();
+    let reported = u16::try_from(tdverify_sltd::days_from_iso(&as_of).unwrap_or(0) - 30).unwrap_or(0);
+    let extra: Vec<tdverify_sltd::Entry> = index
+        .test_hotlist
+        .iter()
+        .map(|e| tdverify_sltd::Entry {
+            document: tdverify_sltd::DocumentKey::new(&e.doc_code, &e.issuing_state, &e.document_number),
+            status: tdverify_sltd::Status::StolenBlank,
+            reported_days: reported,
+        })
+        .collect();
+    let bytes = tdverify_sltd::test_bundle::make_test_bundle(1000, 1, &as_of, &extra).context("making the test hotlist")?;
+    let list = tdverify_sltd::Hotlist::from_bundle(bytes, &tdverify_sltd::test_bundle::test_only_trust()).context("loading the test hotlist")?;
+    eprintln!("officer evaluation: test hotlist with {} stolen blanks, as of {as_of}", extra.len());
+    Ok(Some(list))
+}
+
 /// Parses the arguments, evaluates the folder and prints the report.
 pub fn run(args: &[String]) -> Result<()> {
     if let Some(done) = crate::usage_if_asked(args, USAGE) {
@@ -66,7 +88,8 @@ pub fn run(args: &[String]) -> Result<()> {
         }
         let ocr = tdverify_ocr::OcrEngine::load_default().context("loading the MRZ reader (run cargo xtask setup)")?;
         let face = tdverify_face::FaceEngine::load_default(None).context("loading ONNX Runtime and the face models")?;
-        let engines = tdverify_inspect::Engines { library: &library, ocr: Some(&ocr), face: Some(&face) };
+        let hotlist = test_hotlist(&dir)?;
+        let engines = tdverify_inspect::Engines { library: &library, ocr: Some(&ocr), face: Some(&face), hotlist: hotlist.as_ref() };
         let options = tdverify_inspect::eval::OfficerEvalOptions {
             limit,
             without_bearer,

@@ -323,3 +323,6 @@ export-done = Exported { $records } records ({ $suppressed } suppressed) to { $p
 export-key-hint = Give the receiving hub this station key so it can check the bundle (`tdverify export verify BUNDLE --key …`):
 cases-context-missing = Not submitted: a fraud case needs { $fields }. Your entries are saved.
 export-empty = No record reaches k in this period; exporting still records the period and its counts.
+
+## SLTD (issue 23)
+sltd-hit-title = POSSIBLE SLTD HIT: confirm with the national central bureau before any action

@@ -322,3 +322,6 @@ export-done = { $records } fiches exportées ({ $suppressed } supprimées) vers 
 export-key-hint = Donnez au centre destinataire cette clé du poste pour qu'il vérifie le lot (`tdverify export verify LOT --key …`) :
 cases-context-missing = Non soumis : un dossier de fraude requiert { $fields }. Vos saisies sont enregistrées.
 export-empty = Aucune fiche n'atteint k sur cette période ; l'export enregistre quand même la période et ses comptes.
+
+## SLTD (issue 23)
+sltd-hit-title = CORRESPONDANCE SLTD POSSIBLE : à confirmer auprès du bureau central national avant toute mesure

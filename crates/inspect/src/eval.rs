@@ -944,7 +944,7 @@ mod tests {
     #[test]
     fn missing_engines_and_empty_folders_are_errors() {
         let library = tdverify_document::reference::ReferenceLibrary::from_templates(PathBuf::new(), Vec::new());
-        let engines = Engines { library: &library, ocr: None, face: None };
+        let engines = Engines { library: &library, ocr: None, face: None, hotlist: None };
         let dir = tempfile::tempdir().unwrap();
         let error = evaluate_folder(dir.path(), &engines, &OfficerEvalOptions::default(), |_, _| {}).unwrap_err();
         assert!(matches!(error, OfficerEvalError::MissingEngine(_)), "{error}");

@@ -14,6 +14,7 @@ pub mod ghost_eval;
 pub mod lights;
 pub mod mrz_review;
 mod run;
+pub mod sltd;
 pub mod verdict;
 
 pub use run::{ChipEvidence, DocumentSummary, Engines, FaceView, InspectInput, Inspection, MrzOutcome, Stage, run};
@@ -26,4 +27,5 @@ pub const CHECK_IDS: &[tdverify_core::CheckIdInfo] = &[
     tdverify_core::CheckIdInfo { id: "mrz.read", meaning: "the MRZ was read from the IR or white image with confidence (or typed)" },
     tdverify_core::CheckIdInfo { id: "mrz.lights_agree", meaning: "the MRZ reads the same under white and IR light (confident characters compared; a difference is an MRZ printed over)" },
     tdverify_core::CheckIdInfo { id: "face.stage", meaning: "the face comparison could run (models loaded, no internal error)" },
+    tdverify_core::CheckIdInfo { id: "sltd.hit", meaning: "the document (printed MRZ, and the chip's DG1 when read) is not on the station's offline stolen and lost documents hotlist; a fail is a possible hit to confirm with the national central bureau, never a finding of theft" },
 ];

@@ -24,6 +24,8 @@ pub struct Engines<'a> {
     pub ocr: Option<&'a OcrEngine>,
     /// Face comparison; `None` skips the face stage (said in a check).
     pub face: Option<&'a FaceEngine>,
+    /// The station's stolen and lost documents hotlist; `None`: `sltd.hit` says none is loaded.
+    pub hotlist: Option<&'a tdverify_sltd::Hotlist>,
 }
 
 /// What the chip read contributed (produced by the chip session before the inspection).
@@ -255,6 +257,11 @@ pub fn run(input: &InspectInput, engines: &Engines<'_>, progress: &(dyn Fn(Stage
     }
     progress(Stage::Chip, 1.0);
     ms.insert(Stage::Chip.as_str().to_owned(), elapsed_ms(started));
+
+    let started = Instant::now();
+    let dg1 = input.chip.as_ref().and_then(|c| c.dg1_mrz.as_deref());
+    checks.push(crate::sltd::check(engines.hotlist, mrz.as_ref(), dg1, input.inspection_date, tdverify_sltd::DEFAULT_MAX_AGE_DAYS));
+    ms.insert("sltd".to_owned(), elapsed_ms(started));
 
     progress(Stage::Verdict, 0.0);
     let verdict = propose(&checks);

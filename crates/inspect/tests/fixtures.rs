@@ -40,7 +40,7 @@ fn genuine_documents_pass_and_forgeries_are_flagged() {
     let library = ReferenceLibrary::load(&library_path).unwrap();
     let ocr = tdverify_ocr::OcrEngine::load_default().ok();
     let face = tdverify_face::FaceEngine::load_default(None).ok();
-    let engines = Engines { library: &library, ocr: ocr.as_ref(), face: face.as_ref() };
+    let engines = Engines { library: &library, ocr: ocr.as_ref(), face: face.as_ref(), hotlist: None };
 
     let mut folders: Vec<PathBuf> = std::fs::read_dir(out.path()).unwrap().flatten().map(|e| e.path()).filter(|p| p.join("truth.json").is_file()).collect();
     folders.sort();
@@ -105,7 +105,7 @@ fn two_sided_card_is_inspected_on_both_sides() {
     let library = ReferenceLibrary::load(&library_path).unwrap();
     let ocr = tdverify_ocr::OcrEngine::load_default().ok();
     let face = tdverify_face::FaceEngine::load_default(None).ok();
-    let engines = Engines { library: &library, ocr: ocr.as_ref(), face: face.as_ref() };
+    let engines = Engines { library: &library, ocr: ocr.as_ref(), face: face.as_ref(), hotlist: None };
     let truth = tdverify_fixtures::load_truth(&folder).unwrap();
     let date = MrzDate::new(
         truth.reference_date[0..4].parse().unwrap(),

@@ -27,7 +27,7 @@ fn officer_evaluation_counts_every_document_once_and_consistently() {
     let library = ReferenceLibrary::load(&library_path).expect("the reference library loads");
     let ocr = tdverify_ocr::OcrEngine::load_default().expect("the MRZ reader loads (TDVERIFY_ORT_LIB, models/)");
     let face = tdverify_face::FaceEngine::load_default(None).expect("the face models load (TDVERIFY_ORT_LIB, models/)");
-    let engines = Engines { library: &library, ocr: Some(&ocr), face: Some(&face) };
+    let engines = Engines { library: &library, ocr: Some(&ocr), face: Some(&face), hotlist: None };
 
     let mut calls = Vec::new();
     let report = evaluate_folder(out.path(), &engines, &OfficerEvalOptions::default(), |done, total| calls.push((done, total)))

@@ -41,7 +41,7 @@ fn hand_fixes_are_applied_to_the_reading_checked_and_kept() {
     let folder = std::fs::read_dir(out.path()).unwrap().flatten().map(|e| e.path()).find(|p| p.join("truth.json").is_file()).expect("one document");
     let library = ReferenceLibrary::load(&library_path).unwrap();
     let ocr = tdverify_ocr::OcrEngine::load_default().expect("the OCR model (cargo xtask setup)");
-    let engines = Engines { library: &library, ocr: Some(&ocr), face: None };
+    let engines = Engines { library: &library, ocr: Some(&ocr), face: None, hotlist: None };
     let mut input = InspectInput {
         captures: captures(&folder),
         other_side: Vec::new(),

@@ -37,6 +37,8 @@ pub struct InspectionPanel {
     pub generation: usize,
     /// The finding the officer clicked (index into `result.checks`).
     pub selected: Option<usize>,
+    /// The data directory, for the station's SLTD hotlist (loaded with the engines).
+    pub data_dir: Option<std::path::PathBuf>,
     job: Option<Job>,
     engines: Arc<OnceLock<LoadedEngines>>,
 }
@@ -109,9 +111,16 @@ impl InspectionPanel {
         let (sender, messages) = mpsc::channel();
         let engines = Arc::clone(&self.engines);
         let resources = resources.clone();
+        let data_dir = self.data_dir.clone();
         self.draft = None;
         let spawned = std::thread::Builder::new().name("inspection".into()).spawn(move || {
-            let engines = engines.get_or_init(|| LoadedEngines::load(&resources));
+            let engines = engines.get_or_init(|| {
+                let mut loaded = LoadedEngines::load(&resources);
+                if let Some(dir) = &data_dir {
+                    loaded.load_hotlist(dir);
+                }
+                loaded
+            });
             let progress_sender = sender.clone();
             let progress = move |stage: Stage, fraction: f32| {
                 let _ = progress_sender.send(JobMessage::Progress(stage, fraction));
@@ -209,6 +218,12 @@ impl InspectionPanel {
             ui.label(RichText::new(tr.tr("inspect-none")).weak());
             return false;
         };
+        // A possible SLTD hit comes first, in its own words: the officer calls the NCB.
+        if let Some(hit) = result.checks.iter().find(|c| c.id == "sltd.hit" && c.status == tdverify_core::CheckStatus::Fail) {
+            ui.label(RichText::new(tr.tr("sltd-hit-title")).strong().color(ui.visuals().error_fg_color));
+            ui.label(RichText::new(&hit.message).strong());
+            ui.separator();
+        }
         let (text, color) = match result.verdict.proposed {
             Verdict::Genuine => (tr.tr("verdict-genuine"), Color32::from_rgb(0x2e, 0x9d, 0x4f)),
             Verdict::Review => (tr.tr("verdict-review"), Color32::from_rgb(0xd0, 0x8c, 0x00)),

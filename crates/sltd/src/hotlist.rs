@@ -1,0 +1,374 @@
+//! The station's copy of the hotlist: import (verify, then replace atomically), load,
+//! look up, and the administrator's trusted signer keys.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::bundle::{self, BundleHeader, ENTRY_LEN, HASH_LEN, Status, days_from_iso, entry_hash, from_hex, hex, iso_from_days};
+use crate::error::{SltdError, io_error};
+use crate::normalize::DocumentKey;
+
+/// Days after its as-of date a hotlist is still used (older: lookups say "not checked").
+pub const DEFAULT_MAX_AGE_DAYS: i64 = 7;
+
+/// File name of the station's copy inside `<data dir>/sltd/`.
+const COPY_NAME: &str = "hotlist.tdvs";
+/// File name of the trusted signer keys inside `<data dir>/sltd/`.
+const TRUSTED_NAME: &str = "trusted-signers.txt";
+
+/// The folder holding the hotlist in a data directory.
+pub fn folder(data_dir: &Path) -> PathBuf {
+    data_dir.join("sltd")
+}
+
+/// The Ed25519 keys of hotlist publishers the administrator trusts, one per line
+/// (`ed25519:HEX  optional label`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrustedKeys {
+    keys: Vec<(Vec<u8>, String)>,
+}
+
+impl TrustedKeys {
+    /// Loads the station's trusted keys (none when the file does not exist).
+    pub fn load(data_dir: &Path) -> Result<TrustedKeys, SltdError> {
+        let path = folder(data_dir).join(TRUSTED_NAME);
+        let text = match fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(TrustedKeys::default()),
+            Err(source) => return Err(SltdError::Io { action: "reading", path, source }),
+        };
+        let mut keys = Vec::new();
+        for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+            let (key, label) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
+            if let Some(bytes) = parse_key(key) {
+                keys.push((bytes, label.trim().to_string()));
+            }
+        }
+        Ok(TrustedKeys { keys })
+    }
+
+    /// Adds a key (administrators; the CLI and the admin screen check the role) and saves.
+    pub fn trust(data_dir: &Path, key: &str, label: &str) -> Result<TrustedKeys, SltdError> {
+        let bytes = parse_key(key).ok_or_else(|| SltdError::Invalid(format!("{key:?} is not an Ed25519 public key (64 hex characters)")))?;
+        let mut trusted = TrustedKeys::load(data_dir)?;
+        if !trusted.contains(&bytes) {
+            trusted.keys.push((bytes, label.chars().filter(|c| !c.is_control()).collect()));
+        }
+        let dir = folder(data_dir);
+        fs::create_dir_all(&dir).map_err(io_error("creating", &dir))?;
+        let text: String = trusted.keys.iter().map(|(k, l)| format!("ed25519:{} {l}\n", hex(k))).collect();
+        write_atomically(&dir.join(TRUSTED_NAME), text.as_bytes())?;
+        Ok(trusted)
+    }
+
+    /// A set holding only the given keys (tests, evaluations).
+    pub fn of(keys: &[Vec<u8>]) -> TrustedKeys {
+        TrustedKeys { keys: keys.iter().map(|k| (k.clone(), String::new())).collect() }
+    }
+
+    /// Whether `key` is trusted.
+    pub fn contains(&self, key: &[u8]) -> bool {
+        self.keys.iter().any(|(k, _)| k == key)
+    }
+
+    /// How many keys are trusted.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Whether none is.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+}
+
+/// Parses `ed25519:HEX` or `HEX`.
+fn parse_key(text: &str) -> Option<Vec<u8>> {
+    let text = text.trim();
+    from_hex(text.strip_prefix("ed25519:").unwrap_or(text)).filter(|k| k.len() == 32)
+}
+
+/// Writes a file through a temporary sibling and a rename, so readers see the old or the
+/// new content, never a half.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), SltdError> {
+    let tmp = path.with_extension("partial");
+    {
+        use std::io::Write;
+        let mut file = fs::File::create(&tmp).map_err(io_error("creating", &tmp))?;
+        file.write_all(bytes).map_err(io_error("writing", &tmp))?;
+        file.sync_all().map_err(io_error("flushing", &tmp))?;
+    }
+    fs::rename(&tmp, path).map_err(io_error("replacing", path))
+}
+
+/// What `sltd status` reports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HotlistStatus {
+    /// The list's as-of date.
+    pub as_of: String,
+    /// Entries.
+    pub entries: u64,
+    /// Days between the as-of date and today.
+    pub age_days: i64,
+    /// The publisher.
+    pub issuer: String,
+    /// Whether it is older than the maximum age (lookups then say "not checked").
+    pub stale: bool,
+}
+
+/// A hit: what the list says about the document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hit {
+    /// Status reported.
+    pub status: Status,
+    /// When it was reported, `YYYY-MM-DD`.
+    pub reported: String,
+}
+
+/// The answer to a lookup.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum Lookup {
+    /// On the list: a possible hit, to confirm with the NCB.
+    PossibleHit {
+        /// The entry.
+        hit: Hit,
+        /// The list's as-of date.
+        as_of: String,
+    },
+    /// Not on the list as of its date.
+    NoHit {
+        /// The list's as-of date.
+        as_of: String,
+    },
+    /// The list is too old to rely on.
+    Stale {
+        /// The list's as-of date.
+        as_of: String,
+        /// Its age in days.
+        age_days: i64,
+    },
+    /// The document's number, state or type is unknown.
+    Incomplete,
+}
+
+/// The loaded station copy.
+pub struct Hotlist {
+    header: BundleHeader,
+    bytes: Vec<u8>,
+    entries_start: usize,
+    entries_end: usize,
+    hmac: ring::hmac::Key,
+}
+
+impl std::fmt::Debug for Hotlist {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Hotlist").field("header", &self.header).finish_non_exhaustive()
+    }
+}
+
+impl Hotlist {
+    /// Verifies a bundle (signature by a trusted key, layout) and makes it the station's
+    /// copy. An older bundle than the one in use is refused unless `allow_older`. On any
+    /// error the copy in use is left as it was.
+    pub fn import(data_dir: &Path, bundle_path: &Path, allow_older: bool) -> Result<HotlistStatus, SltdError> {
+        let bytes = fs::read(bundle_path).map_err(io_error("reading", bundle_path))?;
+        Hotlist::import_bytes(data_dir, bytes, allow_older)
+    }
+
+    /// As [`Hotlist::import`], from bytes in memory.
+    pub fn import_bytes(data_dir: &Path, bytes: Vec<u8>, allow_older: bool) -> Result<HotlistStatus, SltdError> {
+        let parsed = bundle::verify(&bytes)?;
+        let trusted = TrustedKeys::load(data_dir)?;
+        if !trusted.contains(&parsed.signer) {
+            return Err(SltdError::UntrustedSigner(format!("ed25519:{}", hex(&parsed.signer))));
+        }
+        if !allow_older
+            && let Some(current) = Hotlist::load(data_dir)?
+            && days_from_iso(&parsed.header.as_of) < days_from_iso(&current.header.as_of)
+        {
+            return Err(SltdError::Older { bundle: parsed.header.as_of, current: current.header.as_of.clone() });
+        }
+        let dir = folder(data_dir);
+        fs::create_dir_all(&dir).map_err(io_error("creating", &dir))?;
+        write_atomically(&dir.join(COPY_NAME), &bytes)?;
+        let loaded = Hotlist::from_bytes(bytes)?;
+        Ok(loaded.status(today_days()))
+    }
+
+    /// A hotlist in memory from a bundle, verified against `trusted` (evaluations and
+    /// tests; stations import to disk with [`Hotlist::import`]).
+    pub fn from_bundle(bytes: Vec<u8>, trusted: &TrustedKeys) -> Result<Hotlist, SltdError> {
+        let parsed = bundle::verify(&bytes)?;
+        if !trusted.contains(&parsed.signer) {
+            return Err(SltdError::UntrustedSigner(format!("ed25519:{}", hex(&parsed.signer))));
+        }
+        Hotlist::from_bytes(bytes)
+    }
+
+    /// Loads the station's copy; `None` when no hotlist was imported.
+    pub fn load(data_dir: &Path) -> Result<Option<Hotlist>, SltdError> {
+        let path = folder(data_dir).join(COPY_NAME);
+        let bytes = match fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(source) => return Err(SltdError::Io { action: "reading", path, source }),
+        };
+        Hotlist::from_bytes(bytes).map(Some)
+    }
+
+    /// A hotlist over bundle bytes whose signature was checked at import (the layout is
+    /// checked again; the signature is not, to keep start-up fast).
+    fn from_bytes(bytes: Vec<u8>) -> Result<Hotlist, SltdError> {
+        let parsed = bundle::parse(&bytes)?;
+        Ok(Hotlist {
+            hmac: ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &parsed.hmac_key),
+            header: parsed.header,
+            entries_start: parsed.entries_start,
+            entries_end: parsed.entries_end,
+            bytes,
+        })
+    }
+
+    /// The list's header.
+    pub fn header(&self) -> &BundleHeader {
+        &self.header
+    }
+
+    /// Status on `today` (days since 1970-01-01).
+    pub fn status(&self, today: i64) -> HotlistStatus {
+        let age_days = days_from_iso(&self.header.as_of).map_or(i64::MAX, |d| today - d);
+        HotlistStatus {
+            as_of: self.header.as_of.clone(),
+            entries: self.header.entries,
+            age_days,
+            issuer: self.header.issuer.clone(),
+            stale: age_days > DEFAULT_MAX_AGE_DAYS,
+        }
+    }
+
+    /// Looks a document up. A list older than `max_age_days` on `today` answers
+    /// [`Lookup::Stale`] rather than a "no hit" it cannot vouch for.
+    pub fn lookup(&self, document: &DocumentKey, today: i64, max_age_days: i64) -> Lookup {
+        if !document.is_complete() {
+            return Lookup::Incomplete;
+        }
+        let as_of = self.header.as_of.clone();
+        let age_days = days_from_iso(&as_of).map_or(i64::MAX, |d| today - d);
+        let hash = entry_hash(&self.hmac, document);
+        let entries = &self.bytes[self.entries_start..self.entries_end];
+        let count = entries.len() / ENTRY_LEN;
+        let (mut low, mut high) = (0usize, count);
+        while low < high {
+            let mid = low + (high - low) / 2;
+            let entry = &entries[mid * ENTRY_LEN..(mid + 1) * ENTRY_LEN];
+            match entry[..HASH_LEN].cmp(&hash) {
+                std::cmp::Ordering::Less => low = mid + 1,
+                std::cmp::Ordering::Greater => high = mid,
+                std::cmp::Ordering::Equal => {
+                    // A hit is reported even from an old list: it is still worth a call.
+                    let status = Status::from_code(entry[HASH_LEN]).unwrap_or(Status::Invalid);
+                    let days = u16::from_le_bytes([entry[HASH_LEN + 1], entry[HASH_LEN + 2]]);
+                    return Lookup::PossibleHit { hit: Hit { status, reported: iso_from_days(i64::from(days)) }, as_of };
+                }
+            }
+        }
+        if age_days > max_age_days {
+            return Lookup::Stale { as_of, age_days };
+        }
+        Lookup::NoHit { as_of }
+    }
+}
+
+/// Today, days since 1970-01-01 (UTC).
+pub fn today_days() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs() / 86_400).unwrap_or(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bundle::{BundleWriter, Entry, test_only_signer};
+
+    fn entry(number: &str, status: Status) -> Entry {
+        Entry { document: DocumentKey::new("P", "UTO", number), status, reported_days: 20_700 }
+    }
+
+    fn test_bundle(as_of: &str, numbers: &[&str]) -> Vec<u8> {
+        let mut writer = BundleWriter::new("TEST-ONLY NCB", as_of, [7u8; 32]).unwrap();
+        for n in numbers {
+            writer.add(&entry(n, Status::Stolen)).unwrap();
+        }
+        writer.finish(&test_only_signer()).unwrap()
+    }
+
+    fn trusted_dir() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let key = hex(ring::signature::KeyPair::public_key(&test_only_signer()).as_ref());
+        TrustedKeys::trust(dir.path(), &format!("ed25519:{key}"), "TEST-ONLY").unwrap();
+        dir
+    }
+
+    #[test]
+    fn import_verifies_and_lookup_finds_only_listed_documents() {
+        let dir = trusted_dir();
+        let numbers: Vec<String> = (0..1000).map(|i| format!("X{i:07}")).collect();
+        let refs: Vec<&str> = numbers.iter().map(String::as_str).collect();
+        let status = Hotlist::import_bytes(dir.path(), test_bundle("2026-12-01", &refs), false).unwrap();
+        assert_eq!(status.entries, 1000);
+        let list = Hotlist::load(dir.path()).unwrap().unwrap();
+        let today = days_from_iso("2026-12-03").unwrap();
+        for n in &numbers {
+            let found = list.lookup(&DocumentKey::new("P<", "UTO", n), today, 7);
+            assert!(matches!(found, Lookup::PossibleHit { .. }), "{n}");
+        }
+        assert_eq!(list.lookup(&DocumentKey::new("P", "UTO", "X9999999"), today, 7), Lookup::NoHit { as_of: "2026-12-01".into() });
+        assert_eq!(list.lookup(&DocumentKey::new("P", "ZZA", "X0000001"), today, 7), Lookup::NoHit { as_of: "2026-12-01".into() });
+        assert_eq!(list.lookup(&DocumentKey::new("V", "UTO", "X0000001"), today, 7), Lookup::NoHit { as_of: "2026-12-01".into() });
+        let late = days_from_iso("2026-12-20").unwrap();
+        assert!(matches!(list.lookup(&DocumentKey::new("P", "UTO", "X9999999"), late, 7), Lookup::Stale { age_days: 19, .. }));
+        assert!(matches!(list.lookup(&DocumentKey::new("P", "UTO", "X0000001"), late, 7), Lookup::PossibleHit { .. }));
+        assert_eq!(list.lookup(&DocumentKey::new("P", "UTO", ""), today, 7), Lookup::Incomplete);
+        // No number in clear on disk.
+        let on_disk = fs::read(folder(dir.path()).join(COPY_NAME)).unwrap();
+        assert!(!on_disk.windows(8).any(|w| w == b"X0000001"));
+    }
+
+    #[test]
+    fn a_bad_bundle_leaves_the_copy_in_use() {
+        let dir = trusted_dir();
+        Hotlist::import_bytes(dir.path(), test_bundle("2026-12-01", &["A1234567"]), false).unwrap();
+        let mut tampered = test_bundle("2026-12-05", &["B1234567", "C1234567"]);
+        let at = tampered.len() - 70;
+        tampered[at] ^= 1;
+        assert!(matches!(Hotlist::import_bytes(dir.path(), tampered, false), Err(SltdError::BadSignature)));
+        assert!(matches!(Hotlist::import_bytes(dir.path(), b"not a bundle".to_vec(), false), Err(SltdError::Format(_))));
+        // Signed by a key nobody trusts.
+        let stranger = ring::signature::Ed25519KeyPair::from_seed_unchecked(&[9u8; 32]).unwrap();
+        let mut writer = BundleWriter::new("OTHER", "2026-12-06", [1u8; 32]).unwrap();
+        writer.add(&entry("D1234567", Status::Lost)).unwrap();
+        let foreign = writer.finish(&stranger).unwrap();
+        assert!(matches!(Hotlist::import_bytes(dir.path(), foreign, false), Err(SltdError::UntrustedSigner(_))));
+        // Older than the copy in use.
+        assert!(matches!(Hotlist::import_bytes(dir.path(), test_bundle("2026-11-01", &["E1"]), false), Err(SltdError::Older { .. })));
+        let list = Hotlist::load(dir.path()).unwrap().unwrap();
+        assert_eq!(list.header().as_of, "2026-12-01");
+        let today = days_from_iso("2026-12-02").unwrap();
+        assert!(matches!(list.lookup(&DocumentKey::new("P", "UTO", "A1234567"), today, 7), Lookup::PossibleHit { .. }));
+    }
+
+    #[test]
+    fn no_hotlist_and_no_trust() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(Hotlist::load(dir.path()).unwrap().is_none());
+        assert!(matches!(
+            Hotlist::import_bytes(dir.path(), test_bundle("2026-12-01", &["A1"]), false),
+            Err(SltdError::UntrustedSigner(_))
+        ));
+        assert!(TrustedKeys::trust(dir.path(), "nothex", "").is_err());
+    }
+}

@@ -1,0 +1,135 @@
+//! Issue 23's CLI contract against the real binary: a TEST-ONLY bundle with the
+//! fixtures' stolen blanks → import refused until an administrator trusts the signer →
+//! `sltd status` / `sltd check` → a tampered bundle is refused and the old copy keeps
+//! working → `inspect` of the fixture `stolen_blank` document shows the possible hit
+//! worded for the NCB, and a genuine one passes.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const TEST_PASSPHRASE: &str = "TEST-ONLY station passphrase";
+const TEST_PASSWORD: &str = "TEST-ONLY password 1";
+
+fn tdverify(data_dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tdverify"))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .stdin(Stdio::null())
+        .env("TDVERIFY_PASSPHRASE", TEST_PASSPHRASE)
+        .env("TDVERIFY_ADMIN_PASSWORD", TEST_PASSWORD)
+        .env("TDVERIFY_PASSWORD", TEST_PASSWORD)
+        .env("TDVERIFY_NEW_PASSWORD", TEST_PASSWORD)
+        .output()
+        .expect("run tdverify")
+}
+
+fn text(output: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
+}
+
+fn ok(output: Output) -> String {
+    assert!(output.status.success(), "{}", text(&output));
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn json(output: Output) -> serde_json::Value {
+    serde_json::from_str(&ok(output)).expect("JSON")
+}
+
+/// The first fixture folder whose name ends with `suffix`.
+fn fixture(suffix: &str) -> PathBuf {
+    let root = tdverify::resources::Resources::discover().fixtures;
+    let mut folders: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap_or_else(|e| panic!("fixture documents in {} (cargo xtask setup generates them): {e}", root.display()))
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().ends_with(suffix)))
+        .collect();
+    folders.sort();
+    folders.into_iter().next().unwrap_or_else(|| panic!("no fixture ending in {suffix} in {}", root.display()))
+}
+
+fn inspect_sltd(data: &Path, folder: &Path) -> (String, String, String) {
+    let arg = |name: &str| folder.join(name).display().to_string();
+    let (w, u, i) = (arg("white.png"), arg("uv.png"), arg("ir.png"));
+    let value = json(tdverify(data, &["inspect", "--white", &w, "--uv", &u, "--ir", &i, "--json"]));
+    let check = value["checks"].as_array().expect("checks").iter().find(|c| c["id"] == "sltd.hit").expect("an sltd.hit check").clone();
+    (
+        check["status"].as_str().unwrap_or_default().to_owned(),
+        check["message"].as_str().unwrap_or_default().to_owned(),
+        value["verdict"]["proposed"].as_str().unwrap_or_default().to_owned(),
+    )
+}
+
+#[test]
+fn import_check_and_inspect_with_the_test_hotlist() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    ok(tdverify(&data, &["store", "init"]));
+    let fixtures = tdverify::resources::Resources::discover().fixtures;
+    let bundle = dir.path().join("bundle.tdvs");
+    let bundle_arg = bundle.display().to_string();
+    let made = ok(tdverify(
+        &data,
+        &["sltd", "make-test-bundle", "--count", "20000", "--seed", "5", "--fixtures", &fixtures.display().to_string(), "--out", &bundle_arg],
+    ));
+    let key = made.split_whitespace().find(|w| w.starts_with("ed25519:")).expect("the signer key").to_owned();
+
+    // Before anything is imported, inspections say so.
+    let genuine = fixture("genuine");
+    let (status, message, _) = inspect_sltd(&data, &genuine);
+    assert_eq!(status, "not_checked", "{message}");
+    assert!(message.contains("no stolen and lost documents hotlist is loaded"), "{message}");
+
+    let untrusted = tdverify(&data, &["sltd", "import", &bundle_arg]);
+    assert_eq!(untrusted.status.code(), Some(2), "{}", text(&untrusted));
+    assert!(text(&untrusted).contains("does not trust"), "{}", text(&untrusted));
+    ok(tdverify(&data, &["users", "add", "officer", "--role", "officer", "--admin", "admin"]));
+    let not_admin = tdverify(&data, &["sltd", "trust", &key, "--admin", "officer"]);
+    assert_eq!(not_admin.status.code(), Some(1), "{}", text(&not_admin));
+    ok(tdverify(&data, &["sltd", "trust", &key, "--label", "TEST-ONLY", "--admin", "admin"]));
+    let imported = json(tdverify(&data, &["sltd", "import", &bundle_arg, "--json"]));
+    let entries = imported["entries"].as_u64().expect("entries");
+    assert!(entries >= 20_000, "{imported}");
+
+    let status = json(tdverify(&data, &["sltd", "status", "--json"]));
+    assert_eq!(status["entries"], entries);
+    assert_eq!(status["age_days"], 0);
+
+    // The fixtures' stolen blank is on the list; a neighbouring number is not.
+    let index: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixtures.join("index.json")).expect("index.json")).expect("JSON");
+    let listed = &index["test_hotlist"][0];
+    let number = listed["document_number"].as_str().expect("number");
+    let state = listed["issuing_state"].as_str().expect("state");
+    let code = listed["doc_code"].as_str().expect("code");
+    let hit = json(tdverify(&data, &["sltd", "check", "--number", number, "--state", state, "--type", code, "--json"]));
+    assert_eq!(hit["hit"], true, "{hit}");
+    assert_eq!(hit["status"], "stolen_blank");
+    let other = format!("{number}X");
+    let miss = json(tdverify(&data, &["sltd", "check", "--number", &other, "--state", state, "--type", code, "--json"]));
+    assert_eq!(miss["hit"], false, "{miss}");
+
+    // A tampered bundle is refused; the copy in use keeps answering.
+    let mut bytes = std::fs::read(&bundle).expect("bundle");
+    let at = bytes.len() / 2;
+    bytes[at] ^= 0x40;
+    let tampered = dir.path().join("tampered.tdvs");
+    std::fs::write(&tampered, &bytes).expect("write");
+    let refused = tdverify(&data, &["sltd", "import", &tampered.display().to_string()]);
+    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused));
+    assert!(text(&refused).contains("signature does not verify"), "{}", text(&refused));
+    let still = json(tdverify(&data, &["sltd", "check", "--number", number, "--state", state, "--type", code, "--json"]));
+    assert_eq!(still["hit"], true);
+
+    // Inspections use the station's copy by themselves.
+    let (status, message, verdict) = inspect_sltd(&data, &fixture("stolen_blank"));
+    assert_eq!(status, "fail", "{message}");
+    assert!(message.starts_with("Possible hit: reported stolen blank on"), "{message}");
+    assert!(message.ends_with("confirm with the national central bureau before any action."), "{message}");
+    assert_ne!(verdict, "fraudulent", "a possible hit alone is never a fraud verdict");
+    let (status, message, _) = inspect_sltd(&data, &genuine);
+    assert_eq!(status, "pass", "{message}");
+    assert!(message.starts_with("Not on the stolen and lost documents hotlist as of"), "{message}");
+}
