@@ -131,7 +131,7 @@ impl TdverifyApp {
         egui::CentralPanel::default().show(ui, |ui| match self.screen {
             Screen::Home => {
                 let fixtures_available = crate::samples::first_sample(&self.resources.fixtures).is_some();
-                match self.home.show(ui, &self.tr, fixtures_available) {
+                match self.home.show(ui, &self.tr, fixtures_available, &self.settings.data_dir) {
                     Some(HomeAction::OpenImages) => {
                         self.document.open_browser();
                         self.screen = Screen::Document;

@@ -326,3 +326,10 @@ export-empty = No record reaches k in this period; exporting still records the p
 
 ## SLTD (issue 23)
 sltd-hit-title = POSSIBLE SLTD HIT: confirm with the national central bureau before any action
+home-sltd-current = Stolen and lost documents hotlist: { $entries } entries, as of { $as_of } ({ $days } days old).
+home-sltd-stale = Stolen and lost documents hotlist as of { $as_of } is { $days } days old: import a current one (System check).
+home-sltd-none = No stolen and lost documents hotlist: inspections cannot check it (import one under System check).
+system-sltd-file = Hotlist bundle (SLTD)
+system-sltd-import = Import hotlist
+system-sltd-importing = Verifying and importing the hotlist…
+system-sltd-imported = Hotlist imported: { $entries } entries from { $issuer }, as of { $as_of }.

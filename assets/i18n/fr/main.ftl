@@ -325,3 +325,10 @@ export-empty = Aucune fiche n'atteint k sur cette période ; l'export enregistre
 
 ## SLTD (issue 23)
 sltd-hit-title = CORRESPONDANCE SLTD POSSIBLE : à confirmer auprès du bureau central national avant toute mesure
+home-sltd-current = Liste des documents volés et perdus : { $entries } entrées, au { $as_of } (il y a { $days } jours).
+home-sltd-stale = La liste des documents volés et perdus au { $as_of } date de { $days } jours : importez-en une à jour (Vérification du système).
+home-sltd-none = Aucune liste des documents volés et perdus : les inspections ne peuvent pas la consulter (importez-en une dans Vérification du système).
+system-sltd-file = Lot de la liste (SLTD)
+system-sltd-import = Importer la liste
+system-sltd-importing = Vérification et import de la liste…
+system-sltd-imported = Liste importée : { $entries } entrées de { $issuer }, au { $as_of }.

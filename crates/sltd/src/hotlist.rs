@@ -208,6 +208,38 @@ impl Hotlist {
         Hotlist::from_bytes(bytes)
     }
 
+    /// The status of the station's copy from its header alone (cheap: for screens that
+    /// show the list's age without loading 190 MB); `None` when none was imported.
+    pub fn read_status(data_dir: &Path, today: i64) -> Result<Option<HotlistStatus>, SltdError> {
+        use std::io::Read;
+        let path = folder(data_dir).join(COPY_NAME);
+        let mut file = match fs::File::open(&path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(source) => return Err(SltdError::Io { action: "reading", path, source }),
+        };
+        let mut prefix = [0u8; 12];
+        file.read_exact(&mut prefix).map_err(io_error("reading", &path))?;
+        if &prefix[..8] != bundle::MAGIC {
+            return Err(SltdError::Format("the station's copy is damaged".into()));
+        }
+        let header_len = u32::from_le_bytes([prefix[8], prefix[9], prefix[10], prefix[11]]) as usize;
+        if header_len > 1 << 20 {
+            return Err(SltdError::Format("the station's copy is damaged".into()));
+        }
+        let mut header = vec![0u8; header_len];
+        file.read_exact(&mut header).map_err(io_error("reading", &path))?;
+        let header: BundleHeader = serde_json::from_slice(&header).map_err(|e| SltdError::Format(format!("header: {e}")))?;
+        let age_days = days_from_iso(&header.as_of).map_or(i64::MAX, |d| today - d);
+        Ok(Some(HotlistStatus {
+            as_of: header.as_of,
+            entries: header.entries,
+            age_days,
+            issuer: header.issuer,
+            stale: age_days > DEFAULT_MAX_AGE_DAYS,
+        }))
+    }
+
     /// Loads the station's copy; `None` when no hotlist was imported.
     pub fn load(data_dir: &Path) -> Result<Option<Hotlist>, SltdError> {
         let path = folder(data_dir).join(COPY_NAME);
@@ -321,6 +353,8 @@ mod tests {
         let status = Hotlist::import_bytes(dir.path(), test_bundle("2026-12-01", &refs), false).unwrap();
         assert_eq!(status.entries, 1000);
         let list = Hotlist::load(dir.path()).unwrap().unwrap();
+        let header_only = Hotlist::read_status(dir.path(), days_from_iso("2026-12-03").unwrap()).unwrap().unwrap();
+        assert_eq!((header_only.entries, header_only.age_days, header_only.stale), (1000, 2, false));
         let today = days_from_iso("2026-12-03").unwrap();
         for n in &numbers {
             let found = list.lookup(&DocumentKey::new("P<", "UTO", n), today, 7);

@@ -13,14 +13,22 @@ pub enum HomeAction {
     CheckSystem,
 }
 
-/// The empty-state home screen: says what to do first.
+/// The empty-state home screen: says what to do first, and how current the stolen and
+/// lost documents hotlist is.
 #[derive(Debug, Default)]
-pub struct HomeScreen;
+pub struct HomeScreen {
+    /// The hotlist's status, read once from its header (`None` until read).
+    pub hotlist: Option<Result<Option<crate::sltd::HotlistStatus>, String>>,
+}
 
 impl HomeScreen {
     /// Draws the screen; returns the action chosen, if any.
-    pub fn show(&mut self, ui: &mut egui::Ui, tr: &Translator, samples_available: bool) -> Option<HomeAction> {
+    pub fn show(&mut self, ui: &mut egui::Ui, tr: &Translator, samples_available: bool, data_dir: &std::path::Path) -> Option<HomeAction> {
         let mut action = None;
+        let hotlist = self
+            .hotlist
+            .get_or_insert_with(|| crate::sltd::Hotlist::read_status(data_dir, crate::sltd::today_days()).map_err(|e| e.to_string()))
+            .clone();
         ui.add_space(24.0);
         ui.vertical_centered(|ui| {
             ui.heading(egui::RichText::new(tr.tr("home-title")).size(26.0));
@@ -47,6 +55,22 @@ impl HomeScreen {
             ui.add_space(6.0);
             if ui.add_sized([260.0, 36.0], egui::Button::new(tr.tr("home-check-system"))).clicked() {
                 action = Some(HomeAction::CheckSystem);
+            }
+            ui.add_space(20.0);
+            let warn = egui::Color32::from_rgb(0xd0, 0x8c, 0x00);
+            match &hotlist {
+                Ok(Some(status)) if status.stale => {
+                    ui.colored_label(warn, tr.tr_args("home-sltd-stale", &[("as_of", status.as_of.clone()), ("days", status.age_days.to_string())]));
+                }
+                Ok(Some(status)) => {
+                    ui.label(tr.tr_args("home-sltd-current", &[("as_of", status.as_of.clone()), ("days", status.age_days.to_string()), ("entries", status.entries.to_string())]));
+                }
+                Ok(None) => {
+                    ui.colored_label(warn, tr.tr("home-sltd-none"));
+                }
+                Err(e) => {
+                    ui.colored_label(warn, e);
+                }
             }
         });
         action

@@ -13,9 +13,66 @@ pub struct SystemScreen {
     /// The last report, once finished.
     pub findings: Option<Vec<Finding>>,
     running: Option<Receiver<Vec<Finding>>>,
+    /// Path of a hotlist bundle to import.
+    pub hotlist_file: String,
+    /// The last import's outcome, in words.
+    pub hotlist_message: Option<Result<String, String>>,
+    importing: Option<Receiver<Result<crate::sltd::HotlistStatus, String>>>,
 }
 
 impl SystemScreen {
+    /// Import of a signed hotlist bundle (verified against the signers an administrator
+    /// trusts; a failed import keeps the list in use). Runs off the UI thread.
+    fn show_hotlist_import(&mut self, ui: &mut egui::Ui, tr: &Translator, data_dir: &Path) {
+        if let Some(receiver) = &self.importing {
+            match receiver.try_recv() {
+                Ok(result) => {
+                    self.importing = None;
+                    self.hotlist_message = Some(result.map(|s| {
+                        tr.tr_args("system-sltd-imported", &[("entries", s.entries.to_string()), ("as_of", s.as_of), ("issuer", s.issuer)])
+                    }));
+                    // The doctor's hotlist line is out of date now.
+                    self.findings = None;
+                }
+                Err(mpsc::TryRecvError::Empty) => {
+                    ui.horizontal(|ui| {
+                        ui.spinner();
+                        ui.label(tr.tr("system-sltd-importing"));
+                    });
+                    ui.ctx().request_repaint_after(std::time::Duration::from_millis(100));
+                    return;
+                }
+                Err(mpsc::TryRecvError::Disconnected) => self.importing = None,
+            }
+        }
+        ui.horizontal(|ui| {
+            let label = ui.label(tr.tr("system-sltd-file"));
+            ui.add(egui::TextEdit::singleline(&mut self.hotlist_file).desired_width(420.0)).labelled_by(label.id);
+            let ready = !self.hotlist_file.trim().is_empty();
+            if ui.add_enabled(ready, egui::Button::new(tr.tr("system-sltd-import"))).clicked() {
+                let (sender, receiver) = mpsc::channel();
+                let file = std::path::PathBuf::from(self.hotlist_file.trim());
+                let data_dir = data_dir.to_path_buf();
+                let spawned = std::thread::Builder::new().name("sltd-import".into()).spawn(move || {
+                    let _ = sender.send(crate::sltd::Hotlist::import(&data_dir, &file, false).map_err(|e| e.to_string()));
+                });
+                if spawned.is_ok() {
+                    self.importing = Some(receiver);
+                    self.hotlist_message = None;
+                }
+            }
+        });
+        match &self.hotlist_message {
+            Some(Ok(message)) => {
+                ui.label(message);
+            }
+            Some(Err(message)) => {
+                ui.colored_label(ui.visuals().error_fg_color, message);
+            }
+            None => {}
+        }
+    }
+
     /// Starts a check in the background.
     pub fn start(&mut self, resources: &Resources, data_dir: &Path) {
         let (sender, receiver) = mpsc::channel();
@@ -59,6 +116,8 @@ impl SystemScreen {
             self.start(resources, data_dir);
             return;
         }
+        self.show_hotlist_import(ui, tr, data_dir);
+        ui.add_space(8.0);
         let Some(findings) = &self.findings else { return };
         egui::Grid::new("doctor").striped(true).num_columns(3).spacing([16.0, 6.0]).show(ui, |ui| {
             for finding in findings {

@@ -1,0 +1,84 @@
+//! Issue 23 through egui_kittest: the Home screen says when no hotlist is loaded; the
+//! System screen imports a signed bundle in the background (a tampered one is refused
+//! with its reason, the copy in use stays); Home then shows the list's age.
+
+use std::path::Path;
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use tdverify::resources::Resources;
+use tdverify::settings::Settings;
+use tdverify::sltd::TrustedKeys;
+use tdverify::ui::{Screen, StartOptions, TdverifyApp};
+
+fn harness(dir: &Path, screen: Screen) -> Harness<'static, TdverifyApp> {
+    let settings = Settings { data_dir: dir.join("data"), ..Settings::default() };
+    let start = StartOptions {
+        images: Vec::new(),
+        screen: Some(screen),
+        settings_file: Settings::file_in(dir),
+        startup_probe: None,
+        bearer: None,
+        inspect: false,
+    };
+    let app = TdverifyApp::new(settings, Resources::in_home(dir), start);
+    Harness::builder().with_size([1280.0, 900.0]).build_ui_state(|ui, app: &mut TdverifyApp| app.show(ui), app)
+}
+
+/// Steps frames until the doctor's report is in (the screen spins while it runs).
+fn settle(harness: &mut Harness<'static, TdverifyApp>) {
+    let started = std::time::Instant::now();
+    while harness.state().system.findings.is_none() {
+        assert!(started.elapsed() < std::time::Duration::from_secs(120), "the system check never finished");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        harness.step();
+    }
+    harness.step();
+}
+
+fn import(harness: &mut Harness<'static, TdverifyApp>, file: &Path) {
+    harness.state_mut().system.hotlist_file = file.display().to_string();
+    harness.get_by_label("Import hotlist").click();
+    harness.step();
+    let started = std::time::Instant::now();
+    while harness.state().system.hotlist_message.is_none() {
+        assert!(started.elapsed() < std::time::Duration::from_secs(60), "the import never finished");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        harness.step();
+    }
+    harness.step();
+    settle(harness);
+}
+
+#[test]
+fn system_screen_imports_and_home_shows_the_age() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let mut home = harness(dir.path(), Screen::Home);
+    home.run();
+    home.get_by_label_contains("No stolen and lost documents hotlist");
+
+    let today = tdverify::sltd::iso_from_days(tdverify::sltd::today_days());
+    let bytes = tdverify::sltd::test_bundle::make_test_bundle(5000, 3, &today, &[]).expect("bundle");
+    let good = dir.path().join("good.tdvs");
+    std::fs::write(&good, &bytes).expect("write");
+    let mut tampered_bytes = bytes.clone();
+    let at = tampered_bytes.len() / 2;
+    tampered_bytes[at] ^= 1;
+    let tampered = dir.path().join("tampered.tdvs");
+    std::fs::write(&tampered, &tampered_bytes).expect("write");
+    TrustedKeys::trust(&data, &tdverify::sltd::test_bundle::test_only_signer_key(), "TEST-ONLY").expect("trust");
+
+    let mut system = harness(dir.path(), Screen::System);
+    settle(&mut system);
+    import(&mut system, &good);
+    system.get_by_label_contains("Hotlist imported: 5000 entries from TEST-ONLY NCB");
+    import(&mut system, &tampered);
+    system.get_by_label_contains("signature does not verify");
+    let status = tdverify::sltd::Hotlist::read_status(&data, tdverify::sltd::today_days()).expect("status").expect("a list");
+    assert_eq!(status.entries, 5000, "the copy in use is unchanged");
+
+    let mut home = harness(dir.path(), Screen::Home);
+    home.run();
+    home.get_by_label_contains("Stolen and lost documents hotlist: 5000 entries, as of");
+}
