@@ -6,8 +6,9 @@
 //!
 //! Each document is inspected with [`run`] as the CLI does: the MRZ side under
 //! white, UV and IR, the other side of a two-sided card, and the bearer's live
-//! photo when the folder has one; no chip is read and no hotlist is consulted,
-//! so forgeries only the chip shows (and stolen blanks) are listed apart.
+//! photo when the folder has one; no chip is read, so forgeries only the chip shows
+//! are listed apart; the hotlist is whatever the engines hold (`cargo xtask
+//! eval-docs` gives them the set's TEST-ONLY one, so stolen blanks can fail `sltd.hit`).
 //!
 //! Counting rules (see [`DocumentOutcome`] and [`OfficerReport`]):
 //! - a forgery (fraud type forged, counterfeit, pseudo or impostor) whose
@@ -663,11 +664,13 @@ pub struct OfficerEvalOptions {
 }
 
 impl OfficerEvalOptions {
-    /// What each inspection is given, in words (the report's `inputs`).
-    pub fn inputs(&self) -> String {
+    /// What each inspection is given, in words (the report's `inputs`); `hotlist`: whether
+    /// the engines hold a hotlist (eval-docs loads the set's TEST-ONLY one).
+    pub fn inputs(&self, hotlist: bool) -> String {
         let bearer = if self.without_bearer { "no bearer photo" } else { "the bearer photo when present" };
         let chip = if self.chip_portrait.is_some() { "the chip portrait (DG2) only, no chip protocol checks" } else { "no chip read" };
-        format!("white, UV and IR of the MRZ side, the other side of two-sided cards, {bearer}; {chip}, no hotlist")
+        let list = if hotlist { "the set's TEST-ONLY hotlist" } else { "no hotlist" };
+        format!("white, UV and IR of the MRZ side, the other side of two-sided cards, {bearer}; {chip}, {list}")
     }
 }
 
@@ -700,7 +703,7 @@ pub fn evaluate_folder(
         outcomes.push(evaluate_document_with(folder, engines, options)?);
         progress(done + 1, folders.len());
     }
-    Ok(OfficerReport { inputs: options.inputs(), ..OfficerReport::from_outcomes(outcomes) })
+    Ok(OfficerReport { inputs: options.inputs(engines.hotlist.is_some()), ..OfficerReport::from_outcomes(outcomes) })
 }
 
 /// Reads a document's ground truth.
