@@ -21,17 +21,9 @@ pub fn parse_iso_date(text: &str) -> Option<MrzDate> {
     date.is_valid().then_some(date)
 }
 
-/// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
+/// Days since 1970-01-01 to a date (`tdverify_core::civil`), the year kept in 0–9999.
 fn civil_from_days(days: i64) -> MrzDate {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z.rem_euclid(146_097);
-    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let mp = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    let (year, month, day) = crate::core::civil::civil_from_days(days);
     MrzDate::new(year.clamp(0, 9999) as u16, month as u8, day as u8)
 }
 

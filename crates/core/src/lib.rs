@@ -6,6 +6,7 @@
 
 mod capture;
 mod check;
+pub mod civil;
 mod fraud;
 mod light;
 

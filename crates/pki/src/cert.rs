@@ -278,16 +278,8 @@ pub fn encode_time(seconds: UnixSeconds) -> Vec<u8> {
 }
 
 fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + if month <= 2 { 1 } else { 0 };
-    (year, month, day)
+    let (year, month, day) = tdverify_core::civil::civil_from_days(days);
+    (year, i64::from(month), i64::from(day))
 }
 
 fn name_attributes(name: Tlv<'_>) -> Vec<(String, String)> {

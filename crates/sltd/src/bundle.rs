@@ -13,6 +13,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use tdverify_core::civil::{civil_from_days, days_from_civil};
+
 use crate::error::SltdError;
 use crate::normalize::DocumentKey;
 
@@ -130,35 +132,21 @@ pub(crate) fn entry_hash(key: &ring::hmac::Key, document: &DocumentKey) -> [u8; 
     out
 }
 
-/// Days since 1970-01-01 of a `YYYY-MM-DD` date.
+/// Days since 1970-01-01 of a `YYYY-MM-DD` date (years 1970–9999).
 pub fn days_from_iso(date: &str) -> Option<i64> {
     let mut parts = date.trim().split('-');
     let y: i64 = parts.next()?.parse().ok()?;
-    let m: i64 = parts.next()?.parse().ok()?;
-    let d: i64 = parts.next()?.parse().ok()?;
+    let m: u32 = parts.next()?.parse().ok()?;
+    let d: u32 = parts.next()?.parse().ok()?;
     if parts.next().is_some() || !(1..=12).contains(&m) || !(1..=31).contains(&d) || !(1970..=9999).contains(&y) {
         return None;
     }
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some(era * 146_097 + doe - 719_468)
+    Some(days_from_civil(y, m, d))
 }
 
 /// `YYYY-MM-DD` of days since 1970-01-01.
 pub fn iso_from_days(days: i64) -> String {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
+    let (y, m, d) = civil_from_days(days);
     format!("{y:04}-{m:02}-{d:02}")
 }
 

@@ -1,6 +1,6 @@
 //! Unix-time helpers: the store keeps times as UTC Unix seconds and shows them as ISO 8601.
 //!
-//! Written here (days-from-civil arithmetic) to avoid a date crate for two small functions.
+//! The day arithmetic is `tdverify_core::civil` (no date crate for two small functions).
 
 use std::sync::Arc;
 
@@ -17,32 +17,7 @@ pub fn system_clock() -> Clock {
     })
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date.
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let year_of_era = y - era * 400;
-    let m = i64::from(month);
-    let shifted_month = if m > 2 { m - 3 } else { m + 9 };
-    let day_of_year = (153 * shifted_month + 2) / 5 + i64::from(day) - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
-}
-
-/// Civil date (year, month, day) of a day count since 1970-01-01.
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z - era * 146_097;
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let mp = (5 * day_of_year + 2) / 153;
-    let day = (day_of_year - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    (year, month, day)
-}
+use tdverify_core::civil::{civil_from_days, days_from_civil};
 
 /// Formats Unix seconds as `YYYY-MM-DDTHH:MM:SSZ` (the `opened` field of the CLI JSON).
 pub fn format_utc(unix_seconds: i64) -> String {

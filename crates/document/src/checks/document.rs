@@ -505,17 +505,8 @@ pub fn system_date() -> MrzDate {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() / 86_400)
         .unwrap_or(0) as i64;
-    // Civil-from-days (proleptic Gregorian), after H. Hinnant's public-domain algorithm.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-    let year = (yoe + era * 400 + i64::from(month <= 2)) as u16;
-    MrzDate::new(year, month, day)
+    let (year, month, day) = tdverify_core::civil::civil_from_days(days);
+    MrzDate::new(year as u16, month as u8, day as u8)
 }
 
 /// The template a report matched, from the library.
