@@ -831,18 +831,25 @@ impl Store {
         tx.commit().map_err(self.db_err("committing a note"))
     }
 
-    /// Draft → submitted: the officer hands the case in; it becomes read-only for officers.
-    /// A fraud case needs its context first ([`crate::context::missing_for_submission`]).
-    pub fn submit_case(&self, session: &Session, case_id: &str) -> StoreResult<()> {
+    /// The submission rules for one case: the session may submit it (own draft, or an
+    /// expert), and a fraud case has its context ([`crate::context::missing_for_submission`]).
+    fn check_submittable(&self, session: &Session, case_id: &str) -> StoreResult<()> {
         let access = self.access(session, case_id, Intent::Submit)?;
         let (metadata, classification, holder) = self.context_columns(case_id, &access.key)?;
         let missing = crate::context::missing_for_submission(&metadata, &holder, &classification);
-        if !missing.is_empty() {
-            return Err(StoreError::IncompleteContext {
-                case_id: case_id.to_string(),
-                missing: missing.iter().map(|m| (*m).to_string()).collect(),
-            });
+        if missing.is_empty() {
+            return Ok(());
         }
+        Err(StoreError::IncompleteContext {
+            case_id: case_id.to_string(),
+            missing: missing.iter().map(|m| (*m).to_string()).collect(),
+        })
+    }
+
+    /// Draft → submitted: the officer hands the case in; it becomes read-only for officers.
+    /// A fraud case needs its context first ([`crate::context::missing_for_submission`]).
+    pub fn submit_case(&self, session: &Session, case_id: &str) -> StoreResult<()> {
+        self.check_submittable(session, case_id)?;
         self.change_status(
             session,
             case_id,
@@ -857,16 +864,7 @@ impl Store {
     /// none is submitted.
     pub fn submit_cases_batch(&self, session: &Session, case_ids: &[String]) -> StoreResult<()> {
         for case_id in case_ids {
-            let access = self.access(session, case_id, Intent::Submit)?;
-            let (metadata, classification, holder) = self.context_columns(case_id, &access.key)?;
-            let missing =
-                crate::context::missing_for_submission(&metadata, &holder, &classification);
-            if !missing.is_empty() {
-                return Err(StoreError::IncompleteContext {
-                    case_id: case_id.clone(),
-                    missing: missing.iter().map(|m| (*m).to_string()).collect(),
-                });
-            }
+            self.check_submittable(session, case_id)?;
         }
         let now = self.now();
         let tx = self.write_tx("starting to submit cases")?;
