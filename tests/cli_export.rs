@@ -6,36 +6,14 @@
 //! another station's key fail with exit 1 and a reason.
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
 
 use tdverify::core::Verdict;
 use tdverify::store::{CaseDraft, CaseMetadata, Classification, HolderProfile, Store, StoreOptions};
 
-const TEST_PASSPHRASE: &str = "TEST-ONLY station passphrase";
-const TEST_PASSWORD: &str = "TEST-ONLY password 1";
+#[path = "support/cli.rs"]
+mod cli_support;
 
-fn tdverify(data_dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tdverify"))
-        .arg("--data-dir")
-        .arg(data_dir)
-        .args(args)
-        .stdin(Stdio::null())
-        .env("TDVERIFY_PASSPHRASE", TEST_PASSPHRASE)
-        .env("TDVERIFY_ADMIN_PASSWORD", TEST_PASSWORD)
-        .env("TDVERIFY_PASSWORD", TEST_PASSWORD)
-        .env("TDVERIFY_NEW_PASSWORD", TEST_PASSWORD)
-        .output()
-        .expect("run tdverify")
-}
-
-fn text(output: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
-}
-
-fn ok(output: Output) -> String {
-    assert!(output.status.success(), "{}", text(&output));
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
+use cli_support::{TEST_PASSPHRASE, TEST_PASSWORD, ok, tdverify, text};
 
 /// Six fraud drafts by `officer`, holders alike (one k-group), through the library.
 fn fraud_drafts(data_dir: &Path) -> Vec<String> {

@@ -5,33 +5,12 @@
 //! worded for the NCB, and a genuine one passes.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
-const TEST_PASSPHRASE: &str = "TEST-ONLY station passphrase";
-const TEST_PASSWORD: &str = "TEST-ONLY password 1";
+#[path = "support/cli.rs"]
+mod cli_support;
 
-fn tdverify(data_dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tdverify"))
-        .arg("--data-dir")
-        .arg(data_dir)
-        .args(args)
-        .stdin(Stdio::null())
-        .env("TDVERIFY_PASSPHRASE", TEST_PASSPHRASE)
-        .env("TDVERIFY_ADMIN_PASSWORD", TEST_PASSWORD)
-        .env("TDVERIFY_PASSWORD", TEST_PASSWORD)
-        .env("TDVERIFY_NEW_PASSWORD", TEST_PASSWORD)
-        .output()
-        .expect("run tdverify")
-}
-
-fn text(output: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
-}
-
-fn ok(output: Output) -> String {
-    assert!(output.status.success(), "{}", text(&output));
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
+use cli_support::{ok, tdverify, text};
 
 fn json(output: Output) -> serde_json::Value {
     serde_json::from_str(&ok(output)).expect("JSON")
