@@ -118,6 +118,20 @@ pub struct HotlistStatus {
     pub stale: bool,
 }
 
+impl HotlistStatus {
+    /// The status of a list with `header` on `today` (days since 1970-01-01).
+    fn of(header: &BundleHeader, today: i64) -> HotlistStatus {
+        let age_days = days_from_iso(&header.as_of).map_or(i64::MAX, |d| today - d);
+        HotlistStatus {
+            as_of: header.as_of.clone(),
+            entries: header.entries,
+            age_days,
+            issuer: header.issuer.clone(),
+            stale: age_days > DEFAULT_MAX_AGE_DAYS,
+        }
+    }
+}
+
 /// A hit: what the list says about the document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Hit {
@@ -185,11 +199,12 @@ impl Hotlist {
         if !trusted.contains(&parsed.signer) {
             return Err(SltdError::UntrustedSigner(format!("ed25519:{}", hex(&parsed.signer))));
         }
+        // The copy in use is only compared by date: its header is enough.
         if !allow_older
-            && let Some(current) = Hotlist::load(data_dir)?
-            && days_from_iso(&parsed.header.as_of) < days_from_iso(&current.header.as_of)
+            && let Some(current) = Hotlist::read_status(data_dir, today_days())?
+            && days_from_iso(&parsed.header.as_of) < days_from_iso(&current.as_of)
         {
-            return Err(SltdError::Older { bundle: parsed.header.as_of, current: current.header.as_of.clone() });
+            return Err(SltdError::Older { bundle: parsed.header.as_of, current: current.as_of });
         }
         let dir = folder(data_dir);
         fs::create_dir_all(&dir).map_err(io_error("creating", &dir))?;
@@ -230,14 +245,7 @@ impl Hotlist {
         let mut header = vec![0u8; header_len];
         file.read_exact(&mut header).map_err(io_error("reading", &path))?;
         let header: BundleHeader = serde_json::from_slice(&header).map_err(|e| SltdError::Format(format!("header: {e}")))?;
-        let age_days = days_from_iso(&header.as_of).map_or(i64::MAX, |d| today - d);
-        Ok(Some(HotlistStatus {
-            as_of: header.as_of,
-            entries: header.entries,
-            age_days,
-            issuer: header.issuer,
-            stale: age_days > DEFAULT_MAX_AGE_DAYS,
-        }))
+        Ok(Some(HotlistStatus::of(&header, today)))
     }
 
     /// Loads the station's copy; `None` when no hotlist was imported.
@@ -271,14 +279,7 @@ impl Hotlist {
 
     /// Status on `today` (days since 1970-01-01).
     pub fn status(&self, today: i64) -> HotlistStatus {
-        let age_days = days_from_iso(&self.header.as_of).map_or(i64::MAX, |d| today - d);
-        HotlistStatus {
-            as_of: self.header.as_of.clone(),
-            entries: self.header.entries,
-            age_days,
-            issuer: self.header.issuer.clone(),
-            stale: age_days > DEFAULT_MAX_AGE_DAYS,
-        }
+        HotlistStatus::of(&self.header, today)
     }
 
     /// Looks a document up. A list older than `max_age_days` on `today` answers
