@@ -322,32 +322,14 @@ pub fn classify(data_dir: &Path, args: &ClassifyArgs) -> Result<(), Failure> {
     let session = session_for(&store, args.user.as_deref())?;
     let case_id = args.case_id.trim();
     if let Some(update) = update {
-        let current = store.case_context(&session, case_id)?;
-        let merged = merge(update, current);
+        // The file's fields over the case's current ones.
+        let merged = update.or(store.case_context(&session, case_id)?);
         store.set_case_context(&session, case_id, &merged)?;
     }
     let classification = Classification { officer_verdict: Some(verdict), fraud_type, forgery_methods: methods };
     store.set_classification(&session, case_id, &classification)?;
     println!("Case {case_id} classified {}", verdict.as_str());
     Ok(())
-}
-
-/// The file's fields over the case's current ones.
-fn merge(update: ContextUpdate, current: ContextUpdate) -> ContextUpdate {
-    let mut metadata = tdverify::store::CaseMetadata {
-        context: current.context,
-        hotlist_result: current.hotlist_result,
-        conclusion_level: current.conclusion_level,
-        outcome: current.outcome,
-        ..Default::default()
-    };
-    metadata.context.route_transits.truncate(3);
-    let holder = tdverify::store::HolderProfile {
-        nationality_claimed: current.nationality_claimed,
-        nationality_established: current.nationality_established,
-        ..Default::default()
-    };
-    update.or_current(&metadata, &holder)
 }
 
 /// Runs `cases submit`.

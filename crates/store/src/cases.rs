@@ -680,7 +680,7 @@ impl Store {
     pub fn case_context(&self, session: &Session, case_id: &str) -> StoreResult<ContextUpdate> {
         let access = self.access(session, case_id, Intent::View)?;
         let (metadata, _, holder) = self.context_columns(case_id, &access.key)?;
-        Ok(ContextUpdate::default().or_current(&metadata, &holder))
+        Ok(ContextUpdate::of_case(&metadata, &holder))
     }
 
     /// Replaces the case context (detection point, route, group, nationalities, SLTD

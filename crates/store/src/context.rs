@@ -343,13 +343,24 @@ impl ContextUpdate {
         Ok(update)
     }
 
-    /// Fills fields this update leaves empty from the case's current values, so a script
-    /// or a form can send only what it changes.
-    pub fn or_current(mut self, metadata: &CaseMetadata, holder: &HolderProfile) -> ContextUpdate {
-        let current = &metadata.context;
-        let ctx = &mut self.context;
+    /// The context a case holds now (its index columns and holder profile).
+    pub fn of_case(metadata: &CaseMetadata, holder: &HolderProfile) -> ContextUpdate {
+        ContextUpdate {
+            context: metadata.context.clone(),
+            nationality_claimed: holder.nationality_claimed.clone(),
+            nationality_established: holder.nationality_established.clone(),
+            hotlist_result: metadata.hotlist_result.clone(),
+            conclusion_level: metadata.conclusion_level.clone(),
+            outcome: metadata.outcome.clone(),
+        }
+    }
+
+    /// Fills fields this update leaves empty from `current` (the case's values), so a
+    /// script or a form can send only what it changes.
+    pub fn or(mut self, current: ContextUpdate) -> ContextUpdate {
+        let (ctx, old) = (&mut self.context, current.context);
         macro_rules! keep {
-            ($($field:ident),*) => {$( if ctx.$field.is_none() { ctx.$field = current.$field.clone(); } )*};
+            ($($field:ident),*) => {$( if ctx.$field.is_none() { ctx.$field = old.$field; } )*};
         }
         keep!(
             detection_country,
@@ -365,21 +376,13 @@ impl ContextUpdate {
             documents_held
         );
         if ctx.route_transits.is_empty() {
-            ctx.route_transits = current.route_transits.clone();
+            ctx.route_transits = old.route_transits;
         }
-        self.nationality_claimed = self
-            .nationality_claimed
-            .or_else(|| holder.nationality_claimed.clone());
-        self.nationality_established = self
-            .nationality_established
-            .or_else(|| holder.nationality_established.clone());
-        self.hotlist_result = self
-            .hotlist_result
-            .or_else(|| metadata.hotlist_result.clone());
-        self.conclusion_level = self
-            .conclusion_level
-            .or_else(|| metadata.conclusion_level.clone());
-        self.outcome = self.outcome.or_else(|| metadata.outcome.clone());
+        self.nationality_claimed = self.nationality_claimed.or(current.nationality_claimed);
+        self.nationality_established = self.nationality_established.or(current.nationality_established);
+        self.hotlist_result = self.hotlist_result.or(current.hotlist_result);
+        self.conclusion_level = self.conclusion_level.or(current.conclusion_level);
+        self.outcome = self.outcome.or(current.outcome);
         self
     }
 }

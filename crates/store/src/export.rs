@@ -640,7 +640,7 @@ mod tests {
                 "nationality_established":"ZZA","route_transits":["ZZB"]}"#,
         )
         .unwrap();
-        let update = update.or_current(&draft.metadata, &draft.holder);
+        let update = update.or(ContextUpdate::of_case(&draft.metadata, &draft.holder));
         fx.store.set_case_context(&officer, &id, &update).unwrap();
         let mut classification = draft.classification.clone();
         classification.fraud_type = Some(tdverify_core::FraudType::Counterfeit);

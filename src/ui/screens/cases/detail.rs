@@ -44,7 +44,7 @@ impl CaseDetail {
     pub fn new(case: Case, station: &StationDefaults) -> CaseDetail {
         let checks = crate::report::checks_from_inspection(&case.inspection);
         let classification = case.classification.clone();
-        let context = ContextForm::new(ContextUpdate::default().or_current(&case.metadata, &case.holder), station);
+        let context = ContextForm::new(ContextUpdate::of_case(&case.metadata, &case.holder), station);
         CaseDetail { case, checks, classification, context, note: String::new(), selected_check: None, station: station.clone() }
     }
 
@@ -57,7 +57,7 @@ impl CaseDetail {
 
     /// Saves the context (when it changed) and the classification, in that order.
     fn save_form(&self, store: &Store, session: &Session) -> Result<(), crate::store::StoreError> {
-        let stored = ContextUpdate::default().or_current(&self.case.metadata, &self.case.holder);
+        let stored = ContextUpdate::of_case(&self.case.metadata, &self.case.holder);
         if self.context.update != stored {
             store.set_case_context(session, &self.case.case_id, &self.context.update)?;
         }
