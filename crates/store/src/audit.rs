@@ -54,6 +54,14 @@ pub enum AuditAction {
     Backup,
     /// The store was restored from a backup.
     Restore,
+    /// A publisher's key was trusted or no longer trusted.
+    TrustConfig,
+    /// The SLTD hotlist was imported.
+    SltdImport,
+    /// The SLTD settings (maximum age, online service) changed.
+    SltdConfig,
+    /// The online SLTD service was asked about a document.
+    SltdQuery,
 }
 
 impl AuditAction {
@@ -77,6 +85,10 @@ impl AuditAction {
             AuditAction::RetentionConfig => "retention_config",
             AuditAction::Backup => "backup",
             AuditAction::Restore => "restore",
+            AuditAction::TrustConfig => "trust_config",
+            AuditAction::SltdImport => "sltd_import",
+            AuditAction::SltdConfig => "sltd_config",
+            AuditAction::SltdQuery => "sltd_query",
         }
     }
 }

@@ -701,7 +701,13 @@ mod tests {
         fx.store
             .conn
             .execute_batch(
-                "DROP TABLE exports;
+                "DROP TABLE trusted_keys;
+                 ALTER TABLE station DROP COLUMN sltd_max_age_days;
+                 ALTER TABLE station DROP COLUMN sltd_online_endpoint;
+                 ALTER TABLE station DROP COLUMN sltd_online_ca;
+                 ALTER TABLE station DROP COLUMN sltd_online_token;
+                 DELETE FROM schema_version WHERE version = 3;
+                 DROP TABLE exports;
                  ALTER TABLE station DROP COLUMN sealed_signing_key;
                  ALTER TABLE station DROP COLUMN signing_public_key;
                  ALTER TABLE station DROP COLUMN export_min_k;
@@ -717,6 +723,8 @@ mod tests {
         drop(fx.store);
         let store = Store::open(&path, TEST_PASSPHRASE, options(&clock)).unwrap();
         assert_eq!(store.export_public_key().unwrap().len(), 32);
+        assert_eq!(store.sltd_max_age_days().unwrap(), 7);
+        assert!(store.trusted_keys(crate::KeyPurpose::SltdPublisher).unwrap().is_empty());
         let officer = store.login("officer", TEST_PASSWORD).unwrap();
         let case = store.open_case(&officer, &id).unwrap();
         assert_eq!(case.metadata.context.detection_country, None);

@@ -15,12 +15,12 @@
 //!
 //! | role | may |
 //! |---|---|
-//! | Officer | create cases; see, edit, annotate and submit own drafts; see own cases |
+//! | Officer | create cases; see, edit, annotate and submit own drafts; see own cases; ask the online SLTD service |
 //! | Expert | as Officer, plus see, edit, reclassify and annotate any case in any status; review others' cases |
 //! | Supervisor | see and annotate all cases; review others' cases; export (only role, not even the station session) |
 //! | Trainer | nothing on real cases (training uses fixtures) |
 //! | Auditor | read and verify the audit log |
-//! | Admin | users, retention, delete cases, backup |
+//! | Admin | users, retention, delete cases, backup, trusted keys, SLTD hotlist and online service |
 //! | station session | everything (the passphrase decrypts every case anyway) |
 //!
 //! CLI contract: `cases list --json` → [`Store::list_case_entries`] (`[CaseListEntry]`:
@@ -44,6 +44,7 @@ mod store;
 #[cfg(test)]
 mod test_support;
 pub mod time;
+mod trust;
 mod users;
 
 pub use audit::{AuditAction, AuditEntry, AuditProblem, AuditProblemKind, AuditReport};
@@ -60,6 +61,7 @@ pub use maintenance::{BackupReport, PurgeReport};
 pub use roles::{Permission, Role, Session};
 pub use schema::CURRENT_SCHEMA_VERSION;
 pub use store::{DATABASE_FILE_NAME, MIN_PASSWORD_CHARS, Store, StoreOptions, database_path};
+pub use trust::{DEFAULT_SLTD_MAX_AGE_DAYS, KeyPurpose, OnlineQueryOutcome, SltdOnlineConfig, TrustedKey};
 pub use users::{
     LOCKOUT_BASE_SECONDS, LOCKOUT_MAX_SECONDS, LOCKOUT_THRESHOLD, UserInfo, lockout_seconds,
 };

@@ -85,6 +85,10 @@ pub enum Permission {
     Backup,
     /// Set the export policy (the smallest k).
     ManageExportPolicy,
+    /// Trust publishers' keys, import the SLTD hotlist, configure the online SLTD service.
+    ManageTrust,
+    /// Ask the online SLTD service about a document.
+    QuerySltdOnline,
 }
 
 impl Permission {
@@ -104,6 +108,8 @@ impl Permission {
             Permission::ManageRetention => "manage retention",
             Permission::Backup => "back up or restore the store",
             Permission::ManageExportPolicy => "set the export policy",
+            Permission::ManageTrust => "manage trusted keys and the SLTD hotlist",
+            Permission::QuerySltdOnline => "query the online SLTD service",
         }
     }
 
@@ -118,12 +124,14 @@ impl Permission {
             }
             P::EditAnyCase => role == R::Expert,
             P::ExportMetadata => role == R::Supervisor,
+            P::QuerySltdOnline => matches!(role, R::Officer | R::Expert | R::Supervisor),
             P::ReadAudit => role == R::Auditor,
             P::DeleteCase
             | P::ManageUsers
             | P::ManageRetention
             | P::Backup
-            | P::ManageExportPolicy => role == R::Admin,
+            | P::ManageExportPolicy
+            | P::ManageTrust => role == R::Admin,
         }
     }
 }

@@ -10,7 +10,7 @@ use std::path::Path;
 use crate::error::{StoreError, StoreResult, classify_sqlite};
 
 /// Newest schema version this program knows.
-pub const CURRENT_SCHEMA_VERSION: i64 = 2;
+pub const CURRENT_SCHEMA_VERSION: i64 = 3;
 
 /// Migrations in order; entry `i` brings the schema to version `i + 1`.
 const MIGRATIONS: &[&str] = &[
@@ -134,6 +134,23 @@ const MIGRATIONS: &[&str] = &[
         overlap_override INTEGER NOT NULL,
         manifest_sha256 BLOB NOT NULL
     );
+    "#,
+    // Version 3 (SLTD and trends): the publishers' keys an administrator trusts (they were
+    // a text file beside the hotlist, outside the audit), the hotlist's maximum age and the
+    // online SLTD service (endpoint, pinned CA, token sealed by the station key).
+    r#"
+    CREATE TABLE trusted_keys (
+        purpose TEXT NOT NULL,
+        public_key BLOB NOT NULL,
+        label TEXT NOT NULL,
+        added_by TEXT NOT NULL,
+        added_at INTEGER NOT NULL,
+        PRIMARY KEY (purpose, public_key)
+    );
+    ALTER TABLE station ADD COLUMN sltd_max_age_days INTEGER NOT NULL DEFAULT 7;
+    ALTER TABLE station ADD COLUMN sltd_online_endpoint TEXT;
+    ALTER TABLE station ADD COLUMN sltd_online_ca TEXT;
+    ALTER TABLE station ADD COLUMN sltd_online_token BLOB;
     "#,
 ];
 
