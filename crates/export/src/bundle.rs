@@ -335,12 +335,102 @@ pub fn write(
     if !out_dir.is_dir() {
         return Err(ExportError::Destination(out_dir.to_path_buf()));
     }
-    let records = &prepared.anonymised.records;
-    let public_key = hex(&store.export_public_key()?);
+    let public_key = store.export_public_key()?;
     let station_id = store.station_id()?;
-    let exported = records.len() as u64;
+    let (from, to) = prepared.period.unix_bounds()?;
+    let exported = prepared.anonymised.records.len() as u64;
     let suppressed = prepared.anonymised.suppressed_total();
-    let base = format!("desc-{station_id}-{}_{}", prepared.period.from, prepared.period.to);
+    let contents = BundleContents {
+        records: &prepared.anonymised.records,
+        station_id: &station_id,
+        public_key: &public_key,
+        period: prepared.period,
+        k: prepared.k,
+        eligible: prepared.eligible,
+        excluded: prepared.excluded,
+        generalised: &prepared.anonymised.generalised,
+        suppressed: &prepared.anonymised.suppressed,
+        overlap_override,
+    };
+    // The store signs the manifest and logs the period in one transaction.
+    let mut sign = |manifest: &[u8]| -> Result<Vec<u8>, ExportError> {
+        Ok(store.seal_export(
+            session,
+            &ExportSeal { period_from: from, period_to: to, records: exported, suppressed, overlap_override, manifest },
+        )?)
+    };
+    write_bundle(&contents, out_dir, &mut sign, progress)
+}
+
+/// Writes a signed bundle of records that are already k-anonymous, without a case store:
+/// the trends dashboard's demo and test bundles, and tools that hold a station key of
+/// their own. The format is exactly what [`write`] produces (the same manifest, files and
+/// signature), so [`verify_bundle`](crate::verify_bundle) accepts it; nothing is logged
+/// anywhere, which is why the case-store export must keep using [`write`]. `k` below
+/// [`MIN_K`] is refused; the records are not re-anonymised here (the caller runs
+/// [`anonymise`] first), so a group below k yields a bundle that verification refuses.
+pub fn write_signed(
+    records: &[DescRecord],
+    station_id: &str,
+    period: Period,
+    k: usize,
+    key: &ring::signature::Ed25519KeyPair,
+    out_dir: &Path,
+) -> Result<Written, ExportError> {
+    use ring::signature::KeyPair;
+    if k < MIN_K {
+        return Err(ExportError::KTooSmall { k, min: MIN_K });
+    }
+    if !crate::record::is_area(station_id) {
+        return Err(ExportError::Internal(format!("station id {station_id:?}: letters, digits, - and _ only")));
+    }
+    if !out_dir.is_dir() {
+        return Err(ExportError::Destination(out_dir.to_path_buf()));
+    }
+    let contents = BundleContents {
+        records,
+        station_id,
+        public_key: key.public_key().as_ref(),
+        period,
+        k,
+        eligible: records.len() as u64,
+        excluded: ExportExclusions::default(),
+        generalised: &[],
+        suppressed: &[],
+        overlap_override: false,
+    };
+    let mut sign = |manifest: &[u8]| -> Result<Vec<u8>, ExportError> { Ok(key.sign(manifest).as_ref().to_vec()) };
+    write_bundle(&contents, out_dir, &mut sign, &mut |_| {})
+}
+
+/// Everything a bundle's files and manifest are made of, whoever signs it.
+struct BundleContents<'a> {
+    records: &'a [DescRecord],
+    station_id: &'a str,
+    public_key: &'a [u8],
+    period: Period,
+    k: usize,
+    eligible: u64,
+    excluded: ExportExclusions,
+    generalised: &'a [(String, u64)],
+    suppressed: &'a [(String, u64)],
+    overlap_override: bool,
+}
+
+/// Writes the files into a hidden partial folder, has `sign` sign the manifest bytes,
+/// then renames the folder into place (removed again if anything fails).
+fn write_bundle(
+    contents: &BundleContents<'_>,
+    out_dir: &Path,
+    sign: &mut dyn FnMut(&[u8]) -> Result<Vec<u8>, ExportError>,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Written, ExportError> {
+    let records = contents.records;
+    let public_key = hex(contents.public_key);
+    let station_id = contents.station_id;
+    let exported = records.len() as u64;
+    let suppressed: u64 = contents.suppressed.iter().map(|(_, n)| n).sum();
+    let base = format!("desc-{station_id}-{}_{}", contents.period.from, contents.period.to);
     let final_dir = free_name(out_dir, &base);
     let partial = out_dir.join(format!(".{base}.partial"));
     if partial.exists() {
@@ -353,19 +443,24 @@ pub fn write(
         let manifest = Manifest {
             format: BUNDLE_FORMAT.to_string(),
             schema_version: SCHEMA_VERSION,
-            station_id: station_id.clone(),
+            station_id: station_id.to_string(),
             station_public_key: public_key.clone(),
             software_version: env!("CARGO_PKG_VERSION").to_string(),
             created: format_utc(store_now())[..10].to_string(),
-            period_from: prepared.period.from.to_string(),
-            period_to: prepared.period.to.to_string(),
-            k: prepared.k,
+            period_from: contents.period.from.to_string(),
+            period_to: contents.period.to.to_string(),
+            k: contents.k,
             quasi_identifiers: QUASI_IDENTIFIERS.iter().map(|s| (*s).to_string()).collect(),
             generalization_order: STEPS.iter().map(|s| (*s).to_string()).collect(),
-            generalizations_applied: counts(&prepared.anonymised.generalised),
-            suppressed_by_reason: counts(&prepared.anonymised.suppressed),
-            counts: ManifestCounts { eligible: prepared.eligible, exported, suppressed, excluded: prepared.excluded },
-            overlap_override,
+            generalizations_applied: counts(contents.generalised),
+            suppressed_by_reason: counts(contents.suppressed),
+            counts: ManifestCounts {
+                eligible: contents.eligible,
+                exported,
+                suppressed,
+                excluded: contents.excluded,
+            },
+            overlap_override: contents.overlap_override,
             files,
         };
         let manifest_bytes =
@@ -373,18 +468,7 @@ pub fn write(
         let path = partial.join("manifest.json");
         fs::write(&path, &manifest_bytes).map_err(io_error("writing", &path))?;
         progress(Progress { stage: "signing", fraction: 0.9 });
-        let (from, to) = prepared.period.unix_bounds()?;
-        let signature = store.seal_export(
-            session,
-            &ExportSeal {
-                period_from: from,
-                period_to: to,
-                records: exported,
-                suppressed,
-                overlap_override,
-                manifest: &manifest_bytes,
-            },
-        )?;
+        let signature = sign(&manifest_bytes)?;
         let path = partial.join("manifest.sig");
         fs::write(&path, format!("{}\n", hex(&signature))).map_err(io_error("writing", &path))?;
         sync_dir(&partial);
@@ -395,7 +479,7 @@ pub fn write(
         return Err(e);
     }
     progress(Progress { stage: "done", fraction: 1.0 });
-    Ok(Written { bundle: final_dir, records: exported, suppressed, k: prepared.k, station_public_key: public_key })
+    Ok(Written { bundle: final_dir, records: exported, suppressed, k: contents.k, station_public_key: public_key })
 }
 
 /// Best-effort flush of a folder's files to the medium (USB sticks get pulled).
@@ -429,6 +513,31 @@ pub fn describe_group(key: &GroupKey) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_store_less_bundle_verifies_under_its_key_and_only_that_key() {
+        use ring::signature::{Ed25519KeyPair, KeyPair};
+        let line = r#"{"schema_version":1,"record_id":"00000000000000000000000000000000","event_period":"2026-11","detection_country":"UTO","detection_area":null,"detection_point_type":"air","detection_stage":"first_line","travel_direction":"entry","transport_mode":"air","document_category":"passport","icao_doc_code":"P","issuing_state":"D","fraud_type":"forged","forgery_methods":[],"detection_evidence":[],"hotlist_result":null,"conclusion_level":"suspected","nationality_claimed":"UTO","nationality_established":null,"holder_sex":"F","age_band":"18-20","route_embarkation":null,"route_transits":[],"route_destination":null,"group_size_band":"1","outcome":"other","repeat_document":null}"#;
+        let record: DescRecord = serde_json::from_str(line).unwrap();
+        let records = vec![record; 5];
+        // TEST-ONLY key from a fixed seed.
+        let key = Ed25519KeyPair::from_seed_unchecked(&[7u8; 32]).unwrap();
+        let out = tempfile::tempdir().unwrap();
+        let period = Period::parse("2026-10", "2026-12").unwrap();
+        let written = write_signed(&records, "test-station", period, 5, &key, out.path()).unwrap();
+        assert_eq!(written.records, 5);
+        let verified = crate::verify_bundle(&written.bundle, Some(key.public_key().as_ref())).unwrap();
+        assert_eq!((verified.station_id.as_str(), verified.k, verified.records), ("test-station", 5, 5));
+        let other = Ed25519KeyPair::from_seed_unchecked(&[8u8; 32]).unwrap();
+        assert!(matches!(
+            crate::verify_bundle(&written.bundle, Some(other.public_key().as_ref())),
+            Err(crate::VerifyError::WrongKey { .. })
+        ));
+        assert!(matches!(
+            write_signed(&records, "test-station", period, 4, &key, out.path()),
+            Err(ExportError::KTooSmall { .. })
+        ));
+    }
 
     #[test]
     fn csv_columns_follow_the_field_list() {

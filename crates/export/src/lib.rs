@@ -25,7 +25,7 @@ mod verify;
 pub use anonymity::{Anonymised, MIN_K, QUASI_IDENTIFIERS, STEPS};
 pub use bundle::{
     BUNDLE_FORMAT, DATA_FILES, Manifest, ManifestCounts, ManifestFile, Prepared, Progress, SCHEMA_JSON, Written,
-    describe_group, prepare, records_csv, records_jsonl, write,
+    describe_group, prepare, records_csv, records_jsonl, write, write_signed,
 };
 pub use error::ExportError;
 pub use period::{Period, YearMonth};
