@@ -67,6 +67,35 @@ pub enum TrendsError {
     Internal(String),
 }
 
+impl TrendsError {
+    /// A stable code for scripts and the GUI's refusal list (the same words as
+    /// `tdverify export verify` for verification failures).
+    pub fn reason_code(&self) -> &'static str {
+        match self {
+            TrendsError::UntrustedKey { .. } => "untrusted_key",
+            TrendsError::Refused(error) => match error {
+                VerifyError::Unreadable { .. } => "unreadable",
+                VerifyError::Manifest(_) => "manifest",
+                VerifyError::BadSignature => "bad_signature",
+                VerifyError::WrongKey { .. } => "wrong_key",
+                VerifyError::HashMismatch(_) => "hash_mismatch",
+                VerifyError::Files(_) => "files",
+                VerifyError::Schema { .. } => "schema",
+                VerifyError::Counts(_) => "counts",
+                VerifyError::BelowK { .. } => "below_k",
+            },
+            TrendsError::Changed(_) => "changed",
+            TrendsError::OwnRecords(_) => "own_records",
+            TrendsError::Input(_) => "input",
+            TrendsError::TrustedKeys { .. } => "trusted_keys",
+            TrendsError::Database { .. } => "database",
+            TrendsError::Io { .. } => "io",
+            TrendsError::Export(_) => "export",
+            TrendsError::Internal(_) => "internal",
+        }
+    }
+}
+
 /// Maps an I/O error with its action and path.
 pub(crate) fn io_error(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> TrendsError {
     let path = path.to_path_buf();
