@@ -63,6 +63,14 @@ fn trends_1m(c: &mut Criterion) {
     group.finish();
     let report = trends.alerts(&Filter::all()).expect("alerts");
     eprintln!("alerts over 1M: {} of {} tests; spike {:?}", report.alerts.len(), report.tests, demo.spike);
+    let spike_month = demo.spike.as_ref().map(|s| s.month.clone()).unwrap_or_default();
+    let elsewhere: Vec<String> = report
+        .alerts
+        .iter()
+        .filter(|a| a.month != spike_month)
+        .map(|a| format!("{} {} {}", a.dimension, a.series, a.month))
+        .collect();
+    eprintln!("alerts outside the spike's month: {} {elsewhere:?}", elsewhere.len());
     for a in report.alerts.iter().take(5) {
         eprintln!(
             "  {} {} {}: x = {}, λ = {:.1}, p = {:.2e}",
