@@ -12,6 +12,7 @@ mod csca;
 mod cases;
 mod export;
 mod sltd;
+mod trends;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -67,6 +68,8 @@ pub enum Command {
     Users(export::UsersArgs),
     /// The offline stolen and lost documents hotlist: import, status, check, trust, make-test-bundle.
     Sltd(sltd::SltdArgs),
+    /// Trends dashboard data: import stations' bundles, query with small-number suppression, alerts, TEST-ONLY demo bundles.
+    Trends(trends::TrendsArgs),
 }
 
 /// Global context every command gets.
@@ -115,5 +118,6 @@ pub fn main() -> ExitCode {
         Command::Export(args) => export::run_export(&context, args),
         Command::Users(args) => export::run_users(&context, args),
         Command::Sltd(args) => sltd::run(&context, args),
+        Command::Trends(args) => trends::run(&context, args),
     }
 }
