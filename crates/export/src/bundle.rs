@@ -417,12 +417,15 @@ struct BundleContents<'a> {
     overlap_override: bool,
 }
 
+/// Signs the exact manifest bytes: the store's station key, or a key the caller holds.
+type Signer<'a> = dyn FnMut(&[u8]) -> Result<Vec<u8>, ExportError> + 'a;
+
 /// Writes the files into a hidden partial folder, has `sign` sign the manifest bytes,
 /// then renames the folder into place (removed again if anything fails).
 fn write_bundle(
     contents: &BundleContents<'_>,
     out_dir: &Path,
-    sign: &mut dyn FnMut(&[u8]) -> Result<Vec<u8>, ExportError>,
+    sign: &mut Signer<'_>,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Written, ExportError> {
     let records = contents.records;

@@ -167,8 +167,11 @@ const STATIONS: &[Station] = &[
     Station { country: "SWE", area: "MALMO-INLAND", border: "inland", south: false },
 ];
 
-/// Nationalities claimed, their weight and their usual (embarkation, transits).
-const ORIGINS: &[(&str, f64, &[(&str, &[&str])])] = &[
+/// Usual (embarkation, transits) of a nationality.
+type Routes = &'static [(&'static str, &'static [&'static str])];
+
+/// Nationalities claimed, their weight and their usual routes.
+const ORIGINS: &[(&str, f64, Routes)] = &[
     ("SYR", 10.0, &[("TUR", &["GRC"]), ("LBN", &[]), ("TUR", &[])]),
     ("AFG", 9.0, &[("IRN", &["TUR"]), ("PAK", &["ARE"])]),
     ("NGA", 7.0, &[("NGA", &["MAR"]), ("NGA", &["ETH"]), ("GHA", &[])]),
