@@ -8,6 +8,9 @@
 //!   its quarter cannot be placed in one and would fake a spike at every quarter's start);
 //! - λ = the mean of s over the 12 previous months, at least 0.5 (a series not seen for a
 //!   year is treated as if it had 6 records in it, so one new small series does not alert);
+//!   here records known only to their quarter count for a third in each of its months:
+//!   k-anonymity moves a month's small groups to the quarter, and leaving them out would
+//!   make those months look empty, pull λ down and fake rises;
 //! - tested only when x ≥ k (a smaller count is never shown, so it cannot be alerted);
 //! - p = P(X ≥ x) for X ~ Poisson(λ);
 //! - alert when p × n < 0.01, n being the number of (series, month) pairs tested
@@ -44,13 +47,15 @@ pub struct Alert {
     pub month: String,
     /// Records of the series in the month (≥ k).
     pub count: u64,
-    /// λ: the mean of the 12 previous months (floored at 0.5).
+    /// λ: the mean of the 12 previous months, quarter-only records spread over their
+    /// quarter (floored at 0.5).
     pub expected: f64,
     /// P(X ≥ count) under Poisson(λ).
     pub p_value: f64,
     /// p × the number of tests (capped at 1).
     pub corrected_p: f64,
-    /// The 12 previous months' counts, oldest first, each below k shown as `<k`.
+    /// The 12 previous months' counts (records known to the month), oldest first, each
+    /// below k shown as `<k`.
     pub history: Vec<Count>,
 }
 
@@ -71,9 +76,10 @@ pub struct AlertReport {
 pub fn rule_text(k: usize) -> String {
     format!(
         "For each issuing state and each route, a month's count x is compared with the mean λ of the previous \
-         {HISTORY_MONTHS} months (at least {MIN_EXPECTED}): alert when P(X ≥ x | Poisson(λ)) times the number of \
+         {HISTORY_MONTHS} months (at least {MIN_EXPECTED}; records known only to their quarter count a third in \
+         each of its months): alert when P(X ≥ x | Poisson(λ)) times the number of \
          (series, month) pairs tested is below {ALERT_LEVEL} (Bonferroni), x ≥ {MIN_RATIO} λ and x ≥ k = {k}. \
-         Records known only to their quarter are left out."
+         x counts only records known to the month."
     )
 }
 
@@ -117,32 +123,46 @@ pub fn poisson_upper_tail(x: u64, lambda: f64) -> f64 {
 /// Runs the rule over the records under `filter` (its period range bounds the months).
 pub(crate) fn alerts(columns: &Columns, filter: &Filter, k: usize) -> Result<AlertReport, TrendsError> {
     let rows = filter.rows(columns)?;
-    let months: Vec<u32> =
-        rows.iter().filter(|&&r| !columns.quarter_only[r as usize]).map(|&r| columns.month[r as usize]).collect();
-    let (Some(&first), Some(&last)) = (months.iter().min(), months.iter().max()) else {
+    // A quarter-only record's months are the quarter's three.
+    let last_month = |r: usize| columns.month[r] + if columns.quarter_only[r] { 2 } else { 0 };
+    let first = rows.iter().map(|&r| columns.month[r as usize]).min();
+    let last = rows.iter().map(|&r| last_month(r as usize)).max();
+    let (Some(first), Some(last)) = (first, last) else {
         return Ok(AlertReport { rule: rule_text(k), k, tests: 0, alerts: Vec::new() });
     };
     let span = (last - first + 1) as usize;
     let mut candidates = Vec::new();
     for dimension in [Dimension::IssuingState, Dimension::Route] {
         let Some(column) = columns.single_column(dimension) else { continue };
-        let mut series: HashMap<u32, Vec<u64>> = HashMap::new();
+        // Per series: month-precision counts (x), and the level including quarter-only
+        // records spread evenly over their quarter (for λ: without them, the months whose
+        // small groups k-anonymity moved to the quarter would look empty and pull λ down).
+        let mut series: HashMap<u32, (Vec<u64>, Vec<f64>)> = HashMap::new();
         for &r in &rows {
             let r = r as usize;
-            if columns.quarter_only[r] || column[r] == 0 {
+            if column[r] == 0 {
                 continue;
             }
-            series.entry(column[r]).or_insert_with(|| vec![0; span])[(columns.month[r] - first) as usize] += 1;
+            let (counts, level) = series.entry(column[r]).or_insert_with(|| (vec![0; span], vec![0.0; span]));
+            let m = (columns.month[r] - first) as usize;
+            if columns.quarter_only[r] {
+                for month in level.iter_mut().skip(m).take(3) {
+                    *month += 1.0 / 3.0;
+                }
+            } else {
+                counts[m] += 1;
+                level[m] += 1.0;
+            }
         }
-        for (code, counts) in series {
+        for (code, (counts, level)) in series {
             for m in HISTORY_MONTHS..span {
                 let x = counts[m];
                 if x < k as u64 {
                     continue;
                 }
-                let history = &counts[m - HISTORY_MONTHS..m];
-                let lambda = (history.iter().sum::<u64>() as f64 / HISTORY_MONTHS as f64).max(MIN_EXPECTED);
-                candidates.push((dimension, code, m, x, lambda, history.to_vec()));
+                let lambda =
+                    (level[m - HISTORY_MONTHS..m].iter().sum::<f64>() / HISTORY_MONTHS as f64).max(MIN_EXPECTED);
+                candidates.push((dimension, code, m, x, lambda, counts[m - HISTORY_MONTHS..m].to_vec()));
             }
         }
     }
@@ -206,6 +226,35 @@ mod tests {
                 });
             }
         }
+    }
+
+    #[test]
+    fn quarter_only_records_keep_the_expected_level() {
+        // A year known only by quarters (18 records each: 6 a month), then 9 in a month:
+        // an ordinary month, not a jump from nothing.
+        let mut columns = Columns::new();
+        for quarter in 1..=4 {
+            let period = format!("2025-Q{quarter}");
+            for _ in 0..18 {
+                columns.push(&RowIn {
+                    station: "s",
+                    event_period: &period,
+                    issuing_state: Some("GRC"),
+                    ..RowIn::default()
+                });
+            }
+        }
+        for _ in 0..9 {
+            columns.push(&RowIn {
+                station: "s",
+                event_period: "2026-01",
+                issuing_state: Some("GRC"),
+                ..RowIn::default()
+            });
+        }
+        let report = alerts(&columns, &Filter::all(), 5).unwrap();
+        assert_eq!(report.tests, 1);
+        assert!(report.alerts.is_empty(), "{report:?}");
     }
 
     #[test]
