@@ -43,11 +43,17 @@ impl LoadedEngines {
         LoadedEngines { library, library_problems, ocr, face, hotlist: None }
     }
 
-    /// Loads the station's hotlist from the data directory (none imported: `None`, and
-    /// `sltd.hit` says so). A damaged copy is logged and left out, never fatal.
+    /// Loads the station's hotlist from the data directory with the administrator's
+    /// maximum age (none imported: `None`, and `sltd.hit` says so). A damaged copy is
+    /// logged and left out, never fatal.
     pub fn load_hotlist(&mut self, data_dir: &std::path::Path) {
         self.hotlist = match tdverify_sltd::Hotlist::load(data_dir) {
-            Ok(list) => list,
+            Ok(mut list) => {
+                if let Some(list) = list.as_mut() {
+                    list.set_max_age_days(i64::from(tdverify_store::Store::sltd_max_age_in(data_dir)));
+                }
+                list
+            }
             Err(e) => {
                 tracing::warn!("SLTD hotlist: {e}");
                 None
@@ -58,5 +64,42 @@ impl LoadedEngines {
     /// The borrowed view `inspect::run` takes.
     pub fn engines(&self) -> Engines<'_> {
         Engines { library: &self.library, ocr: self.ocr.as_ref().ok(), face: self.face.as_ref().ok(), hotlist: self.hotlist.as_ref() }
+    }
+}
+
+/// The station's hotlist for a long-running window: reloaded at the next inspection when
+/// the station's copy changed on disk (an import from the System screen or the CLI), so
+/// no restart is needed; the administrator's maximum age is read again with it.
+#[derive(Default)]
+pub struct HotlistCache {
+    loaded: Option<(Option<std::time::SystemTime>, u32, std::sync::Arc<tdverify_sltd::Hotlist>)>,
+}
+
+impl HotlistCache {
+    /// The current hotlist in `data_dir`, reloaded when the file or the maximum age
+    /// changed; `None` when none was imported or the copy is damaged (logged).
+    pub fn current(&mut self, data_dir: &std::path::Path) -> Option<std::sync::Arc<tdverify_sltd::Hotlist>> {
+        let modified = std::fs::metadata(tdverify_sltd::copy_path(data_dir)).and_then(|m| m.modified()).ok();
+        let max_age = tdverify_store::Store::sltd_max_age_in(data_dir);
+        if let Some((when, age, list)) = &self.loaded
+            && *when == modified
+            && *age == max_age
+        {
+            return Some(std::sync::Arc::clone(list));
+        }
+        self.loaded = None;
+        match tdverify_sltd::Hotlist::load(data_dir) {
+            Ok(Some(mut list)) => {
+                list.set_max_age_days(i64::from(max_age));
+                let list = std::sync::Arc::new(list);
+                self.loaded = Some((modified, max_age, std::sync::Arc::clone(&list)));
+                Some(list)
+            }
+            Ok(None) => None,
+            Err(e) => {
+                tracing::warn!("SLTD hotlist: {e}");
+                None
+            }
+        }
     }
 }

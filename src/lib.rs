@@ -32,4 +32,5 @@ pub mod onnx;
 pub mod resources;
 pub mod samples;
 pub mod settings;
+pub mod sltd_station;
 pub mod ui;

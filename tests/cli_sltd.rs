@@ -68,6 +68,12 @@ fn import_check_and_inspect_with_the_test_hotlist() {
     let not_admin = tdverify(&data, &["sltd", "trust", &key, "--admin", "officer"]);
     assert_eq!(not_admin.status.code(), Some(1), "{}", text(&not_admin));
     ok(tdverify(&data, &["sltd", "trust", &key, "--label", "TEST-ONLY", "--admin", "admin"]));
+    let trusted = json(tdverify(&data, &["sltd", "trusted", "--json"]));
+    assert_eq!(trusted[0]["key"], key.as_str(), "{trusted}");
+    assert_eq!(trusted[0]["added_by"], "admin");
+    let officer_import = tdverify(&data, &["sltd", "import", &bundle_arg, "--user", "officer"]);
+    assert_eq!(officer_import.status.code(), Some(1), "{}", text(&officer_import));
+    assert!(text(&officer_import).contains("permission denied"), "{}", text(&officer_import));
     let imported = json(tdverify(&data, &["sltd", "import", &bundle_arg, "--json"]));
     let entries = imported["entries"].as_u64().expect("entries");
     assert!(entries >= 20_000, "{imported}");
@@ -75,6 +81,11 @@ fn import_check_and_inspect_with_the_test_hotlist() {
     let status = json(tdverify(&data, &["sltd", "status", "--json"]));
     assert_eq!(status["entries"], entries);
     assert_eq!(status["age_days"], 0);
+    assert_eq!(status["max_age_days"], 7);
+    ok(tdverify(&data, &["sltd", "max-age", "10", "--admin", "admin"]));
+    assert_eq!(json(tdverify(&data, &["sltd", "status", "--json"]))["max_age_days"], 10);
+    let bad_age = tdverify(&data, &["sltd", "max-age", "0", "--admin", "admin"]);
+    assert_eq!(bad_age.status.code(), Some(2), "{}", text(&bad_age));
 
     // The fixtures' stolen blank is on the list; a neighbouring number is not.
     let index: serde_json::Value =
@@ -111,4 +122,67 @@ fn import_check_and_inspect_with_the_test_hotlist() {
     let (status, message, _) = inspect_sltd(&data, &genuine);
     assert_eq!(status, "pass", "{message}");
     assert!(message.starts_with("Not on the stolen and lost documents hotlist as of"), "{message}");
+
+    // The audit log has every import, refused or not, and the trust change.
+    let audit = ok(tdverify(&data, &["audit", "verify"]));
+    assert!(!audit.is_empty());
+    let store = tdverify::store::Store::open(&data, "TEST-ONLY station passphrase", tdverify::store::StoreOptions::default())
+        .expect("open the store");
+    let actions: Vec<String> = store
+        .audit_entries(&store.station_session(), 0, 10_000)
+        .expect("audit")
+        .into_iter()
+        .filter(|e| e.action.starts_with("sltd") || e.action == "trust_config")
+        .map(|e| format!("{} {}", e.action, e.detail))
+        .collect();
+    assert!(actions.iter().any(|a| a.starts_with("trust_config trusted hotlist publisher key")), "{actions:?}");
+    assert_eq!(actions.iter().filter(|a| a.starts_with("sltd_import")).count(), 3, "{actions:?}");
+    assert!(actions.iter().any(|a| a.starts_with("sltd_config hotlist maximum age set to 10")), "{actions:?}");
+}
+
+#[test]
+fn online_service_is_configured_by_an_administrator_and_answers_no_answer_when_down() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    ok(tdverify(&data, &["store", "init"]));
+    ok(tdverify(&data, &["users", "add", "officer", "--role", "officer", "--admin", "admin"]));
+    let bundle = dir.path().join("bundle.tdvs");
+    ok(tdverify(&data, &["sltd", "make-test-bundle", "--count", "100", "--out", &bundle.display().to_string()]));
+    ok(tdverify(&data, &["sltd", "trust", &tdverify::sltd::test_bundle::test_only_signer_key(), "--admin", "admin"]));
+    ok(tdverify(&data, &["sltd", "import", &bundle.display().to_string()]));
+    // A port nobody listens on: the service is down.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("address").port();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, "-----BEGIN CERTIFICATE-----
+VEVTVC1PTkxZ
+-----END CERTIFICATE-----
+").expect("write");
+    let endpoint = format!("https://127.0.0.1:{port}/v1/sltd");
+    let plain = tdverify(&data, &["sltd", "online", "--endpoint", "http://127.0.0.1:1/", "--ca", &ca.display().to_string(), "--admin", "admin"]);
+    assert_eq!(plain.status.code(), Some(2), "{}", text(&plain));
+    let by_officer = tdverify(&data, &["sltd", "online", "--endpoint", &endpoint, "--ca", &ca.display().to_string(), "--admin", "officer"]);
+    assert_eq!(by_officer.status.code(), Some(1), "{}", text(&by_officer));
+    ok(tdverify(&data, &["sltd", "online", "--endpoint", &endpoint, "--ca", &ca.display().to_string(), "--admin", "admin"]));
+    let answer = json(tdverify(
+        &data,
+        &["sltd", "check", "--number", "L898902C3", "--state", "UTO", "--type", "P", "--online", "--user", "officer", "--json"],
+    ));
+    assert_eq!(answer["hit"], false, "the offline answer stands: {answer}");
+    assert_eq!(answer["online"]["result"], "no_answer", "{answer}");
+    assert!(answer["online"]["reason"].as_str().unwrap_or_default().contains("cannot be reached"), "{answer}");
+    let store = tdverify::store::Store::open(&data, "TEST-ONLY station passphrase", tdverify::store::StoreOptions::default())
+        .expect("open the store");
+    let queries: Vec<String> = store
+        .audit_entries(&store.station_session(), 0, 10_000)
+        .expect("audit")
+        .into_iter()
+        .filter(|e| e.action == "sltd_query")
+        .map(|e| format!("{} {}", e.actor, e.detail))
+        .collect();
+    assert_eq!(queries.len(), 1, "{queries:?}");
+    assert!(queries[0].starts_with("officer online query, document "), "{queries:?}");
+    assert!(!queries[0].contains("L898902C3"), "{queries:?}");
+    ok(tdverify(&data, &["sltd", "online", "--remove", "--admin", "admin"]));
+    let unconfigured = tdverify(&data, &["sltd", "check", "--number", "L898902C3", "--state", "UTO", "--type", "P", "--online", "--json"]);
+    assert!(ok(unconfigured).contains("no online SLTD service is configured"));
 }

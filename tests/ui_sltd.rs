@@ -1,6 +1,7 @@
 //! Issue 23 through egui_kittest: the Home screen says when no hotlist is loaded; the
-//! System screen imports a signed bundle in the background (a tampered one is refused
-//! with its reason, the copy in use stays); Home then shows the list's age.
+//! System screen lets only an administrator import; it imports a signed bundle in the
+//! background (a tampered one is refused with its reason, the copy in use stays), both
+//! audited; Home then shows the list's age.
 
 use std::path::Path;
 
@@ -8,7 +9,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use tdverify::resources::Resources;
 use tdverify::settings::Settings;
-use tdverify::sltd::TrustedKeys;
+use tdverify::store::{KeyPurpose, Role, Store, StoreOptions};
 use tdverify::ui::{Screen, StartOptions, TdverifyApp};
 
 fn harness(dir: &Path, screen: Screen) -> Harness<'static, TdverifyApp> {
@@ -67,16 +68,38 @@ fn system_screen_imports_and_home_shows_the_age() {
     tampered_bytes[at] ^= 1;
     let tampered = dir.path().join("tampered.tdvs");
     std::fs::write(&tampered, &tampered_bytes).expect("write");
-    TrustedKeys::trust(&data, &tdverify::sltd::test_bundle::test_only_signer_key(), "TEST-ONLY").expect("trust");
+    let store = Store::initialize(&data, "TEST-ONLY station passphrase", StoreOptions::test_only_fast()).expect("store");
+    store.create_first_admin("admin", "TEST-ONLY password 1").expect("admin");
+    let admin = store.login("admin", "TEST-ONLY password 1").expect("login");
+    store.create_user(&admin, "officer", "TEST-ONLY password 1", Role::Officer).expect("officer");
+    let key = tdverify::sltd::parse_key(&tdverify::sltd::test_bundle::test_only_signer_key()).expect("key");
+    store.trust_key(&admin, KeyPurpose::SltdPublisher, &key, "TEST-ONLY NCB").expect("trust");
 
+    // An officer sees why there is nothing to click.
     let mut system = harness(dir.path(), Screen::System);
+    let officer = store.login("officer", "TEST-ONLY password 1").expect("login");
+    system.state_mut().cases.session = Some(officer);
+    system.state_mut().cases.store = Some(store);
     settle(&mut system);
+    system.get_by_label_contains("An administrator imports the hotlist");
+    assert!(system.query_by_label("Import hotlist").is_none());
+
+    system.state_mut().cases.session = Some(admin);
+    system.step();
+    system.get_by_label_contains("Trusted publisher: TEST-ONLY NCB ed25519:");
+    system.get_by_label_contains("used up to 7 days");
     import(&mut system, &good);
     system.get_by_label_contains("Hotlist imported: 5000 entries from TEST-ONLY NCB");
     import(&mut system, &tampered);
     system.get_by_label_contains("signature does not verify");
-    let status = tdverify::sltd::Hotlist::read_status(&data, tdverify::sltd::today_days()).expect("status").expect("a list");
+    let status = tdverify::sltd::Hotlist::read_status(&data, tdverify::sltd::today_days(), 7).expect("status").expect("a list");
     assert_eq!(status.entries, 5000, "the copy in use is unchanged");
+    let store = system.state_mut().cases.store.take().expect("store");
+    let auditor_view = store.audit_entries(&store.station_session(), 0, 1000);
+    let imports: Vec<String> =
+        auditor_view.map(|e| e.into_iter().filter(|e| e.action == "sltd_import").map(|e| e.detail).collect()).unwrap_or_default();
+    assert_eq!(imports.len(), 2, "{imports:?}");
+    assert!(imports[0].contains("5000 entries") && imports[1].contains("refused"), "{imports:?}");
 
     let mut home = harness(dir.path(), Screen::Home);
     home.run();

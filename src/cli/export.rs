@@ -88,7 +88,7 @@ enum ExportCommand {
 }
 
 /// Logs `user` in with the password from TDVERIFY_PASSWORD or the terminal.
-fn login(store: &Store, user: &str) -> Result<Session, Failure> {
+pub(super) fn login(store: &Store, user: &str) -> Result<Session, Failure> {
     let password = secret_from_env_or_prompt(PASSWORD_VAR, &format!("Password of {user}: "), "the user's password")?;
     Ok(store.login(user.trim(), &password)?)
 }
@@ -281,7 +281,7 @@ pub struct SubmitArgs {
     user: Option<String>,
 }
 
-fn session_for(store: &Store, user: Option<&str>) -> Result<Session, Failure> {
+pub(super) fn session_for(store: &Store, user: Option<&str>) -> Result<Session, Failure> {
     match user {
         Some(user) => login(store, user),
         None => Ok(store.station_session()),

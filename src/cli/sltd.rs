@@ -1,14 +1,18 @@
-//! `tdverify sltd …`: the offline stolen and lost documents hotlist (docs/SLTD.md).
-//! Import a signed bundle, show its status, check one document, trust a publisher's
-//! key (administrator), and make TEST-ONLY bundles.
+//! `tdverify sltd …`: the stolen and lost documents hotlist (docs/SLTD.md). Import a
+//! signed bundle (administrator or station), show its status, check one document (and,
+//! when asked, the online service), manage the trusted publishers, the maximum age and
+//! the online service (administrator), and make TEST-ONLY bundles.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use tdverify::sltd::{self, DocumentKey, Entry, Hotlist, Lookup, Status, TrustedKeys};
+use tdverify::sltd::{self, DocumentKey, Entry, Hotlist, Lookup, Status};
+use tdverify::sltd_station::{self, StationSltdError};
+use tdverify::store::{KeyPurpose, Role, Session, SltdOnlineConfig, Store};
 
 use super::Context;
-use super::cases::{Failure, finish, open_store, print_json, secret_from_env_or_prompt};
+use super::cases::{Failure, finish, open_store, print_json};
+use super::export::{login, session_for};
 
 /// `tdverify sltd`.
 #[derive(Debug, clap::Args)]
@@ -26,6 +30,9 @@ enum SltdCommand {
         /// Accept a bundle older than the copy in use.
         #[arg(long)]
         allow_older: bool,
+        /// The administrator importing (password in TDVERIFY_PASSWORD); without it, the station (TDVERIFY_PASSPHRASE).
+        #[arg(long, alias = "admin", value_name = "NAME")]
+        user: Option<String>,
         /// Print the new status as JSON.
         #[arg(long)]
         json: bool,
@@ -47,6 +54,12 @@ enum SltdCommand {
         /// Document type (`P`, `I`, `A`, `C`, `V` or the full code).
         #[arg(long = "type", value_name = "TYPE")]
         doc_type: String,
+        /// Also ask the online service the administrator configured (audited; waits up to 3 s).
+        #[arg(long)]
+        online: bool,
+        /// Who asks online (password in TDVERIFY_PASSWORD); without it, the station.
+        #[arg(long, value_name = "NAME")]
+        user: Option<String>,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -58,6 +71,46 @@ enum SltdCommand {
         /// A name for it (the NCB).
         #[arg(long, default_value = "")]
         label: String,
+        /// The administrator.
+        #[arg(long, value_name = "NAME")]
+        admin: String,
+    },
+    /// Stop trusting a publisher's key (administrator).
+    Distrust {
+        /// `ed25519:HEX`.
+        key: String,
+        /// The administrator.
+        #[arg(long, value_name = "NAME")]
+        admin: String,
+    },
+    /// The publishers' keys the station trusts (JSON: [{key, label, added_by, added_at}]).
+    Trusted {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Days after its as-of date the hotlist is still used (administrator; default 7).
+    MaxAge {
+        /// 1 to 365.
+        days: u32,
+        /// The administrator.
+        #[arg(long, value_name = "NAME")]
+        admin: String,
+    },
+    /// Configure the online SLTD service (administrator): HTTPS endpoint and the one CA its certificate must chain to.
+    Online {
+        /// `https://…` endpoint.
+        #[arg(long, required_unless_present = "remove", requires = "ca")]
+        endpoint: Option<String>,
+        /// PEM file of the pinned CA.
+        #[arg(long, value_name = "FILE")]
+        ca: Option<PathBuf>,
+        /// Environment variable holding the service's access token, if it needs one.
+        #[arg(long, value_name = "VAR")]
+        token_env: Option<String>,
+        /// Remove the online service.
+        #[arg(long, conflicts_with_all = ["endpoint", "ca", "token_env"])]
+        remove: bool,
         /// The administrator.
         #[arg(long, value_name = "NAME")]
         admin: String,
@@ -85,10 +138,22 @@ enum SltdCommand {
 /// Runs `tdverify sltd …`.
 pub fn run(context: &Context, args: SltdArgs) -> ExitCode {
     match args.command {
-        SltdCommand::Import { file, allow_older, json } => finish(import(&context.data_dir, &file, allow_older, json)),
+        SltdCommand::Import { file, allow_older, user, json } => {
+            finish(import(&context.data_dir, &file, allow_older, user.as_deref(), json))
+        }
         SltdCommand::Status { json } => finish(status(&context.data_dir, json)),
-        SltdCommand::Check { number, state, doc_type, json } => finish(check(&context.data_dir, &number, &state, &doc_type, json)),
+        SltdCommand::Check { number, state, doc_type, online, user, json } => {
+            let online = online.then_some(user.as_deref());
+            finish(check(&context.data_dir, &DocumentKey::new(&doc_type, &state, &number), online, json))
+        }
         SltdCommand::Trust { key, label, admin } => finish(trust(&context.data_dir, &key, &label, &admin)),
+        SltdCommand::Distrust { key, admin } => finish(distrust(&context.data_dir, &key, &admin)),
+        SltdCommand::Trusted { json } => finish(trusted(&context.data_dir, json)),
+        SltdCommand::MaxAge { days, admin } => finish(max_age(&context.data_dir, days, &admin)),
+        SltdCommand::Online { endpoint, ca, token_env, remove, admin } => {
+            let settings = if remove { None } else { Some((endpoint.unwrap_or_default(), ca, token_env)) };
+            finish(online(&context.data_dir, settings, &admin))
+        }
         SltdCommand::MakeTestBundle { count, seed, as_of, fixtures, out } => {
             finish(make_test_bundle(count, seed, as_of, fixtures.as_deref(), &out))
         }
@@ -103,9 +168,23 @@ fn failure(error: sltd::SltdError) -> Failure {
     Failure { code, message: error.to_string() }
 }
 
-fn import(data_dir: &Path, file: &Path, allow_older: bool, json: bool) -> Result<(), Failure> {
+fn station_failure(error: StationSltdError) -> Failure {
+    match error {
+        StationSltdError::Store(e) => e.into(),
+        StationSltdError::Hotlist(e) => failure(e),
+        other => Failure { code: 1, message: other.to_string() },
+    }
+}
+
+fn import(data_dir: &Path, file: &Path, allow_older: bool, user: Option<&str>, json: bool) -> Result<(), Failure> {
+    let store = open_store(data_dir)?;
+    let session = session_for(&store, user)?;
     let started = std::time::Instant::now();
-    let status = Hotlist::import(data_dir, file, allow_older).map_err(failure)?;
+    let mut status =
+        sltd_station::import_hotlist(&store, &session, data_dir, file, allow_older).map_err(station_failure)?;
+    status = Hotlist::read_status(data_dir, sltd::today_days(), i64::from(Store::sltd_max_age_in(data_dir)))
+        .map_err(failure)?
+        .unwrap_or(status);
     if json {
         return print_json(&status);
     }
@@ -121,10 +200,12 @@ fn import(data_dir: &Path, file: &Path, allow_older: bool, json: bool) -> Result
 }
 
 fn loaded(data_dir: &Path) -> Result<Hotlist, Failure> {
-    Hotlist::load(data_dir).map_err(failure)?.ok_or_else(|| Failure {
+    let mut list = Hotlist::load(data_dir).map_err(failure)?.ok_or_else(|| Failure {
         code: 1,
         message: format!("no hotlist in {}: import one with `tdverify sltd import FILE`", data_dir.display()),
-    })
+    })?;
+    list.set_max_age_days(i64::from(Store::sltd_max_age_in(data_dir)));
+    Ok(list)
 }
 
 fn status(data_dir: &Path, json: bool) -> Result<(), Failure> {
@@ -144,14 +225,13 @@ fn status(data_dir: &Path, json: bool) -> Result<(), Failure> {
     Ok(())
 }
 
-fn check(data_dir: &Path, number: &str, state: &str, doc_type: &str, json: bool) -> Result<(), Failure> {
-    let key = DocumentKey::new(doc_type, state, number);
+fn check(data_dir: &Path, key: &DocumentKey, online: Option<Option<&str>>, json: bool) -> Result<(), Failure> {
     if !key.is_complete() {
         return Err(Failure { code: 2, message: "give --number, --state and --type".into() });
     }
     let list = loaded(data_dir)?;
-    let answer = list.lookup(&key, sltd::today_days(), sltd::DEFAULT_MAX_AGE_DAYS);
-    let value = match &answer {
+    let answer = list.lookup(key, sltd::today_days());
+    let mut value = match &answer {
         Lookup::PossibleHit { hit, as_of } => {
             serde_json::json!({"hit": true, "status": hit.status, "reported": hit.reported, "as_of": as_of})
         }
@@ -161,6 +241,21 @@ fn check(data_dir: &Path, number: &str, state: &str, doc_type: &str, json: bool)
         }
         Lookup::Incomplete => serde_json::json!({"hit": serde_json::Value::Null}),
     };
+    // The online answer comes second and never replaces the offline one.
+    let online_answer = match online {
+        None => None,
+        Some(user) => {
+            let store = open_store(data_dir)?;
+            let session = session_for(&store, user)?;
+            Some(sltd_station::ask_online(&store, &session, key))
+        }
+    };
+    if let Some(result) = &online_answer {
+        value["online"] = match result {
+            Ok(answer) => serde_json::to_value(answer).unwrap_or_default(),
+            Err(e) => serde_json::json!({"result": "no_answer", "reason": e.to_string()}),
+        };
+    }
     if json {
         return print_json(&value);
     }
@@ -176,19 +271,94 @@ fn check(data_dir: &Path, number: &str, state: &str, doc_type: &str, json: bool)
         }
         Lookup::Incomplete => println!("Not checked: incomplete document"),
     }
+    match online_answer {
+        Some(Ok(answer)) => println!("{}", sltd_station::describe_online(&answer)),
+        Some(Err(e)) => println!("Online SLTD: {e}"),
+        None => {}
+    }
     Ok(())
 }
 
-fn trust(data_dir: &Path, key: &str, label: &str, admin: &str) -> Result<(), Failure> {
-    // Only an administrator decides whose lists the station believes.
-    let store = open_store(data_dir)?;
-    let password = secret_from_env_or_prompt("TDVERIFY_PASSWORD", &format!("Password of {admin}: "), "the administrator's password")?;
-    let session = store.login(admin.trim(), &password)?;
-    if session.role() != Some(tdverify::store::Role::Admin) {
-        return Err(Failure { code: 1, message: "permission denied: only an administrator trusts hotlist publishers".into() });
+/// Logs an administrator in (password in TDVERIFY_PASSWORD): only they decide whose lists
+/// the station believes and whom it asks.
+fn admin_session(store: &Store, admin: &str) -> Result<Session, Failure> {
+    let session = login(store, admin)?;
+    if session.role() != Some(Role::Admin) {
+        return Err(Failure { code: 1, message: format!("permission denied: {admin} is not an administrator") });
     }
-    let trusted = TrustedKeys::trust(data_dir, key, label).map_err(failure)?;
-    println!("Trusted hotlist signers: {}", trusted.len());
+    Ok(session)
+}
+
+fn parse_publisher_key(key: &str) -> Result<Vec<u8>, Failure> {
+    sltd::parse_key(key).ok_or_else(|| Failure::input(format!("{key:?} is not an Ed25519 public key (ed25519: and 64 hex characters)")))
+}
+
+fn trust(data_dir: &Path, key: &str, label: &str, admin: &str) -> Result<(), Failure> {
+    let bytes = parse_publisher_key(key)?;
+    let store = open_store(data_dir)?;
+    let session = admin_session(&store, admin)?;
+    let added = store.trust_key(&session, KeyPurpose::SltdPublisher, &bytes, label)?;
+    let count = store.trusted_keys(KeyPurpose::SltdPublisher)?.len();
+    println!("{} Trusted hotlist publishers: {count}", if added { "Trusted." } else { "Already trusted." });
+    Ok(())
+}
+
+fn distrust(data_dir: &Path, key: &str, admin: &str) -> Result<(), Failure> {
+    let bytes = parse_publisher_key(key)?;
+    let store = open_store(data_dir)?;
+    let session = admin_session(&store, admin)?;
+    if !store.distrust_key(&session, KeyPurpose::SltdPublisher, &bytes)? {
+        return Err(Failure::input(format!("{key} was not trusted")));
+    }
+    println!("No longer trusted. The hotlist in use stays until the next import.");
+    Ok(())
+}
+
+fn trusted(data_dir: &Path, json: bool) -> Result<(), Failure> {
+    let store = open_store(data_dir)?;
+    let keys = store.trusted_keys(KeyPurpose::SltdPublisher)?;
+    if json {
+        let rows: Vec<serde_json::Value> = keys
+            .iter()
+            .map(|k| serde_json::json!({"key": k.display_key(), "label": k.label, "added_by": k.added_by, "added_at": k.added_at}))
+            .collect();
+        return print_json(&rows);
+    }
+    if keys.is_empty() {
+        println!("No hotlist publisher is trusted: an administrator runs `tdverify sltd trust KEY --admin NAME`.");
+    }
+    for key in keys {
+        println!("{}  {}  (trusted by {} on {})", key.display_key(), key.label, key.added_by, key.added_at);
+    }
+    Ok(())
+}
+
+fn max_age(data_dir: &Path, days: u32, admin: &str) -> Result<(), Failure> {
+    let store = open_store(data_dir)?;
+    let session = admin_session(&store, admin)?;
+    store.set_sltd_max_age_days(&session, days)?;
+    println!("The hotlist is used up to {days} days after its as-of date.");
+    Ok(())
+}
+
+fn online(data_dir: &Path, settings: Option<(String, Option<PathBuf>, Option<String>)>, admin: &str) -> Result<(), Failure> {
+    let store = open_store(data_dir)?;
+    let session = admin_session(&store, admin)?;
+    let Some((endpoint, ca, token_env)) = settings else {
+        store.set_sltd_online(&session, None)?;
+        println!("Online SLTD service removed.");
+        return Ok(());
+    };
+    let ca = ca.ok_or_else(|| Failure::input("give --ca FILE, the PEM of the CA the service's certificate chains to"))?;
+    let ca_pem = std::fs::read_to_string(&ca).map_err(|e| Failure::input(format!("reading {}: {e}", ca.display())))?;
+    let token = match token_env {
+        Some(var) => Some(std::env::var(&var).map_err(|_| Failure::input(format!("the environment variable {var} is not set")))?),
+        None => None,
+    };
+    // Refuse what the connector would refuse later, now, while the administrator is here.
+    sltd::HttpSltd::new(&endpoint, &ca_pem, token.as_deref()).map_err(|e| Failure::input(e.to_string()))?;
+    store.set_sltd_online(&session, Some(&SltdOnlineConfig { endpoint: endpoint.clone(), ca_pem, token }))?;
+    println!("Online SLTD service set to {endpoint}. Officers ask it with `sltd check --online` or from the results screen.");
     Ok(())
 }
 

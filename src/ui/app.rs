@@ -155,8 +155,14 @@ impl TdverifyApp {
                     None => {}
                 }
             }
-            Screen::Document => self.document.show(ui, &self.tr, &self.resources),
-            Screen::System => self.system.show(ui, &self.tr, &self.resources, &self.settings.data_dir),
+            Screen::Document => {
+                let desk = self.cases.store.as_ref().zip(self.cases.session.as_ref());
+                self.document.show(ui, &self.tr, &self.resources, desk)
+            }
+            Screen::System => {
+                let desk = self.cases.store.as_ref().zip(self.cases.session.as_ref());
+                self.system.show(ui, &self.tr, &self.resources, &self.settings.data_dir, desk)
+            }
             Screen::Cases => {
                 self.cases.show(ui, &self.tr);
                 if let Some(case_id) = self.cases.saved_pending.take() {

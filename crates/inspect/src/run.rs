@@ -260,7 +260,7 @@ pub fn run(input: &InspectInput, engines: &Engines<'_>, progress: &(dyn Fn(Stage
 
     let started = Instant::now();
     let dg1 = input.chip.as_ref().and_then(|c| c.dg1_mrz.as_deref());
-    checks.push(crate::sltd::check(engines.hotlist, mrz.as_ref(), dg1, input.inspection_date, tdverify_sltd::DEFAULT_MAX_AGE_DAYS));
+    checks.push(crate::sltd::check(engines.hotlist, mrz.as_ref(), dg1, input.inspection_date));
     ms.insert("sltd".to_owned(), elapsed_ms(started));
 
     progress(Stage::Verdict, 0.0);

@@ -22,8 +22,8 @@ fn key_of(mrz: &Mrz) -> DocumentKey {
 }
 
 /// The check for the document read as `printed` (and `dg1`, the chip's MRZ text, when
-/// read) against `hotlist`, on `today`, trusting a list up to `max_age_days` old.
-pub fn check(hotlist: Option<&Hotlist>, printed: Option<&Mrz>, dg1: Option<&str>, today: MrzDate, max_age_days: i64) -> Check {
+/// read) against `hotlist`, on `today` (the list carries the station's maximum age).
+pub fn check(hotlist: Option<&Hotlist>, printed: Option<&Mrz>, dg1: Option<&str>, today: MrzDate) -> Check {
     let Some(hotlist) = hotlist else {
         return Check::not_checked(CHECK_ID, "Not checked: no stolen and lost documents hotlist is loaded (an administrator imports one).");
     };
@@ -43,7 +43,7 @@ pub fn check(hotlist: Option<&Hotlist>, printed: Option<&Mrz>, dg1: Option<&str>
     let today = days(today);
     let mut answer = None;
     for (key, source) in &keys {
-        let lookup = hotlist.lookup(key, today, max_age_days);
+        let lookup = hotlist.lookup(key, today);
         if let Lookup::PossibleHit { hit, as_of } = &lookup {
             return Check::fail(
                 CHECK_ID,
@@ -63,7 +63,10 @@ pub fn check(hotlist: Option<&Hotlist>, printed: Option<&Mrz>, dg1: Option<&str>
         }
         Some(Lookup::Stale { as_of, age_days }) => Check::not_checked(
             CHECK_ID,
-            format!("Not checked: the hotlist is {age_days} days old (as of {as_of}, limit {max_age_days}); import a current one."),
+            format!(
+                "Not checked: the hotlist is {age_days} days old (as of {as_of}, limit {} days); import a current one.",
+                hotlist.status(today).max_age_days
+            ),
         ),
         _ => Check::not_checked(CHECK_ID, "Not checked: the document number, issuing state or type is incomplete."),
     }
@@ -72,16 +75,14 @@ pub fn check(hotlist: Option<&Hotlist>, printed: Option<&Mrz>, dg1: Option<&str>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tdverify_sltd::{BundleWriter, Entry, Status, TrustedKeys, test_only_signer};
+    use tdverify_sltd::{BundleWriter, Entry, Status, test_only_signer};
 
     fn hotlist(dir: &std::path::Path) -> Hotlist {
-        let key = tdverify_sltd::test_bundle::test_only_signer_key();
-        TrustedKeys::trust(dir, &key, "TEST-ONLY").unwrap();
         let mut writer = BundleWriter::new("TEST-ONLY NCB", "2026-12-01", [3u8; 32]).unwrap();
         writer
             .add(&Entry { document: DocumentKey::new("P", "UTO", "L898902C3"), status: Status::StolenBlank, reported_days: 20_000 })
             .unwrap();
-        Hotlist::import_bytes(dir, writer.finish(&test_only_signer()).unwrap(), false).unwrap();
+        Hotlist::import_bytes(dir, writer.finish(&test_only_signer()).unwrap(), &tdverify_sltd::test_bundle::test_only_trust(), false).unwrap();
         Hotlist::load(dir).unwrap().unwrap()
     }
 
@@ -94,24 +95,24 @@ mod tests {
         let list = hotlist(dir.path());
         let today = MrzDate::new(2026, 12, 3);
         let listed = tdverify_mrz::parse(LISTED).unwrap();
-        let hit = check(Some(&list), Some(&listed), None, today, 7);
+        let hit = check(Some(&list), Some(&listed), None, today);
         assert_eq!(hit.status, tdverify_core::CheckStatus::Fail);
         assert!(hit.message.contains("Possible hit: reported stolen blank on"), "{}", hit.message);
         assert!(hit.message.contains("confirm with the national central bureau"), "{}", hit.message);
         assert!(!hit.message.to_lowercase().contains("is stolen"));
         let other = tdverify_mrz::parse(OTHER).unwrap();
-        let clean = check(Some(&list), Some(&other), None, today, 7);
+        let clean = check(Some(&list), Some(&other), None, today);
         assert_eq!(clean.status, tdverify_core::CheckStatus::Pass);
         assert_eq!(clean.message, "Not on the stolen and lost documents hotlist as of 2026-12-01.");
         // The chip names the listed document although the print does not.
-        let via_chip = check(Some(&list), Some(&other), Some(LISTED), today, 7);
+        let via_chip = check(Some(&list), Some(&other), Some(LISTED), today);
         assert_eq!(via_chip.status, tdverify_core::CheckStatus::Fail);
         assert!(via_chip.message.contains("chip (DG1)"));
-        let stale = check(Some(&list), Some(&other), None, MrzDate::new(2026, 12, 20), 7);
+        let stale = check(Some(&list), Some(&other), None, MrzDate::new(2026, 12, 20));
         assert_eq!(stale.status, tdverify_core::CheckStatus::NotChecked);
-        let none = check(None, Some(&listed), None, today, 7);
+        let none = check(None, Some(&listed), None, today);
         assert_eq!(none.status, tdverify_core::CheckStatus::NotChecked);
-        let unread = check(Some(&list), None, None, today, 7);
+        let unread = check(Some(&list), None, None, today);
         assert_eq!(unread.status, tdverify_core::CheckStatus::NotChecked);
         // A possible hit alone is a review, never fraud.
         assert_eq!(crate::verdict::propose(&[hit]).proposed, tdverify_core::Verdict::Review);

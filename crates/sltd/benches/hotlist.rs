@@ -6,8 +6,8 @@
 
 use std::time::Instant;
 
-use tdverify_sltd::test_bundle::{make_test_bundle, test_document, test_only_signer_key};
-use tdverify_sltd::{DocumentKey, Hotlist, Lookup, TrustedKeys, days_from_iso};
+use tdverify_sltd::test_bundle::{make_test_bundle, test_document, test_only_trust};
+use tdverify_sltd::{DocumentKey, Hotlist, Lookup, days_from_iso};
 
 fn status_mb(key: &str) -> f64 {
     std::fs::read_to_string("/proc/self/status")
@@ -31,10 +31,9 @@ fn main() {
     let bundle = dir.path().join("bundle.tdvs");
     std::fs::write(&bundle, &bytes).expect("write bundle");
     drop(bytes);
-    TrustedKeys::trust(dir.path(), &test_only_signer_key(), "TEST-ONLY").expect("trust");
 
     let started = Instant::now();
-    let status = Hotlist::import(dir.path(), &bundle, false).expect("import");
+    let status = Hotlist::import(dir.path(), &bundle, &test_only_trust(), false).expect("import");
     let import_s = started.elapsed().as_secs_f64();
     let disk_mb = std::fs::metadata(dir.path().join("sltd/hotlist.tdvs")).map_or(0.0, |m| m.len() as f64 / 1e6);
 
@@ -53,7 +52,7 @@ fn main() {
             DocumentKey::new("P", "UTO", &format!("N{i:08}"))
         };
         let started = Instant::now();
-        let answer = list.lookup(&key, today, 7);
+        let answer = list.lookup(&key, today);
         times.push(started.elapsed().as_secs_f64());
         if matches!(answer, Lookup::PossibleHit { .. }) {
             hits += 1;

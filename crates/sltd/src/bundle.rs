@@ -68,6 +68,11 @@ impl Status {
         Status::ALL.into_iter().find(|s| s.code() == code)
     }
 
+    /// Parses [`Status::as_str`].
+    pub fn parse(name: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+
     /// Stable snake_case name.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -15,62 +15,33 @@ pub const DEFAULT_MAX_AGE_DAYS: i64 = 7;
 
 /// File name of the station's copy inside `<data dir>/sltd/`.
 const COPY_NAME: &str = "hotlist.tdvs";
-/// File name of the trusted signer keys inside `<data dir>/sltd/`.
-const TRUSTED_NAME: &str = "trusted-signers.txt";
-
 /// The folder holding the hotlist in a data directory.
 pub fn folder(data_dir: &Path) -> PathBuf {
     data_dir.join("sltd")
 }
 
-/// The Ed25519 keys of hotlist publishers the administrator trusts, one per line
-/// (`ed25519:HEX  optional label`).
+/// The station's copy of the hotlist in a data directory (watch its modification time to
+/// notice an import).
+pub fn copy_path(data_dir: &Path) -> PathBuf {
+    folder(data_dir).join(COPY_NAME)
+}
+
+/// The Ed25519 keys of the hotlist publishers the administrator trusts (kept, with who
+/// trusted them and when, in the case store: every change is audited there).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TrustedKeys {
-    keys: Vec<(Vec<u8>, String)>,
+    keys: Vec<Vec<u8>>,
 }
 
 impl TrustedKeys {
-    /// Loads the station's trusted keys (none when the file does not exist).
-    pub fn load(data_dir: &Path) -> Result<TrustedKeys, SltdError> {
-        let path = folder(data_dir).join(TRUSTED_NAME);
-        let text = match fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(TrustedKeys::default()),
-            Err(source) => return Err(SltdError::Io { action: "reading", path, source }),
-        };
-        let mut keys = Vec::new();
-        for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
-            let (key, label) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
-            if let Some(bytes) = parse_key(key) {
-                keys.push((bytes, label.trim().to_string()));
-            }
-        }
-        Ok(TrustedKeys { keys })
-    }
-
-    /// Adds a key (administrators; the CLI and the admin screen check the role) and saves.
-    pub fn trust(data_dir: &Path, key: &str, label: &str) -> Result<TrustedKeys, SltdError> {
-        let bytes = parse_key(key).ok_or_else(|| SltdError::Invalid(format!("{key:?} is not an Ed25519 public key (64 hex characters)")))?;
-        let mut trusted = TrustedKeys::load(data_dir)?;
-        if !trusted.contains(&bytes) {
-            trusted.keys.push((bytes, label.chars().filter(|c| !c.is_control()).collect()));
-        }
-        let dir = folder(data_dir);
-        fs::create_dir_all(&dir).map_err(io_error("creating", &dir))?;
-        let text: String = trusted.keys.iter().map(|(k, l)| format!("ed25519:{} {l}\n", hex(k))).collect();
-        write_atomically(&dir.join(TRUSTED_NAME), text.as_bytes())?;
-        Ok(trusted)
-    }
-
-    /// A set holding only the given keys (tests, evaluations).
+    /// A set holding the given 32-byte keys.
     pub fn of(keys: &[Vec<u8>]) -> TrustedKeys {
-        TrustedKeys { keys: keys.iter().map(|k| (k.clone(), String::new())).collect() }
+        TrustedKeys { keys: keys.to_vec() }
     }
 
     /// Whether `key` is trusted.
     pub fn contains(&self, key: &[u8]) -> bool {
-        self.keys.iter().any(|(k, _)| k == key)
+        self.keys.iter().any(|k| k == key)
     }
 
     /// How many keys are trusted.
@@ -84,8 +55,8 @@ impl TrustedKeys {
     }
 }
 
-/// Parses `ed25519:HEX` or `HEX`.
-fn parse_key(text: &str) -> Option<Vec<u8>> {
+/// Parses `ed25519:HEX` or `HEX` (a publisher's public key as typed or printed).
+pub fn parse_key(text: &str) -> Option<Vec<u8>> {
     let text = text.trim();
     from_hex(text.strip_prefix("ed25519:").unwrap_or(text)).filter(|k| k.len() == 32)
 }
@@ -116,18 +87,21 @@ pub struct HotlistStatus {
     pub issuer: String,
     /// Whether it is older than the maximum age (lookups then say "not checked").
     pub stale: bool,
+    /// The maximum age in days the station uses.
+    pub max_age_days: i64,
 }
 
 impl HotlistStatus {
     /// The status of a list with `header` on `today` (days since 1970-01-01).
-    fn of(header: &BundleHeader, today: i64) -> HotlistStatus {
+    fn of(header: &BundleHeader, today: i64, max_age_days: i64) -> HotlistStatus {
         let age_days = days_from_iso(&header.as_of).map_or(i64::MAX, |d| today - d);
         HotlistStatus {
             as_of: header.as_of.clone(),
             entries: header.entries,
             age_days,
             issuer: header.issuer.clone(),
-            stale: age_days > DEFAULT_MAX_AGE_DAYS,
+            stale: age_days > max_age_days,
+            max_age_days,
         }
     }
 }
@@ -175,6 +149,7 @@ pub struct Hotlist {
     entries_start: usize,
     entries_end: usize,
     hmac: ring::hmac::Key,
+    max_age_days: i64,
 }
 
 impl std::fmt::Debug for Hotlist {
@@ -184,24 +159,34 @@ impl std::fmt::Debug for Hotlist {
 }
 
 impl Hotlist {
-    /// Verifies a bundle (signature by a trusted key, layout) and makes it the station's
+    /// Verifies a bundle (signature by a `trusted` key, layout) and makes it the station's
     /// copy. An older bundle than the one in use is refused unless `allow_older`. On any
-    /// error the copy in use is left as it was.
-    pub fn import(data_dir: &Path, bundle_path: &Path, allow_older: bool) -> Result<HotlistStatus, SltdError> {
+    /// error the copy in use is left as it was. The caller checks that an administrator
+    /// imports, and audits it.
+    pub fn import(
+        data_dir: &Path,
+        bundle_path: &Path,
+        trusted: &TrustedKeys,
+        allow_older: bool,
+    ) -> Result<HotlistStatus, SltdError> {
         let bytes = fs::read(bundle_path).map_err(io_error("reading", bundle_path))?;
-        Hotlist::import_bytes(data_dir, bytes, allow_older)
+        Hotlist::import_bytes(data_dir, bytes, trusted, allow_older)
     }
 
     /// As [`Hotlist::import`], from bytes in memory.
-    pub fn import_bytes(data_dir: &Path, bytes: Vec<u8>, allow_older: bool) -> Result<HotlistStatus, SltdError> {
+    pub fn import_bytes(
+        data_dir: &Path,
+        bytes: Vec<u8>,
+        trusted: &TrustedKeys,
+        allow_older: bool,
+    ) -> Result<HotlistStatus, SltdError> {
         let parsed = bundle::verify(&bytes)?;
-        let trusted = TrustedKeys::load(data_dir)?;
         if !trusted.contains(&parsed.signer) {
             return Err(SltdError::UntrustedSigner(format!("ed25519:{}", hex(&parsed.signer))));
         }
         // The copy in use is only compared by date: its header is enough.
         if !allow_older
-            && let Some(current) = Hotlist::read_status(data_dir, today_days())?
+            && let Some(current) = Hotlist::read_status(data_dir, today_days(), DEFAULT_MAX_AGE_DAYS)?
             && days_from_iso(&parsed.header.as_of) < days_from_iso(&current.as_of)
         {
             return Err(SltdError::Older { bundle: parsed.header.as_of, current: current.as_of });
@@ -209,8 +194,7 @@ impl Hotlist {
         let dir = folder(data_dir);
         fs::create_dir_all(&dir).map_err(io_error("creating", &dir))?;
         write_atomically(&dir.join(COPY_NAME), &bytes)?;
-        let loaded = Hotlist::from_bytes(bytes)?;
-        Ok(loaded.status(today_days()))
+        Ok(HotlistStatus::of(&parsed.header, today_days(), DEFAULT_MAX_AGE_DAYS))
     }
 
     /// A hotlist in memory from a bundle, verified against `trusted` (evaluations and
@@ -225,7 +209,7 @@ impl Hotlist {
 
     /// The status of the station's copy from its header alone (cheap: for screens that
     /// show the list's age without loading 190 MB); `None` when none was imported.
-    pub fn read_status(data_dir: &Path, today: i64) -> Result<Option<HotlistStatus>, SltdError> {
+    pub fn read_status(data_dir: &Path, today: i64, max_age_days: i64) -> Result<Option<HotlistStatus>, SltdError> {
         use std::io::Read;
         let path = folder(data_dir).join(COPY_NAME);
         let mut file = match fs::File::open(&path) {
@@ -245,7 +229,7 @@ impl Hotlist {
         let mut header = vec![0u8; header_len];
         file.read_exact(&mut header).map_err(io_error("reading", &path))?;
         let header: BundleHeader = serde_json::from_slice(&header).map_err(|e| SltdError::Format(format!("header: {e}")))?;
-        Ok(Some(HotlistStatus::of(&header, today)))
+        Ok(Some(HotlistStatus::of(&header, today, max_age_days)))
     }
 
     /// Loads the station's copy; `None` when no hotlist was imported.
@@ -269,6 +253,7 @@ impl Hotlist {
             entries_start: parsed.entries_start,
             entries_end: parsed.entries_end,
             bytes,
+            max_age_days: DEFAULT_MAX_AGE_DAYS,
         })
     }
 
@@ -277,14 +262,21 @@ impl Hotlist {
         &self.header
     }
 
-    /// Status on `today` (days since 1970-01-01).
-    pub fn status(&self, today: i64) -> HotlistStatus {
-        HotlistStatus::of(&self.header, today)
+    /// Sets the age in days after which a "no hit" is no longer vouched for (the
+    /// administrator's policy; [`DEFAULT_MAX_AGE_DAYS`] until set).
+    pub fn set_max_age_days(&mut self, days: i64) {
+        self.max_age_days = days;
     }
 
-    /// Looks a document up. A list older than `max_age_days` on `today` answers
+    /// Status on `today` (days since 1970-01-01).
+    pub fn status(&self, today: i64) -> HotlistStatus {
+        HotlistStatus::of(&self.header, today, self.max_age_days)
+    }
+
+    /// Looks a document up. A list older than the maximum age on `today` answers
     /// [`Lookup::Stale`] rather than a "no hit" it cannot vouch for.
-    pub fn lookup(&self, document: &DocumentKey, today: i64, max_age_days: i64) -> Lookup {
+    pub fn lookup(&self, document: &DocumentKey, today: i64) -> Lookup {
+        let max_age_days = self.max_age_days;
         if !document.is_complete() {
             return Lookup::Incomplete;
         }
@@ -339,35 +331,36 @@ mod tests {
         writer.finish(&test_only_signer()).unwrap()
     }
 
-    fn trusted_dir() -> tempfile::TempDir {
-        let dir = tempfile::tempdir().unwrap();
-        let key = hex(ring::signature::KeyPair::public_key(&test_only_signer()).as_ref());
-        TrustedKeys::trust(dir.path(), &format!("ed25519:{key}"), "TEST-ONLY").unwrap();
-        dir
+    fn trusted() -> TrustedKeys {
+        TrustedKeys::of(&[parse_key(&crate::test_bundle::test_only_signer_key()).unwrap()])
     }
 
     #[test]
     fn import_verifies_and_lookup_finds_only_listed_documents() {
-        let dir = trusted_dir();
+        let dir = tempfile::tempdir().unwrap();
         let numbers: Vec<String> = (0..1000).map(|i| format!("X{i:07}")).collect();
         let refs: Vec<&str> = numbers.iter().map(String::as_str).collect();
-        let status = Hotlist::import_bytes(dir.path(), test_bundle("2026-12-01", &refs), false).unwrap();
+        let status = Hotlist::import_bytes(dir.path(), test_bundle("2026-12-01", &refs), &trusted(), false).unwrap();
         assert_eq!(status.entries, 1000);
         let list = Hotlist::load(dir.path()).unwrap().unwrap();
-        let header_only = Hotlist::read_status(dir.path(), days_from_iso("2026-12-03").unwrap()).unwrap().unwrap();
+        let header_only = Hotlist::read_status(dir.path(), days_from_iso("2026-12-03").unwrap(), 7).unwrap().unwrap();
         assert_eq!((header_only.entries, header_only.age_days, header_only.stale), (1000, 2, false));
         let today = days_from_iso("2026-12-03").unwrap();
         for n in &numbers {
-            let found = list.lookup(&DocumentKey::new("P<", "UTO", n), today, 7);
+            let found = list.lookup(&DocumentKey::new("P<", "UTO", n), today);
             assert!(matches!(found, Lookup::PossibleHit { .. }), "{n}");
         }
-        assert_eq!(list.lookup(&DocumentKey::new("P", "UTO", "X9999999"), today, 7), Lookup::NoHit { as_of: "2026-12-01".into() });
-        assert_eq!(list.lookup(&DocumentKey::new("P", "ZZA", "X0000001"), today, 7), Lookup::NoHit { as_of: "2026-12-01".into() });
-        assert_eq!(list.lookup(&DocumentKey::new("V", "UTO", "X0000001"), today, 7), Lookup::NoHit { as_of: "2026-12-01".into() });
+        assert_eq!(list.lookup(&DocumentKey::new("P", "UTO", "X9999999"), today), Lookup::NoHit { as_of: "2026-12-01".into() });
+        assert_eq!(list.lookup(&DocumentKey::new("P", "ZZA", "X0000001"), today), Lookup::NoHit { as_of: "2026-12-01".into() });
+        assert_eq!(list.lookup(&DocumentKey::new("V", "UTO", "X0000001"), today), Lookup::NoHit { as_of: "2026-12-01".into() });
         let late = days_from_iso("2026-12-20").unwrap();
-        assert!(matches!(list.lookup(&DocumentKey::new("P", "UTO", "X9999999"), late, 7), Lookup::Stale { age_days: 19, .. }));
-        assert!(matches!(list.lookup(&DocumentKey::new("P", "UTO", "X0000001"), late, 7), Lookup::PossibleHit { .. }));
-        assert_eq!(list.lookup(&DocumentKey::new("P", "UTO", ""), today, 7), Lookup::Incomplete);
+        let mut lenient = Hotlist::load(dir.path()).unwrap().unwrap();
+        lenient.set_max_age_days(30);
+        assert!(matches!(lenient.lookup(&DocumentKey::new("P", "UTO", "X9999999"), late), Lookup::NoHit { .. }));
+        assert!(!lenient.status(late).stale && list.status(late).stale);
+        assert!(matches!(list.lookup(&DocumentKey::new("P", "UTO", "X9999999"), late), Lookup::Stale { age_days: 19, .. }));
+        assert!(matches!(list.lookup(&DocumentKey::new("P", "UTO", "X0000001"), late), Lookup::PossibleHit { .. }));
+        assert_eq!(list.lookup(&DocumentKey::new("P", "UTO", ""), today), Lookup::Incomplete);
         // No number in clear on disk.
         let on_disk = fs::read(folder(dir.path()).join(COPY_NAME)).unwrap();
         assert!(!on_disk.windows(8).any(|w| w == b"X0000001"));
@@ -375,25 +368,25 @@ mod tests {
 
     #[test]
     fn a_bad_bundle_leaves_the_copy_in_use() {
-        let dir = trusted_dir();
-        Hotlist::import_bytes(dir.path(), test_bundle("2026-12-01", &["A1234567"]), false).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        Hotlist::import_bytes(dir.path(), test_bundle("2026-12-01", &["A1234567"]), &trusted(), false).unwrap();
         let mut tampered = test_bundle("2026-12-05", &["B1234567", "C1234567"]);
         let at = tampered.len() - 70;
         tampered[at] ^= 1;
-        assert!(matches!(Hotlist::import_bytes(dir.path(), tampered, false), Err(SltdError::BadSignature)));
-        assert!(matches!(Hotlist::import_bytes(dir.path(), b"not a bundle".to_vec(), false), Err(SltdError::Format(_))));
+        assert!(matches!(Hotlist::import_bytes(dir.path(), tampered, &trusted(), false), Err(SltdError::BadSignature)));
+        assert!(matches!(Hotlist::import_bytes(dir.path(), b"not a bundle".to_vec(), &trusted(), false), Err(SltdError::Format(_))));
         // Signed by a key nobody trusts.
         let stranger = ring::signature::Ed25519KeyPair::from_seed_unchecked(&[9u8; 32]).unwrap();
         let mut writer = BundleWriter::new("OTHER", "2026-12-06", [1u8; 32]).unwrap();
         writer.add(&entry("D1234567", Status::Lost)).unwrap();
         let foreign = writer.finish(&stranger).unwrap();
-        assert!(matches!(Hotlist::import_bytes(dir.path(), foreign, false), Err(SltdError::UntrustedSigner(_))));
+        assert!(matches!(Hotlist::import_bytes(dir.path(), foreign, &trusted(), false), Err(SltdError::UntrustedSigner(_))));
         // Older than the copy in use.
-        assert!(matches!(Hotlist::import_bytes(dir.path(), test_bundle("2026-11-01", &["E1"]), false), Err(SltdError::Older { .. })));
+        assert!(matches!(Hotlist::import_bytes(dir.path(), test_bundle("2026-11-01", &["E1"]), &trusted(), false), Err(SltdError::Older { .. })));
         let list = Hotlist::load(dir.path()).unwrap().unwrap();
         assert_eq!(list.header().as_of, "2026-12-01");
         let today = days_from_iso("2026-12-02").unwrap();
-        assert!(matches!(list.lookup(&DocumentKey::new("P", "UTO", "A1234567"), today, 7), Lookup::PossibleHit { .. }));
+        assert!(matches!(list.lookup(&DocumentKey::new("P", "UTO", "A1234567"), today), Lookup::PossibleHit { .. }));
     }
 
     #[test]
@@ -401,9 +394,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         assert!(Hotlist::load(dir.path()).unwrap().is_none());
         assert!(matches!(
-            Hotlist::import_bytes(dir.path(), test_bundle("2026-12-01", &["A1"]), false),
+            Hotlist::import_bytes(dir.path(), test_bundle("2026-12-01", &["A1"]), &TrustedKeys::default(), false),
             Err(SltdError::UntrustedSigner(_))
         ));
-        assert!(TrustedKeys::trust(dir.path(), "nothex", "").is_err());
+        assert!(parse_key("nothex").is_none());
+        assert!(parse_key(&"ab".repeat(31)).is_none());
     }
 }

@@ -181,6 +181,23 @@ pub(crate) fn has_station_read_only(path: &Path) -> StoreResult<bool> {
     Ok(rows > 0)
 }
 
+/// The hotlist's maximum age from the station row, read-only and without unlocking (it
+/// is policy, not secret: inspections without a passphrase must honour it too). `None`
+/// before migration 3 or without a station row.
+pub(crate) fn sltd_max_age_read_only(path: &Path) -> StoreResult<Option<i64>> {
+    if read_version_read_only(path)? < 3 {
+        return Ok(None);
+    }
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| classify_sqlite("opening the database read-only", path, e))?;
+    conn.query_row("SELECT sltd_max_age_days FROM station WHERE id = 1", [], |r| r.get(0))
+        .optional()
+        .map_err(|e| classify_sqlite("reading the hotlist policy", path, e))
+}
+
 /// Newest applied migration, 0 if none.
 fn read_version(conn: &Connection) -> rusqlite::Result<i64> {
     let has_table: Option<i64> = conn

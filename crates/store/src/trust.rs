@@ -99,6 +99,20 @@ pub enum OnlineQueryOutcome {
 }
 
 impl Store {
+    /// The hotlist's maximum age in days as the administrator set it, read without the
+    /// station passphrase (inspections from the command line honour it too); the default
+    /// when `data_dir` holds no store.
+    pub fn sltd_max_age_in(data_dir: &std::path::Path) -> u32 {
+        let path = crate::store::database_path(data_dir);
+        if !path.is_file() {
+            return DEFAULT_SLTD_MAX_AGE_DAYS;
+        }
+        match crate::schema::sltd_max_age_read_only(&path) {
+            Ok(Some(days)) => u32::try_from(days).unwrap_or(DEFAULT_SLTD_MAX_AGE_DAYS),
+            _ => DEFAULT_SLTD_MAX_AGE_DAYS,
+        }
+    }
+
     /// The keys trusted for `purpose`, oldest first. Anyone logged in may read them.
     pub fn trusted_keys(&self, purpose: KeyPurpose) -> StoreResult<Vec<TrustedKey>> {
         let mut stmt = self
@@ -340,6 +354,8 @@ mod tests {
         assert_eq!(fixture.store.sltd_max_age_days().unwrap(), DEFAULT_SLTD_MAX_AGE_DAYS);
         fixture.store.set_sltd_max_age_days(&admin, 14).unwrap();
         assert_eq!(fixture.store.sltd_max_age_days().unwrap(), 14);
+        assert_eq!(Store::sltd_max_age_in(fixture.path()), 14, "read without the passphrase");
+        assert_eq!(Store::sltd_max_age_in(&fixture.path().join("nothing")), DEFAULT_SLTD_MAX_AGE_DAYS);
         assert!(fixture.store.set_sltd_max_age_days(&admin, 0).is_err());
         assert!(fixture.store.set_sltd_max_age_days(&fixture.login("officer"), 3).is_err());
     }

@@ -197,7 +197,13 @@ impl DocumentScreen {
     }
 
     /// Draws the screen.
-    pub fn show(&mut self, ui: &mut egui::Ui, tr: &Translator, resources: &crate::resources::Resources) {
+    pub fn show(
+        &mut self,
+        ui: &mut egui::Ui,
+        tr: &Translator,
+        resources: &crate::resources::Resources,
+        desk: Option<(&crate::store::Store, &crate::store::Session)>,
+    ) {
         self.poll_loads();
         if self.inspection.poll(ui.ctx()) {
             self.after_inspection();
@@ -256,7 +262,7 @@ impl DocumentScreen {
             egui::ScrollArea::vertical().id_salt("side-panel").show(ui, |ui| {
                 ui.heading(tr.tr("inspect-title"));
                 self.show_case_link(ui, tr);
-                if self.inspection.show(ui, tr) {
+                if self.inspection.show(ui, tr, desk) {
                     self.zoom_to_selected();
                 }
                 ui.separator();

@@ -27,7 +27,7 @@ impl HomeScreen {
         let mut action = None;
         let hotlist = self
             .hotlist
-            .get_or_insert_with(|| crate::sltd::Hotlist::read_status(data_dir, crate::sltd::today_days()).map_err(|e| e.to_string()))
+            .get_or_insert_with(|| crate::sltd::Hotlist::read_status(data_dir, crate::sltd::today_days(), i64::from(crate::store::Store::sltd_max_age_in(data_dir))).map_err(|e| e.to_string()))
             .clone();
         ui.add_space(24.0);
         ui.vertical_centered(|ui| {

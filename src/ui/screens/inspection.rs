@@ -9,7 +9,7 @@ use crate::engines::LoadedEngines;
 use crate::i18n::Translator;
 use crate::inspect::{InspectInput, Inspection, Stage, run};
 use crate::resources::Resources;
-use crate::store::CaseDraft;
+use crate::store::{CaseDraft, Session, Store};
 use crate::ui::widgets::checks::{show_checks, status_style, summary};
 
 enum JobMessage {
@@ -37,10 +37,27 @@ pub struct InspectionPanel {
     pub generation: usize,
     /// The finding the officer clicked (index into `result.checks`).
     pub selected: Option<usize>,
-    /// The data directory, for the station's SLTD hotlist (loaded with the engines).
+    /// The data directory, for the station's SLTD hotlist.
     pub data_dir: Option<std::path::PathBuf>,
+    /// The hotlist, reloaded at an inspection after an import.
+    hotlist: Arc<std::sync::Mutex<crate::engines::HotlistCache>>,
+    /// The officer's question to the online SLTD service, while it runs.
+    online_job: Option<OnlineJob>,
+    /// The online service's answer (or why there is none) for inspection `generation`.
+    pub online_answer: Option<(usize, Result<String, String>)>,
+    /// Whether the online button is offered for inspection `generation` (read once, not
+    /// every frame: it needs the store).
+    online_offered: Option<(usize, bool)>,
     job: Option<Job>,
     engines: Arc<OnceLock<LoadedEngines>>,
+}
+
+/// A running online SLTD query: the answer arrives on `receiver`; it is audited in the
+/// UI thread, where the store lives.
+struct OnlineJob {
+    receiver: mpsc::Receiver<Result<crate::sltd::OnlineAnswer, crate::sltd::OnlineError>>,
+    document: crate::sltd::DocumentKey,
+    generation: usize,
 }
 
 /// The stages findings are grouped by, with their check-id prefixes.
@@ -112,21 +129,18 @@ impl InspectionPanel {
         let engines = Arc::clone(&self.engines);
         let resources = resources.clone();
         let data_dir = self.data_dir.clone();
+        let hotlist_cache = Arc::clone(&self.hotlist);
         self.draft = None;
         let spawned = std::thread::Builder::new().name("inspection".into()).spawn(move || {
-            let engines = engines.get_or_init(|| {
-                let mut loaded = LoadedEngines::load(&resources);
-                if let Some(dir) = &data_dir {
-                    loaded.load_hotlist(dir);
-                }
-                loaded
-            });
+            let engines = engines.get_or_init(|| LoadedEngines::load(&resources));
+            let hotlist = data_dir.as_deref().and_then(|dir| hotlist_cache.lock().ok().and_then(|mut cache| cache.current(dir)));
             let progress_sender = sender.clone();
             let progress = move |stage: Stage, fraction: f32| {
                 let _ = progress_sender.send(JobMessage::Progress(stage, fraction));
             };
             let progress = std::sync::Mutex::new(progress);
-            let inspection = run(&input, &engines.engines(), &|stage, fraction| {
+            let with_hotlist = tdverify_inspect::Engines { hotlist: hotlist.as_deref(), ..engines.engines() };
+            let inspection = run(&input, &with_hotlist, &|stage, fraction| {
                 if let Ok(send) = progress.lock() {
                     send(stage, fraction);
                 }
@@ -204,7 +218,75 @@ impl InspectionPanel {
     }
 
     /// Draws the progress or the findings; returns true when the officer clicked a finding.
-    pub fn show(&mut self, ui: &mut egui::Ui, tr: &Translator) -> bool {
+    /// The online SLTD row: a button when the administrator configured a service and the
+    /// logged-in user may ask; the answer below it, never replacing the offline check.
+    fn show_online_sltd(&mut self, ui: &mut egui::Ui, tr: &Translator, desk: Option<(&Store, &Session)>) {
+        let Some((store, session)) = desk else { return };
+        if let Some(job) = &self.online_job {
+            match job.receiver.try_recv() {
+                Ok(answer) => {
+                    if let Err(e) = crate::sltd_station::record_online(store, session, &job.document, &answer) {
+                        tracing::warn!("audit of the online SLTD query: {e}");
+                    }
+                    let words = answer.map(|a| crate::sltd_station::describe_online(&a)).map_err(|e| e.to_string());
+                    self.online_answer = Some((job.generation, words));
+                    self.online_job = None;
+                }
+                Err(mpsc::TryRecvError::Empty) => {
+                    ui.horizontal(|ui| {
+                        ui.spinner();
+                        ui.label(tr.tr("sltd-online-asking"));
+                    });
+                    ui.ctx().request_repaint_after(std::time::Duration::from_millis(100));
+                    return;
+                }
+                Err(mpsc::TryRecvError::Disconnected) => self.online_job = None,
+            }
+        }
+        if let Some((generation, answer)) = &self.online_answer
+            && *generation == self.generation
+        {
+            match answer {
+                Ok(words) => ui.label(RichText::new(words).strong()),
+                Err(reason) => ui.colored_label(ui.visuals().warn_fg_color, tr.tr_args("sltd-online-failed", &[("reason", reason.clone())])),
+            };
+            return;
+        }
+        let Some(document) = self.result.as_ref().and_then(crate::sltd_station::document_of) else { return };
+        let generation = self.generation;
+        let offered = match self.online_offered {
+            Some((g, offered)) if g == generation => offered,
+            _ => {
+                let offered = store.may_query_sltd(session).is_ok() && matches!(store.sltd_online(), Ok(Some(_)));
+                self.online_offered = Some((generation, offered));
+                offered
+            }
+        };
+        if !offered {
+            return;
+        }
+        if ui.button(tr.tr("sltd-online-ask")).on_hover_text(tr.tr("sltd-online-ask-hint")).clicked() {
+            let service = match crate::sltd_station::online_service(store, session) {
+                Ok(service) => service,
+                Err(e) => {
+                    self.online_answer = Some((generation, Err(e.to_string())));
+                    return;
+                }
+            };
+            let (sender, receiver) = mpsc::channel();
+            let asked = document.clone();
+            let spawned = std::thread::Builder::new().name("sltd-online".into()).spawn(move || {
+                use crate::sltd::OnlineSltd;
+                let _ = sender.send(service.query(&asked));
+            });
+            if spawned.is_ok() {
+                self.online_job = Some(OnlineJob { receiver, document, generation: self.generation });
+            }
+        }
+    }
+
+    /// Draws the results; `desk` is the logged-in user's store, for the online SLTD query.
+    pub fn show(&mut self, ui: &mut egui::Ui, tr: &Translator, desk: Option<(&Store, &Session)>) -> bool {
         if let Some(job) = &self.job {
             ui.horizontal(|ui| {
                 ui.spinner();
@@ -222,8 +304,14 @@ impl InspectionPanel {
         if let Some(hit) = result.checks.iter().find(|c| c.id == "sltd.hit" && c.status == tdverify_core::CheckStatus::Fail) {
             ui.label(RichText::new(tr.tr("sltd-hit-title")).strong().color(ui.visuals().error_fg_color));
             ui.label(RichText::new(&hit.message).strong());
+        }
+        self.show_online_sltd(ui, tr, desk);
+        if self.result.as_ref().is_some_and(|r| r.checks.iter().any(|c| c.id == "sltd.hit" && c.status == tdverify_core::CheckStatus::Fail))
+            || self.online_answer.as_ref().is_some_and(|(g, _)| *g == self.generation)
+        {
             ui.separator();
         }
+        let Some(result) = &self.result else { return false };
         let (text, color) = match result.verdict.proposed {
             Verdict::Genuine => (tr.tr("verdict-genuine"), Color32::from_rgb(0x2e, 0x9d, 0x4f)),
             Verdict::Review => (tr.tr("verdict-review"), Color32::from_rgb(0xd0, 0x8c, 0x00)),

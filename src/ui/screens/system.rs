@@ -6,6 +6,8 @@ use eframe::egui;
 use crate::doctor::{self, Finding, Health};
 use crate::i18n::Translator;
 use crate::resources::Resources;
+use crate::sltd_station;
+use crate::store::{KeyPurpose, Session, Store};
 
 /// The doctor's report on every subsystem, run in the background.
 #[derive(Default)]
@@ -17,18 +19,25 @@ pub struct SystemScreen {
     pub hotlist_file: String,
     /// The last import's outcome, in words.
     pub hotlist_message: Option<Result<String, String>>,
-    importing: Option<Receiver<Result<crate::sltd::HotlistStatus, String>>>,
+    importing: Option<(Receiver<Result<crate::sltd::HotlistStatus, crate::sltd::SltdError>>, std::path::PathBuf)>,
 }
 
 impl SystemScreen {
-    /// Import of a signed hotlist bundle (verified against the signers an administrator
-    /// trusts; a failed import keeps the list in use). Runs off the UI thread.
-    fn show_hotlist_import(&mut self, ui: &mut egui::Ui, tr: &Translator, data_dir: &Path) {
-        if let Some(receiver) = &self.importing {
+    /// Import of a signed hotlist bundle by an administrator (verified against the
+    /// publishers the store trusts; a failed import keeps the list in use; both audited).
+    /// The file work runs off the UI thread; the audit entry is written when it ends.
+    fn show_hotlist_import(&mut self, ui: &mut egui::Ui, tr: &Translator, data_dir: &Path, desk: Option<(&Store, &Session)>) {
+        ui.label(egui::RichText::new(tr.tr("system-sltd-title")).strong());
+        if let Some((receiver, file)) = &self.importing {
             match receiver.try_recv() {
                 Ok(result) => {
+                    if let Some((store, session)) = desk
+                        && let Err(e) = sltd_station::record_import(store, session, file, &result)
+                    {
+                        tracing::warn!("audit of the hotlist import: {e}");
+                    }
                     self.importing = None;
-                    self.hotlist_message = Some(result.map(|s| {
+                    self.hotlist_message = Some(result.map_err(|e| e.to_string()).map(|s| {
                         tr.tr_args("system-sltd-imported", &[("entries", s.entries.to_string()), ("as_of", s.as_of), ("issuer", s.issuer)])
                     }));
                     // The doctor's hotlist line is out of date now.
@@ -45,6 +54,21 @@ impl SystemScreen {
                 Err(mpsc::TryRecvError::Disconnected) => self.importing = None,
             }
         }
+        let Some((store, session)) = desk.filter(|(store, session)| store.may_import_sltd(session).is_ok()) else {
+            ui.label(egui::RichText::new(tr.tr("system-sltd-admin-only")).weak());
+            return;
+        };
+        let trusted = store.trusted_keys(KeyPurpose::SltdPublisher).unwrap_or_default();
+        if trusted.is_empty() {
+            ui.colored_label(ui.visuals().warn_fg_color, tr.tr("system-sltd-no-publisher"));
+        }
+        for key in &trusted {
+            ui.label(tr.tr_args(
+                "system-sltd-publisher",
+                &[("label", key.label.clone()), ("key", key.display_key()), ("by", key.added_by.clone()), ("at", key.added_at.clone())],
+            ));
+        }
+        ui.label(tr.tr_args("system-sltd-max-age", &[("days", store.sltd_max_age_days().unwrap_or(7).to_string())]));
         ui.horizontal(|ui| {
             let label = ui.label(tr.tr("system-sltd-file"));
             ui.add(egui::TextEdit::singleline(&mut self.hotlist_file).desired_width(420.0)).labelled_by(label.id);
@@ -53,15 +77,22 @@ impl SystemScreen {
                 let (sender, receiver) = mpsc::channel();
                 let file = std::path::PathBuf::from(self.hotlist_file.trim());
                 let data_dir = data_dir.to_path_buf();
+                let keys = sltd_station::trusted_publishers(store);
+                let thread_file = file.clone();
                 let spawned = std::thread::Builder::new().name("sltd-import".into()).spawn(move || {
-                    let _ = sender.send(crate::sltd::Hotlist::import(&data_dir, &file, false).map_err(|e| e.to_string()));
+                    let result = match keys {
+                        Ok(keys) => crate::sltd::Hotlist::import(&data_dir, &thread_file, &keys, false),
+                        Err(e) => Err(crate::sltd::SltdError::Invalid(e.to_string())),
+                    };
+                    let _ = sender.send(result);
                 });
                 if spawned.is_ok() {
-                    self.importing = Some(receiver);
+                    self.importing = Some((receiver, file));
                     self.hotlist_message = None;
                 }
             }
         });
+        let _ = session;
         match &self.hotlist_message {
             Some(Ok(message)) => {
                 ui.label(message);
@@ -87,7 +118,14 @@ impl SystemScreen {
     }
 
     /// Draws the screen, starting a check the first time.
-    pub fn show(&mut self, ui: &mut egui::Ui, tr: &Translator, resources: &Resources, data_dir: &Path) {
+    pub fn show(
+        &mut self,
+        ui: &mut egui::Ui,
+        tr: &Translator,
+        resources: &Resources,
+        data_dir: &Path,
+        desk: Option<(&Store, &Session)>,
+    ) {
         if self.findings.is_none() && self.running.is_none() {
             self.start(resources, data_dir);
         }
@@ -116,7 +154,7 @@ impl SystemScreen {
             self.start(resources, data_dir);
             return;
         }
-        self.show_hotlist_import(ui, tr, data_dir);
+        self.show_hotlist_import(ui, tr, data_dir, desk);
         ui.add_space(8.0);
         let Some(findings) = &self.findings else { return };
         egui::Grid::new("doctor").striped(true).num_columns(3).spacing([16.0, 6.0]).show(ui, |ui| {
