@@ -3,6 +3,8 @@
 //! background (a tampered one is refused with its reason, the copy in use stays), both
 //! audited; Home then shows the list's age.
 
+mod support;
+
 use std::path::Path;
 
 use egui_kittest::Harness;
@@ -104,4 +106,113 @@ fn system_screen_imports_and_home_shows_the_age() {
     let mut home = harness(dir.path(), Screen::Home);
     home.run();
     home.get_by_label_contains("Stolen and lost documents hotlist: 5000 entries, as of");
+}
+
+/// The first fixture folder whose name ends with `suffix`.
+fn fixture(resources: &Resources, suffix: &str) -> std::path::PathBuf {
+    let mut folders: Vec<std::path::PathBuf> = std::fs::read_dir(&resources.fixtures)
+        .unwrap_or_else(|e| panic!("fixture documents in {} (cargo xtask setup generates them): {e}", resources.fixtures.display()))
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().ends_with(suffix)))
+        .collect();
+    folders.sort();
+    folders.into_iter().next().unwrap_or_else(|| panic!("no fixture ending in {suffix}"))
+}
+
+/// An officer inspects a stolen blank in the window: before the import the hotlist is
+/// "not checked"; an administrator's import (here through the library, as the CLI does)
+/// is picked up at the next inspection without a restart; the hit is shown first, and
+/// the officer asks the online service, which is down: the answer says so, the offline
+/// hit stands, and the query is audited without the document number.
+#[test]
+fn the_window_picks_up_an_import_and_asks_the_online_service() {
+    let resources = Resources::discover();
+    let folder = fixture(&resources, "stolen_blank");
+    let index: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(resources.fixtures.join("index.json")).expect("index.json")).expect("JSON");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let store = Store::initialize(&data, "TEST-ONLY station passphrase", StoreOptions::test_only_fast()).expect("store");
+    store.create_first_admin("admin", "TEST-ONLY password 1").expect("admin");
+    let admin = store.login("admin", "TEST-ONLY password 1").expect("login");
+    store.create_user(&admin, "officer", "TEST-ONLY password 1", Role::Officer).expect("officer");
+    let key = tdverify::sltd::parse_key(&tdverify::sltd::test_bundle::test_only_signer_key()).expect("key");
+    store.trust_key(&admin, KeyPurpose::SltdPublisher, &key, "TEST-ONLY NCB").expect("trust");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("address").port();
+    let online = tdverify::store::SltdOnlineConfig {
+        endpoint: format!("https://127.0.0.1:{port}/v1/sltd"),
+        ca_pem: "-----BEGIN CERTIFICATE-----\nVEVTVC1PTkxZ\n-----END CERTIFICATE-----\n".into(),
+        token: None,
+    };
+    store.set_sltd_online(&admin, Some(&online)).expect("online service");
+
+    let settings = Settings { data_dir: data.clone(), ..Settings::default() };
+    let start = StartOptions {
+        images: Vec::new(),
+        screen: Some(Screen::Document),
+        settings_file: Settings::file_in(dir.path()),
+        startup_probe: None,
+        bearer: None,
+        inspect: false,
+    };
+    let app = TdverifyApp::new(settings, resources.clone(), start);
+    let mut harness = Harness::builder().with_size([1400.0, 1000.0]).build_ui_state(|ui, app: &mut TdverifyApp| app.show(ui), app);
+    for (name, light) in [("white.png", tdverify::core::Light::White), ("uv.png", tdverify::core::Light::Uv), ("ir.png", tdverify::core::Light::Ir)] {
+        harness.state_mut().document.open(folder.join(name), Some(light));
+    }
+    harness.state_mut().document.finish_loading();
+    let officer = store.login("officer", "TEST-ONLY password 1").expect("login");
+    harness.state_mut().cases.session = Some(officer);
+    harness.state_mut().cases.store = Some(store);
+    harness.run();
+
+    let sltd = |result: &tdverify::inspect::Inspection| result.checks.iter().find(|c| c.id == "sltd.hit").map(|c| c.status);
+    let before = support::inspect(&mut harness);
+    assert_eq!(sltd(&before), Some(tdverify::core::CheckStatus::NotChecked));
+
+    let today = tdverify::sltd::iso_from_days(tdverify::sltd::today_days());
+    let extra: Vec<tdverify::sltd::Entry> = index["test_hotlist"]
+        .as_array()
+        .expect("test_hotlist")
+        .iter()
+        .map(|e| tdverify::sltd::Entry {
+            document: tdverify::sltd::DocumentKey::new(
+                e["doc_code"].as_str().unwrap_or_default(),
+                e["issuing_state"].as_str().unwrap_or_default(),
+                e["document_number"].as_str().unwrap_or_default(),
+            ),
+            status: tdverify::sltd::Status::StolenBlank,
+            reported_days: 20_000,
+        })
+        .collect();
+    let bytes = tdverify::sltd::test_bundle::make_test_bundle(1000, 9, &today, &extra).expect("bundle");
+    tdverify::sltd::Hotlist::import_bytes(&data, bytes, &tdverify::sltd::test_bundle::test_only_trust(), false).expect("import");
+
+    let after = support::inspect(&mut harness);
+    assert_eq!(sltd(&after), Some(tdverify::core::CheckStatus::Fail), "the import was picked up without a restart");
+    harness.get_by_label_contains("POSSIBLE SLTD HIT");
+    harness.get_by_label("Ask the online SLTD service").click();
+    harness.step();
+    let started = std::time::Instant::now();
+    while harness.state().document.inspection.online_answer.is_none() {
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "the online query never ended");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        harness.step();
+    }
+    harness.run();
+    harness.get_by_label_contains("Online SLTD: the service cannot be reached");
+    harness.get_by_label_contains("The offline hotlist's answer stands.");
+    harness.get_by_label_contains("POSSIBLE SLTD HIT");
+
+    let store = harness.state_mut().cases.store.take().expect("store");
+    let queries: Vec<String> = store
+        .audit_entries(&store.station_session(), 0, 1000)
+        .expect("audit")
+        .into_iter()
+        .filter(|e| e.action == "sltd_query")
+        .map(|e| format!("{} {}", e.actor, e.detail))
+        .collect();
+    assert_eq!(queries.len(), 1, "{queries:?}");
+    assert!(queries[0].starts_with("officer online query") && queries[0].contains("no answer"), "{queries:?}");
 }
