@@ -27,6 +27,7 @@ impl SystemScreen {
     /// publishers the store trusts; a failed import keeps the list in use; both audited).
     /// The file work runs off the UI thread; the audit entry is written when it ends.
     fn show_hotlist_import(&mut self, ui: &mut egui::Ui, tr: &Translator, data_dir: &Path, desk: Option<(&Store, &Session)>) {
+        ui.add_space(8.0);
         ui.label(egui::RichText::new(tr.tr("system-sltd-title")).strong());
         if let Some((receiver, file)) = &self.importing {
             match receiver.try_recv() {
@@ -69,6 +70,10 @@ impl SystemScreen {
             ));
         }
         ui.label(tr.tr_args("system-sltd-max-age", &[("days", store.sltd_max_age_days().unwrap_or(7).to_string())]));
+        match store.sltd_online() {
+            Ok(Some(online)) => ui.label(tr.tr_args("system-sltd-online", &[("endpoint", online.endpoint)])),
+            _ => ui.label(tr.tr("system-sltd-online-none")),
+        };
         ui.horizontal(|ui| {
             let label = ui.label(tr.tr("system-sltd-file"));
             ui.add(egui::TextEdit::singleline(&mut self.hotlist_file).desired_width(420.0)).labelled_by(label.id);
