@@ -285,8 +285,8 @@ fn alerts(
     }
     for a in &report.alerts {
         println!(
-            "ALERT {} {} in {}: {} records where the previous 12 months average {:.1} (p = {:.1e}, {:.1e} after Bonferroni over {} tests)",
-            a.dimension, a.series, a.month, a.count, a.expected, a.p_value, a.corrected_p, report.tests
+            "ALERT {} {} in {}: {} records where the previous 12 months average {:.1} (dispersion {:.1}; p = {:.1e}, {:.1e} after Bonferroni over {} tests)",
+            a.dimension, a.series, a.month, a.count, a.expected, a.dispersion, a.p_value, a.corrected_p, report.tests
         );
     }
     println!("Rule: {}", report.rule);
