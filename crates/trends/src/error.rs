@@ -65,6 +65,15 @@ pub enum TrendsError {
     /// A bug in this crate (a serialisation of our own types failed).
     #[error("internal error: {0}")]
     Internal(String),
+    /// The world map asset is damaged, altered or not a map: the map view cannot be
+    /// drawn, the other views still work.
+    #[error("world map {path}: {problem}")]
+    WorldMap {
+        /// The asset (or where the embedded copy came from).
+        path: PathBuf,
+        /// What is wrong.
+        problem: String,
+    },
 }
 
 impl TrendsError {
@@ -92,6 +101,7 @@ impl TrendsError {
             TrendsError::Io { .. } => "io",
             TrendsError::Export(_) => "export",
             TrendsError::Internal(_) => "internal",
+            TrendsError::WorldMap { .. } => "world_map",
         }
     }
 }

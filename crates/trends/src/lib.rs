@@ -21,6 +21,7 @@ pub mod demo;
 mod dimension;
 mod error;
 mod filter;
+pub mod map;
 mod rng;
 mod suppress;
 mod view;
@@ -31,4 +32,5 @@ pub use demo::{DemoBundle, DemoBundles, DemoSpec, PlantedSpike, demo_bundles, de
 pub use dimension::{Dimension, UNKNOWN, route_key};
 pub use error::TrendsError;
 pub use filter::Filter;
+pub use map::{Choropleth, ClassBound, Classing, Country, Mesh, Projection, RoutePath, Shade, WorldMap};
 pub use view::{Change, Count, Grid, Ranked, Ranking, Row, SUPPRESSED, View, grid_csv, ranking_csv, view_csv};
