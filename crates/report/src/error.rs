@@ -37,4 +37,13 @@ pub enum ReportError {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// The trends database could not answer a view (a bad filter, a database error).
+    #[error("trends data: {0}")]
+    Trends(#[from] tdverify_trends::TrendsError),
+    /// A chart image could not be encoded.
+    #[error("cannot encode the chart image: {reason}")]
+    Image {
+        /// The encoder's error.
+        reason: String,
+    },
 }

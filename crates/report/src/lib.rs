@@ -16,10 +16,15 @@
 mod error;
 mod font;
 mod render;
+mod trends;
 
 pub use error::ReportError;
 pub use font::{DEFAULT_FONT_PATHS, ReportFont};
 pub use render::render_pdf;
+pub use trends::{
+    PNG_SIZE, TrendReportInput, TrendView, extract_text, render_trend_report, render_view_png, write_trend_report,
+    write_view_pngs,
+};
 
 use std::path::Path;
 
