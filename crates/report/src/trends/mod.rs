@@ -308,7 +308,7 @@ fn bars_of(view: &View, heading: Option<String>) -> BarList {
 fn ranking_bars(ranking: &Ranking) -> BarList {
     BarList {
         heading: None,
-        note_heading: Some(format!("vs {}", ranking.previous_period)),
+        note_heading: Some("change".into()),
         rows: ranking
             .rows
             .iter()
@@ -410,24 +410,37 @@ fn figure(view: TrendView, input: &TrendReportInput, font: &ReportFont) -> Scene
         }
         TrendView::Routes => draw_bars(&mut p, body, &bars_of(&input.routes, None)),
         TrendView::Demographics => {
-            let area = Area { w: body.w.min(420.0), ..body };
-            draw_heat(&mut p, area, &demographics_heat(&input.demographics));
+            // The grid on the left; its margins (the same published counts) as bars on the
+            // right, so the shape of each distribution reads at a glance.
+            let heat = demographics_heat(&input.demographics);
+            let left = Area { w: 320.0_f32.min(body.w * 0.5), ..body };
+            draw_heat(&mut p, left, &heat);
+            let x = body.x + left.w + 24.0;
+            let w = body.x + body.w - x;
+            let margin_bars = |keys: &[String], counts: &[Count], heading: &str| BarList {
+                heading: Some(heading.to_string()),
+                note_heading: None,
+                rows: keys.iter().zip(counts).map(|(k, c)| Bar { label: k.clone(), count: *c, note: None }).collect(),
+            };
+            let by_sex = margin_bars(&heat.cols, &heat.col_totals, "By sex");
+            let by_age = margin_bars(&heat.rows, &heat.row_totals, "By age band");
+            let sex_height = 16.0 + 17.0 * by_sex.rows.len().max(1) as f32 + 10.0;
+            draw_bars(&mut p, Area { x, y: body.y, w, h: sex_height }, &by_sex);
+            draw_bars(&mut p, Area { x, y: body.y + sex_height, w, h: body.h - sex_height }, &by_age);
         }
         TrendView::ModusOperandi => {
-            let gap = 16.0;
-            let column = (body.w - 2.0 * gap) / 3.0;
-            let lists = [
-                bars_of(&input.forgery_methods, Some("Forgery methods".into())),
-                bars_of(&input.failed_checks, Some("Failed checks".into())),
-                bars_of(&input.detection_stage, Some("Detection stage".into())),
-            ];
-            for (index, list) in lists.iter().enumerate() {
-                let x = body.x + index as f32 * (column + gap);
-                let h = if index == 2 { body.h - 16.0 } else { body.h };
-                draw_bars(&mut p, Area { x, y: body.y, w: column, h }, list);
-            }
-            let share = sltd_share(input);
-            p.text(body.x + 2.0 * (column + gap), body.y + body.h - 2.0, 8.0, INK, &share, Anchor::Start);
+            // Failed check ids are long: they get the wider right half; forgery methods and
+            // the detection stage (few rows each) share the left.
+            let gap = 20.0;
+            let left = (body.w - gap) * 0.45;
+            let right = Area { x: body.x + left + gap, w: body.w - left - gap, ..body };
+            let methods_height = body.h * 0.58;
+            let methods = Area { w: left, h: methods_height - 8.0, ..body };
+            let stages = Area { y: body.y + methods_height, w: left, h: body.h - methods_height, ..body };
+            draw_bars(&mut p, methods, &bars_of(&input.forgery_methods, Some("Forgery methods".into())));
+            let heading = format!("Detection stage · {}", sltd_share(input));
+            draw_bars(&mut p, stages, &bars_of(&input.detection_stage, Some(heading)));
+            draw_bars(&mut p, right, &bars_of(&input.failed_checks, Some("Failed checks".into())));
         }
         TrendView::Map => match world_map() {
             Some(map) => {
