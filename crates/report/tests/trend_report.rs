@@ -194,3 +194,52 @@ fn an_empty_database_reports_no_records() {
         TrendReportInput::from_trends(&trends, &Filter::all().between("2020-01", "2020-03"), "empty").expect("input");
     assert!(render_trend_report(&input, &font).is_ok());
 }
+
+/// The report over about a million TEST-ONLY records (20 stations × 50 000, as the
+/// trends bench). Slow to set up (bundles and import): run by hand in release with
+/// `cargo test -p tdverify-report --release --test trend_report -- --ignored --nocapture`.
+/// Prints the times; asserts nothing about them.
+#[test]
+#[ignore]
+fn a_report_over_a_million_records() {
+    let Some(font) = font() else { return };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let started = std::time::Instant::now();
+    let demo = tdverify_trends::demo_bundles(20, 50_000, 42, &dir.path().join("bundles")).expect("demo");
+    let keys = parse_trusted_keys(&demo.trusted_stations_text()).expect("keys");
+    let mut trends = Trends::open(&dir.path().join("data")).expect("open");
+    for bundle in &demo.bundles {
+        trends.import_bundle(&bundle.path, &keys).expect("import");
+    }
+    eprintln!("set-up: {} records in {:?}", trends.records(), started.elapsed());
+    for (name, filter) in [
+        ("everything", Filter::all()),
+        (
+            "Europe, 2026-07..2026-12",
+            Filter::all().between("2026-07", "2026-12").parse_pin("region=europe").expect("pin"),
+        ),
+    ] {
+        let started = std::time::Instant::now();
+        let input =
+            TrendReportInput::from_trends(&trends, &filter, "National trend report — TEST-ONLY").expect("input");
+        let views = started.elapsed();
+        let pdf = render_trend_report(&input, &font).expect("report");
+        let report = started.elapsed() - views;
+        let before_pngs = std::time::Instant::now();
+        for view in TrendView::ALL {
+            render_view_png(view, &input, &font).expect("png");
+        }
+        eprintln!(
+            "{name}: views and alerts {views:?}, PDF {report:?} ({} pages, {} KB), seven PNGs {:?}",
+            extract_text(&pdf).len(),
+            pdf.len() / 1024,
+            before_pngs.elapsed()
+        );
+        if let (Some(out), "everything") = (std::env::var_os("TDVERIFY_TREND_DEMO_OUT"), name) {
+            let out = Path::new(&out).join("1m");
+            std::fs::create_dir_all(&out).expect("out dir");
+            std::fs::write(out.join("trend-report.pdf"), &pdf).expect("write pdf");
+            write_view_pngs(&out, &input, &font).expect("pngs");
+        }
+    }
+}

@@ -252,12 +252,21 @@ pub(crate) fn number(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push('\u{202F}');
         }
         out.push(c);
     }
     out
+}
+
+/// A large count rounded to fit a narrow column: `128 k`, `1.2 M`.
+pub(crate) fn compact(n: u64) -> String {
+    match n {
+        0..=9_999 => number(n),
+        10_000..=999_999 => format!("{}\u{202F}k", (n + 500) / 1000),
+        _ => format!("{:.1}\u{202F}M", n as f64 / 1e6),
+    }
 }
 
 /// A count as printed: the number or `<k`.
@@ -493,7 +502,12 @@ pub(crate) fn draw_heat(p: &mut Painter, area: Area, heat: &Heat) {
     p.text(area.x, totals_y, size, MUTED, "total", Anchor::Start);
     for c in 0..cols {
         let total = heat.col_totals.get(c).copied().unwrap_or(Count::Suppressed);
-        let text = p.fit(&count_text(total), cell_text, col_width - 2.0);
+        let mut text = count_text(total);
+        if p.width(&text, cell_text) > col_width - 2.0
+            && let Count::Value(n) = total
+        {
+            text = compact(n);
+        }
         p.text(x0 + c as f32 * col_width + col_width / 2.0, totals_y, cell_text, INK, &text, Anchor::Middle);
     }
     p.text(totals_x + total_width - 4.0, totals_y, cell_text, INK, &count_text(heat.total), Anchor::End);
@@ -611,6 +625,8 @@ mod tests {
         assert_eq!(tick_step(12_345), 5000);
         assert_eq!(number(1_234_567), "1\u{202F}234\u{202F}567");
         assert_eq!(number(999), "999");
+        assert_eq!(compact(128_456), "128\u{202F}k");
+        assert_eq!(compact(1_043_581), "1.0\u{202F}M");
     }
 
     #[test]
