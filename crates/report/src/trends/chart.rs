@@ -571,8 +571,18 @@ fn shade_colour(shade: Shade, classes: usize) -> Rgb {
     }
 }
 
-/// Draws the world map shaded by `choropleth`, its legend and the keys not on the map.
-pub(crate) fn draw_map(p: &mut Painter, area: Area, map: &WorldMap, choropleth: &Choropleth) {
+/// Colour of the route lines on the map.
+const ROUTE: Rgb = [25, 55, 110];
+
+/// One route on the map: its stops in projected unit coordinates, and its line width.
+pub(crate) struct MapRoute {
+    pub points: Vec<[f32; 2]>,
+    pub width: f32,
+}
+
+/// Draws the world map shaded by `choropleth`, the `routes` over it, its legend and the
+/// keys not on the map.
+pub(crate) fn draw_map(p: &mut Painter, area: Area, map: &WorldMap, choropleth: &Choropleth, routes: &[MapRoute]) {
     let legend_height = 30.0;
     let aspect = map.projection().aspect();
     let room = Area { h: area.h - legend_height, ..area };
@@ -591,6 +601,13 @@ pub(crate) fn draw_map(p: &mut Painter, area: Area, map: &WorldMap, choropleth: 
         let fill = shade_colour(*shade, choropleth.classes.len());
         p.scene.shapes.push(Shape::Polygon { rings, fill, outline: Some(([150, 150, 150], 0.25)) });
     }
+    for route in routes {
+        let points: Vec<[f32; 2]> = route.points.iter().map(|[u, v]| [x0 + u * w, y0 + v * h]).collect();
+        if let Some(&[ex, ey]) = points.last() {
+            p.line(points, route.width, ROUTE);
+            p.rect(ex - 2.0, ey - 2.0, 4.0, 4.0, ROUTE);
+        }
+    }
     let size = 7.5;
     let mut x = area.x;
     let baseline = y0 + h + 12.0;
@@ -599,7 +616,12 @@ pub(crate) fn draw_map(p: &mut Painter, area: Area, map: &WorldMap, choropleth: 
     }
     x = p.legend_entry(x, baseline, size, HIDDEN, "<k (hidden)");
     x = p.legend_entry(x, baseline, size, ZERO, "0");
-    p.legend_entry(x, baseline, size, NO_DATA, "no records");
+    x = p.legend_entry(x, baseline, size, NO_DATA, "no records");
+    if !routes.is_empty() {
+        let text = format!("lines: the {} largest routes, width by count, a square at the destination", routes.len());
+        p.line(vec![[x, baseline - size * 0.35], [x + size * 1.6, baseline - size * 0.35]], 1.5, ROUTE);
+        p.text(x + size * 2.0, baseline, size, INK, &text, Anchor::Start);
+    }
     if !choropleth.unmapped.is_empty() {
         let listed: Vec<String> =
             choropleth.unmapped.iter().map(|(key, count)| format!("{key} {}", count_text(*count))).collect();

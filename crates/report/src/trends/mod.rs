@@ -23,8 +23,8 @@ use tdverify_trends::{
 
 use crate::{ReportError, ReportFont};
 use chart::{
-    Anchor, Area, Bar, BarList, Heat, INK, MUTED, Painter, RULE, Scene, Shape, Stacked, Table, count_text, draw_bars,
-    draw_heat, draw_map, draw_stacked, draw_table, number,
+    Anchor, Area, Bar, BarList, Heat, INK, MUTED, MapRoute, Painter, RULE, Scene, Shape, Stacked, Table, count_text,
+    draw_bars, draw_heat, draw_map, draw_stacked, draw_table, number,
 };
 pub use pdf::extract_text;
 
@@ -97,7 +97,7 @@ impl TrendView {
             TrendView::Routes => "Routes: embarkation → transit → destination",
             TrendView::Demographics => "Demographics: sex × age band",
             TrendView::ModusOperandi => "Modus operandi",
-            TrendView::Map => "World map of issuing states",
+            TrendView::Map => "World map of issuing states and the largest routes",
         }
     }
 }
@@ -367,6 +367,25 @@ fn world_map() -> Option<&'static WorldMap> {
     MAP.get_or_init(|| WorldMap::embedded(Projection::NaturalEarth).ok()).as_ref()
 }
 
+/// Routes drawn on the map: the largest visible ones whose stops the map can place
+/// (at least two). A hidden route is never drawn, so no line width hints at its count.
+const MAP_ROUTES: usize = 8;
+
+fn map_routes(map: &WorldMap, routes: &View) -> Vec<MapRoute> {
+    let visible: Vec<(Vec<[f32; 2]>, u64)> = routes
+        .rows
+        .iter()
+        .filter_map(|row| Some((map.route(&row.key).points, row.count.value().filter(|&n| n > 0)?)))
+        .filter(|(points, _)| points.len() >= 2)
+        .take(MAP_ROUTES)
+        .collect();
+    let max = visible.iter().map(|(_, n)| *n).max().unwrap_or(1).max(1);
+    visible
+        .into_iter()
+        .map(|(points, n)| MapRoute { points, width: 0.4 + 1.4 * (n as f32 / max as f32).sqrt() })
+        .collect()
+}
+
 /// Lays one view out at [`FIGURE`] size: title, filter, the chart, k and totals.
 fn figure(view: TrendView, input: &TrendReportInput, font: &ReportFont) -> Scene {
     let (width, height) = FIGURE;
@@ -447,7 +466,7 @@ fn figure(view: TrendView, input: &TrendReportInput, font: &ReportFont) -> Scene
                 let values: Vec<(String, Count)> =
                     input.issuing_states.rows.iter().map(|r| (r.key.clone(), r.count)).collect();
                 let choropleth = map.choropleth(&values, Classing::Quantile(5));
-                draw_map(&mut p, body, map, &choropleth);
+                draw_map(&mut p, body, map, &choropleth, &map_routes(map, &input.routes));
             }
             None => {
                 p.text(
