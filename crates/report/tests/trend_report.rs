@@ -243,3 +243,36 @@ fn a_report_over_a_million_records() {
         }
     }
 }
+
+/// An input built by hand (the fields are public) with ragged grids, long and odd keys
+/// and huge counts still renders: nothing from the data can make the drawing panic.
+#[test]
+fn a_ragged_hand_built_input_still_renders() {
+    use tdverify_trends::Count;
+    let Some(font) = font() else { return };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let trends = Trends::open(dir.path()).expect("open");
+    let mut input = TrendReportInput::from_trends(&trends, &Filter::all(), "ragged").expect("input");
+    input.total = Count::Value(u64::MAX / 4);
+    let long = "x".repeat(400);
+    for grid in [&mut input.time_series, &mut input.state_by_nationality, &mut input.demographics] {
+        grid.rows = vec!["2026-01".into(), long.clone(), "∅ →→→".into()];
+        grid.cols = vec!["a".into(), long.clone()];
+        grid.cells = vec![vec![Count::Value(u64::MAX / 8)], vec![Count::Suppressed, Count::Value(0), Count::Value(3)]];
+        grid.row_totals = vec![Count::Suppressed];
+        grid.col_totals = vec![];
+    }
+    for view in [&mut input.routes, &mut input.issuing_states, &mut input.failed_checks] {
+        view.rows = (0..500)
+            .map(|i| tdverify_trends::Row {
+                key: if i % 2 == 0 { long.clone() } else { format!("{i}→?→D") },
+                count: if i % 3 == 0 { Count::Suppressed } else { Count::Value(i) },
+            })
+            .collect();
+    }
+    for view in TrendView::ALL {
+        let png = render_view_png(view, &input, &font).expect("png");
+        assert!(image::load_from_memory(&png).is_ok(), "{view:?}");
+    }
+    assert!(render_trend_report(&input, &font).expect("pdf").starts_with(b"%PDF-"));
+}

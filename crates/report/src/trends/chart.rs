@@ -130,46 +130,72 @@ impl<'f> Painter<'f> {
         self.font.text_width(text, size)
     }
 
-    /// `text` cut with an ellipsis so it fits `max` points.
+    /// The advance of each character of `text` at `size`.
+    fn advances(&self, text: &str, size: f32) -> Vec<f32> {
+        let mut buffer = [0u8; 4];
+        text.chars().map(|c| self.font.text_width(c.encode_utf8(&mut buffer), size)).collect()
+    }
+
+    /// `text` cut with an ellipsis so it fits `max` points. Linear in the length, so a
+    /// label of any length costs little.
     pub fn fit(&self, text: &str, size: f32, max: f32) -> String {
-        if self.width(text, size) <= max {
+        let advances = self.advances(text, size);
+        if advances.iter().sum::<f32>() <= max {
             return text.to_string();
         }
-        let mut cut: String = text.to_string();
-        while !cut.is_empty() {
-            cut.pop();
-            let candidate = format!("{cut}…");
-            if self.width(&candidate, size) <= max {
-                return candidate;
+        let room = max - self.width("…", size);
+        let mut width = 0.0;
+        let mut kept = 0;
+        for advance in &advances {
+            if width + advance > room {
+                break;
             }
+            width += advance;
+            kept += 1;
         }
-        String::new()
+        if room < 0.0 {
+            return String::new();
+        }
+        let mut cut: String = text.chars().take(kept).collect();
+        cut.push('…');
+        cut
     }
 
     /// Lines no wider than `width`, broken at spaces (a word longer than a line is cut).
     pub fn wrap(&self, text: &str, size: f32, width: f32) -> Vec<String> {
+        let space = self.width(" ", size);
         let mut lines = Vec::new();
         for paragraph in text.split('\n') {
             let mut line = String::new();
+            let mut line_width = 0.0;
             for word in paragraph.split(' ') {
-                let candidate = if line.is_empty() { word.to_string() } else { format!("{line} {word}") };
-                if self.width(&candidate, size) <= width {
-                    line = candidate;
+                let advances = self.advances(word, size);
+                let word_width: f32 = advances.iter().sum();
+                let joined = if line.is_empty() { word_width } else { line_width + space + word_width };
+                if joined <= width {
+                    if !line.is_empty() {
+                        line.push(' ');
+                    }
+                    line.push_str(word);
+                    line_width = joined;
                     continue;
                 }
                 if !line.is_empty() {
                     lines.push(std::mem::take(&mut line));
                 }
+                // A word too long for a line is cut where it no longer fits.
                 let mut piece = String::new();
-                for character in word.chars() {
-                    piece.push(character);
-                    if self.width(&piece, size) > width && piece.chars().count() > 1 {
-                        piece.pop();
+                let mut piece_width = 0.0;
+                for (character, advance) in word.chars().zip(advances) {
+                    if piece_width + advance > width && !piece.is_empty() {
                         lines.push(std::mem::take(&mut piece));
-                        piece.push(character);
+                        piece_width = 0.0;
                     }
+                    piece.push(character);
+                    piece_width += advance;
                 }
                 line = piece;
+                line_width = piece_width;
             }
             lines.push(line);
         }

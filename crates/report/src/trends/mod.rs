@@ -343,9 +343,10 @@ fn demographics_heat(grid: &Grid) -> Heat {
         (start, label.to_string())
     };
     order.sort_by_key(|&i| key(&heat.rows[i]));
+    // A hand-built grid may have fewer cells or totals than rows: those show as hidden.
     heat.rows = order.iter().map(|&i| grid.rows[i].clone()).collect();
-    heat.cells = order.iter().map(|&i| grid.cells[i].clone()).collect();
-    heat.row_totals = order.iter().map(|&i| grid.row_totals[i]).collect();
+    heat.cells = order.iter().map(|&i| grid.cells.get(i).cloned().unwrap_or_default()).collect();
+    heat.row_totals = order.iter().map(|&i| grid.row_totals.get(i).copied().unwrap_or(Count::Suppressed)).collect();
     heat
 }
 
