@@ -184,6 +184,12 @@ fn an_empty_database_reports_no_records() {
     assert!(pdf.starts_with(b"%PDF-"));
     let text = extract_text(&pdf).join("\n").to_lowercase();
     assert!(text.contains("no records"), "{text}");
+    if let Some(out) = std::env::var_os("TDVERIFY_TREND_DEMO_OUT") {
+        let out = Path::new(&out).join("empty");
+        std::fs::create_dir_all(&out).expect("out dir");
+        std::fs::write(out.join("trend-report.pdf"), &pdf).expect("write pdf");
+        write_view_pngs(&out, &input, &font).expect("pngs");
+    }
     for view in TrendView::ALL {
         let png = render_view_png(view, &input, &font).expect("png");
         let image = image::load_from_memory(&png).expect("decodes");

@@ -667,11 +667,11 @@ fn cover(input: &TrendReportInput, font: &ReportFont) -> Vec<Scene> {
         ("Records in the period", count_text(input.total)),
         (
             "Previous period",
-            format!(
-                "{}: {}",
-                input.previous_period.clone().unwrap_or_else(|| "—".into()),
-                count_text(input.previous_total)
-            ),
+            match &input.previous_period {
+                Some(previous) => format!("{previous}: {}", count_text(input.previous_total)),
+                None => "—".to_string(),
+            },
+        ),
         ),
         ("Change", change),
         (
@@ -876,7 +876,7 @@ mod tests {
     #[test]
     fn the_font_has_every_symbol_the_charts_print() {
         let Ok(font) = ReportFont::system() else { return };
-        for symbol in ['→', '↓', '…', '−', '·', 'λ', 'φ', '×', '\u{202F}'] {
+        for symbol in ['→', '↓', '…', '−', '·', 'λ', 'φ', '×', '⌊', '⌋', '≥', '\u{202F}'] {
             assert_ne!(font.glyph(symbol), 0, "{symbol:?} is missing from {}", font.path().display());
         }
     }
