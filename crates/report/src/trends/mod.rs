@@ -672,7 +672,6 @@ fn cover(input: &TrendReportInput, font: &ReportFont) -> Vec<Scene> {
                 None => "—".to_string(),
             },
         ),
-        ),
         ("Change", change),
         (
             "Data sources",
