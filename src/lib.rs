@@ -17,6 +17,7 @@ pub use tdverify_chip as chip;
 pub use tdverify_pki as pki;
 pub use tdverify_export as export;
 pub use tdverify_sltd as sltd;
+pub use tdverify_trends as trends;
 
 pub mod capture;
 pub mod case_draft;
@@ -33,4 +34,5 @@ pub mod resources;
 pub mod samples;
 pub mod settings;
 pub mod sltd_station;
+pub mod trends_station;
 pub mod ui;

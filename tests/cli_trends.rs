@@ -37,6 +37,9 @@ fn run(data: &Path, args: &[String]) -> Output {
 fn import_query_and_alerts_from_demo_bundles() {
     let dir = tempfile::tempdir().expect("temp dir");
     let data = dir.path().join("data");
+    ok(tdverify(&data, &["store", "init"]));
+    ok(tdverify(&data, &["users", "add", "officer", "--role", "officer", "--admin", "admin"]));
+    ok(tdverify(&data, &["users", "add", "supervisor", "--role", "supervisor", "--admin", "admin"]));
     let out = dir.path().join("bundles");
     let out_arg = out.display().to_string();
     let demo = json(tdverify(
@@ -77,9 +80,19 @@ fn import_query_and_alerts_from_demo_bundles() {
     let key = demo["bundles"][0]["key"].as_str().expect("key");
     assert!(first["reason"].as_str().expect("reason").contains(key), "{first}");
 
-    // Trusted through the data folder's file: imported; again: nothing added.
-    std::fs::create_dir_all(data.join("trends")).expect("trends folder");
-    std::fs::copy(&trusted_file, data.join("trends/trusted-stations.txt")).expect("trust");
+    // An administrator trusts the stations (only an administrator): imported; again: nothing added.
+    let trusted_arg = trusted_file.display().to_string();
+    let by_officer = tdverify(&data, &["trends", "trust", "--file", &trusted_arg, "--admin", "officer"]);
+    assert_eq!(by_officer.status.code(), Some(1), "{}", text(&by_officer));
+    assert!(ok(tdverify(&data, &["trends", "trust", "--file", &trusted_arg, "--admin", "admin"])).contains("6 key(s) newly trusted"));
+    let listed = json(tdverify(&data, &["trends", "trusted", "--json"]));
+    assert_eq!(listed.as_array().map(Vec::len), Some(6), "{listed}");
+    // The station's own cases: a supervisor adds them (none submitted here: nothing added), an officer may not.
+    let own = json(tdverify(&data, &["trends", "import-own", "--from", "2026-01", "--to", "2026-03", "--user", "supervisor", "--json"]));
+    assert_eq!(own["bundle"]["own"], true, "{own}");
+    assert_eq!(own["bundle"]["records"], 0, "{own}");
+    let officer_own = tdverify(&data, &["trends", "import-own", "--from", "2026-01", "--to", "2026-03", "--user", "officer"]);
+    assert_eq!(officer_own.status.code(), Some(1), "{}", text(&officer_own));
     let imported = json(run(&data, &with(&["trends", "import", "--json"], &bundles)));
     assert_eq!(imported["imported"].as_array().map(Vec::len), Some(6));
     assert_eq!(imported["refused"].as_array().map(Vec::len), Some(0));

@@ -14,10 +14,11 @@ use tdverify_trends::{
 };
 
 use super::Context;
-use super::cases::{Failure, finish, print_json};
+use tdverify::store::{KeyPurpose, Role, Session, Store};
 
-/// Where the trusted station keys are read from, inside the data folder.
-const TRUSTED_STATIONS: &str = "trends/trusted-stations.txt";
+use super::cases::{Failure, finish, open_store, print_json};
+use super::export::login;
+
 
 /// `tdverify trends`.
 #[derive(Debug, clap::Args)]
@@ -77,6 +78,50 @@ enum TrendsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Trust reporting stations' keys (administrator): one `ed25519:HEX`, or every line of a trusted-stations file.
+    Trust {
+        /// `ed25519:HEX` (or use --file).
+        #[arg(required_unless_present = "file")]
+        key: Option<String>,
+        /// A name for it (the station).
+        #[arg(long, default_value = "")]
+        label: String,
+        /// A file of `label ed25519:HEX` lines (as `demo-bundles` writes).
+        #[arg(long, value_name = "FILE", conflicts_with = "key")]
+        file: Option<PathBuf>,
+        /// The administrator (password in TDVERIFY_PASSWORD).
+        #[arg(long, value_name = "NAME")]
+        admin: String,
+    },
+    /// Stop trusting a reporting station's key (administrator); its records already imported stay.
+    Distrust {
+        /// `ed25519:HEX`.
+        key: String,
+        /// The administrator.
+        #[arg(long, value_name = "NAME")]
+        admin: String,
+    },
+    /// The reporting stations' keys the station trusts.
+    Trusted {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add this station's own submitted fraud cases of a period, anonymised as the export does (Supervisor; they never leave the machine).
+    ImportOwn {
+        /// First month, YYYY-MM.
+        #[arg(long, value_name = "YYYY-MM")]
+        from: String,
+        /// Last month (included), YYYY-MM.
+        #[arg(long, value_name = "YYYY-MM")]
+        to: String,
+        /// The supervisor (password in TDVERIFY_PASSWORD).
+        #[arg(long, value_name = "NAME")]
+        user: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Write TEST-ONLY signed demo bundles (routes, seasonality, a planted spike) and their trusted-stations file.
     DemoBundles {
         /// Stations (one bundle each).
@@ -110,6 +155,12 @@ pub fn run(context: &Context, args: TrendsArgs) -> ExitCode {
         TrendsCommand::Alerts { from, to, filters, json } => {
             finish(alerts(&context.data_dir, from, to, &filters, json))
         }
+        TrendsCommand::Trust { key, label, file, admin } => {
+            finish(trust(&context.data_dir, key.as_deref(), &label, file.as_deref(), &admin))
+        }
+        TrendsCommand::Distrust { key, admin } => finish(distrust(&context.data_dir, &key, &admin)),
+        TrendsCommand::Trusted { json } => finish(trusted(&context.data_dir, json)),
+        TrendsCommand::ImportOwn { from, to, user, json } => finish(import_own(&context.data_dir, &from, &to, &user, json)),
         TrendsCommand::DemoBundles { stations, records, seed, no_spike, out, json } => {
             finish(demo(stations, records, seed, !no_spike, &out, json))
         }
@@ -123,13 +174,14 @@ fn failure(error: TrendsError) -> Failure {
     }
 }
 
-/// The trusted station keys: the data folder's file (if any) and `--trust-key`s.
+/// The trusted station keys: those an administrator trusted in the case store (when the
+/// data folder has one; it needs the station passphrase) and `--trust-key`s.
 fn trusted_keys(data_dir: &Path, extra: &[String]) -> Result<Vec<TrustedKey>, Failure> {
-    let path = data_dir.join(TRUSTED_STATIONS);
-    let mut keys = match std::fs::read_to_string(&path) {
-        Ok(text) => parse_trusted_keys(&text).map_err(|e| Failure::input(format!("{}: {e}", path.display())))?,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-        Err(e) => return Err(Failure::failed(format!("reading {}: {e}", path.display()))),
+    let mut keys = if Store::exists(data_dir) {
+        let store = open_store(data_dir)?;
+        tdverify::trends_station::trusted_stations(&store)?
+    } else {
+        Vec::new()
     };
     for (index, text) in extra.iter().enumerate() {
         let key = tdverify::export::parse_public_key(text).ok_or_else(|| {
@@ -339,6 +391,91 @@ fn demo(stations: usize, records: usize, seed: u64, spike: bool, out: &Path, jso
             s.issuing_state, s.month, s.added, s.usual
         );
     }
-    println!("Trusted stations file: {} (copy it to <data-dir>/{TRUSTED_STATIONS} to import)", trusted.display());
+    println!(
+        "Trusted stations file: {} (an administrator trusts them with `tdverify trends trust --file FILE --admin NAME`)",
+        trusted.display()
+    );
+    Ok(())
+}
+
+/// Logs an administrator in: only they decide whose bundles the station believes.
+fn admin_session(store: &Store, admin: &str) -> Result<Session, Failure> {
+    let session = login(store, admin)?;
+    if session.role() != Some(Role::Admin) {
+        return Err(Failure::failed(format!("permission denied: {admin} is not an administrator")));
+    }
+    Ok(session)
+}
+
+fn trust(data_dir: &Path, key: Option<&str>, label: &str, file: Option<&Path>, admin: &str) -> Result<(), Failure> {
+    let keys = match (key, file) {
+        (Some(key), _) => {
+            let bytes = tdverify::export::parse_public_key(key)
+                .ok_or_else(|| Failure::input(format!("{key:?} is not an Ed25519 key (ed25519: and 64 hex characters)")))?;
+            vec![TrustedKey { label: label.to_string(), key: bytes }]
+        }
+        (None, Some(file)) => {
+            let text = std::fs::read_to_string(file).map_err(|e| Failure::input(format!("reading {}: {e}", file.display())))?;
+            parse_trusted_keys(&text).map_err(|e| Failure::input(format!("{}: {e}", file.display())))?
+        }
+        (None, None) => return Err(Failure::input("give a key or --file FILE")),
+    };
+    let store = open_store(data_dir)?;
+    let session = admin_session(&store, admin)?;
+    let mut added = 0;
+    for key in &keys {
+        if store.trust_key(&session, KeyPurpose::TrendStation, &key.key, &key.label)? {
+            added += 1;
+        }
+    }
+    let count = store.trusted_keys(KeyPurpose::TrendStation)?.len();
+    println!("{added} key(s) newly trusted; reporting stations trusted: {count}");
+    Ok(())
+}
+
+fn distrust(data_dir: &Path, key: &str, admin: &str) -> Result<(), Failure> {
+    let bytes = tdverify::export::parse_public_key(key)
+        .ok_or_else(|| Failure::input(format!("{key:?} is not an Ed25519 key (ed25519: and 64 hex characters)")))?;
+    let store = open_store(data_dir)?;
+    let session = admin_session(&store, admin)?;
+    if !store.distrust_key(&session, KeyPurpose::TrendStation, &bytes)? {
+        return Err(Failure::input(format!("{key} was not trusted")));
+    }
+    println!("No longer trusted; records already imported from it stay until the trends database is rebuilt.");
+    Ok(())
+}
+
+fn trusted(data_dir: &Path, json: bool) -> Result<(), Failure> {
+    let store = open_store(data_dir)?;
+    let keys = store.trusted_keys(KeyPurpose::TrendStation)?;
+    if json {
+        let rows: Vec<serde_json::Value> = keys
+            .iter()
+            .map(|k| serde_json::json!({"key": k.display_key(), "label": k.label, "added_by": k.added_by, "added_at": k.added_at}))
+            .collect();
+        return print_json(&rows);
+    }
+    if keys.is_empty() {
+        println!("No reporting station is trusted: an administrator runs `tdverify trends trust KEY --admin NAME`.");
+    }
+    for key in keys {
+        println!("{}  {}  (trusted by {} on {})", key.display_key(), key.label, key.added_by, key.added_at);
+    }
+    Ok(())
+}
+
+fn import_own(data_dir: &Path, from: &str, to: &str, user: &str, json: bool) -> Result<(), Failure> {
+    let store = open_store(data_dir)?;
+    let session = login(&store, user)?;
+    let mut trends = open(data_dir)?;
+    let outcome = tdverify::trends_station::import_own_cases(&store, &session, &mut trends, from, to)
+        .map_err(|e| Failure::failed(e.to_string()))?;
+    if json {
+        return print_json(&outcome);
+    }
+    println!(
+        "Own cases of {}: {} records added (anonymised with k = {}; {} left out by suppression)",
+        outcome.outcome.bundle.period, outcome.outcome.bundle.records, outcome.outcome.bundle.k, outcome.suppressed
+    );
     Ok(())
 }

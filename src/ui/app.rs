@@ -3,7 +3,7 @@ use tdverify_core::Light;
 
 use super::StartOptions;
 use super::screens::{
-    CaseLink, CasesScreen, DocumentScreen, HomeAction, HomeScreen, SaveFailure, SaveRequest, SaveTrigger, SettingsScreen, SystemScreen,
+    CaseLink, CasesScreen, DocumentScreen, HomeAction, HomeScreen, SaveFailure, SaveRequest, SaveTrigger, SettingsScreen, SystemScreen, TrendsScreen,
 };
 use crate::i18n::Translator;
 use crate::resources::Resources;
@@ -22,11 +22,13 @@ pub enum Screen {
     Settings,
     /// Saved cases: login, list, detail, review, report.
     Cases,
+    /// The trends dashboard over stations' DESC bundles.
+    Trends,
 }
 
 impl Screen {
     /// Navigation order, also the Ctrl+1… shortcuts.
-    pub const ALL: [Screen; 5] = [Screen::Home, Screen::Document, Screen::System, Screen::Settings, Screen::Cases];
+    pub const ALL: [Screen; 6] = [Screen::Home, Screen::Document, Screen::System, Screen::Settings, Screen::Cases, Screen::Trends];
 
     fn label_id(self) -> &'static str {
         match self {
@@ -35,6 +37,7 @@ impl Screen {
             Screen::System => "nav-system",
             Screen::Settings => "nav-settings",
             Screen::Cases => "nav-cases",
+            Screen::Trends => "nav-trends",
         }
     }
 
@@ -46,6 +49,7 @@ impl Screen {
             "system" => Some(Screen::System),
             "settings" => Some(Screen::Settings),
             "cases" => Some(Screen::Cases),
+            "trends" => Some(Screen::Trends),
             _ => None,
         }
     }
@@ -69,6 +73,8 @@ pub struct TdverifyApp {
     pub settings_screen: SettingsScreen,
     /// Cases screen state (login, list, detail).
     pub cases: CasesScreen,
+    /// Trends dashboard state.
+    pub trends: TrendsScreen,
     applied_look: Option<(f32, Theme)>,
     startup_probe: Option<std::time::Instant>,
     frames: u64,
@@ -94,6 +100,7 @@ impl TdverifyApp {
             screen,
             settings_screen: SettingsScreen::new(&settings, start.settings_file.clone()),
             cases: CasesScreen { station: settings.station.clone(), ..CasesScreen::new(settings.data_dir.clone()) },
+            trends: TrendsScreen::new(settings.data_dir.clone()),
             settings,
             tr,
             home: HomeScreen::default(),
@@ -168,6 +175,10 @@ impl TdverifyApp {
                 if let Some(case_id) = self.cases.saved_pending.take() {
                     self.document.case = CaseLink::Saved(case_id);
                 }
+            }
+            Screen::Trends => {
+                let desk = self.cases.store.as_ref().zip(self.cases.session.as_ref());
+                self.trends.show(ui, &self.tr, desk);
             }
             Screen::Settings => {
                 if let Some(saved) = self.settings_screen.show(ui, &self.tr) {
@@ -248,7 +259,7 @@ impl TdverifyApp {
     }
 
     fn handle_shortcuts(&mut self, ctx: &egui::Context) {
-        let keys = [egui::Key::Num1, egui::Key::Num2, egui::Key::Num3, egui::Key::Num4];
+        let keys = [egui::Key::Num1, egui::Key::Num2, egui::Key::Num3, egui::Key::Num4, egui::Key::Num5, egui::Key::Num6];
         for (key, screen) in keys.into_iter().zip(Screen::ALL) {
             if ctx.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, key)) {
                 self.screen = screen;

@@ -9,6 +9,7 @@ mod inspection;
 mod mrz_panel;
 mod settings;
 mod system;
+mod trends;
 
 pub use cases::{CaseDetail, CaseList, CasesScreen, ListMode, LoginForm, SaveFailure};
 pub use chip::{ChipOutcome, ChipPanel, ChipState};
@@ -19,3 +20,4 @@ pub use inspection::InspectionPanel;
 pub use mrz_panel::MrzPanel;
 pub use settings::SettingsScreen;
 pub use system::SystemScreen;
+pub use trends::{TrendsScreen, TrendsTab, TrendsViews, bundle_folders, compute_views};
