@@ -192,4 +192,21 @@ fn import_query_and_alerts_from_demo_bundles() {
     assert_eq!(found["history"].as_array().map(Vec::len), Some(12));
     let words = ok(tdverify(&data, &["trends", "alerts"]));
     assert!(words.contains("ALERT issuing_state"), "{words}");
+
+    // The national trend report: a PDF naming the period and the alert, and the seven views as PNG.
+    let pdf = dir.path().join("report.pdf");
+    let png = dir.path().join("png");
+    let made = ok(tdverify(
+        &data,
+        &["trends", "report", "--from", "2025-01", "--to", "2026-12", "--out", &pdf.display().to_string(), "--png", &png.display().to_string()],
+    ));
+    assert!(made.contains("Trend report written"), "{made}");
+    let bytes = std::fs::read(&pdf).expect("the PDF");
+    assert!(bytes.starts_with(b"%PDF"));
+    let pages = tdverify::report::extract_text(&bytes).join("\n");
+    assert!(pages.contains("2025-01") && pages.contains(spike["issuing_state"].as_str().expect("state")), "the period and the alerted state are in the report");
+    let pngs = std::fs::read_dir(&png).expect("png folder").flatten().filter(|e| e.path().extension().is_some_and(|x| x == "png")).count();
+    assert_eq!(pngs, 7);
+    let bad = tdverify(&data, &["trends", "report", "--from", "2026-13", "--to", "2026-12", "--out", &pdf.display().to_string()]);
+    assert_eq!(bad.status.code(), Some(2), "{}", text(&bad));
 }

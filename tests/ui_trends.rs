@@ -114,4 +114,11 @@ fn import_cross_filter_alerts_and_csv() {
     let csv = std::fs::read_to_string(data.join("trends-output/routes.csv")).expect("routes.csv");
     assert!(csv.lines().count() > 2, "{csv}");
     assert!(csv.lines().skip(1).all(|l| l.rsplit(',').next().is_some_and(|c| c == "<k" || c.parse::<u64>().is_ok_and(|n| n == 0 || n >= 5))), "{csv}");
+    harness.get_by_label("National report (PDF)").click();
+    harness.run();
+    let pdf = std::fs::read(data.join("trends-output/national-trend-report.pdf")).expect("the report");
+    assert!(pdf.starts_with(b"%PDF"));
+    harness.get_by_label("Save as PNG").click();
+    harness.run();
+    assert!(data.join("trends-output/trends-4-routes.png").is_file());
 }

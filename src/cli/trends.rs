@@ -78,6 +78,27 @@ enum TrendsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// The national trend report (PDF): headline figures, the seven views, alerts, data sources and k; `--png DIR` also writes each view as PNG.
+    Report {
+        /// First month, YYYY-MM.
+        #[arg(long, value_name = "YYYY-MM")]
+        from: String,
+        /// Last month (included), YYYY-MM.
+        #[arg(long, value_name = "YYYY-MM")]
+        to: String,
+        /// Pin a dimension (as for `query`), e.g. `country=KEN` for a national report; repeatable.
+        #[arg(long = "filter", value_name = "KEY=VALUE")]
+        filters: Vec<String>,
+        /// The report's title.
+        #[arg(long, default_value = "National trend report")]
+        title: String,
+        /// The PDF to write.
+        #[arg(long, value_name = "FILE.pdf")]
+        out: PathBuf,
+        /// Also write the seven views as PNG files into this folder.
+        #[arg(long, value_name = "DIR")]
+        png: Option<PathBuf>,
+    },
     /// Trust reporting stations' keys (administrator): one `ed25519:HEX`, or every line of a trusted-stations file.
     Trust {
         /// `ed25519:HEX` (or use --file).
@@ -154,6 +175,9 @@ pub fn run(context: &Context, args: TrendsArgs) -> ExitCode {
         }
         TrendsCommand::Alerts { from, to, filters, json } => {
             finish(alerts(&context.data_dir, from, to, &filters, json))
+        }
+        TrendsCommand::Report { from, to, filters, title, out, png } => {
+            finish(report(&context.data_dir, &from, &to, &filters, &title, &out, png.as_deref()))
         }
         TrendsCommand::Trust { key, label, file, admin } => {
             finish(trust(&context.data_dir, key.as_deref(), &label, file.as_deref(), &admin))
@@ -395,6 +419,35 @@ fn demo(stations: usize, records: usize, seed: u64, spike: bool, out: &Path, jso
         "Trusted stations file: {} (an administrator trusts them with `tdverify trends trust --file FILE --admin NAME`)",
         trusted.display()
     );
+    Ok(())
+}
+
+fn report(
+    data_dir: &Path,
+    from: &str,
+    to: &str,
+    filters: &[String],
+    title: &str,
+    out: &Path,
+    png: Option<&Path>,
+) -> Result<(), Failure> {
+    let mut filter = Filter::all().between(from, to);
+    for pin in filters {
+        filter = filter.parse_pin(pin).map_err(failure)?;
+    }
+    let trends = open(data_dir)?;
+    let started = std::time::Instant::now();
+    let input = tdverify::report::TrendReportInput::from_trends(&trends, &filter, title)
+        .map_err(|e| Failure::input(e.to_string()))?;
+    let bytes = tdverify::report::write_trend_report(out, &input).map_err(|e| Failure::failed(e.to_string()))?;
+    println!("Trend report written to {} ({} KB, {:.1} s)", out.display(), bytes / 1000, started.elapsed().as_secs_f64());
+    if let Some(dir) = png {
+        let font = tdverify::report::ReportFont::system().map_err(|e| Failure::failed(e.to_string()))?;
+        let files = tdverify::report::write_view_pngs(dir, &input, &font).map_err(|e| Failure::failed(e.to_string()))?;
+        for file in files {
+            println!("{}", file.display());
+        }
+    }
     Ok(())
 }
 

@@ -281,6 +281,10 @@ pub(crate) fn grid(
 /// length (the filter's other pins apply to both). Without a period, the last 12 months
 /// of data are used.
 pub(crate) fn ranking(columns: &Columns, filter: &Filter, k: usize) -> Result<Ranking, TrendsError> {
+    // No record and no period asked for: nothing to rank, and no month to anchor a period.
+    if columns.month.is_empty() && filter.from.is_none() && filter.to.is_none() {
+        return Ok(Ranking { k, period: String::new(), previous_period: String::new(), rows: Vec::new() });
+    }
     let (from, to) = match (&filter.from, &filter.to) {
         (Some(_), Some(_)) => filter.months()?,
         _ => {

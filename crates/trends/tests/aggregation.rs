@@ -224,3 +224,13 @@ fn no_view_reveals_a_hidden_count_by_difference() {
     }
     assert!(hidden_seen > 0, "the demo data has small cells to hide");
 }
+
+#[test]
+fn an_empty_database_gives_empty_views() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let trends = Trends::open(dir.path()).expect("open");
+    let ranking = trends.ranked_issuing_states(&Filter::all()).expect("an empty ranking, not an error");
+    assert!(ranking.rows.is_empty());
+    assert!(trends.query(Dimension::IssuingState, &Filter::all()).expect("view").rows.is_empty());
+    assert!(trends.alerts(&Filter::all()).expect("alerts").alerts.is_empty());
+}

@@ -432,6 +432,12 @@ impl TrendsScreen {
             if ui.button(tr.tr("trends-save-csv")).clicked() {
                 self.output_message = Some(self.save_csv(views));
             }
+            if ui.button(tr.tr("trends-save-png")).clicked() {
+                self.output_message = Some(self.save_png());
+            }
+            if ui.button(tr.tr("trends-save-report")).clicked() {
+                self.output_message = Some(self.save_report());
+            }
         });
         match &self.output_message {
             Some(Ok(text)) => {
@@ -491,6 +497,47 @@ impl TrendsScreen {
             TrendsTab::Alerts => clicked = show_alerts(ui, tr, &views.alerts),
         }
         clicked
+    }
+
+    /// The report crate's input for the current filter (the same suppressed views).
+    fn report_input(&self) -> Result<crate::report::TrendReportInput, String> {
+        let Some(Ok(trends)) = &self.trends else { return Err("no trends database".into()) };
+        crate::report::TrendReportInput::from_trends(trends, &self.filter, "National trend report").map_err(|e| e.to_string())
+    }
+
+    /// Writes the current tab's view as PNG (the alerts tab: every view).
+    fn save_png(&self) -> Result<String, String> {
+        let dir = PathBuf::from(self.output_dir.trim());
+        std::fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+        let input = self.report_input()?;
+        let font = crate::report::ReportFont::system().map_err(|e| e.to_string())?;
+        let view = match self.tab {
+            TrendsTab::OverTime => crate::report::TrendView::TimeSeries,
+            TrendsTab::IssuingStates => crate::report::TrendView::IssuingStates,
+            TrendsTab::WhoUsesWhose => crate::report::TrendView::StateByNationality,
+            TrendsTab::Routes => crate::report::TrendView::Routes,
+            TrendsTab::Demographics => crate::report::TrendView::Demographics,
+            TrendsTab::ModusOperandi => crate::report::TrendView::ModusOperandi,
+            TrendsTab::Map => crate::report::TrendView::Map,
+            TrendsTab::Alerts => {
+                let files = crate::report::write_view_pngs(&dir, &input, &font).map_err(|e| e.to_string())?;
+                return Ok(format!("{} PNG files in {}", files.len(), dir.display()));
+            }
+        };
+        let png = crate::report::render_view_png(view, &input, &font).map_err(|e| e.to_string())?;
+        let path = dir.join(format!("trends-{}.png", view.slug()));
+        std::fs::write(&path, png).map_err(|e| format!("writing {}: {e}", path.display()))?;
+        Ok(path.display().to_string())
+    }
+
+    /// Writes the national trend report (PDF) of the current filter.
+    fn save_report(&self) -> Result<String, String> {
+        let dir = PathBuf::from(self.output_dir.trim());
+        std::fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+        let input = self.report_input()?;
+        let path = dir.join("national-trend-report.pdf");
+        crate::report::write_trend_report(&path, &input).map_err(|e| e.to_string())?;
+        Ok(path.display().to_string())
     }
 
     /// Writes the current tab's view as CSV (suppressed cells as `<k`).
