@@ -16,6 +16,13 @@ const BUDGETS: &[(&str, &str, f64)] = &[
     ("face_compare_two_images_600px", "face compare, detect + align + embed", 120e-3),
     ("face_compare_portrait_with_ghost", "portrait vs ghost image (enhance + 2 faces)", 120e-3),
     ("export/bundle_100k", "export 100 000 cases (DESC bundle, signed)", 5.0),
+    ("trends_1m/view_issuing_state_europe_h1", "trends: view by issuing state, filtered, 1M", 200e-3),
+    ("trends_1m/view_route_all", "trends: view by route, 1M", 200e-3),
+    ("trends_1m/view_failed_check_land_counterfeit", "trends: view by failed check, filtered, 1M", 200e-3),
+    ("trends_1m/heatmap_state_x_nationality_europe_h1", "trends: heat map, filtered, 1M", 200e-3),
+    ("trends_1m/time_series_month_x_fraud_type_all", "trends: time series, 1M", 200e-3),
+    ("trends_1m/ranking_europe_h1", "trends: ranking, filtered, 1M", 200e-3),
+    ("trends_1m/alerts_all", "trends: alerts, 1M", 200e-3),
 ];
 
 /// Memory budget of the export (MB of peak resident memory the export adds).
@@ -86,6 +93,36 @@ pub fn run(args: &[String]) -> Result<()> {
             }
         }
         Err(_) => println!("{:<45} {:>14} {:>14}  not measured", "SLTD hotlist (10 000 000 entries)", "-", "-"),
+    }
+    match fs::read_to_string(criterion.join("trends_1m/import.txt")) {
+        Ok(text) => match text.split_whitespace().collect::<Vec<_>>().as_slice() {
+            [records, seconds] => {
+                let seconds: f64 = seconds.parse().unwrap_or(f64::INFINITY);
+                println!(
+                    "{:<45} {:>14} {:>14}  {}",
+                    format!("trends: import {records} records"),
+                    human(seconds),
+                    human(30.0),
+                    if seconds <= 30.0 { "within" } else { "OVER" }
+                );
+            }
+            _ => println!("{:<45} {:>14} {:>14}  not measured", "trends: import 1 000 000 records", "-", human(30.0)),
+        },
+        Err(_) => println!("{:<45} {:>14} {:>14}  not measured", "trends: import 1 000 000 records", "-", human(30.0)),
+    }
+    let frame = fs::read_to_string(criterion.join("trends_1m/frame.json")).ok().and_then(|text| {
+        let at = text.find("\"worst_p95_ms\":")?;
+        text[at + 15..].split([',', '}']).next()?.trim().parse::<f64>().ok()
+    });
+    match frame {
+        Some(ms) => println!(
+            "{:<45} {:>14} {:>14}  {}",
+            "trends: dashboard frame, worst tab p95, 1M",
+            human(ms / 1e3),
+            human(16e-3),
+            if ms <= 16.0 { "within" } else { "OVER" }
+        ),
+        None => println!("{:<45} {:>14} {:>14}  not measured", "trends: dashboard frame, 1M", "-", human(16e-3)),
     }
     if let Ok(text) = fs::read_to_string(criterion.join("export/bundle_100k/suppression.txt")) {
         let parts: Vec<&str> = text.split_whitespace().collect();

@@ -33,6 +33,9 @@ fn trends_1m(c: &mut Criterion) {
         demo.bundles.len(),
         import.as_secs_f64()
     );
+    let out = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("../criterion/trends_1m");
+    let _ = std::fs::create_dir_all(&out);
+    let _ = std::fs::write(out.join("import.txt"), format!("{} {:.3}\n", trends.records(), import.as_secs_f64()));
     drop(trends);
     let started = Instant::now();
     let trends = Trends::open(&data).expect("reopen");
