@@ -96,6 +96,18 @@ fn import_cross_filter_alerts_and_csv() {
     assert!(harness.state().trends.filter.pins.is_empty());
     harness.get_by_label_contains(&format!("Total {records} "));
 
+    // A heat map cell pins both its issuing state and its nationality.
+    let grid = reference.heatmap(Dimension::IssuingState, Dimension::Nationality, &Filter::all()).expect("grid");
+    harness.get_by_label("Who uses whose documents").click();
+    harness.run();
+    harness.get_by_label(&format!("{} / {}: {}", grid.rows[0], grid.cols[0], grid.cells[0][0].text())).click();
+    harness.run();
+    let pins = harness.state().trends.filter.pins.clone();
+    assert!(pins.contains(&(Dimension::IssuingState, grid.rows[0].clone())), "{pins:?}");
+    assert!(pins.iter().any(|(d, _)| *d == Dimension::Nationality), "{pins:?}");
+    harness.get_by_label("Clear filters").click();
+    harness.run();
+
     // The planted spike is alerted, with its evidence.
     harness.get_by_label("Alerts").click();
     harness.run();

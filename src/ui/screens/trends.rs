@@ -296,12 +296,12 @@ impl TrendsScreen {
                 return;
             }
         };
-        let mut clicked: Option<(Dimension, String)> = None;
+        let mut clicked: Vec<(Dimension, String)> = Vec::new();
         egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
             clicked = self.show_tab(ui, tr, &views);
         });
         self.views = Some(Ok(views));
-        if let Some((dimension, value)) = clicked {
+        for (dimension, value) in clicked {
             self.toggle(dimension, &value);
         }
     }
@@ -335,6 +335,35 @@ impl TrendsScreen {
             && keys.is_empty()
         {
             ui.colored_label(ui.visuals().warn_fg_color, tr.tr("trends-no-trusted-station"));
+        }
+        // A Supervisor adds the station's own cases of the filter's period (anonymised as
+        // an export is; they stay on this machine).
+        if let Some((store, session)) = desk
+            && session.may(crate::store::Permission::ExportMetadata)
+        {
+            let period = self.filter.from.clone().zip(self.filter.to.clone());
+            ui.horizontal(|ui| {
+                let button = ui.add_enabled(period.is_some(), egui::Button::new(tr.tr("trends-import-own")));
+                if period.is_none() {
+                    ui.label(RichText::new(tr.tr("trends-import-own-period")).weak());
+                }
+                if button.clicked()
+                    && let Some((from, to)) = &period
+                    && let Some(Ok(trends)) = &mut self.trends
+                {
+                    self.import_message = Some(
+                        crate::trends_station::import_own_cases(store, session, trends, from, to)
+                            .map(|own| {
+                                tr.tr_args(
+                                    "trends-own-imported",
+                                    &[("records", own.outcome.bundle.records.to_string()), ("period", own.outcome.bundle.period.clone())],
+                                )
+                            })
+                            .map_err(|e| e.to_string()),
+                    );
+                    self.views = None;
+                }
+            });
         }
         match &self.import_message {
             Some(Ok(text)) => {
@@ -424,8 +453,8 @@ impl TrendsScreen {
     }
 
     /// The tab's view, its outputs, and the value clicked (to pin).
-    fn show_tab(&mut self, ui: &mut egui::Ui, tr: &Translator, views: &TrendsViews) -> Option<(Dimension, String)> {
-        let mut clicked = None;
+    fn show_tab(&mut self, ui: &mut egui::Ui, tr: &Translator, views: &TrendsViews) -> Vec<(Dimension, String)> {
+        let mut clicked = Vec::new();
         ui.horizontal(|ui| {
             let label = ui.label(tr.tr("trends-output-dir"));
             ui.add(egui::TextEdit::singleline(&mut self.output_dir).desired_width(320.0)).labelled_by(label.id);
@@ -452,33 +481,33 @@ impl TrendsScreen {
         match self.tab {
             TrendsTab::OverTime => {
                 ui.label(RichText::new(tr.tr("trends-time-title")).strong());
-                clicked = stacked_columns(ui, tr, &views.over_time);
+                clicked.extend(stacked_columns(ui, tr, &views.over_time));
             }
             TrendsTab::IssuingStates => {
                 ui.label(RichText::new(tr.tr("trends-states-title")).strong());
-                clicked = ranking_rows(ui, tr, &views.ranking);
+                clicked.extend(ranking_rows(ui, tr, &views.ranking));
             }
             TrendsTab::WhoUsesWhose => {
                 ui.label(RichText::new(tr.tr("trends-heatmap-title")).strong());
-                clicked = heat_map(ui, tr, &views.who_uses_whose, 30);
+                clicked.extend(heat_map(ui, tr, &views.who_uses_whose, 30));
             }
             TrendsTab::Routes => {
                 ui.label(RichText::new(tr.tr("trends-routes-title")).strong());
-                clicked = bar_rows(ui, tr, &views.routes, 25);
+                clicked.extend(bar_rows(ui, tr, &views.routes, 25));
             }
             TrendsTab::Demographics => {
                 ui.label(RichText::new(tr.tr("trends-demographics-title")).strong());
-                clicked = heat_map(ui, tr, &views.demographics, 20);
+                clicked.extend(heat_map(ui, tr, &views.demographics, 20));
             }
             TrendsTab::ModusOperandi => {
                 ui.label(RichText::new(tr.tr("trends-methods-title")).strong());
-                clicked = bar_rows(ui, tr, &views.methods, 15);
+                clicked.extend(bar_rows(ui, tr, &views.methods, 15));
                 ui.add_space(8.0);
                 ui.label(RichText::new(tr.tr("trends-checks-title")).strong());
-                clicked = clicked.or(bar_rows(ui, tr, &views.failed_checks, 15));
+                clicked.extend(bar_rows(ui, tr, &views.failed_checks, 15));
                 ui.add_space(8.0);
                 ui.label(RichText::new(tr.tr("trends-stages-title")).strong());
-                clicked = clicked.or(bar_rows(ui, tr, &views.stages, 10));
+                clicked.extend(bar_rows(ui, tr, &views.stages, 10));
             }
             TrendsTab::Map => {
                 ui.label(RichText::new(tr.tr("trends-map-title")).strong());
@@ -486,15 +515,15 @@ impl TrendsScreen {
                     crate::trends::WorldMap::embedded(crate::trends::Projection::NaturalEarth).map_err(|e| e.to_string())
                 });
                 match map {
-                    Ok(map) => clicked = world_map(ui, tr, map, &views.issuing_states),
+                    Ok(map) => clicked.extend(world_map(ui, tr, map, &views.issuing_states)),
                     Err(e) => {
                         ui.colored_label(ui.visuals().error_fg_color, e.as_str());
                     }
                 }
                 ui.add_space(8.0);
-                clicked = clicked.or(bar_rows(ui, tr, &views.issuing_states, 15));
+                clicked.extend(bar_rows(ui, tr, &views.issuing_states, 15));
             }
-            TrendsTab::Alerts => clicked = show_alerts(ui, tr, &views.alerts),
+            TrendsTab::Alerts => clicked.extend(show_alerts(ui, tr, &views.alerts)),
         }
         clicked
     }
@@ -693,8 +722,8 @@ fn ranking_rows(ui: &mut egui::Ui, tr: &Translator, ranking: &Ranking) -> Option
 }
 
 /// A heat map: rows × columns (at most `limit` each), shade by count, hidden cells grey
-/// with `<k`. A click pins both the row's and the column's value.
-fn heat_map(ui: &mut egui::Ui, tr: &Translator, grid: &Grid, limit: usize) -> Option<(Dimension, String)> {
+/// with `<k`. A click on a cell pins both its row's and its column's value.
+fn heat_map(ui: &mut egui::Ui, tr: &Translator, grid: &Grid, limit: usize) -> Vec<(Dimension, String)> {
     ui.label(RichText::new(tr.tr_args("trends-total", &[("total", grid.total.text()), ("k", grid.k.to_string())])).weak());
     let max = grid.cells.iter().flatten().filter_map(|c| c.value()).max().unwrap_or(1);
     let mut clicked = None;
@@ -732,8 +761,9 @@ fn heat_map(ui: &mut egui::Ui, tr: &Translator, grid: &Grid, limit: usize) -> Op
             }
         });
     });
-    // A cell pins its row; the column is pinned by clicking it again in its own view.
-    clicked.map(|(r, _)| (grid.row_dimension, grid.rows[r].clone()))
+    clicked
+        .map(|(r, c)| vec![(grid.row_dimension, grid.rows[r].clone()), (grid.col_dimension, grid.cols[c].clone())])
+        .unwrap_or_default()
 }
 
 /// Months as stacked columns of fraud types (egui_plot). The part of a month hidden in
