@@ -885,8 +885,12 @@ fn world_map(
             .map(|p| egui::epaint::Vertex { pos: to_screen(*p), uv: egui::epaint::WHITE_UV, color: fill })
             .collect();
         painter.add(egui::Shape::mesh(mesh));
+        // Borders as separate segments: a closed path's mitred joins throw long spikes at
+        // the near-reversals some 1:110m outlines have.
         for ring in &country.rings {
-            painter.add(egui::Shape::closed_line(ring.iter().map(|p| to_screen(*p)).collect(), outline));
+            for (a, b) in ring.iter().zip(ring.iter().cycle().skip(1)) {
+                painter.line_segment([to_screen(*a), to_screen(*b)], outline);
+            }
         }
     }
     // Hover: the country and its count as the view shows it.
