@@ -115,3 +115,62 @@ impl ReportFont {
             / 1000.0
     }
 }
+
+/// The PDF object of the embedded font, as pages name it in their resources. Objects
+/// 4 to 7 hold what is behind it (CID font, descriptor, font file, ToUnicode map); the
+/// case report and the trend report both lay their documents out around these ids.
+pub(crate) const FONT_ID: pdf_writer::Ref = pdf_writer::Ref::new(3);
+
+/// Writes the embedded font's objects ([`FONT_ID`] and the four after it): a CID-keyed
+/// Type0 font (Identity-H) with the widths and the ToUnicode map of the glyphs `used`,
+/// so the text can be searched and copied. One copy for both reports.
+pub(crate) fn write_font_objects(
+    pdf: &mut pdf_writer::Pdf,
+    font: &ReportFont,
+    used: &std::collections::BTreeMap<u16, char>,
+) {
+    use pdf_writer::types::{CidFontType, FontFlags, SystemInfo, UnicodeCmap};
+    use pdf_writer::{Filter, Finish, Name, Rect, Ref, Str};
+    let cid_font_id = Ref::new(FONT_ID.get() + 1);
+    let descriptor_id = Ref::new(FONT_ID.get() + 2);
+    let font_file_id = Ref::new(FONT_ID.get() + 3);
+    let cmap_id = Ref::new(FONT_ID.get() + 4);
+    let base_font = Name(b"DejaVuSans");
+    let system_info = SystemInfo { registry: Str(b"Adobe"), ordering: Str(b"Identity"), supplement: 0 };
+    pdf.type0_font(FONT_ID)
+        .base_font(base_font)
+        .encoding_predefined(Name(b"Identity-H"))
+        .descendant_font(cid_font_id)
+        .to_unicode(cmap_id);
+    let mut cid_font = pdf.cid_font(cid_font_id);
+    cid_font.subtype(CidFontType::Type2);
+    cid_font.base_font(base_font);
+    cid_font.system_info(system_info);
+    cid_font.font_descriptor(descriptor_id);
+    cid_font.cid_to_gid_map_predefined(Name(b"Identity"));
+    cid_font.default_width(0.0);
+    {
+        let mut widths = cid_font.widths();
+        for glyph in used.keys() {
+            widths.consecutive(*glyph, [font.advances.get(usize::from(*glyph)).copied().unwrap_or(0.0)]);
+        }
+    }
+    cid_font.finish();
+    pdf.font_descriptor(descriptor_id)
+        .name(base_font)
+        .flags(FontFlags::NON_SYMBOLIC)
+        .bbox(Rect::new(font.bbox[0], font.bbox[1], font.bbox[2], font.bbox[3]))
+        .italic_angle(0.0)
+        .ascent(font.ascent)
+        .descent(font.descent)
+        .cap_height(font.cap_height)
+        .stem_v(80.0)
+        .font_file2(font_file_id);
+    let compressed_font = miniz_oxide::deflate::compress_to_vec_zlib(&font.data, 6);
+    pdf.stream(font_file_id, &compressed_font).filter(Filter::FlateDecode).pair(Name(b"Length1"), font.data.len() as i32);
+    let mut cmap = UnicodeCmap::new(Name(b"Custom"), system_info);
+    for (glyph, character) in used {
+        cmap.pair(*glyph, *character);
+    }
+    pdf.stream(cmap_id, &cmap.finish());
+}

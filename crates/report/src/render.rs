@@ -2,7 +2,6 @@
 
 use std::collections::BTreeMap;
 
-use pdf_writer::types::{CidFontType, FontFlags, SystemInfo, UnicodeCmap};
 use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 use tdverify_core::{Check, CheckStatus, Verdict};
 
@@ -597,11 +596,7 @@ fn write_document(layout: Layout, case_id: &str) -> Vec<u8> {
     let mut pdf = Pdf::new();
     let catalog_id = Ref::new(1);
     let pages_id = Ref::new(2);
-    let font_id = Ref::new(3);
-    let cid_font_id = Ref::new(4);
-    let descriptor_id = Ref::new(5);
-    let font_file_id = Ref::new(6);
-    let cmap_id = Ref::new(7);
+    let font_id = crate::font::FONT_ID;
     let info_id = Ref::new(8);
     let mut next_id = layout.next_id;
     let mut allocate = || {
@@ -652,61 +647,7 @@ fn write_document(layout: Layout, case_id: &str) -> Vec<u8> {
         object.finish();
     }
 
-    let font = layout.font;
-    let base_font = Name(b"DejaVuSans");
-    let system_info = SystemInfo {
-        registry: Str(b"Adobe"),
-        ordering: Str(b"Identity"),
-        supplement: 0,
-    };
-    pdf.type0_font(font_id)
-        .base_font(base_font)
-        .encoding_predefined(Name(b"Identity-H"))
-        .descendant_font(cid_font_id)
-        .to_unicode(cmap_id);
-    let mut cid_font = pdf.cid_font(cid_font_id);
-    cid_font.subtype(CidFontType::Type2);
-    cid_font.base_font(base_font);
-    cid_font.system_info(system_info);
-    cid_font.font_descriptor(descriptor_id);
-    cid_font.cid_to_gid_map_predefined(Name(b"Identity"));
-    cid_font.default_width(0.0);
-    {
-        let mut widths = cid_font.widths();
-        for glyph in layout.used_glyphs.keys() {
-            let width = font
-                .advances
-                .get(usize::from(*glyph))
-                .copied()
-                .unwrap_or(0.0);
-            widths.consecutive(*glyph, [width]);
-        }
-    }
-    cid_font.finish();
-    pdf.font_descriptor(descriptor_id)
-        .name(base_font)
-        .flags(FontFlags::NON_SYMBOLIC)
-        .bbox(Rect::new(
-            font.bbox[0],
-            font.bbox[1],
-            font.bbox[2],
-            font.bbox[3],
-        ))
-        .italic_angle(0.0)
-        .ascent(font.ascent)
-        .descent(font.descent)
-        .cap_height(font.cap_height)
-        .stem_v(80.0)
-        .font_file2(font_file_id);
-    let compressed_font = deflate(&font.data);
-    pdf.stream(font_file_id, &compressed_font)
-        .filter(Filter::FlateDecode)
-        .pair(Name(b"Length1"), font.data.len() as i32);
-    let mut cmap = UnicodeCmap::new(Name(b"Custom"), system_info);
-    for (glyph, character) in &layout.used_glyphs {
-        cmap.pair(*glyph, *character);
-    }
-    pdf.stream(cmap_id, &cmap.finish());
+    crate::font::write_font_objects(&mut pdf, layout.font, &layout.used_glyphs);
     pdf.finish()
 }
 
