@@ -93,6 +93,41 @@ pub(super) fn login(store: &Store, user: &str) -> Result<Session, Failure> {
     Ok(store.login(user.trim(), &password)?)
 }
 
+/// Logs an administrator in: only they decide whose lists and bundles the station believes.
+pub(super) fn admin_session(store: &Store, admin: &str) -> Result<Session, Failure> {
+    let session = login(store, admin)?;
+    if session.role() != Some(Role::Admin) {
+        return Err(Failure::failed(format!("permission denied: {admin} is not an administrator")));
+    }
+    Ok(session)
+}
+
+/// Prints the keys the station trusts for `purpose` (JSON: `[{key, label, added_by, added_at}]`),
+/// or `none_hint` when there is none.
+pub(super) fn print_trusted(
+    data_dir: &Path,
+    purpose: tdverify::store::KeyPurpose,
+    json: bool,
+    none_hint: &str,
+) -> Result<(), Failure> {
+    let store = open_store(data_dir)?;
+    let keys = store.trusted_keys(purpose)?;
+    if json {
+        let rows: Vec<serde_json::Value> = keys
+            .iter()
+            .map(|k| serde_json::json!({"key": k.display_key(), "label": k.label, "added_by": k.added_by, "added_at": k.added_at}))
+            .collect();
+        return print_json(&rows);
+    }
+    if keys.is_empty() {
+        println!("{none_hint}");
+    }
+    for key in keys {
+        println!("{}  {}  (trusted by {} on {})", key.display_key(), key.label, key.added_by, key.added_at);
+    }
+    Ok(())
+}
+
 /// Runs `tdverify export …`.
 pub fn run_export(context: &Context, args: ExportArgs) -> ExitCode {
     match args.command {

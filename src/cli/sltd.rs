@@ -8,11 +8,11 @@ use std::process::ExitCode;
 
 use tdverify::sltd::{self, DocumentKey, Entry, Hotlist, Lookup, Status};
 use tdverify::sltd_station::{self, StationSltdError};
-use tdverify::store::{KeyPurpose, Role, Session, SltdOnlineConfig, Store};
+use tdverify::store::{KeyPurpose, SltdOnlineConfig, Store};
 
 use super::Context;
 use super::cases::{Failure, finish, open_store, print_json};
-use super::export::{login, session_for};
+use super::export::{admin_session, print_trusted, session_for};
 
 /// `tdverify sltd`.
 #[derive(Debug, clap::Args)]
@@ -279,15 +279,6 @@ fn check(data_dir: &Path, key: &DocumentKey, online: Option<Option<&str>>, json:
     Ok(())
 }
 
-/// Logs an administrator in (password in TDVERIFY_PASSWORD): only they decide whose lists
-/// the station believes and whom it asks.
-fn admin_session(store: &Store, admin: &str) -> Result<Session, Failure> {
-    let session = login(store, admin)?;
-    if session.role() != Some(Role::Admin) {
-        return Err(Failure { code: 1, message: format!("permission denied: {admin} is not an administrator") });
-    }
-    Ok(session)
-}
 
 fn parse_publisher_key(key: &str) -> Result<Vec<u8>, Failure> {
     sltd::parse_key(key).ok_or_else(|| Failure::input(format!("{key:?} is not an Ed25519 public key (ed25519: and 64 hex characters)")))
@@ -315,22 +306,12 @@ fn distrust(data_dir: &Path, key: &str, admin: &str) -> Result<(), Failure> {
 }
 
 fn trusted(data_dir: &Path, json: bool) -> Result<(), Failure> {
-    let store = open_store(data_dir)?;
-    let keys = store.trusted_keys(KeyPurpose::SltdPublisher)?;
-    if json {
-        let rows: Vec<serde_json::Value> = keys
-            .iter()
-            .map(|k| serde_json::json!({"key": k.display_key(), "label": k.label, "added_by": k.added_by, "added_at": k.added_at}))
-            .collect();
-        return print_json(&rows);
-    }
-    if keys.is_empty() {
-        println!("No hotlist publisher is trusted: an administrator runs `tdverify sltd trust KEY --admin NAME`.");
-    }
-    for key in keys {
-        println!("{}  {}  (trusted by {} on {})", key.display_key(), key.label, key.added_by, key.added_at);
-    }
-    Ok(())
+    print_trusted(
+        data_dir,
+        KeyPurpose::SltdPublisher,
+        json,
+        "No hotlist publisher is trusted: an administrator runs `tdverify sltd trust KEY --admin NAME`.",
+    )
 }
 
 fn max_age(data_dir: &Path, days: u32, admin: &str) -> Result<(), Failure> {

@@ -14,10 +14,10 @@ use tdverify_trends::{
 };
 
 use super::Context;
-use tdverify::store::{KeyPurpose, Role, Session, Store};
+use tdverify::store::{KeyPurpose, Store};
 
 use super::cases::{Failure, finish, open_store, print_json};
-use super::export::login;
+use super::export::{admin_session, login, print_trusted};
 
 
 /// `tdverify trends`.
@@ -451,14 +451,6 @@ fn report(
     Ok(())
 }
 
-/// Logs an administrator in: only they decide whose bundles the station believes.
-fn admin_session(store: &Store, admin: &str) -> Result<Session, Failure> {
-    let session = login(store, admin)?;
-    if session.role() != Some(Role::Admin) {
-        return Err(Failure::failed(format!("permission denied: {admin} is not an administrator")));
-    }
-    Ok(session)
-}
 
 fn trust(data_dir: &Path, key: Option<&str>, label: &str, file: Option<&Path>, admin: &str) -> Result<(), Failure> {
     let keys = match (key, file) {
@@ -499,22 +491,12 @@ fn distrust(data_dir: &Path, key: &str, admin: &str) -> Result<(), Failure> {
 }
 
 fn trusted(data_dir: &Path, json: bool) -> Result<(), Failure> {
-    let store = open_store(data_dir)?;
-    let keys = store.trusted_keys(KeyPurpose::TrendStation)?;
-    if json {
-        let rows: Vec<serde_json::Value> = keys
-            .iter()
-            .map(|k| serde_json::json!({"key": k.display_key(), "label": k.label, "added_by": k.added_by, "added_at": k.added_at}))
-            .collect();
-        return print_json(&rows);
-    }
-    if keys.is_empty() {
-        println!("No reporting station is trusted: an administrator runs `tdverify trends trust KEY --admin NAME`.");
-    }
-    for key in keys {
-        println!("{}  {}  (trusted by {} on {})", key.display_key(), key.label, key.added_by, key.added_at);
-    }
-    Ok(())
+    print_trusted(
+        data_dir,
+        KeyPurpose::TrendStation,
+        json,
+        "No reporting station is trusted: an administrator runs `tdverify trends trust KEY --admin NAME`.",
+    )
 }
 
 fn import_own(data_dir: &Path, from: &str, to: &str, user: &str, json: bool) -> Result<(), Failure> {
