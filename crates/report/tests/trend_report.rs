@@ -8,24 +8,31 @@ use std::path::Path;
 
 use tdverify_export::{DescRecord, Period, SCHEMA_VERSION, write_signed};
 use tdverify_report::{
-    PNG_SIZE, ReportFont, TrendReportInput, TrendView, extract_text, render_trend_report, render_view_png,
-    write_view_pngs,
+    PNG_SIZE, ReportFont, TrendReportInput, TrendView, extract_text, render_trend_report,
+    render_view_png, write_view_pngs,
 };
-use tdverify_trends::{DemoSpec, Filter, PlantedSpike, Trends, demo_bundles_with, demo_key, parse_trusted_keys};
+use tdverify_trends::{
+    DemoSpec, Filter, PlantedSpike, Trends, demo_bundles_with, demo_key, parse_trusted_keys,
+};
 
+/// The report's font comes from the system (`cargo xtask setup` installs it): a missing
+/// font fails the test with the reason rather than skipping it.
 fn font() -> Option<ReportFont> {
     match ReportFont::system() {
         Ok(font) => Some(font),
-        Err(e) => {
-            eprintln!("skipped: {e}");
-            None
-        }
+        Err(e) => panic!("the report font is missing ({e}); run `cargo xtask setup`"),
     }
 }
 
 /// A few TEST-ONLY stations, a few thousand records, the planted spike.
 fn demo(dir: &Path) -> (Trends, PlantedSpike) {
-    let spec = DemoSpec { stations: 4, records_per_station: 1500, seed: 11, spike: true, k: 5 };
+    let spec = DemoSpec {
+        stations: 4,
+        records_per_station: 1500,
+        seed: 11,
+        spike: true,
+        k: 5,
+    };
     let demo = demo_bundles_with(&spec, &dir.join("bundles")).expect("demo bundles");
     let keys = parse_trusted_keys(&demo.trusted_stations_text()).expect("keys");
     let mut trends = Trends::open(&dir.join("data")).expect("open");
@@ -36,13 +43,31 @@ fn demo(dir: &Path) -> (Trends, PlantedSpike) {
 }
 
 #[test]
+fn with_nothing_in_the_previous_period_the_report_shows_no_change() {
+    let Some(font) = font() else { return };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (trends, _) = demo(dir.path());
+    let (first, last) = trends.months().expect("months");
+    let input =
+        TrendReportInput::from_trends(&trends, &Filter::all().between(&first, &last), "TEST-ONLY")
+            .expect("input");
+    let pages = extract_text(&render_trend_report(&input, &font).expect("report"));
+    assert!(
+        pages[0].contains("no records in the previous period to compare with"),
+        "{}",
+        pages[0]
+    );
+}
+
+#[test]
 fn the_demo_report_has_its_pages_period_alert_and_hidden_counts() {
     let Some(font) = font() else { return };
     let dir = tempfile::tempdir().expect("temp dir");
     let (trends, spike) = demo(dir.path());
     let filter = Filter::all().between("2026-07", "2026-12");
     let input =
-        TrendReportInput::from_trends(&trends, &filter, "National trend report — TEST-ONLY demo").expect("input");
+        TrendReportInput::from_trends(&trends, &filter, "National trend report — TEST-ONLY demo")
+            .expect("input");
     let pdf = render_trend_report(&input, &font).expect("report");
     assert!(pdf.starts_with(b"%PDF-"));
     let pages = extract_text(&pdf);
@@ -53,23 +78,44 @@ fn the_demo_report_has_its_pages_period_alert_and_hidden_counts() {
     let all = pages.join("\n");
     assert!(all.contains("2026-07 to 2026-12"), "{}", pages[0]);
     // A hidden count is printed as a count ("<k" on its own), not only in the key.
-    assert!(pages[1..8].iter().any(|page| page.lines().any(|line| line == "<k")), "no hidden count drawn");
+    assert!(
+        pages[1..8]
+            .iter()
+            .any(|page| page.lines().any(|line| line == "<k")),
+        "no hidden count drawn"
+    );
     for (index, page) in pages.iter().enumerate() {
-        assert!(page.contains(&format!("page {} of {}", index + 1, pages.len())), "{page}");
+        assert!(
+            page.contains(&format!("page {} of {}", index + 1, pages.len())),
+            "{page}"
+        );
     }
     for view in TrendView::ALL {
         assert!(all.contains(view.title()), "{}", view.title());
     }
-    let alerts = pages.iter().find(|p| p.starts_with("Risk alerts")).expect("an alerts page");
+    let alerts = pages
+        .iter()
+        .find(|p| p.starts_with("Risk alerts"))
+        .expect("an alerts page");
     let headline = format!("{} (issuing state), {}", spike.issuing_state, spike.month);
     assert!(alerts.contains(&headline), "{headline} not in {alerts}");
-    assert!(alerts.contains("Bonferroni"), "the rule text is in the alerts section");
+    assert!(
+        alerts.contains("Bonferroni"),
+        "the rule text is in the alerts section"
+    );
     let sources = pages.last().expect("pages");
-    assert!(sources.contains("Data sources and k") && sources.contains("k used"), "{sources}");
+    assert!(
+        sources.contains("Data sources and k") && sources.contains("k used"),
+        "{sources}"
+    );
     assert!(sources.contains("test-only-01"), "{sources}");
     // No record ids or repeat-document links: the records' 32-hex-digit ids never appear.
     assert!(!all.contains("repeat"), "{all}");
-    assert!(!all.split(|c: char| !c.is_ascii_hexdigit()).any(|w| w.len() >= 32), "a record id leaked");
+    assert!(
+        !all.split(|c: char| !c.is_ascii_hexdigit())
+            .any(|w| w.len() >= 32),
+        "a record id leaked"
+    );
 
     let started = std::time::Instant::now();
     let mut pngs = Vec::new();
@@ -78,7 +124,10 @@ fn the_demo_report_has_its_pages_period_alert_and_hidden_counts() {
         let image = image::load_from_memory(&png).expect("decodes");
         assert_eq!((image.width(), image.height()), PNG_SIZE, "{view:?}");
         let rgb = image.to_rgb8();
-        let dark = rgb.pixels().filter(|p| p.0.iter().all(|&c| c < 100)).count();
+        let dark = rgb
+            .pixels()
+            .filter(|p| p.0.iter().all(|&c| c < 100))
+            .count();
         assert!(dark > 2_000, "{view:?} looks empty: {dark} dark pixels");
         pngs.push(png);
     }
@@ -129,7 +178,16 @@ fn record(n: usize, period: &str, state: &str, fraud: &str) -> DescRecord {
 fn small(dir: &Path, counterfeit: usize) -> Trends {
     let mut records = Vec::new();
     for n in 0..6 {
-        records.push(record(n, "2026-01", "FRA", if n < counterfeit { "counterfeit" } else { "forged" }));
+        records.push(record(
+            n,
+            "2026-01",
+            "FRA",
+            if n < counterfeit {
+                "counterfeit"
+            } else {
+                "forged"
+            },
+        ));
     }
     for n in 6..16 {
         records.push(record(n, "2026-02", "ITA", "impostor"));
@@ -137,17 +195,31 @@ fn small(dir: &Path, counterfeit: usize) -> Trends {
     std::fs::create_dir_all(dir.join("bundles")).expect("bundles dir");
     let key = demo_key(5, 0);
     let period = Period::parse("2026-01", "2026-02").expect("period");
-    let written = write_signed(&records, "test-only-small", period, 5, &key, &dir.join("bundles")).expect("write");
-    let keys = parse_trusted_keys(&format!("test-only-small {}", written.station_public_key)).expect("keys");
+    let written = write_signed(
+        &records,
+        "test-only-small",
+        period,
+        5,
+        &key,
+        &dir.join("bundles"),
+    )
+    .expect("write");
+    let keys = parse_trusted_keys(&format!("test-only-small {}", written.station_public_key))
+        .expect("keys");
     let mut trends = Trends::open(&dir.join("data")).expect("open");
-    trends.import_bundle(&written.bundle, &keys).expect("import");
+    trends
+        .import_bundle(&written.bundle, &keys)
+        .expect("import");
     trends
 }
 
 #[test]
 fn a_hidden_count_is_drawn_the_same_whatever_it_hides() {
     let Some(font) = font() else { return };
-    let (a, b) = (tempfile::tempdir().expect("temp dir"), tempfile::tempdir().expect("temp dir"));
+    let (a, b) = (
+        tempfile::tempdir().expect("temp dir"),
+        tempfile::tempdir().expect("temp dir"),
+    );
     let (four, three) = (small(a.path(), 4), small(b.path(), 3));
     let filter = Filter::all();
     let mut input_four = TrendReportInput::from_trends(&four, &filter, "TEST").expect("input");
@@ -156,17 +228,47 @@ fn a_hidden_count_is_drawn_the_same_whatever_it_hides() {
     input_three.generated = input_four.generated.clone();
     input_four.bundles.clear();
     input_three.bundles.clear();
-    assert_eq!(input_four.time_series, input_three.time_series, "the published grids are the same");
+    assert_eq!(
+        input_four.time_series, input_three.time_series,
+        "the published grids are the same"
+    );
     let series = &input_four.time_series;
-    assert!(series.cells.iter().flatten().any(|c| *c == tdverify_trends::Count::Suppressed), "{series:?}");
-    for view in [TrendView::TimeSeries, TrendView::ModusOperandi, TrendView::IssuingStates] {
+    assert!(
+        series
+            .cells
+            .iter()
+            .flatten()
+            .any(|c| *c == tdverify_trends::Count::Suppressed),
+        "{series:?}"
+    );
+    for view in [
+        TrendView::TimeSeries,
+        TrendView::ModusOperandi,
+        TrendView::IssuingStates,
+    ] {
         let png_four = render_view_png(view, &input_four, &font).expect("png");
         let png_three = render_view_png(view, &input_three, &font).expect("png");
-        let (x, y) =
-            (image::load_from_memory(&png_four).expect("png"), image::load_from_memory(&png_three).expect("png"));
-        let grey = |image: &image::DynamicImage| image.to_rgb8().pixels().filter(|p| p.0 == [170, 170, 170]).count();
-        assert_eq!(grey(&x), grey(&y), "{view:?}: the grey of the hidden part depends on what it hides");
-        assert_eq!(x.to_rgb8().as_raw(), y.to_rgb8().as_raw(), "{view:?}: the images differ");
+        let (x, y) = (
+            image::load_from_memory(&png_four).expect("png"),
+            image::load_from_memory(&png_three).expect("png"),
+        );
+        let grey = |image: &image::DynamicImage| {
+            image
+                .to_rgb8()
+                .pixels()
+                .filter(|p| p.0 == [170, 170, 170])
+                .count()
+        };
+        assert_eq!(
+            grey(&x),
+            grey(&y),
+            "{view:?}: the grey of the hidden part depends on what it hides"
+        );
+        assert_eq!(
+            x.to_rgb8().as_raw(),
+            y.to_rgb8().as_raw(),
+            "{view:?}: the images differ"
+        );
     }
     // The time series does draw the hidden part (one grey segment for the 6 records).
     let png = render_view_png(TrendView::TimeSeries, &input_four, &font).expect("png");
@@ -179,7 +281,9 @@ fn an_empty_database_reports_no_records() {
     let Some(font) = font() else { return };
     let dir = tempfile::tempdir().expect("temp dir");
     let trends = Trends::open(dir.path()).expect("open");
-    let input = TrendReportInput::from_trends(&trends, &Filter::all(), "National trend report — empty").expect("input");
+    let input =
+        TrendReportInput::from_trends(&trends, &Filter::all(), "National trend report — empty")
+            .expect("input");
     let pdf = render_trend_report(&input, &font).expect("report");
     assert!(pdf.starts_with(b"%PDF-"));
     let text = extract_text(&pdf).join("\n").to_lowercase();
@@ -196,8 +300,12 @@ fn an_empty_database_reports_no_records() {
         assert_eq!((image.width(), image.height()), PNG_SIZE);
     }
     // A period with no data under a filter is no error either.
-    let input =
-        TrendReportInput::from_trends(&trends, &Filter::all().between("2020-01", "2020-03"), "empty").expect("input");
+    let input = TrendReportInput::from_trends(
+        &trends,
+        &Filter::all().between("2020-01", "2020-03"),
+        "empty",
+    )
+    .expect("input");
     assert!(render_trend_report(&input, &font).is_ok());
 }
 
@@ -211,23 +319,32 @@ fn a_report_over_a_million_records() {
     let Some(font) = font() else { return };
     let dir = tempfile::tempdir().expect("temp dir");
     let started = std::time::Instant::now();
-    let demo = tdverify_trends::demo_bundles(20, 50_000, 42, &dir.path().join("bundles")).expect("demo");
+    let demo =
+        tdverify_trends::demo_bundles(20, 50_000, 42, &dir.path().join("bundles")).expect("demo");
     let keys = parse_trusted_keys(&demo.trusted_stations_text()).expect("keys");
     let mut trends = Trends::open(&dir.path().join("data")).expect("open");
     for bundle in &demo.bundles {
         trends.import_bundle(&bundle.path, &keys).expect("import");
     }
-    eprintln!("set-up: {} records in {:?}", trends.records(), started.elapsed());
+    eprintln!(
+        "set-up: {} records in {:?}",
+        trends.records(),
+        started.elapsed()
+    );
     for (name, filter) in [
         ("everything", Filter::all()),
         (
             "Europe, 2026-07..2026-12",
-            Filter::all().between("2026-07", "2026-12").parse_pin("region=europe").expect("pin"),
+            Filter::all()
+                .between("2026-07", "2026-12")
+                .parse_pin("region=europe")
+                .expect("pin"),
         ),
     ] {
         let started = std::time::Instant::now();
         let input =
-            TrendReportInput::from_trends(&trends, &filter, "National trend report — TEST-ONLY").expect("input");
+            TrendReportInput::from_trends(&trends, &filter, "National trend report — TEST-ONLY")
+                .expect("input");
         let views = started.elapsed();
         let pdf = render_trend_report(&input, &font).expect("report");
         let report = started.elapsed() - views;
@@ -258,21 +375,41 @@ fn a_ragged_hand_built_input_still_renders() {
     let Some(font) = font() else { return };
     let dir = tempfile::tempdir().expect("temp dir");
     let trends = Trends::open(dir.path()).expect("open");
-    let mut input = TrendReportInput::from_trends(&trends, &Filter::all(), "ragged").expect("input");
+    let mut input =
+        TrendReportInput::from_trends(&trends, &Filter::all(), "ragged").expect("input");
     input.total = Count::Value(u64::MAX / 4);
     let long = "x".repeat(400);
-    for grid in [&mut input.time_series, &mut input.state_by_nationality, &mut input.demographics] {
+    for grid in [
+        &mut input.time_series,
+        &mut input.state_by_nationality,
+        &mut input.demographics,
+    ] {
         grid.rows = vec!["2026-01".into(), long.clone(), "∅ →→→".into()];
         grid.cols = vec!["a".into(), long.clone()];
-        grid.cells = vec![vec![Count::Value(u64::MAX / 8)], vec![Count::Suppressed, Count::Value(0), Count::Value(3)]];
+        grid.cells = vec![
+            vec![Count::Value(u64::MAX / 8)],
+            vec![Count::Suppressed, Count::Value(0), Count::Value(3)],
+        ];
         grid.row_totals = vec![Count::Suppressed];
         grid.col_totals = vec![];
     }
-    for view in [&mut input.routes, &mut input.issuing_states, &mut input.failed_checks] {
+    for view in [
+        &mut input.routes,
+        &mut input.issuing_states,
+        &mut input.failed_checks,
+    ] {
         view.rows = (0..500)
             .map(|i| tdverify_trends::Row {
-                key: if i % 2 == 0 { long.clone() } else { format!("{i}→?→D") },
-                count: if i % 3 == 0 { Count::Suppressed } else { Count::Value(i) },
+                key: if i % 2 == 0 {
+                    long.clone()
+                } else {
+                    format!("{i}→?→D")
+                },
+                count: if i % 3 == 0 {
+                    Count::Suppressed
+                } else {
+                    Count::Value(i)
+                },
             })
             .collect();
     }
@@ -280,5 +417,9 @@ fn a_ragged_hand_built_input_still_renders() {
         let png = render_view_png(view, &input, &font).expect("png");
         assert!(image::load_from_memory(&png).is_ok(), "{view:?}");
     }
-    assert!(render_trend_report(&input, &font).expect("pdf").starts_with(b"%PDF-"));
+    assert!(
+        render_trend_report(&input, &font)
+            .expect("pdf")
+            .starts_with(b"%PDF-")
+    );
 }

@@ -9,22 +9,22 @@
 //! lay the charts out once in the shared chart model ([`chart`]), so a view looks the same
 //! in the PNG and on its PDF page.
 
-mod chart;
-mod pdf;
+pub(crate) mod chart;
+pub(crate) mod pdf;
 mod raster;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use tdverify_trends::{
-    AlertReport, BundleInfo, Change, Classing, Count, Dimension, Filter, Grid, Projection, Ranking, Trends, View,
-    WorldMap,
+    AlertReport, BundleInfo, Change, Classing, Count, Dimension, Filter, Grid, Projection, Ranking,
+    Trends, View, WorldMap,
 };
 
 use crate::{ReportError, ReportFont};
 use chart::{
-    Anchor, Area, Bar, BarList, Heat, INK, MUTED, MapRoute, Painter, RULE, Scene, Shape, Stacked, Table, count_text,
-    draw_bars, draw_heat, draw_map, draw_stacked, draw_table, number,
+    Anchor, Area, Bar, BarList, Heat, INK, MUTED, MapRoute, Painter, RULE, Scene, Shape, Stacked,
+    Table, count_text, draw_bars, draw_heat, draw_map, draw_stacked, draw_table, number,
 };
 pub use pdf::extract_text;
 
@@ -165,7 +165,10 @@ fn month_label(index: u32) -> String {
 
 /// Today (UTC) as `YYYY-MM-DD`.
 fn today() -> String {
-    let seconds = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
     let (year, month, day) = tdverify_core::civil::civil_from_days((seconds / 86_400) as i64);
     format!("{year:04}-{month:02}-{day:02}")
 }
@@ -176,10 +179,20 @@ impl TrendReportInput {
     /// the period as history, and only alerts of months inside the period are kept. An
     /// empty database gives an input whose report says "no records"; only a bad filter
     /// (an unreadable month) is an error.
-    pub fn from_trends(trends: &Trends, filter: &Filter, title: &str) -> Result<TrendReportInput, ReportError> {
+    pub fn from_trends(
+        trends: &Trends,
+        filter: &Filter,
+        title: &str,
+    ) -> Result<TrendReportInput, ReportError> {
         let data = trends.months();
-        let from = filter.from.clone().or_else(|| data.as_ref().map(|d| d.0.clone()));
-        let to = filter.to.clone().or_else(|| data.as_ref().map(|d| d.1.clone()));
+        let from = filter
+            .from
+            .clone()
+            .or_else(|| data.as_ref().map(|d| d.0.clone()));
+        let to = filter
+            .to
+            .clone()
+            .or_else(|| data.as_ref().map(|d| d.1.clone()));
         let period = from.zip(to);
         let mut filter = filter.clone();
         if let Some((from, to)) = &period {
@@ -191,31 +204,60 @@ impl TrendReportInput {
         // would look for months before year 1970, so an empty ranking stands in for it.
         let ranking = match &period {
             Some(_) => trends.ranked_issuing_states(&filter)?,
-            None => Ranking { k: trends.k(), period: "—".into(), previous_period: "—".into(), rows: Vec::new() },
+            None => Ranking {
+                k: trends.k(),
+                period: "—".into(),
+                previous_period: "—".into(),
+                rows: Vec::new(),
+            },
         };
         let previous_period = period.as_ref().map(|_| ranking.previous_period.clone());
         let previous_total = match previous_period.as_deref().and_then(|p| p.split_once("..")) {
             Some((a, b)) => {
                 trends
-                    .query(Dimension::Sex, &Filter { from: Some(a.into()), to: Some(b.into()), ..filter.clone() })?
+                    .query(
+                        Dimension::Sex,
+                        &Filter {
+                            from: Some(a.into()),
+                            to: Some(b.into()),
+                            ..filter.clone()
+                        },
+                    )?
                     .total
             }
             None => Count::Value(0),
         };
-        let span =
-            period.as_ref().and_then(|(a, b)| Some(month_index(b)?.saturating_sub(month_index(a)?) + 1)).unwrap_or(0);
-        let step = if span > MONTHLY_LIMIT { Dimension::Quarter } else { Dimension::Month };
+        let span = period
+            .as_ref()
+            .and_then(|(a, b)| Some(month_index(b)?.saturating_sub(month_index(a)?) + 1))
+            .unwrap_or(0);
+        let step = if span > MONTHLY_LIMIT {
+            Dimension::Quarter
+        } else {
+            Dimension::Month
+        };
         let (alerts_filter, alerts_range) = match &period {
             Some((from, to)) => {
-                let start = month_index(from).map(|m| month_label(m.saturating_sub(HISTORY))).unwrap_or(from.clone());
+                let start = month_index(from)
+                    .map(|m| month_label(m.saturating_sub(HISTORY)))
+                    .unwrap_or(from.clone());
                 let range = format!("{start}..{to}");
-                (Filter { from: Some(start), to: Some(to.clone()), ..filter.clone() }, Some(range))
+                (
+                    Filter {
+                        from: Some(start),
+                        to: Some(to.clone()),
+                        ..filter.clone()
+                    },
+                    Some(range),
+                )
             }
             None => (filter.clone(), None),
         };
         let mut alerts = trends.alerts(&alerts_filter)?;
         if let Some((from, to)) = &period {
-            alerts.alerts.retain(|a| a.month.as_str() >= from.as_str() && a.month.as_str() <= to.as_str());
+            alerts
+                .alerts
+                .retain(|a| a.month.as_str() >= from.as_str() && a.month.as_str() <= to.as_str());
         }
         Ok(TrendReportInput {
             title: title.to_string(),
@@ -228,7 +270,11 @@ impl TrendReportInput {
             previous_period,
             time_series: trends.time_series(step, &filter)?,
             issuing_states: trends.query(Dimension::IssuingState, &filter)?,
-            state_by_nationality: trends.heatmap(Dimension::IssuingState, Dimension::Nationality, &filter)?,
+            state_by_nationality: trends.heatmap(
+                Dimension::IssuingState,
+                Dimension::Nationality,
+                &filter,
+            )?,
             routes: trends.query(Dimension::Route, &filter)?,
             demographics: trends.heatmap(Dimension::AgeBand, Dimension::Sex, &filter)?,
             forgery_methods: trends.query(Dimension::ForgeryMethod, &filter)?,
@@ -257,10 +303,19 @@ impl TrendReportInput {
             .filter
             .pins
             .iter()
-            .filter(|(d, _)| matches!(d, Dimension::Region | Dimension::Country | Dimension::Station))
+            .filter(|(d, _)| {
+                matches!(
+                    d,
+                    Dimension::Region | Dimension::Country | Dimension::Station
+                )
+            })
             .map(|(d, v)| format!("{} {v}", d.as_str().replace('_', " ")))
             .collect();
-        if area.is_empty() { "all reporting countries".to_string() } else { area.join(", ") }
+        if area.is_empty() {
+            "all reporting countries".to_string()
+        } else {
+            area.join(", ")
+        }
     }
 
     /// The other pins.
@@ -269,10 +324,19 @@ impl TrendReportInput {
             .filter
             .pins
             .iter()
-            .filter(|(d, _)| !matches!(d, Dimension::Region | Dimension::Country | Dimension::Station))
+            .filter(|(d, _)| {
+                !matches!(
+                    d,
+                    Dimension::Region | Dimension::Country | Dimension::Station
+                )
+            })
             .map(|(d, v)| format!("{} = {v}", d.as_str()))
             .collect();
-        if pins.is_empty() { "none".to_string() } else { pins.join(", ") }
+        if pins.is_empty() {
+            "none".to_string()
+        } else {
+            pins.join(", ")
+        }
     }
 
     fn has_records(&self) -> bool {
@@ -301,11 +365,39 @@ fn bars_of(view: &View, heading: Option<String>) -> BarList {
     BarList {
         heading,
         note_heading: None,
-        rows: view.rows.iter().map(|r| Bar { label: r.key.clone(), count: r.count, note: None }).collect(),
+        rows: view
+            .rows
+            .iter()
+            .map(|r| Bar {
+                label: r.key.clone(),
+                count: r.count,
+                note: None,
+            })
+            .collect(),
     }
 }
 
 fn ranking_bars(ranking: &Ranking) -> BarList {
+    // No record at all in the previous period: no change column (it would repeat the counts).
+    if ranking
+        .rows
+        .iter()
+        .all(|r| matches!(r.previous, Count::Value(0)))
+    {
+        return BarList {
+            heading: None,
+            note_heading: None,
+            rows: ranking
+                .rows
+                .iter()
+                .map(|r| Bar {
+                    label: r.key.clone(),
+                    count: r.count,
+                    note: None,
+                })
+                .collect(),
+        };
+    }
     BarList {
         heading: None,
         note_heading: Some("change".into()),
@@ -339,25 +431,46 @@ fn demographics_heat(grid: &Grid) -> Heat {
     let mut heat = heat_of(grid, "age band", "sex");
     let mut order: Vec<usize> = (0..heat.rows.len()).collect();
     let key = |label: &str| {
-        let start: u32 = label.chars().take_while(char::is_ascii_digit).collect::<String>().parse().unwrap_or(u32::MAX);
+        let start: u32 = label
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect::<String>()
+            .parse()
+            .unwrap_or(u32::MAX);
         (start, label.to_string())
     };
     order.sort_by_key(|&i| key(&heat.rows[i]));
     // A hand-built grid may have fewer cells or totals than rows: those show as hidden.
     heat.rows = order.iter().map(|&i| grid.rows[i].clone()).collect();
-    heat.cells = order.iter().map(|&i| grid.cells.get(i).cloned().unwrap_or_default()).collect();
-    heat.row_totals = order.iter().map(|&i| grid.row_totals.get(i).copied().unwrap_or(Count::Suppressed)).collect();
+    heat.cells = order
+        .iter()
+        .map(|&i| grid.cells.get(i).cloned().unwrap_or_default())
+        .collect();
+    heat.row_totals = order
+        .iter()
+        .map(|&i| grid.row_totals.get(i).copied().unwrap_or(Count::Suppressed))
+        .collect();
     heat
 }
 
 /// The SLTD hit share of the detection-stage view, as printed.
 fn sltd_share(input: &TrendReportInput) -> String {
-    let hits = input.detection_stage.rows.iter().find(|r| r.key == "sltd_hit").map(|r| r.count);
+    let hits = input
+        .detection_stage
+        .rows
+        .iter()
+        .find(|r| r.key == "sltd_hit")
+        .map(|r| r.count);
     match (hits, input.detection_stage.total) {
         (_, Count::Value(0)) => "SLTD hit share: no records".to_string(),
         (None, _) => "SLTD hit share: 0 %".to_string(),
         (Some(Count::Value(h)), Count::Value(t)) => {
-            format!("SLTD hit share: {:.1} % ({} of {})", h as f64 * 100.0 / t as f64, number(h), number(t))
+            format!(
+                "SLTD hit share: {:.1} % ({} of {})",
+                h as f64 * 100.0 / t as f64,
+                number(h),
+                number(t)
+            )
         }
         _ => "SLTD hit share: hidden (<k)".to_string(),
     }
@@ -365,7 +478,8 @@ fn sltd_share(input: &TrendReportInput) -> String {
 
 fn world_map() -> Option<&'static WorldMap> {
     static MAP: OnceLock<Option<WorldMap>> = OnceLock::new();
-    MAP.get_or_init(|| WorldMap::embedded(Projection::NaturalEarth).ok()).as_ref()
+    MAP.get_or_init(|| WorldMap::embedded(Projection::NaturalEarth).ok())
+        .as_ref()
 }
 
 /// Routes drawn on the map: the largest visible ones whose stops the map can place
@@ -376,14 +490,22 @@ fn map_routes(map: &WorldMap, routes: &View) -> Vec<MapRoute> {
     let visible: Vec<(Vec<[f32; 2]>, u64)> = routes
         .rows
         .iter()
-        .filter_map(|row| Some((map.route(&row.key).points, row.count.value().filter(|&n| n > 0)?)))
+        .filter_map(|row| {
+            Some((
+                map.route(&row.key).points,
+                row.count.value().filter(|&n| n > 0)?,
+            ))
+        })
         .filter(|(points, _)| points.len() >= 2)
         .take(MAP_ROUTES)
         .collect();
     let max = visible.iter().map(|(_, n)| *n).max().unwrap_or(1).max(1);
     visible
         .into_iter()
-        .map(|(points, n)| MapRoute { points, width: 0.4 + 1.4 * (n as f32 / max as f32).sqrt() })
+        .map(|(points, n)| MapRoute {
+            points,
+            width: 0.4 + 1.4 * (n as f32 / max as f32).sqrt(),
+        })
         .collect()
 }
 
@@ -393,9 +515,17 @@ fn figure(view: TrendView, input: &TrendReportInput, font: &ReportFont) -> Scene
     let mut p = Painter::new(font, width, height);
     let margin = 14.0;
     p.text(margin, 22.0, 14.0, INK, view.title(), Anchor::Start);
-    let mut subtitle = format!("{} · {} · filters: {}", input.period_text(), input.area_text(), input.pins_text());
+    let mut subtitle = format!(
+        "{} · {} · filters: {}",
+        input.period_text(),
+        input.area_text(),
+        input.pins_text()
+    );
     if view == TrendView::IssuingStates {
-        subtitle.push_str(&format!(" · change against {}", input.ranking.previous_period));
+        subtitle.push_str(&format!(
+            " · change against {}",
+            input.ranking.previous_period
+        ));
     }
     let subtitle = p.fit(&subtitle, 8.0, width - 2.0 * margin);
     p.text(margin, 36.0, 8.0, MUTED, &subtitle, Anchor::Start);
@@ -406,11 +536,27 @@ fn figure(view: TrendView, input: &TrendReportInput, font: &ReportFont) -> Scene
         input.generated
     );
     let footer = p.fit(&footer, 7.0, width - 2.0 * margin);
-    p.line(vec![[margin, height - 20.0], [width - margin, height - 20.0]], 0.4, RULE);
+    p.line(
+        vec![[margin, height - 20.0], [width - margin, height - 20.0]],
+        0.4,
+        RULE,
+    );
     p.text(margin, height - 9.0, 7.0, MUTED, &footer, Anchor::Start);
-    let body = Area { x: margin, y: 48.0, w: width - 2.0 * margin, h: height - 48.0 - 28.0 };
+    let body = Area {
+        x: margin,
+        y: 48.0,
+        w: width - 2.0 * margin,
+        h: height - 48.0 - 28.0,
+    };
     if !input.has_records() {
-        p.text(body.x, body.y + 20.0, 11.0, MUTED, "No records match this filter.", Anchor::Start);
+        p.text(
+            body.x,
+            body.y + 20.0,
+            11.0,
+            MUTED,
+            "No records match this filter.",
+            Anchor::Start,
+        );
         return p.scene;
     }
     match view {
@@ -425,49 +571,119 @@ fn figure(view: TrendView, input: &TrendReportInput, font: &ReportFont) -> Scene
             draw_stacked(&mut p, body, &chart);
         }
         TrendView::IssuingStates => draw_bars(&mut p, body, &ranking_bars(&input.ranking)),
-        TrendView::StateByNationality => {
-            draw_heat(&mut p, body, &heat_of(&input.state_by_nationality, "issuing state", "nationality claimed"))
-        }
+        TrendView::StateByNationality => draw_heat(
+            &mut p,
+            body,
+            &heat_of(
+                &input.state_by_nationality,
+                "issuing state",
+                "nationality claimed",
+            ),
+        ),
         TrendView::Routes => draw_bars(&mut p, body, &bars_of(&input.routes, None)),
         TrendView::Demographics => {
             // The grid on the left; its margins (the same published counts) as bars on the
             // right, so the shape of each distribution reads at a glance.
             let heat = demographics_heat(&input.demographics);
-            let left = Area { w: 320.0_f32.min(body.w * 0.5), ..body };
+            let left = Area {
+                w: 320.0_f32.min(body.w * 0.5),
+                ..body
+            };
             draw_heat(&mut p, left, &heat);
             let x = body.x + left.w + 24.0;
             let w = body.x + body.w - x;
             let margin_bars = |keys: &[String], counts: &[Count], heading: &str| BarList {
                 heading: Some(heading.to_string()),
                 note_heading: None,
-                rows: keys.iter().zip(counts).map(|(k, c)| Bar { label: k.clone(), count: *c, note: None }).collect(),
+                rows: keys
+                    .iter()
+                    .zip(counts)
+                    .map(|(k, c)| Bar {
+                        label: k.clone(),
+                        count: *c,
+                        note: None,
+                    })
+                    .collect(),
             };
             let by_sex = margin_bars(&heat.cols, &heat.col_totals, "By sex");
             let by_age = margin_bars(&heat.rows, &heat.row_totals, "By age band");
             let sex_height = 16.0 + 17.0 * by_sex.rows.len().max(1) as f32 + 10.0;
-            draw_bars(&mut p, Area { x, y: body.y, w, h: sex_height }, &by_sex);
-            draw_bars(&mut p, Area { x, y: body.y + sex_height, w, h: body.h - sex_height }, &by_age);
+            draw_bars(
+                &mut p,
+                Area {
+                    x,
+                    y: body.y,
+                    w,
+                    h: sex_height,
+                },
+                &by_sex,
+            );
+            draw_bars(
+                &mut p,
+                Area {
+                    x,
+                    y: body.y + sex_height,
+                    w,
+                    h: body.h - sex_height,
+                },
+                &by_age,
+            );
         }
         TrendView::ModusOperandi => {
             // Failed check ids are long: they get the wider right half; forgery methods and
             // the detection stage (few rows each) share the left.
             let gap = 20.0;
             let left = (body.w - gap) * 0.45;
-            let right = Area { x: body.x + left + gap, w: body.w - left - gap, ..body };
+            let right = Area {
+                x: body.x + left + gap,
+                w: body.w - left - gap,
+                ..body
+            };
             let methods_height = body.h * 0.58;
-            let methods = Area { w: left, h: methods_height - 8.0, ..body };
-            let stages = Area { y: body.y + methods_height, w: left, h: body.h - methods_height, ..body };
-            draw_bars(&mut p, methods, &bars_of(&input.forgery_methods, Some("Forgery methods".into())));
+            let methods = Area {
+                w: left,
+                h: methods_height - 8.0,
+                ..body
+            };
+            let stages = Area {
+                y: body.y + methods_height,
+                w: left,
+                h: body.h - methods_height,
+                ..body
+            };
+            draw_bars(
+                &mut p,
+                methods,
+                &bars_of(&input.forgery_methods, Some("Forgery methods".into())),
+            );
             let heading = format!("Detection stage · {}", sltd_share(input));
-            draw_bars(&mut p, stages, &bars_of(&input.detection_stage, Some(heading)));
-            draw_bars(&mut p, right, &bars_of(&input.failed_checks, Some("Failed checks".into())));
+            draw_bars(
+                &mut p,
+                stages,
+                &bars_of(&input.detection_stage, Some(heading)),
+            );
+            draw_bars(
+                &mut p,
+                right,
+                &bars_of(&input.failed_checks, Some("Failed checks".into())),
+            );
         }
         TrendView::Map => match world_map() {
             Some(map) => {
-                let values: Vec<(String, Count)> =
-                    input.issuing_states.rows.iter().map(|r| (r.key.clone(), r.count)).collect();
+                let values: Vec<(String, Count)> = input
+                    .issuing_states
+                    .rows
+                    .iter()
+                    .map(|r| (r.key.clone(), r.count))
+                    .collect();
                 let choropleth = map.choropleth(&values, Classing::Quantile(5));
-                draw_map(&mut p, body, map, &choropleth, &map_routes(map, &input.routes));
+                draw_map(
+                    &mut p,
+                    body,
+                    map,
+                    &choropleth,
+                    &map_routes(map, &input.routes),
+                );
             }
             None => {
                 p.text(
@@ -478,7 +694,15 @@ fn figure(view: TrendView, input: &TrendReportInput, font: &ReportFont) -> Scene
                     "The world map could not be loaded: issuing states ranked instead.",
                     Anchor::Start,
                 );
-                draw_bars(&mut p, Area { y: body.y + 14.0, h: body.h - 14.0, ..body }, &ranking_bars(&input.ranking));
+                draw_bars(
+                    &mut p,
+                    Area {
+                        y: body.y + 14.0,
+                        h: body.h - 14.0,
+                        ..body
+                    },
+                    &ranking_bars(&input.ranking),
+                );
             }
         },
     }
@@ -488,15 +712,26 @@ fn figure(view: TrendView, input: &TrendReportInput, font: &ReportFont) -> Scene
 /// One view of the dashboard as a PNG of [`PNG_SIZE`] pixels: title, filter and period,
 /// the chart, k and the total. Hidden counts are grey with `<k`, at a size that never
 /// depends on what they hide.
-pub fn render_view_png(view: TrendView, input: &TrendReportInput, font: &ReportFont) -> Result<Vec<u8>, ReportError> {
+pub fn render_view_png(
+    view: TrendView,
+    input: &TrendReportInput,
+    font: &ReportFont,
+) -> Result<Vec<u8>, ReportError> {
     let image = raster::paint(&figure(view, input, font), PNG_SCALE, font)?;
     raster::encode_png(&image)
 }
 
 /// Writes the seven PNGs into `dir` (created if missing) as `trends-<n>-<view>.png`;
 /// returns their paths. Each file is written under a temporary name and renamed.
-pub fn write_view_pngs(dir: &Path, input: &TrendReportInput, font: &ReportFont) -> Result<Vec<PathBuf>, ReportError> {
-    std::fs::create_dir_all(dir).map_err(|source| ReportError::Write { path: dir.to_path_buf(), source })?;
+pub fn write_view_pngs(
+    dir: &Path,
+    input: &TrendReportInput,
+    font: &ReportFont,
+) -> Result<Vec<PathBuf>, ReportError> {
+    std::fs::create_dir_all(dir).map_err(|source| ReportError::Write {
+        path: dir.to_path_buf(),
+        source,
+    })?;
     let mut paths = Vec::new();
     for view in TrendView::ALL {
         let path = dir.join(format!("trends-{}.png", view.slug()));
@@ -506,12 +741,18 @@ pub fn write_view_pngs(dir: &Path, input: &TrendReportInput, font: &ReportFont) 
     Ok(paths)
 }
 
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
     let mut temporary = path.as_os_str().to_owned();
     temporary.push(".partial");
     let temporary = PathBuf::from(temporary);
-    std::fs::write(&temporary, bytes).map_err(|source| ReportError::Write { path: temporary.clone(), source })?;
-    std::fs::rename(&temporary, path).map_err(|source| ReportError::Write { path: path.to_path_buf(), source })
+    std::fs::write(&temporary, bytes).map_err(|source| ReportError::Write {
+        path: temporary.clone(),
+        source,
+    })?;
+    std::fs::rename(&temporary, path).map_err(|source| ReportError::Write {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 /// Moves every shape of `scene` by (`dx`, `dy`) into `target`.
@@ -519,18 +760,49 @@ fn place(target: &mut Scene, scene: &Scene, dx: f32, dy: f32) {
     let at = |[x, y]: [f32; 2]| [x + dx, y + dy];
     for shape in &scene.shapes {
         target.shapes.push(match shape.clone() {
-            Shape::Rect { x, y, w, h, fill } => Shape::Rect { x: x + dx, y: y + dy, w, h, fill },
-            Shape::Line { points, width, colour } => {
-                Shape::Line { points: points.into_iter().map(at).collect(), width, colour }
-            }
-            Shape::Polygon { rings, fill, outline } => Shape::Polygon {
-                rings: rings.into_iter().map(|ring| ring.into_iter().map(at).collect()).collect(),
+            Shape::Rect { x, y, w, h, fill } => Shape::Rect {
+                x: x + dx,
+                y: y + dy,
+                w,
+                h,
+                fill,
+            },
+            Shape::Line {
+                points,
+                width,
+                colour,
+            } => Shape::Line {
+                points: points.into_iter().map(at).collect(),
+                width,
+                colour,
+            },
+            Shape::Polygon {
+                rings,
+                fill,
+                outline,
+            } => Shape::Polygon {
+                rings: rings
+                    .into_iter()
+                    .map(|ring| ring.into_iter().map(at).collect())
+                    .collect(),
                 fill,
                 outline,
             },
-            Shape::Text { x, y, size, colour, text, anchor } => {
-                Shape::Text { x: x + dx, y: y + dy, size, colour, text, anchor }
-            }
+            Shape::Text {
+                x,
+                y,
+                size,
+                colour,
+                text,
+                anchor,
+            } => Shape::Text {
+                x: x + dx,
+                y: y + dy,
+                size,
+                colour,
+                text,
+                anchor,
+            },
         });
     }
 }
@@ -544,7 +816,11 @@ struct TextPages<'f> {
 
 impl<'f> TextPages<'f> {
     fn new(font: &'f ReportFont) -> TextPages<'f> {
-        TextPages { painter: Painter::new(font, PORTRAIT.0, PORTRAIT.1), done: Vec::new(), y: MARGIN }
+        TextPages {
+            painter: Painter::new(font, PORTRAIT.0, PORTRAIT.1),
+            done: Vec::new(),
+            y: MARGIN,
+        }
     }
 
     fn width() -> f32 {
@@ -554,7 +830,11 @@ impl<'f> TextPages<'f> {
     fn new_page(&mut self) {
         let page = std::mem::replace(
             &mut self.painter.scene,
-            Scene { width: PORTRAIT.0, height: PORTRAIT.1, shapes: Vec::new() },
+            Scene {
+                width: PORTRAIT.0,
+                height: PORTRAIT.1,
+                shapes: Vec::new(),
+            },
         );
         self.done.push(page);
         self.y = MARGIN;
@@ -570,7 +850,8 @@ impl<'f> TextPages<'f> {
         for line in self.painter.wrap(text, size, Self::width()) {
             self.ensure(size * 1.4);
             self.y += size * 1.25;
-            self.painter.text(MARGIN, self.y, size, colour, &line, Anchor::Start);
+            self.painter
+                .text(MARGIN, self.y, size, colour, &line, Anchor::Start);
             self.y += size * 0.15;
         }
     }
@@ -580,7 +861,11 @@ impl<'f> TextPages<'f> {
         self.y += 14.0;
         self.paragraph(13.0, INK, text);
         self.y += 3.0;
-        self.painter.line(vec![[MARGIN, self.y], [PORTRAIT.0 - MARGIN, self.y]], 0.5, RULE);
+        self.painter.line(
+            vec![[MARGIN, self.y], [PORTRAIT.0 - MARGIN, self.y]],
+            0.5,
+            RULE,
+        );
         self.y += 6.0;
     }
 
@@ -590,12 +875,14 @@ impl<'f> TextPages<'f> {
             let lines = self.painter.wrap(value, 10.0, Self::width() - label_width);
             self.ensure(lines.len() as f32 * 13.0 + 2.0);
             self.y += 12.5;
-            self.painter.text(MARGIN, self.y, 10.0, MUTED, label, Anchor::Start);
+            self.painter
+                .text(MARGIN, self.y, 10.0, MUTED, label, Anchor::Start);
             for (index, line) in lines.iter().enumerate() {
                 if index > 0 {
                     self.y += 12.5;
                 }
-                self.painter.text(MARGIN + label_width, self.y, 10.0, INK, line, Anchor::Start);
+                self.painter
+                    .text(MARGIN + label_width, self.y, 10.0, INK, line, Anchor::Start);
             }
             self.y += 1.5;
         }
@@ -606,10 +893,21 @@ impl<'f> TextPages<'f> {
         let mut rest: &[Vec<String>] = &table.rows;
         loop {
             self.ensure(36.0);
-            let room = ((PORTRAIT.1 - 60.0 - self.y - 14.0) / 12.0).floor().max(1.0) as usize;
+            let room = ((PORTRAIT.1 - 60.0 - self.y - 14.0) / 12.0)
+                .floor()
+                .max(1.0) as usize;
             let (now, later) = rest.split_at(room.min(rest.len()));
-            let part = Table { rows: now.to_vec(), ..table.clone() };
-            self.y = draw_table(&mut self.painter, MARGIN, self.y + 4.0, Self::width(), &part);
+            let part = Table {
+                rows: now.to_vec(),
+                ..table.clone()
+            };
+            self.y = draw_table(
+                &mut self.painter,
+                MARGIN,
+                self.y + 4.0,
+                Self::width(),
+                &part,
+            );
             rest = later;
             if rest.is_empty() {
                 break;
@@ -641,14 +939,29 @@ fn cover(input: &TrendReportInput, font: &ReportFont) -> Vec<Scene> {
         ("Reporting area", input.area_text()),
         ("Other filters", input.pins_text()),
         ("Generated (UTC)", input.generated.clone()),
-        ("k (small numbers)", format!("{}: counts below k are shown as <k", input.k)),
+        (
+            "k (small numbers)",
+            format!("{}: counts below k are shown as <k", input.k),
+        ),
     ]);
     pages.heading("Headline figures");
     if !input.has_records() {
-        pages.paragraph(11.0, INK, "No records match this filter in this period: there is nothing to report.");
+        pages.paragraph(
+            11.0,
+            INK,
+            "No records match this filter in this period: there is nothing to report.",
+        );
     }
-    let stations: std::collections::BTreeSet<&str> = input.bundles.iter().map(|b| b.station_id.as_str()).collect();
+    let stations: std::collections::BTreeSet<&str> = input
+        .bundles
+        .iter()
+        .map(|b| b.station_id.as_str())
+        .collect();
+    // With nothing at all in the previous period (no bundle covers it), a change would only
+    // repeat the period's total as growth: say there is nothing to compare with instead.
+    let nothing_before = matches!(input.previous_total, Count::Value(0));
     let change = match (input.total, input.previous_total) {
+        _ if nothing_before => "no records in the previous period to compare with".to_string(),
         (Count::Value(a), Count::Value(b)) if b > 0 => {
             format!(
                 "{} ({:+.1} %)",
@@ -699,7 +1012,11 @@ fn cover(input: &TrendReportInput, font: &ReportFont) -> Vec<Scene> {
                     r.key.clone(),
                     count_text(r.count),
                     count_text(r.previous),
-                    change_text(r.change),
+                    if nothing_before {
+                        "—".to_string()
+                    } else {
+                        change_text(r.change)
+                    },
                 ]
             })
             .collect();
@@ -717,8 +1034,11 @@ fn cover(input: &TrendReportInput, font: &ReportFont) -> Vec<Scene> {
         });
     }
     pages.heading("Contents");
-    let mut contents: Vec<String> =
-        TrendView::ALL.iter().enumerate().map(|(i, v)| format!("{}. {}", i + 1, v.title())).collect();
+    let mut contents: Vec<String> = TrendView::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, v)| format!("{}. {}", i + 1, v.title()))
+        .collect();
     contents.push("8. Risk alerts, with their evidence and the rule".into());
     contents.push("9. Data sources and k".into());
     for line in contents {
@@ -728,7 +1048,11 @@ fn cover(input: &TrendReportInput, font: &ReportFont) -> Vec<Scene> {
 }
 
 fn view_page(view: TrendView, input: &TrendReportInput, font: &ReportFont) -> Scene {
-    let mut page = Scene { width: LANDSCAPE.0, height: LANDSCAPE.1, shapes: Vec::new() };
+    let mut page = Scene {
+        width: LANDSCAPE.0,
+        height: LANDSCAPE.1,
+        shapes: Vec::new(),
+    };
     let figure = figure(view, input, font);
     place(&mut page, &figure, (LANDSCAPE.0 - FIGURE.0) / 2.0, 50.0);
     page
@@ -756,14 +1080,25 @@ fn alerts_pages(input: &TrendReportInput, font: &ReportFont) -> Vec<Scene> {
     for alert in &report.alerts {
         pages.ensure(90.0);
         pages.y += 8.0;
-        let kind = if alert.dimension == Dimension::Route { "route" } else { "issuing state" };
-        pages.paragraph(11.0, INK, &format!("{} ({kind}), {}", alert.series, alert.month));
+        let kind = if alert.dimension == Dimension::Route {
+            "route"
+        } else {
+            "issuing state"
+        };
+        pages.paragraph(
+            11.0,
+            INK,
+            &format!("{} ({kind}), {}", alert.series, alert.month),
+        );
         pages.fields(&[
             ("Count x", number(alert.count)),
             ("Expected λ", format!("{:.1}", alert.expected)),
             ("Dispersion φ", format!("{:.2}", alert.dispersion)),
             ("p", format!("{:.2e}", alert.p_value)),
-            (&format!("p × {} tests", report.tests), format!("{:.2e}", alert.corrected_p)),
+            (
+                &format!("p × {} tests", report.tests),
+                format!("{:.2e}", alert.corrected_p),
+            ),
         ]);
         let start = month_index(&alert.month).map(|m| m.saturating_sub(alert.history.len() as u32));
         let history: Vec<String> = alert
@@ -798,7 +1133,11 @@ fn sources_pages(input: &TrendReportInput, font: &ReportFont) -> Vec<Scene> {
                 b.period.clone(),
                 b.k.to_string(),
                 number(b.records),
-                if b.own { "own cases".into() } else { format!("signed, key {}", b.key_label) },
+                if b.own {
+                    "own cases".into()
+                } else {
+                    format!("signed, key {}", b.key_label)
+                },
             ]
         })
         .collect();
@@ -806,7 +1145,13 @@ fn sources_pages(input: &TrendReportInput, font: &ReportFont) -> Vec<Scene> {
         pages.paragraph(10.0, MUTED, "No bundle has been imported: no records.");
     } else {
         pages.table(&Table {
-            header: vec!["Station".into(), "Period".into(), "k".into(), "Records".into(), "Source".into()],
+            header: vec![
+                "Station".into(),
+                "Period".into(),
+                "k".into(),
+                "Records".into(),
+                "Source".into(),
+            ],
             rows,
             widths: vec![2.2, 2.0, 0.5, 1.1, 2.4],
             right: vec![false, false, true, true, false],
@@ -814,7 +1159,13 @@ fn sources_pages(input: &TrendReportInput, font: &ReportFont) -> Vec<Scene> {
     }
     pages.y += 8.0;
     pages.fields(&[
-        ("k used", format!("{} (the largest of the configured minimum and every bundle's k)", input.k)),
+        (
+            "k used",
+            format!(
+                "{} (the largest of the configured minimum and every bundle's k)",
+                input.k
+            ),
+        ),
         ("Records in all", number(input.records_in_database as u64)),
     ]);
     pages.y += 4.0;
@@ -831,7 +1182,10 @@ fn sources_pages(input: &TrendReportInput, font: &ReportFont) -> Vec<Scene> {
 /// each, the same drawing as the PNGs), the risk alerts with their evidence and the
 /// rule, the data sources (bundles: station, period, k, records) and the k used. Every
 /// page is numbered. No record, record id or repeat-document link is printed.
-pub fn render_trend_report(input: &TrendReportInput, font: &ReportFont) -> Result<Vec<u8>, ReportError> {
+pub fn render_trend_report(
+    input: &TrendReportInput,
+    font: &ReportFont,
+) -> Result<Vec<u8>, ReportError> {
     let mut pages = cover(input, font);
     for view in TrendView::ALL {
         pages.push(view_page(view, input, font));
@@ -840,10 +1194,22 @@ pub fn render_trend_report(input: &TrendReportInput, font: &ReportFont) -> Resul
     pages.extend(sources_pages(input, font));
     let count = pages.len();
     for (index, page) in pages.iter_mut().enumerate() {
-        let footer = format!("{} · {} · page {} of {count}", input.title, input.period_text(), index + 1);
+        let footer = format!(
+            "{} · {} · page {} of {count}",
+            input.title,
+            input.period_text(),
+            index + 1
+        );
         let mut painter = Painter::new(font, page.width, page.height);
         let footer = painter.fit(&footer, 8.0, page.width - 2.0 * MARGIN);
-        painter.text(MARGIN, page.height - 28.0, 8.0, MUTED, &footer, Anchor::Start);
+        painter.text(
+            MARGIN,
+            page.height - 28.0,
+            8.0,
+            MUTED,
+            &footer,
+            Anchor::Start,
+        );
         page.shapes.extend(painter.scene.shapes);
     }
     Ok(pdf::document(&pages, font, &input.title))
@@ -865,18 +1231,31 @@ mod tests {
 
     #[test]
     fn months_round_trip_and_views_have_distinct_slugs() {
-        assert_eq!(month_index("2026-10").map(month_label).as_deref(), Some("2026-10"));
+        assert_eq!(
+            month_index("2026-10").map(month_label).as_deref(),
+            Some("2026-10")
+        );
         assert_eq!(month_index("2026-13"), None);
         assert_eq!(month_index("26-01"), None);
-        let slugs: std::collections::HashSet<&str> = TrendView::ALL.iter().map(|v| v.slug()).collect();
+        let slugs: std::collections::HashSet<&str> =
+            TrendView::ALL.iter().map(|v| v.slug()).collect();
         assert_eq!(slugs.len(), 7);
     }
 
     #[test]
     fn the_font_has_every_symbol_the_charts_print() {
-        let Ok(font) = ReportFont::system() else { return };
-        for symbol in ['→', '↓', '…', '−', '·', 'λ', 'φ', '×', '⌊', '⌋', '≥', '\u{202F}'] {
-            assert_ne!(font.glyph(symbol), 0, "{symbol:?} is missing from {}", font.path().display());
+        let Ok(font) = ReportFont::system() else {
+            return;
+        };
+        for symbol in [
+            '→', '↓', '…', '−', '·', 'λ', 'φ', '×', '⌊', '⌋', '≥', '\u{202F}',
+        ] {
+            assert_ne!(
+                font.glyph(symbol),
+                0,
+                "{symbol:?} is missing from {}",
+                font.path().display()
+            );
         }
     }
 }
