@@ -62,6 +62,8 @@ pub enum AuditAction {
     SltdConfig,
     /// The online SLTD service was asked about a document.
     SltdQuery,
+    /// A station setting changed (the scanner hot folder …).
+    StationConfig,
 }
 
 impl AuditAction {
@@ -89,6 +91,7 @@ impl AuditAction {
             AuditAction::SltdImport => "sltd_import",
             AuditAction::SltdConfig => "sltd_config",
             AuditAction::SltdQuery => "sltd_query",
+            AuditAction::StationConfig => "station_config",
         }
     }
 }

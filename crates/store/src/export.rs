@@ -701,7 +701,9 @@ mod tests {
         fx.store
             .conn
             .execute_batch(
-                "DROP TABLE trusted_keys;
+                "DROP TABLE station_settings;
+                 DELETE FROM schema_version WHERE version = 4;
+                 DROP TABLE trusted_keys;
                  ALTER TABLE station DROP COLUMN sltd_max_age_days;
                  ALTER TABLE station DROP COLUMN sltd_online_endpoint;
                  ALTER TABLE station DROP COLUMN sltd_online_ca;

@@ -20,7 +20,7 @@
 //! | Supervisor | see and annotate all cases; review others' cases; export (only role, not even the station session) |
 //! | Trainer | nothing on real cases (training uses fixtures) |
 //! | Auditor | read and verify the audit log |
-//! | Admin | users, retention, delete cases, backup, trusted keys, SLTD hotlist and online service |
+//! | Admin | users, retention, delete cases, backup, trusted keys, SLTD hotlist and online service, station settings (hot folder) |
 //! | station session | everything (the passphrase decrypts every case anyway) |
 //!
 //! CLI contract: `cases list --json` → [`Store::list_case_entries`] (`[CaseListEntry]`:
@@ -40,6 +40,7 @@ mod list;
 mod maintenance;
 mod roles;
 mod schema;
+mod station_settings;
 mod store;
 #[cfg(test)]
 mod test_support;
@@ -60,6 +61,7 @@ pub use list::{CaseFilter, CaseListEntry, CasePage, CaseRow, PageRequest};
 pub use maintenance::{BackupReport, PurgeReport};
 pub use roles::{Permission, Role, Session};
 pub use schema::CURRENT_SCHEMA_VERSION;
+pub use station_settings::HotFolderSetting;
 pub use store::{DATABASE_FILE_NAME, MIN_PASSWORD_CHARS, Store, StoreOptions, database_path};
 pub use trust::{DEFAULT_SLTD_MAX_AGE_DAYS, KeyPurpose, OnlineQueryOutcome, SltdOnlineConfig, TrustedKey};
 pub use users::{

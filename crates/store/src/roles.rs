@@ -89,6 +89,8 @@ pub enum Permission {
     ManageTrust,
     /// Ask the online SLTD service about a document.
     QuerySltdOnline,
+    /// Change the station's settings (the scanner hot folder …).
+    ManageStation,
 }
 
 impl Permission {
@@ -110,6 +112,7 @@ impl Permission {
             Permission::ManageExportPolicy => "set the export policy",
             Permission::ManageTrust => "manage trusted keys and the SLTD hotlist",
             Permission::QuerySltdOnline => "query the online SLTD service",
+            Permission::ManageStation => "change the station's settings",
         }
     }
 
@@ -131,7 +134,8 @@ impl Permission {
             | P::ManageRetention
             | P::Backup
             | P::ManageExportPolicy
-            | P::ManageTrust => role == R::Admin,
+            | P::ManageTrust
+            | P::ManageStation => role == R::Admin,
         }
     }
 }

@@ -10,7 +10,7 @@ use std::path::Path;
 use crate::error::{StoreError, StoreResult, classify_sqlite};
 
 /// Newest schema version this program knows.
-pub const CURRENT_SCHEMA_VERSION: i64 = 3;
+pub const CURRENT_SCHEMA_VERSION: i64 = 4;
 
 /// Migrations in order; entry `i` brings the schema to version `i + 1`.
 const MIGRATIONS: &[&str] = &[
@@ -152,6 +152,17 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE station ADD COLUMN sltd_online_ca TEXT;
     ALTER TABLE station ADD COLUMN sltd_online_token BLOB;
     "#,
+    // Version 4 (the officer's desk): the station's administrator settings that are policy,
+    // not secret (the scanner hot folder first), one JSON value per name, readable without
+    // the passphrase; every change audited.
+    r#"
+    CREATE TABLE station_settings (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        changed_by TEXT NOT NULL,
+        changed_at INTEGER NOT NULL
+    );
+    "#,
 ];
 
 /// Reads the schema version of an existing database without writing to it.
@@ -196,6 +207,22 @@ pub(crate) fn sltd_max_age_read_only(path: &Path) -> StoreResult<Option<i64>> {
     conn.query_row("SELECT sltd_max_age_days FROM station WHERE id = 1", [], |r| r.get(0))
         .optional()
         .map_err(|e| classify_sqlite("reading the hotlist policy", path, e))
+}
+
+/// One station setting's JSON value, read-only and without unlocking. `None` before
+/// migration 4 or when the setting was never made.
+pub(crate) fn station_setting_read_only(path: &Path, name: &str) -> StoreResult<Option<String>> {
+    if read_version_read_only(path)? < 4 {
+        return Ok(None);
+    }
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| classify_sqlite("opening the database read-only", path, e))?;
+    conn.query_row("SELECT value FROM station_settings WHERE name = ?1", [name], |r| r.get(0))
+        .optional()
+        .map_err(|e| classify_sqlite("reading a station setting", path, e))
 }
 
 /// Newest applied migration, 0 if none.

@@ -340,6 +340,14 @@ impl Store {
         let row = self
             .login_row(username)?
             .ok_or_else(|| StoreError::UnknownUser(username.to_string()))?;
+        let removes_an_admin = row.active
+            && row.role == Role::Admin.as_str()
+            && (active == Some(false) || role.is_some_and(|r| r != Role::Admin));
+        if removes_an_admin && self.active_admins()? <= 1 {
+            return Err(StoreError::InvalidArgument(format!(
+                "{username} is the last active administrator: make another administrator first"
+            )));
+        }
         let tx = self.write_tx("starting a user change")?;
         let mut changes = Vec::new();
         if let Some(role) = role {
@@ -380,6 +388,16 @@ impl Store {
         )
         .map_err(self.db_err("writing the audit log"))?;
         tx.commit().map_err(self.db_err("committing a user change"))
+    }
+
+    fn active_admins(&self) -> StoreResult<i64> {
+        self.conn
+            .query_row(
+                "SELECT COUNT(*) FROM users WHERE role = ?1 AND active = 1",
+                [Role::Admin.as_str()],
+                |r| r.get(0),
+            )
+            .map_err(self.db_err("counting administrators"))
     }
 
     /// Lists users (administrators only).
@@ -519,6 +537,19 @@ mod tests {
         ));
         fx.store
             .reset_password(&admin, "expert", "TEST-ONLY reset password")
+            .unwrap();
+        // The station never loses its last administrator.
+        for (role, active) in [(Some(Role::Officer), None), (None, Some(false))] {
+            assert!(matches!(
+                fx.store.update_user(&admin, "admin", role, active, false),
+                Err(StoreError::InvalidArgument(_))
+            ));
+        }
+        fx.store
+            .update_user(&admin, "officer", Some(Role::Admin), Some(true), false)
+            .unwrap();
+        fx.store
+            .update_user(&admin, "admin", None, Some(false), false)
             .unwrap();
         fx.store
             .login("expert", "TEST-ONLY reset password")
