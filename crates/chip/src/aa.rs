@@ -3,6 +3,13 @@
 //! passive authentication). RSA with ISO/IEC 9796-2 digital signature scheme 1,
 //! and ECDSA with plain (r||s) signatures. Both sides: verification for the
 //! reader, signing for the test-only virtual chip.
+//!
+//! The RSA arithmetic is the `rsa` crate's: its raw public operation
+//! (`rsa::hazmat::rsa_encrypt`, s^e mod n) for verification, its blinded raw
+//! private operation for the virtual chip's signature, and its key generation
+//! for TEST-ONLY keys. ISO/IEC 9796-2 scheme 1 with message recovery (header,
+//! recovered part, hash, trailer, and the n − J alternative) stays here: no
+//! maintained crate implements it. ECDSA goes through [`ec`].
 
 use crate::apdu::StatusWord;
 use crate::crypto::{self, HashAlgorithm};
@@ -12,8 +19,15 @@ use crate::lds::dg15::{self, PublicKey};
 use crate::lds::security_infos::SecurityInfo;
 use crate::lds::{FileId, dg14};
 use num_bigint::BigUint;
-use num_traits::{One, Zero};
+use rsa::traits::{PrivateKeyParts, PublicKeyParts};
+use rsa::{BoxedUint, PrivateKey as RsaPrivateKey, PublicKey as RsaPublicKey};
 use thiserror::Error;
+
+/// Smallest and largest RSA modulus (bits) accepted from DG15: the `rsa`
+/// crate's default floor of 1024 bits would refuse nothing ICAO allows today,
+/// but older chips were issued with smaller keys and deserve a verdict on the
+/// signature, not on the key size.
+const RSA_MODULUS_BITS: std::ops::RangeInclusive<usize> = 512..=16384;
 
 /// Why active authentication failed.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -160,29 +174,32 @@ fn verify_rsa_9796_2(
     challenge: &[u8],
     signature: &[u8],
 ) -> Result<(), AaError> {
-    let n = BigUint::from_bytes_be(modulus);
-    let e = BigUint::from_bytes_be(exponent);
-    let s = BigUint::from_bytes_be(signature);
-    if n.is_zero() || s >= n {
+    let key = RsaPublicKey::new_with_size_limits(
+        BoxedUint::from_be_slice_vartime(modulus),
+        BoxedUint::from_be_slice_vartime(exponent),
+        RSA_MODULUS_BITS,
+    )
+    .map_err(|e| AaError::BadKey(format!("RSA public key: {e}")))?;
+    let n = key.n().as_ref();
+    let below_modulus = BoxedUint::from_be_slice(signature, n.bits_precision())
+        .ok()
+        .filter(|s| s < n);
+    let Some(s) = below_modulus else {
         return Err(AaError::BadSignature(
             "signature not below the modulus".into(),
         ));
+    };
+    let mut representative = rsa::hazmat::rsa_encrypt(&key, &s)
+        .map_err(|e| AaError::BadSignature(format!("RSA: {e}")))?
+        .to_be_bytes();
+    // ISO/IEC 9796-2: the signer sends min(J, n − J); the representative ends in 0xC.
+    if representative.last().is_some_and(|b| b & 0x0F != 0x0C) {
+        let reduced = BoxedUint::from_be_slice(&representative, n.bits_precision())
+            .map_err(|e| AaError::BadSignature(format!("RSA: {e}")))?;
+        representative = n.wrapping_sub(&reduced).to_be_bytes();
     }
-    let size = modulus.len();
-    let mut representative = s.modpow(&e, &n);
-    if representative
-        .to_bytes_be()
-        .last()
-        .is_some_and(|b| b & 0x0F != 0x0C)
-    {
-        representative = &n - representative;
-    }
-    let mut f = representative.to_bytes_be();
-    while f.len() < size {
-        f.insert(0, 0);
-    }
-    let skip = f.iter().take_while(|b| **b == 0).count();
-    let f = &f[skip..];
+    let skip = representative.iter().take_while(|b| **b == 0).count();
+    let f = &representative[skip..];
     let (hash, trailer_len) = hash_of_trailer(f)
         .ok_or_else(|| AaError::BadSignature("unknown ISO/IEC 9796-2 trailer".into()))?;
     let Some((&header, _)) = f.split_first() else {
@@ -236,15 +253,27 @@ pub fn chip_sign(dataset: &ChipDataset, challenge: &[u8]) -> Result<Vec<u8>, Sta
     match key {
         crate::emulator::PrivateKey::Dh { .. } => Err(StatusWord::CONDITIONS_NOT_SATISFIED),
         crate::emulator::PrivateKey::Rsa { .. } => {
-            let (n, _, d) = key.rsa_parts().map_err(|_| internal)?;
+            let (n, e, d) = key.rsa_parts().map_err(|_| internal)?;
             let size = usize::try_from(n.bits().div_ceil(8)).unwrap_or(0);
             let recoverable_len = size.checked_sub(2 + 20).ok_or(internal)?;
             let m1 = crypto::random_bytes(recoverable_len).map_err(|_| internal)?;
             let digest = crypto::hash(HashAlgorithm::Sha1, &[&m1[..], challenge].concat());
             let f = [&[0x6A][..], &m1, &digest, &[0xBC]].concat();
-            let signature = BigUint::from_bytes_be(&f).modpow(&d, &n).to_bytes_be();
+            let boxed = |value: &BigUint| BoxedUint::from_be_slice_vartime(&value.to_bytes_be());
+            let private =
+                RsaPrivateKey::from_components(boxed(&n), boxed(&e), boxed(&d), Vec::new())
+                    .map_err(|_| internal)?;
+            let representative =
+                BoxedUint::from_be_slice(&f, private.n().as_ref().bits_precision())
+                    .map_err(|_| internal)?;
+            let mut rng = crypto::seeded_rng().map_err(|_| internal)?;
+            let signature =
+                rsa::hazmat::rsa_decrypt_and_check(&private, Some(&mut rng), &representative)
+                    .map_err(|_| internal)?
+                    .to_be_bytes();
+            let start = signature.len().saturating_sub(size);
             let mut padded = vec![0u8; size.saturating_sub(signature.len())];
-            padded.extend(signature);
+            padded.extend_from_slice(&signature[start..]);
             Ok(padded)
         }
         crate::emulator::PrivateKey::Ec { .. } => {
@@ -268,91 +297,21 @@ pub fn chip_sign(dataset: &ChipDataset, challenge: &[u8]) -> Result<Vec<u8>, Sta
     }
 }
 
-fn is_probable_prime(candidate: &BigUint) -> bool {
-    let two = BigUint::from(2u8);
-    if *candidate < two {
-        return false;
-    }
-    for small in [2u32, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37] {
-        let small = BigUint::from(small);
-        if *candidate == small {
-            return true;
-        }
-        if (candidate % &small).is_zero() {
-            return false;
-        }
-    }
-    let minus_one = candidate - BigUint::one();
-    let rounds = minus_one.trailing_zeros().unwrap_or(0);
-    let odd = &minus_one >> rounds;
-    'witness: for _ in 0..24 {
-        let bytes =
-            crypto::random_bytes(usize::try_from(candidate.bits().div_ceil(8)).unwrap_or(1))
-                .unwrap_or_default();
-        let base = BigUint::from_bytes_be(&bytes) % (candidate - BigUint::from(3u8)) + &two;
-        let mut x = base.modpow(&odd, candidate);
-        if x.is_one() || x == minus_one {
-            continue;
-        }
-        for _ in 1..rounds {
-            x = x.modpow(&two, candidate);
-            if x == minus_one {
-                continue 'witness;
-            }
-        }
-        return false;
-    }
-    true
-}
-
-fn random_prime(bits: u64) -> Result<BigUint, crypto::CryptoError> {
-    loop {
-        let mut bytes = crypto::random_bytes(usize::try_from(bits / 8).unwrap_or(64))?;
-        if let Some(first) = bytes.first_mut() {
-            *first |= 0xC0;
-        }
-        if let Some(last) = bytes.last_mut() {
-            *last |= 1;
-        }
-        let candidate = BigUint::from_bytes_be(&bytes);
-        if is_probable_prime(&candidate) {
-            return Ok(candidate);
-        }
-    }
-}
-
-/// A fresh TEST-ONLY RSA key for active authentication (e = 65537).
+/// A fresh TEST-ONLY RSA key for active authentication (e = 65537), made by
+/// the `rsa` crate (at least 1024 bits, its floor). Not seeded: no fixture
+/// asks for a reproducible RSA key (seeded fixtures use EC keys).
 pub fn generate_rsa_key(bits: u64) -> Result<crate::emulator::PrivateKey, crypto::CryptoError> {
-    let e = BigUint::from(65537u32);
-    loop {
-        let p = random_prime(bits / 2)?;
-        let q = random_prime(bits / 2)?;
-        if p == q {
-            continue;
-        }
-        let phi = (&p - BigUint::one()) * (&q - BigUint::one());
-        let Some(d) = mod_inverse(&e, &phi) else {
-            continue;
-        };
-        let n = p * q;
-        return Ok(crate::emulator::PrivateKey::Rsa {
-            modulus: n.to_str_radix(16),
-            public_exponent: e.to_str_radix(16),
-            private_exponent: d.to_str_radix(16),
-        });
-    }
-}
-
-fn mod_inverse(a: &BigUint, m: &BigUint) -> Option<BigUint> {
-    use num_bigint::{BigInt, Sign};
-    use num_integer::Integer;
-    let a = BigInt::from_biguint(Sign::Plus, a.clone());
-    let m = BigInt::from_biguint(Sign::Plus, m.clone());
-    let extended = a.extended_gcd(&m);
-    if !extended.gcd.is_one() {
-        return None;
-    }
-    extended.x.mod_floor(&m).to_biguint()
+    let size =
+        usize::try_from(bits).map_err(|_| crypto::CryptoError::KeyLength(usize::MAX, "RSA"))?;
+    let mut rng = crypto::seeded_rng()?;
+    let private = RsaPrivateKey::new(&mut rng, size)
+        .map_err(|_| crypto::CryptoError::KeyLength(size / 8, "RSA"))?;
+    let hex = |value: &BoxedUint| BigUint::from_bytes_be(&value.to_be_bytes()).to_str_radix(16);
+    Ok(crate::emulator::PrivateKey::Rsa {
+        modulus: hex(private.n().as_ref()),
+        public_exponent: hex(private.e()),
+        private_exponent: hex(private.d()),
+    })
 }
 
 #[cfg(test)]

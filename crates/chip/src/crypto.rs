@@ -2,12 +2,27 @@
 //! 3DES and AES in CBC mode, ISO/IEC 9797-1 padding method 2, the retail MAC
 //! (ISO/IEC 9797-1 MAC algorithm 3), AES-CMAC (NIST SP 800-38B), and the key
 //! derivation function KDF(K, c).
+//!
+//! The cryptography is the maintained RustCrypto generation built on `cipher`
+//! 0.5: `des`/`aes` 0.9 block ciphers, `cbc` 0.2 for CBC, `retail-mac` 0.1
+//! for the retail MAC, `cmac` 0.8 for AES-CMAC, and `subtle` for the
+//! constant-time comparison. What stays here is glue: choosing the cipher from
+//! the session's kind and key length, and ICAO's own constructions (padding
+//! method 2 with a block size known only at run time, the KDF, the DES parity
+//! adjustment and the PACE integrated mapping's pseudo-random function).
 
 use aes::{Aes128, Aes192, Aes256};
-use des::cipher::{Block, BlockCipherDecrypt, BlockCipherEncrypt, BlockSizeUser, KeyInit};
+use cmac::Cmac;
+use des::cipher::array::Array;
+use des::cipher::{
+    Block, BlockCipherDecrypt, BlockCipherEncrypt, BlockModeDecrypt, BlockModeEncrypt, KeyInit,
+    KeyIvInit,
+};
 use des::{Des, TdesEde2, TdesEde3};
+use retail_mac::{Mac, RetailMac};
 use ring::digest;
 use serde::{Deserialize, Serialize};
+use subtle::ConstantTimeEq;
 use thiserror::Error;
 
 /// Why a cryptographic step could not run.
@@ -46,49 +61,64 @@ impl CipherKind {
     }
 }
 
-trait BlockOps {
-    fn encrypt(&self, block: &mut [u8]);
-    fn decrypt(&self, block: &mut [u8]);
+/// The three operations this module needs, each written once over a RustCrypto
+/// cipher type and picked at run time by [`with_cipher`].
+#[derive(Clone, Copy)]
+enum Operation {
+    CbcEncrypt,
+    CbcDecrypt,
+    EncryptBlock,
 }
 
-struct Wrapped<C>(C);
-
-impl<C: BlockCipherEncrypt + BlockCipherDecrypt + BlockSizeUser> BlockOps for Wrapped<C> {
-    fn encrypt(&self, block: &mut [u8]) {
-        let mut array = Block::<C>::default();
-        array.copy_from_slice(block);
-        self.0.encrypt_block(&mut array);
-        block.copy_from_slice(&array);
+/// Runs `operation` in place on block-aligned `data` with the cipher `C`.
+fn run<C>(
+    operation: Operation,
+    key: &[u8],
+    iv: &[u8],
+    data: &mut [u8],
+    name: &'static str,
+) -> Result<(), CryptoError>
+where
+    C: BlockCipherEncrypt + BlockCipherDecrypt + KeyInit,
+{
+    let key_error = || CryptoError::KeyLength(key.len(), name);
+    let length = data.len();
+    let (blocks, rest): (&mut [Block<C>], _) = Array::slice_as_chunks_mut(data);
+    if !rest.is_empty() {
+        return Err(CryptoError::NotBlockAligned(length, size_of::<Block<C>>()));
     }
-    fn decrypt(&self, block: &mut [u8]) {
-        let mut array = Block::<C>::default();
-        array.copy_from_slice(block);
-        self.0.decrypt_block(&mut array);
-        block.copy_from_slice(&array);
+    match operation {
+        Operation::CbcEncrypt => cbc::Encryptor::<C>::new_from_slices(key, iv)
+            .map_err(|_| key_error())?
+            .encrypt_blocks(blocks),
+        Operation::CbcDecrypt => cbc::Decryptor::<C>::new_from_slices(key, iv)
+            .map_err(|_| key_error())?
+            .decrypt_blocks(blocks),
+        Operation::EncryptBlock => C::new_from_slice(key)
+            .map_err(|_| key_error())?
+            .encrypt_blocks(blocks),
     }
+    Ok(())
 }
 
-fn block_cipher(kind: CipherKind, key: &[u8]) -> Result<Box<dyn BlockOps>, CryptoError> {
-    let bad = |name| CryptoError::KeyLength(key.len(), name);
-    Ok(match (kind, key.len()) {
-        (CipherKind::Tdes, 16) => Box::new(Wrapped(
-            TdesEde2::new_from_slice(key).map_err(|_| bad("3DES"))?,
-        )),
-        (CipherKind::Tdes, 24) => Box::new(Wrapped(
-            TdesEde3::new_from_slice(key).map_err(|_| bad("3DES"))?,
-        )),
-        (CipherKind::Aes, 16) => Box::new(Wrapped(
-            Aes128::new_from_slice(key).map_err(|_| bad("AES"))?,
-        )),
-        (CipherKind::Aes, 24) => Box::new(Wrapped(
-            Aes192::new_from_slice(key).map_err(|_| bad("AES"))?,
-        )),
-        (CipherKind::Aes, 32) => Box::new(Wrapped(
-            Aes256::new_from_slice(key).map_err(|_| bad("AES"))?,
-        )),
-        (CipherKind::Tdes, _) => return Err(bad("3DES")),
-        (CipherKind::Aes, _) => return Err(bad("AES")),
-    })
+/// Picks the cipher of `kind` by key length and runs `operation`; `iv` is one
+/// block (ignored by [`Operation::EncryptBlock`]).
+fn with_cipher(
+    kind: CipherKind,
+    operation: Operation,
+    key: &[u8],
+    iv: &[u8],
+    data: &mut [u8],
+) -> Result<(), CryptoError> {
+    match (kind, key.len()) {
+        (CipherKind::Tdes, 16) => run::<TdesEde2>(operation, key, iv, data, "3DES"),
+        (CipherKind::Tdes, 24) => run::<TdesEde3>(operation, key, iv, data, "3DES"),
+        (CipherKind::Aes, 16) => run::<Aes128>(operation, key, iv, data, "AES"),
+        (CipherKind::Aes, 24) => run::<Aes192>(operation, key, iv, data, "AES"),
+        (CipherKind::Aes, 32) => run::<Aes256>(operation, key, iv, data, "AES"),
+        (CipherKind::Tdes, _) => Err(CryptoError::KeyLength(key.len(), "3DES")),
+        (CipherKind::Aes, _) => Err(CryptoError::KeyLength(key.len(), "AES")),
+    }
 }
 
 fn check_aligned(kind: CipherKind, data: &[u8]) -> Result<(), CryptoError> {
@@ -99,6 +129,14 @@ fn check_aligned(kind: CipherKind, data: &[u8]) -> Result<(), CryptoError> {
     Ok(())
 }
 
+/// The first block of an IV given as a whole number of blocks (ICAO's IVs are one block).
+fn first_block(kind: CipherKind, iv: &[u8]) -> Result<&[u8], CryptoError> {
+    check_aligned(kind, iv)?;
+    let size = kind.block_size();
+    iv.get(..size)
+        .ok_or(CryptoError::NotBlockAligned(iv.len(), size))
+}
+
 /// CBC encryption of block-aligned data.
 pub fn cbc_encrypt(
     kind: CipherKind,
@@ -107,20 +145,9 @@ pub fn cbc_encrypt(
     data: &[u8],
 ) -> Result<Vec<u8>, CryptoError> {
     check_aligned(kind, data)?;
-    check_aligned(kind, iv)?;
-    let cipher = block_cipher(kind, key)?;
-    let size = kind.block_size();
-    let mut chain = iv
-        .get(..size)
-        .ok_or(CryptoError::NotBlockAligned(iv.len(), size))?
-        .to_vec();
-    let mut out = Vec::with_capacity(data.len());
-    for chunk in data.chunks(size) {
-        let mut block: Vec<u8> = chunk.iter().zip(&chain).map(|(a, b)| a ^ b).collect();
-        cipher.encrypt(&mut block);
-        out.extend_from_slice(&block);
-        chain = block;
-    }
+    let iv = first_block(kind, iv)?;
+    let mut out = data.to_vec();
+    with_cipher(kind, Operation::CbcEncrypt, key, iv, &mut out)?;
     Ok(out)
 }
 
@@ -132,20 +159,9 @@ pub fn cbc_decrypt(
     data: &[u8],
 ) -> Result<Vec<u8>, CryptoError> {
     check_aligned(kind, data)?;
-    check_aligned(kind, iv)?;
-    let cipher = block_cipher(kind, key)?;
-    let size = kind.block_size();
-    let mut chain = iv
-        .get(..size)
-        .ok_or(CryptoError::NotBlockAligned(iv.len(), size))?
-        .to_vec();
-    let mut out = Vec::with_capacity(data.len());
-    for chunk in data.chunks(size) {
-        let mut block = chunk.to_vec();
-        cipher.decrypt(&mut block);
-        out.extend(block.iter().zip(&chain).map(|(a, b)| a ^ b));
-        chain = chunk.to_vec();
-    }
+    let iv = first_block(kind, iv)?;
+    let mut out = data.to_vec();
+    with_cipher(kind, Operation::CbcDecrypt, key, iv, &mut out)?;
     Ok(out)
 }
 
@@ -154,9 +170,8 @@ pub fn encrypt_block(kind: CipherKind, key: &[u8], block: &[u8]) -> Result<Vec<u
     if block.len() != kind.block_size() {
         return Err(CryptoError::NotBlockAligned(block.len(), kind.block_size()));
     }
-    let cipher = block_cipher(kind, key)?;
     let mut out = block.to_vec();
-    cipher.encrypt(&mut out);
+    with_cipher(kind, Operation::EncryptBlock, key, &[], &mut out)?;
     Ok(out)
 }
 
@@ -236,71 +251,38 @@ pub fn unpad(data: &[u8]) -> Result<Vec<u8>, CryptoError> {
 }
 
 /// ISO/IEC 9797-1 MAC algorithm 3 (retail MAC) with single DES, over data that
-/// is already padded. `key` is the 16-byte two-key 3DES key.
+/// is already padded. `key` is the 16-byte two-key 3DES key (K || K').
 pub fn retail_mac(key: &[u8], padded: &[u8]) -> Result<Vec<u8>, CryptoError> {
     if key.len() != 16 {
         return Err(CryptoError::KeyLength(key.len(), "retail MAC"));
     }
     check_aligned(CipherKind::Tdes, padded)?;
-    let first =
-        Wrapped(Des::new_from_slice(&key[..8]).map_err(|_| CryptoError::KeyLength(8, "DES"))?);
-    let second =
-        Wrapped(Des::new_from_slice(&key[8..16]).map_err(|_| CryptoError::KeyLength(8, "DES"))?);
-    let mut chain = vec![0u8; 8];
-    for chunk in padded.chunks(8) {
-        for (c, d) in chain.iter_mut().zip(chunk) {
-            *c ^= d;
-        }
-        first.encrypt(&mut chain);
-    }
-    second.decrypt(&mut chain);
-    first.encrypt(&mut chain);
-    Ok(chain)
+    // The crate pads a partial last block with zeros (padding method 1); the
+    // input here is already padded by method 2, so no partial block remains.
+    let mut mac = RetailMac::<Des>::new_from_slice(key)
+        .map_err(|_| CryptoError::KeyLength(key.len(), "retail MAC"))?;
+    mac.update(padded);
+    Ok(mac.finalize().into_bytes().to_vec())
 }
 
-fn shift_left_one(block: &[u8]) -> Vec<u8> {
-    let mut out = vec![0u8; block.len()];
-    for index in 0..block.len() {
-        let carry = block.get(index + 1).map_or(0, |next| next >> 7);
-        out[index] = (block[index] << 1) | carry;
-    }
-    out
+fn cmac_with<C: cmac::block_api::CmacCipher + KeyInit + Clone>(
+    key: &[u8],
+    message: &[u8],
+) -> Result<Vec<u8>, CryptoError> {
+    let mut mac = <Cmac<C> as KeyInit>::new_from_slice(key)
+        .map_err(|_| CryptoError::KeyLength(key.len(), "AES"))?;
+    mac.update(message);
+    Ok(mac.finalize().into_bytes().to_vec())
 }
 
 /// AES-CMAC (NIST SP 800-38B), full 16-byte tag.
 pub fn aes_cmac(key: &[u8], message: &[u8]) -> Result<Vec<u8>, CryptoError> {
-    let cipher = block_cipher(CipherKind::Aes, key)?;
-    let mut l = vec![0u8; 16];
-    cipher.encrypt(&mut l);
-    let derive = |input: &[u8]| {
-        let mut shifted = shift_left_one(input);
-        if input[0] & 0x80 != 0 {
-            shifted[15] ^= 0x87;
-        }
-        shifted
-    };
-    let k1 = derive(&l);
-    let k2 = derive(&k1);
-    let complete = !message.is_empty() && message.len().is_multiple_of(16);
-    let mut blocks: Vec<Vec<u8>> = if complete {
-        message.chunks(16).map(<[u8]>::to_vec).collect()
-    } else {
-        pad(message, 16).chunks(16).map(<[u8]>::to_vec).collect()
-    };
-    if let Some(last) = blocks.last_mut() {
-        let subkey = if complete { &k1 } else { &k2 };
-        for (b, k) in last.iter_mut().zip(subkey) {
-            *b ^= k;
-        }
+    match key.len() {
+        16 => cmac_with::<Aes128>(key, message),
+        24 => cmac_with::<Aes192>(key, message),
+        32 => cmac_with::<Aes256>(key, message),
+        other => Err(CryptoError::KeyLength(other, "AES")),
     }
-    let mut chain = vec![0u8; 16];
-    for block in &blocks {
-        for (c, b) in chain.iter_mut().zip(block) {
-            *c ^= b;
-        }
-        cipher.encrypt(&mut chain);
-    }
-    Ok(chain)
 }
 
 /// The 8-byte MAC of secure messaging over already padded input:
@@ -312,9 +294,10 @@ pub fn sm_mac(kind: CipherKind, key: &[u8], padded: &[u8]) -> Result<Vec<u8>, Cr
     }
 }
 
-/// Constant-time comparison of MACs and tokens.
+/// Constant-time comparison of MACs and tokens (`subtle`); slices of
+/// different lengths are unequal (lengths are public).
 pub fn equal_constant_time(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.ct_eq(b).into()
 }
 
 /// Hash functions used by ICAO 9303.
@@ -389,6 +372,16 @@ pub fn random_bytes(count: usize) -> Result<Vec<u8>, CryptoError> {
     Ok(out)
 }
 
+/// A ChaCha20 generator seeded from the system's secure random source, for
+/// the RustCrypto APIs that take a `rand_core` generator (RSA key generation
+/// and blinding of the virtual chip's TEST-ONLY keys).
+pub fn seeded_rng() -> Result<chacha20::ChaCha20Rng, CryptoError> {
+    use rand_core::SeedableRng;
+    let mut seed = [0u8; 32];
+    seed.copy_from_slice(&random_bytes(32)?);
+    Ok(chacha20::ChaCha20Rng::from_seed(seed))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -407,6 +400,59 @@ mod tests {
             aes_cmac(&key, &h("6bc1bee22e409f96e93d7e117393172a")),
             Ok(h("070a16b46b4d4144f79bdd9dd04a287c"))
         );
+    }
+
+    #[test]
+    fn cmac_sp800_38b_larger_keys() {
+        // NIST SP 800-38B Appendix D.2 and D.3, empty message.
+        let key192 = h("8e73b0f7da0e6452c810f32b809079e562f8ead2522c6b7b");
+        assert_eq!(
+            aes_cmac(&key192, &[]),
+            Ok(h("d17ddf46adaacde531cac483de7a9367"))
+        );
+        let key256 = h("603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4");
+        assert_eq!(
+            aes_cmac(&key256, &[]),
+            Ok(h("028962f61b7bf89efc6b551f4667d983"))
+        );
+        assert!(aes_cmac(&[0; 15], &[]).is_err());
+    }
+
+    #[test]
+    fn cbc_sp800_38a_vector() {
+        // NIST SP 800-38A F.2.1/F.2.2, CBC-AES128, first block.
+        let key = h("2b7e151628aed2a6abf7158809cf4f3c");
+        let iv = h("000102030405060708090a0b0c0d0e0f");
+        let plain = h("6bc1bee22e409f96e93d7e117393172a");
+        let cipher = h("7649abac8119b246cee98e9b12e9197d");
+        assert_eq!(
+            cbc_encrypt(CipherKind::Aes, &key, &iv, &plain),
+            Ok(cipher.clone())
+        );
+        assert_eq!(cbc_decrypt(CipherKind::Aes, &key, &iv, &cipher), Ok(plain));
+    }
+
+    #[test]
+    fn retail_mac_iso9797_1_annex_b() {
+        // ISO/IEC 9797-1 Annex B.4 (MAC algorithm 3), "Now is the time for all ".
+        let key = h("0123456789ABCDEFFEDCBA9876543210");
+        assert_eq!(
+            retail_mac(&key, b"Now is the time for all "),
+            Ok(h("A1C72E74EA3FA9B6"))
+        );
+        assert_eq!(
+            retail_mac(&key, b"Now is the time for all"),
+            Err(CryptoError::NotBlockAligned(23, 8))
+        );
+        assert!(retail_mac(&key[..8], &[0; 8]).is_err());
+    }
+
+    #[test]
+    fn constant_time_comparison() {
+        assert!(equal_constant_time(&[1, 2, 3], &[1, 2, 3]));
+        assert!(!equal_constant_time(&[1, 2, 3], &[1, 2, 4]));
+        assert!(!equal_constant_time(&[1, 2, 3], &[1, 2]));
+        assert!(equal_constant_time(&[], &[]));
     }
 
     #[test]
