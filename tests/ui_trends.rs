@@ -48,7 +48,8 @@ fn import_cross_filter_alerts_and_csv() {
     let bundles = dir.path().join("bundles");
     let demo = tdverify::trends::demo_bundles(6, 1500, 11, &bundles).expect("demo bundles");
     let spike = demo.spike.clone().expect("a planted spike");
-    let store = Store::initialize(&data, "TEST-ONLY station passphrase", StoreOptions::test_only_fast()).expect("store");
+    let store =
+        Store::initialize(&data, "TEST-ONLY station passphrase", StoreOptions::test_only_fast()).expect("store");
     store.create_first_admin("admin", "TEST-ONLY password 1").expect("admin");
     let admin = store.login("admin", "TEST-ONLY password 1").expect("login");
     store.create_user(&admin, "supervisor", "TEST-ONLY password 1", Role::Supervisor).expect("supervisor");
@@ -72,17 +73,38 @@ fn import_cross_filter_alerts_and_csv() {
     harness.get_by_label_contains(&format!("{records} records from 6 bundles"));
     harness.get_by_label("Import bundles").click();
     wait_for_import(&mut harness);
-    harness.get_by_label_contains("Already imported");
+    harness.get_by_label_contains("Imported: 0 · Already imported: 6 · Refused: 0");
     harness.get_by_label_contains(&format!("{records} records from 6 bundles"));
 
-    // The same counts as the library, then a click on the spike's issuing state filters every view.
+    // One quarter in one pick from the period drop-down: the views count only its months.
     let reference = Trends::open(&data).expect("open");
+    let (_, last) = reference.months().expect("months");
+    let year = &last[..4];
+    let quarter = Filter { from: Some(format!("{year}-07")), to: Some(format!("{year}-09")), ..Filter::all() };
+    let Count::Value(quarter_total) = reference.query(Dimension::Route, &quarter).expect("view").total else {
+        panic!("the quarter's total is hidden")
+    };
+    harness.get_by_label("Period").click();
+    harness.run();
+    harness.get_by_label(&format!("{year}-Q3")).click();
+    harness.run();
+    assert_eq!(harness.state().trends.filter.from.as_deref(), Some(format!("{year}-07").as_str()));
+    assert_eq!(harness.state().trends.filter.to.as_deref(), Some(format!("{year}-09").as_str()));
+    harness.get_by_label("Routes").click();
+    harness.run();
+    assert!(quarter_total > 0 && quarter_total < records, "a quarter holds part of the records");
+    harness.get_by_label_contains(&format!("Total {quarter_total} "));
+    harness.get_by_label("Clear filters").click();
+    harness.run();
+
+    // The same counts as the library, then a click on the spike's issuing state filters every view.
     let by_state = reference.query(Dimension::IssuingState, &Filter::all()).expect("view");
-    let state_count = by_state.rows.iter().find(|r| r.key == spike.issuing_state).map(|r| r.count).expect("the spike's state");
+    let state_count =
+        by_state.rows.iter().find(|r| r.key == spike.issuing_state).map(|r| r.count).expect("the spike's state");
     let Count::Value(state_count) = state_count else { panic!("the spike's state is hidden") };
     harness.get_by_label("Issuing states").click();
     harness.run();
-    harness.get_by_label_contains(&format!("{} ", spike.issuing_state)).click();
+    harness.get_by_label_contains(&format!("{}  (", spike.issuing_state)).click();
     harness.run();
     assert!(
         harness.state().trends.filter.pins.contains(&(Dimension::IssuingState, spike.issuing_state.clone())),
@@ -125,7 +147,13 @@ fn import_cross_filter_alerts_and_csv() {
     harness.run();
     let csv = std::fs::read_to_string(data.join("trends-output/routes.csv")).expect("routes.csv");
     assert!(csv.lines().count() > 2, "{csv}");
-    assert!(csv.lines().skip(1).all(|l| l.rsplit(',').next().is_some_and(|c| c == "<k" || c.parse::<u64>().is_ok_and(|n| n == 0 || n >= 5))), "{csv}");
+    assert!(
+        csv.lines().skip(1).all(|l| l
+            .rsplit(',')
+            .next()
+            .is_some_and(|c| c == "<k" || c.parse::<u64>().is_ok_and(|n| n == 0 || n >= 5))),
+        "{csv}"
+    );
     harness.get_by_label("National report (PDF)").click();
     harness.run();
     let pdf = std::fs::read(data.join("trends-output/national-trend-report.pdf")).expect("the report");

@@ -202,7 +202,7 @@ impl TrendsScreen {
             (tr.tr("trends-imported"), tr.tr("trends-already-imported"), tr.tr("trends-refused"));
         let spawned = std::thread::Builder::new().name("trends-import".into()).spawn(move || {
             let mut lines = Vec::new();
-            let mut refused = 0;
+            let (mut refused, mut already) = (0, 0);
             if bundles.is_empty() {
                 let _ = sender.send((trends, Err("no bundle folder (with manifest.json) found there".to_string())));
                 return;
@@ -210,7 +210,10 @@ impl TrendsScreen {
             for bundle in &bundles {
                 let name = bundle.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
                 match trends.import_bundle(bundle, &trusted) {
-                    Ok(outcome) if outcome.already_imported => lines.push(format!("{already_word}: {name}")),
+                    Ok(outcome) if outcome.already_imported => {
+                        already += 1;
+                        lines.push(format!("{already_word}: {name}"));
+                    }
                     Ok(outcome) => lines.push(format!(
                         "{imported_word}: {name} ({}, {}, {} records)",
                         outcome.bundle.station_id, outcome.bundle.period, outcome.bundle.records
@@ -221,7 +224,15 @@ impl TrendsScreen {
                     }
                 }
             }
-            let text = lines.join("\n");
+            // First line: the counts, so twenty bundles do not push the views off the screen;
+            // the per-bundle lines follow, shown on demand.
+            let imported = lines.len() - refused - already;
+            let mut text =
+                format!("{imported_word}: {imported} · {already_word}: {already} · {refused_word}: {refused}");
+            for line in &lines {
+                text.push('\n');
+                text.push_str(line);
+            }
             let _ = sender.send((trends, if refused == 0 { Ok(text) } else { Err(text) }));
         });
         match spawned {
@@ -263,7 +274,10 @@ impl TrendsScreen {
         ui.heading(tr.tr("trends-title"));
         match &self.trends {
             Some(Err(e)) => {
-                ui.colored_label(ui.visuals().error_fg_color, tr.tr_args("trends-open-failed", &[("reason", e.clone())]));
+                ui.colored_label(
+                    ui.visuals().error_fg_color,
+                    tr.tr_args("trends-open-failed", &[("reason", e.clone())]),
+                );
                 return;
             }
             None => return,
@@ -356,7 +370,10 @@ impl TrendsScreen {
                             .map(|own| {
                                 tr.tr_args(
                                     "trends-own-imported",
-                                    &[("records", own.outcome.bundle.records.to_string()), ("period", own.outcome.bundle.period.clone())],
+                                    &[
+                                        ("records", own.outcome.bundle.records.to_string()),
+                                        ("period", own.outcome.bundle.period.clone()),
+                                    ],
                                 )
                             })
                             .map_err(|e| e.to_string()),
@@ -365,14 +382,33 @@ impl TrendsScreen {
                 }
             });
         }
-        match &self.import_message {
-            Some(Ok(text)) => {
-                ui.label(text);
+        if let Some(message) = &self.import_message {
+            let (text, failed) = match message {
+                Ok(text) => (text, false),
+                Err(text) => (text, true),
+            };
+            let (headline, details) = text.split_once('\n').unwrap_or((text.as_str(), ""));
+            ui.horizontal(|ui| {
+                if failed {
+                    ui.colored_label(ui.visuals().error_fg_color, headline);
+                } else {
+                    ui.label(headline);
+                }
+            });
+            // A refused bundle is never hidden behind a fold.
+            let refused_word = tr.tr("trends-refused");
+            for line in details.lines().filter(|line| line.starts_with(refused_word.as_str())) {
+                ui.colored_label(ui.visuals().error_fg_color, line);
             }
-            Some(Err(text)) => {
-                ui.colored_label(ui.visuals().error_fg_color, text);
+            if !details.is_empty() {
+                egui::CollapsingHeader::new(tr.tr("trends-import-details")).default_open(false).show(ui, |ui| {
+                    egui::ScrollArea::vertical().id_salt("trends-import-details").max_height(160.0).show(ui, |ui| {
+                        for line in details.lines() {
+                            ui.label(line);
+                        }
+                    });
+                });
             }
-            None => {}
         }
     }
 
@@ -381,12 +417,56 @@ impl TrendsScreen {
         let choices: Vec<(Dimension, Vec<String>)> =
             self.views.as_ref().and_then(|v| v.as_ref().ok()).map(|v| v.choices.clone()).unwrap_or_default();
         let mut changed = false;
+        let span = self.trends.as_ref().and_then(|t| t.as_ref().ok()).and_then(|t| t.months());
         ui.horizontal_wrapped(|ui| {
+            // A quarter or a year in one pick; From and To stay editable for any other range.
+            if let Some((first, last)) = &span {
+                let label = ui.label(tr.tr("trends-period"));
+                let current = period_label(self.filter.from.as_deref(), self.filter.to.as_deref());
+                let shown = current.clone().unwrap_or_else(|| {
+                    if self.filter.from.is_none() && self.filter.to.is_none() {
+                        tr.tr("trends-all")
+                    } else {
+                        "…".into()
+                    }
+                });
+                let mut picked: Option<Option<(String, String)>> = None;
+                egui::ComboBox::from_id_salt("trends-period")
+                    .selected_text(shown)
+                    .show_ui(ui, |ui| {
+                        if ui
+                            .selectable_label(
+                                self.filter.from.is_none() && self.filter.to.is_none(),
+                                tr.tr("trends-all"),
+                            )
+                            .clicked()
+                        {
+                            picked = Some(None);
+                        }
+                        for (name, from, to) in periods_between(first, last) {
+                            if ui.selectable_label(current.as_deref() == Some(name.as_str()), &name).clicked() {
+                                picked = Some(Some((from, to)));
+                            }
+                        }
+                    })
+                    .response
+                    .labelled_by(label.id);
+                if let Some(choice) = picked {
+                    let (from, to) = choice.map(|(f, t)| (Some(f), Some(t))).unwrap_or((None, None));
+                    self.from_text = from.clone().unwrap_or_default();
+                    self.to_text = to.clone().unwrap_or_default();
+                    self.filter.from = from;
+                    self.filter.to = to;
+                    changed = true;
+                }
+            }
             let from = ui.label(tr.tr("trends-from"));
-            let from_edit = ui.add(egui::TextEdit::singleline(&mut self.from_text).hint_text("YYYY-MM").desired_width(70.0));
+            let from_edit =
+                ui.add(egui::TextEdit::singleline(&mut self.from_text).hint_text("YYYY-MM").desired_width(70.0));
             let from_edit = from_edit.labelled_by(from.id);
             let to = ui.label(tr.tr("trends-to"));
-            let to_edit = ui.add(egui::TextEdit::singleline(&mut self.to_text).hint_text("YYYY-MM").desired_width(70.0));
+            let to_edit =
+                ui.add(egui::TextEdit::singleline(&mut self.to_text).hint_text("YYYY-MM").desired_width(70.0));
             let to_edit = to_edit.labelled_by(to.id);
             if from_edit.changed() || to_edit.changed() {
                 let valid = |t: &str| t.trim().is_empty() || is_month(t.trim());
@@ -432,7 +512,8 @@ impl TrendsScreen {
         if !extra.is_empty() || !self.filter.pins.is_empty() || self.filter.from.is_some() || self.filter.to.is_some() {
             ui.horizontal_wrapped(|ui| {
                 for (dimension, value) in &extra {
-                    let text = format!("{} = {}  x", tr.tr(&format!("trends-dim-{}", dimension.as_str())), shown(value));
+                    let text =
+                        format!("{} = {}  x", tr.tr(&format!("trends-dim-{}", dimension.as_str())), shown(value));
                     if ui.button(text).on_hover_text(tr.tr("trends-unpin")).clicked() {
                         self.filter.toggle(*dimension, value);
                         changed = true;
@@ -512,7 +593,8 @@ impl TrendsScreen {
             TrendsTab::Map => {
                 ui.label(RichText::new(tr.tr("trends-map-title")).strong());
                 let map = self.map.get_or_insert_with(|| {
-                    crate::trends::WorldMap::embedded(crate::trends::Projection::NaturalEarth).map_err(|e| e.to_string())
+                    crate::trends::WorldMap::embedded(crate::trends::Projection::NaturalEarth)
+                        .map_err(|e| e.to_string())
                 });
                 match map {
                     Ok(map) => clicked.extend(world_map(ui, tr, map, &views.issuing_states)),
@@ -531,7 +613,8 @@ impl TrendsScreen {
     /// The report crate's input for the current filter (the same suppressed views).
     fn report_input(&self) -> Result<crate::report::TrendReportInput, String> {
         let Some(Ok(trends)) = &self.trends else { return Err("no trends database".into()) };
-        crate::report::TrendReportInput::from_trends(trends, &self.filter, "National trend report").map_err(|e| e.to_string())
+        crate::report::TrendReportInput::from_trends(trends, &self.filter, "National trend report")
+            .map_err(|e| e.to_string())
     }
 
     /// Writes the current tab's view as PNG (the alerts tab: every view).
@@ -595,6 +678,49 @@ impl TrendsScreen {
 }
 
 /// Whether `text` is a `YYYY-MM` month (the period fields apply only once it is).
+/// The quarters (newest first) and then the years that the months `first..=last` touch,
+/// each as (name, first month, last month).
+fn periods_between(first: &str, last: &str) -> Vec<(String, String, String)> {
+    let parse = |m: &str| -> Option<(u32, u32)> {
+        let (y, mo) = m.split_once('-')?;
+        Some((y.parse().ok()?, mo.parse().ok()?))
+    };
+    let (Some((y0, m0)), Some((y1, m1))) = (parse(first), parse(last)) else { return Vec::new() };
+    if (y0, m0) > (y1, m1) || y1 - y0 > 50 {
+        return Vec::new();
+    }
+    let mut quarters = Vec::new();
+    let (mut year, mut quarter) = (y1, (m1.clamp(1, 12) - 1) / 3 + 1);
+    while (year, quarter) >= (y0, (m0.clamp(1, 12) - 1) / 3 + 1) {
+        let start = (quarter - 1) * 3 + 1;
+        quarters.push((format!("{year}-Q{quarter}"), format!("{year}-{start:02}"), format!("{year}-{:02}", start + 2)));
+        if quarter == 1 {
+            year -= 1;
+            quarter = 4;
+        } else {
+            quarter -= 1;
+        }
+    }
+    quarters.extend((y0..=y1).rev().map(|y| (y.to_string(), format!("{y}-01"), format!("{y}-12"))));
+    quarters
+}
+
+/// The name of the period `from..=to` when it is exactly a quarter or a year.
+fn period_label(from: Option<&str>, to: Option<&str>) -> Option<String> {
+    let (from, to) = (from?, to?);
+    let (year, first) = from.split_once('-')?;
+    let (year_to, last) = to.split_once('-')?;
+    let (first, last): (u32, u32) = (first.parse().ok()?, last.parse().ok()?);
+    if year != year_to {
+        return None;
+    }
+    match (first, last) {
+        (1, 12) => Some(year.to_string()),
+        (f, l) if l == f + 2 && f % 3 == 1 => Some(format!("{year}-Q{}", f / 3 + 1)),
+        _ => None,
+    }
+}
+
 fn is_month(text: &str) -> bool {
     let Some((year, month)) = text.split_once('-') else { return false };
     year.len() == 4
@@ -688,7 +814,9 @@ fn bar_row(ui: &mut egui::Ui, label: &str, count: Count, max: u64, color: Color3
 
 /// A view's rows as bars, largest first (at most `limit`); returns the clicked key.
 fn bar_rows(ui: &mut egui::Ui, tr: &Translator, view: &View, limit: usize) -> Option<(Dimension, String)> {
-    ui.label(RichText::new(tr.tr_args("trends-total", &[("total", view.total.text()), ("k", view.k.to_string())])).weak());
+    ui.label(
+        RichText::new(tr.tr_args("trends-total", &[("total", view.total.text()), ("k", view.k.to_string())])).weak(),
+    );
     let max = view.rows.iter().filter_map(|r| r.count.value()).max().unwrap_or(1);
     let mut clicked = None;
     for row in view.rows.iter().take(limit) {
@@ -704,10 +832,27 @@ fn bar_rows(ui: &mut egui::Ui, tr: &Translator, view: &View, limit: usize) -> Op
 
 /// The ranking with the change against the previous period.
 fn ranking_rows(ui: &mut egui::Ui, tr: &Translator, ranking: &Ranking) -> Option<(Dimension, String)> {
-    ui.label(RichText::new(tr.tr_args("trends-ranking-periods", &[("current", ranking.period.clone()), ("previous", ranking.previous_period.clone())])).weak());
+    ui.label(
+        RichText::new(tr.tr_args(
+            "trends-ranking-periods",
+            &[("current", ranking.period.clone()), ("previous", ranking.previous_period.clone())],
+        ))
+        .weak(),
+    );
+    // Nothing at all in the previous period (no bundle covers it): no change to show.
+    let nothing_before = ranking.rows.iter().all(|r| matches!(r.previous, Count::Value(0)));
+    if nothing_before {
+        ui.label(RichText::new(tr.tr("trends-ranking-no-previous")).weak());
+    }
     let max = ranking.rows.iter().filter_map(|r| r.count.value()).max().unwrap_or(1);
     let mut clicked = None;
     for row in ranking.rows.iter().take(30) {
+        if nothing_before {
+            if bar_row(ui, &row.key, row.count, max, PALETTE[2]).clicked() {
+                clicked = Some((Dimension::IssuingState, row.key.clone()));
+            }
+            continue;
+        }
         let change = match row.change {
             crate::trends::Change::Value(n) if n > 0 => format!("+{n}"),
             crate::trends::Change::Value(n) => n.to_string(),
@@ -724,43 +869,58 @@ fn ranking_rows(ui: &mut egui::Ui, tr: &Translator, ranking: &Ranking) -> Option
 /// A heat map: rows × columns (at most `limit` each), shade by count, hidden cells grey
 /// with `<k`. A click on a cell pins both its row's and its column's value.
 fn heat_map(ui: &mut egui::Ui, tr: &Translator, grid: &Grid, limit: usize) -> Vec<(Dimension, String)> {
-    ui.label(RichText::new(tr.tr_args("trends-total", &[("total", grid.total.text()), ("k", grid.k.to_string())])).weak());
+    ui.label(
+        RichText::new(tr.tr_args("trends-total", &[("total", grid.total.text()), ("k", grid.k.to_string())])).weak(),
+    );
     let max = grid.cells.iter().flatten().filter_map(|c| c.value()).max().unwrap_or(1);
     let mut clicked = None;
     let cols = grid.cols.len().min(limit);
-    egui::ScrollArea::horizontal().id_salt(("heat", grid.row_dimension.as_str(), grid.col_dimension.as_str())).show(ui, |ui| {
-        egui::Grid::new(("heat-grid", grid.row_dimension.as_str(), grid.col_dimension.as_str())).spacing([2.0, 2.0]).show(ui, |ui| {
-            ui.label("");
-            for col in grid.cols.iter().take(cols) {
-                ui.label(RichText::new(col).small());
-            }
-            ui.label(RichText::new(tr.tr("trends-row-total")).small());
-            ui.end_row();
-            for (r, row) in grid.rows.iter().enumerate().take(limit) {
-                ui.label(RichText::new(row).small());
-                for (c, col) in grid.cols.iter().enumerate().take(cols) {
-                    let count = grid.cells[r][c];
-                    let (rect, response) = ui.allocate_exact_size(egui::vec2(44.0, 20.0), Sense::click());
-                    let text = count.text();
-                    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, format!("{row} / {col}: {text}")));
-                    let fill = match count {
-                        Count::Value(0) => ui.visuals().extreme_bg_color,
-                        Count::Value(n) => PALETTE[2].gamma_multiply(0.25 + 0.75 * n as f32 / max as f32),
-                        Count::Suppressed => HIDDEN,
-                    };
-                    ui.painter().rect_filled(rect, 1.0, fill);
-                    if count != Count::Value(0) {
-                        ui.painter().text(rect.center(), egui::Align2::CENTER_CENTER, &text, egui::FontId::proportional(11.0), Color32::WHITE);
+    egui::ScrollArea::horizontal().id_salt(("heat", grid.row_dimension.as_str(), grid.col_dimension.as_str())).show(
+        ui,
+        |ui| {
+            egui::Grid::new(("heat-grid", grid.row_dimension.as_str(), grid.col_dimension.as_str()))
+                .spacing([2.0, 2.0])
+                .show(ui, |ui| {
+                    ui.label("");
+                    for col in grid.cols.iter().take(cols) {
+                        ui.label(RichText::new(col).small());
                     }
-                    if response.clicked() {
-                        clicked = Some((r, c));
+                    ui.label(RichText::new(tr.tr("trends-row-total")).small());
+                    ui.end_row();
+                    for (r, row) in grid.rows.iter().enumerate().take(limit) {
+                        ui.label(RichText::new(row).small());
+                        for (c, col) in grid.cols.iter().enumerate().take(cols) {
+                            let count = grid.cells[r][c];
+                            let (rect, response) = ui.allocate_exact_size(egui::vec2(44.0, 20.0), Sense::click());
+                            let text = count.text();
+                            response.widget_info(|| {
+                                egui::WidgetInfo::labeled(egui::Role::Button, true, format!("{row} / {col}: {text}"))
+                            });
+                            let fill = match count {
+                                Count::Value(0) => ui.visuals().extreme_bg_color,
+                                Count::Value(n) => PALETTE[2].gamma_multiply(0.25 + 0.75 * n as f32 / max as f32),
+                                Count::Suppressed => HIDDEN,
+                            };
+                            ui.painter().rect_filled(rect, 1.0, fill);
+                            if count != Count::Value(0) {
+                                ui.painter().text(
+                                    rect.center(),
+                                    egui::Align2::CENTER_CENTER,
+                                    &text,
+                                    egui::FontId::proportional(11.0),
+                                    Color32::WHITE,
+                                );
+                            }
+                            if response.clicked() {
+                                clicked = Some((r, c));
+                            }
+                        }
+                        ui.label(RichText::new(grid.row_totals[r].text()).small());
+                        ui.end_row();
                     }
-                }
-                ui.label(RichText::new(grid.row_totals[r].text()).small());
-                ui.end_row();
-            }
-        });
-    });
+                });
+        },
+    );
     clicked
         .map(|(r, c)| vec![(grid.row_dimension, grid.rows[r].clone()), (grid.col_dimension, grid.cols[c].clone())])
         .unwrap_or_default()
@@ -771,7 +931,9 @@ fn heat_map(ui: &mut egui::Ui, tr: &Translator, grid: &Grid, limit: usize) -> Ve
 /// at least k, so its height tells nothing below k.
 fn stacked_columns(ui: &mut egui::Ui, tr: &Translator, grid: &Grid) -> Option<(Dimension, String)> {
     use egui_plot::{Bar, BarChart, Legend, Plot};
-    ui.label(RichText::new(tr.tr_args("trends-total", &[("total", grid.total.text()), ("k", grid.k.to_string())])).weak());
+    ui.label(
+        RichText::new(tr.tr_args("trends-total", &[("total", grid.total.text()), ("k", grid.k.to_string())])).weak(),
+    );
     let mut charts: Vec<BarChart> = Vec::new();
     for (c, col) in grid.cols.iter().enumerate() {
         let bars: Vec<Bar> = grid
@@ -780,7 +942,10 @@ fn stacked_columns(ui: &mut egui::Ui, tr: &Translator, grid: &Grid) -> Option<(D
             .enumerate()
             .map(|(r, _)| {
                 let color = PALETTE[c % PALETTE.len()];
-                Bar::new(r as f64, grid.cells[r][c].value().unwrap_or(0) as f64).width(0.8).fill(color).stroke(Stroke::NONE)
+                Bar::new(r as f64, grid.cells[r][c].value().unwrap_or(0) as f64)
+                    .width(0.8)
+                    .fill(color)
+                    .stroke(Stroke::NONE)
             })
             .collect();
         let chart = BarChart::new(col.clone(), bars).color(PALETTE[c % PALETTE.len()]);
@@ -863,9 +1028,9 @@ fn world_map(
     let painter = ui.painter_at(rect);
     let no_data = ui.visuals().extreme_bg_color;
     let outline = Stroke::new(0.5, ui.visuals().weak_text_color());
-    let hovered = response.hover_pos().and_then(|pos| {
-        map.country_at((pos.x - rect.left()) / rect.width(), (pos.y - rect.top()) / rect.height())
-    });
+    let hovered = response
+        .hover_pos()
+        .and_then(|pos| map.country_at((pos.x - rect.left()) / rect.width(), (pos.y - rect.top()) / rect.height()));
     for (country, shade) in map.countries().iter().zip(&choropleth.shades) {
         let mut fill = match shade {
             Shade::NoData => no_data,
@@ -896,7 +1061,8 @@ fn world_map(
     // Hover: the country and its count as the view shows it.
     let response = match hovered {
         Some(country) => {
-            let count = values.iter().find(|(k, _)| *k == country.code).map_or_else(|| "0".to_string(), |(_, c)| c.text());
+            let count =
+                values.iter().find(|(k, _)| *k == country.code).map_or_else(|| "0".to_string(), |(_, c)| c.text());
             response.on_hover_text(format!("{} ({}): {count}", country.name, country.code))
         }
         None => response,
@@ -934,13 +1100,22 @@ fn show_alerts(ui: &mut egui::Ui, tr: &Translator, report: &AlertReport) -> Opti
     }
     let mut clicked = None;
     egui::Grid::new("trends-alerts").striped(true).spacing([16.0, 4.0]).show(ui, |ui| {
-        for heading in ["trends-alert-series", "trends-alert-month", "trends-alert-count", "trends-alert-expected", "trends-alert-p", "trends-alert-history"] {
+        for heading in [
+            "trends-alert-series",
+            "trends-alert-month",
+            "trends-alert-count",
+            "trends-alert-expected",
+            "trends-alert-p",
+            "trends-alert-history",
+        ] {
             ui.label(RichText::new(tr.tr(heading)).strong());
         }
         ui.end_row();
         for alert in &report.alerts {
-            let series = format!("{} {}", tr.tr(&format!("trends-dim-{}", alert.dimension.as_str())), shown(&alert.series));
-            let button = egui::Button::new(RichText::new(series).color(Color32::from_rgb(0xd0, 0x8c, 0x00))).frame(false);
+            let series =
+                format!("{} {}", tr.tr(&format!("trends-dim-{}", alert.dimension.as_str())), shown(&alert.series));
+            let button =
+                egui::Button::new(RichText::new(series).color(Color32::from_rgb(0xd0, 0x8c, 0x00))).frame(false);
             if ui.add(button).on_hover_text(tr.tr("trends-alert-pin")).clicked() {
                 clicked = Some((alert.dimension, alert.series.clone()));
             }
@@ -954,4 +1129,31 @@ fn show_alerts(ui: &mut egui::Ui, tr: &Translator, report: &AlertReport) -> Opti
         }
     });
     clicked
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_period_drop_down_offers_each_quarter_then_each_year() {
+        let periods = periods_between("2025-02", "2026-10");
+        let names: Vec<&str> = periods.iter().map(|(n, _, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            ["2026-Q4", "2026-Q3", "2026-Q2", "2026-Q1", "2025-Q4", "2025-Q3", "2025-Q2", "2025-Q1", "2026", "2025"]
+        );
+        assert_eq!(periods[1], ("2026-Q3".into(), "2026-07".into(), "2026-09".into()));
+        assert!(periods_between("2026-05", "2025-01").is_empty());
+        assert!(periods_between("garbage", "2025-01").is_empty());
+    }
+
+    #[test]
+    fn a_range_is_named_only_when_it_is_exactly_a_quarter_or_a_year() {
+        assert_eq!(period_label(Some("2026-07"), Some("2026-09")).as_deref(), Some("2026-Q3"));
+        assert_eq!(period_label(Some("2025-01"), Some("2025-12")).as_deref(), Some("2025"));
+        assert_eq!(period_label(Some("2026-08"), Some("2026-10")), None);
+        assert_eq!(period_label(Some("2025-10"), Some("2026-12")), None);
+        assert_eq!(period_label(None, Some("2026-12")), None);
+    }
 }
