@@ -1,7 +1,6 @@
 //! `tdverify export …` (the DESC bundle), `tdverify cases classify|submit` (the case
-//! context from scripts) and `tdverify users add|list` (accounts, so a supervisor can
-//! exist before the administration screen does). Everything here reads arguments and
-//! secrets, calls `tdverify::export` / `tdverify::store`, and prints.
+//! context from scripts). Everything here reads arguments and secrets, calls
+//! `tdverify::export` / `tdverify::store`, and prints.
 //!
 //! Users log in with `--user NAME` and the password in `TDVERIFY_PASSWORD` (or typed at
 //! the prompt); the station passphrase unlocks the store as for every store command.
@@ -18,8 +17,6 @@ use super::cases::{Failure, finish, open_store, parse_verdict, print_json, secre
 
 /// Environment variable holding the logged-in user's password.
 const PASSWORD_VAR: &str = "TDVERIFY_PASSWORD";
-/// Environment variable holding a new user's password for `users add`.
-const NEW_PASSWORD_VAR: &str = "TDVERIFY_NEW_PASSWORD";
 
 /// `tdverify export`: write an anonymised, signed DESC bundle of a period's fraud cases
 /// (Supervisor), or `export verify BUNDLE`, or `export key`.
@@ -374,73 +371,4 @@ pub fn submit(data_dir: &Path, args: &SubmitArgs) -> Result<(), Failure> {
     store.submit_case(&session, args.case_id.trim())?;
     println!("Case {} submitted", args.case_id.trim());
     Ok(())
-}
-
-/// `tdverify users`: accounts (administrator).
-#[derive(Debug, clap::Args)]
-pub struct UsersArgs {
-    #[command(subcommand)]
-    command: UsersCommand,
-}
-
-#[derive(Debug, clap::Subcommand)]
-enum UsersCommand {
-    /// Create an account (its password from TDVERIFY_NEW_PASSWORD or the terminal).
-    Add {
-        /// The new user's login name.
-        name: String,
-        /// officer, expert, trainer, supervisor, auditor or admin.
-        #[arg(long)]
-        role: String,
-        /// The administrator doing it (password in TDVERIFY_PASSWORD).
-        #[arg(long, value_name = "NAME")]
-        admin: String,
-    },
-    /// List accounts.
-    List {
-        /// The administrator (password in TDVERIFY_PASSWORD).
-        #[arg(long, value_name = "NAME")]
-        admin: String,
-        /// Print JSON.
-        #[arg(long)]
-        json: bool,
-    },
-}
-
-/// Runs `tdverify users …`.
-pub fn run_users(context: &Context, args: UsersArgs) -> ExitCode {
-    finish((|| match args.command {
-        UsersCommand::Add { name, role, admin } => {
-            let role = Role::parse(role.trim()).ok_or_else(|| {
-                Failure::input(format!("--role {role:?}: use officer, expert, trainer, supervisor, auditor or admin"))
-            })?;
-            let store = open_store(&context.data_dir)?;
-            let session = login(&store, &admin)?;
-            let password = secret_from_env_or_prompt(
-                NEW_PASSWORD_VAR,
-                &format!("Password for {name}: "),
-                "the new user's password",
-            )?;
-            store.create_user(&session, &name, &password, role)?;
-            println!("User {} created with role {}", name.trim(), role.as_str());
-            Ok(())
-        }
-        UsersCommand::List { admin, json } => {
-            let store = open_store(&context.data_dir)?;
-            let session = login(&store, &admin)?;
-            let users = store.list_users(&session)?;
-            if json {
-                return print_json(&users);
-            }
-            for user in &users {
-                println!(
-                    "{:<24} {:<11} {}",
-                    user.username,
-                    user.role.as_str(),
-                    if user.active { "active" } else { "disabled" }
-                );
-            }
-            Ok(())
-        }
-    })())
 }

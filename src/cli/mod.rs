@@ -13,6 +13,8 @@ mod cases;
 mod export;
 mod sltd;
 mod trends;
+mod users;
+mod watch;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -64,12 +66,14 @@ pub enum Command {
     Store(cases::StoreArgs),
     /// Anonymised, signed DESC bundle of a period's fraud cases (Supervisor); `export verify BUNDLE`; `export key`.
     Export(export::ExportArgs),
-    /// User accounts (administrator): `users add NAME --role R --admin NAME`, `users list`.
-    Users(export::UsersArgs),
+    /// User accounts (administrator): add, list, disable, enable, unlock, reset-password, role.
+    Users(users::UsersArgs),
     /// The offline stolen and lost documents hotlist: import, status, check, trust, make-test-bundle.
     Sltd(sltd::SltdArgs),
     /// Trends dashboard data: import stations' bundles, query with small-number suppression, alerts, TEST-ONLY demo bundles.
     Trends(trends::TrendsArgs),
+    /// The scanner hot folder: inspect complete sets as they arrive; `--configure` (administrator), `--show`.
+    Watch(watch::WatchArgs),
 }
 
 /// Global context every command gets.
@@ -116,8 +120,9 @@ pub fn main() -> ExitCode {
         Command::Restore(args) => cases::run_restore(&context, args),
         Command::Store(args) => cases::run_store(&context, args),
         Command::Export(args) => export::run_export(&context, args),
-        Command::Users(args) => export::run_users(&context, args),
+        Command::Users(args) => users::run(&context, args),
         Command::Sltd(args) => sltd::run(&context, args),
         Command::Trends(args) => trends::run(&context, args),
+        Command::Watch(args) => watch::run_command(&context, args),
     }
 }
