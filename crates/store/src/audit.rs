@@ -62,6 +62,8 @@ pub enum AuditAction {
     SltdConfig,
     /// The online SLTD service was asked about a document.
     SltdQuery,
+    /// Training: a session signed, a run recorded, results exported (counts and ids only).
+    Training,
     /// A station setting changed (the scanner hot folder …).
     StationConfig,
 }
@@ -91,6 +93,7 @@ impl AuditAction {
             AuditAction::SltdImport => "sltd_import",
             AuditAction::SltdConfig => "sltd_config",
             AuditAction::SltdQuery => "sltd_query",
+            AuditAction::Training => "training",
             AuditAction::StationConfig => "station_config",
         }
     }

@@ -157,6 +157,25 @@ impl Store {
             .map_err(self.db_err("storing the station signing key"))
     }
 
+    /// The station's Ed25519 key pair, unsealed for one signature. Callers sign only
+    /// domain-separated messages (a DESC manifest; a training session after its context).
+    pub(crate) fn station_signing_pair(&self) -> StoreResult<ring::signature::Ed25519KeyPair> {
+        let sealed: Vec<u8> = self
+            .conn
+            .query_row(
+                "SELECT sealed_signing_key FROM station WHERE id = 1",
+                [],
+                |r| r.get::<_, Option<Vec<u8>>>(0),
+            )
+            .map_err(self.db_err("reading the station signing key"))?
+            .ok_or_else(|| StoreError::Corrupt("the station has no export signing key".into()))?;
+        let pkcs8 = self
+            .station_key
+            .open(AAD_SIGNING_KEY, &sealed, "export signing key")?;
+        ring::signature::Ed25519KeyPair::from_pkcs8(&pkcs8)
+            .map_err(|_| StoreError::Corrupt("the export signing key does not load".into()))
+    }
+
     /// The station's Ed25519 public key (32 bytes): the receiving hub checks bundles with it.
     pub fn export_public_key(&self) -> StoreResult<Vec<u8>> {
         let key: Option<Vec<u8>> = self
@@ -325,21 +344,7 @@ impl Store {
                 created: earlier.created.clone(),
             });
         }
-        let sealed: Vec<u8> = self
-            .conn
-            .query_row(
-                "SELECT sealed_signing_key FROM station WHERE id = 1",
-                [],
-                |r| r.get::<_, Option<Vec<u8>>>(0),
-            )
-            .map_err(self.db_err("reading the station signing key"))?
-            .ok_or_else(|| StoreError::Corrupt("the station has no export signing key".into()))?;
-        let pkcs8 = self
-            .station_key
-            .open(AAD_SIGNING_KEY, &sealed, "export signing key")?;
-        let pair = ring::signature::Ed25519KeyPair::from_pkcs8(&pkcs8)
-            .map_err(|_| StoreError::Corrupt("the export signing key does not load".into()))?;
-        let signature = pair.sign(seal.manifest).as_ref().to_vec();
+        let signature = self.station_signing_pair()?.sign(seal.manifest).as_ref().to_vec();
         let digest = ring::digest::digest(&ring::digest::SHA256, seal.manifest);
         let now = self.now();
         let tx = self.write_tx("logging an export")?;
@@ -701,7 +706,10 @@ mod tests {
         fx.store
             .conn
             .execute_batch(
-                "DROP TABLE station_settings;
+                "DROP TABLE training_answers;
+                 DROP TABLE training_runs;
+                 DELETE FROM schema_version WHERE version = 5;
+                 DROP TABLE station_settings;
                  DELETE FROM schema_version WHERE version = 4;
                  DROP TABLE trusted_keys;
                  ALTER TABLE station DROP COLUMN sltd_max_age_days;

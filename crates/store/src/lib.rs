@@ -18,7 +18,7 @@
 //! | Officer | create cases; see, edit, annotate and submit own drafts; see own cases; ask the online SLTD service |
 //! | Expert | as Officer, plus see, edit, reclassify and annotate any case in any status; review others' cases |
 //! | Supervisor | see and annotate all cases; review others' cases; export (only role, not even the station session) |
-//! | Trainer | nothing on real cases (training uses fixtures) |
+//! | Trainer | nothing on real cases (training uses fixtures); build and sign training sessions, see every trainee's training results |
 //! | Auditor | read and verify the audit log |
 //! | Admin | users, retention, delete cases, backup, trusted keys, SLTD hotlist and online service, station settings (hot folder) |
 //! | station session | everything (the passphrase decrypts every case anyway) |
@@ -45,6 +45,7 @@ mod store;
 #[cfg(test)]
 mod test_support;
 pub mod time;
+mod training;
 mod trust;
 mod users;
 
@@ -63,6 +64,10 @@ pub use roles::{Permission, Role, Session};
 pub use schema::CURRENT_SCHEMA_VERSION;
 pub use station_settings::HotFolderSetting;
 pub use store::{DATABASE_FILE_NAME, MIN_PASSWORD_CHARS, Store, StoreOptions, database_path};
+pub use training::{
+    TRAINING_SIGNATURE_CONTEXT, TrainingAnswerRow, TrainingClassRow, TrainingRunInput,
+    TrainingRunRow, TrainingWeakness,
+};
 pub use trust::{DEFAULT_SLTD_MAX_AGE_DAYS, KeyPurpose, OnlineQueryOutcome, SltdOnlineConfig, TrustedKey};
 pub use users::{
     LOCKOUT_BASE_SECONDS, LOCKOUT_MAX_SECONDS, LOCKOUT_THRESHOLD, UserInfo, lockout_seconds,

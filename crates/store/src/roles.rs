@@ -91,6 +91,12 @@ pub enum Permission {
     QuerySltdOnline,
     /// Change the station's settings (the scanner hot folder …).
     ManageStation,
+    /// Run a training session and see one's own results (every logged-in user).
+    RunTraining,
+    /// See every trainee's training results (the trainer view).
+    ViewAllTrainingResults,
+    /// Build and sign training sessions with the station key.
+    CreateTrainingSession,
 }
 
 impl Permission {
@@ -113,6 +119,9 @@ impl Permission {
             Permission::ManageTrust => "manage trusted keys and the SLTD hotlist",
             Permission::QuerySltdOnline => "query the online SLTD service",
             Permission::ManageStation => "change the station's settings",
+            Permission::RunTraining => "run training sessions",
+            Permission::ViewAllTrainingResults => "see other trainees' training results",
+            Permission::CreateTrainingSession => "create and sign training sessions",
         }
     }
 
@@ -136,6 +145,9 @@ impl Permission {
             | P::ManageExportPolicy
             | P::ManageTrust
             | P::ManageStation => role == R::Admin,
+            P::RunTraining => true,
+            P::ViewAllTrainingResults => matches!(role, R::Trainer | R::Supervisor),
+            P::CreateTrainingSession => role == R::Trainer,
         }
     }
 }

@@ -10,7 +10,7 @@ use std::path::Path;
 use crate::error::{StoreError, StoreResult, classify_sqlite};
 
 /// Newest schema version this program knows.
-pub const CURRENT_SCHEMA_VERSION: i64 = 4;
+pub const CURRENT_SCHEMA_VERSION: i64 = 5;
 
 /// Migrations in order; entry `i` brings the schema to version `i + 1`.
 const MIGRATIONS: &[&str] = &[
@@ -161,6 +161,51 @@ const MIGRATIONS: &[&str] = &[
         value TEXT NOT NULL,
         changed_by TEXT NOT NULL,
         changed_at INTEGER NOT NULL
+    );
+    "#,
+    // Version 5 (training mode): trainees' runs of practice sessions, kept apart from
+    // cases (no case id; never read by the export, trends or case list code), with each
+    // item's answer for the trainer's weaknesses view.
+    r#"
+    CREATE TABLE training_runs (
+        id INTEGER PRIMARY KEY,
+        session_id TEXT NOT NULL,
+        session_name TEXT NOT NULL,
+        trainee TEXT NOT NULL,
+        started INTEGER NOT NULL,
+        finished INTEGER NOT NULL,
+        recorded INTEGER NOT NULL,
+        documents INTEGER NOT NULL,
+        answered INTEGER NOT NULL,
+        hits INTEGER NOT NULL,
+        misses INTEGER NOT NULL,
+        false_alarms INTEGER NOT NULL,
+        correct_rejections INTEGER NOT NULL,
+        hit_rate REAL,
+        false_alarm_rate REAL,
+        d_prime REAL,
+        criterion REAL,
+        hotspot_recall REAL,
+        mean_seconds REAL,
+        face_drills INTEGER NOT NULL,
+        face_d_prime REAL,
+        score_json TEXT NOT NULL
+    );
+    CREATE INDEX training_runs_trainee ON training_runs(trainee, finished);
+    CREATE INDEX training_runs_session ON training_runs(session_id, finished);
+    CREATE TABLE training_answers (
+        run_id INTEGER NOT NULL REFERENCES training_runs(id) ON DELETE CASCADE,
+        item TEXT NOT NULL,
+        face_drill INTEGER NOT NULL,
+        truth_fraud_type TEXT,
+        truth_forgery_methods TEXT NOT NULL DEFAULT '',
+        signal INTEGER NOT NULL,
+        verdict TEXT,
+        fraud_type TEXT,
+        correct INTEGER NOT NULL,
+        seconds REAL,
+        hotspots INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (run_id, item)
     );
     "#,
 ];

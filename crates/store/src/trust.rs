@@ -28,6 +28,8 @@ pub enum KeyPurpose {
     SltdPublisher,
     /// DESC export bundles of another station, for the trends dashboard.
     TrendStation,
+    /// Training sessions made by another station's trainers.
+    TrainingPublisher,
 }
 
 impl KeyPurpose {
@@ -36,12 +38,13 @@ impl KeyPurpose {
         match self {
             KeyPurpose::SltdPublisher => "sltd_publisher",
             KeyPurpose::TrendStation => "trend_station",
+            KeyPurpose::TrainingPublisher => "training_publisher",
         }
     }
 
     /// Parses [`KeyPurpose::as_str`].
     pub fn parse(name: &str) -> Option<KeyPurpose> {
-        [KeyPurpose::SltdPublisher, KeyPurpose::TrendStation].into_iter().find(|p| p.as_str() == name)
+        [KeyPurpose::SltdPublisher, KeyPurpose::TrendStation, KeyPurpose::TrainingPublisher].into_iter().find(|p| p.as_str() == name)
     }
 
     /// Words for messages.
@@ -49,6 +52,7 @@ impl KeyPurpose {
         match self {
             KeyPurpose::SltdPublisher => "hotlist publisher",
             KeyPurpose::TrendStation => "reporting station",
+            KeyPurpose::TrainingPublisher => "training session publisher",
         }
     }
 }
