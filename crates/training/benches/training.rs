@@ -13,12 +13,18 @@ fn main() {
     let mut request = SessionRequest::new(20, 0.3, 1);
     request.face_drills = 10;
     request.face_prevalence = 0.3;
-    let build = measure(50, || Session::build(&fixtures, &request).expect("session builds"));
-    report("build a 20-document session (+10 face drills) from a 56-document set", &build);
+    let build = measure(50, || {
+        Session::build(&fixtures, &request).expect("session builds")
+    });
+    report(
+        "build a 20-document session (+10 face drills) from a 56-document set",
+        &build,
+    );
 
     // A 200-item session: the 56 documents repeated under new ids, each fraudulent one
     // with two defect regions, answered with a mark on one of them.
-    let mut session = Session::build(&fixtures, &SessionRequest::new(20, 0.5, 2)).expect("session builds");
+    let mut session =
+        Session::build(&fixtures, &SessionRequest::new(20, 0.5, 2)).expect("session builds");
     let template = session.documents.clone();
     session.documents = (0..200)
         .map(|i| {
@@ -47,9 +53,20 @@ fn main() {
         .enumerate()
         .map(|(i, d)| Answer {
             document: d.id.clone(),
-            verdict: if i % 3 == 0 { AnswerVerdict::Fraudulent } else { AnswerVerdict::Genuine },
+            verdict: if i % 3 == 0 {
+                AnswerVerdict::Fraudulent
+            } else {
+                AnswerVerdict::Genuine
+            },
             fraud_type: Some(d.fraud_type),
-            hotspots: vec![Hotspot { side: d.sides[0].name.clone(), light: "uv".into(), x: 10, y: 60, w: 20, h: 20 }],
+            hotspots: vec![Hotspot {
+                side: d.sides[0].name.clone(),
+                light: "uv".into(),
+                x: 10,
+                y: 60,
+                w: 20,
+                h: 20,
+            }],
             seconds: Some(12.0),
         })
         .collect();
@@ -87,5 +104,10 @@ fn measure<T>(runs: usize, mut work: impl FnMut() -> T) -> Vec<Duration> {
 
 fn report(what: &str, times: &[Duration]) {
     let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
-    println!("{what}: median {:.3} ms, p95 {:.3} ms ({} runs)", at(0.5).as_secs_f64() * 1e3, at(0.95).as_secs_f64() * 1e3, times.len());
+    println!(
+        "{what}: median {:.3} ms, p95 {:.3} ms ({} runs)",
+        at(0.5).as_secs_f64() * 1e3,
+        at(0.95).as_secs_f64() * 1e3,
+        times.len()
+    );
 }

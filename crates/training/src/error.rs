@@ -64,7 +64,11 @@ pub enum TrainingError {
 
 impl TrainingError {
     /// An I/O error with the path it concerns.
-    pub fn io(action: &'static str, path: &std::path::Path, source: std::io::Error) -> TrainingError {
+    pub fn io(
+        action: &'static str,
+        path: &std::path::Path,
+        source: std::io::Error,
+    ) -> TrainingError {
         TrainingError::Io {
             action,
             path: path.to_path_buf(),

@@ -59,7 +59,11 @@ pub struct Feedback {
 
 /// Feedback on `item` for `answer` (`None` when the trainee did not answer).
 pub fn feedback(item: &SessionItem<'_>, answer: Option<&Answer>) -> Feedback {
-    let truth = if item.is_signal() { AnswerVerdict::Fraudulent } else { AnswerVerdict::Genuine };
+    let truth = if item.is_signal() {
+        AnswerVerdict::Fraudulent
+    } else {
+        AnswerVerdict::Genuine
+    };
     let given = answer.map(|a| a.verdict);
     let hotspots: &[Hotspot] = answer.map_or(&[], |a| a.hotspots.as_slice());
     let mut feedback = Feedback {
@@ -86,7 +90,10 @@ pub fn feedback(item: &SessionItem<'_>, answer: Option<&Answer>) -> Feedback {
                 .defect_regions
                 .iter()
                 .zip(found)
-                .map(|(region, found)| RegionFeedback { region: region.clone(), found })
+                .map(|(region, found)| RegionFeedback {
+                    region: region.clone(),
+                    found,
+                })
                 .collect();
             feedback.catching_checks = document.catching_checks();
             feedback.hotspots = hotspots
@@ -109,12 +116,34 @@ mod tests {
 
     #[test]
     fn a_missed_forgery_shows_truth_regions_and_the_checks_that_catch_it() {
-        let item = document("a", FraudType::Forged, &[ForgeryMethod::DataAlteration], &[("uv", 10, 10, 10, 10), ("white", 50, 50, 10, 10)]);
+        let item = document(
+            "a",
+            FraudType::Forged,
+            &[ForgeryMethod::DataAlteration],
+            &[("uv", 10, 10, 10, 10), ("white", 50, 50, 10, 10)],
+        );
         let answer = Answer {
             document: "a".into(),
             verdict: AnswerVerdict::Genuine,
             fraud_type: None,
-            hotspots: vec![Hotspot { side: "data_page".into(), light: "uv".into(), x: 15, y: 15, w: 2, h: 2 }, Hotspot { side: "data_page".into(), light: "ir".into(), x: 0, y: 0, w: 2, h: 2 }],
+            hotspots: vec![
+                Hotspot {
+                    side: "data_page".into(),
+                    light: "uv".into(),
+                    x: 15,
+                    y: 15,
+                    w: 2,
+                    h: 2,
+                },
+                Hotspot {
+                    side: "data_page".into(),
+                    light: "ir".into(),
+                    x: 0,
+                    y: 0,
+                    w: 2,
+                    h: 2,
+                },
+            ],
             seconds: Some(3.0),
         };
         let f = feedback(&SessionItem::Document(&item), Some(&answer));
@@ -122,8 +151,14 @@ mod tests {
         assert_eq!(f.truth, AnswerVerdict::Fraudulent);
         assert_eq!(f.fraud_type, Some(FraudType::Forged));
         assert_eq!(f.forgery_methods, vec![ForgeryMethod::DataAlteration]);
-        assert_eq!(f.defect_regions.iter().map(|r| r.found).collect::<Vec<_>>(), vec![true, false]);
-        assert_eq!(f.hotspots.iter().map(|h| h.hit).collect::<Vec<_>>(), vec![true, false]);
+        assert_eq!(
+            f.defect_regions.iter().map(|r| r.found).collect::<Vec<_>>(),
+            vec![true, false]
+        );
+        assert_eq!(
+            f.hotspots.iter().map(|h| h.hit).collect::<Vec<_>>(),
+            vec![true, false]
+        );
         assert_eq!(f.catching_checks, vec!["uv.dull_paper".to_string()]);
     }
 
@@ -133,7 +168,13 @@ mod tests {
         let f = feedback(&SessionItem::Document(&item), None);
         assert!(!f.correct && f.given.is_none() && f.catching_checks.is_empty());
         let face = drill("face-01", true);
-        let same = Answer { document: "face-01".into(), verdict: AnswerVerdict::Genuine, fraud_type: None, hotspots: vec![], seconds: None };
+        let same = Answer {
+            document: "face-01".into(),
+            verdict: AnswerVerdict::Genuine,
+            fraud_type: None,
+            hotspots: vec![],
+            seconds: None,
+        };
         let f = feedback(&SessionItem::FaceDrill(&face), Some(&same));
         assert!(f.correct);
         assert_eq!(f.same_person, Some(true));

@@ -29,9 +29,13 @@ mod test_support;
 pub use error::TrainingError;
 pub use feedback::{Feedback, HotspotFeedback, RegionFeedback, feedback};
 pub use normal::inverse_normal_cdf;
-pub use score::{Answer, AnswerVerdict, Detection, FaceScore, GroupScore, Hotspot, Score, parse_answers, regions_hit, score};
+pub use score::{
+    Answer, AnswerVerdict, Detection, FaceScore, GroupScore, Hotspot, Score, parse_answers,
+    regions_hit, score,
+};
 pub use session::{
-    CheckDisplay, DefectRegion, DocumentItem, FaceDrill, FixtureSource, MAX_ITEMS, SESSION_FORMAT, SESSION_VERSION,
-    SIGNATURE_CONTEXT, Session, SessionItem, SessionRequest, SessionSignature, SideImages,
+    CheckDisplay, DefectRegion, DocumentItem, FaceDrill, FixtureSource, MAX_ITEMS, SESSION_FORMAT,
+    SESSION_VERSION, SIGNATURE_CONTEXT, Session, SessionItem, SessionRequest, SessionSignature,
+    SideImages,
 };
 pub use tdverify_fixtures::capture::CaptureKind;

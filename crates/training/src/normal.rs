@@ -112,7 +112,10 @@ mod tests {
         ];
         for (p, z) in known {
             let got = inverse_normal_cdf(p).expect("inside (0, 1)");
-            assert!((got - z).abs() < 1e-9 * z.abs().max(1.0), "z({p}) = {got}, want {z}");
+            assert!(
+                (got - z).abs() < 1e-9 * z.abs().max(1.0),
+                "z({p}) = {got}, want {z}"
+            );
         }
     }
 

@@ -84,12 +84,16 @@ pub struct Answer {
 
 /// Parses an answers file (`[{document, verdict, fraud_type?, hotspots?, seconds?}]`).
 pub fn parse_answers(bytes: &[u8]) -> Result<Vec<Answer>, TrainingError> {
-    let answers: Vec<Answer> = serde_json::from_slice(bytes).map_err(|e| TrainingError::malformed("answers", e))?;
+    let answers: Vec<Answer> =
+        serde_json::from_slice(bytes).map_err(|e| TrainingError::malformed("answers", e))?;
     for answer in &answers {
         if let Some(seconds) = answer.seconds
             && !(seconds.is_finite() && seconds >= 0.0)
         {
-            return Err(TrainingError::BadAnswers(format!("{}: seconds must be a number ≥ 0", answer.document)));
+            return Err(TrainingError::BadAnswers(format!(
+                "{}: seconds must be a number ≥ 0",
+                answer.document
+            )));
         }
     }
     Ok(answers)
@@ -122,9 +126,15 @@ pub struct Detection {
 
 impl Detection {
     /// The numbers from the four counts.
-    pub fn from_counts(hits: usize, misses: usize, false_alarms: usize, correct_rejections: usize) -> Detection {
+    pub fn from_counts(
+        hits: usize,
+        misses: usize,
+        false_alarms: usize,
+        correct_rejections: usize,
+    ) -> Detection {
         let raw = |count: usize, n: usize| (n > 0).then(|| count as f64 / n as f64);
-        let corrected = |count: usize, n: usize| (n > 0).then(|| (count as f64 + 0.5) / (n as f64 + 1.0));
+        let corrected =
+            |count: usize, n: usize| (n > 0).then(|| (count as f64 + 0.5) / (n as f64 + 1.0));
         let signal = hits + misses;
         let noise = false_alarms + correct_rejections;
         let hit_rate_corrected = corrected(hits, signal);
@@ -219,10 +229,15 @@ pub fn score(session: &Session, answers: &[Answer]) -> Result<Score, TrainingErr
     let mut by_fraud_type: BTreeMap<String, GroupScore> = BTreeMap::new();
     let mut by_forgery_method: BTreeMap<String, GroupScore> = BTreeMap::new();
     let (mut answered, mut regions_found, mut regions_total, mut without_regions) = (0, 0, 0, 0);
-    let (mut type_named_right, mut seconds_sum, mut seconds_count, mut over_limit) = (0usize, 0.0, 0usize, 0usize);
+    let (mut type_named_right, mut seconds_sum, mut seconds_count, mut over_limit) =
+        (0usize, 0.0, 0usize, 0usize);
     for document in &session.documents {
         let answer = by_item.get(document.id.as_str()).copied();
-        let mut groups: Vec<&mut GroupScore> = vec![by_fraud_type.entry(document.fraud_type.as_str().to_string()).or_default()];
+        let mut groups: Vec<&mut GroupScore> = vec![
+            by_fraud_type
+                .entry(document.fraud_type.as_str().to_string())
+                .or_default(),
+        ];
         let mut methods = document.forgery_methods.clone();
         methods.dedup();
         let method_keys: Vec<String> = methods.iter().map(|m| m.as_str().to_string()).collect();
@@ -250,7 +265,10 @@ pub fn score(session: &Session, answers: &[Answer]) -> Result<Score, TrainingErr
                 without_regions += 1;
             } else {
                 regions_total += document.defect_regions.len();
-                regions_found += regions_hit(document, &answer.hotspots).iter().filter(|hit| **hit).count();
+                regions_found += regions_hit(document, &answer.hotspots)
+                    .iter()
+                    .filter(|hit| **hit)
+                    .count();
             }
             if called_fraud && answer.fraud_type == Some(document.fraud_type) {
                 type_named_right += 1;
@@ -259,19 +277,31 @@ pub fn score(session: &Session, answers: &[Answer]) -> Result<Score, TrainingErr
         if let Some(seconds) = answer.seconds {
             seconds_sum += seconds;
             seconds_count += 1;
-            if session.settings.time_limit_seconds.is_some_and(|limit| seconds > f64::from(limit)) {
+            if session
+                .settings
+                .time_limit_seconds
+                .is_some_and(|limit| seconds > f64::from(limit))
+            {
                 over_limit += 1;
             }
         }
     }
-    for group in by_fraud_type.values_mut().chain(by_forgery_method.values_mut()) {
+    for group in by_fraud_type
+        .values_mut()
+        .chain(by_forgery_method.values_mut())
+    {
         group.rate = (group.answered > 0).then(|| group.correct as f64 / group.answered as f64);
     }
     let mut faces = [0usize; 4];
     let mut face_unanswered = 0;
     for drill in &session.face_drills {
         match by_item.get(drill.id.as_str()) {
-            Some(answer) => faces[slot(!drill.same_person, answer.verdict == AnswerVerdict::Fraudulent)] += 1,
+            Some(answer) => {
+                faces[slot(
+                    !drill.same_person,
+                    answer.verdict == AnswerVerdict::Fraudulent,
+                )] += 1
+            }
             None => face_unanswered += 1,
         }
     }
@@ -288,7 +318,8 @@ pub fn score(session: &Session, answers: &[Answer]) -> Result<Score, TrainingErr
         hotspot_regions_found: regions_found,
         hotspot_regions_total: regions_total,
         items_without_regions: without_regions,
-        fraud_type_accuracy: (detection.hits > 0).then(|| type_named_right as f64 / detection.hits as f64),
+        fraud_type_accuracy: (detection.hits > 0)
+            .then(|| type_named_right as f64 / detection.hits as f64),
         mean_seconds: (seconds_count > 0).then(|| seconds_sum / seconds_count as f64),
         over_time_limit: over_limit,
         face_drills: FaceScore {
@@ -301,7 +332,11 @@ pub fn score(session: &Session, answers: &[Answer]) -> Result<Score, TrainingErr
 
 /// For each of the document's regions, whether some hotspot overlaps it.
 pub fn regions_hit(document: &DocumentItem, hotspots: &[Hotspot]) -> Vec<bool> {
-    document.defect_regions.iter().map(|region| hotspots.iter().any(|h| h.overlaps(region))).collect()
+    document
+        .defect_regions
+        .iter()
+        .map(|region| hotspots.iter().any(|h| h.overlaps(region)))
+        .collect()
 }
 
 /// Index into [hits, misses, false alarms, correct rejections].
@@ -320,8 +355,15 @@ fn count_group(group: &mut GroupScore, correct: bool) {
     group.correct += usize::from(correct);
 }
 
-fn index_answers<'a>(session: &Session, answers: &'a [Answer]) -> Result<BTreeMap<&'a str, &'a Answer>, TrainingError> {
-    let ids: BTreeSet<String> = session.items().iter().map(|item| item.id().to_string()).collect();
+fn index_answers<'a>(
+    session: &Session,
+    answers: &'a [Answer],
+) -> Result<BTreeMap<&'a str, &'a Answer>, TrainingError> {
+    let ids: BTreeSet<String> = session
+        .items()
+        .iter()
+        .map(|item| item.id().to_string())
+        .collect();
     let mut by_item = BTreeMap::new();
     for answer in answers {
         if !ids.contains(&answer.document) {
@@ -331,7 +373,10 @@ fn index_answers<'a>(session: &Session, answers: &'a [Answer]) -> Result<BTreeMa
             )));
         }
         if by_item.insert(answer.document.as_str(), answer).is_some() {
-            return Err(TrainingError::BadAnswers(format!("{:?} is answered twice", answer.document)));
+            return Err(TrainingError::BadAnswers(format!(
+                "{:?} is answered twice",
+                answer.document
+            )));
         }
         if let Some(SessionItem::FaceDrill(_)) = session.item(&answer.document)
             && (answer.fraud_type.is_some() || !answer.hotspots.is_empty())
@@ -352,7 +397,13 @@ mod tests {
     use tdverify_core::ForgeryMethod;
 
     fn answer(id: &str, verdict: AnswerVerdict) -> Answer {
-        Answer { document: id.into(), verdict, fraud_type: None, hotspots: Vec::new(), seconds: None }
+        Answer {
+            document: id.into(),
+            verdict,
+            fraud_type: None,
+            hotspots: Vec::new(),
+            seconds: None,
+        }
     }
 
     fn close(got: Option<f64>, want: f64) {
@@ -368,21 +419,54 @@ mod tests {
         let mut answers = Vec::new();
         for i in 0..10 {
             documents.push(document(&format!("f{i}"), FraudType::Counterfeit, &[], &[]));
-            answers.push(answer(&format!("f{i}"), if i < 8 { AnswerVerdict::Fraudulent } else { AnswerVerdict::Genuine }));
+            answers.push(answer(
+                &format!("f{i}"),
+                if i < 8 {
+                    AnswerVerdict::Fraudulent
+                } else {
+                    AnswerVerdict::Genuine
+                },
+            ));
             documents.push(document(&format!("g{i}"), FraudType::NoFraud, &[], &[]));
-            answers.push(answer(&format!("g{i}"), if i < 2 { AnswerVerdict::Fraudulent } else { AnswerVerdict::Genuine }));
+            answers.push(answer(
+                &format!("g{i}"),
+                if i < 2 {
+                    AnswerVerdict::Fraudulent
+                } else {
+                    AnswerVerdict::Genuine
+                },
+            ));
         }
         let score = score(&session(documents, Vec::new()), &answers).unwrap();
         let d = score.detection;
-        assert_eq!((d.hits, d.misses, d.false_alarms, d.correct_rejections), (8, 2, 2, 8));
+        assert_eq!(
+            (d.hits, d.misses, d.false_alarms, d.correct_rejections),
+            (8, 2, 2, 8)
+        );
         close(d.hit_rate, 0.8);
         close(d.false_alarm_rate, 0.2);
         close(d.hit_rate_corrected, 8.5 / 11.0);
         close(d.false_alarm_rate_corrected, 2.5 / 11.0);
         close(d.d_prime, 1.495_717_189_526_604_2);
         close(d.criterion, 0.0);
-        assert_eq!(score.by_fraud_type["counterfeit"], GroupScore { items: 10, answered: 10, correct: 8, rate: Some(0.8) });
-        assert_eq!(score.by_fraud_type["no_fraud"], GroupScore { items: 10, answered: 10, correct: 8, rate: Some(0.8) });
+        assert_eq!(
+            score.by_fraud_type["counterfeit"],
+            GroupScore {
+                items: 10,
+                answered: 10,
+                correct: 8,
+                rate: Some(0.8)
+            }
+        );
+        assert_eq!(
+            score.by_fraud_type["no_fraud"],
+            GroupScore {
+                items: 10,
+                answered: 10,
+                correct: 8,
+                rate: Some(0.8)
+            }
+        );
     }
 
     /// Rates of 1 and 0: every fraud caught, no false alarm. H = 5.5/6, F = 0.5/6,
@@ -392,12 +476,19 @@ mod tests {
         let mut documents = Vec::new();
         let mut answers = Vec::new();
         for i in 0..5 {
-            documents.push(document(&format!("f{i}"), FraudType::Forged, &[ForgeryMethod::DataAlteration], &[]));
+            documents.push(document(
+                &format!("f{i}"),
+                FraudType::Forged,
+                &[ForgeryMethod::DataAlteration],
+                &[],
+            ));
             answers.push(answer(&format!("f{i}"), AnswerVerdict::Fraudulent));
             documents.push(document(&format!("g{i}"), FraudType::NoFraud, &[], &[]));
             answers.push(answer(&format!("g{i}"), AnswerVerdict::Genuine));
         }
-        let d = score(&session(documents, Vec::new()), &answers).unwrap().detection;
+        let d = score(&session(documents, Vec::new()), &answers)
+            .unwrap()
+            .detection;
         close(d.hit_rate, 1.0);
         close(d.false_alarm_rate, 0.0);
         close(d.d_prime, 2.765_988_254_201_277);
@@ -412,13 +503,22 @@ mod tests {
         let mut answers = Vec::new();
         for i in 0..4 {
             documents.push(document(&format!("f{i}"), FraudType::Impostor, &[], &[]));
-            answers.push(answer(&format!("f{i}"), if i < 3 { AnswerVerdict::Fraudulent } else { AnswerVerdict::Genuine }));
+            answers.push(answer(
+                &format!("f{i}"),
+                if i < 3 {
+                    AnswerVerdict::Fraudulent
+                } else {
+                    AnswerVerdict::Genuine
+                },
+            ));
         }
         for i in 0..6 {
             documents.push(document(&format!("g{i}"), FraudType::NoFraud, &[], &[]));
             answers.push(answer(&format!("g{i}"), AnswerVerdict::Genuine));
         }
-        let d = score(&session(documents, Vec::new()), &answers).unwrap().detection;
+        let d = score(&session(documents, Vec::new()), &answers)
+            .unwrap()
+            .detection;
         close(d.d_prime, 1.989_634_305_393_563);
         close(d.criterion, 0.470_416_639_988_740_84);
     }
@@ -431,21 +531,44 @@ mod tests {
         assert_eq!(s.detection.d_prime, None);
         assert_eq!(s.detection.criterion, None);
         close(s.detection.hit_rate, 1.0);
-        let genuine = session(vec![document("g", FraudType::NoFraud, &[], &[])], Vec::new());
+        let genuine = session(
+            vec![document("g", FraudType::NoFraud, &[], &[])],
+            Vec::new(),
+        );
         let s = score(&genuine, &[answer("g", AnswerVerdict::Fraudulent)]).unwrap();
         assert_eq!(s.detection.hit_rate, None);
         close(s.detection.false_alarm_rate, 1.0);
         let json = serde_json::to_string(&s).unwrap();
-        assert!(json.contains("\"hit_rate\":null") && json.contains("\"d_prime\":null"), "{json}");
+        assert!(
+            json.contains("\"hit_rate\":null") && json.contains("\"d_prime\":null"),
+            "{json}"
+        );
         assert!(!json.contains("NaN"), "{json}");
     }
 
     #[test]
     fn unanswered_items_are_counted_apart() {
-        let s = session(vec![document("f", FraudType::Forged, &[], &[]), document("g", FraudType::NoFraud, &[], &[])], Vec::new());
+        let s = session(
+            vec![
+                document("f", FraudType::Forged, &[], &[]),
+                document("g", FraudType::NoFraud, &[], &[]),
+            ],
+            Vec::new(),
+        );
         let score = score(&s, &[answer("g", AnswerVerdict::Genuine)]).unwrap();
-        assert_eq!((score.answered, score.unanswered, score.detection.misses), (1, 1, 0));
-        assert_eq!(score.by_fraud_type["forged"], GroupScore { items: 1, answered: 0, correct: 0, rate: None });
+        assert_eq!(
+            (score.answered, score.unanswered, score.detection.misses),
+            (1, 1, 0)
+        );
+        assert_eq!(
+            score.by_fraud_type["forged"],
+            GroupScore {
+                items: 1,
+                answered: 0,
+                correct: 0,
+                rate: None
+            }
+        );
     }
 
     /// Two fraudulent documents with 2 and 1 regions, one without: the trainee finds one
@@ -454,18 +577,50 @@ mod tests {
     #[test]
     fn hotspot_recall_counts_regions_with_the_same_light_only() {
         let documents = vec![
-            document("a", FraudType::Forged, &[ForgeryMethod::PhotoSubstitution], &[("white", 10, 10, 20, 20), ("uv", 100, 100, 5, 5)]),
-            document("b", FraudType::Forged, &[ForgeryMethod::DataAlteration], &[("ir", 0, 0, 10, 10)]),
+            document(
+                "a",
+                FraudType::Forged,
+                &[ForgeryMethod::PhotoSubstitution],
+                &[("white", 10, 10, 20, 20), ("uv", 100, 100, 5, 5)],
+            ),
+            document(
+                "b",
+                FraudType::Forged,
+                &[ForgeryMethod::DataAlteration],
+                &[("ir", 0, 0, 10, 10)],
+            ),
             document("c", FraudType::Counterfeit, &[], &[]),
         ];
-        let mark = |light: &str, x, y| Hotspot { side: "data_page".into(), light: light.into(), x, y, w: 5, h: 5 };
+        let mark = |light: &str, x, y| Hotspot {
+            side: "data_page".into(),
+            light: light.into(),
+            x,
+            y,
+            w: 5,
+            h: 5,
+        };
         let answers = vec![
-            Answer { hotspots: vec![mark("white", 25, 25), mark("white", 100, 100)], fraud_type: Some(FraudType::Forged), ..answer("a", AnswerVerdict::Fraudulent) },
-            Answer { hotspots: vec![mark("white", 0, 0)], fraud_type: Some(FraudType::Counterfeit), ..answer("b", AnswerVerdict::Fraudulent) },
+            Answer {
+                hotspots: vec![mark("white", 25, 25), mark("white", 100, 100)],
+                fraud_type: Some(FraudType::Forged),
+                ..answer("a", AnswerVerdict::Fraudulent)
+            },
+            Answer {
+                hotspots: vec![mark("white", 0, 0)],
+                fraud_type: Some(FraudType::Counterfeit),
+                ..answer("b", AnswerVerdict::Fraudulent)
+            },
             answer("c", AnswerVerdict::Fraudulent),
         ];
         let s = score(&session(documents, Vec::new()), &answers).unwrap();
-        assert_eq!((s.hotspot_regions_found, s.hotspot_regions_total, s.items_without_regions), (1, 3, 1));
+        assert_eq!(
+            (
+                s.hotspot_regions_found,
+                s.hotspot_regions_total,
+                s.items_without_regions
+            ),
+            (1, 3, 1)
+        );
         close(s.hotspot_recall, 1.0 / 3.0);
         close(s.fraud_type_accuracy, 1.0 / 3.0);
         assert_eq!(s.by_forgery_method["photo_substitution"].correct, 1);
@@ -473,19 +628,49 @@ mod tests {
 
     #[test]
     fn touching_edges_do_not_overlap() {
-        let region = DefectRegion { side: "s".into(), light: "white".into(), x: 10, y: 10, w: 10, h: 10, check: None, what: None };
-        let at = |x, y| Hotspot { side: "s".into(), light: "white".into(), x, y, w: 10, h: 10 };
+        let region = DefectRegion {
+            side: "s".into(),
+            light: "white".into(),
+            x: 10,
+            y: 10,
+            w: 10,
+            h: 10,
+            check: None,
+            what: None,
+        };
+        let at = |x, y| Hotspot {
+            side: "s".into(),
+            light: "white".into(),
+            x,
+            y,
+            w: 10,
+            h: 10,
+        };
         assert!(!at(0, 10).overlaps(&region));
         assert!(at(1, 10).overlaps(&region));
         assert!(!at(20, 10).overlaps(&region));
         assert!(at(19, 19).overlaps(&region));
-        let huge = Hotspot { side: "s".into(), light: "white".into(), x: u32::MAX, y: u32::MAX, w: u32::MAX, h: u32::MAX };
+        let huge = Hotspot {
+            side: "s".into(),
+            light: "white".into(),
+            x: u32::MAX,
+            y: u32::MAX,
+            w: u32::MAX,
+            h: u32::MAX,
+        };
         assert!(!huge.overlaps(&region));
     }
 
     #[test]
     fn face_drills_are_scored_apart_and_seconds_averaged() {
-        let mut s = session(vec![document("g", FraudType::NoFraud, &[], &[])], vec![drill("face-01", false), drill("face-02", true), drill("face-03", true)]);
+        let mut s = session(
+            vec![document("g", FraudType::NoFraud, &[], &[])],
+            vec![
+                drill("face-01", false),
+                drill("face-02", true),
+                drill("face-03", true),
+            ],
+        );
         s.settings.time_limit_seconds = Some(30);
         let answers: Vec<Answer> = serde_json::from_str(
             r#"[{"document":"g","verdict":"genuine","seconds":40},
@@ -495,7 +680,15 @@ mod tests {
         .unwrap();
         let score = score(&s, &answers).unwrap();
         let f = score.face_drills;
-        assert_eq!((f.items, f.unanswered, f.detection.hits, f.detection.false_alarms), (3, 1, 1, 1));
+        assert_eq!(
+            (
+                f.items,
+                f.unanswered,
+                f.detection.hits,
+                f.detection.false_alarms
+            ),
+            (3, 1, 1, 1)
+        );
         close(score.mean_seconds, 40.0);
         assert_eq!(score.over_time_limit, 1);
         assert_eq!(score.detection.correct_rejections, 1);
@@ -503,12 +696,25 @@ mod tests {
 
     #[test]
     fn answers_naming_other_items_or_twice_are_refused() {
-        let s = session(vec![document("g", FraudType::NoFraud, &[], &[])], vec![drill("face-01", true)]);
+        let s = session(
+            vec![document("g", FraudType::NoFraud, &[], &[])],
+            vec![drill("face-01", true)],
+        );
         let unknown = score(&s, &[answer("x", AnswerVerdict::Genuine)]).unwrap_err();
         assert!(unknown.to_string().contains("\"x\""), "{unknown}");
-        let twice = score(&s, &[answer("g", AnswerVerdict::Genuine), answer("g", AnswerVerdict::Fraudulent)]).unwrap_err();
+        let twice = score(
+            &s,
+            &[
+                answer("g", AnswerVerdict::Genuine),
+                answer("g", AnswerVerdict::Fraudulent),
+            ],
+        )
+        .unwrap_err();
         assert!(twice.to_string().contains("twice"), "{twice}");
-        let face = Answer { fraud_type: Some(FraudType::Impostor), ..answer("face-01", AnswerVerdict::Fraudulent) };
+        let face = Answer {
+            fraud_type: Some(FraudType::Impostor),
+            ..answer("face-01", AnswerVerdict::Fraudulent)
+        };
         assert!(score(&s, &[face]).is_err());
     }
 
@@ -516,7 +722,9 @@ mod tests {
     fn answer_files_are_checked() {
         assert!(parse_answers(br#"[{"document":"a","verdict":"maybe"}]"#).is_err());
         assert!(parse_answers(br#"[{"document":"a","verdict":"genuine","seconds":-1}]"#).is_err());
-        assert!(parse_answers(br#"[{"document":"a","verdict":"genuine","colour":"red"}]"#).is_err());
+        assert!(
+            parse_answers(br#"[{"document":"a","verdict":"genuine","colour":"red"}]"#).is_err()
+        );
         let ok = parse_answers(
             br#"[{"document":"a","verdict":"fraudulent","fraud_type":"forged","hotspots":[{"side":"front","light":"uv","x":1,"y":2,"w":3,"h":4}],"seconds":12.5}]"#,
         )

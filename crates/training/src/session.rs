@@ -368,8 +368,9 @@ impl Session {
         request: &SessionRequest,
     ) -> Result<Session, TrainingError> {
         let mut rng = SplitMix64::new(request.seed);
-        let captured =
-            |c: &&Candidate| request.captures.is_empty() || request.captures.contains(&c.truth.capture.kind);
+        let captured = |c: &&Candidate| {
+            request.captures.is_empty() || request.captures.contains(&c.truth.capture.kind)
+        };
         let genuine: Vec<&Candidate> = candidates
             .iter()
             .filter(captured)
@@ -379,20 +380,35 @@ impl Session {
             .iter()
             .filter(captured)
             .filter(|c| c.truth.fraud_type != FraudType::NoFraud)
-            .filter(|c| request.fraud_types.is_empty() || request.fraud_types.contains(&c.truth.fraud_type))
+            .filter(|c| {
+                request.fraud_types.is_empty() || request.fraud_types.contains(&c.truth.fraud_type)
+            })
             .filter(|c| {
                 request.forgery_methods.is_empty()
-                    || c.truth.forgery_methods.iter().any(|m| request.forgery_methods.contains(m))
+                    || c.truth
+                        .forgery_methods
+                        .iter()
+                        .any(|m| request.forgery_methods.contains(m))
             })
             .collect();
         let fraud_wanted = (request.count as f64 * request.prevalence).round() as usize;
         let genuine_wanted = request.count - fraud_wanted.min(request.count);
         let filters = describe_filters(request);
         if fraudulent.len() < fraud_wanted {
-            return Err(not_enough("fraudulent documents", fraud_wanted, fraudulent.len(), &filters));
+            return Err(not_enough(
+                "fraudulent documents",
+                fraud_wanted,
+                fraudulent.len(),
+                &filters,
+            ));
         }
         if genuine.len() < genuine_wanted {
-            return Err(not_enough("genuine documents", genuine_wanted, genuine.len(), &filters));
+            return Err(not_enough(
+                "genuine documents",
+                genuine_wanted,
+                genuine.len(),
+                &filters,
+            ));
         }
         let mut chosen: Vec<&Candidate> = rng.choose(&fraudulent, fraud_wanted);
         chosen.extend(rng.choose(&genuine, genuine_wanted));
@@ -428,8 +444,13 @@ impl Session {
     /// Hex prefix of the SHA-256 of what was chosen (source, settings, items): two
     /// stations building the same session get the same id, whatever its name.
     fn content_id(&self) -> Result<String, TrainingError> {
-        let content = serde_json::to_vec(&(&self.fixtures, &self.settings, &self.documents, &self.face_drills))
-            .map_err(|e| TrainingError::malformed("session", e))?;
+        let content = serde_json::to_vec(&(
+            &self.fixtures,
+            &self.settings,
+            &self.documents,
+            &self.face_drills,
+        ))
+        .map_err(|e| TrainingError::malformed("session", e))?;
         let digest = ring::digest::digest(&ring::digest::SHA256, &content);
         Ok(to_hex(&digest.as_ref()[..8]))
     }
@@ -450,28 +471,44 @@ impl Session {
 
     /// Parses session JSON (see [`Session::load`]).
     pub fn parse(bytes: &[u8]) -> Result<Session, TrainingError> {
-        let session: Session = serde_json::from_slice(bytes).map_err(|e| TrainingError::malformed("session", e))?;
+        let session: Session =
+            serde_json::from_slice(bytes).map_err(|e| TrainingError::malformed("session", e))?;
         if session.format != SESSION_FORMAT {
-            return Err(TrainingError::malformed("session", format!("format is {:?}, not {SESSION_FORMAT:?}", session.format)));
+            return Err(TrainingError::malformed(
+                "session",
+                format!("format is {:?}, not {SESSION_FORMAT:?}", session.format),
+            ));
         }
         if session.version != SESSION_VERSION {
             return Err(TrainingError::malformed(
                 "session",
-                format!("version {} is not supported (this program reads version {SESSION_VERSION})", session.version),
+                format!(
+                    "version {} is not supported (this program reads version {SESSION_VERSION})",
+                    session.version
+                ),
             ));
         }
         if session.documents.len() > MAX_ITEMS || session.face_drills.len() > MAX_ITEMS {
-            return Err(TrainingError::malformed("session", format!("more than {MAX_ITEMS} items")));
+            return Err(TrainingError::malformed(
+                "session",
+                format!("more than {MAX_ITEMS} items"),
+            ));
         }
         let mut ids = BTreeSet::new();
         for item in session.items() {
             if !ids.insert(item.id().to_string()) {
-                return Err(TrainingError::malformed("session", format!("item {:?} appears twice", item.id())));
+                return Err(TrainingError::malformed(
+                    "session",
+                    format!("item {:?} appears twice", item.id()),
+                ));
             }
         }
         for path in session.relative_paths() {
             if !is_safe_relative(path) {
-                return Err(TrainingError::malformed("session", format!("image path {path:?} leaves the fixture folder")));
+                return Err(TrainingError::malformed(
+                    "session",
+                    format!("image path {path:?} leaves the fixture folder"),
+                ));
             }
         }
         Ok(session)
@@ -486,18 +523,24 @@ impl Session {
                 .chain([d.bearer.as_str()])
                 .chain(d.chip.as_deref())
         });
-        let drills = self.face_drills.iter().flat_map(|f| [f.portrait_image.as_str(), f.bearer_image.as_str()]);
+        let drills = self
+            .face_drills
+            .iter()
+            .flat_map(|f| [f.portrait_image.as_str(), f.bearer_image.as_str()]);
         documents.chain(drills)
     }
 
     /// Writes the session as pretty JSON (through a temporary file, renamed into place).
     pub fn save(&self, path: &Path) -> Result<(), TrainingError> {
-        let text = serde_json::to_string_pretty(self).map_err(|e| TrainingError::malformed("session", e))?;
+        let text = serde_json::to_string_pretty(self)
+            .map_err(|e| TrainingError::malformed("session", e))?;
         let mut temporary = path.as_os_str().to_owned();
         temporary.push(".tmp");
         let temporary = PathBuf::from(temporary);
-        std::fs::write(&temporary, text.as_bytes()).map_err(|e| TrainingError::io("write", &temporary, e))?;
-        std::fs::rename(&temporary, path).map_err(|e| TrainingError::io("rename into place", path, e))
+        std::fs::write(&temporary, text.as_bytes())
+            .map_err(|e| TrainingError::io("write", &temporary, e))?;
+        std::fs::rename(&temporary, path)
+            .map_err(|e| TrainingError::io("rename into place", path, e))
     }
 
     /// The bytes a signer signs, after [`SIGNATURE_CONTEXT`]: the compact JSON of the
@@ -513,7 +556,11 @@ impl Session {
 
     /// Attaches a signature made over [`SIGNATURE_CONTEXT`] ‖ [`Session::signing_payload`]
     /// and checks it at once (a wrong key or signature is refused).
-    pub fn attach_signature(&mut self, public_key: &[u8], signature: &[u8]) -> Result<(), TrainingError> {
+    pub fn attach_signature(
+        &mut self,
+        public_key: &[u8],
+        signature: &[u8],
+    ) -> Result<(), TrainingError> {
         self.signature = Some(SessionSignature {
             algorithm: "ed25519".to_string(),
             public_key: to_hex(public_key),
@@ -531,14 +578,21 @@ impl Session {
     pub fn verify_signature(&self) -> Result<Vec<u8>, TrainingError> {
         let signature = self.signature.as_ref().ok_or(TrainingError::Unsigned)?;
         if signature.algorithm != "ed25519" {
-            return Err(TrainingError::malformed("session signature", format!("algorithm {:?}", signature.algorithm)));
+            return Err(TrainingError::malformed(
+                "session signature",
+                format!("algorithm {:?}", signature.algorithm),
+            ));
         }
         let key = from_hex(&signature.public_key)
             .filter(|k| k.len() == 32)
-            .ok_or_else(|| TrainingError::malformed("session signature", "the public key is not 64 hex digits"))?;
+            .ok_or_else(|| {
+                TrainingError::malformed("session signature", "the public key is not 64 hex digits")
+            })?;
         let value = from_hex(&signature.value)
             .filter(|v| v.len() == 64)
-            .ok_or_else(|| TrainingError::malformed("session signature", "the signature is not 128 hex digits"))?;
+            .ok_or_else(|| {
+                TrainingError::malformed("session signature", "the signature is not 128 hex digits")
+            })?;
         let mut message = SIGNATURE_CONTEXT.to_vec();
         message.extend_from_slice(&self.signing_payload());
         UnparsedPublicKey::new(&ED25519, &key)
@@ -628,15 +682,17 @@ fn validate_request(request: &SessionRequest) -> Result<(), TrainingError> {
 fn read_candidate(document_dir: &Path) -> Result<Candidate, TrainingError> {
     let path = document_dir.join("truth.json");
     let text = std::fs::read_to_string(&path).map_err(|e| TrainingError::io("read", &path, e))?;
-    let value: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| TrainingError::malformed(path.display().to_string(), e))?;
+    let value: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| TrainingError::malformed(path.display().to_string(), e))?;
     // Regions are read on their own so that truth files with and without them both work.
     let regions = match value.get("defect_regions") {
-        Some(regions) => serde_json::from_value(regions.clone())
-            .map_err(|e| TrainingError::malformed(format!("{} defect_regions", path.display()), e))?,
+        Some(regions) => serde_json::from_value(regions.clone()).map_err(|e| {
+            TrainingError::malformed(format!("{} defect_regions", path.display()), e)
+        })?,
         None => Vec::new(),
     };
-    let truth: Truth = serde_json::from_value(value).map_err(|e| TrainingError::malformed(path.display().to_string(), e))?;
+    let truth: Truth = serde_json::from_value(value)
+        .map_err(|e| TrainingError::malformed(path.display().to_string(), e))?;
     Ok(Candidate { truth, regions })
 }
 
@@ -652,7 +708,11 @@ fn document_item(candidate: &Candidate) -> DocumentItem {
         fraud_type: truth.fraud_type,
         forgery_methods: truth.forgery_methods.clone(),
         expected_checks: truth.expected_checks.clone(),
-        expected_chip_checks: truth.expected_chip.as_ref().map(|c| c.checks.clone()).unwrap_or_default(),
+        expected_chip_checks: truth
+            .expected_chip
+            .as_ref()
+            .map(|c| c.checks.clone())
+            .unwrap_or_default(),
         chip: truth.expected_chip.as_ref().map(|c| in_folder(&c.dataset)),
         capture: truth.capture.kind,
         drawn_from: truth.drawn_from.clone(),
@@ -688,10 +748,17 @@ fn choose_face_drills(
     let different_wanted = (request.face_drills as f64 * request.face_prevalence).round() as usize;
     let different_wanted = different_wanted.min(request.face_drills);
     let same_wanted = request.face_drills - different_wanted;
-    let same_pool: Vec<&Candidate> =
-        candidates.iter().filter(|c| c.truth.faces.portrait_identity == c.truth.faces.bearer_identity).collect();
+    let same_pool: Vec<&Candidate> = candidates
+        .iter()
+        .filter(|c| c.truth.faces.portrait_identity == c.truth.faces.bearer_identity)
+        .collect();
     if same_pool.len() < same_wanted {
-        return Err(not_enough("same-person face pairs", same_wanted, same_pool.len(), ""));
+        return Err(not_enough(
+            "same-person face pairs",
+            same_wanted,
+            same_pool.len(),
+            "",
+        ));
     }
     let natural: Vec<(&Candidate, &Candidate)> = candidates
         .iter()
@@ -702,7 +769,10 @@ fn choose_face_drills(
     if different.len() < different_wanted {
         let mut order: Vec<&Candidate> = candidates.iter().collect();
         rng.shuffle(&mut order);
-        let mut seen: BTreeSet<(&str, &str)> = different.iter().map(|(p, b)| (p.truth.id.as_str(), b.truth.id.as_str())).collect();
+        let mut seen: BTreeSet<(&str, &str)> = different
+            .iter()
+            .map(|(p, b)| (p.truth.id.as_str(), b.truth.id.as_str()))
+            .collect();
         'outer: for step in 1..order.len() {
             for (i, portrait) in order.iter().enumerate() {
                 let bearer = order[(i + step) % order.len()];
@@ -718,10 +788,20 @@ fn choose_face_drills(
         }
     }
     if different.len() < different_wanted {
-        return Err(not_enough("different-person face pairs", different_wanted, different.len(), ""));
+        return Err(not_enough(
+            "different-person face pairs",
+            different_wanted,
+            different.len(),
+            "",
+        ));
     }
-    let mut pairs: Vec<(&Candidate, &Candidate, bool)> = different.into_iter().map(|(p, b)| (p, b, false)).collect();
-    pairs.extend(rng.choose(&same_pool, same_wanted).into_iter().map(|c| (c, c, true)));
+    let mut pairs: Vec<(&Candidate, &Candidate, bool)> =
+        different.into_iter().map(|(p, b)| (p, b, false)).collect();
+    pairs.extend(
+        rng.choose(&same_pool, same_wanted)
+            .into_iter()
+            .map(|c| (c, c, true)),
+    );
     rng.shuffle(&mut pairs);
     let width = pairs.len().to_string().len().max(2);
     Ok(pairs
@@ -730,7 +810,11 @@ fn choose_face_drills(
         .map(|(i, (portrait, bearer, same_person))| FaceDrill {
             id: format!("face-{:0width$}", i + 1),
             portrait_document: portrait.truth.id.clone(),
-            portrait_image: format!("{}/{}", portrait.truth.id, portrait_side_white(&portrait.truth)),
+            portrait_image: format!(
+                "{}/{}",
+                portrait.truth.id,
+                portrait_side_white(&portrait.truth)
+            ),
             bearer_document: bearer.truth.id.clone(),
             bearer_image: format!("{}/{}", bearer.truth.id, bearer.truth.faces.bearer_file),
             same_person,
@@ -741,19 +825,37 @@ fn choose_face_drills(
 /// The white image of the side that shows the portrait: the first side (a passport's
 /// data page, a card's front, a visa sticker).
 fn portrait_side_white(truth: &Truth) -> &str {
-    truth.sides.first().map_or("white.png", |side| side.white.as_str())
+    truth
+        .sides
+        .first()
+        .map_or("white.png", |side| side.white.as_str())
 }
 
 fn describe_filters(request: &SessionRequest) -> String {
     let names = |values: Vec<String>| values.join(", ");
     let mut parts = Vec::new();
     if !request.fraud_types.is_empty() {
-        parts.push(format!("fraud types {}", names(request.fraud_types.iter().map(|t| t.as_str().to_string()).collect())));
+        parts.push(format!(
+            "fraud types {}",
+            names(
+                request
+                    .fraud_types
+                    .iter()
+                    .map(|t| t.as_str().to_string())
+                    .collect()
+            )
+        ));
     }
     if !request.forgery_methods.is_empty() {
         parts.push(format!(
             "forgery methods {}",
-            names(request.forgery_methods.iter().map(|m| m.as_str().to_string()).collect())
+            names(
+                request
+                    .forgery_methods
+                    .iter()
+                    .map(|m| m.as_str().to_string())
+                    .collect()
+            )
         ));
     }
     if !request.captures.is_empty() {
@@ -763,12 +865,19 @@ fn describe_filters(request: &SessionRequest) -> String {
                 request
                     .captures
                     .iter()
-                    .map(|c| serde_json::to_value(c).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default())
+                    .map(|c| serde_json::to_value(c)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default())
                     .collect()
             )
         ));
     }
-    if parts.is_empty() { String::new() } else { format!(" with {}", parts.join("; ")) }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" with {}", parts.join("; "))
+    }
 }
 
 fn not_enough(what: &str, needed: usize, available: usize, filters: &str) -> TrainingError {
@@ -786,7 +895,9 @@ fn not_enough(what: &str, needed: usize, available: usize, filters: &str) -> Tra
 fn is_safe_relative(path: &str) -> bool {
     let path = Path::new(path);
     !path.as_os_str().is_empty()
-        && path.components().all(|c| matches!(c, std::path::Component::Normal(_)))
+        && path
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)))
 }
 
 /// Lower-case hex.
@@ -800,7 +911,10 @@ pub(crate) fn from_hex(text: &str) -> Option<Vec<u8>> {
     if text.len() % 2 != 0 || !text.is_ascii() {
         return None;
     }
-    (0..text.len()).step_by(2).map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok()).collect()
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok())
+        .collect()
 }
 
 /// SplitMix64: a small, well-known generator, enough for reproducible selection (the
@@ -853,7 +967,15 @@ mod tests {
     fn signed() -> (Session, Vec<u8>) {
         let key = test_only_key(7);
         let mut s = session(
-            vec![document("a", FraudType::Forged, &[ForgeryMethod::DataAlteration], &[("uv", 1, 2, 3, 4)]), document("b", FraudType::NoFraud, &[], &[])],
+            vec![
+                document(
+                    "a",
+                    FraudType::Forged,
+                    &[ForgeryMethod::DataAlteration],
+                    &[("uv", 1, 2, 3, 4)],
+                ),
+                document("b", FraudType::NoFraud, &[], &[]),
+            ],
             vec![crate::test_support::drill("face-01", false)],
         );
         sign(&mut s, &key);
@@ -880,25 +1002,43 @@ mod tests {
         let (s, key) = signed();
         let mut tampered = s.clone();
         tampered.documents[0].fraud_type = FraudType::NoFraud;
-        assert!(matches!(tampered.verify(std::slice::from_ref(&key)), Err(TrainingError::BadSignature)));
+        assert!(matches!(
+            tampered.verify(std::slice::from_ref(&key)),
+            Err(TrainingError::BadSignature)
+        ));
         let other = test_only_key(8).public_key().as_ref().to_vec();
-        assert!(matches!(s.verify(&[other]), Err(TrainingError::UntrustedSigner { .. })));
+        assert!(matches!(
+            s.verify(&[other]),
+            Err(TrainingError::UntrustedSigner { .. })
+        ));
         let mut unsigned = s.clone();
         unsigned.signature = None;
-        assert!(matches!(unsigned.verify(&[key]), Err(TrainingError::Unsigned)));
+        assert!(matches!(
+            unsigned.verify(&[key]),
+            Err(TrainingError::Unsigned)
+        ));
         let mut wrong = s.clone();
         if let Some(signature) = wrong.signature.as_mut() {
             signature.public_key = "zz".into();
         }
-        assert!(matches!(wrong.verify_signature(), Err(TrainingError::Malformed { .. })));
+        assert!(matches!(
+            wrong.verify_signature(),
+            Err(TrainingError::Malformed { .. })
+        ));
     }
 
     #[test]
     fn a_signature_without_the_context_does_not_verify() {
         let key = test_only_key(9);
-        let mut s = session(vec![document("a", FraudType::NoFraud, &[], &[])], Vec::new());
+        let mut s = session(
+            vec![document("a", FraudType::NoFraud, &[], &[])],
+            Vec::new(),
+        );
         let bare = key.sign(&s.signing_payload());
-        assert!(matches!(s.attach_signature(key.public_key().as_ref(), bare.as_ref()), Err(TrainingError::BadSignature)));
+        assert!(matches!(
+            s.attach_signature(key.public_key().as_ref(), bare.as_ref()),
+            Err(TrainingError::BadSignature)
+        ));
         assert!(s.signature.is_none());
     }
 
@@ -908,13 +1048,21 @@ mod tests {
         let mut escaping = s.clone();
         escaping.documents[0].sides[0].white = "../../etc/passwd".into();
         let err = Session::parse(&serde_json::to_vec(&escaping).unwrap()).unwrap_err();
-        assert!(err.to_string().contains("leaves the fixture folder"), "{err}");
+        assert!(
+            err.to_string().contains("leaves the fixture folder"),
+            "{err}"
+        );
         let mut twice = s.clone();
         twice.documents[1].id = "a".into();
         assert!(Session::parse(&serde_json::to_vec(&twice).unwrap()).is_err());
         let mut future = s.clone();
         future.version = 2;
-        assert!(Session::parse(&serde_json::to_vec(&future).unwrap()).unwrap_err().to_string().contains("version 2"));
+        assert!(
+            Session::parse(&serde_json::to_vec(&future).unwrap())
+                .unwrap_err()
+                .to_string()
+                .contains("version 2")
+        );
         assert!(Session::parse(b"{\"format\":\"something else\"}").is_err());
     }
 
@@ -923,18 +1071,30 @@ mod tests {
         let (s, _) = signed();
         let ids: Vec<String> = s.items().iter().map(|i| i.id().to_string()).collect();
         assert_eq!(ids, ["a", "b", "face-01"]);
-        let SessionItem::Document(a) = s.item("a").unwrap() else { panic!("a is a document") };
-        assert_eq!(a.image_path(Path::new("/fx"), "data_page", "uv"), Some(PathBuf::from("/fx/a/uv.png")));
+        let SessionItem::Document(a) = s.item("a").unwrap() else {
+            panic!("a is a document")
+        };
+        assert_eq!(
+            a.image_path(Path::new("/fx"), "data_page", "uv"),
+            Some(PathBuf::from("/fx/a/uv.png"))
+        );
         assert_eq!(a.image_path(Path::new("/fx"), "data_page", "coaxial"), None);
         assert!(s.item("face-01").unwrap().is_signal());
     }
 
     #[test]
     fn check_display_names() {
-        for mode in [CheckDisplay::Hidden, CheckDisplay::AfterAnswer, CheckDisplay::Throughout] {
+        for mode in [
+            CheckDisplay::Hidden,
+            CheckDisplay::AfterAnswer,
+            CheckDisplay::Throughout,
+        ] {
             assert_eq!(CheckDisplay::parse(mode.as_str()), Some(mode));
         }
-        assert_eq!(CheckDisplay::parse("after-answer"), Some(CheckDisplay::AfterAnswer));
+        assert_eq!(
+            CheckDisplay::parse("after-answer"),
+            Some(CheckDisplay::AfterAnswer)
+        );
         assert_eq!(CheckDisplay::parse("sometimes"), None);
     }
 

@@ -7,12 +7,17 @@ use tdverify_fixtures::Expected;
 use tdverify_fixtures::capture::CaptureKind;
 
 use crate::session::{
-    DefectRegion, DocumentItem, FaceDrill, FixtureSource, SESSION_FORMAT, SESSION_VERSION, SIGNATURE_CONTEXT, Session,
-    SessionRequest, SideImages,
+    DefectRegion, DocumentItem, FaceDrill, FixtureSource, SESSION_FORMAT, SESSION_VERSION,
+    SIGNATURE_CONTEXT, Session, SessionRequest, SideImages,
 };
 
 /// A document item with the given truth and one region per `(light, x, y, w, h)`.
-pub fn document(id: &str, fraud_type: FraudType, methods: &[ForgeryMethod], regions: &[(&str, u32, u32, u32, u32)]) -> DocumentItem {
+pub fn document(
+    id: &str,
+    fraud_type: FraudType,
+    methods: &[ForgeryMethod],
+    regions: &[(&str, u32, u32, u32, u32)],
+) -> DocumentItem {
     let mut expected_checks = BTreeMap::new();
     expected_checks.insert("mrz.check_digit.number".to_string(), Expected::Pass);
     if fraud_type != FraudType::NoFraud {
@@ -20,7 +25,11 @@ pub fn document(id: &str, fraud_type: FraudType, methods: &[ForgeryMethod], regi
     }
     DocumentItem {
         id: id.to_string(),
-        scenario: if fraud_type == FraudType::NoFraud { "genuine".into() } else { "viz_altered".into() },
+        scenario: if fraud_type == FraudType::NoFraud {
+            "genuine".into()
+        } else {
+            "viz_altered".into()
+        },
         fraud_type,
         forgery_methods: methods.to_vec(),
         expected_checks,
@@ -97,5 +106,7 @@ pub fn sign(session: &mut Session, key: &ring::signature::Ed25519KeyPair) {
     let mut message = SIGNATURE_CONTEXT.to_vec();
     message.extend_from_slice(&session.signing_payload());
     let signature = key.sign(&message);
-    session.attach_signature(key.public_key().as_ref(), signature.as_ref()).expect("own signature verifies");
+    session
+        .attach_signature(key.public_key().as_ref(), signature.as_ref())
+        .expect("own signature verifies");
 }

@@ -39,7 +39,9 @@ fn ten_documents_at_thirty_percent_are_three_frauds_drawn_reproducibly() {
         assert_eq!(document.forgery_methods, truth.forgery_methods);
         for side in &document.sides {
             for light in ["white", "uv", "ir"] {
-                let path = document.image_path(fixture_set(), &side.name, light).unwrap();
+                let path = document
+                    .image_path(fixture_set(), &side.name, light)
+                    .unwrap();
                 assert!(path.is_file(), "{}", path.display());
             }
         }
@@ -66,29 +68,52 @@ fn filters_restrict_fraud_types_and_captures() {
     let mut request = SessionRequest::new(4, 0.5, 3);
     request.fraud_types = vec![FraudType::Counterfeit];
     let session = Session::build(fixture_set(), &request).unwrap();
-    assert!(session.documents.iter().all(|d| matches!(d.fraud_type, FraudType::Counterfeit | FraudType::NoFraud)));
+    assert!(
+        session
+            .documents
+            .iter()
+            .all(|d| matches!(d.fraud_type, FraudType::Counterfeit | FraudType::NoFraud))
+    );
     let mut flatbed = SessionRequest::new(6, 0.5, 3);
     flatbed.captures = vec![CaptureKind::Flatbed];
     let session = Session::build(fixture_set(), &flatbed).unwrap();
-    assert!(session.documents.iter().all(|d| d.capture == CaptureKind::Flatbed));
+    assert!(
+        session
+            .documents
+            .iter()
+            .all(|d| d.capture == CaptureKind::Flatbed)
+    );
 }
 
 #[test]
 fn a_request_the_set_cannot_meet_says_what_is_short() {
     let error = Session::build(fixture_set(), &SessionRequest::new(20, 0.1, 1)).unwrap_err();
     match &error {
-        TrainingError::NotEnough { what, needed, available, .. } => {
+        TrainingError::NotEnough {
+            what,
+            needed,
+            available,
+            ..
+        } => {
             assert_eq!((what.as_str(), *needed), ("genuine documents", 18));
             assert!(*available < 18);
         }
         other => panic!("expected NotEnough, got {other}"),
     }
-    assert!(error.to_string().contains("generate a larger set"), "{error}");
+    assert!(
+        error.to_string().contains("generate a larger set"),
+        "{error}"
+    );
     let mut phone_impostors = SessionRequest::new(4, 1.0, 1);
     phone_impostors.fraud_types = vec![FraudType::Impostor];
     phone_impostors.captures = vec![CaptureKind::Phone];
-    let error = Session::build(fixture_set(), &phone_impostors).unwrap_err().to_string();
-    assert!(error.contains("fraudulent documents") && error.contains("impostor"), "{error}");
+    let error = Session::build(fixture_set(), &phone_impostors)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("fraudulent documents") && error.contains("impostor"),
+        "{error}"
+    );
     assert!(Session::build(fixture_set(), &SessionRequest::new(10, 1.5, 1)).is_err());
 }
 
@@ -99,21 +124,38 @@ fn face_drills_have_the_requested_prevalence_and_true_answers() {
     request.face_prevalence = 0.5;
     let session = Session::build(fixture_set(), &request).unwrap();
     assert_eq!(session.face_drills.len(), 8);
-    assert_eq!(session.face_drills.iter().filter(|d| !d.same_person).count(), 4);
+    assert_eq!(
+        session
+            .face_drills
+            .iter()
+            .filter(|d| !d.same_person)
+            .count(),
+        4
+    );
     for drill in &session.face_drills {
         let portrait = truth(&drill.portrait_document);
         let bearer = truth(&drill.bearer_document);
-        assert_eq!(drill.same_person, portrait.faces.portrait_identity == bearer.faces.bearer_identity, "{drill:?}");
+        assert_eq!(
+            drill.same_person,
+            portrait.faces.portrait_identity == bearer.faces.bearer_identity,
+            "{drill:?}"
+        );
         assert!(drill.portrait_path(fixture_set()).is_file());
         assert!(drill.bearer_path(fixture_set()).is_file());
     }
-    assert!(matches!(session.items().last(), Some(SessionItem::FaceDrill(_))));
+    assert!(matches!(
+        session.items().last(),
+        Some(SessionItem::FaceDrill(_))
+    ));
 }
 
 #[test]
 fn a_session_from_another_fixture_seed_is_told_to_regenerate() {
     let mut session = Session::build(fixture_set(), &SessionRequest::new(2, 0.5, 1)).unwrap();
     session.fixtures.seed = 99;
-    let error = session.check_fixtures(fixture_set()).unwrap_err().to_string();
+    let error = session
+        .check_fixtures(fixture_set())
+        .unwrap_err()
+        .to_string();
     assert!(error.contains("--seed 99"), "{error}");
 }
