@@ -75,6 +75,8 @@ pub struct TdverifyApp {
     pub cases: CasesScreen,
     /// Trends dashboard state.
     pub trends: TrendsScreen,
+    /// The scanner hot folder the station watches: a complete set opens as a new inspection.
+    pub hot_folder: super::hot_folder::HotFolderDesk,
     applied_look: Option<(f32, Theme)>,
     startup_probe: Option<std::time::Instant>,
     frames: u64,
@@ -101,6 +103,7 @@ impl TdverifyApp {
             settings_screen: SettingsScreen::new(&settings, start.settings_file.clone()),
             cases: CasesScreen { station: settings.station.clone(), ..CasesScreen::new(settings.data_dir.clone()) },
             trends: TrendsScreen::new(settings.data_dir.clone()),
+            hot_folder: super::hot_folder::HotFolderDesk::new(&settings.data_dir),
             settings,
             tr,
             home: HomeScreen::default(),
@@ -119,6 +122,7 @@ impl TdverifyApp {
         self.apply_look(ui.ctx());
         self.handle_shortcuts(ui.ctx());
         self.handle_dropped_files(ui.ctx());
+        self.open_hot_folder_set(ui.ctx());
 
         egui::Panel::left("navigation").resizable(false).exact_size(170.0).show(ui, |ui| {
             ui.add_space(8.0);
@@ -133,6 +137,8 @@ impl TdverifyApp {
                     self.screen = screen;
                 }
             }
+            ui.add_space(12.0);
+            self.hot_folder.show_status(ui, &self.tr);
         });
 
         egui::CentralPanel::default().show(ui, |ui| match self.screen {
@@ -269,6 +275,19 @@ impl TdverifyApp {
             self.document.open_browser();
             self.screen = Screen::Document;
         }
+    }
+
+    /// A complete set from the scanner's hot folder opens as if the officer had opened its
+    /// files by hand, and is inspected once loaded; the next set waits for this inspection.
+    fn open_hot_folder_set(&mut self, ctx: &egui::Context) {
+        let ready = !self.inspect_when_loaded && !self.document.is_loading() && !self.document.inspection.is_running();
+        let Some(set) = self.hot_folder.poll(ctx, ready) else { return };
+        self.document.clear();
+        for file in set.files {
+            self.document.open_on_page(file.path, Some(file.light), if file.side == 0 { 0 } else { 1 });
+        }
+        self.inspect_when_loaded = true;
+        self.screen = Screen::Document;
     }
 
     fn handle_dropped_files(&mut self, ctx: &egui::Context) {

@@ -2,6 +2,7 @@
 //! plainly, every action a call into the library.
 
 mod app;
+pub mod hot_folder;
 pub mod screens;
 pub mod widgets;
 

@@ -425,3 +425,6 @@ trends-dim-country = Reporting country
 trends-dim-region = Region
 trends-dim-document_category = Document category
 trends-dim-station = Station
+hot-folder-watching = Hot folder: watching { $folder }
+hot-folder-opened = Hot folder: opened { $files }
+hot-folder-problem = Hot folder: { $problem }

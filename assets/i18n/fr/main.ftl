@@ -424,3 +424,6 @@ trends-dim-country = Pays déclarant
 trends-dim-region = Région
 trends-dim-document_category = Catégorie de document
 trends-dim-station = Poste
+hot-folder-watching = Dossier du scanner : surveillance de { $folder }
+hot-folder-opened = Dossier du scanner : ouvert { $files }
+hot-folder-problem = Dossier du scanner : { $problem }
