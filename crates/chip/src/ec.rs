@@ -1,12 +1,29 @@
 //! Elliptic-curve arithmetic over prime fields for PACE generic mapping, ECDH
 //! chip authentication and ECDSA active authentication.
 //!
-//! PACE generic mapping needs `s·G + H` on arbitrary generators and the chip
-//! may send explicit domain parameters, so this works on curve parameters
-//! rather than fixed curve types. Scalars here are ephemeral session keys of an
-//! inspection system (or the test-only virtual chip), so plain big-integer
-//! arithmetic is used; it is not hardened against local timing side channels.
+//! The API works on curve parameters ([`Curve`], [`Point`] with big-integer
+//! coordinates) because PACE maps to new generators and chips may send
+//! explicit domain parameters. Behind it:
+//!
+//! - **P-256, P-384, brainpoolP256r1, brainpoolP384r1** (recognised by their
+//!   parameters, whatever the generator): scalar multiplication, point addition
+//!   and ECDSA signing and verification run on the RustCrypto curve crates
+//!   (`p256`, `p384`, `bp256`, `bp384` with `ecdsa`), whose field and scalar
+//!   arithmetic is constant-time; ECDSA is the `ecdsa` crate's, the same
+//!   verifier `tdverify-pki` uses.
+//! - **brainpoolP512r1, and any curve not recognised**: no RustCrypto crate
+//!   provides brainpoolP512r1 arithmetic, so these keep the num-bigint
+//!   Jacobian arithmetic and the ECDSA formulas below. That path is variable
+//!   time (not hardened against local timing side channels); its scalars are
+//!   ephemeral session keys of an inspection system or the TEST-ONLY virtual
+//!   chip's keys. Moving it onto `crypto-bigint` is left to do.
+//! - The PACE integrated mapping's point encoding ([`Curve::encode_to_point`])
+//!   and the curve-equation check stay here on num-bigint for every curve: no
+//!   crate implements the ICAO encoding, and the check is on public data.
 
+use ecdsa::EcdsaCurve;
+use elliptic_curve::sec1::{FromSec1Point, ModulusSize, Sec1Point, ToSec1Point};
+use elliptic_curve::{CurveArithmetic, FieldBytes, FieldBytesSize, PrimeField};
 use num_bigint::{BigInt, BigUint, Sign};
 use num_integer::Integer;
 use num_traits::{One, Zero};
@@ -206,7 +223,199 @@ fn mod_inverse(a: &BigUint, m: &BigUint) -> Option<BigUint> {
     inverse.to_biguint()
 }
 
+/// A curve the RustCrypto crates do the arithmetic for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Named {
+    P256,
+    P384,
+    BrainpoolP256,
+    BrainpoolP384,
+}
+
+/// Runs `$body` with `$curve_type` bound to the RustCrypto type of `$named`.
+macro_rules! with_named_curve {
+    ($named:expr, $curve_type:ident => $body:expr) => {
+        match $named {
+            Named::P256 => {
+                type $curve_type = p256::NistP256;
+                $body
+            }
+            Named::P384 => {
+                type $curve_type = p384::NistP384;
+                $body
+            }
+            Named::BrainpoolP256 => {
+                type $curve_type = bp256::BrainpoolP256r1;
+                $body
+            }
+            Named::BrainpoolP384 => {
+                type $curve_type = bp384::BrainpoolP384r1;
+                $body
+            }
+        }
+    };
+}
+
+/// The bounds the conversions between this module's types and a RustCrypto curve need.
+trait Arithmetic: CurveArithmetic + EcdsaCurve
+where
+    FieldBytesSize<Self>: ModulusSize,
+    Self::AffinePoint: FromSec1Point<Self> + ToSec1Point<Self>,
+{
+}
+
+impl<C> Arithmetic for C
+where
+    C: CurveArithmetic + EcdsaCurve,
+    FieldBytesSize<C>: ModulusSize,
+    C::AffinePoint: FromSec1Point<C> + ToSec1Point<C>,
+{
+}
+
+/// A point of this module as a RustCrypto projective point (`None`: not on the curve).
+fn to_projective<C>(curve: &Curve, point: &Point) -> Option<C::ProjectivePoint>
+where
+    C: Arithmetic,
+    FieldBytesSize<C>: ModulusSize,
+    C::AffinePoint: FromSec1Point<C> + ToSec1Point<C>,
+{
+    let bytes = match point {
+        Point::Infinity => vec![0x00],
+        Point::Affine(..) => curve.encode_point(point).ok()?,
+    };
+    let encoded = Sec1Point::<C>::from_bytes(&bytes).ok()?;
+    let affine: C::AffinePoint = Option::from(C::AffinePoint::from_sec1_point(&encoded))?;
+    Some(affine.into())
+}
+
+/// A RustCrypto projective point back as a point of this module.
+fn from_projective<C>(point: C::ProjectivePoint) -> Point
+where
+    C: Arithmetic,
+    FieldBytesSize<C>: ModulusSize,
+    C::AffinePoint: FromSec1Point<C> + ToSec1Point<C>,
+{
+    let affine: C::AffinePoint = point.into();
+    let encoded = affine.to_sec1_point(false);
+    match (encoded.x(), encoded.y()) {
+        (Some(x), Some(y)) => Point::Affine(BigUint::from_bytes_be(x), BigUint::from_bytes_be(y)),
+        _ => Point::Infinity,
+    }
+}
+
+/// A big integer below 2^(8·field size) as the curve's fixed-size big-endian bytes.
+fn field_bytes<C: Arithmetic>(value: &BigUint) -> Option<FieldBytes<C>>
+where
+    FieldBytesSize<C>: ModulusSize,
+    C::AffinePoint: FromSec1Point<C> + ToSec1Point<C>,
+{
+    let bytes = value.to_bytes_be();
+    let mut out = FieldBytes::<C>::default();
+    let start = out.len().checked_sub(bytes.len())?;
+    out[start..].copy_from_slice(&bytes);
+    Some(out)
+}
+
+/// `value mod n` as a RustCrypto scalar.
+fn to_scalar<C: Arithmetic>(curve: &Curve, value: &BigUint) -> Option<C::Scalar>
+where
+    FieldBytesSize<C>: ModulusSize,
+    C::AffinePoint: FromSec1Point<C> + ToSec1Point<C>,
+{
+    let repr = field_bytes::<C>(&(value % &curve.n))?;
+    Option::from(C::Scalar::from_repr(repr))
+}
+
+fn multiply_named<C: Arithmetic>(curve: &Curve, scalar: &BigUint, point: &Point) -> Option<Point>
+where
+    FieldBytesSize<C>: ModulusSize,
+    C::AffinePoint: FromSec1Point<C> + ToSec1Point<C>,
+{
+    let base = to_projective::<C>(curve, point)?;
+    let scalar = to_scalar::<C>(curve, scalar)?;
+    Some(from_projective::<C>(base * scalar))
+}
+
+fn add_named<C: Arithmetic>(curve: &Curve, first: &Point, second: &Point) -> Option<Point>
+where
+    FieldBytesSize<C>: ModulusSize,
+    C::AffinePoint: FromSec1Point<C> + ToSec1Point<C>,
+{
+    let first = to_projective::<C>(curve, first)?;
+    let second = to_projective::<C>(curve, second)?;
+    Some(from_projective::<C>(first + second))
+}
+
+fn ecdsa_sign_named<C: Arithmetic>(
+    curve: &Curve,
+    private: &BigUint,
+    digest: &[u8],
+) -> Result<(BigUint, BigUint), EcError>
+where
+    FieldBytesSize<C>: ModulusSize,
+    C::AffinePoint: FromSec1Point<C> + ToSec1Point<C>,
+{
+    let secret = to_scalar::<C>(curve, private)
+        .and_then(|scalar| Option::from(elliptic_curve::NonZeroScalar::<C>::new(scalar)))
+        .ok_or(EcError::Infinity)?;
+    loop {
+        let nonce = curve.random_scalar()?;
+        let Some(nonce) = to_scalar::<C>(curve, &nonce)
+            .and_then(|scalar| Option::from(elliptic_curve::NonZeroScalar::<C>::new(scalar)))
+        else {
+            continue;
+        };
+        if let Ok((signature, _)) = ecdsa::hazmat::sign_prehashed::<C>(&secret, &nonce, digest) {
+            let (r, s) = signature.split_bytes();
+            return Ok((BigUint::from_bytes_be(&r), BigUint::from_bytes_be(&s)));
+        }
+    }
+}
+
+fn ecdsa_verify_named<C: Arithmetic>(
+    curve: &Curve,
+    public: &Point,
+    digest: &[u8],
+    r: &BigUint,
+    s: &BigUint,
+) -> bool
+where
+    FieldBytesSize<C>: ModulusSize,
+    C::AffinePoint: FromSec1Point<C> + ToSec1Point<C>,
+{
+    if *public == Point::Infinity {
+        return false;
+    }
+    let (Some(r), Some(s)) = (field_bytes::<C>(r), field_bytes::<C>(s)) else {
+        return false;
+    };
+    let Ok(signature) = ecdsa::Signature::<C>::from_scalars(r, s) else {
+        return false;
+    };
+    let Some(key) = to_projective::<C>(curve, public) else {
+        return false;
+    };
+    ecdsa::hazmat::verify_prehashed::<C>(&key, digest, &signature).is_ok()
+}
+
 impl Curve {
+    /// The RustCrypto curve with exactly these parameters (any generator), if one.
+    fn named(&self) -> Option<Named> {
+        let named = match self.name {
+            "P-256" => Named::P256,
+            "P-384" => Named::P384,
+            "brainpoolP256r1" => Named::BrainpoolP256,
+            "brainpoolP384r1" => Named::BrainpoolP384,
+            _ => return None,
+        };
+        let reference = curve_by_name(self.name).ok()?;
+        (reference.p == self.p
+            && reference.a == self.a
+            && reference.b == self.b
+            && reference.n == self.n)
+            .then_some(named)
+    }
+
     /// Field element size in bytes.
     pub fn field_len(&self) -> usize {
         usize::try_from(self.p.bits().div_ceil(8)).unwrap_or(0)
@@ -227,8 +436,29 @@ impl Curve {
         }
     }
 
-    /// P + Q.
+    /// P + Q (points not on the curve give the point at infinity on the
+    /// RustCrypto curves; callers validate points when decoding them).
     pub fn add(&self, first: &Point, second: &Point) -> Point {
+        match self.named() {
+            Some(named) => {
+                with_named_curve!(named, C => add_named::<C>(self, first, second).unwrap_or(Point::Infinity))
+            }
+            None => self.add_generic(first, second),
+        }
+    }
+
+    /// k·P (k reduced mod n; a point not on the curve gives the point at
+    /// infinity on the RustCrypto curves).
+    pub fn multiply(&self, scalar: &BigUint, point: &Point) -> Point {
+        match self.named() {
+            Some(named) => {
+                with_named_curve!(named, C => multiply_named::<C>(self, scalar, point).unwrap_or(Point::Infinity))
+            }
+            None => self.multiply_generic(scalar, point),
+        }
+    }
+
+    fn add_generic(&self, first: &Point, second: &Point) -> Point {
         let p = &self.p;
         match (first, second) {
             (Point::Infinity, other) | (other, Point::Infinity) => other.clone(),
@@ -256,7 +486,7 @@ impl Curve {
     }
 
     /// k·P by double-and-add in Jacobian coordinates (one inversion at the end).
-    pub fn multiply(&self, scalar: &BigUint, point: &Point) -> Point {
+    fn multiply_generic(&self, scalar: &BigUint, point: &Point) -> Point {
         let Point::Affine(x, y) = point else {
             return Point::Infinity;
         };
@@ -444,9 +674,22 @@ impl Curve {
     }
 }
 
-/// ECDSA signature (r, s) over an already computed hash, with a random nonce.
-/// Used by the test-only virtual chip for active authentication.
+/// ECDSA signature (r, s) over an already computed hash, with a random nonce
+/// (the `ecdsa` crate's signing equation on the RustCrypto curves). Used by the
+/// test-only virtual chip for active authentication.
 pub fn ecdsa_sign(
+    curve: &Curve,
+    private: &BigUint,
+    digest: &[u8],
+) -> Result<(BigUint, BigUint), EcError> {
+    match curve.named() {
+        Some(named) => with_named_curve!(named, C => ecdsa_sign_named::<C>(curve, private, digest)),
+        None => ecdsa_sign_generic(curve, private, digest),
+    }
+}
+
+/// ECDSA signing on the num-bigint arithmetic (curves no RustCrypto crate serves).
+fn ecdsa_sign_generic(
     curve: &Curve,
     private: &BigUint,
     digest: &[u8],
@@ -454,7 +697,7 @@ pub fn ecdsa_sign(
     let e = hash_to_integer(curve, digest);
     loop {
         let k = curve.random_scalar()?;
-        let Point::Affine(x, _) = curve.multiply(&k, &curve.g) else {
+        let Point::Affine(x, _) = curve.multiply_generic(&k, &curve.g) else {
             continue;
         };
         let r = x % &curve.n;
@@ -481,8 +724,25 @@ fn hash_to_integer(curve: &Curve, digest: &[u8]) -> BigUint {
     e
 }
 
-/// Verifies an ECDSA signature (r, s) over a hash with a public point.
+/// Verifies an ECDSA signature (r, s) over a hash with a public point: the
+/// `ecdsa` crate's verifier on the RustCrypto curves.
 pub fn ecdsa_verify(
+    curve: &Curve,
+    public: &Point,
+    digest: &[u8],
+    r: &BigUint,
+    s: &BigUint,
+) -> bool {
+    match curve.named() {
+        Some(named) => {
+            with_named_curve!(named, C => ecdsa_verify_named::<C>(curve, public, digest, r, s))
+        }
+        None => ecdsa_verify_generic(curve, public, digest, r, s),
+    }
+}
+
+/// ECDSA verification on the num-bigint arithmetic (curves no RustCrypto crate serves).
+fn ecdsa_verify_generic(
     curve: &Curve,
     public: &Point,
     digest: &[u8],
@@ -505,7 +765,10 @@ pub fn ecdsa_verify(
     };
     let u1 = (&e * &w) % n;
     let u2 = (r * &w) % n;
-    let sum = curve.add(&curve.multiply(&u1, &curve.g), &curve.multiply(&u2, public));
+    let sum = curve.add_generic(
+        &curve.multiply_generic(&u1, &curve.g),
+        &curve.multiply_generic(&u2, public),
+    );
     match sum {
         Point::Affine(x, _) => &(x % n) == r,
         Point::Infinity => false,
@@ -552,6 +815,107 @@ mod tests {
         let (r, s) = ecdsa_sign(&curve, &a, &digest).expect("signs");
         assert!(ecdsa_verify(&curve, &pa, &digest, &r, &s));
         assert!(!ecdsa_verify(&curve, &pb, &digest, &r, &s));
+    }
+
+    const RUSTCRYPTO_CURVES: [&str; 4] = ["P-256", "P-384", "brainpoolP256r1", "brainpoolP384r1"];
+
+    #[test]
+    fn rustcrypto_curves_agree_with_the_generic_arithmetic() {
+        for name in RUSTCRYPTO_CURVES {
+            let curve = curve_by_name(name).expect("known");
+            assert!(curve.named().is_some(), "{name} runs on RustCrypto");
+            let a = curve.random_scalar().expect("random");
+            let b = curve.random_scalar().expect("random");
+            let pa = curve.multiply(&a, &curve.g);
+            assert_eq!(pa, curve.multiply_generic(&a, &curve.g), "{name} k·G");
+            // A PACE-style mapped generator s·G + H, then a key on it.
+            let mapped = curve.add(&curve.multiply(&b, &curve.g), &pa);
+            assert_eq!(
+                mapped,
+                curve.add_generic(&curve.multiply_generic(&b, &curve.g), &pa),
+                "{name} s·G + H"
+            );
+            let on_mapped = Curve {
+                g: mapped.clone(),
+                ..curve.clone()
+            };
+            assert!(
+                on_mapped.named().is_some(),
+                "{name}: another generator is the same curve"
+            );
+            assert_eq!(
+                on_mapped.multiply(&a, &mapped),
+                curve.multiply_generic(&a, &mapped),
+                "{name} k·Ĝ"
+            );
+            // Scalars at and beyond n, doubling and P + (-P).
+            assert_eq!(
+                curve.multiply(&(&curve.n + &a), &curve.g),
+                pa,
+                "{name} k + n"
+            );
+            assert_eq!(
+                curve.add(&pa, &pa),
+                curve.add_generic(&pa, &pa),
+                "{name} doubling"
+            );
+            let Point::Affine(x, y) = &pa else {
+                panic!("{name}: affine")
+            };
+            let negated = Point::Affine(x.clone(), &curve.p - y);
+            assert_eq!(curve.add(&pa, &negated), Point::Infinity, "{name} P + (-P)");
+            assert_eq!(curve.add(&Point::Infinity, &pa), pa, "{name} O + P");
+            // A point off the curve is refused rather than computed with.
+            let off = Point::Affine(x.clone(), (y + BigUint::one()) % &curve.p);
+            assert_eq!(
+                curve.multiply(&a, &off),
+                Point::Infinity,
+                "{name} off-curve point"
+            );
+        }
+    }
+
+    #[test]
+    fn ecdsa_crates_and_generic_formulas_accept_each_others_signatures() {
+        for name in RUSTCRYPTO_CURVES {
+            let curve = curve_by_name(name).expect("known");
+            let private = curve.random_scalar().expect("random");
+            let public = curve.multiply(&private, &curve.g);
+            // Digests shorter than, as long as and longer than the order (SHA-1, SHA-256, SHA-512).
+            for algorithm in [
+                crate::crypto::HashAlgorithm::Sha1,
+                crate::crypto::HashAlgorithm::Sha256,
+                crate::crypto::HashAlgorithm::Sha512,
+            ] {
+                let digest = crate::crypto::hash(algorithm, b"TEST-ONLY challenge");
+                let (r, s) = ecdsa_sign(&curve, &private, &digest).expect("signs");
+                assert!(
+                    ecdsa_verify_generic(&curve, &public, &digest, &r, &s),
+                    "{name} {algorithm:?}"
+                );
+                assert!(
+                    ecdsa_verify(&curve, &public, &digest, &r, &s),
+                    "{name} {algorithm:?}"
+                );
+                let (r, s) = ecdsa_sign_generic(&curve, &private, &digest).expect("signs");
+                assert!(
+                    ecdsa_verify(&curve, &public, &digest, &r, &s),
+                    "{name} {algorithm:?}"
+                );
+                assert!(
+                    !ecdsa_verify(&curve, &public, &digest, &s, &r),
+                    "{name} swapped r, s"
+                );
+                assert!(
+                    !ecdsa_verify(&curve, &public, &digest, &(&r + &curve.n), &s),
+                    "{name} r + n"
+                );
+                assert!(
+                    !ecdsa_verify(&curve, &public, &digest, &BigUint::zero(), &s),
+                    "{name} r = 0"
+                );
+            }
+        }
     }
 
     #[test]
