@@ -16,11 +16,16 @@
 mod error;
 mod font;
 mod render;
+mod training;
 mod trends;
 
 pub use error::ReportError;
 pub use font::{DEFAULT_FONT_PATHS, ReportFont};
 pub use render::render_pdf;
+pub use training::{
+    ClassSummary, RunRow, TRAINING_MARK, TraineeHistory, TrainingReportInput, WeaknessRow, render_training_report,
+    training_csv, write_training_report,
+};
 pub use trends::{
     PNG_SIZE, TrendReportInput, TrendView, extract_text, render_trend_report, render_view_png, write_trend_report,
     write_view_pngs,
