@@ -18,6 +18,7 @@ pub use tdverify_pki as pki;
 pub use tdverify_export as export;
 pub use tdverify_sltd as sltd;
 pub use tdverify_trends as trends;
+pub use tdverify_training as training;
 
 pub mod capture;
 pub mod case_draft;
@@ -34,5 +35,6 @@ pub mod resources;
 pub mod samples;
 pub mod settings;
 pub mod sltd_station;
+pub mod training_station;
 pub mod trends_station;
 pub mod ui;

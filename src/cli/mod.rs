@@ -13,6 +13,7 @@ mod cases;
 mod export;
 mod sltd;
 mod trends;
+mod training;
 mod users;
 mod watch;
 
@@ -72,6 +73,8 @@ pub enum Command {
     Sltd(sltd::SltdArgs),
     /// Trends dashboard data: import stations' bundles, query with small-number suppression, alerts, TEST-ONLY demo bundles.
     Trends(trends::TrendsArgs),
+    /// Training mode: practice sessions on fixture documents (create, score, import, record, history, class, export, trust).
+    Training(training::TrainingArgs),
     /// The scanner hot folder: inspect complete sets as they arrive; `--configure` (administrator), `--show`.
     Watch(watch::WatchArgs),
 }
@@ -123,6 +126,7 @@ pub fn main() -> ExitCode {
         Command::Users(args) => users::run(&context, args),
         Command::Sltd(args) => sltd::run(&context, args),
         Command::Trends(args) => trends::run(&context, args),
+        Command::Training(args) => training::run(&context, args),
         Command::Watch(args) => watch::run_command(&context, args),
     }
 }
