@@ -5,21 +5,29 @@
 //! coordinates) because PACE maps to new generators and chips may send
 //! explicit domain parameters. Behind it:
 //!
-//! - **P-256, P-384, brainpoolP256r1, brainpoolP384r1** (recognised by their
-//!   parameters, whatever the generator): scalar multiplication, point addition
-//!   and ECDSA signing and verification run on the RustCrypto curve crates
-//!   (`p256`, `p384`, `bp256`, `bp384` with `ecdsa`), whose field and scalar
-//!   arithmetic is constant-time; ECDSA is the `ecdsa` crate's, the same
-//!   verifier `tdverify-pki` uses.
-//! - **brainpoolP512r1, and any curve not recognised**: no RustCrypto crate
-//!   provides brainpoolP512r1 arithmetic, so these keep the num-bigint
-//!   Jacobian arithmetic and the ECDSA formulas below. That path is variable
-//!   time (not hardened against local timing side channels); its scalars are
-//!   ephemeral session keys of an inspection system or the TEST-ONLY virtual
-//!   chip's keys. Moving it onto `crypto-bigint` is left to do.
-//! - The PACE integrated mapping's point encoding ([`Curve::encode_to_point`])
-//!   and the curve-equation check stay here on num-bigint for every curve: no
-//!   crate implements the ICAO encoding, and the check is on public data.
+//! - **Scalar multiplication, point addition, ECDSA signing and verification**
+//!   run on RustCrypto curve types, recognised by the curve's parameters
+//!   whatever its generator: `p256`, `p384`, `bp256` and `bp384` (with
+//!   `ecdsa`), and brainpoolP512r1, which no published crate provides and
+//!   which `bp512` declares from the same RustCrypto parts (`primefield`
+//!   Montgomery elements on `crypto-bigint`, `primeorder` formulas). Their
+//!   field and scalar arithmetic is constant time. ECDSA is the `ecdsa`
+//!   crate's, the verifier `tdverify-pki` uses too.
+//! - **Explicit domain parameters** are accepted only when they are one of
+//!   these five curves ([`curve_from_explicit`]), so no arithmetic on arbitrary
+//!   curves remains; a [`Curve`] built by hand with other parameters gets the
+//!   point at infinity from [`Curve::multiply`] and [`Curve::add`], and ECDSA
+//!   refuses it.
+//! - The textbook Jacobian arithmetic and ECDSA formulas on num-bigint stay
+//!   only in the tests, as the reference the RustCrypto path is checked against.
+//! - Kept on num-bigint (variable time): the PACE integrated mapping's point
+//!   encoding ([`Curve::encode_to_point`]; no crate implements the ICAO
+//!   encoding; its input is derived from the session nonces, so moving it onto
+//!   `primefield` elements is the next step), the curve-equation check of
+//!   received points and the random scalar's reduction (public data or one
+//!   modular reduction).
+
+mod bp512;
 
 use ecdsa::EcdsaCurve;
 use elliptic_curve::sec1::{FromSec1Point, ModulusSize, Sec1Point, ToSec1Point};
@@ -64,12 +72,14 @@ pub enum Point {
 
 /// A point in Jacobian coordinates (x = X/Z², y = Y/Z³); Z = 0 is infinity.
 #[derive(Debug, Clone)]
+#[cfg(test)]
 struct Jacobian {
     x: BigUint,
     y: BigUint,
     z: BigUint,
 }
 
+#[cfg(test)]
 impl Jacobian {
     fn infinity() -> Jacobian {
         Jacobian {
@@ -230,6 +240,7 @@ enum Named {
     P384,
     BrainpoolP256,
     BrainpoolP384,
+    BrainpoolP512,
 }
 
 /// Runs `$body` with `$curve_type` bound to the RustCrypto type of `$named`.
@@ -250,6 +261,10 @@ macro_rules! with_named_curve {
             }
             Named::BrainpoolP384 => {
                 type $curve_type = bp384::BrainpoolP384r1;
+                $body
+            }
+            Named::BrainpoolP512 => {
+                type $curve_type = bp512::BrainpoolP512r1;
                 $body
             }
         }
@@ -406,6 +421,7 @@ impl Curve {
             "P-384" => Named::P384,
             "brainpoolP256r1" => Named::BrainpoolP256,
             "brainpoolP384r1" => Named::BrainpoolP384,
+            "brainpoolP512r1" => Named::BrainpoolP512,
             _ => return None,
         };
         let reference = curve_by_name(self.name).ok()?;
@@ -436,28 +452,30 @@ impl Curve {
         }
     }
 
-    /// P + Q (points not on the curve give the point at infinity on the
-    /// RustCrypto curves; callers validate points when decoding them).
+    /// P + Q. Points not on the curve, and curves other than the five named
+    /// ones, give the point at infinity (callers validate points when decoding
+    /// them and refuse the point at infinity).
     pub fn add(&self, first: &Point, second: &Point) -> Point {
         match self.named() {
             Some(named) => {
                 with_named_curve!(named, C => add_named::<C>(self, first, second).unwrap_or(Point::Infinity))
             }
-            None => self.add_generic(first, second),
+            None => Point::Infinity,
         }
     }
 
-    /// k·P (k reduced mod n; a point not on the curve gives the point at
-    /// infinity on the RustCrypto curves).
+    /// k·P, k reduced mod n. A point not on the curve, or a curve other than
+    /// the five named ones, gives the point at infinity.
     pub fn multiply(&self, scalar: &BigUint, point: &Point) -> Point {
         match self.named() {
             Some(named) => {
                 with_named_curve!(named, C => multiply_named::<C>(self, scalar, point).unwrap_or(Point::Infinity))
             }
-            None => self.multiply_generic(scalar, point),
+            None => Point::Infinity,
         }
     }
 
+    #[cfg(test)]
     fn add_generic(&self, first: &Point, second: &Point) -> Point {
         let p = &self.p;
         match (first, second) {
@@ -486,6 +504,7 @@ impl Curve {
     }
 
     /// k·P by double-and-add in Jacobian coordinates (one inversion at the end).
+    #[cfg(test)]
     fn multiply_generic(&self, scalar: &BigUint, point: &Point) -> Point {
         let Point::Affine(x, y) = point else {
             return Point::Infinity;
@@ -505,6 +524,7 @@ impl Curve {
         self.to_affine(&result)
     }
 
+    #[cfg(test)]
     fn to_affine(&self, point: &Jacobian) -> Point {
         if point.z.is_zero() {
             return Point::Infinity;
@@ -518,6 +538,7 @@ impl Curve {
         Point::Affine((&point.x * z2) % p, (&point.y * z3) % p)
     }
 
+    #[cfg(test)]
     fn jacobian_double(&self, point: &Jacobian) -> Jacobian {
         let p = &self.p;
         if point.z.is_zero() || point.y.is_zero() {
@@ -542,6 +563,7 @@ impl Curve {
         }
     }
 
+    #[cfg(test)]
     fn jacobian_add(&self, first: &Jacobian, second: &Jacobian) -> Jacobian {
         let p = &self.p;
         if first.z.is_zero() {
@@ -684,11 +706,13 @@ pub fn ecdsa_sign(
 ) -> Result<(BigUint, BigUint), EcError> {
     match curve.named() {
         Some(named) => with_named_curve!(named, C => ecdsa_sign_named::<C>(curve, private, digest)),
-        None => ecdsa_sign_generic(curve, private, digest),
+        None => Err(EcError::UnsupportedCurve(curve.name.into())),
     }
 }
 
-/// ECDSA signing on the num-bigint arithmetic (curves no RustCrypto crate serves).
+/// ECDSA signing by the textbook formulas on num-bigint: the reference the
+/// tests hold the `ecdsa` crate's signatures against.
+#[cfg(test)]
 fn ecdsa_sign_generic(
     curve: &Curve,
     private: &BigUint,
@@ -714,6 +738,7 @@ fn ecdsa_sign_generic(
     }
 }
 
+#[cfg(test)]
 fn hash_to_integer(curve: &Curve, digest: &[u8]) -> BigUint {
     let mut e = BigUint::from_bytes_be(digest);
     let digest_bits = (digest.len() * 8) as u64;
@@ -737,11 +762,13 @@ pub fn ecdsa_verify(
         Some(named) => {
             with_named_curve!(named, C => ecdsa_verify_named::<C>(curve, public, digest, r, s))
         }
-        None => ecdsa_verify_generic(curve, public, digest, r, s),
+        None => false,
     }
 }
 
-/// ECDSA verification on the num-bigint arithmetic (curves no RustCrypto crate serves).
+/// ECDSA verification by the textbook formulas on num-bigint: the reference
+/// the tests hold the `ecdsa` crate's verifier against.
+#[cfg(test)]
 fn ecdsa_verify_generic(
     curve: &Curve,
     public: &Point,
@@ -817,7 +844,13 @@ mod tests {
         assert!(!ecdsa_verify(&curve, &pb, &digest, &r, &s));
     }
 
-    const RUSTCRYPTO_CURVES: [&str; 4] = ["P-256", "P-384", "brainpoolP256r1", "brainpoolP384r1"];
+    const RUSTCRYPTO_CURVES: [&str; 5] = [
+        "P-256",
+        "P-384",
+        "brainpoolP256r1",
+        "brainpoolP384r1",
+        "brainpoolP512r1",
+    ];
 
     #[test]
     fn rustcrypto_curves_agree_with_the_generic_arithmetic() {
@@ -828,6 +861,11 @@ mod tests {
             let b = curve.random_scalar().expect("random");
             let pa = curve.multiply(&a, &curve.g);
             assert_eq!(pa, curve.multiply_generic(&a, &curve.g), "{name} k·G");
+            assert_eq!(
+                curve.multiply_generic(&curve.n, &curve.g),
+                Point::Infinity,
+                "{name} n·G"
+            );
             // A PACE-style mapped generator s·G + H, then a key on it.
             let mapped = curve.add(&curve.multiply(&b, &curve.g), &pa);
             assert_eq!(
@@ -873,6 +911,28 @@ mod tests {
                 "{name} off-curve point"
             );
         }
+    }
+
+    #[test]
+    fn curves_other_than_the_named_ones_are_refused() {
+        let named = curve_by_name("P-256").expect("known");
+        let other = Curve {
+            b: &named.b + BigUint::one(),
+            ..named.clone()
+        };
+        assert!(other.named().is_none());
+        let scalar = BigUint::from(5u8);
+        assert_eq!(other.multiply(&scalar, &other.g), Point::Infinity);
+        assert_eq!(other.add(&other.g, &other.g), Point::Infinity);
+        let digest = [0x11; 32];
+        assert!(matches!(
+            ecdsa_sign(&other, &scalar, &digest),
+            Err(EcError::UnsupportedCurve(_))
+        ));
+        let (r, s) = ecdsa_sign(&named, &scalar, &digest).expect("signs");
+        let public = named.multiply(&scalar, &named.g);
+        assert!(ecdsa_verify(&named, &public, &digest, &r, &s));
+        assert!(!ecdsa_verify(&other, &public, &digest, &r, &s));
     }
 
     #[test]
