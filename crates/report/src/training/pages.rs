@@ -99,7 +99,7 @@ fn class_summary(flow: &mut Flow<'_>, input: &TrainingReportInput) {
         .map(|t| {
             let mean =
                 (!t.runs.is_empty()).then(|| t.runs.iter().map(|r| r.d_prime).sum::<f64>() / t.runs.len() as f64);
-            let missed: u32 = t.weaknesses.iter().map(|w| w.missed).sum();
+            let missed: u64 = t.weaknesses.iter().map(|w| u64::from(w.missed)).sum();
             vec![
                 t.trainee.clone(),
                 t.runs.len().to_string(),
@@ -247,9 +247,17 @@ impl<'f> Flow<'f> {
         self.ensure(height + 30.0);
         let top = self.y + 8.0;
         let (left, width) = (MARGIN + 28.0, Self::width() - 28.0);
-        let values: Vec<f64> = runs.iter().map(|r| if r.d_prime.is_finite() { r.d_prime } else { 0.0 }).collect();
-        let low = values.iter().copied().fold(0.0f64, f64::min).floor();
-        let high = values.iter().copied().fold(3.0f64, f64::max).ceil();
+        if runs.is_empty() {
+            return;
+        }
+        // The chart shows d′ up to ±10 (an input beyond that is drawn at the edge).
+        let values: Vec<f64> =
+            runs.iter().map(|r| if r.d_prime.is_finite() { r.d_prime.clamp(-10.0, 10.0) } else { 0.0 }).collect();
+        let lowest = values.iter().copied().fold(0.0f64, f64::min).floor();
+        let highest = values.iter().copied().fold(3.0f64, f64::max).ceil();
+        // Whole d′ values on the grid, every other one when the range is wide.
+        let grid = if highest - lowest > 8.0 { 2.0 } else { 1.0 };
+        let (low, high) = ((lowest / grid).floor() * grid, (highest / grid).ceil() * grid);
         let span = (high - low).max(1.0);
         let y_of = |value: f64| top + height - ((value - low) / span) as f32 * height;
         let mut tick = low;
@@ -258,7 +266,7 @@ impl<'f> Flow<'f> {
             let colour = if tick == 0.0 { MUTED } else { RULE };
             self.painter.line(vec![[left, y], [left + width, y]], 0.5, colour);
             self.painter.text(left - 4.0, y + 3.0, 7.5, MUTED, &format!("{tick:.0}"), Anchor::End);
-            tick += if span > 8.0 { 2.0 } else { 1.0 };
+            tick += grid;
         }
         let step = width / values.len() as f32;
         let points: Vec<[f32; 2]> =

@@ -126,6 +126,9 @@ fn a_long_history_runs_over_pages_with_the_table_header_repeated() {
     let font = font();
     let input = sample(120);
     let pdf = render_training_report(&input, &font).expect("report");
+    if let Some(dir) = std::env::var_os("TDVERIFY_TRAINING_REPORT_OUT") {
+        std::fs::write(std::path::Path::new(&dir).join("training-report-long.pdf"), &pdf).expect("keep the sample");
+    }
     let pages = extract_text(&pdf);
     assert!(pages.len() >= 7, "{} pages", pages.len());
     let count = pages.len();
@@ -153,6 +156,29 @@ fn written_reports_land_whole_under_their_name() {
     assert_eq!(extract_text(&bytes).len(), 3);
     let missing = write_training_report(&dir.path().join("no/such/dir/x.pdf"), &sample(1)).unwrap_err();
     assert!(missing.to_string().contains("no/such/dir"), "{missing}");
+}
+
+#[test]
+fn odd_numbers_and_long_names_still_render() {
+    let font = font();
+    let mut input = sample(3);
+    input.trainees[0].trainee = "W".repeat(500);
+    input.trainees[0].runs[0].d_prime = f64::NAN;
+    input.trainees[0].runs[1].d_prime = 1e300;
+    input.trainees[0].runs[2].criterion = f64::NEG_INFINITY;
+    input.trainees[0].runs[2].hit_rate = Some(f64::INFINITY);
+    input.trainees[0].weaknesses.push(WeaknessRow { fraud_type: String::new(), missed: u32::MAX, shown: 0 });
+    input.trainees[1].runs.clear();
+    let pages = extract_text(&render_training_report(&input, &font).expect("report"));
+    let last = pages.last().expect("pages");
+    assert!(pages.len() >= 3 && last.contains("No finished run."), "{pages:#?}");
+    assert!(pages[0].contains('…'), "the long name is cut to fit the summary table: {}", pages[0]);
+    let all = pages.join("\n");
+    assert!(all.contains("missed 4294967295 of 0"), "{all}");
+    assert!(
+        all.lines().filter(|line| line.starts_with("WWWW")).map(str::len).sum::<usize>() >= 500,
+        "the section names the trainee in full"
+    );
 }
 
 #[test]
