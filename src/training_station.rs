@@ -2,11 +2,12 @@
 //! signing a session with the station key (Trainer), verifying one against the keys the
 //! station trusts (its own and the training publishers an administrator trusted),
 //! keeping imported sessions under the data folder, turning a scored run into the
-//! store's record, and the trainer's CSV of runs. Results stay in the store's training
+//! store's record, and the trainer's report input (PDF and CSV by `tdverify_report`). Results stay in the store's training
 //! tables, apart from cases.
 
 use std::path::{Path, PathBuf};
 
+use tdverify_report::{ClassSummary, RunRow, TraineeHistory, TrainingReportInput, WeaknessRow};
 use tdverify_store::{
     KeyPurpose, Session as StoreSession, Store, StoreError, TrainingAnswerRow, TrainingRunInput, TrainingRunRow,
 };
@@ -165,57 +166,89 @@ pub fn record_run(
     Ok((store.record_training_run(user, &input)?, score))
 }
 
-/// CSV of runs, one line each (RFC 4180 quoting; empty cells for rates over nothing).
-pub fn runs_csv(rows: &[TrainingRunRow]) -> String {
-    let mut out = String::from(
-        "trainee,session_id,session_name,started,finished,documents,answered,hits,misses,false_alarms,\
-         correct_rejections,hit_rate,false_alarm_rate,d_prime,criterion,hotspot_recall,mean_seconds,face_drills,face_d_prime\n",
-    );
-    let number = |v: Option<f64>| v.map(|v| format!("{v:.4}")).unwrap_or_default();
-    for r in rows {
-        let cells = [
-            quote(&r.trainee),
-            quote(&r.session_id),
-            quote(&r.session_name),
-            r.started.clone(),
-            r.finished.clone(),
-            r.documents.to_string(),
-            r.answered.to_string(),
-            r.hits.to_string(),
-            r.misses.to_string(),
-            r.false_alarms.to_string(),
-            r.correct_rejections.to_string(),
-            number(r.hit_rate),
-            number(r.false_alarm_rate),
-            number(r.d_prime),
-            number(r.criterion),
-            number(r.hotspot_recall),
-            number(r.mean_seconds),
-            r.face_drills.to_string(),
-            number(r.face_d_prime),
-        ];
-        out.push_str(&cells.join(","));
-        out.push('\n');
+/// The trainer's report (PDF through `tdverify_report::write_training_report`, CSV
+/// through `training_csv`) from the runs `user` may see: of `trainee`, or with `None`
+/// everyone's (Trainer, Supervisor) or one's own. The same input serves the screens.
+pub fn report_input(
+    store: &Store,
+    user: &StoreSession,
+    trainee: Option<&str>,
+    title: &str,
+    generated_at: &str,
+) -> Result<TrainingReportInput, StoreError> {
+    let runs = store.training_history(user, trainee)?;
+    let mut names: Vec<&str> = runs.iter().map(|r| r.trainee.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    let mut trainees = Vec::with_capacity(names.len());
+    let mut class_weaknesses: Vec<WeaknessRow> = Vec::new();
+    for name in &names {
+        let weaknesses: Vec<WeaknessRow> = store
+            .training_weaknesses(user, name)?
+            .into_iter()
+            .filter(|w| w.fraud_type != "no_fraud")
+            .map(|w| WeaknessRow {
+                fraud_type: w.fraud_type,
+                missed: u32::try_from(w.wrong).unwrap_or(u32::MAX),
+                shown: u32::try_from(w.items).unwrap_or(u32::MAX),
+            })
+            .collect();
+        for row in &weaknesses {
+            match class_weaknesses.iter_mut().find(|c| c.fraud_type == row.fraud_type) {
+                Some(total) => {
+                    total.missed = total.missed.saturating_add(row.missed);
+                    total.shown = total.shown.saturating_add(row.shown);
+                }
+                None => class_weaknesses.push(row.clone()),
+            }
+        }
+        let rows = runs.iter().filter(|r| r.trainee == *name).map(report_run).collect();
+        trainees.push(TraineeHistory { trainee: (*name).to_string(), runs: rows, weaknesses });
     }
-    out
+    class_weaknesses.sort_by(|a, b| b.missed.cmp(&a.missed).then(a.fraud_type.cmp(&b.fraud_type)));
+    let mean = |values: Vec<f64>| (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64);
+    let scope = match (trainee, runs.first(), runs.last()) {
+        (_, None, _) | (_, _, None) => "No runs".to_string(),
+        (who, Some(first), Some(last)) => format!(
+            "{}, {} – {}",
+            who.map_or_else(|| "All trainees".to_string(), |name| format!("Trainee {name}")),
+            &first.finished[..first.finished.len().min(10)],
+            &last.finished[..last.finished.len().min(10)]
+        ),
+    };
+    Ok(TrainingReportInput {
+        title: title.to_string(),
+        generated_at: generated_at.to_string(),
+        station: store.station_id()?,
+        scope,
+        class: ClassSummary {
+            trainees: u32::try_from(names.len()).unwrap_or(u32::MAX),
+            runs: u32::try_from(runs.len()).unwrap_or(u32::MAX),
+            mean_d_prime: mean(runs.iter().filter_map(|r| r.d_prime).collect()),
+            mean_hit_rate: mean(runs.iter().filter_map(|r| r.hit_rate).collect()),
+            mean_false_alarm_rate: mean(runs.iter().filter_map(|r| r.false_alarm_rate).collect()),
+            by_fraud_type: class_weaknesses,
+        },
+        trainees,
+    })
 }
 
-/// Quotes a CSV cell when needed; a leading `=`, `+`, `-` or `@` is prefixed with `'` so
-/// a spreadsheet does not run it as a formula.
-fn quote(cell: &str) -> String {
-    let cell = if cell.starts_with(['=', '+', '-', '@']) { format!("'{cell}") } else { cell.to_string() };
-    if cell.contains([',', '"', '\n', '\r']) { format!("\"{}\"", cell.replace('"', "\"\"")) } else { cell }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn csv_cells_are_quoted_and_defused() {
-        assert_eq!(quote("plain"), "plain");
-        assert_eq!(quote("a,b"), "\"a,b\"");
-        assert_eq!(quote("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(quote("=cmd()"), "'=cmd()");
+/// One stored run as a report row (d′ and c NaN when the run has none: printed "–").
+fn report_run(run: &TrainingRunRow) -> RunRow {
+    RunRow {
+        session: run.session_name.clone(),
+        finished_at: run.finished.clone(),
+        items: run.answered,
+        hits: run.hits,
+        misses: run.misses,
+        false_alarms: run.false_alarms,
+        correct_rejections: run.correct_rejections,
+        hit_rate: run.hit_rate,
+        false_alarm_rate: run.false_alarm_rate,
+        d_prime: run.d_prime.unwrap_or(f64::NAN),
+        criterion: run.criterion.unwrap_or(f64::NAN),
+        hotspot_recall: run.hotspot_recall,
+        mean_seconds: run.mean_seconds,
+        face_d_prime: run.face_d_prime,
     }
 }

@@ -2,7 +2,7 @@
 //! a Trainer creates a signed 10-document session at 30 % prevalence, `training score
 //! --json` reproduces hand-computed numbers, tampered sessions and bad answers fail with
 //! the documented exit codes, trainees record runs, each sees their own history and the
-//! Trainer everyone's, the CSV export, and another station imports the session only
+//! Trainer everyone's, the CSV and PDF exports, and another station imports the session only
 //! once its administrator trusts the publisher. A second test proves that training
 //! results never reach the case list, the DESC export or the trends' own-cases import.
 
@@ -227,7 +227,16 @@ fn trainer_creates_trainees_are_scored_and_recorded_other_stations_verify() {
     ok(tdverify(&data, &["training", "export", "--out", path(&csv_file), "--user", "trainer"]));
     let csv = std::fs::read_to_string(&csv_file).expect("csv");
     assert_eq!(csv.lines().count(), 3, "{csv}");
-    assert!(csv.starts_with("trainee,session_id,") && csv.contains("\nalice,"), "{csv}");
+    assert!(csv.starts_with("trainee,session,") && csv.contains("\nalice,"), "{csv}");
+    assert!(csv.lines().any(|l| l.starts_with("alice,") && l.contains(",2,1,1,6,")), "{csv}");
+    let pdf_file = dir.path().join("runs.pdf");
+    ok(tdverify(&data, &["training", "export", "--out", path(&pdf_file), "--user", "trainer"]));
+    assert!(std::fs::read(&pdf_file).expect("pdf").starts_with(b"%PDF"));
+    let own_pdf = dir.path().join("own.pdf");
+    ok(tdverify(&data, &["training", "export", "--out", path(&own_pdf), "--user", "alice"]));
+    let not_others =
+        tdverify(&data, &["training", "export", "--out", path(&own_pdf), "--trainee", "bob", "--user", "alice"]);
+    assert_eq!(not_others.status.code(), Some(1), "{}", text(&not_others));
 
     // Another station refuses the session until its administrator trusts the publisher.
     let other = dir.path().join("other");

@@ -89,10 +89,10 @@ enum TrainingCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Write the runs one may see as CSV (Trainer, Supervisor for everyone's).
+    /// Write the runs one may see as CSV or PDF (class summary, per trainee runs and weaknesses; Trainer, Supervisor for everyone's).
     Export {
-        /// The file to write (`.csv`).
-        #[arg(long, value_name = "FILE.csv")]
+        /// The file to write (`.csv` or `.pdf`).
+        #[arg(long, value_name = "FILE.csv|FILE.pdf")]
         out: PathBuf,
         /// Only this trainee.
         #[arg(long, value_name = "NAME")]
@@ -481,18 +481,29 @@ fn class(data_dir: &Path, session_id: Option<&str>, user: &str, json: bool) -> R
 
 fn export(data_dir: &Path, out: &Path, trainee: Option<&str>, user: &str) -> Result<(), Failure> {
     let extension = out.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
-    if extension.as_deref() != Some("csv") {
-        return Err(Failure::input(format!("{}: write a .csv file", out.display())));
-    }
+    let pdf = match extension.as_deref() {
+        Some("csv") => false,
+        Some("pdf") => true,
+        _ => return Err(Failure::input(format!("{}: write a .csv or a .pdf file", out.display()))),
+    };
     let store = open_store(data_dir)?;
     let session = login(&store, user)?;
-    let runs = store.training_history(&session, trainee)?;
-    std::fs::write(out, station::runs_csv(&runs))
-        .map_err(|e| Failure::failed(format!("cannot write {}: {e}", out.display())))?;
-    if session.may(tdverify::store::Permission::ViewAllTrainingResults) {
-        store.record_training_export(&session, runs.len(), "csv")?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    let input =
+        station::report_input(&store, &session, trainee, "Training results", &tdverify::store::time::format_utc(now))?;
+    if pdf {
+        tdverify::report::write_training_report(out, &input)
+            .map_err(|e| Failure::failed(format!("cannot write {}: {e}", out.display())))?;
+    } else {
+        std::fs::write(out, tdverify::report::training_csv(&input))
+            .map_err(|e| Failure::failed(format!("cannot write {}: {e}", out.display())))?;
     }
-    println!("{} runs written to {}", runs.len(), out.display());
+    if session.may(tdverify::store::Permission::ViewAllTrainingResults) {
+        store.record_training_export(&session, input.class.runs as usize, if pdf { "pdf" } else { "csv" })?;
+    }
+    println!("{} runs of {} trainees written to {}", input.class.runs, input.class.trainees, out.display());
     Ok(())
 }
 
