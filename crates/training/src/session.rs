@@ -605,7 +605,7 @@ impl Session {
     /// the caller includes its own station key). Returns the signer's key.
     pub fn verify(&self, trusted: &[Vec<u8>]) -> Result<Vec<u8>, TrainingError> {
         let key = self.verify_signature()?;
-        if trusted.iter().any(|t| *t == key) {
+        if trusted.contains(&key) {
             Ok(key)
         } else {
             Err(TrainingError::UntrustedSigner { key: to_hex(&key) })
@@ -908,7 +908,7 @@ pub(crate) fn to_hex(bytes: &[u8]) -> String {
 /// Parses hex (either case); `None` on odd length or a non-hex digit.
 pub(crate) fn from_hex(text: &str) -> Option<Vec<u8>> {
     let text = text.trim();
-    if text.len() % 2 != 0 || !text.is_ascii() {
+    if !text.len().is_multiple_of(2) || !text.is_ascii() {
         return None;
     }
     (0..text.len())
