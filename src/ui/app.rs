@@ -3,7 +3,8 @@ use tdverify_core::Light;
 
 use super::StartOptions;
 use super::screens::{
-    CaseLink, CasesScreen, DocumentScreen, HomeAction, HomeScreen, SaveFailure, SaveRequest, SaveTrigger, SettingsScreen, SystemScreen, TrendsScreen,
+    CaseLink, CasesScreen, DocumentScreen, HomeAction, HomeScreen, SaveFailure, SaveRequest, SaveTrigger,
+    SettingsScreen, SystemScreen, TrainingScreen, TrendsScreen,
 };
 use crate::i18n::Translator;
 use crate::resources::Resources;
@@ -24,11 +25,21 @@ pub enum Screen {
     Cases,
     /// The trends dashboard over stations' DESC bundles.
     Trends,
+    /// Practice sessions on fixture documents (trainees) and their results (trainers).
+    Training,
 }
 
 impl Screen {
     /// Navigation order, also the Ctrl+1… shortcuts.
-    pub const ALL: [Screen; 6] = [Screen::Home, Screen::Document, Screen::System, Screen::Settings, Screen::Cases, Screen::Trends];
+    pub const ALL: [Screen; 7] = [
+        Screen::Home,
+        Screen::Document,
+        Screen::System,
+        Screen::Settings,
+        Screen::Cases,
+        Screen::Trends,
+        Screen::Training,
+    ];
 
     fn label_id(self) -> &'static str {
         match self {
@@ -38,6 +49,7 @@ impl Screen {
             Screen::Settings => "nav-settings",
             Screen::Cases => "nav-cases",
             Screen::Trends => "nav-trends",
+            Screen::Training => "nav-training",
         }
     }
 
@@ -50,6 +62,7 @@ impl Screen {
             "settings" => Some(Screen::Settings),
             "cases" => Some(Screen::Cases),
             "trends" => Some(Screen::Trends),
+            "training" => Some(Screen::Training),
             _ => None,
         }
     }
@@ -75,6 +88,8 @@ pub struct TdverifyApp {
     pub cases: CasesScreen,
     /// Trends dashboard state.
     pub trends: TrendsScreen,
+    /// Training state (a run in progress, the trainer's form and results).
+    pub training: TrainingScreen,
     /// The scanner hot folder the station watches: a complete set opens as a new inspection.
     pub hot_folder: super::hot_folder::HotFolderDesk,
     applied_look: Option<(f32, Theme)>,
@@ -103,6 +118,7 @@ impl TdverifyApp {
             settings_screen: SettingsScreen::new(&settings, start.settings_file.clone()),
             cases: CasesScreen { station: settings.station.clone(), ..CasesScreen::new(settings.data_dir.clone()) },
             trends: TrendsScreen::new(settings.data_dir.clone()),
+            training: TrainingScreen::new(settings.data_dir.clone(), &resources.fixtures),
             hot_folder: super::hot_folder::HotFolderDesk::new(&settings.data_dir),
             settings,
             tr,
@@ -141,6 +157,10 @@ impl TdverifyApp {
             self.hot_folder.show_status(ui, &self.tr);
         });
 
+        // A practice run stays marked TRAINING whichever screen is shown.
+        if self.training.run.is_some() && self.screen != Screen::Training {
+            egui::Panel::top("training-banner").show(ui, |ui| super::screens::training::training_banner(ui, &self.tr));
+        }
         egui::CentralPanel::default().show(ui, |ui| match self.screen {
             Screen::Home => {
                 let fixtures_available = crate::samples::first_sample(&self.resources.fixtures).is_some();
@@ -186,6 +206,10 @@ impl TdverifyApp {
                 let desk = self.cases.store.as_ref().zip(self.cases.session.as_ref());
                 self.trends.show(ui, &self.tr, desk);
             }
+            Screen::Training => {
+                let desk = self.cases.store.as_ref().zip(self.cases.session.as_ref());
+                self.training.show(ui, &self.tr, &self.resources, desk);
+            }
             Screen::Settings => {
                 if let Some(saved) = self.settings_screen.show(ui, &self.tr) {
                     self.tr = Translator::new(&saved.language);
@@ -213,7 +237,8 @@ impl TdverifyApp {
 
         if ui.ctx().input(|i| !i.raw.hovered_files.is_empty()) {
             let screen = ui.ctx().content_rect();
-            let painter = ui.ctx().layer_painter(egui::LayerId::new(egui::Order::Foreground, egui::Id::unique("drop-overlay")));
+            let painter =
+                ui.ctx().layer_painter(egui::LayerId::new(egui::Order::Foreground, egui::Id::unique("drop-overlay")));
             painter.rect_filled(screen, 0.0, egui::Color32::from_black_alpha(160));
             painter.text(
                 screen.center(),
@@ -265,7 +290,15 @@ impl TdverifyApp {
     }
 
     fn handle_shortcuts(&mut self, ctx: &egui::Context) {
-        let keys = [egui::Key::Num1, egui::Key::Num2, egui::Key::Num3, egui::Key::Num4, egui::Key::Num5, egui::Key::Num6];
+        let keys = [
+            egui::Key::Num1,
+            egui::Key::Num2,
+            egui::Key::Num3,
+            egui::Key::Num4,
+            egui::Key::Num5,
+            egui::Key::Num6,
+            egui::Key::Num7,
+        ];
         for (key, screen) in keys.into_iter().zip(Screen::ALL) {
             if ctx.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, key)) {
                 self.screen = screen;
@@ -291,7 +324,9 @@ impl TdverifyApp {
     }
 
     fn handle_dropped_files(&mut self, ctx: &egui::Context) {
-        let dropped: Vec<std::path::PathBuf> = ctx.input(|i| i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).filter(|p| !p.as_os_str().is_empty()).collect());
+        let dropped: Vec<std::path::PathBuf> = ctx.input(|i| {
+            i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).filter(|p| !p.as_os_str().is_empty()).collect()
+        });
         if dropped.is_empty() {
             return;
         }

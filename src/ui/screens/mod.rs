@@ -9,6 +9,7 @@ mod inspection;
 mod mrz_panel;
 mod settings;
 mod system;
+pub mod training;
 mod trends;
 
 pub use cases::{CaseDetail, CaseList, CasesScreen, ListMode, LoginForm, SaveFailure};
@@ -20,4 +21,5 @@ pub use inspection::InspectionPanel;
 pub use mrz_panel::MrzPanel;
 pub use settings::SettingsScreen;
 pub use system::SystemScreen;
+pub use training::{AnswerDraft, BuildForm, Run, TrainingResults, TrainingScreen, TrainingTab};
 pub use trends::{TrendsScreen, TrendsTab, TrendsViews, bundle_folders, compute_views};
