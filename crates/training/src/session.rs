@@ -471,23 +471,29 @@ impl Session {
 
     /// Parses session JSON (see [`Session::load`]).
     pub fn parse(bytes: &[u8]) -> Result<Session, TrainingError> {
-        let session: Session =
+        let value: serde_json::Value =
             serde_json::from_slice(bytes).map_err(|e| TrainingError::malformed("session", e))?;
-        if session.format != SESSION_FORMAT {
+        // Format and version first, so a newer file is named as such rather than as
+        // having unknown fields.
+        let format = value.get("format").and_then(|f| f.as_str());
+        if format != Some(SESSION_FORMAT) {
             return Err(TrainingError::malformed(
                 "session",
-                format!("format is {:?}, not {SESSION_FORMAT:?}", session.format),
+                format!("format is {format:?}, not {SESSION_FORMAT:?}"),
             ));
         }
-        if session.version != SESSION_VERSION {
+        let version = value.get("version").and_then(|v| v.as_u64());
+        if version != Some(u64::from(SESSION_VERSION)) {
             return Err(TrainingError::malformed(
                 "session",
                 format!(
                     "version {} is not supported (this program reads version {SESSION_VERSION})",
-                    session.version
+                    version.map_or_else(|| "(none)".to_string(), |v| v.to_string())
                 ),
             ));
         }
+        let session: Session =
+            serde_json::from_value(value).map_err(|e| TrainingError::malformed("session", e))?;
         if session.documents.len() > MAX_ITEMS || session.face_drills.len() > MAX_ITEMS {
             return Err(TrainingError::malformed(
                 "session",
@@ -1064,6 +1070,13 @@ mod tests {
                 .contains("version 2")
         );
         assert!(Session::parse(b"{\"format\":\"something else\"}").is_err());
+        let mut newer = serde_json::to_value(&s).unwrap();
+        newer["version"] = 2.into();
+        newer["difficulty"] = "subtle".into();
+        let err = Session::parse(newer.to_string().as_bytes())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("version 2"), "{err}");
     }
 
     #[test]
