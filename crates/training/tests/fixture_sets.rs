@@ -159,3 +159,58 @@ fn a_session_from_another_fixture_seed_is_told_to_regenerate() {
         .to_string();
     assert!(error.contains("--seed 99"), "{error}");
 }
+
+#[test]
+fn defect_regions_come_from_the_truth_and_marking_them_all_gives_full_recall() {
+    let session = Session::build(fixture_set(), &SessionRequest::new(10, 0.5, 11)).unwrap();
+    let mut answers = Vec::new();
+    for document in &session.documents {
+        let raw: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(fixture_set().join(&document.id).join("truth.json")).unwrap(),
+        )
+        .unwrap();
+        let in_truth = raw
+            .get("defect_regions")
+            .and_then(|r| r.as_array())
+            .map_or(0, Vec::len);
+        assert_eq!(document.defect_regions.len(), in_truth, "{}", document.id);
+        answers.push(tdverify_training::Answer {
+            document: document.id.clone(),
+            verdict: if document.is_fraud() {
+                tdverify_training::AnswerVerdict::Fraudulent
+            } else {
+                tdverify_training::AnswerVerdict::Genuine
+            },
+            fraud_type: Some(document.fraud_type),
+            hotspots: document
+                .defect_regions
+                .iter()
+                .map(|r| tdverify_training::Hotspot {
+                    side: r.side.clone(),
+                    light: r.light.clone(),
+                    x: r.x,
+                    y: r.y,
+                    w: r.w.max(1),
+                    h: r.h.max(1),
+                })
+                .collect(),
+            seconds: None,
+        });
+    }
+    let score = tdverify_training::score(&session, &answers).unwrap();
+    let total: usize = session
+        .documents
+        .iter()
+        .filter(|d| d.is_fraud())
+        .map(|d| d.defect_regions.len())
+        .sum();
+    assert_eq!(score.hotspot_regions_total, total);
+    assert_eq!(score.hotspot_regions_found, total);
+    assert!(score.detection.d_prime.is_some());
+    if total > 0 {
+        assert_eq!(score.hotspot_recall, Some(1.0));
+    } else {
+        assert_eq!(score.hotspot_recall, None);
+        assert_eq!(score.items_without_regions, 5);
+    }
+}
