@@ -230,41 +230,17 @@ fn chip_evidence(context: &Context, args: &InspectArgs, typed_mrz: Option<&str>)
         .map(str::to_owned)
         .or_else(|| std::fs::read_to_string(folder.join("printed-mrz.txt")).ok())
         .ok_or_else(|| format!("the chip needs the MRZ: give --mrz, or put printed-mrz.txt in {}", folder.display()))?;
-    let (key, printed_mrz) = session::key_from_mrz_text(&printed).map_err(|e| e.officer_message())?;
-    let read = if args.emulate.is_some() {
-        let dataset = tdverify::chip::emulator::ChipDataset::load(folder).map_err(|e| format!("{}: {e}", folder.display()))?;
-        let chip = tdverify::chip::emulator::VirtualChip::new(dataset);
-        match session::read_chip(session::ChipSource::Emulator(Box::new(chip)), key, session::SessionOptions::default(), &mut |_| {}) {
-            Ok(read) => read,
-            // A chip that stays shut (wrong key from an altered MRZ) is evidence, not bad input.
-            Err(e) => {
-                let error = e.into_read_error();
-                let summary = verify::failure_json(&error);
-                let checks = tdverify::chip::checks::checks(&Err(error), Default::default());
-                return Ok(Some(tdverify::inspect::ChipEvidence { checks, dg1_mrz: None, portrait: None, summary }));
-            }
-        }
-    } else {
-        tdverify::chip::reader::ChipRead::load(folder).map_err(|e| format!("{}: {e}", folder.display()))?
-    };
     let mut store = tdverify::chip_session::load_csca_store(&context.data_dir).map_err(|e| e.to_string())?;
     if let Some(extra) = &args.csca {
         store.import_path(extra).map_err(|e| format!("{}: {e}", extra.display()))?;
     }
+    if args.emulate.is_some() {
+        return tdverify::chip_session::evidence::emulated_evidence(folder, &printed, &store).map(Some);
+    }
+    let (_, printed_mrz) = session::key_from_mrz_text(&printed).map_err(|e| e.officer_message())?;
+    let read = tdverify::chip::reader::ChipRead::load(folder).map_err(|e| format!("{}: {e}", folder.display()))?;
     let verification = verify::verify_read(&read, Some(&printed_mrz), &store, tdverify::pki::now_unix());
-    let portrait = read
-        .files
-        .get(&tdverify::chip::lds::FileId::Dg(2))
-        .and_then(|dg2| tdverify::chip_session::portrait::decode_portraits(dg2).ok())
-        .and_then(|portraits| portraits.into_iter().next())
-        .map(|p| p.image);
-    let dg1_mrz = read.files.get(&tdverify::chip::lds::FileId::Dg(1)).and_then(|dg1| tdverify::chip::lds::dg1::parse(dg1).ok());
-    Ok(Some(tdverify::inspect::ChipEvidence {
-        checks: verification.checks.clone(),
-        dg1_mrz,
-        portrait,
-        summary: verify::report_json(&read, &verification),
-    }))
+    Ok(Some(tdverify::chip_session::evidence::inspection_evidence(&read, &verification)))
 }
 
 /// Saves the inspection as a draft case; returns its id.

@@ -107,6 +107,9 @@ struct LoadedItem {
     faces: Vec<image::DynamicImage>,
     /// The bearer photo of a document item (joins the automatic checks).
     bearer: Option<image::DynamicImage>,
+    /// The document's virtual chip read through the emulator and verified against the
+    /// fixture set's TEST PKI (when the session shows automatic checks).
+    chip: Option<crate::inspect::ChipEvidence>,
     /// Files that could not be read.
     problems: Vec<String>,
 }
@@ -135,6 +138,8 @@ pub struct Run {
     pub session: Session,
     /// Where its fixture images are.
     pub fixtures: PathBuf,
+    /// The station's data folder (its CSCA trust store).
+    data_dir: PathBuf,
     /// Whether the signer is among the trusted training publishers (`None`: nobody logged in to tell).
     pub trusted: Option<bool>,
     /// The item shown (index into `session.items()`).
@@ -164,8 +169,9 @@ pub struct Run {
 }
 
 impl Run {
-    fn new(session: Session, fixtures: PathBuf, trusted: Option<bool>) -> Run {
+    fn new(session: Session, fixtures: PathBuf, data_dir: PathBuf, trusted: Option<bool>) -> Run {
         Run {
+            data_dir,
             session,
             fixtures,
             trusted,
@@ -217,6 +223,8 @@ impl Run {
     fn start_loading(&mut self) {
         let Some(item) = self.item() else { return };
         let fixtures = self.fixtures.clone();
+        let data_dir = self.data_dir.clone();
+        let with_checks = self.session.settings.checks != CheckDisplay::Hidden;
         let (sender, receiver) = mpsc::channel();
         let work: Box<dyn FnOnce() -> LoadedItem + Send> = match item {
             SessionItem::Document(document) => {
@@ -239,7 +247,17 @@ impl Run {
                     // The MRZ side first: it is the one an officer inspects first.
                     sides.sort_by_key(|(_, has_mrz, _)| !has_mrz);
                     let bearer = crate::capture::import::decode_file(&fixtures.join(&document.bearer)).ok();
-                    LoadedItem { sides, faces: Vec::new(), bearer, problems }
+                    let chip = match document.chip_path(&fixtures).filter(|_| with_checks) {
+                        Some(folder) => match training_chip(&folder, &fixtures, &data_dir) {
+                            Ok(chip) => Some(chip),
+                            Err(e) => {
+                                problems.push(e);
+                                None
+                            }
+                        },
+                        None => None,
+                    };
+                    LoadedItem { sides, faces: Vec::new(), bearer, chip, problems }
                 })
             }
             SessionItem::FaceDrill(drill) => {
@@ -253,7 +271,7 @@ impl Run {
                             Err(e) => problems.push(e.to_string()),
                         }
                     }
-                    LoadedItem { sides: Vec::new(), faces, bearer: None, problems }
+                    LoadedItem { sides: Vec::new(), faces, bearer: None, chip: None, problems }
                 })
             }
         };
@@ -449,6 +467,22 @@ fn export_results(store: &Store, user: &UserSession, path: &Path) -> Result<(), 
     store.record_training_export(user, input.class.runs as usize, &format).map_err(|e| e.to_string())
 }
 
+/// A training document's chip, as the chip panel would read it: the emulator on the
+/// fixture's own virtual chip, the key from its printed MRZ, passive authentication
+/// against the station's CSCAs plus the fixture set's TEST PKI (`<fixtures>/pki`).
+fn training_chip(folder: &Path, fixtures: &Path, data_dir: &Path) -> Result<crate::inspect::ChipEvidence, String> {
+    let folder = crate::chip_session::emulator_folder(folder);
+    let printed_file = folder.join(crate::fixtures::chip::PRINTED_MRZ_FILE);
+    let printed =
+        std::fs::read_to_string(&printed_file).map_err(|e| format!("cannot read {}: {e}", printed_file.display()))?;
+    let mut csca = crate::chip_session::load_csca_store(data_dir).map_err(|e| e.to_string())?;
+    let pki = fixtures.join("pki");
+    if pki.is_dir() {
+        csca.import_path(&pki).map_err(|e| format!("{}: {e}", pki.display()))?;
+    }
+    crate::chip_session::evidence::emulated_evidence(&folder, &printed, &csca)
+}
+
 fn unix_now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
@@ -500,7 +534,7 @@ impl TrainingScreen {
         let fixtures = PathBuf::from(self.fixtures_path.trim());
         match open_for_run(&path, &fixtures, desk) {
             Ok((session, trusted)) => {
-                let mut run = Run::new(session, fixtures, trusted);
+                let mut run = Run::new(session, fixtures, self.data_dir.clone(), trusted);
                 if run.is_empty() {
                     self.message = Some(Err("the session has no item".into()));
                     return;
@@ -657,7 +691,7 @@ impl TrainingScreen {
                 bearer: loaded.bearer.clone(),
                 typed_mrz: None,
                 officer_mrz_fixes: Vec::new(),
-                chip: None,
+                chip: loaded.chip.clone(),
                 inspection_date,
             };
             run.checks.start(input, resources);
