@@ -686,19 +686,21 @@ fn validate_request(request: &SessionRequest) -> Result<(), TrainingError> {
 }
 
 fn read_candidate(document_dir: &Path) -> Result<Candidate, TrainingError> {
-    let path = document_dir.join("truth.json");
-    let text = std::fs::read_to_string(&path).map_err(|e| TrainingError::io("read", &path, e))?;
-    let value: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|e| TrainingError::malformed(path.display().to_string(), e))?;
-    // Regions are read on their own so that truth files with and without them both work.
-    let regions = match value.get("defect_regions") {
-        Some(regions) => serde_json::from_value(regions.clone()).map_err(|e| {
-            TrainingError::malformed(format!("{} defect_regions", path.display()), e)
-        })?,
-        None => Vec::new(),
-    };
-    let truth: Truth = serde_json::from_value(value)
-        .map_err(|e| TrainingError::malformed(path.display().to_string(), e))?;
+    let truth = tdverify_fixtures::load_truth(document_dir)?;
+    let regions = truth
+        .defect_regions
+        .iter()
+        .map(|r| DefectRegion {
+            side: r.side.clone(),
+            light: r.light.clone(),
+            x: r.x,
+            y: r.y,
+            w: r.w,
+            h: r.h,
+            check: r.check.clone(),
+            what: (!r.what.is_empty()).then(|| r.what.clone()),
+        })
+        .collect();
     Ok(Candidate { truth, regions })
 }
 
