@@ -769,8 +769,11 @@ impl HotFolder {
         if !self.config.rule.has_sides() {
             return false;
         }
-        let newest = self.tracked.values().filter(|t| t.role.stem == stem).map(|t| t.since).max();
-        newest.is_some_and(|newest| now.duration_since(newest) < OTHER_SIDE_PATIENCE)
+        let files: Vec<&Tracked> = self.tracked.values().filter(|t| t.role.stem == stem).collect();
+        // Only a complete MRZ side waits for the other side; an incomplete one waits for the scanner.
+        let mrz_side = files.iter().filter(|t| t.role.side == 0).count();
+        let newest = files.iter().map(|t| t.since).max();
+        mrz_side == SET_LIGHTS.len() && newest.is_some_and(|newest| now.duration_since(newest) < OTHER_SIDE_PATIENCE)
     }
 
     /// Waits up to `timeout` for something to report, looking often while files arrive.

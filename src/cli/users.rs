@@ -5,7 +5,7 @@
 
 use std::process::ExitCode;
 
-use tdverify::store::{Role, Store};
+use tdverify::store::Role;
 
 use super::Context;
 use super::cases::{Failure, finish, open_store, print_json, secret_from_env_or_prompt};
@@ -91,7 +91,6 @@ pub fn run(context: &Context, args: UsersArgs) -> ExitCode {
         };
         let store = open_store(&context.data_dir)?;
         let session = super::export::admin_session(&store, admin)?;
-        let store: &Store = &store;
         match args.command {
             UsersCommand::Add { name, .. } => {
                 let role = role.ok_or_else(|| Failure::input("--role is needed"))?;
