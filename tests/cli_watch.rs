@@ -2,7 +2,9 @@
 //! into a folder under a preset naming rule give, with `watch DIR --once --json`, one
 //! inspection JSON line each with its `set` and the MRZ read; an administrator configures
 //! the station's folder (`--configure`, `--show`), which `watch --once` then uses without
-//! FOLDER; a non-administrator and a bad pattern are refused.
+//! FOLDER; a non-administrator and a bad pattern are refused. Without `--once`, a set
+//! arriving is inspected at once, one present long before is not, and closing standard
+//! input stops the watch.
 
 use std::path::{Path, PathBuf};
 
@@ -147,4 +149,62 @@ fn an_administrator_configures_the_station_folder() {
     ok(tdverify(&data, &["watch", "--unset", "--user", "admin"]));
     let none = tdverify(&data, &["watch", "--once", "--json"]);
     assert_eq!(none.status.code(), Some(2), "{}", text(&none));
+}
+
+#[test]
+fn watch_inspects_sets_as_they_arrive_and_stops_when_stdin_closes() {
+    use std::io::BufRead;
+    use std::process::{Command, Stdio};
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let documents = two_passports(&dir.path().join("documents"));
+    let hot = dir.path().join("scanner");
+    let rule = NamingRule::parse("underscore").expect("a preset");
+    // A set already there, scanned long ago: not inspected again.
+    let old = copy_as_scanner(&documents[..1], &hot, &rule);
+    let long_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for name in &old[0] {
+        std::fs::File::options()
+            .write(true)
+            .open(hot.join(name))
+            .and_then(|f| f.set_modified(long_ago))
+            .expect("age a file");
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tdverify"))
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .args(["watch", hot.to_str().expect("utf-8 path"), "--pattern", "underscore", "--json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start watching");
+    let stdout = child.stdout.take().expect("stdout");
+    let (sender, lines) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = sender.send(line);
+        }
+    });
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    for (light, source) in [(Light::White, "white.png"), (Light::Uv, "uv.png"), (Light::Ir, "ir.png")] {
+        let name = rule.file_name("new", light, 0).expect("a name");
+        std::fs::copy(documents[1].0.join(source), hot.join(name)).expect("copy");
+    }
+    let line = lines.recv_timeout(std::time::Duration::from_secs(120)).expect("the new set's inspection");
+    let inspection: serde_json::Value = serde_json::from_str(&line).expect("JSON");
+    assert_eq!(inspection["set"], serde_json::json!(["new_W.jpg", "new_UV.jpg", "new_IR.jpg"]));
+    assert_eq!(mrz_lines(&inspection), documents[1].1);
+
+    drop(child.stdin.take());
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "watch did not stop when stdin closed");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert!(status.success());
+    assert!(lines.try_recv().is_err(), "the old set was not inspected");
 }
