@@ -76,11 +76,26 @@ pub fn ensure_installed() -> Result<()> {
     check_models()
 }
 
-/// The default fixture set (seeded, so a present index.json means it is there).
+/// The ground-truth schema the generator writes (`tdverify_fixtures::TRUTH_SCHEMA_VERSION`,
+/// repeated here because set-up builds before the fixtures crate; a test keeps them equal).
+pub const FIXTURE_SCHEMA_VERSION: u64 = 2;
+
+/// The default fixture set (seeded, so a present index.json of the current schema means
+/// it is there; an older one lacks ground truth that training and evaluations read).
 fn ensure_fixtures() -> Result<()> {
     let out = paths::generated_fixtures();
-    if out.join("index.json").is_file() {
-        return Ok(());
+    let index = out.join("index.json");
+    let schema = std::fs::read_to_string(&index)
+        .ok()
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+        .and_then(|index| index["schema_version"].as_u64());
+    match schema {
+        Some(version) if version >= FIXTURE_SCHEMA_VERSION => return Ok(()),
+        Some(version) => eprintln!(
+            "setup: the fixture documents in {} are of ground-truth schema {version}, older than {FIXTURE_SCHEMA_VERSION}: generating them again",
+            out.display()
+        ),
+        None => {}
     }
     eprintln!("setup: generating the default fixture documents into {}", out.display());
     crate::run_tool("fixtures", &[], &["fixtures".to_string()])
