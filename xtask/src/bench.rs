@@ -124,6 +124,16 @@ pub fn run(args: &[String]) -> Result<()> {
         ),
         None => println!("{:<45} {:>14} {:>14}  not measured", "trends: dashboard frame, 1M", "-", human(16e-3)),
     }
+    // The scanner hot folder: last file written → complete set handed over (budget 1 s).
+    let hot_folder = fs::read_to_string(criterion.join("hot_folder/latency.json"))
+        .ok()
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok());
+    for (mode, what) in [("events", "hot folder: set complete → opened (events)"), ("listing", "hot folder: set complete → opened (shares)")] {
+        match hot_folder.as_ref().and_then(|v| v[mode]["median_ms"].as_f64()) {
+            Some(ms) => println!("{what:<45} {:>14} {:>14}  {}", human(ms / 1e3), human(1.0), if ms <= 1000.0 { "within" } else { "OVER" }),
+            None => println!("{what:<45} {:>14} {:>14}  not measured", "-", human(1.0)),
+        }
+    }
     if let Ok(text) = fs::read_to_string(criterion.join("export/bundle_100k/suppression.txt")) {
         let parts: Vec<&str> = text.split_whitespace().collect();
         if let [eligible, exported, suppressed, rate] = parts.as_slice() {
