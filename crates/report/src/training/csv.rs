@@ -27,12 +27,17 @@ const COLUMNS: [&str; 15] = [
 pub fn training_csv(input: &TrainingReportInput) -> String {
     let mut out = String::new();
     push_record(&mut out, COLUMNS.iter().map(|c| c.to_string()));
-    let number = |value: Option<f64>| value.filter(|v| v.is_finite()).map(|v| format!("{v:.4}")).unwrap_or_default();
+    let number = |value: Option<f64>| {
+        value
+            .filter(|v| v.is_finite())
+            .map(|v| format!("{v:.4}"))
+            .unwrap_or_default()
+    };
     for trainee in &input.trainees {
         for run in &trainee.runs {
             let fields = [
-                trainee.trainee.clone(),
-                run.session.clone(),
+                text_cell(&trainee.trainee),
+                text_cell(&run.session),
                 run.finished_at.clone(),
                 run.items.to_string(),
                 run.hits.to_string(),
@@ -51,6 +56,16 @@ pub fn training_csv(input: &TrainingReportInput) -> String {
         }
     }
     out
+}
+
+/// A name typed by a person: one that a spreadsheet would take for a formula (`=`,
+/// `+`, `-`, `@`, tab, carriage return first) is kept as text with a leading `'`.
+fn text_cell(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    }
 }
 
 fn push_record(out: &mut String, fields: impl Iterator<Item = String>) {
@@ -119,7 +134,11 @@ mod tests {
             ..RunRow::default()
         };
         let input = TrainingReportInput {
-            trainees: vec![TraineeHistory { trainee: "Doe, Jane \"JJ\"".into(), runs: vec![run], weaknesses: vec![] }],
+            trainees: vec![TraineeHistory {
+                trainee: "Doe, Jane \"JJ\"".into(),
+                runs: vec![run],
+                weaknesses: vec![],
+            }],
             ..TrainingReportInput::default()
         };
         let text = training_csv(&input);
@@ -141,7 +160,28 @@ mod tests {
 
     #[test]
     fn no_trainees_gives_the_header_only() {
-        assert_eq!(training_csv(&TrainingReportInput::default()), format!("{}\r\n", COLUMNS.join(",")));
+        assert_eq!(
+            training_csv(&TrainingReportInput::default()),
+            format!("{}\r\n", COLUMNS.join(","))
+        );
+    }
+
+    #[test]
+    fn a_name_that_looks_like_a_formula_stays_text() {
+        let input = TrainingReportInput {
+            trainees: vec![TraineeHistory {
+                trainee: "=HYPERLINK(\"x\")".into(),
+                runs: vec![RunRow {
+                    session: "+1".into(),
+                    ..RunRow::default()
+                }],
+                weaknesses: vec![],
+            }],
+            ..TrainingReportInput::default()
+        };
+        let records = parse(&training_csv(&input));
+        assert_eq!(records[1][0], "'=HYPERLINK(\"x\")");
+        assert_eq!(records[1][1], "'+1");
     }
 
     proptest::proptest! {
@@ -153,7 +193,8 @@ mod tests {
             };
             let records = parse(&training_csv(&input));
             proptest::prop_assert_eq!(records.len(), 2);
-            proptest::prop_assert_eq!(&records[1][0], &name);
+            proptest::prop_assert_eq!(&records[1][0], &text_cell(&name));
+            proptest::prop_assert!(records[1][0].ends_with(name.as_str()));
         }
     }
 }
