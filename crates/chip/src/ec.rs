@@ -20,20 +20,19 @@
 //!   refuses it.
 //! - The textbook Jacobian arithmetic and ECDSA formulas on num-bigint stay
 //!   only in the tests, as the reference the RustCrypto path is checked against.
-//! - Kept on num-bigint (variable time): the PACE integrated mapping's point
-//!   encoding ([`Curve::encode_to_point`]; no crate implements the ICAO
-//!   encoding; its input is derived from the session nonces, so moving it onto
-//!   `primefield` elements is the next step), the curve-equation check of
-//!   received points and the random scalar's reduction (public data or one
-//!   modular reduction).
+//! - The PACE integrated mapping's point encoding ([`Curve::encode_to_point`]):
+//!   no crate implements the ICAO encoding, so its steps are written here, on
+//!   the same curve's RustCrypto field elements with constant-time selection.
+//! - Still on num-bigint, on public values only: the parameters and
+//!   coordinates of the API, the curve-equation check of received points, and
+//!   the reduction of the rare scalar longer than the field.
 
 mod bp512;
 
 use ecdsa::EcdsaCurve;
 use elliptic_curve::sec1::{FromSec1Point, ModulusSize, Sec1Point, ToSec1Point};
 use elliptic_curve::{CurveArithmetic, FieldBytes, FieldBytesSize, PrimeField};
-use num_bigint::{BigInt, BigUint, Sign};
-use num_integer::Integer;
+use num_bigint::BigUint;
 use num_traits::{One, Zero};
 use thiserror::Error;
 
@@ -218,11 +217,15 @@ pub fn curve_from_explicit(p: &[u8], a: &[u8], b: &[u8]) -> Result<Curve, EcErro
     .ok_or_else(|| EcError::UnsupportedCurve("explicit parameters of an unknown curve".into()))
 }
 
+#[cfg(test)]
 fn mod_sub(a: &BigUint, b: &BigUint, m: &BigUint) -> BigUint {
     ((a % m) + m - (b % m)) % m
 }
 
+#[cfg(test)]
 fn mod_inverse(a: &BigUint, m: &BigUint) -> Option<BigUint> {
+    use num_bigint::{BigInt, Sign};
+    use num_integer::Integer;
     let a = BigInt::from_biguint(Sign::Plus, a % m);
     let m_signed = BigInt::from_biguint(Sign::Plus, m.clone());
     let extended = a.extended_gcd(&m_signed);
@@ -331,14 +334,61 @@ where
     Some(out)
 }
 
-/// `value mod n` as a RustCrypto scalar.
+/// `value mod n` as a RustCrypto scalar (`None` never happens in practice: the
+/// reduced value always fits the field size).
 fn to_scalar<C: Arithmetic>(curve: &Curve, value: &BigUint) -> Option<C::Scalar>
 where
     FieldBytesSize<C>: ModulusSize,
     C::AffinePoint: FromSec1Point<C> + ToSec1Point<C>,
 {
-    let repr = field_bytes::<C>(&(value % &curve.n))?;
-    Option::from(C::Scalar::from_repr(repr))
+    // A value of the field's size (keys, PACE nonces) is reduced by the
+    // crate in constant time; only longer ones are first reduced here.
+    let repr = match field_bytes::<C>(value) {
+        Some(repr) => repr,
+        None => field_bytes::<C>(&(value % &curve.n))?,
+    };
+    Some(<C::Scalar as elliptic_curve::ops::Reduce<FieldBytes<C>>>::reduce(&repr))
+}
+
+/// The integrated mapping's point encoding (steps of [`Curve::encode_to_point`])
+/// on the curve's field elements; `t` is already checked to lie in 1..p-1.
+fn encode_to_point_named<C>(curve: &Curve, t: &BigUint) -> Result<Point, EcError>
+where
+    C: Arithmetic + primeorder::PrimeCurveParams,
+    FieldBytesSize<C>: ModulusSize,
+    C::AffinePoint: FromSec1Point<C> + ToSec1Point<C>,
+{
+    use elliptic_curve::ff::Field;
+    use elliptic_curve::subtle::{ConditionallySelectable, ConstantTimeEq};
+    let bytes = field_bytes::<C>(t).ok_or(EcError::NotEncodable("t outside 1..p-1"))?;
+    let t: C::FieldElement = Option::from(C::FieldElement::from_repr(bytes))
+        .ok_or(EcError::NotEncodable("t outside 1..p-1"))?;
+    let (a, b) = (C::EQUATION_A, C::EQUATION_B);
+    // 1. α = -t²
+    let alpha = -t.square();
+    let alpha_sum = alpha + alpha.square();
+    // 2. X2 = -b (1 + α + α²) / (a (α + α²))
+    let inverse: C::FieldElement =
+        Option::from((a * alpha_sum).invert()).ok_or(EcError::NotEncodable("a(α + α²) is zero"))?;
+    let x2 = -b * (C::FieldElement::ONE + alpha_sum) * inverse;
+    // 3. X3 = α X2
+    let x3 = alpha * x2;
+    // 4. h2 = X2³ + a X2 + b
+    let h2 = x2.square() * x2 + a * x2 + b;
+    // 6. U = t³ h2
+    let u = t.square() * t * h2;
+    // 7. A = h2^(p - 1 - (p + 1)/4), the exponent public
+    let p = &curve.p;
+    let exponent = p - BigUint::one() - ((p + BigUint::one()) >> 2u8);
+    let big_a = h2.pow(exponent.to_u64_digits());
+    // 8./9. h2 is a square when A² h2 = 1: the point is on X2, else on X3.
+    let square = (big_a.square() * h2).ct_eq(&C::FieldElement::ONE);
+    let x = C::FieldElement::conditional_select(&x3, &x2, square);
+    let y = C::FieldElement::conditional_select(&(big_a * u), &(big_a * h2), square);
+    Ok(Point::Affine(
+        BigUint::from_bytes_be(&x.to_repr()),
+        BigUint::from_bytes_be(&y.to_repr()),
+    ))
 }
 
 fn multiply_named<C: Arithmetic>(curve: &Curve, scalar: &BigUint, point: &Point) -> Option<Point>
@@ -648,12 +698,33 @@ impl Curve {
     /// without a second key agreement. Needs p ≡ 3 (mod 4) and a ≠ 0; the
     /// cofactor multiplication of the last step is skipped because every curve
     /// here has cofactor 1.
+    ///
+    /// Computed on the curve's RustCrypto field elements, with the square or
+    /// non-square case chosen by constant-time selection (t comes from the
+    /// session nonces); curves other than the five named ones are refused.
     pub fn encode_to_point(&self, t: &BigUint) -> Result<Point, EcError> {
         let p = &self.p;
-        let three = BigUint::from(3u8);
-        if p % 4u8 != three {
+        if p % 4u8 != BigUint::from(3u8) {
             return Err(EcError::NotEncodable("p is not 3 mod 4"));
         }
+        if t.is_zero() || t >= p {
+            return Err(EcError::NotEncodable("t outside 1..p-1"));
+        }
+        let point = match self.named() {
+            Some(named) => with_named_curve!(named, C => encode_to_point_named::<C>(self, t))?,
+            None => return Err(EcError::NotEncodable("not one of the named curves")),
+        };
+        if !self.contains(&point) {
+            return Err(EcError::NotEncodable("result is not on the curve"));
+        }
+        Ok(point)
+    }
+
+    /// [`Curve::encode_to_point`] by the same steps on num-bigint: the
+    /// reference the tests hold the field-element version against.
+    #[cfg(test)]
+    fn encode_to_point_generic(&self, t: &BigUint) -> Result<Point, EcError> {
+        let p = &self.p;
         if t.is_zero() || t >= p {
             return Err(EcError::NotEncodable("t outside 1..p-1"));
         }
@@ -892,6 +963,30 @@ mod tests {
                 pa,
                 "{name} k + n"
             );
+            let all_ones = (BigUint::one() << (8 * curve.field_len())) - BigUint::one();
+            assert_eq!(
+                curve.multiply(&all_ones, &curve.g),
+                curve.multiply_generic(&all_ones, &curve.g),
+                "{name} 2^bits - 1"
+            );
+            let longer = &all_ones << 64u8;
+            assert_eq!(
+                curve.multiply(&longer, &curve.g),
+                curve.multiply_generic(&longer, &curve.g),
+                "{name} long k"
+            );
+            for t in [
+                BigUint::from(2u8),
+                &curve.p - BigUint::from(2u8),
+                a.clone(),
+                b.clone(),
+            ] {
+                assert_eq!(
+                    curve.encode_to_point(&t),
+                    curve.encode_to_point_generic(&t),
+                    "{name} f_G"
+                );
+            }
             assert_eq!(
                 curve.add(&pa, &pa),
                 curve.add_generic(&pa, &pa),
