@@ -1110,6 +1110,18 @@ mod tests {
 
     proptest! {
         #[test]
+        fn random_ecdsa_signatures_never_panic_nor_verify(
+            r in proptest::collection::vec(any::<u8>(), 0..70),
+            s in proptest::collection::vec(any::<u8>(), 0..70),
+            which in 0usize..5,
+        ) {
+            let curve = curve_by_name(RUSTCRYPTO_CURVES[which]).expect("known");
+            let digest = [0x5A; 32];
+            let (r, s) = (BigUint::from_bytes_be(&r), BigUint::from_bytes_be(&s));
+            prop_assert!(!ecdsa_verify(&curve, &curve.g, &digest, &r, &s));
+        }
+
+        #[test]
         fn encoding_random_field_elements_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..40)) {
             let curve = curve_by_name("brainpoolP256r1").expect("known");
             let t = BigUint::from_bytes_be(&bytes);
