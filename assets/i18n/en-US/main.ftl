@@ -547,3 +547,4 @@ training-col-last = Last run
 training-col-session = Session
 training-col-finished = Finished
 training-image-label = Document, { $side } side, { $light } light
+training-regions-legend = Yellow: your marks · green: places you found · red: places you missed · blue: the automatic checks' evidence.

@@ -546,3 +546,4 @@ training-col-last = Dernière session
 training-col-session = Session
 training-col-finished = Terminée
 training-image-label = Document, face { $side }, lumière { $light }
+training-regions-legend = Jaune : vos marques · vert : endroits trouvés · rouge : endroits manqués · bleu : preuves des contrôles automatiques.

@@ -410,25 +410,7 @@ fn open_for_run(
             }
         }
     };
-    let index = crate::fixtures::load_index(fixtures).map_err(|_| {
-        format!(
-            "no fixture set in {}: make it with `cargo xtask fixtures --seed {} --count {} --out {}`",
-            fixtures.display(),
-            session.fixtures.seed,
-            session.fixtures.count,
-            fixtures.display()
-        )
-    })?;
-    if index.seed != session.fixtures.seed || index.count < session.fixtures.count {
-        return Err(format!(
-            "the fixture set in {} has seed {} and {} documents; the session was built on seed {} with {}",
-            fixtures.display(),
-            index.seed,
-            index.count,
-            session.fixtures.seed,
-            session.fixtures.count
-        ));
-    }
+    session.check_fixtures(fixtures).map_err(|e| e.to_string())?;
     Ok((session, trusted))
 }
 
@@ -483,6 +465,25 @@ fn training_chip(folder: &Path, fixtures: &Path, data_dir: &Path) -> Result<crat
     crate::chip_session::evidence::emulated_evidence(&folder, &printed, &csca)
 }
 
+/// The session files in `dir` with their names, newest first (files that do not read as
+/// sessions are left out: the Start button reports them if chosen by path).
+fn station_sessions(dir: &Path) -> Vec<(PathBuf, String)> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let mut sessions: Vec<(std::time::SystemTime, PathBuf, String)> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .filter_map(|path| {
+            let session = Session::load(&path).ok()?;
+            let modified = std::fs::metadata(&path).and_then(|m| m.modified()).ok()?;
+            let label = format!("{} ({} documents)", session.name, session.documents.len());
+            Some((modified, path, label))
+        })
+        .collect();
+    sessions.sort_by(|a, b| b.0.cmp(&a.0));
+    sessions.into_iter().map(|(_, path, name)| (path, name)).collect()
+}
+
 fn unix_now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
@@ -504,6 +505,8 @@ pub struct TrainingScreen {
     pub build: BuildForm,
     /// The results table (trainer), loaded on demand.
     pub results: Option<Result<TrainingResults, String>>,
+    /// The sessions kept on this station (file, name), newest first, listed every 2 s.
+    station_sessions: Option<(Instant, Vec<(PathBuf, String)>)>,
 }
 
 impl TrainingScreen {
@@ -517,6 +520,7 @@ impl TrainingScreen {
             message: None,
             build: BuildForm::default(),
             results: None,
+            station_sessions: None,
             data_dir,
         }
     }
@@ -599,21 +603,30 @@ impl TrainingScreen {
             ui.add(egui::TextEdit::singleline(&mut self.fixtures_path).desired_width(480.0)).labelled_by(label.id);
             ui.end_row();
         });
-        // Sessions built on this station, one click each.
-        if let Ok(entries) = std::fs::read_dir(self.sessions_dir()) {
-            let mut files: Vec<PathBuf> =
-                entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "json")).collect();
-            files.sort();
-            if !files.is_empty() {
-                ui.label(RichText::new(tr.tr("training-sessions-here")).weak());
-                ui.horizontal_wrapped(|ui| {
-                    for file in files.iter().rev().take(12) {
-                        let name = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-                        if ui.small_button(name).clicked() {
-                            self.session_path = file.display().to_string();
-                        }
+        // Sessions kept on this station (built or imported), newest first, by name.
+        let stale = self.station_sessions.as_ref().is_none_or(|(at, _)| at.elapsed().as_secs() >= 2);
+        if stale {
+            self.station_sessions = Some((Instant::now(), station_sessions(&self.sessions_dir())));
+        }
+        if let Some((_, sessions)) = &self.station_sessions
+            && !sessions.is_empty()
+        {
+            ui.label(RichText::new(tr.tr("training-sessions-here")).weak());
+            let mut picked = None;
+            ui.horizontal_wrapped(|ui| {
+                for (path, name) in sessions.iter().take(12) {
+                    let chosen = self.session_path.trim() == path.display().to_string();
+                    if ui
+                        .add(egui::Button::selectable(chosen, name))
+                        .on_hover_text(path.display().to_string())
+                        .clicked()
+                    {
+                        picked = Some(path.display().to_string());
                     }
-                });
+                }
+            });
+            if let Some(path) = picked {
+                self.session_path = path;
             }
         }
         let ready = !self.session_path.trim().is_empty() && !self.fixtures_path.trim().is_empty();
@@ -946,9 +959,9 @@ fn show_document(ui: &mut egui::Ui, tr: &Translator, run: &mut Run) {
             }
         }
     });
-    if run.feedback.is_none() {
-        ui.label(RichText::new(tr.tr("training-mark-hint")).weak());
-    }
+    // The same line before and after the answer, so the image does not move under the marks.
+    let hint = if run.feedback.is_none() { "training-mark-hint" } else { "training-regions-legend" };
+    ui.label(RichText::new(tr.tr(hint)).weak());
     let light_name = LIGHTS[run.light.min(LIGHTS.len() - 1)].0;
     let side_name = side_names.get(run.side).cloned().unwrap_or_default();
     let Some(textures) = &run.textures else { return };
