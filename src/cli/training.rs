@@ -12,7 +12,9 @@ use std::process::ExitCode;
 use serde::de::DeserializeOwned;
 use tdverify::core::{ForgeryMethod, FraudType};
 use tdverify::store::{KeyPurpose, Store};
-use tdverify::training::{CaptureKind, CheckDisplay, Session, SessionRequest, TrainingError, parse_answers};
+use tdverify::training::{
+    CaptureKind, CheckDisplay, Difficulty, Session, SessionRequest, TrainingError, parse_answers,
+};
 use tdverify::training_station::{self as station, TrainingStationError};
 
 use super::Context;
@@ -151,6 +153,9 @@ struct CreateArgs {
     /// Capture kind of every document: flatbed, camera, phone; repeatable.
     #[arg(long = "capture", value_name = "K")]
     captures: Vec<String>,
+    /// How hard the fraudulent documents' defects are to see: any, obvious (seen on the page), subtle (takes measuring, the chip, the bearer or the hotlist).
+    #[arg(long, value_name = "D", default_value = "any")]
+    difficulty: String,
     /// Seconds per document.
     #[arg(long = "time-limit", value_name = "SECONDS")]
     time_limit: Option<u32>,
@@ -238,6 +243,8 @@ fn create(data_dir: &Path, args: &CreateArgs) -> Result<(), Failure> {
         .iter()
         .map(|c| parse_name::<CaptureKind>(c, "capture kind (flatbed, camera, phone)"))
         .collect::<Result<_, _>>()?;
+    request.difficulty = Difficulty::parse(&args.difficulty)
+        .ok_or_else(|| Failure::input(format!("--difficulty {:?}: use any, obvious or subtle", args.difficulty)))?;
     request.time_limit_seconds = args.time_limit;
     request.checks = CheckDisplay::parse(&args.checks)
         .ok_or_else(|| Failure::input(format!("--checks {:?}: use hidden, after-answer or throughout", args.checks)))?;

@@ -548,3 +548,7 @@ training-col-session = Session
 training-col-finished = Finished
 training-image-label = Document, { $side } side, { $light } light
 training-regions-legend = Yellow: your marks · green: places you found · red: places you missed · blue: the automatic checks' evidence.
+training-difficulty = Defects
+training-difficulty-any = any
+training-difficulty-obvious = obvious (seen on the page)
+training-difficulty-subtle = subtle (measure, chip, bearer, hotlist)

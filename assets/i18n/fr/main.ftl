@@ -547,3 +547,7 @@ training-col-session = Session
 training-col-finished = Terminée
 training-image-label = Document, face { $side }, lumière { $light }
 training-regions-legend = Jaune : vos marques · vert : endroits trouvés · rouge : endroits manqués · bleu : preuves des contrôles automatiques.
+training-difficulty = Défauts
+training-difficulty-any = tous
+training-difficulty-obvious = évidents (visibles sur la page)
+training-difficulty-subtle = subtils (mesure, puce, porteur, liste)

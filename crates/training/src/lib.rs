@@ -18,6 +18,7 @@
 
 #![warn(missing_docs)]
 
+mod difficulty;
 mod error;
 mod feedback;
 mod normal;
@@ -26,6 +27,7 @@ mod session;
 #[cfg(test)]
 mod test_support;
 
+pub use difficulty::{Difficulty, class_of};
 pub use error::TrainingError;
 pub use feedback::{Feedback, HotspotFeedback, RegionFeedback, feedback};
 pub use normal::inverse_normal_cdf;

@@ -18,6 +18,7 @@ use tdverify_core::{ForgeryMethod, FraudType};
 use tdverify_fixtures::capture::CaptureKind;
 use tdverify_fixtures::{Expected, Truth};
 
+use crate::difficulty::Difficulty;
 use crate::error::TrainingError;
 
 /// Value of the `format` field of every session file.
@@ -79,8 +80,12 @@ pub struct SessionRequest {
     pub fraud_types: Vec<FraudType>,
     /// Forgery methods a fraudulent document must show one of (empty: any).
     pub forgery_methods: Vec<ForgeryMethod>,
-    /// Capture kinds of every document (empty: any): the difficulty.
+    /// Capture kinds of every document (empty: any): how hard the images are.
     pub captures: Vec<CaptureKind>,
+    /// How hard the fraudulent documents' defects are to see (obvious, subtle, any).
+    /// Left out of the file when `any`, so sessions signed before it existed still verify.
+    #[serde(default, skip_serializing_if = "Difficulty::is_any")]
+    pub difficulty: Difficulty,
     /// Seconds per document (`None`: no limit).
     pub time_limit_seconds: Option<u32>,
     /// When the automatic checks are shown.
@@ -102,6 +107,7 @@ impl SessionRequest {
             fraud_types: Vec::new(),
             forgery_methods: Vec::new(),
             captures: Vec::new(),
+            difficulty: Difficulty::Any,
             time_limit_seconds: None,
             checks: CheckDisplay::Hidden,
             face_drills: 0,
@@ -383,6 +389,7 @@ impl Session {
             .filter(|c| {
                 request.fraud_types.is_empty() || request.fraud_types.contains(&c.truth.fraud_type)
             })
+            .filter(|c| request.difficulty.admits(c.truth.scenario))
             .filter(|c| {
                 request.forgery_methods.is_empty()
                     || c.truth
@@ -865,6 +872,9 @@ fn describe_filters(request: &SessionRequest) -> String {
                     .collect()
             )
         ));
+    }
+    if request.difficulty != Difficulty::Any {
+        parts.push(format!("{} defects", request.difficulty.as_str()));
     }
     if !request.captures.is_empty() {
         parts.push(format!(

@@ -6,7 +6,9 @@ use std::sync::OnceLock;
 
 use tdverify_core::FraudType;
 use tdverify_fixtures::capture::CaptureKind;
-use tdverify_training::{Session, SessionItem, SessionRequest, TrainingError};
+use tdverify_training::{
+    Difficulty, Session, SessionItem, SessionRequest, TrainingError, class_of,
+};
 
 /// The generated set; a failure to generate fails every test (no skipping).
 fn fixture_set() -> &'static Path {
@@ -82,6 +84,39 @@ fn filters_restrict_fraud_types_and_captures() {
             .documents
             .iter()
             .all(|d| d.capture == CaptureKind::Flatbed)
+    );
+}
+
+#[test]
+fn difficulty_draws_obvious_or_subtle_frauds_only() {
+    for difficulty in [Difficulty::Obvious, Difficulty::Subtle] {
+        let mut request = SessionRequest::new(8, 0.5, 5);
+        request.difficulty = difficulty;
+        let session = Session::build(fixture_set(), &request).unwrap();
+        let frauds: Vec<_> = session.documents.iter().filter(|d| d.is_fraud()).collect();
+        assert_eq!(frauds.len(), 4);
+        for document in frauds {
+            let scenario = truth(&document.id).scenario;
+            assert_eq!(
+                class_of(scenario),
+                Some(difficulty),
+                "{} in a {difficulty:?} session",
+                document.id
+            );
+        }
+        // Written in the file, so another station builds nothing else from it.
+        let text = String::from_utf8(session.signing_payload()).unwrap();
+        assert!(
+            text.contains(&format!("\"difficulty\":\"{}\"", difficulty.as_str())),
+            "{text}"
+        );
+    }
+    // `any` is not written: sessions signed before the field existed keep verifying.
+    let any = Session::build(fixture_set(), &SessionRequest::new(8, 0.5, 5)).unwrap();
+    assert!(
+        !String::from_utf8(any.signing_payload())
+            .unwrap()
+            .contains("difficulty")
     );
 }
 

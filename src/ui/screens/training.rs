@@ -22,8 +22,8 @@ use crate::i18n::Translator;
 use crate::resources::Resources;
 use crate::store::{Permission, Session as UserSession, Store, TrainingClassRow, TrainingRunRow, TrainingWeakness};
 use crate::training::{
-    Answer, AnswerVerdict, CheckDisplay, Feedback, Hotspot, Score, Session, SessionItem, SessionRequest, feedback,
-    score,
+    Answer, AnswerVerdict, CheckDisplay, Difficulty, Feedback, Hotspot, Score, Session, SessionItem, SessionRequest,
+    feedback, score,
 };
 use crate::ui::screens::InspectionPanel;
 
@@ -78,6 +78,8 @@ pub struct BuildForm {
     pub time_limit: u32,
     /// When the automatic checks are shown.
     pub checks: CheckDisplay,
+    /// How hard the frauds are to see.
+    pub difficulty: Difficulty,
     /// Face drills.
     pub face_drills: usize,
     /// Face drills showing two different people, in percent.
@@ -93,6 +95,7 @@ impl Default for BuildForm {
             seed: 1,
             time_limit: 0,
             checks: CheckDisplay::AfterAnswer,
+            difficulty: Difficulty::Any,
             face_drills: 0,
             face_prevalence_percent: 50,
         }
@@ -800,6 +803,21 @@ impl TrainingScreen {
             let label = ui.label(tr.tr("training-time-limit"));
             ui.add(egui::DragValue::new(&mut form.time_limit).range(0..=3600).suffix(" s")).labelled_by(label.id);
             ui.end_row();
+            let label = ui.label(tr.tr("training-difficulty"));
+            egui::ComboBox::from_id_salt("training-difficulty")
+                .selected_text(tr.tr(&format!("training-difficulty-{}", form.difficulty.as_str())))
+                .show_ui(ui, |ui| {
+                    for level in [Difficulty::Any, Difficulty::Obvious, Difficulty::Subtle] {
+                        ui.selectable_value(
+                            &mut form.difficulty,
+                            level,
+                            tr.tr(&format!("training-difficulty-{}", level.as_str())),
+                        );
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+            ui.end_row();
             let label = ui.label(tr.tr("training-checks"));
             egui::ComboBox::from_id_salt("training-checks")
                 .selected_text(tr.tr(&format!("training-checks-{}", form.checks.as_str())))
@@ -839,6 +857,7 @@ impl TrainingScreen {
             };
             request.time_limit_seconds = Some(form.time_limit).filter(|&t| t > 0);
             request.checks = form.checks;
+            request.difficulty = form.difficulty;
             request.face_drills = form.face_drills;
             request.face_prevalence = f64::from(form.face_prevalence_percent) / 100.0;
             let fixtures = PathBuf::from(self.fixtures_path.trim());
