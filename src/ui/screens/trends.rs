@@ -966,8 +966,13 @@ fn stacked_columns(ui: &mut egui::Ui, tr: &Translator, grid: &Grid) -> Option<(D
     let refs: Vec<&BarChart> = charts.iter().collect();
     let hidden = BarChart::new(tr.tr("trends-hidden-cells"), hidden).color(HIDDEN).stack_on(&refs);
     let labels = grid.rows.clone();
+    // Headroom above the tallest column for the legend, so it never covers a month
+    // (the last months, where a spike shows, sat under it).
+    let tallest = grid.row_totals.iter().filter_map(|t| t.value()).max().unwrap_or(0) as f64;
     let response = Plot::new(("trends-time", grid.rows.len()))
         .legend(Legend::default())
+        .include_y(0.0)
+        .include_y(tallest * 1.55)
         .height(320.0)
         .allow_scroll(false)
         .allow_drag(false)
