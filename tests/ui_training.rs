@@ -2,7 +2,7 @@
 //! and signs a three-document session on the Training screen; a trainee runs it (every
 //! view marked TRAINING), marks the fraud by dragging a rectangle over its defect region
 //! on the image, answers each document, gets the feedback at once (right, the regions
-//! found), and sees the score, which is kept in the store's training tables; the
+//! found), judges a face drill (same person or not), and sees the score, which is kept in the store's training tables; the
 //! Trainer then sees the run in Results and saves the CSV.
 
 use std::path::{Path, PathBuf};
@@ -85,6 +85,9 @@ fn a_trainer_builds_a_session_a_trainee_runs_it_and_the_trainer_sees_the_result(
     // Automatic checks hidden: the trainee decides alone (a full inspection per document
     // would only slow this test down).
     harness.state_mut().training.build.checks = tdverify::training::CheckDisplay::Hidden;
+    // One face drill showing two different people.
+    harness.state_mut().training.build.face_drills = 1;
+    harness.state_mut().training.build.face_prevalence_percent = 100;
     harness.run();
     harness.get_by_label("Build a session").click();
     harness.run();
@@ -104,14 +107,14 @@ fn a_trainer_builds_a_session_a_trainee_runs_it_and_the_trainer_sees_the_result(
     harness.get_by_label("Start the session").click();
     harness.step();
     let run = harness.state().training.run.as_ref().expect("a run");
-    assert_eq!(run.len(), 3);
+    assert_eq!(run.len(), 4, "three documents and a face drill");
     assert_eq!(run.session.documents.iter().filter(|d| d.fraud_type != tdverify::core::FraudType::NoFraud).count(), 1);
 
     for position in 0..3 {
         wait(&mut harness, "the document loading", |app| {
             app.training.run.as_ref().is_some_and(|r| r.position == position && r.light == 0) && harness_ready(app)
         });
-        harness.get_by_label_contains(&format!("Document {} of 3", position + 1));
+        harness.get_by_label_contains(&format!("Document {} of 4", position + 1));
         let document = harness.state().training.run.as_ref().expect("run").session.documents[position].clone();
         if document.is_fraud() {
             // Drag a rectangle over the first white-light defect region of the MRZ side.
@@ -151,9 +154,23 @@ fn a_trainer_builds_a_session_a_trainee_runs_it_and_the_trainer_sees_the_result(
         if document.is_fraud() {
             harness.get_by_label_contains("Where it shows: 1 of");
         }
-        harness.get_by_label(if position == 2 { "See my score" } else { "Next document" }).click();
+        harness.get_by_label("Next document").click();
         harness.step();
     }
+
+    // The face drill: a document portrait beside a bearer photo of someone else.
+    wait(&mut harness, "the face drill loading", |app| {
+        app.training.run.as_ref().is_some_and(|r| r.position == 3) && harness_ready(app)
+    });
+    harness.get_by_label("Is the person on the document the person presenting it?");
+    harness.get_by_label("Different people").click();
+    harness.run();
+    harness.get_by_label("Answer").click();
+    harness.run();
+    harness.get_by_label("Right");
+    harness.get_by_label("Two different people.");
+    harness.get_by_label("See my score").click();
+    harness.step();
 
     // The score, kept in the trainee's results.
     harness.run();
@@ -163,6 +180,7 @@ fn a_trainer_builds_a_session_a_trainee_runs_it_and_the_trainer_sees_the_result(
     assert_eq!((score.detection.hits, score.detection.correct_rejections), (1, 2));
     assert_eq!((score.detection.misses, score.detection.false_alarms), (0, 0));
     assert!(score.hotspot_recall.is_some_and(|r| r > 0.0), "{:?}", score.hotspot_recall);
+    assert_eq!((score.face_drills.items, score.face_drills.detection.hits), (1, 1), "the drill scored apart");
     harness.get_by_label("Close the session").click();
     harness.run();
 
