@@ -18,7 +18,14 @@ const TEST_PASSWORD: &str = "TEST-ONLY user password";
 
 fn harness(dir: &Path) -> Harness<'static, TdverifyApp> {
     let settings = Settings { data_dir: dir.join("data"), ..Settings::default() };
-    let start = StartOptions { images: Vec::new(), screen: Some(Screen::Cases), settings_file: Settings::file_in(dir), startup_probe: None, bearer: None, inspect: false };
+    let start = StartOptions {
+        images: Vec::new(),
+        screen: Some(Screen::Cases),
+        settings_file: Settings::file_in(dir),
+        startup_probe: None,
+        bearer: None,
+        inspect: false,
+    };
     let app = TdverifyApp::new(settings, Resources::in_home(dir), start);
     Harness::builder().with_size([1280.0, 900.0]).build_ui_state(|ui, app: &mut TdverifyApp| app.show(ui), app)
 }
@@ -65,6 +72,9 @@ fn officer_submits_a_case_and_the_supervisor_finds_it_in_the_review_queue() {
     harness.state_mut().cases.login.passphrase = TEST_PASSPHRASE.to_owned();
     harness.get_by_label("Unlock").click();
     harness.run();
+    // Unlocked: the cursor waits in the user name, not in the password.
+    assert!(harness.get_by_label("User name").is_focused(), "the user name has the focus after unlocking");
+    assert!(!harness.get_by_label("Password").is_focused());
 
     harness.state_mut().cases.login.username = "officer".to_owned();
     harness.state_mut().cases.login.password = "TEST-ONLY wrong password".to_owned();
@@ -82,7 +92,11 @@ fn officer_submits_a_case_and_the_supervisor_finds_it_in_the_review_queue() {
         let store = Store::open(&data, TEST_PASSPHRASE, StoreOptions::default()).expect("open");
         let officer = store.login("officer", TEST_PASSWORD).expect("officer login");
         let draft = CaseDraft {
-            metadata: CaseMetadata { issuing_state: Some("UTO".into()), document_code: Some("P".into()), ..CaseMetadata::default() },
+            metadata: CaseMetadata {
+                issuing_state: Some("UTO".into()),
+                document_code: Some("P".into()),
+                ..CaseMetadata::default()
+            },
             inspection: serde_json::json!({ "checks": [Check::fail("mrz.check_digit.number", "TEST check digit mismatch")] }),
             ..CaseDraft::default()
         };
@@ -206,9 +220,17 @@ fn an_inspection_saved_before_login_becomes_a_case_at_login_and_later_inspection
     prepare_store(&data);
     let settings = Settings { data_dir: data.clone(), ..Settings::default() };
     let images = sample.images.iter().map(|(path, light)| (path.clone(), Some(*light))).collect();
-    let start = StartOptions { images, screen: Some(Screen::Document), settings_file: Settings::file_in(dir.path()), startup_probe: None, bearer: None, inspect: false };
+    let start = StartOptions {
+        images,
+        screen: Some(Screen::Document),
+        settings_file: Settings::file_in(dir.path()),
+        startup_probe: None,
+        bearer: None,
+        inspect: false,
+    };
     let app = TdverifyApp::new(settings, resources, start);
-    let mut harness = Harness::builder().with_size([1280.0, 900.0]).build_ui_state(|ui, app: &mut TdverifyApp| app.show(ui), app);
+    let mut harness =
+        Harness::builder().with_size([1280.0, 900.0]).build_ui_state(|ui, app: &mut TdverifyApp| app.show(ui), app);
     harness.state_mut().document.finish_loading();
     harness.run();
 

@@ -25,6 +25,9 @@ pub struct LoginForm {
     pub password_again: String,
     /// What went wrong last.
     pub error: Option<String>,
+    /// Put the cursor in the user name at the next frame (after unlocking or logging
+    /// out: the field that had it is gone, and egui would hand it to the password).
+    focus_user_name: bool,
 }
 
 impl LoginForm {
@@ -33,6 +36,7 @@ impl LoginForm {
         self.username.clear();
         self.password.clear();
         self.error = None;
+        self.focus_user_name = true;
     }
 
     /// Draws the right form; returns a session once someone logged in.
@@ -98,6 +102,7 @@ impl LoginForm {
                     }
                     *store = Some(opened);
                     self.error = None;
+                    self.focus_user_name = true;
                 }
                 Err(StoreError::WrongPassphrase) => self.error = Some(tr.tr("cases-wrong-passphrase")),
                 Err(e) => self.error = Some(e.to_string()),
@@ -110,7 +115,10 @@ impl LoginForm {
         ui.label(tr.tr("cases-login-intro"));
         let mut entered = false;
         egui::Grid::new("login").num_columns(2).show(ui, |ui| {
-            labelled_field(ui, &tr.tr("cases-user-name"), &mut self.username, false);
+            let user_name = labelled_field(ui, &tr.tr("cases-user-name"), &mut self.username, false);
+            if std::mem::take(&mut self.focus_user_name) {
+                user_name.request_focus();
+            }
             ui.end_row();
             let response = labelled_field(ui, &tr.tr("cases-password"), &mut self.password, true);
             entered = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
