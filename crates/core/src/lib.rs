@@ -9,6 +9,8 @@ mod check;
 pub mod civil;
 mod fraud;
 mod light;
+/// The rule for tests whose data or service may be missing (`TDVERIFY_REQUIRE_DATA`).
+pub mod test_data;
 
 pub use capture::{Capture, CaptureSource};
 pub use check::{Check, CheckIdInfo, CheckStatus, Evidence, Rect};

@@ -158,12 +158,10 @@ mod tests {
 
     #[test]
     fn compare_json_has_the_contract_fields() {
-        let (Some(engine), Some(dir)) = (
-            crate::test_support::engine(),
-            crate::test_support::london_dir(),
-        ) else {
+        let Some(dir) = crate::test_support::london_dir() else {
             return;
         };
+        let engine = crate::test_support::engine();
         let value = compare_json(
             engine,
             &dir.join("004_neutral.jpg"),
@@ -178,12 +176,10 @@ mod tests {
 
     #[test]
     fn pairs_mode_goes_on_past_missing_faces_and_bad_lines() {
-        let (Some(engine), Some(dir)) = (
-            crate::test_support::engine(),
-            crate::test_support::london_dir(),
-        ) else {
+        let Some(dir) = crate::test_support::london_dir() else {
             return;
         };
+        let engine = crate::test_support::engine();
         let good_a = dir.join("005_neutral.jpg");
         let good_b = dir.join("006_neutral.jpg");
         let list = format!(

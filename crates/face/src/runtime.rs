@@ -161,11 +161,10 @@ mod tests {
     fn loads_the_pinned_library_once() {
         let path = default_library_path();
         if !path.is_file() {
-            eprintln!(
-                "skipping: {} missing (run cargo xtask setup)",
-                path.display()
+            tdverify_core::test_data::missing_project_piece(
+                format!("ONNX Runtime at {}", path.display()),
+                "run cargo xtask setup",
             );
-            return;
         }
         let first = init_onnxruntime(&path).expect("load ONNX Runtime");
         let second = init_onnxruntime("/some/other/path").expect("already loaded");
