@@ -185,12 +185,21 @@ impl DocumentScreen {
                     // Fixes of a reading must not follow it onto other images.
                     self.mrz.clear_reading();
                     self.slots.retain(|s| s.light != load.light || s.page != load.page);
-                    self.slots.push(ImageSlot { light: load.light, page: load.page, path: load.path, capture, preview, texture: None });
+                    self.slots.push(ImageSlot {
+                        light: load.light,
+                        page: load.page,
+                        path: load.path,
+                        capture,
+                        preview,
+                        texture: None,
+                    });
                     self.slots.sort_by_key(|s| (s.page, s.light));
                 }
                 Ok(Err(message)) => self.errors.push(message),
                 Err(TryRecvError::Empty) => still_pending.push(load),
-                Err(TryRecvError::Disconnected) => self.errors.push(format!("{}: loading stopped unexpectedly", load.path.display())),
+                Err(TryRecvError::Disconnected) => {
+                    self.errors.push(format!("{}: loading stopped unexpectedly", load.path.display()))
+                }
             }
         }
         self.pending = still_pending;
@@ -231,9 +240,14 @@ impl DocumentScreen {
             if ui.add_enabled(!self.slots.is_empty(), egui::Button::new(tr.tr("document-close-all"))).clicked() {
                 self.clear();
             }
-            let can_inspect = self.slots.iter().any(|s| s.light == Light::White) && !self.inspection.is_running() && !self.is_loading();
+            let can_inspect = self.slots.iter().any(|s| s.light == Light::White)
+                && !self.inspection.is_running()
+                && !self.is_loading();
             // (a white image on either side: `start_inspection` puts it first)
-            if ui.add_enabled(can_inspect, egui::Button::new(RichText::new(tr.tr("document-inspect")).strong())).on_hover_text("Ctrl+I").clicked()
+            if ui
+                .add_enabled(can_inspect, egui::Button::new(RichText::new(tr.tr("document-inspect")).strong()))
+                .on_hover_text("Ctrl+I")
+                .clicked()
                 || (can_inspect && ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::I)))
             {
                 self.start_inspection(resources);
@@ -327,66 +341,102 @@ impl DocumentScreen {
         let mut move_to_page: Option<(usize, u8)> = None;
         let view = &mut self.view;
         let inspection = &self.inspection;
-        let shown: Vec<(usize, &mut ImageSlot)> = self.slots.iter_mut().enumerate().filter(|(_, s)| s.page == shown_page).collect();
-        ui.columns(count, |columns| {
-            for (column, (index, slot)) in columns.iter_mut().zip(shown) {
-                // Wrapped, so that narrow columns stack the controls instead of pushing into the side panel.
-                column.horizontal_wrapped(|ui| {
-                    let mut page = slot.page;
-                    egui::ComboBox::from_id_salt(("page", index))
-                        .selected_text(tr.tr(page_label(page)))
-                        .width(70.0)
-                        .show_ui(ui, |ui| {
-                            for option in [0u8, 1] {
-                                ui.selectable_value(&mut page, option, tr.tr(page_label(option)));
+        let mut shown: Vec<(usize, &mut ImageSlot)> =
+            self.slots.iter_mut().enumerate().filter(|(_, s)| s.page == shown_page).collect();
+        // As many columns as make the images largest: a landscape page under three lights
+        // gets a 2×2 grid or one column in a tall area instead of three narrow strips.
+        let first = &shown[0].1.capture.image;
+        let aspect = first.width().max(1) as f32 / first.height().max(1) as f32;
+        let area = ui.available_size();
+        let columns_count = grid_columns(count, aspect, area, CONTROLS_HEIGHT);
+        let rows = count.div_ceil(columns_count);
+        let row_height = (area.y / rows as f32 - ui.spacing().item_spacing.y).max(120.0);
+        let mut remaining = shown.len();
+        while remaining > 0 {
+            let row: Vec<(usize, &mut ImageSlot)> = shown.drain(..columns_count.min(remaining)).collect();
+            remaining = shown.len();
+            let row_len = row.len();
+            ui.allocate_ui(egui::vec2(area.x, row_height), |ui| {
+                ui.columns(columns_count, |columns| {
+                    for (column, (index, slot)) in columns.iter_mut().take(row_len).zip(row) {
+                        // Wrapped, so that narrow columns stack the controls instead of pushing into the side panel.
+                        column.horizontal_wrapped(|ui| {
+                            let mut page = slot.page;
+                            egui::ComboBox::from_id_salt(("page", index))
+                                .selected_text(tr.tr(page_label(page)))
+                                .width(70.0)
+                                .show_ui(ui, |ui| {
+                                    for option in [0u8, 1] {
+                                        ui.selectable_value(&mut page, option, tr.tr(page_label(option)));
+                                    }
+                                })
+                                .response
+                                .widget_info(|| {
+                                    egui::WidgetInfo::labeled(egui::Role::ComboBox, true, tr.tr("document-side-of"))
+                                });
+                            if page != slot.page {
+                                move_to_page = Some((index, page));
                             }
-                        })
-                        .response
-                        .widget_info(|| egui::WidgetInfo::labeled(egui::Role::ComboBox, true, tr.tr("document-side-of")));
-                    if page != slot.page {
-                        move_to_page = Some((index, page));
-                    }
-                    let mut light = slot.light;
-                    let name = slot.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-                    egui::ComboBox::from_id_salt(("light", index))
-                        .selected_text(tr.tr(light_label(light)))
-                        .width(60.0)
-                        .show_ui(ui, |ui| {
-                            for option in Light::ALL {
-                                ui.selectable_value(&mut light, option, tr.tr(light_label(option)));
+                            let mut light = slot.light;
+                            let name =
+                                slot.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                            egui::ComboBox::from_id_salt(("light", index))
+                                .selected_text(tr.tr(light_label(light)))
+                                .width(60.0)
+                                .show_ui(ui, |ui| {
+                                    for option in Light::ALL {
+                                        ui.selectable_value(&mut light, option, tr.tr(light_label(option)));
+                                    }
+                                })
+                                .response
+                                .widget_info(|| {
+                                    egui::WidgetInfo::labeled(
+                                        egui::Role::ComboBox,
+                                        true,
+                                        tr.tr_args("document-light-of", &[("file", name.clone())]),
+                                    )
+                                });
+                            if light != slot.light {
+                                relight = Some((index, light));
                             }
-                        })
-                        .response
-                        .widget_info(|| egui::WidgetInfo::labeled(egui::Role::ComboBox, true, tr.tr_args("document-light-of", &[("file", name.clone())])));
-                    if light != slot.light {
-                        relight = Some((index, light));
-                    }
-                    ui.label(egui::RichText::new(name).small()).on_hover_text(slot.path.display().to_string());
-                    if ui.small_button("×").on_hover_text(tr.tr("document-close")).clicked() {
-                        removed = Some(index);
+                            ui.label(egui::RichText::new(name).small()).on_hover_text(slot.path.display().to_string());
+                            if ui.small_button("×").on_hover_text(tr.tr("document-close")).clicked() {
+                                removed = Some(index);
+                            }
+                        });
+                        let texture = slot.texture.get_or_insert_with(|| {
+                            column.ctx().load_texture(
+                                format!("capture-{}", slot.path.display()),
+                                slot.preview.clone(),
+                                egui::TextureOptions::LINEAR,
+                            )
+                        });
+                        let label = format!(
+                            "{} — {}×{} px",
+                            tr.tr(light_label(slot.light)),
+                            slot.capture.image.width(),
+                            slot.capture.image.height()
+                        );
+                        let (image_rect, _) = show_image(column, texture, view, &label);
+                        let scale = image_rect.width() / slot.capture.image.width().max(1) as f32;
+                        let painter = column.painter_at(column.min_rect().expand(4.0));
+                        for (region, status, selected) in inspection.overlays(slot.page, slot.light) {
+                            let rect = egui::Rect::from_min_size(
+                                image_rect.min + egui::vec2(region.x, region.y) * scale,
+                                egui::vec2(region.w, region.h) * scale,
+                            );
+                            let (color, _) = crate::ui::widgets::checks::status_style(status, column.visuals());
+                            painter.rect_stroke(
+                                rect,
+                                2.0,
+                                egui::Stroke::new(if selected { 3.5 } else { 1.5 }, color),
+                                egui::StrokeKind::Outside,
+                            );
+                        }
                     }
                 });
-                let texture = slot.texture.get_or_insert_with(|| {
-                    column.ctx().load_texture(
-                        format!("capture-{}", slot.path.display()),
-                        slot.preview.clone(),
-                        egui::TextureOptions::LINEAR,
-                    )
-                });
-                let label = format!("{} — {}×{} px", tr.tr(light_label(slot.light)), slot.capture.image.width(), slot.capture.image.height());
-                let (image_rect, _) = show_image(column, texture, view, &label);
-                let scale = image_rect.width() / slot.capture.image.width().max(1) as f32;
-                let painter = column.painter_at(column.min_rect().expand(4.0));
-                for (region, status, selected) in inspection.overlays(slot.page, slot.light) {
-                    let rect = egui::Rect::from_min_size(
-                        image_rect.min + egui::vec2(region.x, region.y) * scale,
-                        egui::vec2(region.w, region.h) * scale,
-                    );
-                    let (color, _) = crate::ui::widgets::checks::status_style(status, column.visuals());
-                    painter.rect_stroke(rect, 2.0, egui::Stroke::new(if selected { 3.5 } else { 1.5 }, color), egui::StrokeKind::Outside);
-                }
-            }
-        });
+            });
+        }
         if let Some((index, light)) = relight
             && let Some((path, page)) = self.slots.get(index).map(|s| (s.path.clone(), s.page))
         {
@@ -422,7 +472,9 @@ impl DocumentScreen {
     /// officer typed it, is used instead of reading the image; characters they
     /// corrected in a reading are applied to the new reading).
     pub fn start_inspection(&mut self, resources: &crate::resources::Resources) {
-        let side = |page: u8| -> Vec<Capture> { self.slots.iter().filter(|s| s.page == page).map(|s| s.capture.clone()).collect() };
+        let side = |page: u8| -> Vec<Capture> {
+            self.slots.iter().filter(|s| s.page == page).map(|s| s.capture.clone()).collect()
+        };
         let (mut captures, mut other_side) = (side(0), side(1));
         // Only the other side was given a white image: it is the side to inspect first.
         if !captures.iter().any(|c| c.light == Light::White) && other_side.iter().any(|c| c.light == Light::White) {
@@ -432,7 +484,9 @@ impl DocumentScreen {
         let (typed_mrz, officer_mrz_fixes) = self.mrz.inspection_input();
         // A chip read in the chip panel and the bearer's photo join the inspection.
         let chip = match &self.chip.outcome {
-            Some(Ok(outcome)) => Some(crate::chip_session::evidence::inspection_evidence(&outcome.read, &outcome.verification)),
+            Some(Ok(outcome)) => {
+                Some(crate::chip_session::evidence::inspection_evidence(&outcome.read, &outcome.verification))
+            }
             _ => None,
         };
         let bearer = self.face.bearer.as_ref().map(|b| b.image.clone());
@@ -468,12 +522,16 @@ impl DocumentScreen {
                     Some(tr.tr("case-save"))
                 }
                 CaseLink::Failed(reason) => {
-                    ui.colored_label(ui.visuals().error_fg_color, tr.tr_args("case-save-failed", &[("reason", reason.clone())]));
+                    ui.colored_label(
+                        ui.visuals().error_fg_color,
+                        tr.tr_args("case-save-failed", &[("reason", reason.clone())]),
+                    );
                     Some(tr.tr("case-save-again"))
                 }
             };
             if let Some(label) = save_label
-                && (ui.button(label).on_hover_text("Ctrl+S").clicked() || ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::S)))
+                && (ui.button(label).on_hover_text("Ctrl+S").clicked()
+                    || ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::S)))
             {
                 self.save_wanted = Some(SaveTrigger::Officer);
             }
@@ -493,14 +551,21 @@ impl DocumentScreen {
             None => Vec::new(),
         };
         let (lines, _) = crate::inspect::mrz_review::apply_fixes(&read_lines, &mrz.officer_fixes);
-        let image = mrz.region.and_then(|(light, _)| self.slots.iter().find(|s| s.light == light && s.page == mrz.page)).map(|s| &s.capture.image);
+        let image = mrz
+            .region
+            .and_then(|(light, _)| self.slots.iter().find(|s| s.light == light && s.page == mrz.page))
+            .map(|s| &s.capture.image);
         self.mrz.show_reading(reading, image, lines.join("\n"), crate::clock::today_utc());
     }
 
     /// Zooms the shared view onto the selected finding's evidence.
     fn zoom_to_selected(&mut self) {
         let Some(check) = self.inspection.selected_check() else { return };
-        let Some((light, region, page)) = check.evidence.iter().find_map(|e| e.light.zip(e.region).map(|(l, r)| (l, r, e.page))) else { return };
+        let Some((light, region, page)) =
+            check.evidence.iter().find_map(|e| e.light.zip(e.region).map(|(l, r)| (l, r, e.page)))
+        else {
+            return;
+        };
         let Some(slot) = self.slots.iter().find(|s| s.light == light && s.page == page) else { return };
         self.shown_page = page;
         let (width, height) = (slot.capture.image.width().max(1) as f32, slot.capture.image.height().max(1) as f32);
@@ -539,6 +604,25 @@ pub fn light_label(light: Light) -> &'static str {
     }
 }
 
+/// Height the controls above each image take (side, light, file name, close).
+const CONTROLS_HEIGHT: f32 = 30.0;
+
+/// The number of columns that shows `count` images of width/height `aspect` largest
+/// in `area`, each with `controls` pixels of controls above it.
+fn grid_columns(count: usize, aspect: f32, area: egui::Vec2, controls: f32) -> usize {
+    let aspect = if aspect.is_finite() && aspect > 0.0 { aspect } else { 1.0 };
+    (1..=count.max(1))
+        .map(|columns| {
+            let rows = count.max(1).div_ceil(columns) as f32;
+            let cell_width = area.x / columns as f32;
+            let cell_height = (area.y / rows - controls).max(1.0);
+            // The image's width when fitted into the cell.
+            (columns, cell_width.min(cell_height * aspect))
+        })
+        .fold((1, f32::MIN), |best, candidate| if candidate.1 > best.1 + 0.5 { candidate } else { best })
+        .0
+}
+
 fn to_color_image(image: &image::DynamicImage) -> egui::ColorImage {
     let scaled;
     let image = if image.width().max(image.height()) > MAX_TEXTURE_SIDE {
@@ -549,4 +633,23 @@ fn to_color_image(image: &image::DynamicImage) -> egui::ColorImage {
     };
     let rgba = image.to_rgba8();
     egui::ColorImage::from_rgba_unmultiplied([rgba.width() as usize, rgba.height() as usize], rgba.as_raw())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::grid_columns;
+    use eframe::egui::vec2;
+
+    #[test]
+    fn the_grid_makes_the_images_largest() {
+        // A landscape page under three lights in a tall column: one column, stacked.
+        assert_eq!(grid_columns(3, 1.4, vec2(600.0, 1400.0), 30.0), 1);
+        // The same in a 600 × 630 area (the 1280 × 800 window beside the results): 2 × 2.
+        assert_eq!(grid_columns(3, 1.4, vec2(600.0, 630.0), 30.0), 2);
+        // A wide, low area: side by side.
+        assert_eq!(grid_columns(3, 1.4, vec2(1800.0, 400.0), 30.0), 3);
+        // One image, and nonsense sizes, never panic and give one column.
+        assert_eq!(grid_columns(1, 1.4, vec2(600.0, 630.0), 30.0), 1);
+        assert_eq!(grid_columns(0, f32::NAN, vec2(0.0, 0.0), 30.0), 1);
+    }
 }
