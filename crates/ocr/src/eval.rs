@@ -677,18 +677,27 @@ mod tests {
     /// The real development set next to the repository (`../shared/mrz`),
     /// when present. Floors are what the reader reaches today (41/43 exact
     /// when measured), not targets; a wrong reading must never be accepted.
-    /// Evaluates the folder `relative` to this crate when `marker` is in it
-    /// and ONNX Runtime is installed (`None`, a skip, otherwise); prints the table.
-    fn evaluate_if_present(relative: &str, marker: &str) -> Option<Vec<ItemResult>> {
+    /// Evaluates the folder `relative` to this crate when `marker` is in it;
+    /// prints the table. A folder outside the repository (`outside`) may be
+    /// missing: `None` and a skip (a failure under `TDVERIFY_REQUIRE_DATA`).
+    /// A folder set-up makes, and ONNX Runtime, fail the test when missing.
+    #[track_caller]
+    fn evaluate_folder(relative: &str, marker: &str, outside: bool) -> Option<Vec<ItemResult>> {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(relative);
         if !dir.join(marker).is_file() {
-            eprintln!("skipping: {} not present", dir.join(marker).display());
-            return None;
+            let what = format!("{} (the folder {relative})", dir.join(marker).display());
+            if outside {
+                tdverify_core::test_data::skip_or_fail(format!("{what} not found"));
+                return None;
+            }
+            tdverify_core::test_data::missing_project_piece(what, "run cargo xtask setup, which generates it");
         }
         let library = tdverify_face::runtime::default_library_path();
         if !library.is_file() {
-            eprintln!("skipping: {} missing (run cargo xtask setup)", library.display());
-            return None;
+            tdverify_core::test_data::missing_project_piece(
+                format!("ONNX Runtime at {}", library.display()),
+                "run cargo xtask setup",
+            );
         }
         let engine = OcrEngine::load_default().expect("load the MRZ OCR engine");
         let items = load_dataset(&dir).expect("load ground truth");
@@ -699,7 +708,7 @@ mod tests {
 
     #[test]
     fn shared_development_set_meets_its_floor() {
-        let Some(results) = evaluate_if_present("../../../shared/mrz", "ground_truth.json") else { return };
+        let Some(results) = evaluate_folder("../../../shared/mrz", "ground_truth.json", true) else { return };
         assert_eq!(results.len(), 43);
         let summary = summarize(&results);
         assert_eq!(summary.wrong_accepted_valid, 0, "a wrong MRZ was accepted as valid");
@@ -709,12 +718,12 @@ mod tests {
     }
 
     /// The generated fixture documents (`cargo xtask setup` writes them to
-    /// `out/fixtures`), when present: every camera and phone photo of an
+    /// `out/fixtures`; missing, the test fails): every camera and phone photo of an
     /// MRZ printed as specified is read exactly, and no reading of any
     /// fixture, counterfeit prints included, is accepted wrongly.
     #[test]
     fn fixture_photos_read_exactly_and_nothing_wrong_is_accepted() {
-        let Some(results) = evaluate_if_present("../../out/fixtures", "index.json") else { return };
+        let Some(results) = evaluate_folder("../../out/fixtures", "index.json", false) else { return };
         let photos: Vec<&ItemResult> = results
             .iter()
             .filter(|r| (r.item.group.starts_with("camera/") || r.item.group.starts_with("phone/")) && !r.item.group.ends_with("/counterfeit"))

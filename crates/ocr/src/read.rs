@@ -759,9 +759,17 @@ pub(crate) mod test_support {
     /// Where Debian installs OCR-B.
     pub const OCRB_PATH: &str = "/usr/share/fonts/opentype/ocr-b/OCRB.otf";
 
-    /// The font, or `None` (tests then skip) when fonts-ocr-b is not installed.
-    pub fn ocrb() -> Option<FontVec> {
-        FontVec::try_from_vec(std::fs::read(OCRB_PATH).ok()?).ok()
+    /// The font; `cargo xtask setup` installs fonts-ocr-b, so a missing or
+    /// unreadable font fails the test.
+    #[track_caller]
+    pub fn ocrb() -> FontVec {
+        match std::fs::read(OCRB_PATH).ok().and_then(|bytes| FontVec::try_from_vec(bytes).ok()) {
+            Some(font) => font,
+            None => tdverify_core::test_data::missing_project_piece(
+                format!("the OCR-B font at {OCRB_PATH} (Debian fonts-ocr-b)"),
+                "run cargo xtask setup",
+            ),
+        }
     }
 
     /// `image` sheared so that its vertical strokes lean by `slant`
@@ -830,16 +838,18 @@ mod tests {
     /// ICAO 9303 Part 5, Appendix B: the Utopia TD1 specimen.
     const TD1: [&str; 3] = ["I<UTOD231458907<<<<<<<<<<<<<<<", "7408122F1204159UTO<<<<<<<<<<<6", "ERIKSSON<<ANNA<MARIA<<<<<<<<<<"];
 
-    /// The engine; skips (None) only when the ONNX Runtime library is not
-    /// installed (`cargo xtask setup`). The model is in the repository, so
-    /// failing to load it is a test failure.
-    fn engine() -> Option<OcrEngine> {
+    /// The engine. ONNX Runtime (`cargo xtask setup`) and the model (in the
+    /// repository) are the project's own, so a missing one fails the test.
+    #[track_caller]
+    fn engine() -> OcrEngine {
         let library = tdverify_face::runtime::default_library_path();
         if !library.is_file() {
-            eprintln!("skipping: {} missing (run cargo xtask setup)", library.display());
-            return None;
+            tdverify_core::test_data::missing_project_piece(
+                format!("ONNX Runtime at {}", library.display()),
+                "run cargo xtask setup",
+            );
         }
-        Some(OcrEngine::load_default().expect("load the MRZ OCR engine"))
+        OcrEngine::load_default().expect("load the MRZ OCR engine")
     }
 
     fn rotated(page: &image::GrayImage, degrees: f32) -> DynamicImage {
@@ -859,7 +869,7 @@ mod tests {
 
     #[test]
     fn synthetic_td3_reads_exactly_at_many_angles() {
-        let (Some(font), Some(engine)) = (ocrb(), engine()) else { return };
+        let (font, engine) = (ocrb(), engine());
         let page = render_page(&font, &TD3, 22.0);
         for degrees in [0.0f32, 7.0, -15.0, 20.0, 90.0, 180.0, 270.0, 95.0] {
             let reading = read_mrz(&rotated(&page, degrees), &engine).expect("MRZ found");
@@ -886,7 +896,7 @@ mod tests {
 
     #[test]
     fn sheared_photos_and_oblique_print_read_exactly() {
-        let (Some(font), Some(engine)) = (ocrb(), engine()) else { return };
+        let (font, engine) = (ocrb(), engine());
         let page = render_page(&font, &TD1, 20.0);
         // A document photographed askew leans its strokes; so does oblique print.
         for slant in [-0.35f32, 0.3] {
@@ -899,7 +909,7 @@ mod tests {
 
     #[test]
     fn synthetic_td1_reads_exactly_when_blurred() {
-        let (Some(font), Some(engine)) = (ocrb(), engine()) else { return };
+        let (font, engine) = (ocrb(), engine());
         let page = render_page(&font, &TD1, 18.0);
         for sigma in [0.6f32, 1.2, 1.8] {
             let blurred = imageproc::filter::gaussian_blur_f32(&page, sigma);
@@ -910,7 +920,7 @@ mod tests {
 
     #[test]
     fn a_card_edge_touching_the_lines_and_grey_background_print_do_not_shift_the_cells() {
-        let (Some(font), Some(engine)) = (ocrb(), engine()) else { return };
+        let (font, engine) = (ocrb(), engine());
         use ab_glyph::{Font, ScaleFont};
         let digit_height = 20.0f32;
         let pitch = font.as_scaled(ab_glyph::PxScale::from(digit_height / 0.77)).h_advance(font.glyph_id('A'));
@@ -939,7 +949,7 @@ mod tests {
 
     #[test]
     fn character_boxes_lie_inside_the_image_and_json_has_the_contract_keys() {
-        let (Some(font), Some(engine)) = (ocrb(), engine()) else { return };
+        let (font, engine) = (ocrb(), engine());
         let page = render_page(&font, &TD3, 20.0);
         let image = DynamicImage::ImageLuma8(page);
         let reading = read_mrz(&image, &engine).expect("MRZ found");
@@ -956,7 +966,7 @@ mod tests {
 
     #[test]
     fn blank_tiny_and_huge_images_are_errors() {
-        let Some(engine) = engine() else { return };
+        let engine = engine();
         let blank = DynamicImage::ImageLuma8(image::GrayImage::from_pixel(800, 600, image::Luma([255])));
         assert!(matches!(read_mrz(&blank, &engine), Err(OcrError::NoMrzFound { .. })));
         let tiny = DynamicImage::ImageLuma8(image::GrayImage::new(5, 5));
@@ -978,11 +988,9 @@ mod tests {
                 image::Luma([if stripes && (y / 7) % 3 == 0 && (x / 5) % 2 == 0 { noise / 4 } else { noise }])
             });
             let _ = locate(&image);
-            if let Some(engine) = ENGINE.get_or_init(engine).as_ref() {
-                let _ = read_mrz(&DynamicImage::ImageLuma8(image), engine);
-            }
+            let _ = read_mrz(&DynamicImage::ImageLuma8(image), ENGINE.get_or_init(engine));
         }
     }
 
-    static ENGINE: std::sync::OnceLock<Option<OcrEngine>> = std::sync::OnceLock::new();
+    static ENGINE: std::sync::OnceLock<OcrEngine> = std::sync::OnceLock::new();
 }

@@ -752,7 +752,7 @@ mod tests {
 
     #[test]
     fn slant_of_sheared_ocr_b_is_measured() {
-        let Some(font) = crate::read::test_support::ocrb() else { return };
+        let font = crate::read::test_support::ocrb();
         let lines = ["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"];
         let digit_height = RECTIFIED_DIGIT_HEIGHT;
         let page = crate::read::test_support::render_page(&font, &lines, digit_height);
@@ -771,7 +771,7 @@ mod tests {
 
     #[test]
     fn tilt_of_a_strip_is_measured() {
-        let Some(font) = crate::read::test_support::ocrb() else { return };
+        let font = crate::read::test_support::ocrb();
         let lines = ["I<UTOD231458907<<<<<<<<<<<<<<<", "7408122F1204159UTO<<<<<<<<<<<6", "ERIKSSON<<ANNA<MARIA<<<<<<<<<<"];
         let page = crate::read::test_support::render_page(&font, &lines, RECTIFIED_DIGIT_HEIGHT);
         let (w, h) = page.dimensions();

@@ -634,8 +634,7 @@ mod tests {
     #[test]
     fn sods_and_master_lists_verify_with_openssl() {
         if !openssl_available() {
-            eprintln!("openssl not installed: independent check skipped");
-            return;
+            tdverify_core::test_data::missing_project_piece("openssl (the independent CMS check)", "run cargo xtask setup (Debian openssl)");
         }
         let dir = tempfile::tempdir().unwrap();
         let mut data_groups = BTreeMap::new();

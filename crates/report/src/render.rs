@@ -658,8 +658,16 @@ mod tests {
     use proptest::prelude::*;
     use tdverify_core::{Evidence, FraudType, Light};
 
-    fn font() -> Option<ReportFont> {
-        ReportFont::system().ok()
+    /// The report font; `cargo xtask setup` installs it (fonts-dejavu-core),
+    /// so a missing one fails the test.
+    #[track_caller]
+    fn font() -> ReportFont {
+        ReportFont::system().unwrap_or_else(|e| {
+            tdverify_core::test_data::missing_project_piece(
+                format!("the report font ({e})"),
+                "run cargo xtask setup (Debian fonts-dejavu-core)",
+            )
+        })
     }
 
     fn sample_capture() -> Vec<u8> {
@@ -707,10 +715,7 @@ mod tests {
 
     #[test]
     fn renders_a_pdf_with_text_images_and_every_page_closed() {
-        let Some(font) = font() else {
-            eprintln!("skipped: DejaVu Sans is not installed (fonts-dejavu-core)");
-            return;
-        };
+        let font = font();
         let pdf = render_pdf(&sample_input(), &font);
         assert!(pdf.starts_with(b"%PDF-"));
         let text = String::from_utf8_lossy(&pdf);
@@ -721,7 +726,7 @@ mod tests {
 
     #[test]
     fn many_checks_flow_onto_more_pages() {
-        let Some(font) = font() else { return };
+        let font = font();
         let mut input = sample_input();
         input.checks = (0..200)
             .map(|i| Check::warn(format!("test.check_{i}"), "TEST message"))
@@ -738,7 +743,7 @@ mod tests {
 
     #[test]
     fn an_unreadable_capture_is_reported_not_fatal() {
-        let Some(font) = font() else { return };
+        let font = font();
         let mut input = sample_input();
         input.captures = vec![ReportCapture {
             light: Light::Uv,
@@ -750,7 +755,7 @@ mod tests {
 
     #[test]
     fn wrapping_keeps_every_word_and_respects_the_width() {
-        let Some(font) = font() else { return };
+        let font = font();
         let layout = Layout::new(&font);
         let text =
             "alpha beta gamma delta epsilon averyveryveryveryveryveryverylongwordthatcannotfit";
@@ -769,7 +774,7 @@ mod tests {
     /// poppler-utils) and checks the first page is not blank and the text is extractable.
     #[test]
     fn renders_to_png_with_pdftoppm() {
-        let Some(font) = font() else { return };
+        let font = font();
         let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../out/reports");
         std::fs::create_dir_all(&out).expect("create out/reports");
         let pdf_path = out.join("case-report-sample.pdf");
@@ -782,10 +787,10 @@ mod tests {
             .status()
         {
             Ok(status) => status,
-            Err(e) => {
-                eprintln!("skipped: pdftoppm not available ({e}); install poppler-utils");
-                return;
-            }
+            Err(e) => tdverify_core::test_data::missing_project_piece(
+                format!("pdftoppm ({e})"),
+                "run cargo xtask setup (Debian poppler-utils)",
+            ),
         };
         assert!(
             status.success(),
@@ -822,7 +827,7 @@ mod tests {
             w in proptest::num::f32::ANY, h in proptest::num::f32::ANY,
             bytes in proptest::collection::vec(any::<u8>(), 0..64),
         ) {
-            let Some(font) = font() else { return Ok(()) };
+            let font = font();
             let mut input = sample_input();
             input.case.case_id = message.clone();
             input.captures.push(ReportCapture { light: Light::Ir, image: bytes });

@@ -661,8 +661,16 @@ pub(crate) fn draw_map(p: &mut Painter, area: Area, map: &WorldMap, choropleth: 
 mod tests {
     use super::*;
 
-    fn font() -> Option<ReportFont> {
-        ReportFont::system().ok()
+    /// The report font; `cargo xtask setup` installs it (fonts-dejavu-core),
+    /// so a missing one fails the test.
+    #[track_caller]
+    fn font() -> ReportFont {
+        ReportFont::system().unwrap_or_else(|e| {
+            tdverify_core::test_data::missing_project_piece(
+                format!("the report font ({e})"),
+                "run cargo xtask setup (Debian fonts-dejavu-core)",
+            )
+        })
     }
 
     #[test]
@@ -679,7 +687,7 @@ mod tests {
 
     #[test]
     fn a_hidden_bar_has_the_stub_length_whatever_the_other_rows() {
-        let Some(font) = font() else { return };
+        let font = font();
         let stub_of = |max: u64| {
             let mut p = Painter::new(&font, 400.0, 200.0);
             let list = BarList {
@@ -705,7 +713,7 @@ mod tests {
 
     #[test]
     fn a_stacked_column_draws_its_hidden_part_as_one_grey_segment() {
-        let Some(font) = font() else { return };
+        let font = font();
         let mut p = Painter::new(&font, 400.0, 300.0);
         let chart = Stacked {
             periods: vec!["2026-01".into(), "2026-02".into()],
@@ -733,7 +741,7 @@ mod tests {
 
     #[test]
     fn fitting_and_wrapping_respect_the_width() {
-        let Some(font) = font() else { return };
+        let font = font();
         let p = Painter::new(&font, 100.0, 100.0);
         let cut = p.fit("document.uv.fluorescence_pattern", 8.0, 60.0);
         assert!(cut.ends_with('…') && p.width(&cut, 8.0) <= 60.0, "{cut}");

@@ -1244,9 +1244,12 @@ mod tests {
 
     #[test]
     fn the_font_has_every_symbol_the_charts_print() {
-        let Ok(font) = ReportFont::system() else {
-            return;
-        };
+        let font = ReportFont::system().unwrap_or_else(|e| {
+            tdverify_core::test_data::missing_project_piece(
+                format!("the report font ({e})"),
+                "run cargo xtask setup (Debian fonts-dejavu-core)",
+            )
+        });
         for symbol in [
             '→', '↓', '…', '−', '·', 'λ', 'φ', '×', '⌊', '⌋', '≥', '\u{202F}',
         ] {

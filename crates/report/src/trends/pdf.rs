@@ -276,7 +276,12 @@ mod tests {
 
     #[test]
     fn text_written_comes_back_out() {
-        let Ok(font) = ReportFont::system() else { return };
+        let font = ReportFont::system().unwrap_or_else(|e| {
+            tdverify_core::test_data::missing_project_piece(
+                format!("the report font ({e})"),
+                "run cargo xtask setup (Debian fonts-dejavu-core)",
+            )
+        });
         let scene = |text: &str| Scene {
             width: 200.0,
             height: 100.0,
