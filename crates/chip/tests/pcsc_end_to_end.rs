@@ -1,7 +1,7 @@
 //! End to end through the real PC/SC stack: `pcscd -f` with the vsmartcard
 //! vpcd driver, the virtual eMRTD connected to vpcd on loopback, and the reader
-//! going through the `pcsc` crate. Skips (with the reason printed) only when
-//! pcscd or the vpcd driver is not installed.
+//! going through the `pcsc` crate. pcscd and the vpcd driver come with
+//! `cargo xtask setup`; without them the test fails.
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -81,22 +81,23 @@ fn connect_when_ready() -> PcscTransport {
     }
 }
 
-fn pcscd_missing() -> bool {
-    if !Path::new(PCSCD).exists() || !Path::new(VPCD_DRIVER).exists() {
-        println!(
-            "SKIPPED: pcscd or the vsmartcard-vpcd driver is not installed ({PCSCD}, {VPCD_DRIVER})"
-        );
-        return true;
+/// pcscd and the vpcd driver are installed by `cargo xtask setup`, so their
+/// absence fails the test.
+fn require_pcscd_and_vpcd() {
+    for (path, package) in [(PCSCD, "pcscd"), (VPCD_DRIVER, "vsmartcard-vpcd")] {
+        if !Path::new(path).exists() {
+            tdverify_core::test_data::missing_project_piece(
+                path,
+                format!("run cargo xtask setup (Debian {package})"),
+            );
+        }
     }
-    false
 }
 
 /// Both scenarios share one pcscd and the vpcd port, so they run in sequence.
 #[test]
 fn through_pcscd_and_vpcd() {
-    if pcscd_missing() {
-        return;
-    }
+    require_pcscd_and_vpcd();
     let _pcscd = start_pcscd().expect("pcscd starts");
     read_virtual_passport();
     short_apdus_only();
