@@ -158,6 +158,7 @@ cases-none = No cases match.
 cases-col-case = Case
 cases-col-opened = Opened (UTC)
 cases-page = { $first }–{ $last } of { $total }
+cases-keys = Up/Down: choose · Enter: open · Esc: back · Page Up/Down: pages · F5: reload
 cases-previous = Previous page
 cases-next = Next page
 cases-any = Any

@@ -157,6 +157,7 @@ cases-none = Aucun dossier ne correspond.
 cases-col-case = Dossier
 cases-col-opened = Ouvert (UTC)
 cases-page = { $first }–{ $last } sur { $total }
+cases-keys = Haut/Bas : choisir · Entrée : ouvrir · Échap : revenir · Page préc./suiv. : pages · F5 : recharger
 cases-previous = Page précédente
 cases-next = Page suivante
 cases-any = Tous

@@ -46,11 +46,14 @@ pub struct CaseList {
     pub page: Option<CasePage>,
     /// Why the list could not be loaded.
     pub error: Option<String>,
+    /// The row the keyboard is on (↑/↓ move it, Enter opens it).
+    pub cursor: usize,
 }
 
 const STATUSES: [CaseStatus; 3] = [CaseStatus::Draft, CaseStatus::Submitted, CaseStatus::Reviewed];
 /// A case lists the officer's verdict, else the proposed one (which may be "recapture").
-const VERDICTS: [Verdict; 5] = [Verdict::Genuine, Verdict::Review, Verdict::Fraudulent, Verdict::Inconclusive, Verdict::Recapture];
+const VERDICTS: [Verdict; 5] =
+    [Verdict::Genuine, Verdict::Review, Verdict::Fraudulent, Verdict::Inconclusive, Verdict::Recapture];
 
 impl CaseList {
     /// Reloads the page on the next frame.
@@ -85,13 +88,15 @@ impl CaseList {
     fn reload(&mut self, tr: &Translator, store: &Store, session: &Session) {
         self.error = None;
         match self.filter(tr) {
-            Ok(filter) => match store.list_cases(session, &filter, PageRequest { offset: self.offset, limit: PAGE_SIZE }) {
-                Ok(page) => self.page = Some(page),
-                Err(e) => {
-                    self.error = Some(e.to_string());
-                    self.page = Some(CasePage { total: 0, rows: Vec::new() });
+            Ok(filter) => {
+                match store.list_cases(session, &filter, PageRequest { offset: self.offset, limit: PAGE_SIZE }) {
+                    Ok(page) => self.page = Some(page),
+                    Err(e) => {
+                        self.error = Some(e.to_string());
+                        self.page = Some(CasePage { total: 0, rows: Vec::new() });
+                    }
                 }
-            },
+            }
             Err(message) => {
                 self.error = Some(message);
                 self.page = Some(CasePage { total: 0, rows: Vec::new() });
@@ -140,19 +145,78 @@ impl CaseList {
             ui.colored_label(ui.visuals().error_fg_color, error);
         }
         ui.separator();
+        // The keyboard, when no field is being typed in: ↑/↓ choose a row, Enter opens it,
+        // Page Up/Down turn the page, F5 reloads.
+        let typing = ui.ctx().memory(|m| m.focused().is_some());
+        if !typing {
+            let (up, down, enter, page_up, page_down, reload) = ui.input_mut(|i| {
+                (
+                    i.consume_key(egui::Modifiers::NONE, egui::Key::ArrowUp),
+                    i.consume_key(egui::Modifiers::NONE, egui::Key::ArrowDown),
+                    i.consume_key(egui::Modifiers::NONE, egui::Key::Enter),
+                    i.consume_key(egui::Modifiers::NONE, egui::Key::PageUp),
+                    i.consume_key(egui::Modifiers::NONE, egui::Key::PageDown),
+                    i.consume_key(egui::Modifiers::NONE, egui::Key::F5),
+                )
+            });
+            let rows = self.page.as_ref().map_or(0, |p| p.rows.len());
+            let total = self.page.as_ref().map_or(0, |p| p.total);
+            if up {
+                self.cursor = self.cursor.saturating_sub(1);
+            }
+            if down && rows > 0 {
+                self.cursor = (self.cursor + 1).min(rows - 1);
+            }
+            if page_up && self.offset > 0 {
+                self.offset = self.offset.saturating_sub(PAGE_SIZE);
+                self.page = None;
+                self.cursor = 0;
+            }
+            if page_down && self.offset + PAGE_SIZE < total {
+                self.offset += PAGE_SIZE;
+                self.page = None;
+                self.cursor = 0;
+            }
+            if reload {
+                self.page = None;
+            }
+            if self.page.is_none() {
+                self.reload(tr, store, session);
+            }
+            if enter && let Some(row) = self.page.as_ref().and_then(|p| p.rows.get(self.cursor)) {
+                return Some(row.case_id.clone());
+            }
+        }
         let page = self.page.as_ref()?;
+        self.cursor = self.cursor.min(page.rows.len().saturating_sub(1));
+        let cursor = self.cursor;
         let mut opened = None;
         if page.rows.is_empty() {
             ui.label(tr.tr("cases-none"));
         } else {
             egui::ScrollArea::vertical().max_height(ui.available_height() - 40.0).show(ui, |ui| {
                 egui::Grid::new("case-rows").striped(true).num_columns(6).show(ui, |ui| {
-                    for header in ["cases-col-case", "cases-col-opened", "cases-status", "cases-verdict", "cases-issuer", "cases-officer"] {
+                    for header in [
+                        "cases-col-case",
+                        "cases-col-opened",
+                        "cases-status",
+                        "cases-verdict",
+                        "cases-issuer",
+                        "cases-officer",
+                    ] {
                         ui.label(egui::RichText::new(tr.tr(header)).strong());
                     }
                     ui.end_row();
-                    for row in &page.rows {
-                        if ui.link(&row.case_id).clicked() {
+                    for (index, row) in page.rows.iter().enumerate() {
+                        let link = if index == cursor {
+                            ui.add(egui::Button::selectable(true, &row.case_id))
+                        } else {
+                            ui.link(&row.case_id)
+                        };
+                        if index == cursor {
+                            link.scroll_to_me(None);
+                        }
+                        if link.clicked() {
                             opened = Some(row.case_id.clone());
                         }
                         ui.label(&row.opened);
@@ -169,7 +233,11 @@ impl CaseList {
         ui.horizontal(|ui| {
             let first = if total == 0 { 0 } else { self.offset + 1 };
             let last = (self.offset + PAGE_SIZE).min(total);
-            ui.label(tr.tr_args("cases-page", &[("first", first.to_string()), ("last", last.to_string()), ("total", total.to_string())]));
+            ui.label(tr.tr_args(
+                "cases-page",
+                &[("first", first.to_string()), ("last", last.to_string()), ("total", total.to_string())],
+            ));
+            ui.label(egui::RichText::new(tr.tr("cases-keys")).weak().small());
             if ui.add_enabled(self.offset > 0, egui::Button::new(tr.tr("cases-previous"))).clicked() {
                 self.offset = self.offset.saturating_sub(PAGE_SIZE);
                 self.page = None;

@@ -147,6 +147,13 @@ impl CasesScreen {
         if !may_see_cases {
             ui.label(tr.tr("cases-no-access"));
         } else if let Some(detail) = &mut self.detail {
+            // Escape goes back to the list (unless a field is being typed in).
+            let typing = ui.ctx().memory(|m| m.focused().is_some());
+            if !typing && ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape)) {
+                self.detail = None;
+                self.list.mark_stale();
+                return;
+            }
             match detail.show(ui, tr, store, session) {
                 detail::DetailOutcome::Stay => {}
                 detail::DetailOutcome::Close => {
