@@ -241,9 +241,10 @@ impl Drop for Children {
 fn through_pcscd_vpcd_and_chip_emulate() {
     const PCSCD: &str = "/usr/sbin/pcscd";
     const VPCD_DRIVER: &str = "/usr/lib/pcsc/drivers/serial/libifdvpcd.so";
-    if !Path::new(PCSCD).exists() || !Path::new(VPCD_DRIVER).exists() {
-        println!("SKIPPED: pcscd or the vsmartcard-vpcd driver is not installed");
-        return;
+    for (path, package) in [(PCSCD, "pcscd"), (VPCD_DRIVER, "vsmartcard-vpcd")] {
+        if !Path::new(path).exists() {
+            tdverify::core::test_data::missing_project_piece(path, format!("run cargo xtask setup (Debian {package})"));
+        }
     }
     let setup = setup();
     let mut children = Children(Vec::new());

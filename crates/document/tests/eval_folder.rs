@@ -9,8 +9,9 @@ use std::path::{Path, PathBuf};
 #[ignore = "needs TDVERIFY_EVAL_DIR pointing at generated fixtures"]
 fn evaluate_folder_from_env() {
     let Some(dir) = std::env::var_os("TDVERIFY_EVAL_DIR").map(PathBuf::from) else {
-        eprintln!("TDVERIFY_EVAL_DIR not set");
-        return;
+        panic!(
+            "set TDVERIFY_EVAL_DIR to a folder of generated fixtures (cargo xtask fixtures writes out/fixtures)"
+        );
     };
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../reference-library");
     // TDVERIFY_EVAL_GENERATE=N: first generate the default mix of N documents there.
@@ -40,7 +41,7 @@ fn evaluate_folder_from_env() {
 fn dump_rectified_pages() {
     use tdverify_core::{Capture, CaptureSource, Light};
     let Some(dir) = std::env::var_os("TDVERIFY_DEBUG_DOC").map(PathBuf::from) else {
-        return;
+        panic!("set TDVERIFY_DEBUG_DOC to one fixture document's folder (with truth.json)");
     };
     let side_index: usize = std::env::var("TDVERIFY_DEBUG_SIDE")
         .ok()
