@@ -38,9 +38,11 @@ fn genuine_documents_pass_and_forgeries_are_flagged() {
     config.seed = 7;
     tdverify_fixtures::generate(&config, out.path(), |_, _| {}).unwrap();
     let library = ReferenceLibrary::load(&library_path).unwrap();
-    let ocr = tdverify_ocr::OcrEngine::load_default().ok();
-    let face = tdverify_face::FaceEngine::load_default(None).ok();
-    let engines = Engines { library: &library, ocr: ocr.as_ref(), face: face.as_ref(), hotlist: None };
+    // ONNX Runtime (cargo xtask setup) and the models (models/) are the project's own: without them the
+    // inspection would quietly run fewer stages, so a failure to load fails the test.
+    let ocr = tdverify_ocr::OcrEngine::load_default().expect("the MRZ reader loads (TDVERIFY_ORT_LIB, models/; cargo xtask setup)");
+    let face = tdverify_face::FaceEngine::load_default(None).expect("the face models load (TDVERIFY_ORT_LIB, models/; cargo xtask setup)");
+    let engines = Engines { library: &library, ocr: Some(&ocr), face: Some(&face), hotlist: None };
 
     let mut folders: Vec<PathBuf> = std::fs::read_dir(out.path()).unwrap().flatten().map(|e| e.path()).filter(|p| p.join("truth.json").is_file()).collect();
     folders.sort();
@@ -103,9 +105,11 @@ fn two_sided_card_is_inspected_on_both_sides() {
     tdverify_fixtures::generate(&config, out.path(), |_, _| {}).unwrap();
     let folder = std::fs::read_dir(out.path()).unwrap().flatten().map(|e| e.path()).find(|p| p.join("truth.json").is_file()).unwrap();
     let library = ReferenceLibrary::load(&library_path).unwrap();
-    let ocr = tdverify_ocr::OcrEngine::load_default().ok();
-    let face = tdverify_face::FaceEngine::load_default(None).ok();
-    let engines = Engines { library: &library, ocr: ocr.as_ref(), face: face.as_ref(), hotlist: None };
+    // ONNX Runtime (cargo xtask setup) and the models (models/) are the project's own: without them the
+    // inspection would quietly run fewer stages, so a failure to load fails the test.
+    let ocr = tdverify_ocr::OcrEngine::load_default().expect("the MRZ reader loads (TDVERIFY_ORT_LIB, models/; cargo xtask setup)");
+    let face = tdverify_face::FaceEngine::load_default(None).expect("the face models load (TDVERIFY_ORT_LIB, models/; cargo xtask setup)");
+    let engines = Engines { library: &library, ocr: Some(&ocr), face: Some(&face), hotlist: None };
     let truth = tdverify_fixtures::load_truth(&folder).unwrap();
     let date = MrzDate::new(
         truth.reference_date[0..4].parse().unwrap(),
