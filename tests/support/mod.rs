@@ -16,7 +16,9 @@ use tdverify::ui::TdverifyApp;
 /// The first one-sided fixture document whose MRZ, read the way the inspection reads
 /// it (IR, then white unless the IR reading was trusted), is `wanted`; with that reading.
 pub fn sample_whose_reading(resources: &Resources, wanted: impl Fn(&MrzReading) -> bool) -> Option<(Sample, MrzReading)> {
-    let ocr = tdverify::ocr::OcrEngine::load(&resources.onnxruntime, &resources.models).ok()?;
+    // The reader is the project's own (cargo xtask setup): a failure to load it is not "no such document".
+    let ocr = tdverify::ocr::OcrEngine::load(&resources.onnxruntime, &resources.models)
+        .unwrap_or_else(|e| panic!("the MRZ reader does not load ({e}); run cargo xtask setup"));
     for sample in list_samples(&resources.fixtures) {
         if !sample.other_side.is_empty() {
             continue;
