@@ -99,6 +99,50 @@ pub(super) fn admin_session(store: &Store, admin: &str) -> Result<Session, Failu
     Ok(session)
 }
 
+/// Parses an Ed25519 public key given on the command line (`ed25519:` and 64 hex characters).
+pub(super) fn parse_key_arg(key: &str) -> Result<Vec<u8>, Failure> {
+    tdverify::export::parse_public_key(key)
+        .ok_or_else(|| Failure::input(format!("{key:?} is not an Ed25519 public key (ed25519: and 64 hex characters)")))
+}
+
+/// An administrator trusts `key` for `purpose`; says whether it was new and how many
+/// `kind` (e.g. "hotlist publishers") the station now trusts.
+pub(super) fn trust_key(
+    data_dir: &Path,
+    purpose: tdverify::store::KeyPurpose,
+    key: &str,
+    label: &str,
+    admin: &str,
+    kind: &str,
+) -> Result<(), Failure> {
+    let bytes = parse_key_arg(key)?;
+    let store = open_store(data_dir)?;
+    let session = admin_session(&store, admin)?;
+    let added = store.trust_key(&session, purpose, &bytes, label)?;
+    let count = store.trusted_keys(purpose)?.len();
+    println!("{} Trusted {kind}: {count}", if added { "Trusted." } else { "Already trusted." });
+    Ok(())
+}
+
+/// An administrator stops trusting `key` for `purpose`; prints `consequence` (what
+/// happens to what it signed).
+pub(super) fn distrust_key(
+    data_dir: &Path,
+    purpose: tdverify::store::KeyPurpose,
+    key: &str,
+    admin: &str,
+    consequence: &str,
+) -> Result<(), Failure> {
+    let bytes = parse_key_arg(key)?;
+    let store = open_store(data_dir)?;
+    let session = admin_session(&store, admin)?;
+    if !store.distrust_key(&session, purpose, &bytes)? {
+        return Err(Failure::input(format!("{key} was not trusted")));
+    }
+    println!("{consequence}");
+    Ok(())
+}
+
 /// Prints the keys the station trusts for `purpose` (JSON: `[{key, label, added_by, added_at}]`),
 /// or `none_hint` when there is none.
 pub(super) fn print_trusted(

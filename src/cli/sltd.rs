@@ -12,7 +12,7 @@ use tdverify::store::{KeyPurpose, SltdOnlineConfig, Store};
 
 use super::Context;
 use super::cases::{Failure, finish, open_store, print_json};
-use super::export::{admin_session, print_trusted, session_for};
+use super::export::{admin_session, distrust_key, print_trusted, session_for, trust_key};
 
 /// `tdverify sltd`.
 #[derive(Debug, clap::Args)]
@@ -146,8 +146,16 @@ pub fn run(context: &Context, args: SltdArgs) -> ExitCode {
             let online = online.then_some(user.as_deref());
             finish(check(&context.data_dir, &DocumentKey::new(&doc_type, &state, &number), online, json))
         }
-        SltdCommand::Trust { key, label, admin } => finish(trust(&context.data_dir, &key, &label, &admin)),
-        SltdCommand::Distrust { key, admin } => finish(distrust(&context.data_dir, &key, &admin)),
+        SltdCommand::Trust { key, label, admin } => {
+            finish(trust_key(&context.data_dir, KeyPurpose::SltdPublisher, &key, &label, &admin, "hotlist publishers"))
+        }
+        SltdCommand::Distrust { key, admin } => finish(distrust_key(
+            &context.data_dir,
+            KeyPurpose::SltdPublisher,
+            &key,
+            &admin,
+            "No longer trusted. The hotlist in use stays until the next import.",
+        )),
         SltdCommand::Trusted { json } => finish(trusted(&context.data_dir, json)),
         SltdCommand::MaxAge { days, admin } => finish(max_age(&context.data_dir, days, &admin)),
         SltdCommand::Online { endpoint, ca, token_env, remove, admin } => {
@@ -279,31 +287,6 @@ fn check(data_dir: &Path, key: &DocumentKey, online: Option<Option<&str>>, json:
     Ok(())
 }
 
-
-fn parse_publisher_key(key: &str) -> Result<Vec<u8>, Failure> {
-    sltd::parse_key(key).ok_or_else(|| Failure::input(format!("{key:?} is not an Ed25519 public key (ed25519: and 64 hex characters)")))
-}
-
-fn trust(data_dir: &Path, key: &str, label: &str, admin: &str) -> Result<(), Failure> {
-    let bytes = parse_publisher_key(key)?;
-    let store = open_store(data_dir)?;
-    let session = admin_session(&store, admin)?;
-    let added = store.trust_key(&session, KeyPurpose::SltdPublisher, &bytes, label)?;
-    let count = store.trusted_keys(KeyPurpose::SltdPublisher)?.len();
-    println!("{} Trusted hotlist publishers: {count}", if added { "Trusted." } else { "Already trusted." });
-    Ok(())
-}
-
-fn distrust(data_dir: &Path, key: &str, admin: &str) -> Result<(), Failure> {
-    let bytes = parse_publisher_key(key)?;
-    let store = open_store(data_dir)?;
-    let session = admin_session(&store, admin)?;
-    if !store.distrust_key(&session, KeyPurpose::SltdPublisher, &bytes)? {
-        return Err(Failure::input(format!("{key} was not trusted")));
-    }
-    println!("No longer trusted. The hotlist in use stays until the next import.");
-    Ok(())
-}
 
 fn trusted(data_dir: &Path, json: bool) -> Result<(), Failure> {
     print_trusted(

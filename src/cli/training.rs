@@ -19,7 +19,7 @@ use tdverify::training_station::{self as station, TrainingStationError};
 
 use super::Context;
 use super::cases::{Failure, finish, open_store, print_json};
-use super::export::{admin_session, login, print_trusted};
+use super::export::{distrust_key, login, print_trusted, trust_key};
 
 /// `tdverify training`.
 #[derive(Debug, clap::Args)]
@@ -193,8 +193,16 @@ pub fn run(context: &Context, args: TrainingArgs) -> ExitCode {
         TrainingCommand::History { trainee, user, json } => history(data_dir, trainee.as_deref(), &user, json),
         TrainingCommand::Class { session, user, json } => class(data_dir, session.as_deref(), &user, json),
         TrainingCommand::Export { out, trainee, user } => export(data_dir, &out, trainee.as_deref(), &user),
-        TrainingCommand::Trust { key, label, admin } => trust(data_dir, &key, &label, &admin),
-        TrainingCommand::Distrust { key, admin } => distrust(data_dir, &key, &admin),
+        TrainingCommand::Trust { key, label, admin } => {
+            trust_key(data_dir, KeyPurpose::TrainingPublisher, &key, &label, &admin, "training publishers")
+        }
+        TrainingCommand::Distrust { key, admin } => distrust_key(
+            data_dir,
+            KeyPurpose::TrainingPublisher,
+            &key,
+            &admin,
+            "No longer trusted: sessions it signed are refused from now on.",
+        ),
         TrainingCommand::Trusted { json } => print_trusted(
             data_dir,
             KeyPurpose::TrainingPublisher,
@@ -511,31 +519,5 @@ fn export(data_dir: &Path, out: &Path, trainee: Option<&str>, user: &str) -> Res
         store.record_training_export(&session, input.class.runs as usize, if pdf { "pdf" } else { "csv" })?;
     }
     println!("{} runs of {} trainees written to {}", input.class.runs, input.class.trainees, out.display());
-    Ok(())
-}
-
-fn parse_key(key: &str) -> Result<Vec<u8>, Failure> {
-    tdverify::export::parse_public_key(key)
-        .ok_or_else(|| Failure::input(format!("{key:?} is not an Ed25519 public key (ed25519: and 64 hex characters)")))
-}
-
-fn trust(data_dir: &Path, key: &str, label: &str, admin: &str) -> Result<(), Failure> {
-    let bytes = parse_key(key)?;
-    let store = open_store(data_dir)?;
-    let session = admin_session(&store, admin)?;
-    let added = store.trust_key(&session, KeyPurpose::TrainingPublisher, &bytes, label)?;
-    let count = store.trusted_keys(KeyPurpose::TrainingPublisher)?.len();
-    println!("{} Trusted training publishers: {count}", if added { "Trusted." } else { "Already trusted." });
-    Ok(())
-}
-
-fn distrust(data_dir: &Path, key: &str, admin: &str) -> Result<(), Failure> {
-    let bytes = parse_key(key)?;
-    let store = open_store(data_dir)?;
-    let session = admin_session(&store, admin)?;
-    if !store.distrust_key(&session, KeyPurpose::TrainingPublisher, &bytes)? {
-        return Err(Failure::input(format!("{key} was not trusted")));
-    }
-    println!("No longer trusted: sessions it signed are refused from now on.");
     Ok(())
 }

@@ -17,7 +17,7 @@ use super::Context;
 use tdverify::store::{KeyPurpose, Store};
 
 use super::cases::{Failure, finish, open_store, print_json};
-use super::export::{admin_session, login, print_trusted};
+use super::export::{admin_session, distrust_key, login, parse_key_arg, print_trusted};
 
 
 /// `tdverify trends`.
@@ -182,7 +182,13 @@ pub fn run(context: &Context, args: TrendsArgs) -> ExitCode {
         TrendsCommand::Trust { key, label, file, admin } => {
             finish(trust(&context.data_dir, key.as_deref(), &label, file.as_deref(), &admin))
         }
-        TrendsCommand::Distrust { key, admin } => finish(distrust(&context.data_dir, &key, &admin)),
+        TrendsCommand::Distrust { key, admin } => finish(distrust_key(
+            &context.data_dir,
+            KeyPurpose::TrendStation,
+            &key,
+            &admin,
+            "No longer trusted; records already imported from it stay until the trends database is rebuilt.",
+        )),
         TrendsCommand::Trusted { json } => finish(trusted(&context.data_dir, json)),
         TrendsCommand::ImportOwn { from, to, user, json } => finish(import_own(&context.data_dir, &from, &to, &user, json)),
         TrendsCommand::DemoBundles { stations, records, seed, no_spike, out, json } => {
@@ -455,9 +461,7 @@ fn report(
 fn trust(data_dir: &Path, key: Option<&str>, label: &str, file: Option<&Path>, admin: &str) -> Result<(), Failure> {
     let keys = match (key, file) {
         (Some(key), _) => {
-            let bytes = tdverify::export::parse_public_key(key)
-                .ok_or_else(|| Failure::input(format!("{key:?} is not an Ed25519 key (ed25519: and 64 hex characters)")))?;
-            vec![TrustedKey { label: label.to_string(), key: bytes }]
+            vec![TrustedKey { label: label.to_string(), key: parse_key_arg(key)? }]
         }
         (None, Some(file)) => {
             let text = std::fs::read_to_string(file).map_err(|e| Failure::input(format!("reading {}: {e}", file.display())))?;
@@ -475,18 +479,6 @@ fn trust(data_dir: &Path, key: Option<&str>, label: &str, file: Option<&Path>, a
     }
     let count = store.trusted_keys(KeyPurpose::TrendStation)?.len();
     println!("{added} key(s) newly trusted; reporting stations trusted: {count}");
-    Ok(())
-}
-
-fn distrust(data_dir: &Path, key: &str, admin: &str) -> Result<(), Failure> {
-    let bytes = tdverify::export::parse_public_key(key)
-        .ok_or_else(|| Failure::input(format!("{key:?} is not an Ed25519 key (ed25519: and 64 hex characters)")))?;
-    let store = open_store(data_dir)?;
-    let session = admin_session(&store, admin)?;
-    if !store.distrust_key(&session, KeyPurpose::TrendStation, &bytes)? {
-        return Err(Failure::input(format!("{key} was not trusted")));
-    }
-    println!("No longer trusted; records already imported from it stay until the trends database is rebuilt.");
     Ok(())
 }
 
