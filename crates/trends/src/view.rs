@@ -146,6 +146,14 @@ pub struct Ranking {
     pub rows: Vec<Ranked>,
 }
 
+impl Ranking {
+    /// Whether the previous period holds no record at all (no bundle covers it): then a
+    /// change would only repeat the counts as growth, and views leave it out.
+    pub fn previous_is_empty(&self) -> bool {
+        self.rows.iter().all(|r| r.previous == Count::Value(0))
+    }
+}
+
 /// Raw counts by code (never leaves this module unsuppressed).
 fn count_codes(columns: &Columns, rows: &[u32], dimension: Dimension) -> HashMap<u32, u64> {
     let mut counts: HashMap<u32, u64> = HashMap::new();

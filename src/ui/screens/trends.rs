@@ -840,7 +840,7 @@ fn ranking_rows(ui: &mut egui::Ui, tr: &Translator, ranking: &Ranking) -> Option
         .weak(),
     );
     // Nothing at all in the previous period (no bundle covers it): no change to show.
-    let nothing_before = ranking.rows.iter().all(|r| matches!(r.previous, Count::Value(0)));
+    let nothing_before = ranking.previous_is_empty();
     if nothing_before {
         ui.label(RichText::new(tr.tr("trends-ranking-no-previous")).weak());
     }

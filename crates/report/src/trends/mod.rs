@@ -379,35 +379,17 @@ fn bars_of(view: &View, heading: Option<String>) -> BarList {
 
 fn ranking_bars(ranking: &Ranking) -> BarList {
     // No record at all in the previous period: no change column (it would repeat the counts).
-    if ranking
-        .rows
-        .iter()
-        .all(|r| matches!(r.previous, Count::Value(0)))
-    {
-        return BarList {
-            heading: None,
-            note_heading: None,
-            rows: ranking
-                .rows
-                .iter()
-                .map(|r| Bar {
-                    label: r.key.clone(),
-                    count: r.count,
-                    note: None,
-                })
-                .collect(),
-        };
-    }
+    let with_change = !ranking.previous_is_empty();
     BarList {
         heading: None,
-        note_heading: Some("change".into()),
+        note_heading: with_change.then(|| "change".into()),
         rows: ranking
             .rows
             .iter()
             .map(|r| Bar {
                 label: r.key.clone(),
                 count: r.count,
-                note: Some((change_text(r.change), change_colour(r.change))),
+                note: with_change.then(|| (change_text(r.change), change_colour(r.change))),
             })
             .collect(),
     }
