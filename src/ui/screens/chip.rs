@@ -350,10 +350,7 @@ fn outcome(read: ChipRead, verification: ChipVerification, sample: bool) -> Chip
             portraits
                 .into_iter()
                 .next()
-                .map(|p| {
-                    let rgba = p.image.to_rgba8();
-                    egui::ColorImage::from_rgba_unmultiplied([rgba.width() as usize, rgba.height() as usize], rgba.as_raw())
-                })
+                .map(|p| crate::ui::widgets::image_view::color_image(&p.image, u32::MAX))
                 .ok_or_else(|| "DG2 holds no portrait".to_string())
         })
     });

@@ -108,7 +108,7 @@ impl DocumentScreen {
         let thread_path = path.clone();
         let spawned = std::thread::Builder::new().name("image-load".into()).spawn(move || {
             let loaded = import_file(&thread_path, light).map_err(|e| e.to_string()).map(|capture| {
-                let preview = to_color_image(&capture.image);
+                let preview = crate::ui::widgets::image_view::color_image(&capture.image, MAX_TEXTURE_SIDE);
                 (capture, preview)
             });
             let _ = sender.send(loaded);
@@ -621,18 +621,6 @@ fn grid_columns(count: usize, aspect: f32, area: egui::Vec2, controls: f32) -> u
         })
         .fold((1, f32::MIN), |best, candidate| if candidate.1 > best.1 + 0.5 { candidate } else { best })
         .0
-}
-
-fn to_color_image(image: &image::DynamicImage) -> egui::ColorImage {
-    let scaled;
-    let image = if image.width().max(image.height()) > MAX_TEXTURE_SIDE {
-        scaled = image.thumbnail(MAX_TEXTURE_SIDE, MAX_TEXTURE_SIDE);
-        &scaled
-    } else {
-        image
-    };
-    let rgba = image.to_rgba8();
-    egui::ColorImage::from_rgba_unmultiplied([rgba.width() as usize, rgba.height() as usize], rgba.as_raw())
 }
 
 #[cfg(test)]

@@ -26,6 +26,7 @@ use crate::training::{
     feedback, score,
 };
 use crate::ui::screens::InspectionPanel;
+use crate::ui::widgets::image_view::color_image;
 
 /// The colour of the TRAINING marking.
 pub const TRAINING_COLOUR: Color32 = Color32::from_rgb(0xe6, 0x8a, 0x00);
@@ -919,7 +920,7 @@ fn textures_of(ctx: &egui::Context, loaded: &LoadedItem, position: usize) -> Ite
             let full = [capture.image.width(), capture.image.height()];
             let texture = ctx.load_texture(
                 format!("training-{position}-{side_index}-{name}"),
-                color_image(&capture.image),
+                color_image(&capture.image, PREVIEW_SIDE),
                 egui::TextureOptions::LINEAR,
             );
             images.push(((side_index, *name), texture, full));
@@ -930,22 +931,14 @@ fn textures_of(ctx: &egui::Context, loaded: &LoadedItem, position: usize) -> Ite
         .iter()
         .enumerate()
         .map(|(i, image)| {
-            ctx.load_texture(format!("training-face-{position}-{i}"), color_image(image), egui::TextureOptions::LINEAR)
+            ctx.load_texture(
+                format!("training-face-{position}-{i}"),
+                color_image(image, PREVIEW_SIDE),
+                egui::TextureOptions::LINEAR,
+            )
         })
         .collect();
     ItemTextures { images, faces }
-}
-
-fn color_image(image: &image::DynamicImage) -> egui::ColorImage {
-    let scaled;
-    let image = if image.width().max(image.height()) > PREVIEW_SIDE {
-        scaled = image.thumbnail(PREVIEW_SIDE, PREVIEW_SIDE);
-        &scaled
-    } else {
-        image
-    };
-    let rgba = image.to_rgba8();
-    egui::ColorImage::from_rgba_unmultiplied([rgba.width() as usize, rgba.height() as usize], rgba.as_raw())
 }
 
 /// The document under the chosen side and light; drag to mark where the fraud shows.

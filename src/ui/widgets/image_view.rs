@@ -56,7 +56,12 @@ impl ImageView {
 /// Draws `texture` in the available space with the shared `view`; wheel zooms
 /// at the cursor, dragging pans, double-click fits. Returns the image rect on
 /// screen (for overlays) and the response.
-pub fn show_image(ui: &mut egui::Ui, texture: &egui::TextureHandle, view: &mut ImageView, label: &str) -> (Rect, egui::Response) {
+pub fn show_image(
+    ui: &mut egui::Ui,
+    texture: &egui::TextureHandle,
+    view: &mut ImageView,
+    label: &str,
+) -> (Rect, egui::Response) {
     let size = ui.available_size().max(Vec2::splat(40.0));
     let (panel, response) = ui.allocate_exact_size(size, Sense::click_and_drag());
     let response = response.on_hover_text(label.to_owned());
@@ -112,4 +117,18 @@ mod tests {
         view.zoom_about(0.0001, anchor);
         assert_eq!(view, ImageView::default());
     }
+}
+
+/// An image as egui pixels, scaled down to at most `max_side` on its longer side (GPU
+/// texture limits, memory); smaller images are kept as they are.
+pub fn color_image(image: &image::DynamicImage, max_side: u32) -> egui::ColorImage {
+    let scaled;
+    let image = if image.width().max(image.height()) > max_side {
+        scaled = image.thumbnail(max_side, max_side);
+        &scaled
+    } else {
+        image
+    };
+    let rgba = image.to_rgba8();
+    egui::ColorImage::from_rgba_unmultiplied([rgba.width() as usize, rgba.height() as usize], rgba.as_raw())
 }
