@@ -22,6 +22,9 @@ pub enum TrainingStationError {
     /// The store refused (permissions, database).
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The trainer's report could not be drawn or written.
+    #[error(transparent)]
+    Report(#[from] tdverify_report::ReportError),
     /// A file could not be written.
     #[error("cannot {action} {path}: {source}")]
     Io {
@@ -231,6 +234,43 @@ pub fn report_input(
         },
         trainees,
     })
+}
+
+/// Writes the training results `user` may see (of `trainee`, or everyone's) to `out`:
+/// the PDF report when `pdf`, else the CSV, into a folder made if missing. Audited when
+/// the results are others' (a trainee saving their own is not an export of anyone's).
+/// Returns what was written (its counts for a message).
+pub fn write_results(
+    store: &Store,
+    user: &StoreSession,
+    trainee: Option<&str>,
+    out: &Path,
+    pdf: bool,
+) -> Result<TrainingReportInput, TrainingStationError> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    let input = report_input(store, user, trainee, "Training results", &tdverify_store::time::format_utc(now))?;
+    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|source| TrainingStationError::Io {
+            action: "create",
+            path: dir.to_path_buf(),
+            source,
+        })?;
+    }
+    if pdf {
+        tdverify_report::write_training_report(out, &input)?;
+    } else {
+        std::fs::write(out, tdverify_report::training_csv(&input)).map_err(|source| TrainingStationError::Io {
+            action: "write",
+            path: out.to_path_buf(),
+            source,
+        })?;
+    }
+    if user.may(tdverify_store::Permission::ViewAllTrainingResults) {
+        store.record_training_export(user, input.class.runs as usize, if pdf { "pdf" } else { "csv" })?;
+    }
+    Ok(input)
 }
 
 /// One stored run as a report row (d′ and c NaN when the run has none: printed "–").

@@ -503,21 +503,7 @@ fn export(data_dir: &Path, out: &Path, trainee: Option<&str>, user: &str) -> Res
     };
     let store = open_store(data_dir)?;
     let session = login(&store, user)?;
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-    let input =
-        station::report_input(&store, &session, trainee, "Training results", &tdverify::store::time::format_utc(now))?;
-    if pdf {
-        tdverify::report::write_training_report(out, &input)
-            .map_err(|e| Failure::failed(format!("cannot write {}: {e}", out.display())))?;
-    } else {
-        std::fs::write(out, tdverify::report::training_csv(&input))
-            .map_err(|e| Failure::failed(format!("cannot write {}: {e}", out.display())))?;
-    }
-    if session.may(tdverify::store::Permission::ViewAllTrainingResults) {
-        store.record_training_export(&session, input.class.runs as usize, if pdf { "pdf" } else { "csv" })?;
-    }
+    let input = station::write_results(&store, &session, trainee, out, pdf)?;
     println!("{} runs of {} trainees written to {}", input.class.runs, input.class.trainees, out.display());
     Ok(())
 }

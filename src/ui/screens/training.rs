@@ -435,24 +435,6 @@ fn build_session(
     Ok(path)
 }
 
-/// Writes the results `user` may see as CSV or PDF (by the file's extension); audited.
-fn export_results(store: &Store, user: &UserSession, path: &Path) -> Result<(), String> {
-    let generated = crate::clock::today_utc().to_iso().unwrap_or_default();
-    let input = crate::training_station::report_input(store, user, None, "Training results", &generated)
-        .map_err(|e| e.to_string())?;
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    }
-    let format = path.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
-    if format == "csv" {
-        std::fs::write(path, crate::report::training_csv(&input))
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    } else {
-        crate::report::write_training_report(path, &input).map_err(|e| e.to_string())?;
-    }
-    store.record_training_export(user, input.class.runs as usize, &format).map_err(|e| e.to_string())
-}
-
 /// A training document's chip, as the chip panel would read it: the emulator on the
 /// fixture's own virtual chip, the key from its printed MRZ, passive authentication
 /// against the station's CSCAs plus the fixture set's TEST PKI (`<fixtures>/pki`).
@@ -888,14 +870,16 @@ impl TrainingScreen {
                 self.results = Some(TrainingResults::load(store, user));
             }
             let out = self.data_dir.join("training-output");
-            for (key, file) in
-                [("training-export-csv", "training-results.csv"), ("training-export-pdf", "training-report.pdf")]
-            {
+            for (key, file, pdf) in [
+                ("training-export-csv", "training-results.csv", false),
+                ("training-export-pdf", "training-report.pdf", true),
+            ] {
                 if ui.button(tr.tr(key)).clicked() {
                     let path = out.join(file);
                     self.message = Some(
-                        export_results(store, user, &path)
-                            .map(|()| tr.tr_args("training-exported", &[("path", path.display().to_string())])),
+                        crate::training_station::write_results(store, user, None, &path, pdf)
+                            .map(|_| tr.tr_args("training-exported", &[("path", path.display().to_string())]))
+                            .map_err(|e| e.to_string()),
                     );
                 }
             }
