@@ -247,9 +247,7 @@ pub fn write_results(
     out: &Path,
     pdf: bool,
 ) -> Result<TrainingReportInput, TrainingStationError> {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    let now = tdverify_pki::now_unix();
     let input = report_input(store, user, trainee, "Training results", &tdverify_store::time::format_utc(now))?;
     if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|source| TrainingStationError::Io {

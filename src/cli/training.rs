@@ -401,9 +401,7 @@ fn record(data_dir: &Path, session_file: &Path, answers_file: &Path, user: &str,
     let store = open_store(data_dir)?;
     let trainee = login(&store, user)?;
     session.verify(&station::trusted_session_keys(&store)?)?;
-    let finished = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    let finished = tdverify::pki::now_unix();
     let spent: f64 = answers.iter().filter_map(|a| a.seconds).sum();
     let started = finished - spent.min(1e9) as i64;
     let (run_id, score) = station::record_run(&store, &trainee, &session, &answers, started, finished)?;

@@ -187,7 +187,7 @@ impl Run {
             recorded: None,
             side: 0,
             light: 0,
-            started_unix: unix_now(),
+            started_unix: crate::pki::now_unix(),
             item_started: Instant::now(),
             loading: None,
             loaded: None,
@@ -470,10 +470,6 @@ fn station_sessions(dir: &Path) -> Vec<(PathBuf, String)> {
     sessions.into_iter().map(|(_, path, name)| (path, name)).collect()
 }
 
-fn unix_now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
-}
-
 /// The screen's state.
 pub struct TrainingScreen {
     data_dir: PathBuf,
@@ -642,7 +638,7 @@ impl TrainingScreen {
                         &run.session,
                         &run.answers,
                         run.started_unix,
-                        unix_now(),
+                        crate::pki::now_unix(),
                     )
                     .map(|_| tr.tr("training-recorded"))
                     .map_err(|e| e.to_string()),

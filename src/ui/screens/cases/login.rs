@@ -139,7 +139,7 @@ impl LoginForm {
                 None
             }
             Err(StoreError::AccountLocked { until, until_utc }) => {
-                let wait = (until - unix_now()).max(1).to_string();
+                let wait = (until - crate::pki::now_unix()).max(1).to_string();
                 self.error = Some(tr.tr_args("cases-locked", &[("seconds", wait), ("until", until_utc)]));
                 None
             }
@@ -149,11 +149,4 @@ impl LoginForm {
             }
         }
     }
-}
-
-fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
 }

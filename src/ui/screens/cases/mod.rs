@@ -175,9 +175,7 @@ impl CasesScreen {
             }
         }
         if open_export {
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
+            let now = crate::pki::now_unix();
             // A default destination that exists; a USB stick's folder is typed over it.
             let exports = self.data_dir.join("exports");
             let _ = std::fs::create_dir_all(&exports);
