@@ -29,7 +29,7 @@ mod view;
 pub use alerts::{Alert, AlertReport, poisson_upper_tail, rule_text};
 pub use db::{BundleInfo, DATABASE_FILE, ImportOutcome, Trends, TrendsOptions, TrustedKey, parse_trusted_keys};
 pub use demo::{DemoBundle, DemoBundles, DemoSpec, PlantedSpike, demo_bundles, demo_bundles_with, demo_key};
-pub use dimension::{Dimension, UNKNOWN, route_key};
+pub use dimension::{Dimension, UNKNOWN, month_index, month_label, quarter_label, route_key};
 pub use error::TrendsError;
 pub use filter::Filter;
 pub use map::{Choropleth, ClassBound, Classing, Country, Mesh, Projection, RoutePath, Shade, WorldMap};

@@ -681,52 +681,33 @@ impl TrendsScreen {
 /// The quarters (newest first) and then the years that the months `first..=last` touch,
 /// each as (name, first month, last month).
 fn periods_between(first: &str, last: &str) -> Vec<(String, String, String)> {
-    let parse = |m: &str| -> Option<(u32, u32)> {
-        let (y, mo) = m.split_once('-')?;
-        Some((y.parse().ok()?, mo.parse().ok()?))
-    };
-    let (Some((y0, m0)), Some((y1, m1))) = (parse(first), parse(last)) else { return Vec::new() };
-    if (y0, m0) > (y1, m1) || y1 - y0 > 50 {
+    use crate::trends::{month_index, month_label, quarter_label};
+    let (Some(first), Some(last)) = (month_index(first), month_index(last)) else { return Vec::new() };
+    if first > last || last - first > 50 * 12 {
         return Vec::new();
     }
-    let mut quarters = Vec::new();
-    let (mut year, mut quarter) = (y1, (m1.clamp(1, 12) - 1) / 3 + 1);
-    while (year, quarter) >= (y0, (m0.clamp(1, 12) - 1) / 3 + 1) {
-        let start = (quarter - 1) * 3 + 1;
-        quarters.push((format!("{year}-Q{quarter}"), format!("{year}-{start:02}"), format!("{year}-{:02}", start + 2)));
-        if quarter == 1 {
-            year -= 1;
-            quarter = 4;
-        } else {
-            quarter -= 1;
-        }
-    }
-    quarters.extend((y0..=y1).rev().map(|y| (y.to_string(), format!("{y}-01"), format!("{y}-12"))));
-    quarters
+    let quarters = (first - first % 3..=last - last % 3).rev().step_by(3);
+    let mut periods: Vec<(String, String, String)> =
+        quarters.map(|q| (quarter_label(q), month_label(q), month_label(q + 2))).collect();
+    periods
+        .extend((first / 12..=last / 12).rev().map(|y| (y.to_string(), month_label(y * 12), month_label(y * 12 + 11))));
+    periods
 }
 
 /// The name of the period `from..=to` when it is exactly a quarter or a year.
 fn period_label(from: Option<&str>, to: Option<&str>) -> Option<String> {
-    let (from, to) = (from?, to?);
-    let (year, first) = from.split_once('-')?;
-    let (year_to, last) = to.split_once('-')?;
-    let (first, last): (u32, u32) = (first.parse().ok()?, last.parse().ok()?);
-    if year != year_to {
-        return None;
-    }
-    match (first, last) {
-        (1, 12) => Some(year.to_string()),
-        (f, l) if l == f + 2 && f % 3 == 1 => Some(format!("{year}-Q{}", f / 3 + 1)),
-        _ => None,
+    let (from, to) = (crate::trends::month_index(from?)?, crate::trends::month_index(to?)?);
+    if from % 12 == 0 && to == from + 11 {
+        Some((from / 12).to_string())
+    } else if from % 3 == 0 && to == from + 2 {
+        Some(crate::trends::quarter_label(from))
+    } else {
+        None
     }
 }
 
 fn is_month(text: &str) -> bool {
-    let Some((year, month)) = text.split_once('-') else { return false };
-    year.len() == 4
-        && month.len() == 2
-        && year.parse::<u32>().is_ok_and(|y| y >= 1970)
-        && month.parse::<u32>().is_ok_and(|m| (1..=12).contains(&m))
+    crate::trends::month_index(text).is_some()
 }
 
 /// A key as drawn: egui's font has no arrow, so a route's `→` is drawn as `>`.
