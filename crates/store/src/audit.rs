@@ -66,6 +66,10 @@ pub enum AuditAction {
     Training,
     /// A station setting changed (the scanner hot folder …).
     StationConfig,
+    /// The CSCA trust store changed (a master list or certificate imported or removed).
+    CscaConfig,
+    /// Reference templates were imported into the station's library.
+    ReferenceImport,
 }
 
 impl AuditAction {
@@ -95,6 +99,8 @@ impl AuditAction {
             AuditAction::SltdQuery => "sltd_query",
             AuditAction::Training => "training",
             AuditAction::StationConfig => "station_config",
+            AuditAction::CscaConfig => "csca_config",
+            AuditAction::ReferenceImport => "reference_import",
         }
     }
 }

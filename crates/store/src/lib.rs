@@ -30,6 +30,7 @@
 
 #![warn(missing_docs)]
 
+mod admin;
 mod audit;
 mod cases;
 pub mod context;
@@ -49,6 +50,7 @@ mod training;
 mod trust;
 mod users;
 
+pub use admin::{AuditFilter, AuditPage, StoreSummary};
 pub use audit::{AuditAction, AuditEntry, AuditProblem, AuditProblemKind, AuditReport};
 pub use cases::{
     CaptureSummary, Case, CaseDraft, CaseMetadata, CaseStatus, CaseView,

@@ -34,6 +34,9 @@ pub struct UserInfo {
     pub failed_logins: i64,
     /// ISO 8601 UTC end of the current lock, if locked.
     pub locked_until: Option<String>,
+    /// ISO 8601 UTC time of the newest login, from the audit log; `None` if never.
+    #[serde(default)]
+    pub last_login: Option<String>,
 }
 
 /// Lock duration after `failures` consecutive failures (0 below the threshold).
@@ -426,7 +429,9 @@ impl Store {
             let role = Role::parse(&role)
                 .ok_or_else(|| StoreError::Corrupt(format!("unknown role {role}")))?;
             let locked_until = (locked_until > now).then(|| format_utc(locked_until));
+            let last_login = self.last_login_of(&username)?;
             users.push(UserInfo {
+                last_login,
                 username,
                 role,
                 active: active != 0,
