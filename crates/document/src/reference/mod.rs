@@ -8,10 +8,12 @@
 
 mod error;
 mod library;
+mod pack;
 mod template;
 
 pub use error::ReferenceError;
 pub use library::{ReferenceLibrary, TEMPLATE_FILE_NAME};
+pub use pack::{PackError, PackInstall, install_pack, validate_pack};
 pub use template::{
     Colour, DocumentInfo, DocumentKind, IrAppearance, Issuer, MrzFormat, MrzLayout, RectMm, Side,
     TEMPLATE_FORMAT_VERSION, Template, UvAppearance, UvFluorescence, UvSubstrate, VizField,
