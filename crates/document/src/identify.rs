@@ -142,6 +142,7 @@ pub fn generic_side(format: MrzFormat) -> (Side, f32, f32) {
         white: WhiteAppearance::default(),
         uv: UvAppearance::default(),
         ir: IrAppearance::default(),
+        coaxial: Default::default(),
     };
     (side, width, height)
 }

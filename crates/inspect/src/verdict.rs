@@ -94,9 +94,13 @@ pub const VERDICT_RULES: &[VerdictRule] = &[
     fraud("ir.b900", FraudType::Counterfeit, None),
     fraud("ir.zones", FraudType::Counterfeit, None),
     fraud("uv.features", FraudType::Counterfeit, None),
+    fraud("coaxial.ovd", FraudType::Counterfeit, None),
     fraud("mrz.print", FraudType::Counterfeit, None),
     fraud("document.layout", FraudType::Counterfeit, None),
     fraud("photo.integrity", FraudType::Forged, Some(ForgeryMethod::PhotoSubstitution)),
+    // A broken laminate shows tampering; the message says where (over the
+    // portrait: photo substitution), the rule cannot.
+    fraud("coaxial.laminate", FraudType::Forged, None),
     fraud("consistency.viz_vs_mrz", FraudType::Forged, Some(ForgeryMethod::DataAlteration)),
     fraud("mrz.check_digit", FraudType::Forged, Some(ForgeryMethod::MrzAlteration)),
     fraud("mrz.grammar", FraudType::Forged, Some(ForgeryMethod::MrzAlteration)),
@@ -329,6 +333,26 @@ mod tests {
         let v = propose(&[check("mrz.lights_agree", CheckStatus::Fail), check("mrz.check_digit.number", CheckStatus::Pass)]);
         assert_eq!((v.proposed, v.fraud_type), (Verdict::Fraudulent, FraudType::Forged));
         assert_eq!(v.forgery_methods, vec![ForgeryMethod::MrzAlteration]);
+    }
+
+    #[test]
+    fn coaxial_checks_escalate_on_failure_only() {
+        let no_image = propose(&[
+            check("ir.b900", CheckStatus::Pass),
+            check("coaxial.laminate", CheckStatus::NotChecked),
+            check("coaxial.ovd", CheckStatus::NotApplicable),
+        ]);
+        assert_eq!(no_image.proposed, Verdict::Genuine, "no coaxial image is no reason for review");
+        let relaminated = propose(&[check("coaxial.laminate", CheckStatus::Fail), check("face.photo_vs_ghost", CheckStatus::Fail)]);
+        assert_eq!((relaminated.proposed, relaminated.fraud_type), (Verdict::Fraudulent, FraudType::Forged));
+        let flat_ovd = propose(&[check("coaxial.ovd", CheckStatus::Fail), check("ir.b900", CheckStatus::Pass)]);
+        assert_eq!((flat_ovd.proposed, flat_ovd.fraud_type), (Verdict::Fraudulent, FraudType::Counterfeit));
+        let plain_paper = propose(&[
+            check("coaxial.laminate", CheckStatus::Fail),
+            check("coaxial.ovd", CheckStatus::Fail),
+            check("uv.dull_paper", CheckStatus::Fail),
+        ]);
+        assert_eq!(plain_paper.fraud_type, FraudType::Counterfeit);
     }
 
     #[test]

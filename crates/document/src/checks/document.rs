@@ -12,7 +12,7 @@ use serde::Serialize;
 use tdverify_core::{Capture, Check, CheckStatus, Light};
 use tdverify_mrz::{Mrz, MrzDate};
 
-use super::{LightPage, PageContext, data, ir, layout, mrz_print, photo, uv, viz};
+use super::{LightPage, PageContext, coaxial, data, ir, layout, mrz_print, photo, uv, viz};
 use crate::identify::{
     NO_TEMPLATE_MESSAGE, generic_side, icao_page_size, identify, library_format,
 };
@@ -156,13 +156,11 @@ pub fn check_document_with(
     // Decode each light once.
     let mut images: Vec<(Light, RgbImage)> = Vec::new();
     for capture in captures {
-        if matches!(capture.light, Light::White | Light::Uv | Light::Ir)
-            && !images.iter().any(|(l, _)| *l == capture.light)
-        {
+        if !images.iter().any(|(l, _)| *l == capture.light) {
             images.push((capture.light, capture.image.to_rgb8()));
         }
     }
-    if images.is_empty() {
+    if images.iter().all(|(light, _)| *light == Light::Coaxial) {
         report.checks.push(Check::new(
             "document.registration",
             CheckStatus::Error,
@@ -244,6 +242,16 @@ pub fn check_document_with(
             aligned_registration(image, &registration, width_mm, height_mm)
         };
         let rectified = RectifiedPage::new(image, &own, width_mm, height_mm);
+        if *light == Light::Coaxial {
+            // Coaxial images are dim by nature: the white, UV and IR quality
+            // rules do not apply to them.
+            report.registrations.push(LightRegistration {
+                light: *light,
+                registration: own.clone(),
+            });
+            pages.push(LightPage::new(*light, rectified, own));
+            continue;
+        }
         let mut measure = quality::measure(*light, image, &own);
         let whole = crate::reference::RectMm {
             x: 0.0,
@@ -317,6 +325,7 @@ pub fn check_document_with(
         white: take(Light::White, &mut pages),
         uv: take(Light::Uv, &mut pages),
         ir: take(Light::Ir, &mut pages),
+        coaxial: take(Light::Coaxial, &mut pages),
         mrz,
         today: options.today,
     };
@@ -327,6 +336,9 @@ pub fn check_document_with(
     report.checks.push(uv::dull_paper(&ctx));
     report.checks.push(uv::features(&ctx));
     lap("uv", &mut timings);
+    report.checks.push(coaxial::laminate(&ctx));
+    report.checks.push(coaxial::ovd(&ctx));
+    lap("coaxial", &mut timings);
     progress("checks", 0.7);
     report.checks.push(photo::integrity(&ctx));
     if template.is_some() {

@@ -7,6 +7,7 @@
 //! `tdverify_core::Check`s whose message states measured against expected
 //! values and whose evidence points at the region on the right light's capture.
 
+pub mod coaxial;
 pub mod data;
 pub mod document;
 pub mod ir;
@@ -60,6 +61,14 @@ pub const CHECK_IDS: &[CheckIdInfo] = &[
     CheckIdInfo {
         id: "uv.features",
         meaning: "UV-fluorescent patterns and fibres present where the template expects",
+    },
+    CheckIdInfo {
+        id: "coaxial.laminate",
+        meaning: "retro-reflective laminate pattern unbroken under coaxial light where the template declares it",
+    },
+    CheckIdInfo {
+        id: "coaxial.ovd",
+        meaning: "declared OVDs reflect specularly under coaxial light, unlike print",
     },
     CheckIdInfo {
         id: "photo.integrity",
@@ -212,6 +221,8 @@ pub struct PageContext<'a> {
     pub uv: Option<LightPage>,
     /// IR page.
     pub ir: Option<LightPage>,
+    /// Coaxial-light page.
+    pub coaxial: Option<LightPage>,
     /// The MRZ as read (OCR or typed), when known.
     pub mrz: Option<&'a Mrz>,
     /// The inspection date.
@@ -225,7 +236,7 @@ impl PageContext<'_> {
             Light::White => self.white.as_ref(),
             Light::Uv => self.uv.as_ref(),
             Light::Ir => self.ir.as_ref(),
-            Light::Coaxial => None,
+            Light::Coaxial => self.coaxial.as_ref(),
         }
     }
 

@@ -450,6 +450,7 @@ mod tests {
             white: Some(white),
             uv: None,
             ir: None,
+            coaxial: None,
             mrz: None,
             today: tdverify_mrz::MrzDate::new(2026, 1, 1),
         };

@@ -15,7 +15,8 @@ pub use error::ReferenceError;
 pub use library::{ReferenceLibrary, TEMPLATE_FILE_NAME};
 pub use pack::{PackError, PackInstall, install_pack, validate_pack};
 pub use template::{
-    Colour, DocumentInfo, DocumentKind, IrAppearance, Issuer, MrzFormat, MrzLayout, RectMm, Side,
+    CoaxialAppearance, Colour, DocumentInfo, DocumentKind, IrAppearance, Issuer, LaminateMotif,
+    MIN_LAMINATE_PITCH_MM, MrzFormat, MrzLayout, RectMm, RetroLaminate, Side,
     TEMPLATE_FORMAT_VERSION, Template, UvAppearance, UvFluorescence, UvSubstrate, VizField,
     WhiteAppearance, Zone, ZoneKind,
 };

@@ -437,6 +437,55 @@ impl Default for IrAppearance {
     }
 }
 
+/// What the retro-reflective security laminate's pattern looks like under
+/// coaxial light (the fixtures draw it; the check only needs its pitch).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LaminateMotif {
+    /// A grid of rings, one per pitch.
+    Rings,
+    /// Diagonal lines, one per pitch.
+    Lines,
+}
+
+/// A retro-reflective laminate over part of a side: under coaxial (on-axis)
+/// light its repeating motif shines back at the camera.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetroLaminate {
+    /// The zone the laminate covers (usually the whole page or a band).
+    pub zone: String,
+    /// The motif it repeats.
+    pub motif: LaminateMotif,
+    /// Distance in mm after which the motif repeats; the check looks for it in
+    /// cells a few pitches wide.
+    pub pitch_mm: f32,
+}
+
+/// How a side looks under coaxial light. Empty (the default) means the
+/// template declares no coaxial features and the coaxial checks do not apply.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CoaxialAppearance {
+    /// Specimen image file, relative to the template folder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub specimen: Option<String>,
+    /// The retro-reflective laminate, when the side has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub laminate: Option<RetroLaminate>,
+    /// OVD zones that reflect specularly: under coaxial light they look like a
+    /// uniform bright or dark patch, unlike under diffuse white light.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ovd: Vec<String>,
+}
+
+impl CoaxialAppearance {
+    /// True when the side declares nothing to check under coaxial light.
+    pub fn is_empty(&self) -> bool {
+        self.laminate.is_none() && self.ovd.is_empty()
+    }
+}
+
 /// One side (page, card face) of a document.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -458,6 +507,9 @@ pub struct Side {
     /// Appearance under IR light.
     #[serde(default)]
     pub ir: IrAppearance,
+    /// Appearance under coaxial light (absent in templates that declare none).
+    #[serde(default, skip_serializing_if = "CoaxialAppearance::is_empty")]
+    pub coaxial: CoaxialAppearance,
 }
 
 impl Side {
@@ -845,6 +897,7 @@ impl Template {
                 ));
             }
         }
+        Self::validate_coaxial(side)?;
         if let Some(name) = side
             .ir
             .absorbing
@@ -862,6 +915,69 @@ impl Template {
         Ok(())
     }
 }
+
+impl Template {
+    /// The coaxial section: the laminate names an existing zone and repeats
+    /// inside it at a sensible pitch; OVDs name distinct `ovd` zones.
+    fn validate_coaxial(side: &Side) -> Result<(), (String, Option<String>)> {
+        let coaxial = &side.coaxial;
+        if let Some(laminate) = &coaxial.laminate {
+            let Some(zone) = side.zone(&laminate.zone) else {
+                return Err((
+                    format!(
+                        "side `{}`: coaxial.laminate names zone `{}`, which the side does not define",
+                        side.name, laminate.zone
+                    ),
+                    Some(quoted(&laminate.zone)),
+                ));
+            };
+            let pitch = laminate.pitch_mm;
+            let room = zone.rect_mm.w.min(zone.rect_mm.h) / 2.0;
+            if !pitch.is_finite() || pitch < MIN_LAMINATE_PITCH_MM || pitch > room {
+                return Err((
+                    format!(
+                        "side `{}`: coaxial.laminate pitch_mm {pitch} must be between {MIN_LAMINATE_PITCH_MM} mm and half the zone `{}`'s smaller side ({room} mm)",
+                        side.name, zone.name
+                    ),
+                    Some("pitch_mm".into()),
+                ));
+            }
+        }
+        for (index, name) in coaxial.ovd.iter().enumerate() {
+            let Some(zone) = side.zone(name) else {
+                return Err((
+                    format!(
+                        "side `{}`: coaxial.ovd names zone `{name}`, which the side does not define",
+                        side.name
+                    ),
+                    Some(quoted(name)),
+                ));
+            };
+            if zone.kind != ZoneKind::Ovd {
+                return Err((
+                    format!(
+                        "side `{}`: coaxial.ovd names zone `{name}`, which is not of kind \"ovd\"",
+                        side.name
+                    ),
+                    Some(quoted(name)),
+                ));
+            }
+            if coaxial.ovd[..index].contains(name) {
+                return Err((
+                    format!(
+                        "side `{}`: coaxial.ovd names zone `{name}` twice",
+                        side.name
+                    ),
+                    Some(quoted(name)),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The finest laminate pitch a capture can resolve (about 10 px at 300 dpi).
+pub const MIN_LAMINATE_PITCH_MM: f32 = 1.0;
 
 fn quoted(text: &str) -> String {
     format!("\"{text}\"")
@@ -1038,6 +1154,101 @@ absorbing = ["surname"]
         }
         .to_px(300.0);
         assert_eq!((rect.x, rect.w, rect.h), (300.0, 30.0, 300.0));
+    }
+
+    /// MINIMAL with an OVD, a page-wide laminate zone and a coaxial section.
+    fn with_coaxial(section: &str) -> String {
+        format!(
+            "{MINIMAL}\n[[side.zone]]\nname = \"ovd\"\nkind = \"ovd\"\nrect_mm = [28.0, 45.0, 14.0, 14.0]\n\n[[side.zone]]\nname = \"laminate\"\nkind = \"other\"\nrect_mm = [0.0, 0.0, 125.0, 88.0]\n\n{section}"
+        )
+    }
+
+    const COAXIAL: &str = r#"[side.coaxial]
+ovd = ["ovd"]
+laminate = { zone = "laminate", motif = "rings", pitch_mm = 5.0 }
+"#;
+
+    #[test]
+    fn coaxial_section_loads_and_round_trips() {
+        let template = parse(&with_coaxial(COAXIAL)).unwrap();
+        let coaxial = &template.mrz_side().unwrap().coaxial;
+        assert!(!coaxial.is_empty());
+        assert_eq!(coaxial.ovd, ["ovd"]);
+        let laminate = coaxial.laminate.as_ref().unwrap();
+        assert_eq!(
+            (laminate.zone.as_str(), laminate.motif, laminate.pitch_mm),
+            ("laminate", LaminateMotif::Rings, 5.0)
+        );
+        let text = template.to_toml_string().unwrap();
+        assert!(text.contains("coaxial"), "{text}");
+        assert_eq!(parse(&text).unwrap(), template);
+    }
+
+    #[test]
+    fn a_template_without_coaxial_section_declares_nothing_and_writes_none() {
+        let template = parse(MINIMAL).unwrap();
+        assert!(template.mrz_side().unwrap().coaxial.is_empty());
+        assert!(!template.to_toml_string().unwrap().contains("coaxial"));
+    }
+
+    #[test]
+    fn bad_coaxial_entries_are_rejected_with_clear_errors() {
+        let cases = [
+            (
+                COAXIAL.replace("zone = \"laminate\"", "zone = \"nowhere\""),
+                "`nowhere`",
+            ),
+            (
+                COAXIAL.replace("ovd = [\"ovd\"]", "ovd = [\"surname\"]"),
+                "not of kind \"ovd\"",
+            ),
+            (
+                COAXIAL.replace("ovd = [\"ovd\"]", "ovd = [\"ovd\", \"ovd\"]"),
+                "twice",
+            ),
+            (
+                COAXIAL.replace("pitch_mm = 5.0", "pitch_mm = 0.1"),
+                "pitch_mm",
+            ),
+            (
+                COAXIAL.replace("pitch_mm = 5.0", "pitch_mm = 60.0"),
+                "pitch_mm",
+            ),
+            (
+                COAXIAL.replace("pitch_mm = 5.0", "pitch_mm = nan"),
+                "pitch_mm",
+            ),
+            (COAXIAL.replace("\"rings\"", "\"stars\""), "stars"),
+            (COAXIAL.replace("ovd = ", "ovds = "), "ovds"),
+        ];
+        for (section, needle) in cases {
+            let error = parse(&with_coaxial(&section)).unwrap_err();
+            assert!(error.to_string().contains(needle), "{needle}: {error}");
+            assert!(
+                matches!(
+                    error,
+                    ReferenceError::Invalid { line: Some(_), .. }
+                        | ReferenceError::Syntax { line: Some(_), .. }
+                ),
+                "{error:?}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn malformed_coaxial_entries_never_panic(
+            cut in 0usize..200,
+            insert in "[\\[\\]{}=\"#a-z0-9 \n.,_-]{0,16}",
+            pitch in proptest::num::f32::ANY,
+        ) {
+            let section = COAXIAL.replace("5.0", &format!("{pitch:?}"));
+            let mut text = with_coaxial(&section);
+            let start = text.len() - section.len();
+            let at = text[start..].char_indices().map(|(i, _)| start + i).nth(cut % section.len()).unwrap_or(start);
+            text.insert_str(at, &insert);
+            let _ = parse(&text);
+        }
     }
 
     proptest::proptest! {
