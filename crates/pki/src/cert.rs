@@ -1,10 +1,21 @@
-//! X.509 certificates and CRLs, read as far as passive authentication needs:
-//! names, serial, validity, public key, key usage, key identifiers, and the
-//! signed bytes with their signature.
+//! X.509 certificates and CRLs on `x509-cert`, read as far as passive
+//! authentication needs: names, serial, validity, public key, key usage, key
+//! identifiers, and the signed bytes with their signature.
+//!
+//! Input goes through [`crate::lenient`] first, so that the small DER faults of
+//! certificates in the field are tolerated; the signed part (`tbs`) is kept as
+//! received, since that is what the issuer signed.
 
-use crate::crypto::{self, read_algorithm_identifier, HashAlgorithm, PublicKey, SignatureScheme};
-use crate::der::{self, tag, Reader, Tlv};
-use crate::PkiError;
+use der::asn1::{BitString, PrintableStringRef};
+use der::{Decode, Encode};
+use x509_cert::certificate::{CertificateInner, Raw};
+use x509_cert::crl::CertificateList;
+use x509_cert::ext::pkix::{AuthorityKeyIdentifier, BasicConstraints, KeyUsage as X509KeyUsage, SubjectKeyIdentifier};
+use x509_cert::name::Name;
+use x509_cert::time::Time;
+
+use crate::crypto::{self, HashAlgorithm, PublicKey, SignatureScheme, algorithm_parts};
+use crate::{PkiError, lenient};
 
 /// Extension OIDs (RFC 5280).
 pub mod ext_oid {
@@ -20,6 +31,16 @@ pub mod ext_oid {
     pub const COMMON_NAME: &str = "2.5.4.3";
     /// countryName attribute
     pub const COUNTRY: &str = "2.5.4.6";
+
+    use der::asn1::ObjectIdentifier;
+    /// subjectKeyIdentifier, as an OID
+    pub const SUBJECT_KEY_ID_OID: ObjectIdentifier = ObjectIdentifier::new_unwrap(SUBJECT_KEY_ID);
+    /// keyUsage, as an OID
+    pub const KEY_USAGE_OID: ObjectIdentifier = ObjectIdentifier::new_unwrap(KEY_USAGE);
+    /// basicConstraints, as an OID
+    pub const BASIC_CONSTRAINTS_OID: ObjectIdentifier = ObjectIdentifier::new_unwrap(BASIC_CONSTRAINTS);
+    /// authorityKeyIdentifier, as an OID
+    pub const AUTHORITY_KEY_ID_OID: ObjectIdentifier = ObjectIdentifier::new_unwrap(AUTHORITY_KEY_ID);
 }
 
 /// keyUsage bits (RFC 5280 §4.2.1.3), as a bit mask with bit 0 = digitalSignature.
@@ -83,62 +104,58 @@ pub struct Certificate {
 }
 
 impl Certificate {
-    /// Parses one DER certificate.
+    /// Parses one DER certificate (with the faults [`crate::lenient`] tolerates).
     pub fn from_der(bytes: &[u8]) -> Result<Certificate, PkiError> {
-        let outer = der::parse_single(bytes, tag::SEQUENCE, "Certificate")?;
-        let mut reader = outer.reader();
-        let tbs = reader.read(tag::SEQUENCE, "tbsCertificate")?;
-        let outer_algorithm = reader.clone().read(tag::SEQUENCE, "signatureAlgorithm")?.raw;
-        let (sig_oid, sig_params) = read_algorithm_identifier(&mut reader, "signatureAlgorithm")?;
-        let signature = bit_string(reader.read(tag::BIT_STRING, "signatureValue")?)?;
-        reader.finish("Certificate")?;
-
-        let mut t = tbs.reader();
-        let _version = t.read_optional(tag::CONTEXT_0)?;
-        let serial = t.read_unsigned("serialNumber")?.to_vec();
-        let inner_algorithm = t.read(tag::SEQUENCE, "signature")?;
-        if inner_algorithm.raw != outer_algorithm {
+        let received = lenient::parse(bytes)?;
+        let tbs = received.child(0, "tbsCertificate")?.raw.to_vec();
+        // No profile checks (serial length, time encoding): passports carry what they carry.
+        let parsed = CertificateInner::<Raw>::from_der(&received.to_canonical_der()?)?;
+        let body = parsed.tbs_certificate();
+        if body.signature() != parsed.signature_algorithm() {
             // RFC 5280 §4.1.1.2: the two must be identical, else the signed algorithm is not the one used.
             return Err(PkiError::Malformed("certificate signature algorithms inside and outside the signed part differ".into()));
         }
-        let issuer = t.read(tag::SEQUENCE, "issuer")?;
-        let validity = t.read(tag::SEQUENCE, "validity")?;
-        let mut v = validity.reader();
-        let not_before = read_time(&mut v)?;
-        let not_after = read_time(&mut v)?;
-        let subject = t.read(tag::SEQUENCE, "subject")?;
-        let spki = t.read(tag::SEQUENCE, "subjectPublicKeyInfo")?;
-        let public_key = PublicKey::from_spki(spki)?;
-        let mut cert = Certificate {
-            der: bytes.to_vec(),
-            tbs: tbs.raw.to_vec(),
-            serial,
-            issuer: issuer.raw.to_vec(),
-            subject: subject.raw.to_vec(),
-            issuer_text: name_text(issuer),
-            subject_text: name_text(subject),
-            subject_country: name_attribute(subject, ext_oid::COUNTRY),
-            not_before,
-            not_after,
-            public_key,
-            signature_algorithm: (sig_oid, sig_params.map(|p| p.raw.to_vec())),
-            signature,
-            key_usage: None,
-            is_ca: false,
-            subject_key_id: None,
-            authority_key_id: None,
+        let extension = |oid: der::asn1::ObjectIdentifier| {
+            body.extensions().into_iter().flatten().find(|e| e.extn_id == oid).map(|e| e.extn_value.as_bytes())
         };
-        while let Some(next) = t.peek_tag() {
-            let element = t.read_any()?;
-            if next == tag::CONTEXT_3 {
-                let extensions = der::parse_single(element.value, tag::SEQUENCE, "extensions")?;
-                let mut exts = extensions.reader();
-                while !exts.is_empty() {
-                    read_extension(&mut exts, &mut cert)?;
-                }
+        let key_usage = match extension(ext_oid::KEY_USAGE_OID) {
+            Some(value) => {
+                let usage = X509KeyUsage::from_der(value)?;
+                Some(KeyUsage(usage.0.bits()))
             }
-        }
-        Ok(cert)
+            None => None,
+        };
+        let is_ca = match extension(ext_oid::BASIC_CONSTRAINTS_OID) {
+            Some(value) => BasicConstraints::from_der(value)?.ca,
+            None => false,
+        };
+        let subject_key_id = match extension(ext_oid::SUBJECT_KEY_ID_OID) {
+            Some(value) => Some(SubjectKeyIdentifier::from_der(value)?.0.as_bytes().to_vec()),
+            None => None,
+        };
+        let authority_key_id = match extension(ext_oid::AUTHORITY_KEY_ID_OID) {
+            Some(value) => AuthorityKeyIdentifier::from_der(value)?.key_identifier.map(|id| id.as_bytes().to_vec()),
+            None => None,
+        };
+        Ok(Certificate {
+            der: bytes.to_vec(),
+            tbs,
+            serial: body.serial_number().as_bytes().to_vec(),
+            issuer: body.issuer().to_der()?,
+            subject: body.subject().to_der()?,
+            issuer_text: name_text(body.issuer()),
+            subject_text: name_text(body.subject()),
+            subject_country: name_country(body.subject()),
+            not_before: unix_seconds(&body.validity().not_before),
+            not_after: unix_seconds(&body.validity().not_after),
+            public_key: PublicKey::from_spki(body.subject_public_key_info())?,
+            signature_algorithm: algorithm_parts(parsed.signature_algorithm())?,
+            signature: whole_octets(parsed.signature())?,
+            key_usage,
+            is_ca,
+            subject_key_id,
+            authority_key_id,
+        })
     }
 
     /// The scheme this certificate was signed with by its issuer.
@@ -163,94 +180,17 @@ impl Certificate {
 }
 
 pub(crate) fn scheme_from_parts(parts: &(String, Option<Vec<u8>>)) -> Result<SignatureScheme, PkiError> {
-    let params = match &parts.1 {
-        Some(raw) => Some(Reader::new(raw).read_any()?),
-        None => None,
-    };
-    SignatureScheme::from_algorithm(&parts.0, params, HashAlgorithm::Sha256)
+    SignatureScheme::from_algorithm(&parts.0, parts.1.as_deref(), HashAlgorithm::Sha256)
 }
 
-fn read_extension(exts: &mut Reader<'_>, cert: &mut Certificate) -> Result<(), PkiError> {
-    let ext = exts.read(tag::SEQUENCE, "extension")?;
-    let mut e = ext.reader();
-    let ext_id = e.read_oid("extnID")?;
-    let _critical = e.read_optional(tag::BOOLEAN)?;
-    let value = e.read(tag::OCTET_STRING, "extnValue")?.value;
-    match ext_id.as_str() {
-        ext_oid::KEY_USAGE => {
-            let bits = der::parse_single(value, tag::BIT_STRING, "keyUsage")?;
-            let mut mask = 0u16;
-            for (byte_index, byte) in bits.value.iter().skip(1).take(2).enumerate() {
-                for bit in 0..8 {
-                    if byte & (0x80 >> bit) != 0 {
-                        mask |= 1 << (byte_index * 8 + bit);
-                    }
-                }
-            }
-            cert.key_usage = Some(KeyUsage(mask));
-        }
-        ext_oid::BASIC_CONSTRAINTS => {
-            let seq = der::parse_single(value, tag::SEQUENCE, "basicConstraints")?;
-            if let Some(flag) = seq.reader().read_optional(tag::BOOLEAN)? {
-                cert.is_ca = flag.value.first().is_some_and(|&b| b != 0);
-            }
-        }
-        ext_oid::SUBJECT_KEY_ID => {
-            cert.subject_key_id = Some(der::parse_single(value, tag::OCTET_STRING, "subjectKeyIdentifier")?.value.to_vec());
-        }
-        ext_oid::AUTHORITY_KEY_ID => {
-            let seq = der::parse_single(value, tag::SEQUENCE, "authorityKeyIdentifier")?;
-            if let Some(key_id) = seq.reader().read_optional(0x80)? {
-                cert.authority_key_id = Some(key_id.value.to_vec());
-            }
-        }
-        _ => {}
-    }
-    Ok(())
+/// The octets of a BIT STRING with no unused bits (signatures).
+pub(crate) fn whole_octets(bits: &BitString) -> Result<Vec<u8>, PkiError> {
+    bits.as_bytes().map(<[u8]>::to_vec).ok_or_else(|| PkiError::Malformed("bit string with unused bits".into()))
 }
 
-/// The content of a BIT STRING with no unused bits.
-pub(crate) fn bit_string(tlv: Tlv<'_>) -> Result<Vec<u8>, PkiError> {
-    match tlv.value.split_first() {
-        Some((0, rest)) => Ok(rest.to_vec()),
-        _ => Err(PkiError::Malformed("bit string with unused bits".into())),
-    }
-}
-
-/// Reads a UTCTime or GeneralizedTime ("…Z") as Unix seconds.
-pub(crate) fn read_time(reader: &mut Reader<'_>) -> Result<UnixSeconds, PkiError> {
-    let tlv = reader.read_any()?;
-    let text = std::str::from_utf8(tlv.value).map_err(|_| PkiError::Malformed("time".into()))?;
-    let digits = text.strip_suffix('Z').ok_or_else(|| PkiError::Malformed("time without Z".into()))?;
-    let (year, rest) = match tlv.tag {
-        tag::UTC_TIME => {
-            let yy: i64 = parse_digits(digits.get(0..2))?;
-            (if yy >= 50 { 1900 + yy } else { 2000 + yy }, digits.get(2..))
-        }
-        tag::GENERALIZED_TIME => (parse_digits(digits.get(0..4))?, digits.get(4..)),
-        _ => return Err(PkiError::Malformed("time tag".into())),
-    };
-    let rest = rest.ok_or_else(|| PkiError::Malformed("time".into()))?;
-    if rest.len() != 10 {
-        return Err(PkiError::Malformed("time precision".into()));
-    }
-    let month: i64 = parse_digits(rest.get(0..2))?;
-    let day: i64 = parse_digits(rest.get(2..4))?;
-    let hour: i64 = parse_digits(rest.get(4..6))?;
-    let minute: i64 = parse_digits(rest.get(6..8))?;
-    let second: i64 = parse_digits(rest.get(8..10))?;
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
-        return Err(PkiError::Malformed("time out of range".into()));
-    }
-    Ok(days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second)
-}
-
-fn parse_digits(text: Option<&str>) -> Result<i64, PkiError> {
-    let text = text.ok_or_else(|| PkiError::Malformed("time".into()))?;
-    if !text.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(PkiError::Malformed("time digits".into()));
-    }
-    text.parse().map_err(|_| PkiError::Malformed("time digits".into()))
+/// A certificate or CRL time as Unix seconds.
+pub(crate) fn unix_seconds(time: &Time) -> UnixSeconds {
+    i64::try_from(time.to_unix_duration().as_secs()).unwrap_or(i64::MAX)
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (the well-known era algorithm).
@@ -265,43 +205,33 @@ pub fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
 }
 
 /// Writes Unix seconds as DER time: UTCTime before 2050, GeneralizedTime after (RFC 5280).
+/// Times before 1970 or after 9999 cannot be written and come out as the nearest end.
 pub fn encode_time(seconds: UnixSeconds) -> Vec<u8> {
-    let days = seconds.div_euclid(86_400);
-    let secs = seconds.rem_euclid(86_400);
-    let (year, month, day) = civil_from_days(days);
-    let clock = format!("{:02}{:02}{:02}{:02}{:02}Z", month, day, secs / 3600, (secs / 60) % 60, secs % 60);
-    if (1950..2050).contains(&year) {
-        der::write::tlv(tag::UTC_TIME, format!("{:02}{clock}", year % 100).as_bytes())
-    } else {
-        der::write::tlv(tag::GENERALIZED_TIME, format!("{year:04}{clock}").as_bytes())
-    }
-}
-
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let (year, month, day) = tdverify_core::civil::civil_from_days(days);
-    (year, i64::from(month), i64::from(day))
-}
-
-fn name_attributes(name: Tlv<'_>) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    let mut rdns = name.reader();
-    while let Ok(rdn) = rdns.read(tag::SET, "RDN") {
-        let mut atvs = rdn.reader();
-        while let Ok(atv) = atvs.read(tag::SEQUENCE, "AttributeTypeAndValue") {
-            let mut a = atv.reader();
-            if let (Ok(attr), Ok(value)) = (a.read_oid("attribute type"), a.read_any()) {
-                out.push((attr, String::from_utf8_lossy(value.value).into_owned()));
-            }
+    let clamped = seconds.clamp(0, 253_402_300_799);
+    let duration = std::time::Duration::from_secs(u64::try_from(clamped).unwrap_or_default());
+    let time = der::DateTime::from_unix_duration(duration).map_err(der::Error::from).and_then(|date_time| {
+        if date_time.year() < 2050 {
+            der::asn1::UtcTime::from_date_time(date_time).map(Time::UtcTime)
+        } else {
+            Ok(Time::GeneralTime(der::asn1::GeneralizedTime::from_date_time(date_time)))
         }
+    });
+    time.and_then(|t| t.to_der()).unwrap_or_default()
+}
+
+/// The attributes of a Name in order, as (OID text, value text) pairs.
+fn name_attributes(name: &Name) -> Vec<(String, String)> {
+    name.iter().map(|atv| (atv.oid.to_string(), String::from_utf8_lossy(atv.value.value()).into_owned())).collect()
+}
+
+fn name_country(name: &Name) -> Option<String> {
+    match name.country() {
+        Ok(Some(country)) => Some(PrintableStringRef::as_str(&country).to_string()),
+        _ => name_attributes(name).into_iter().find(|(a, _)| a == ext_oid::COUNTRY).map(|(_, v)| v),
     }
-    out
 }
 
-fn name_attribute(name: Tlv<'_>, attribute: &str) -> Option<String> {
-    name_attributes(name).into_iter().find(|(a, _)| a == attribute).map(|(_, v)| v)
-}
-
-fn name_text(name: Tlv<'_>) -> String {
+fn name_text(name: &Name) -> String {
     name_attributes(name)
         .into_iter()
         .map(|(attr, value)| {
@@ -343,40 +273,22 @@ pub struct Crl {
 }
 
 impl Crl {
-    /// Parses a DER CertificateList.
+    /// Parses a DER CertificateList (with the faults [`crate::lenient`] tolerates).
     pub fn from_der(bytes: &[u8]) -> Result<Crl, PkiError> {
-        let outer = der::parse_single(bytes, tag::SEQUENCE, "CertificateList")?;
-        let mut reader = outer.reader();
-        let tbs = reader.read(tag::SEQUENCE, "tbsCertList")?;
-        let (sig_oid, sig_params) = read_algorithm_identifier(&mut reader, "signatureAlgorithm")?;
-        let signature = bit_string(reader.read(tag::BIT_STRING, "signatureValue")?)?;
-        let mut t = tbs.reader();
-        let _version = t.read_optional(tag::INTEGER)?;
-        let _sig = t.read(tag::SEQUENCE, "signature")?;
-        let issuer = t.read(tag::SEQUENCE, "issuer")?;
-        let this_update = read_time(&mut t)?;
-        let next_update = match t.peek_tag() {
-            Some(tag::UTC_TIME | tag::GENERALIZED_TIME) => Some(read_time(&mut t)?),
-            _ => None,
-        };
-        let mut revoked_serials = Vec::new();
-        if let Some(list) = t.read_optional(tag::SEQUENCE)? {
-            let mut entries = list.reader();
-            while !entries.is_empty() {
-                let entry = entries.read(tag::SEQUENCE, "revokedCertificate")?;
-                revoked_serials.push(entry.reader().read_unsigned("userCertificate")?.to_vec());
-            }
-        }
+        let received = lenient::parse(bytes)?;
+        let tbs = received.child(0, "tbsCertList")?.raw.to_vec();
+        let parsed = CertificateList::<Raw>::from_der(&received.to_canonical_der()?)?;
+        let body = &parsed.tbs_cert_list;
         Ok(Crl {
             der: bytes.to_vec(),
-            tbs: tbs.raw.to_vec(),
-            issuer: issuer.raw.to_vec(),
-            issuer_text: name_text(issuer),
-            this_update,
-            next_update,
-            revoked_serials,
-            signature_algorithm: (sig_oid, sig_params.map(|p| p.raw.to_vec())),
-            signature,
+            tbs,
+            issuer: body.issuer.to_der()?,
+            issuer_text: name_text(&body.issuer),
+            this_update: unix_seconds(&body.this_update),
+            next_update: body.next_update.as_ref().map(unix_seconds),
+            revoked_serials: body.revoked_certificates.iter().flatten().map(|r| r.serial_number.as_bytes().to_vec()).collect(),
+            signature_algorithm: algorithm_parts(&parsed.signature_algorithm)?,
+            signature: whole_octets(&parsed.signature)?,
         })
     }
 
@@ -400,8 +312,10 @@ mod tests {
     fn time_round_trips() {
         for t in [0i64, 951_782_400, 1_790_000_000, 2_600_000_000] {
             let encoded = encode_time(t);
-            assert_eq!(read_time(&mut Reader::new(&encoded)).unwrap(), t);
+            assert_eq!(unix_seconds(&Time::from_der(&encoded).unwrap()), t);
         }
+        assert_eq!(encode_time(951_782_400)[0], 0x17);
+        assert_eq!(encode_time(2_600_000_000)[0], 0x18);
         assert_eq!(days_from_civil(2000, 3, 1), 11_017);
     }
 

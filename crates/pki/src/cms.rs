@@ -1,10 +1,23 @@
-//! CMS SignedData (RFC 5652) as used by EF.SOD and CSCA master lists:
-//! one signer, encapsulated content, certificates, signed attributes.
+//! CMS SignedData (RFC 5652) as used by EF.SOD and CSCA master lists, on the
+//! `cms` crate: one signer, encapsulated content, certificates, signed attributes.
+//!
+//! Input goes through [`crate::lenient`] first (BER and small DER faults are
+//! tolerated). Two things are taken from the input as received rather than from
+//! the decoded structure, because signatures cover them: the certificates (each
+//! read by [`Certificate::from_der`] from its own bytes) and the signed
+//! attributes (the signature is over their bytes re-tagged as SET, in the order
+//! the signer wrote them; `cms` sorts them as DER requires).
+
+use cms::content_info::ContentInfo;
+use cms::signed_data::{SignedData as CmsSignedData, SignerIdentifier, SignerInfo as CmsSignerInfo};
+use der::asn1::{ObjectIdentifier, OctetString};
+use der::{Decode, Encode};
+use x509_cert::time::Time;
 
 use crate::cert::{self, Certificate, UnixSeconds};
-use crate::crypto::{self, read_algorithm_identifier, HashAlgorithm, SignatureScheme};
-use crate::der::{self, tag, Reader};
-use crate::PkiError;
+use crate::crypto::{self, HashAlgorithm, SignatureScheme, algorithm_parts};
+use crate::lenient::Element;
+use crate::{PkiError, lenient};
 
 /// CMS and ICAO content-type OIDs.
 pub mod oid {
@@ -73,41 +86,29 @@ pub struct SignedData {
 impl SignedData {
     /// Parses a ContentInfo wrapping SignedData.
     pub fn from_content_info(bytes: &[u8]) -> Result<SignedData, PkiError> {
-        let content_info = der::parse_single(bytes, tag::SEQUENCE, "ContentInfo")?;
-        let mut reader = content_info.reader();
-        let content_type = reader.read_oid("contentType")?;
+        let received = lenient::parse(bytes)?;
+        let content_info = ContentInfo::from_der(&received.to_canonical_der()?)?;
+        let content_type = content_info.content_type.to_string();
         if content_type != oid::SIGNED_DATA {
             return Err(PkiError::Malformed(format!("ContentInfo of type {content_type}, not SignedData")));
         }
-        let explicit = reader.read(tag::CONTEXT_0, "content")?;
-        let signed = der::parse_single(explicit.value, tag::SEQUENCE, "SignedData")?;
-        let mut s = signed.reader();
-        let _version = s.read_small_int("SignedData version")?;
-        let _digest_algorithms = s.read(tag::SET, "digestAlgorithms")?;
-        let encap = s.read(tag::SEQUENCE, "encapContentInfo")?;
-        let mut e = encap.reader();
-        let econtent_type = e.read_oid("eContentType")?;
-        let econtent_explicit = e.read(tag::CONTEXT_0, "eContent")?;
-        let econtent = der::parse_single(econtent_explicit.value, tag::OCTET_STRING, "eContent")?;
+        let signed: CmsSignedData = content_info.content.decode_as()?;
+        let econtent = signed.encap_content_info.econtent.as_ref().ok_or_else(|| PkiError::Malformed("SignedData without eContent".into()))?;
+        let content = econtent.decode_as::<OctetString>()?.into_bytes().into_vec();
+
+        let signed_received = received.child(1, "content")?.child(0, "SignedData")?;
         let mut certificates = Vec::new();
-        if let Some(certs) = s.read_optional(tag::CONTEXT_0)? {
-            let mut c = certs.reader();
-            while !c.is_empty() {
-                let one = c.read(tag::SEQUENCE, "certificate")?;
+        if let Some(set) = signed_received.children().iter().skip(3).find(|e| e.tag == 0xA0) {
+            for one in set.children() {
                 certificates.push(Certificate::from_der(one.raw)?);
             }
         }
-        let _crls = s.read_optional(tag::CONTEXT_1)?;
-        let signer_set = s.read(tag::SET, "signerInfos")?;
-        let mut signers = Vec::new();
-        let mut si = signer_set.reader();
-        while !si.is_empty() {
-            signers.push(read_signer_info(&mut si)?);
-        }
+        let signer_set = signed_received.children().last().filter(|e| e.tag == 0x31);
+        let signers = signer_set.map(Element::children).unwrap_or_default().iter().map(read_signer_info).collect::<Result<Vec<_>, _>>()?;
         if signers.is_empty() {
             return Err(PkiError::Malformed("SignedData without a signer".into()));
         }
-        Ok(SignedData { content_type: econtent_type, content: econtent.value.to_vec(), certificates, signers })
+        Ok(SignedData { content_type: signed.encap_content_info.econtent_type.to_string(), content, certificates, signers })
     }
 
     /// The certificate among `certificates` that `signer` names.
@@ -121,13 +122,8 @@ impl SignedData {
     /// Verifies `signer`'s signature with `certificate`'s key: content-type and
     /// message-digest attributes must match the eContent, then the signature must verify.
     pub fn verify_signer(&self, signer: &SignerInfo, certificate: &Certificate) -> Result<SignatureScheme, PkiError> {
-        let scheme = {
-            let params = match &signer.signature_algorithm.1 {
-                Some(raw) => Some(Reader::new(raw).read_any()?),
-                None => None,
-            };
-            SignatureScheme::from_algorithm(&signer.signature_algorithm.0, params, signer.digest_algorithm)?
-        };
+        let (algorithm, params) = &signer.signature_algorithm;
+        let scheme = SignatureScheme::from_algorithm(algorithm, params.as_deref(), signer.digest_algorithm)?;
         let signed_bytes: &[u8] = match &signer.signed_attributes {
             Some(attributes) => {
                 if signer.content_type.as_deref() != Some(self.content_type.as_str()) {
@@ -146,22 +142,20 @@ impl SignedData {
     }
 }
 
-fn read_signer_info(reader: &mut Reader<'_>) -> Result<SignerInfo, PkiError> {
-    let info = reader.read(tag::SEQUENCE, "SignerInfo")?;
-    let mut r = info.reader();
-    let _version = r.read_small_int("SignerInfo version")?;
-    let sid = r.read_any()?;
-    let id = match sid.tag {
-        tag::SEQUENCE => {
-            let mut ias = sid.reader();
-            let issuer = ias.read(tag::SEQUENCE, "issuer")?.raw.to_vec();
-            let serial = ias.read_unsigned("serialNumber")?.to_vec();
-            SignerId::IssuerAndSerial { issuer, serial }
+const ATTR_CONTENT_TYPE_OID: ObjectIdentifier = ObjectIdentifier::new_unwrap(oid::ATTR_CONTENT_TYPE);
+const ATTR_MESSAGE_DIGEST_OID: ObjectIdentifier = ObjectIdentifier::new_unwrap(oid::ATTR_MESSAGE_DIGEST);
+const ATTR_SIGNING_TIME_OID: ObjectIdentifier = ObjectIdentifier::new_unwrap(oid::ATTR_SIGNING_TIME);
+
+/// One SignerInfo: decoded by `cms` from its canonical form, signed attributes kept as received.
+fn read_signer_info(received: &Element<'_>) -> Result<SignerInfo, PkiError> {
+    let info = CmsSignerInfo::from_der(&received.to_canonical_der()?)?;
+    let id = match &info.sid {
+        SignerIdentifier::IssuerAndSerialNumber(named) => {
+            SignerId::IssuerAndSerial { issuer: named.issuer.to_der()?, serial: named.serial_number.as_bytes().to_vec() }
         }
-        0x80 => SignerId::KeyId(sid.value.to_vec()),
-        _ => return Err(PkiError::Malformed("SignerIdentifier".into())),
+        SignerIdentifier::SubjectKeyIdentifier(key_id) => SignerId::KeyId(key_id.0.as_bytes().to_vec()),
     };
-    let (digest_oid, _) = read_algorithm_identifier(&mut r, "digestAlgorithm")?;
+    let digest_oid = info.digest_alg.oid.to_string();
     let digest_algorithm =
         HashAlgorithm::from_oid(&digest_oid).ok_or_else(|| PkiError::UnsupportedAlgorithm(format!("digest {digest_oid}")))?;
     let mut signer = SignerInfo {
@@ -171,35 +165,27 @@ fn read_signer_info(reader: &mut Reader<'_>) -> Result<SignerInfo, PkiError> {
         message_digest: None,
         content_type: None,
         signing_time: None,
-        signature_algorithm: (String::new(), None),
-        signature: Vec::new(),
+        signature_algorithm: algorithm_parts(&info.signature_algorithm)?,
+        signature: info.signature.as_bytes().to_vec(),
     };
-    if let Some(attributes) = r.read_optional(tag::CONTEXT_0)? {
-        let mut as_set = attributes.raw.to_vec();
+    if let Some(attributes) = &info.signed_attrs {
+        let as_received = received.children().iter().find(|e| e.tag == 0xA0).map(|e| e.raw).unwrap_or_default();
+        let mut as_set = as_received.to_vec();
         if let Some(first) = as_set.first_mut() {
-            *first = tag::SET;
+            *first = 0x31;
         }
         signer.signed_attributes = Some(as_set);
-        let mut attrs = attributes.reader();
-        while !attrs.is_empty() {
-            let attribute = attrs.read(tag::SEQUENCE, "Attribute")?;
-            let mut a = attribute.reader();
-            let attr_type = a.read_oid("attrType")?;
-            let values = a.read(tag::SET, "attrValues")?;
-            let mut v = values.reader();
-            match attr_type.as_str() {
-                oid::ATTR_CONTENT_TYPE => signer.content_type = Some(v.read_oid("content-type attribute")?),
-                oid::ATTR_MESSAGE_DIGEST => {
-                    signer.message_digest = Some(v.read(tag::OCTET_STRING, "message-digest attribute")?.value.to_vec())
-                }
-                oid::ATTR_SIGNING_TIME => signer.signing_time = cert::read_time(&mut v).ok(),
-                _ => {}
+        for attribute in attributes.iter() {
+            let Some(value) = attribute.values.iter().next() else { continue };
+            if attribute.oid == ATTR_CONTENT_TYPE_OID {
+                signer.content_type = Some(value.decode_as::<ObjectIdentifier>()?.to_string());
+            } else if attribute.oid == ATTR_MESSAGE_DIGEST_OID {
+                signer.message_digest = Some(value.decode_as::<OctetString>()?.into_bytes().into_vec());
+            } else if attribute.oid == ATTR_SIGNING_TIME_OID {
+                signer.signing_time = value.to_der().ok().and_then(|der| Time::from_der(&der).ok()).map(|t| cert::unix_seconds(&t));
             }
         }
     }
-    let (sig_oid, sig_params) = read_algorithm_identifier(&mut r, "signatureAlgorithm")?;
-    signer.signature_algorithm = (sig_oid, sig_params.map(|p| p.raw.to_vec()));
-    signer.signature = r.read(tag::OCTET_STRING, "signature")?.value.to_vec();
     Ok(signer)
 }
 

@@ -1,14 +1,19 @@
 //! Hashes, public keys and signature verification for every algorithm ICAO 9303-11/12
 //! allows in EF.SOD and CSCA/DS certificates.
 //!
-//! Algorithms are chosen from AlgorithmIdentifiers, never guessed; EC keys with
-//! explicit curve parameters (common in older passports) are mapped to the
-//! named curve whose prime and order they carry.
+//! Algorithms are chosen from AlgorithmIdentifiers (`spki`), never guessed; EC keys
+//! with explicit curve parameters (common in older passports) are mapped to the
+//! named curve whose prime and order they carry. The explicit ECParameters
+//! structure (RFC 3279 §2.3.5) is declared here with `der`'s derive, as no crate
+//! declares it; RSASSA-PSS parameters and RSA public keys come from `pkcs1`.
 
+use der::asn1::{AnyRef, ObjectIdentifier, OctetStringRef, UintRef};
+use der::{Decode, Encode, Sequence};
 use ecdsa::signature::hazmat::PrehashVerifier;
+use rsa::pkcs1::{RsaPssParams, RsaPublicKey};
 use sha1::Digest as _;
+use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 
-use crate::der::{self, tag, DerError, Reader, Tlv};
 use crate::PkiError;
 
 /// Object identifiers used in passive authentication (values from RFC 3279/4055/5480/5758,
@@ -141,13 +146,13 @@ impl HashAlgorithm {
     }
 }
 
-/// Reads an AlgorithmIdentifier: OID plus the raw parameters element, if any.
-pub fn read_algorithm_identifier<'a>(reader: &mut Reader<'a>, what: &'static str) -> Result<(String, Option<Tlv<'a>>), DerError> {
-    let seq = reader.read(tag::SEQUENCE, what)?;
-    let mut inner = seq.reader();
-    let oid = inner.read_oid(what)?;
-    let params = if inner.is_empty() { None } else { Some(inner.read_any()?) };
-    Ok((oid, params.filter(|p| p.tag != tag::NULL)))
+/// An AlgorithmIdentifier as OID text and its parameters' DER (an absent or NULL parameter is `None`).
+pub fn algorithm_parts(algorithm: &AlgorithmIdentifierOwned) -> Result<(String, Option<Vec<u8>>), PkiError> {
+    let parameters = match &algorithm.parameters {
+        Some(any) if !any.is_null() => Some(any.to_der()?),
+        _ => None,
+    };
+    Ok((algorithm.oid.to_string(), parameters))
 }
 
 /// The elliptic curves passive authentication can verify.
@@ -243,31 +248,26 @@ pub enum PublicKey {
 }
 
 impl PublicKey {
-    /// Parses a SubjectPublicKeyInfo element.
-    pub fn from_spki(spki: Tlv<'_>) -> Result<PublicKey, PkiError> {
-        let mut reader = spki.expect_tag(tag::SEQUENCE, "SubjectPublicKeyInfo")?.reader();
-        let (algorithm, params) = read_algorithm_identifier(&mut reader, "public key algorithm")?;
-        let key_bits = reader.read(tag::BIT_STRING, "subjectPublicKey")?;
-        let key = match key_bits.value.split_first() {
-            Some((0, rest)) => rest,
-            _ => return Err(PkiError::Malformed("public key bit string".into())),
-        };
+    /// The key a SubjectPublicKeyInfo holds.
+    pub fn from_spki(spki: &SubjectPublicKeyInfoOwned) -> Result<PublicKey, PkiError> {
+        let (algorithm, params) = algorithm_parts(&spki.algorithm)?;
+        let key = spki.subject_public_key.as_bytes().ok_or_else(|| PkiError::Malformed("public key bit string".into()))?;
         match algorithm.as_str() {
             oid::RSA_ENCRYPTION | oid::RSASSA_PSS => {
-                let seq = der::parse_single(key, tag::SEQUENCE, "RSAPublicKey")?;
-                let mut inner = seq.reader();
-                let modulus = inner.read_unsigned("modulus")?.to_vec();
-                let exponent = inner.read_unsigned("exponent")?.to_vec();
-                Ok(PublicKey::Rsa { modulus, exponent })
+                // The RSAPublicKey sits inside a BIT STRING, out of reach of the certificate's
+                // pre-normalisation: redundant leading zeros in the modulus are common.
+                let canonical = crate::lenient::canonical(key)?;
+                let public = RsaPublicKey::<UintRef<'_>>::from_der(&canonical)?;
+                Ok(PublicKey::Rsa { modulus: public.modulus.as_bytes().to_vec(), exponent: public.public_exponent.as_bytes().to_vec() })
             }
             oid::EC_PUBLIC_KEY => {
                 let params = params.ok_or_else(|| PkiError::Malformed("EC key without curve parameters".into()))?;
-                let (curve, explicit_parameters) = match params.tag {
-                    tag::OID => {
-                        let curve_oid = der::decode_oid(params.value)?;
+                let (curve, explicit_parameters) = match params.first() {
+                    Some(0x06) => {
+                        let curve_oid = <ObjectIdentifier>::from_der(&params)?.to_string();
                         (Curve::from_oid(&curve_oid).ok_or(PkiError::UnsupportedAlgorithm(format!("curve {curve_oid}")))?, false)
                     }
-                    tag::SEQUENCE => (curve_from_explicit(params)?, true),
+                    Some(0x30) => (curve_from_explicit(&params)?, true),
                     _ => return Err(PkiError::Malformed("EC parameters".into())),
                 };
                 Ok(PublicKey::Ec { curve, point: key.to_vec(), explicit_parameters })
@@ -287,18 +287,28 @@ impl PublicKey {
     }
 }
 
+/// ECParameters with explicit curve parameters (RFC 3279 §2.3.5, SEC 1 C.2).
+#[derive(Sequence)]
+struct SpecifiedEcDomain<'a> {
+    version: u8,
+    field_id: FieldId<'a>,
+    curve: AnyRef<'a>,
+    base: &'a OctetStringRef,
+    order: UintRef<'a>,
+    cofactor: Option<UintRef<'a>>,
+}
+
+/// FieldID of a prime field: the prime-field OID and the prime.
+#[derive(Sequence)]
+struct FieldId<'a> {
+    field_type: ObjectIdentifier,
+    prime: UintRef<'a>,
+}
+
 /// Maps explicit ECParameters (RFC 3279) to a named curve by prime and order.
-fn curve_from_explicit(params: Tlv<'_>) -> Result<Curve, PkiError> {
-    let mut reader = params.reader();
-    let _version = reader.read_small_int("ECParameters version")?;
-    let field = reader.read(tag::SEQUENCE, "fieldID")?;
-    let mut field_reader = field.reader();
-    let _field_type = field_reader.read_oid("fieldType")?;
-    let prime = field_reader.read_unsigned("prime")?;
-    let _curve = reader.read(tag::SEQUENCE, "curve")?;
-    let _base = reader.read(tag::OCTET_STRING, "base")?;
-    let order = reader.read_unsigned("order")?;
-    Curve::from_prime_and_order(prime, order)
+fn curve_from_explicit(params: &[u8]) -> Result<Curve, PkiError> {
+    let domain = SpecifiedEcDomain::from_der(params)?;
+    Curve::from_prime_and_order(domain.field_id.prime.as_bytes(), domain.order.as_bytes())
         .ok_or_else(|| PkiError::UnsupportedAlgorithm("explicit EC parameters of an unknown curve".into()))
 }
 
@@ -323,7 +333,8 @@ pub enum SignatureScheme {
 impl SignatureScheme {
     /// The scheme named by a signature AlgorithmIdentifier. For a bare `rsaEncryption`
     /// or `id-ecPublicKey` (seen in some SODs), `digest` supplies the hash.
-    pub fn from_algorithm(algorithm: &str, params: Option<Tlv<'_>>, digest: HashAlgorithm) -> Result<SignatureScheme, PkiError> {
+    /// `params` is the DER of the identifier's parameters, if any.
+    pub fn from_algorithm(algorithm: &str, params: Option<&[u8]>, digest: HashAlgorithm) -> Result<SignatureScheme, PkiError> {
         use HashAlgorithm::*;
         Ok(match algorithm {
             oid::RSA_ENCRYPTION => SignatureScheme::RsaPkcs1(digest),
@@ -370,33 +381,23 @@ impl SignatureScheme {
 }
 
 /// RSASSA-PSS-params (RFC 4055): hash [0], mask generation [1], salt length [2]; defaults SHA-1, 20.
-fn parse_pss_parameters(params: Option<Tlv<'_>>) -> Result<SignatureScheme, PkiError> {
-    let mut hash = HashAlgorithm::Sha1;
-    let mut salt_len = 20usize;
-    if let Some(params) = params {
-        let mut reader = params.expect_tag(tag::SEQUENCE, "RSASSA-PSS-params")?.reader();
-        if let Some(hash_tlv) = reader.read_optional(tag::CONTEXT_0)? {
-            let (hash_oid, _) = read_algorithm_identifier(&mut hash_tlv.reader(), "PSS hash")?;
-            hash = HashAlgorithm::from_oid(&hash_oid).ok_or(PkiError::UnsupportedAlgorithm(format!("PSS hash {hash_oid}")))?;
-        }
-        if let Some(mgf_tlv) = reader.read_optional(tag::CONTEXT_1)? {
-            let (mgf_oid, mgf_params) = read_algorithm_identifier(&mut mgf_tlv.reader(), "PSS mask generation")?;
-            if mgf_oid != oid::MGF1 {
-                return Err(PkiError::UnsupportedAlgorithm(format!("PSS mask generation {mgf_oid}")));
-            }
-            if let Some(mgf_hash) = mgf_params {
-                let (mgf_hash_oid, _) = read_algorithm_identifier(&mut Reader::new(mgf_hash.raw), "MGF1 hash")?;
-                if HashAlgorithm::from_oid(&mgf_hash_oid) != Some(hash) {
-                    return Err(PkiError::UnsupportedAlgorithm("PSS with an MGF1 hash different from the message hash".into()));
-                }
-            }
-        }
-        if let Some(salt_tlv) = reader.read_optional(0xA2)? {
-            let n = salt_tlv.reader().read_small_int("PSS salt length")?;
-            salt_len = usize::try_from(n).map_err(|_| PkiError::Malformed("PSS salt length".into()))?;
-        }
+fn parse_pss_parameters(params: Option<&[u8]>) -> Result<SignatureScheme, PkiError> {
+    let Some(params) = params else {
+        return Ok(SignatureScheme::RsaPss { hash: HashAlgorithm::Sha1, salt_len: 20 });
+    };
+    let params = RsaPssParams::<der::Any>::from_der(params)?;
+    let hash_oid = params.hash.oid.to_string();
+    let hash = HashAlgorithm::from_oid(&hash_oid).ok_or(PkiError::UnsupportedAlgorithm(format!("PSS hash {hash_oid}")))?;
+    let mgf_oid = params.mask_gen.oid.to_string();
+    if mgf_oid != oid::MGF1 {
+        return Err(PkiError::UnsupportedAlgorithm(format!("PSS mask generation {mgf_oid}")));
     }
-    Ok(SignatureScheme::RsaPss { hash, salt_len })
+    if let Some(mgf_hash) = &params.mask_gen.parameters
+        && HashAlgorithm::from_oid(&mgf_hash.oid.to_string()) != Some(hash)
+    {
+        return Err(PkiError::UnsupportedAlgorithm("PSS with an MGF1 hash different from the message hash".into()));
+    }
+    Ok(SignatureScheme::RsaPss { hash, salt_len: usize::from(params.salt_len) })
 }
 
 /// ECDSA verification over a prehashed digest for one concrete curve type.

@@ -4,7 +4,10 @@
 //! ones the issuing state signed: EF.SOD holds a hash per data group, signed
 //! by a Document Signer whose certificate a Country Signing CA (CSCA) issued.
 //!
-//! - `der`: a strict, panic-free DER reader and the writer the test PKI uses.
+//! ASN.1 is read with RustCrypto's `der`, `spki`, `x509-cert` and `cms`, after
+//! `lenient`'s pre-normalisation of the faults real documents carry.
+//!
+//! - `lenient`: BER and small DER faults re-encoded as DER, input bytes kept for signatures.
 //! - `crypto`: hashes, public keys (explicit EC parameters mapped to named
 //!   curves) and signature verification (RSA PKCS#1 v1.5 and PSS, ECDSA on
 //!   P-256/384/521 and brainpoolP256r1/P384r1, DER or plain signatures).
@@ -17,7 +20,7 @@
 //! - `testpki`: deterministic TEST CSCAs, Document Signers, SODs, master lists
 //!   and CRLs for fixtures, tests, demo and training (never for production).
 
-pub mod der;
+mod lenient;
 pub mod crypto;
 pub mod cert;
 pub mod cms;
@@ -37,7 +40,7 @@ use thiserror::Error;
 pub enum PkiError {
     /// Bytes that are not the DER they should be.
     #[error("DER: {0}")]
-    Der(#[from] der::DerError),
+    Der(#[from] der::Error),
     /// A structure that parsed as DER but is not valid for its purpose.
     #[error("malformed {0}")]
     Malformed(String),

@@ -1,12 +1,21 @@
 //! EF.SOD (ICAO 9303-10 §4.6.2): tag 0x77 around a CMS SignedData whose eContent
 //! is the LDSSecurityObject listing a hash per data group.
+//!
+//! No crate declares the ICAO structures, so the LDSSecurityObject is declared
+//! here with `der`'s derive; the SignedData around it is [`crate::cms`].
 
 use std::collections::BTreeMap;
 
+use der::asn1::{OctetString, PrintableString};
+use der::{Decode, Sequence};
+use spki::AlgorithmIdentifierOwned;
+
 use crate::cms::{self, SignedData};
-use crate::crypto::{read_algorithm_identifier, HashAlgorithm};
-use crate::der::{self, tag};
-use crate::PkiError;
+use crate::crypto::HashAlgorithm;
+use crate::{PkiError, lenient};
+
+/// The application tag [APPLICATION 23] around EF.SOD's ContentInfo.
+pub const EF_SOD_TAG: u8 = 0x77;
 
 /// The LDS version stated in an LDS 1.8 security object.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -33,11 +42,16 @@ pub struct Sod {
 impl Sod {
     /// Parses EF.SOD bytes (with the 0x77 wrapper; a bare ContentInfo is accepted too).
     pub fn parse(bytes: &[u8]) -> Result<Sod, PkiError> {
-        let content_info = match bytes.first() {
-            Some(&tag::EF_SOD) => der::parse_single(bytes, tag::EF_SOD, "EF.SOD")?.value,
-            _ => bytes,
+        let signed_data = match bytes.first() {
+            Some(&EF_SOD_TAG) => {
+                let wrapper = lenient::parse(bytes)?;
+                match wrapper.children() {
+                    [content_info] => SignedData::from_content_info(content_info.raw)?,
+                    _ => return Err(PkiError::Malformed("EF.SOD must hold exactly one ContentInfo".into())),
+                }
+            }
+            _ => SignedData::from_content_info(bytes)?,
         };
-        let signed_data = SignedData::from_content_info(content_info)?;
         if signed_data.content_type != cms::oid::LDS_SECURITY_OBJECT {
             return Err(PkiError::Malformed(format!("EF.SOD content type {} is not an LDS security object", signed_data.content_type)));
         }
@@ -62,40 +76,51 @@ pub struct LdsSecurityObject {
     pub lds_version: Option<LdsVersionInfo>,
 }
 
+/// LDSSecurityObject (ICAO 9303-10 §4.6.2.2) as encoded.
+#[derive(Sequence)]
+struct EncodedSecurityObject {
+    version: u64,
+    hash_algorithm: AlgorithmIdentifierOwned,
+    data_group_hash_values: Vec<EncodedDataGroupHash>,
+    lds_version_info: Option<EncodedVersionInfo>,
+}
+
+/// DataGroupHash: number and hash.
+#[derive(Sequence)]
+struct EncodedDataGroupHash {
+    data_group_number: u64,
+    data_group_hash_value: OctetString,
+}
+
+/// LDSVersionInfo (LDS 1.8).
+#[derive(Sequence)]
+struct EncodedVersionInfo {
+    lds_version: PrintableString,
+    unicode_version: PrintableString,
+}
+
 /// Parses LDSSecurityObject: version, hash algorithm, DG hashes, optional version info.
 pub fn parse_lds_security_object(content: &[u8]) -> Result<LdsSecurityObject, PkiError> {
-    let object = der::parse_single(content, tag::SEQUENCE, "LDSSecurityObject")?;
-    let mut r = object.reader();
-    let _version = r.read_small_int("LDSSecurityObject version")?;
-    let (hash_oid, _) = read_algorithm_identifier(&mut r, "hashAlgorithm")?;
+    let object = EncodedSecurityObject::from_der(&lenient::canonical(content)?)?;
+    let _version = object.version;
+    let hash_oid = object.hash_algorithm.oid.to_string();
     let hash_algorithm =
         HashAlgorithm::from_oid(&hash_oid).ok_or_else(|| PkiError::UnsupportedAlgorithm(format!("SOD hash {hash_oid}")))?;
-    let list = r.read(tag::SEQUENCE, "dataGroupHashValues")?;
     let mut hashes = BTreeMap::new();
-    let mut l = list.reader();
-    while !l.is_empty() {
-        let entry = l.read(tag::SEQUENCE, "DataGroupHash")?;
-        let mut e = entry.reader();
-        let number = e.read_small_int("dataGroupNumber")?;
-        let number = u8::try_from(number).ok().filter(|n| (1..=16).contains(n))
+    for entry in object.data_group_hash_values {
+        let number = entry.data_group_number;
+        let number = u8::try_from(number)
+            .ok()
+            .filter(|n| (1..=16).contains(n))
             .ok_or_else(|| PkiError::Malformed(format!("data group number {number}")))?;
-        let hash = e.read(tag::OCTET_STRING, "dataGroupHashValue")?.value.to_vec();
-        if hashes.insert(number, hash).is_some() {
+        if hashes.insert(number, entry.data_group_hash_value.into_bytes().into_vec()).is_some() {
             return Err(PkiError::Malformed(format!("DG{number} listed twice in EF.SOD")));
         }
     }
-    let lds_version = match r.read_optional(tag::SEQUENCE)? {
-        Some(info) => {
-            let mut i = info.reader();
-            let lds = i.read(tag::PRINTABLE_STRING, "ldsVersion")?;
-            let unicode = i.read(tag::PRINTABLE_STRING, "unicodeVersion")?;
-            Some(LdsVersionInfo {
-                lds_version: String::from_utf8_lossy(lds.value).into_owned(),
-                unicode_version: String::from_utf8_lossy(unicode.value).into_owned(),
-            })
-        }
-        None => None,
-    };
+    let lds_version = object.lds_version_info.map(|info| LdsVersionInfo {
+        lds_version: info.lds_version.to_string(),
+        unicode_version: info.unicode_version.to_string(),
+    });
     Ok(LdsSecurityObject { hash_algorithm, data_group_hashes: hashes, lds_version })
 }
 
@@ -113,8 +138,11 @@ mod tests {
 
         #[test]
         fn random_bytes_behind_the_sod_tag_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
-            let mut wrapped = vec![0x77];
-            wrapped.extend(der::write::tlv(0x30, &bytes));
+            let mut wrapped = vec![EF_SOD_TAG, 0x82];
+            wrapped.extend(u16::try_from(bytes.len() + 4).unwrap().to_be_bytes());
+            wrapped.extend([0x30, 0x82]);
+            wrapped.extend(u16::try_from(bytes.len()).unwrap().to_be_bytes());
+            wrapped.extend(&bytes);
             let _ = Sod::parse(&wrapped);
         }
     }

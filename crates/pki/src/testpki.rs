@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 
+use der::Decode;
 use ecdsa::signature::hazmat::PrehashSigner;
 use rand_core::SeedableRng;
 use rsa::traits::PublicKeyParts;
@@ -14,7 +15,7 @@ use rsa::traits::PublicKeyParts;
 use crate::cert::{encode_time, ext_oid, UnixSeconds};
 use crate::cms::oid as cms_oid;
 use crate::crypto::{oid, pkcs1_scheme, Curve, HashAlgorithm};
-use crate::der::write::{self, explicit, octets, sequence, set_of, tlv, unsigned};
+use self::write::{explicit, octets, sequence, set_of, tlv, unsigned};
 use crate::PkiError;
 
 /// Key types the test PKI can make.
@@ -247,14 +248,9 @@ impl TestKey {
     /// The subjectKeyIdentifier (SHA-1 of the public key bits, RFC 5280 method 1).
     pub fn key_identifier(&self) -> Vec<u8> {
         let spki = self.subject_public_key_info();
-        let bits = crate::der::Reader::new(&spki)
-            .read_any()
+        let bits = spki::SubjectPublicKeyInfoRef::from_der(&spki)
             .ok()
-            .and_then(|outer| {
-                let mut r = outer.reader();
-                r.read_any().ok()?;
-                r.read_any().ok().map(|b| b.value.get(1..).unwrap_or_default().to_vec())
-            })
+            .and_then(|info| info.subject_public_key.as_bytes().map(<[u8]>::to_vec))
             .unwrap_or_default();
         HashAlgorithm::Sha1.digest(&bits)
     }
@@ -262,8 +258,8 @@ impl TestKey {
 
 /// A Name with country and common name.
 pub fn test_name(country: &str, common_name: &str) -> Vec<u8> {
-    let c = set_of(&[&sequence(&[&write::oid(ext_oid::COUNTRY), &tlv(crate::der::tag::PRINTABLE_STRING, country.as_bytes())])]);
-    let cn = set_of(&[&sequence(&[&write::oid(ext_oid::COMMON_NAME), &tlv(crate::der::tag::UTF8_STRING, common_name.as_bytes())])]);
+    let c = set_of(&[&sequence(&[&write::oid(ext_oid::COUNTRY), &tlv(write::PRINTABLE_STRING, country.as_bytes())])]);
+    let cn = set_of(&[&sequence(&[&write::oid(ext_oid::COMMON_NAME), &tlv(write::UTF8_STRING, common_name.as_bytes())])]);
     sequence(&[&c, &cn])
 }
 
@@ -466,7 +462,7 @@ pub fn lds_security_object(data_groups: &BTreeMap<u8, Vec<u8>>, hash: HashAlgori
 pub fn sign_sod(ds: &TestCertifiedKey, data_groups: &BTreeMap<u8, Vec<u8>>, hash: HashAlgorithm, signing_time: UnixSeconds) -> Result<Vec<u8>, PkiError> {
     let content = lds_security_object(data_groups, hash);
     let content_info = sign_cms(ds, cms_oid::LDS_SECURITY_OBJECT, &content, hash, signing_time)?;
-    Ok(tlv(crate::der::tag::EF_SOD, &content_info))
+    Ok(tlv(crate::sod::EF_SOD_TAG, &content_info))
 }
 
 /// A CMS CSCA master list (ICAO 9303-12 §9) holding `cscas`, signed by `signer`.
@@ -594,6 +590,75 @@ impl TestPki {
     }
 }
 
+/// Builders for the DER the test PKI writes: compositions of `der`'s encoders
+/// (headers, OIDs, INTEGERs) over already-encoded parts.
+mod write {
+    use der::asn1::{ObjectIdentifier, Uint};
+    use der::{Decode, Encode, Header, Length, Tag};
+
+    /// PrintableString
+    pub const PRINTABLE_STRING: u8 = 0x13;
+    /// UTF8String
+    pub const UTF8_STRING: u8 = 0x0C;
+
+    /// One element with the given tag and value.
+    pub fn tlv(tag: u8, value: &[u8]) -> Vec<u8> {
+        let header = Tag::from_der(&[tag]).and_then(|tag| Ok(Header::new(tag, Length::try_from(value.len())?)));
+        let mut out = header.and_then(|h| h.to_der()).unwrap_or_default();
+        out.extend_from_slice(value);
+        out
+    }
+
+    /// SEQUENCE of already-encoded parts.
+    pub fn sequence(parts: &[&[u8]]) -> Vec<u8> {
+        tlv(0x30, &parts.concat())
+    }
+
+    /// SET OF already-encoded parts, sorted as DER requires.
+    pub fn set_of(parts: &[&[u8]]) -> Vec<u8> {
+        let mut sorted: Vec<&[u8]> = parts.to_vec();
+        sorted.sort();
+        tlv(0x31, &sorted.concat())
+    }
+
+    /// OBJECT IDENTIFIER from dotted text (our own constants).
+    pub fn oid(dotted: &str) -> Vec<u8> {
+        ObjectIdentifier::new(dotted).ok().and_then(|oid| oid.to_der().ok()).unwrap_or_default()
+    }
+
+    /// Non-negative INTEGER from big-endian magnitude bytes.
+    pub fn unsigned(magnitude: &[u8]) -> Vec<u8> {
+        Uint::new(magnitude).and_then(|n| n.to_der()).unwrap_or_default()
+    }
+
+    /// INTEGER from a small number.
+    pub fn small_int(n: u64) -> Vec<u8> {
+        n.to_der().unwrap_or_default()
+    }
+
+    /// OCTET STRING.
+    pub fn octets(bytes: &[u8]) -> Vec<u8> {
+        tlv(0x04, bytes)
+    }
+
+    /// BIT STRING with no unused bits.
+    pub fn bits(bytes: &[u8]) -> Vec<u8> {
+        let mut value = vec![0u8];
+        value.extend_from_slice(bytes);
+        tlv(0x03, &value)
+    }
+
+    /// NULL.
+    pub fn null() -> Vec<u8> {
+        der::asn1::Null.to_der().unwrap_or_default()
+    }
+
+    /// Explicit context tag [n] around an encoded element.
+    pub fn explicit(n: u8, inner: &[u8]) -> Vec<u8> {
+        tlv(0xA0 | n, inner)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -644,7 +709,7 @@ mod tests {
             let pki = TestPki::generate("UTO", algorithm, b"openssl interop").unwrap();
             let at = TEST_EPOCH + 2 * YEAR;
             let sod = sign_sod(&pki.document_signer, &data_groups, HashAlgorithm::Sha256, at).unwrap();
-            let content_info = crate::der::parse_single(&sod, crate::der::tag::EF_SOD, "EF.SOD").unwrap().value.to_vec();
+            let content_info = crate::lenient::parse(&sod).unwrap().child(0, "ContentInfo").unwrap().raw.to_vec();
             let name = format!("{algorithm:?}");
             let (ok, stderr) = openssl_cms_verify(dir.path(), &format!("sod-{name}"), &content_info, &pki.csca.certificate, at);
             assert!(ok, "openssl rejected the {algorithm:?} SOD: {stderr}");
@@ -655,7 +720,7 @@ mod tests {
             assert!(ok, "openssl rejected the {algorithm:?} master list: {stderr}");
             // And the negative: the unknown CSCA's SOD must not verify against the genuine CSCA.
             let foreign = sign_sod(&pki.unknown_document_signer, &data_groups, HashAlgorithm::Sha256, at).unwrap();
-            let foreign_info = crate::der::parse_single(&foreign, crate::der::tag::EF_SOD, "EF.SOD").unwrap().value.to_vec();
+            let foreign_info = crate::lenient::parse(&foreign).unwrap().child(0, "ContentInfo").unwrap().raw.to_vec();
             let (ok, _) = openssl_cms_verify(dir.path(), &format!("foreign-{name}"), &foreign_info, &pki.csca.certificate, at);
             assert!(!ok, "openssl accepted a SOD from the unknown CSCA");
         }
@@ -738,7 +803,7 @@ mod tests {
             assert_eq!(report.status, tdverify_core::CheckStatus::Pass, "{algorithm:?}: {report:#?}");
             assert!(report.document_signer.unwrap().key.contains("explicit parameters"));
             if openssl_available() {
-                let info = crate::der::parse_single(&sod, crate::der::tag::EF_SOD, "EF.SOD").unwrap().value.to_vec();
+                let info = crate::lenient::parse(&sod).unwrap().child(0, "ContentInfo").unwrap().raw.to_vec();
                 let (ok, stderr) = openssl_cms_verify_with(dir.path(), &format!("explicit-{algorithm:?}"), &info, &pki.csca.certificate, test_date(2021, 1, 1), true);
                 assert!(ok, "{algorithm:?}: {stderr}");
             }

@@ -11,9 +11,8 @@ use tdverify_core::{Check, CheckIdInfo, CheckStatus, Evidence};
 use crate::cert::{Certificate, Crl, KeyUsage, UnixSeconds};
 use crate::cms::{self, SignedData};
 use crate::crypto::HashAlgorithm;
-use crate::der::{self, tag};
 use crate::sod::Sod;
-use crate::PkiError;
+use crate::{PkiError, lenient};
 
 /// Every check id passive authentication can emit.
 pub const CHECK_IDS: &[CheckIdInfo] = &[
@@ -56,19 +55,12 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 fn date_text(seconds: UnixSeconds) -> String {
-    let days = seconds.div_euclid(86_400);
-    // civil-from-days via the same algorithm as cert::encode_time, read back from its output
-    let encoded = crate::cert::encode_time(days * 86_400);
-    let text = String::from_utf8_lossy(encoded.get(2..).unwrap_or_default()).into_owned();
-    let (year, rest) = if encoded.first() == Some(&tag::UTC_TIME) {
-        let yy: i64 = text.get(0..2).and_then(|t| t.parse().ok()).unwrap_or(0);
-        (if yy >= 50 { 1900 + yy } else { 2000 + yy }, text.get(2..).unwrap_or_default().to_string())
-    } else {
-        (text.get(0..4).and_then(|t| t.parse().ok()).unwrap_or(0), text.get(4..).unwrap_or_default().to_string())
-    };
-    format!("{year:04}-{}-{}", rest.get(0..2).unwrap_or("??"), rest.get(2..4).unwrap_or("??"))
+    let (year, month, day) = tdverify_core::civil::civil_from_days(seconds.div_euclid(86_400));
+    format!("{year:04}-{month:02}-{day:02}")
 }
 
+/// The DER inside each `-----BEGIN label-----` block of `text` (base64 read by
+/// `base64ct`, whitespace and line lengths as other tools write them).
 fn pem_blocks(text: &str, label: &str) -> Vec<Result<Vec<u8>, PkiError>> {
     let begin = format!("-----BEGIN {label}-----");
     let end = format!("-----END {label}-----");
@@ -80,60 +72,20 @@ fn pem_blocks(text: &str, label: &str) -> Vec<Result<Vec<u8>, PkiError>> {
             out.push(Err(PkiError::Malformed(format!("PEM {label} without END line"))));
             break;
         };
-        out.push(base64_decode(&after[..stop]));
+        let body: String = after[..stop].chars().filter(|c| !c.is_ascii_whitespace()).collect();
+        out.push(
+            <base64ct::Base64 as base64ct::Encoding>::decode_vec(&body).map_err(|e| PkiError::Malformed(format!("PEM {label} base64: {e}"))),
+        );
         rest = &after[stop + end.len()..];
     }
     out
 }
 
-/// Standard base64 (RFC 4648) ignoring whitespace; enough for PEM.
-fn base64_decode(text: &str) -> Result<Vec<u8>, PkiError> {
-    let mut out = Vec::new();
-    let mut buffer = 0u32;
-    let mut bits = 0u32;
-    for c in text.bytes().filter(|c| !c.is_ascii_whitespace()) {
-        let value = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            b'=' => break,
-            _ => return Err(PkiError::Malformed("PEM base64".into())),
-        };
-        buffer = (buffer << 6) | u32::from(value);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((buffer >> bits) as u8);
-            buffer &= (1 << bits) - 1;
-        }
-    }
-    Ok(out)
-}
-
 /// PEM text of DER bytes (`label` e.g. "CERTIFICATE"), 64 columns, for exporting
 /// the store or feeding certificates to other tools.
 pub fn pem_encode(label: &str, der: &[u8]) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut body = String::new();
-    for chunk in der.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |acc, (i, &b)| acc | (u32::from(b) << (16 - 8 * i)));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                body.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
-            } else {
-                body.push('=');
-            }
-        }
-    }
-    let mut out = format!("-----BEGIN {label}-----\n");
-    for line in body.as_bytes().chunks(64) {
-        out.push_str(&String::from_utf8_lossy(line));
-        out.push('\n');
-    }
-    out.push_str(&format!("-----END {label}-----\n"));
-    out
+    // Only a label outside RFC 7468's rules can fail; ours are constants.
+    pem_rfc7468::encode_string(label, pem_rfc7468::LineEnding::LF, der).unwrap_or_default()
 }
 
 impl CscaStore {
@@ -220,15 +172,19 @@ impl CscaStore {
             .signer_certificate(signer)
             .ok_or_else(|| PkiError::Malformed("master list signer certificate missing".into()))?;
         signed.verify_signer(signer, signer_cert)?;
-        let list = der::parse_single(&signed.content, tag::SEQUENCE, "CscaMasterList")?;
-        let mut reader = list.reader();
-        let _version = reader.read_small_int("CscaMasterList version")?;
-        let set = reader.read(tag::SET, "certList")?;
+        // CscaMasterList ::= SEQUENCE { version INTEGER, certList SET OF Certificate } (ICAO 9303-12 §9).
+        // Read with the lenient splitter, not a declared type: each certificate is kept
+        // as received (its signature and fingerprint are over those bytes), and one
+        // unreadable certificate skips that certificate, not the list.
+        let list = lenient::parse(&signed.content)?;
+        let version = list.child(0, "CscaMasterList version")?;
+        let set = list.child(1, "CscaMasterList certList")?;
+        if list.tag != 0x30 || version.tag != 0x02 || set.tag != 0x31 || list.children().len() != 2 {
+            return Err(PkiError::Malformed("CscaMasterList is not SEQUENCE { version INTEGER, certList SET }".into()));
+        }
         let mut certs = Vec::new();
         let mut summary = ImportSummary { kind: "master_list".into(), ..ImportSummary::default() };
-        let mut items = set.reader();
-        while !items.is_empty() {
-            let item = items.read_any()?;
+        for item in set.children() {
             match Certificate::from_der(item.raw) {
                 Ok(cert) => certs.push(cert),
                 Err(e) => summary.warnings.push(format!("skipped an unreadable certificate: {e}")),
