@@ -50,6 +50,8 @@ pub fn examine(resources: &Resources, data_dir: &Path) -> Vec<Finding> {
         pcsc(),
         cameras(),
         data_directory(data_dir),
+        case_store(data_dir),
+        csca_trust_store(data_dir, crate::pki::now_unix()),
         sltd_hotlist(data_dir),
         models(resources),
         reference_library(resources),
@@ -81,7 +83,9 @@ pub fn render_text(findings: &[Finding]) -> String {
 
 fn onnx_runtime(resources: &Resources) -> Finding {
     match crate::onnx::init(&resources.onnxruntime) {
-        Ok(runtime) => Finding::ok("ONNX Runtime", format!("{} loaded from {}", runtime.version, runtime.path.display())),
+        Ok(runtime) => {
+            Finding::ok("ONNX Runtime", format!("{} loaded from {}", runtime.version, runtime.path.display()))
+        }
         Err(e) => Finding::problem(
             "ONNX Runtime",
             Health::Fail,
@@ -94,10 +98,16 @@ fn onnx_runtime(resources: &Resources) -> Finding {
 fn opencv() -> Finding {
     let version = crate::imaging::opencv_version();
     let probe = image::DynamicImage::ImageRgb8(image::RgbImage::from_pixel(64, 64, image::Rgb([200, 100, 50])));
-    let round_trip = crate::imaging::encode_jpeg2000(&probe, 1000).and_then(|bytes| crate::imaging::decode_jpeg2000(&bytes));
+    let round_trip =
+        crate::imaging::encode_jpeg2000(&probe, 1000).and_then(|bytes| crate::imaging::decode_jpeg2000(&bytes));
     match round_trip {
         Ok(decoded) if decoded.width() == 64 => Finding::ok("OpenCV", format!("{version}, JPEG 2000 decode works")),
-        Ok(_) => Finding::problem("OpenCV", Health::Fail, format!("{version}, JPEG 2000 decode gives a wrong size"), "reinstall libopencv-dev (Debian)"),
+        Ok(_) => Finding::problem(
+            "OpenCV",
+            Health::Fail,
+            format!("{version}, JPEG 2000 decode gives a wrong size"),
+            "reinstall libopencv-dev (Debian)",
+        ),
         Err(e) => Finding::problem(
             "OpenCV",
             Health::Fail,
@@ -133,28 +143,34 @@ fn pcsc() -> Finding {
         Err(pcsc::Error::NoReadersAvailable) => {
             Finding::problem(NAME, Health::Warn, "running, no reader connected", "connect a contactless reader")
         }
-        Err(e) => Finding::problem(NAME, Health::Warn, format!("running, listing readers failed: {e}"), "restart pcscd"),
+        Err(e) => {
+            Finding::problem(NAME, Health::Warn, format!("running, listing readers failed: {e}"), "restart pcscd")
+        }
     }
 }
 
 fn cameras() -> Finding {
     const NAME: &str = "cameras";
     match nokhwa::query(nokhwa::utils::ApiBackend::Auto) {
-        Ok(cameras) if cameras.is_empty() => {
-            Finding::problem(NAME, Health::Warn, "none found; images can still be opened from files", "connect a camera (V4L2)")
-        }
-        Ok(cameras) => Finding::ok(
+        Ok(cameras) if cameras.is_empty() => Finding::problem(
             NAME,
-            cameras.iter().map(|c| c.human_name()).collect::<Vec<_>>().join("; "),
+            Health::Warn,
+            "none found; images can still be opened from files",
+            "connect a camera (V4L2)",
         ),
-        Err(e) => Finding::problem(NAME, Health::Warn, format!("cannot list cameras: {e}"), "check /dev/video* permissions"),
+        Ok(cameras) => Finding::ok(NAME, cameras.iter().map(|c| c.human_name()).collect::<Vec<_>>().join("; ")),
+        Err(e) => {
+            Finding::problem(NAME, Health::Warn, format!("cannot list cameras: {e}"), "check /dev/video* permissions")
+        }
     }
 }
 
 fn data_directory(data_dir: &Path) -> Finding {
     const NAME: &str = "data directory";
     let probe = data_dir.join(".doctor-write-test");
-    let result = std::fs::create_dir_all(data_dir).and_then(|()| std::fs::write(&probe, b"ok")).and_then(|()| std::fs::remove_file(&probe));
+    let result = std::fs::create_dir_all(data_dir)
+        .and_then(|()| std::fs::write(&probe, b"ok"))
+        .and_then(|()| std::fs::remove_file(&probe));
     match result {
         Ok(()) => Finding::ok(NAME, format!("{} (writable)", data_dir.display())),
         Err(e) => Finding::problem(
@@ -166,6 +182,104 @@ fn data_directory(data_dir: &Path) -> Finding {
     }
 }
 
+/// The encrypted case store: present, its schema version and how many cases it keeps,
+/// read without the station passphrase (the doctor never unlocks anything).
+fn case_store(data_dir: &Path) -> Finding {
+    const NAME: &str = "case store";
+    match crate::store::Store::summary_in(data_dir) {
+        Ok(Some(summary)) if summary.schema_version > crate::store::CURRENT_SCHEMA_VERSION => Finding::problem(
+            NAME,
+            Health::Fail,
+            format!(
+                "schema version {} is newer than this tdverify reads ({})",
+                summary.schema_version,
+                crate::store::CURRENT_SCHEMA_VERSION
+            ),
+            "install the tdverify version that wrote this store",
+        ),
+        Ok(Some(summary)) => Finding::ok(
+            NAME,
+            format!("schema version {}, {} cases, {} users", summary.schema_version, summary.cases, summary.users),
+        ),
+        Ok(None) => Finding::problem(
+            NAME,
+            Health::Warn,
+            format!("no store in {}: inspections are not saved as cases", data_dir.display()),
+            "create it from the Cases screen (station passphrase and first administrator)",
+        ),
+        Err(e) => Finding::problem(
+            NAME,
+            Health::Fail,
+            format!("{}: {e}", crate::store::database_path(data_dir).display()),
+            "restore the store from a backup (tdverify restore)",
+        ),
+    }
+}
+
+/// Days before a CSCA's expiry from which the doctor warns: a replacement CSCA reaches
+/// stations through a master list, and a quarter gives time for the next one to arrive.
+pub const CSCA_EXPIRY_WARNING_DAYS: i64 = 90;
+
+/// The CSCA trust store: how many certificates, and which expires first (passive
+/// authentication fails for documents whose only CSCA has expired).
+fn csca_trust_store(data_dir: &Path, now: i64) -> Finding {
+    const NAME: &str = "CSCA trust store";
+    let store = match crate::chip_session::load_csca_store(data_dir) {
+        Ok(store) => store,
+        Err(e) => {
+            return Finding::problem(
+                NAME,
+                Health::Warn,
+                format!("cannot load {}: {e}", crate::chip_session::csca_dir(data_dir).display()),
+                "import the master list again: tdverify csca import FILE",
+            );
+        }
+    };
+    let certificates = store.certificates();
+    if certificates.is_empty() {
+        return Finding::problem(
+            NAME,
+            Health::Warn,
+            "no CSCA imported: chips are read but their signatures cannot be trusted",
+            "import the national master list: tdverify csca import FILE (or Administration, CSCA)",
+        );
+    }
+    let summaries = store.summaries();
+    let nearest = certificates.iter().zip(&summaries).min_by_key(|(c, _)| c.not_after);
+    let mut detail = format!("{} CSCA certificates, {} CRLs", certificates.len(), store.crls().len());
+    let Some((cert, summary)) = nearest else { return Finding::ok(NAME, detail) };
+    let days_left = (cert.not_after - now).div_euclid(86_400);
+    let country = country_of(&summary.subject);
+    detail.push_str(&format!("; nearest expiry {} ({country}, {days_left} days)", summary.valid_to));
+    if days_left < 0 {
+        Finding::problem(
+            NAME,
+            Health::Warn,
+            format!("{detail}: expired"),
+            "import the current master list: tdverify csca import FILE",
+        )
+    } else if days_left < CSCA_EXPIRY_WARNING_DAYS {
+        Finding::problem(
+            NAME,
+            Health::Warn,
+            format!("{detail}: expires within {CSCA_EXPIRY_WARNING_DAYS} days"),
+            "import the current master list: tdverify csca import FILE",
+        )
+    } else {
+        Finding::ok(NAME, detail)
+    }
+}
+
+/// The `C=` of a certificate subject as the trust store prints it, `?` when absent.
+pub fn country_of(subject: &str) -> String {
+    subject
+        .split(',')
+        .filter_map(|part| part.trim().strip_prefix("C="))
+        .next()
+        .map(|c| c.trim().to_string())
+        .unwrap_or_else(|| "?".to_string())
+}
+
 /// The offline SLTD hotlist: present, and not older than the lookups accept.
 fn sltd_hotlist(data_dir: &Path) -> Finding {
     const NAME: &str = "SLTD hotlist";
@@ -173,7 +287,10 @@ fn sltd_hotlist(data_dir: &Path) -> Finding {
     let max_age = i64::from(crate::store::Store::sltd_max_age_in(data_dir));
     match crate::sltd::Hotlist::read_status(data_dir, crate::sltd::today_days(), max_age) {
         Ok(Some(status)) => {
-            let detail = format!("{} entries from {}, as of {} ({} days old)", status.entries, status.issuer, status.as_of, status.age_days);
+            let detail = format!(
+                "{} entries from {}, as of {} ({} days old)",
+                status.entries, status.issuer, status.as_of, status.age_days
+            );
             if status.stale {
                 Finding::problem(
                     NAME,
@@ -191,7 +308,9 @@ fn sltd_hotlist(data_dir: &Path) -> Finding {
             "no hotlist imported: inspections cannot check stolen and lost documents",
             "an administrator trusts the NCB's key (tdverify sltd trust) and imports its bundle (tdverify sltd import FILE)",
         ),
-        Err(e) => Finding::problem(NAME, Health::Warn, e.to_string(), "import the bundle again: tdverify sltd import FILE"),
+        Err(e) => {
+            Finding::problem(NAME, Health::Warn, e.to_string(), "import the bundle again: tdverify sltd import FILE")
+        }
     }
 }
 
@@ -199,24 +318,44 @@ fn models(resources: &Resources) -> Finding {
     const NAME: &str = "models";
     let sums = resources.models.join("SHA256SUMS");
     let Ok(text) = std::fs::read_to_string(&sums) else {
-        return Finding::problem(NAME, Health::Warn, format!("no {} yet: face and OCR models not installed", sums.display()), "pull the repository again; models are committed");
+        return Finding::problem(
+            NAME,
+            Health::Warn,
+            format!("no {} yet: face and OCR models not installed", sums.display()),
+            "pull the repository again; models are committed",
+        );
     };
     let mut checked = 0;
     for line in text.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')) {
         let Some((expected, file)) = line.split_once(char::is_whitespace) else {
-            return Finding::problem(NAME, Health::Fail, format!("{}: malformed line", sums.display()), "restore models/SHA256SUMS from the repository");
+            return Finding::problem(
+                NAME,
+                Health::Fail,
+                format!("{}: malformed line", sums.display()),
+                "restore models/SHA256SUMS from the repository",
+            );
         };
         let path = resources.models.join(file.trim().trim_start_matches('*'));
         match std::fs::read(&path) {
             Ok(bytes) => {
                 let digest = hex(ring::digest::digest(&ring::digest::SHA256, &bytes).as_ref());
                 if digest != expected {
-                    return Finding::problem(NAME, Health::Fail, format!("{} has the wrong sha256", path.display()), "restore the model from the repository");
+                    return Finding::problem(
+                        NAME,
+                        Health::Fail,
+                        format!("{} has the wrong sha256", path.display()),
+                        "restore the model from the repository",
+                    );
                 }
                 checked += 1;
             }
             Err(e) => {
-                return Finding::problem(NAME, Health::Fail, format!("{}: {e}", path.display()), "restore the model from the repository");
+                return Finding::problem(
+                    NAME,
+                    Health::Fail,
+                    format!("{}: {e}", path.display()),
+                    "restore the model from the repository",
+                );
             }
         }
     }
@@ -297,6 +436,65 @@ mod tests {
         let right = hex(ring::digest::digest(&ring::digest::SHA256, b"model").as_ref());
         std::fs::write(resources.models.join("SHA256SUMS"), format!("{right}  m.onnx\n")).unwrap();
         assert_eq!(models(&resources).health, Health::Ok);
+    }
+
+    fn data_dir_trusting_the_test_csca() -> (tempfile::TempDir, i64) {
+        use crate::pki::testpki::{TestKeyAlgorithm, TestPki, test_date};
+        let dir = tempfile::tempdir().unwrap();
+        let pki = TestPki::generate("UTO", TestKeyAlgorithm::EcdsaP256, b"TEST-ONLY doctor seed").unwrap();
+        let mut store = crate::chip_session::load_csca_store(dir.path()).unwrap();
+        store.import_master_list(&pki.master_list(&[]).unwrap()).unwrap();
+        store.save_dir(&crate::chip_session::csca_dir(dir.path())).unwrap();
+        // The TEST CSCA is valid until 2040-01-01.
+        (dir, test_date(2040, 1, 1))
+    }
+
+    #[test]
+    fn csca_expiry_is_reported_with_its_country_and_warned_within_ninety_days() {
+        let (dir, not_after) = data_dir_trusting_the_test_csca();
+        let far = csca_trust_store(dir.path(), not_after - 400 * 86_400);
+        assert_eq!(far.health, Health::Ok, "{far:?}");
+        assert!(far.detail.contains("1 CSCA certificates"), "{}", far.detail);
+        assert!(far.detail.contains("2040-01-01 (UTO, 400 days)"), "{}", far.detail);
+        let near = csca_trust_store(dir.path(), not_after - 30 * 86_400);
+        assert_eq!(near.health, Health::Warn);
+        assert!(near.detail.contains("within 90 days"), "{}", near.detail);
+        let expired = csca_trust_store(dir.path(), not_after + 86_400);
+        assert_eq!(expired.health, Health::Warn);
+        assert!(expired.detail.ends_with("expired"), "{}", expired.detail);
+        let empty = tempfile::tempdir().unwrap();
+        let none = csca_trust_store(empty.path(), not_after);
+        assert_eq!(none.health, Health::Warn);
+        assert!(none.fix.is_some_and(|f| f.contains("csca import")));
+    }
+
+    #[test]
+    fn case_store_reports_schema_and_counts_or_its_absence() {
+        let dir = tempfile::tempdir().unwrap();
+        let absent = case_store(dir.path());
+        assert_eq!(absent.health, Health::Warn);
+        let store = crate::store::Store::initialize(
+            dir.path(),
+            "TEST-ONLY doctor passphrase",
+            crate::store::StoreOptions::test_only_fast(),
+        )
+        .unwrap();
+        store.create_first_admin("admin", "TEST-ONLY password 1").unwrap();
+        drop(store);
+        let present = case_store(dir.path());
+        assert_eq!(present.health, Health::Ok, "{present:?}");
+        assert_eq!(
+            present.detail,
+            format!("schema version {}, 0 cases, 1 users", crate::store::CURRENT_SCHEMA_VERSION)
+        );
+        std::fs::write(crate::store::database_path(dir.path()), b"not a database at all").unwrap();
+        assert_eq!(case_store(dir.path()).health, Health::Fail);
+    }
+
+    #[test]
+    fn country_comes_from_the_subject() {
+        assert_eq!(country_of("C=UTO, CN=TEST CSCA"), "UTO");
+        assert_eq!(country_of("CN=no country"), "?");
     }
 
     #[test]

@@ -27,11 +27,13 @@ pub enum Screen {
     Trends,
     /// Practice sessions on fixture documents (trainees) and their results (trainers).
     Training,
+    /// Users, retention, CSCAs, templates, trusted keys, station; the audit log (Auditor).
+    Admin,
 }
 
 impl Screen {
     /// Navigation order, also the Ctrl+1… shortcuts.
-    pub const ALL: [Screen; 7] = [
+    pub const ALL: [Screen; 8] = [
         Screen::Home,
         Screen::Document,
         Screen::System,
@@ -39,6 +41,7 @@ impl Screen {
         Screen::Cases,
         Screen::Trends,
         Screen::Training,
+        Screen::Admin,
     ];
 
     fn label_id(self) -> &'static str {
@@ -50,6 +53,7 @@ impl Screen {
             Screen::Cases => "nav-cases",
             Screen::Trends => "nav-trends",
             Screen::Training => "nav-training",
+            Screen::Admin => "nav-admin",
         }
     }
 
@@ -63,6 +67,7 @@ impl Screen {
             "cases" => Some(Screen::Cases),
             "trends" => Some(Screen::Trends),
             "training" => Some(Screen::Training),
+            "admin" => Some(Screen::Admin),
             _ => None,
         }
     }
@@ -90,6 +95,8 @@ pub struct TdverifyApp {
     pub trends: TrendsScreen,
     /// Training state (a run in progress, the trainer's form and results).
     pub training: TrainingScreen,
+    /// Administration state (one form per tab).
+    pub admin: super::screens::admin::AdminScreen,
     /// The scanner hot folder the station watches: a complete set opens as a new inspection.
     pub hot_folder: super::hot_folder::HotFolderDesk,
     applied_look: Option<(f32, Theme)>,
@@ -119,6 +126,7 @@ impl TdverifyApp {
             cases: CasesScreen { station: settings.station.clone(), ..CasesScreen::new(settings.data_dir.clone()) },
             trends: TrendsScreen::new(settings.data_dir.clone()),
             training: TrainingScreen::new(settings.data_dir.clone(), &resources.fixtures),
+            admin: Default::default(),
             hot_folder: super::hot_folder::HotFolderDesk::new(&settings.data_dir),
             settings,
             tr,
@@ -210,6 +218,10 @@ impl TdverifyApp {
                 let desk = self.cases.store.as_ref().zip(self.cases.session.as_ref());
                 self.training.show(ui, &self.tr, &self.resources, desk);
             }
+            Screen::Admin => {
+                let desk = self.cases.store.as_ref().zip(self.cases.session.as_ref());
+                self.admin.show(ui, &self.tr, &self.resources, &self.settings, desk);
+            }
             Screen::Settings => {
                 if let Some(saved) = self.settings_screen.show(ui, &self.tr) {
                     self.tr = Translator::new(&saved.language);
@@ -298,6 +310,7 @@ impl TdverifyApp {
             egui::Key::Num5,
             egui::Key::Num6,
             egui::Key::Num7,
+            egui::Key::Num8,
         ];
         for (key, screen) in keys.into_iter().zip(Screen::ALL) {
             if ctx.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, key)) {

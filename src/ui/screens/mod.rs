@@ -1,5 +1,6 @@
 //! One struct per screen.
 
+pub mod admin;
 mod cases;
 mod chip;
 mod document;
@@ -12,6 +13,7 @@ mod system;
 pub mod training;
 mod trends;
 
+pub use admin::{AdminScreen, AdminTab};
 pub use cases::{CaseDetail, CaseList, CasesScreen, ListMode, LoginForm, SaveFailure};
 pub use chip::{ChipOutcome, ChipPanel, ChipState};
 pub use document::{CaseLink, DocumentScreen, SaveRequest, SaveTrigger, light_label};

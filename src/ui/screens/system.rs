@@ -387,7 +387,7 @@ impl SystemScreen {
                     Health::Fail => (tr.tr("status-fail"), ui.visuals().error_fg_color),
                 };
                 ui.colored_label(color, egui::RichText::new(mark).strong());
-                ui.label(egui::RichText::new(finding.subsystem).strong());
+                ui.label(egui::RichText::new(subsystem_label(tr, finding.subsystem)).strong());
                 ui.vertical(|ui| {
                     ui.label(&finding.detail);
                     if let Some(fix) = &finding.fix {
@@ -397,5 +397,32 @@ impl SystemScreen {
                 ui.end_row();
             }
         });
+    }
+}
+
+/// A doctor subsystem's name in the user's language: the id is `doctor-` and the English
+/// name in lower case with spaces and slashes as dashes; unknown names are shown as they are.
+pub fn subsystem_label(tr: &Translator, subsystem: &str) -> String {
+    let id = format!("doctor-{}", subsystem.to_lowercase().replace([' ', '/'], "-"));
+    let text = tr.tr(&id);
+    if text == id { subsystem.to_string() } else { text }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_doctor_subsystem_has_a_translated_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let resources = Resources::in_home(dir.path());
+        let french = Translator::new("fr");
+        for finding in doctor::examine(&resources, dir.path()) {
+            let label = subsystem_label(&french, finding.subsystem);
+            assert!(!label.starts_with("doctor-"), "{}", finding.subsystem);
+            if !["ONNX Runtime", "OpenCV"].contains(&finding.subsystem) {
+                assert_ne!(label, finding.subsystem, "no French name for {}", finding.subsystem);
+            }
+        }
     }
 }
