@@ -280,7 +280,10 @@ pub fn country_of(subject: &str) -> String {
         .unwrap_or_else(|| "?".to_string())
 }
 
-/// The offline SLTD hotlist: present, and not older than the lookups accept.
+/// The offline SLTD hotlist: present, and not older than the lookups accept. The warning's
+/// threshold is the store's maximum age (7 days unless an administrator set another,
+/// `DEFAULT_SLTD_MAX_AGE_DAYS`): past it every lookup already answers "not checked", so the
+/// doctor warns exactly when inspections stop using the list, not on a second rule of its own.
 fn sltd_hotlist(data_dir: &Path) -> Finding {
     const NAME: &str = "SLTD hotlist";
     // The header is enough: loading 190 MB to print a date would slow every check.
@@ -299,7 +302,7 @@ fn sltd_hotlist(data_dir: &Path) -> Finding {
                     "import the current bundle from the national central bureau: tdverify sltd import FILE",
                 )
             } else {
-                Finding::ok(NAME, detail)
+                Finding::ok(NAME, format!("{detail}; used up to {} days old", status.max_age_days))
             }
         }
         Ok(None) => Finding::problem(
