@@ -319,7 +319,37 @@ mod tests {
         assert_eq!(days_from_civil(2000, 3, 1), 11_017);
     }
 
+    /// TEST certificates and a TEST CRL to mutate.
+    fn seeds() -> &'static [Vec<u8>] {
+        static SEEDS: std::sync::OnceLock<Vec<Vec<u8>>> = std::sync::OnceLock::new();
+        SEEDS.get_or_init(|| {
+            let pki = crate::testpki::TestPki::generate("UTO", crate::testpki::TestKeyAlgorithm::EcdsaP256, b"TEST-ONLY mutations")
+                .expect("TEST PKI generates");
+            vec![pki.csca.certificate, pki.document_signer.certificate, pki.crl]
+        })
+    }
+
+    #[test]
+    fn seeds_parse_before_mutation() {
+        let seeds = seeds();
+        assert!(Certificate::from_der(&seeds[0]).unwrap().is_self_signed());
+        assert_eq!(Certificate::from_der(&seeds[1]).unwrap().serial, vec![100]);
+        assert_eq!(Crl::from_der(&seeds[2]).unwrap().revoked_serials, vec![vec![102]]);
+    }
+
     proptest! {
+        #[test]
+        fn mutated_certificates_and_crls_never_panic(which in 0usize..3, position in 0usize..2000, flip in 1u8..=255, cut in 0usize..2000) {
+            let mut bytes = seeds()[which].clone();
+            let index = position % bytes.len();
+            bytes[index] ^= flip;
+            let _ = Certificate::from_der(&bytes);
+            let _ = Crl::from_der(&bytes);
+            bytes.truncate(cut % (bytes.len() + 1));
+            let _ = Certificate::from_der(&bytes);
+            let _ = Crl::from_der(&bytes);
+        }
+
         #[test]
         fn random_certificates_and_crls_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
             let _ = Certificate::from_der(&bytes);

@@ -8,8 +8,7 @@
 //! attributes (the signature is over their bytes re-tagged as SET, in the order
 //! the signer wrote them; `cms` sorts them as DER requires).
 
-use cms::content_info::ContentInfo;
-use cms::signed_data::{SignedData as CmsSignedData, SignerIdentifier, SignerInfo as CmsSignerInfo};
+use cms::signed_data::{EncapsulatedContentInfo, SignerIdentifier, SignerInfo as CmsSignerInfo};
 use der::asn1::{ObjectIdentifier, OctetString};
 use der::{Decode, Encode};
 use x509_cert::time::Time;
@@ -86,17 +85,22 @@ pub struct SignedData {
 impl SignedData {
     /// Parses a ContentInfo wrapping SignedData.
     pub fn from_content_info(bytes: &[u8]) -> Result<SignedData, PkiError> {
+        // Each part is decoded by `cms` from the canonical form of its own element, so that
+        // the certificates are decoded once (by `Certificate::from_der`, from their bytes as received).
         let received = lenient::parse(bytes)?;
-        let content_info = ContentInfo::from_der(&received.to_canonical_der()?)?;
-        let content_type = content_info.content_type.to_string();
+        let content_type = <ObjectIdentifier>::from_der(&received.child(0, "contentType")?.to_canonical_der()?)?.to_string();
         if content_type != oid::SIGNED_DATA {
             return Err(PkiError::Malformed(format!("ContentInfo of type {content_type}, not SignedData")));
         }
-        let signed: CmsSignedData = content_info.content.decode_as()?;
-        let econtent = signed.encap_content_info.econtent.as_ref().ok_or_else(|| PkiError::Malformed("SignedData without eContent".into()))?;
+        let explicit = received.child(1, "content")?;
+        let signed_received = explicit.child(0, "SignedData")?;
+        if received.tag != 0x30 || explicit.tag != 0xA0 || explicit.children().len() != 1 || signed_received.tag != 0x30 {
+            return Err(PkiError::Malformed("ContentInfo is not SEQUENCE { contentType, [0] SignedData }".into()));
+        }
+        let encapsulated = EncapsulatedContentInfo::from_der(&signed_received.child(2, "encapContentInfo")?.to_canonical_der()?)?;
+        let econtent = encapsulated.econtent.as_ref().ok_or_else(|| PkiError::Malformed("SignedData without eContent".into()))?;
         let content = econtent.decode_as::<OctetString>()?.into_bytes().into_vec();
 
-        let signed_received = received.child(1, "content")?.child(0, "SignedData")?;
         let mut certificates = Vec::new();
         if let Some(set) = signed_received.children().iter().skip(3).find(|e| e.tag == 0xA0) {
             for one in set.children() {
@@ -108,7 +112,7 @@ impl SignedData {
         if signers.is_empty() {
             return Err(PkiError::Malformed("SignedData without a signer".into()));
         }
-        Ok(SignedData { content_type: signed.encap_content_info.econtent_type.to_string(), content, certificates, signers })
+        Ok(SignedData { content_type: encapsulated.econtent_type.to_string(), content, certificates, signers })
     }
 
     /// The certificate among `certificates` that `signer` names.

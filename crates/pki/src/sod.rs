@@ -129,7 +129,27 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    fn from_hex(text: &str) -> Vec<u8> {
+        let digits: Vec<u8> = text.bytes().filter(u8::is_ascii_hexdigit).collect();
+        digits.chunks(2).filter_map(|pair| u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok()).collect()
+    }
+
     proptest! {
+        /// The BSI reference EF.SOD with one byte changed, one byte inserted (0x80 makes
+        /// indefinite lengths) and cut short: never a panic.
+        #[test]
+        fn mutated_reference_sods_never_panic(position in 0usize..4000, flip in 1u8..=255, insert in 0usize..4000, cut in 0usize..4000) {
+            let mut sod = from_hex(include_str!("../testdata/bsi_tr03105_5_EF_SOD.hex"));
+            prop_assert!(Sod::parse(&sod).is_ok());
+            let index = position % sod.len();
+            sod[index] ^= flip;
+            let _ = Sod::parse(&sod);
+            sod.insert(insert % sod.len(), 0x80);
+            let _ = Sod::parse(&sod);
+            sod.truncate(cut % (sod.len() + 1));
+            let _ = Sod::parse(&sod);
+        }
+
         #[test]
         fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
             let _ = Sod::parse(&bytes);
