@@ -27,8 +27,55 @@ pub enum CameraError {
     #[error("cannot list the cameras: {0}")]
     List(String),
     /// No camera is connected.
-    #[error("no camera found: connect one, or open a photo file instead")]
+    #[error("no camera found: connect one, or open a photo file or a folder of images instead")]
     NoCamera,
+    /// Cameras are connected, but none with this index.
+    #[error("there is no camera {index}; connected: {}", available.join(", "))]
+    NotFound {
+        /// The index asked for.
+        index: u32,
+        /// The cameras there are (`camera:N (name)`).
+        available: Vec<String>,
+    },
+    /// The camera stopped sending pictures in the middle of the stream.
+    #[error("camera {index} stopped sending pictures ({reason}): was it unplugged? connect it and start again")]
+    Lost {
+        /// Which camera.
+        index: u32,
+        /// The driver's message.
+        reason: String,
+    },
+    /// A source that is neither `camera:N` nor a folder path.
+    #[error("{given:?} is not a source: give camera:N (N from the camera list) or a folder of images")]
+    BadSource {
+        /// What was given.
+        given: String,
+    },
+    /// The image sequence's folder or one of its images could not be read.
+    #[error("image sequence {folder}: {reason}")]
+    Sequence {
+        /// The folder.
+        folder: std::path::PathBuf,
+        /// What went wrong (with the file).
+        reason: String,
+    },
+    /// The folder holds no image to play.
+    #[error("{folder} holds no image (PNG, JPEG, TIFF or BMP) to play as a camera")]
+    EmptySequence {
+        /// The folder.
+        folder: std::path::PathBuf,
+    },
+    /// The still could not be written.
+    #[error("cannot write the still to {path}: {reason}")]
+    Write {
+        /// The file or folder.
+        path: std::path::PathBuf,
+        /// The I/O or encoder message.
+        reason: String,
+    },
+    /// The background thread reading the camera could not start.
+    #[error("cannot start reading the camera: {0}")]
+    Thread(String),
     /// The camera could not be opened (busy, unplugged, no permission).
     #[error("cannot open camera {index}: {reason} (is another program using it? check /dev/video* permissions)")]
     Open {
@@ -63,8 +110,8 @@ pub fn list_cameras() -> Result<Vec<CameraInfo>, CameraError> {
 /// Takes one still at the camera's highest resolution.
 pub fn capture_still(index: u32) -> Result<DynamicImage, CameraError> {
     let requested = RequestedFormat::new::<RgbFormat>(RequestedFormatType::AbsoluteHighestResolution);
-    let mut camera =
-        nokhwa::Camera::new(CameraIndex::Index(index), requested).map_err(|e| CameraError::Open { index, reason: e.to_string() })?;
+    let mut camera = nokhwa::Camera::new(CameraIndex::Index(index), requested)
+        .map_err(|e| CameraError::Open { index, reason: e.to_string() })?;
     camera.open_stream().map_err(|e| CameraError::Open { index, reason: e.to_string() })?;
     let frame_error = |e: nokhwa::NokhwaError| CameraError::Frame { index, reason: e.to_string() };
     let mut last = None;

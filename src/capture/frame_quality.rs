@@ -1,0 +1,477 @@
+//! How good a live frame is for a capture: sharpness, glare, stillness and the
+//! page outline, measured on every preview frame, and the auto-capture rule
+//! that fires when a document lies sharp, still and free of glare.
+//!
+//! Every measure works on a copy of the frame reduced to [`ANALYSIS_SIDE`]
+//! pixels on its longest side, so one threshold holds for a 720p webcam and a
+//! 4K document camera alike, and a frame costs a few milliseconds whatever its
+//! resolution. The page outline and the Laplacian are the document crate's
+//! ([`find_page`], [`focus_measure`]).
+
+use image::{GrayImage, RgbImage};
+use serde::Serialize;
+use tdverify_core::Rect;
+use tdverify_document::quality::focus_measure;
+use tdverify_document::register::find_page;
+
+/// Longest side of the reduced frame every measure works on, in pixels.
+pub const ANALYSIS_SIDE: u32 = 640;
+
+/// Longest side of the thumbnail two frames are compared on for stillness:
+/// small enough that sensor noise averages out, large enough that a hand
+/// moving the page a few millimetres shows.
+pub const STILLNESS_SIDE: u32 = 160;
+
+/// Side of the square cells glare is located with, in reduced-frame pixels.
+const GLARE_CELL: u32 = 8;
+
+/// Grey level from which a pixel is clipped by glare. A camera's blown
+/// highlights read 253 to 255 after compression; white paper, and the scanner
+/// lid around the fixture pages, read 246 to 250, so the inspection's
+/// [`tdverify_document::quality::SATURATED_LUMA`] (248, for calibrated flat
+/// scans) would count a white page as glare here.
+pub const CLIPPED_LUMA: u8 = 253;
+
+/// Share of a cell's pixels that must be clipped for the cell to count as glare.
+const GLARE_CELL_SHARE: f32 = 0.5;
+
+/// Sharpness (variance of the Laplacian on the reduced frame) from which a frame
+/// is sharp enough to capture. Tuned on generated sequences of the fixture
+/// pages laid on a table at 1280×720 (`live::tests::auto_capture_fires_…`,
+/// which prints the measures): the sharp page scores about 6000, the same frame
+/// under a Gaussian blur of σ 2.25 px (about one reduced pixel, a camera
+/// slightly out of focus) about 200, σ 3 px under 100. 300 sits above every
+/// blurred frame and far below a sharp one, leaving room for real cameras,
+/// whose sharp frames are softer than a rendered page.
+pub const MIN_SHARPNESS: f32 = 300.0;
+
+/// Largest share of the page's pixels clipped to white before glare counts: a
+/// few specular specks (0.5 %) are tolerated, a glare spot over a zone is not.
+/// Looser than the inspection's own limit
+/// ([`tdverify_document::quality::MAX_GLARE_FRACTION`], measured at full
+/// resolution) because reducing the frame averages small specks away.
+pub const MAX_GLARE: f32 = 0.005;
+
+/// Largest mean grey-level difference to the previous frame that still counts
+/// as still. Tuned on the generated sequences: a page sliding 14 px a frame
+/// (1280×720) differs by 8 to 10 grey levels, an unchanged page under ±2 levels
+/// of sensor noise by 0.25; 2.5 leaves ten times the noise before a still page
+/// counts as moving.
+pub const MAX_MOTION: f32 = 2.5;
+
+/// Consecutive good frames before the auto-capture fires: at 30 frames a second
+/// a third of a second of stillness, long enough that the officer's hand has
+/// left the page.
+pub const STILL_FRAMES: u32 = 8;
+
+/// What was measured on one frame.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FrameQuality {
+    /// Width of the measured frame, in pixels.
+    pub width: u32,
+    /// Height of the measured frame, in pixels.
+    pub height: u32,
+    /// Variance of the Laplacian inside the page (the whole frame when no page
+    /// was found), on the reduced frame: higher is sharper.
+    pub sharpness: f32,
+    /// Share of the page's pixels clipped to white (0 to 1): lower is better.
+    pub glare: f32,
+    /// Where the largest glare spot is, in frame pixels.
+    pub glare_region: Option<Rect>,
+    /// Mean grey-level difference to the previous frame (0 = perfectly still);
+    /// `None` for the first frame or after the frame size changed.
+    pub stillness: Option<f32>,
+    /// The page's corners in frame pixels (top-left, top-right, bottom-right,
+    /// bottom-left as seen), when a page stands out from the background.
+    pub outline: Option<[[f32; 2]; 4]>,
+}
+
+impl FrameQuality {
+    /// Whether this frame alone is good enough under `rule` (sharp, still, no glare).
+    pub fn acceptable(&self, rule: &AutoCaptureRule) -> bool {
+        self.sharpness >= rule.min_sharpness
+            && self.glare <= rule.max_glare
+            && self.stillness.is_some_and(|motion| motion <= rule.max_motion)
+    }
+}
+
+/// Measures frames one after the other, keeping what stillness compares with.
+#[derive(Debug, Default)]
+pub struct FrameAnalyser {
+    previous: Option<GrayImage>,
+}
+
+impl FrameAnalyser {
+    /// A fresh analyser (the first frame has no stillness).
+    pub fn new() -> FrameAnalyser {
+        FrameAnalyser::default()
+    }
+
+    /// Measures `frame` and remembers it for the next frame's stillness.
+    pub fn analyse(&mut self, frame: &RgbImage) -> FrameQuality {
+        let (quality, thumbnail) = measure(frame, self.previous.as_ref());
+        self.previous = thumbnail;
+        quality
+    }
+
+    /// Forgets the previous frame (the source changed).
+    pub fn reset(&mut self) {
+        self.previous = None;
+    }
+}
+
+/// Measures one frame against the previous frame's stillness thumbnail; returns
+/// the measures and this frame's thumbnail (`None` for an empty frame).
+pub fn measure(frame: &RgbImage, previous: Option<&GrayImage>) -> (FrameQuality, Option<GrayImage>) {
+    let (width, height) = frame.dimensions();
+    let empty =
+        FrameQuality { width, height, sharpness: 0.0, glare: 0.0, glare_region: None, stillness: None, outline: None };
+    if width == 0 || height == 0 {
+        return (empty, None);
+    }
+    let small = reduce(frame, ANALYSIS_SIDE);
+    let scale = width as f32 / small.width() as f32;
+    let gray = image::DynamicImage::ImageRgb8(small.clone()).into_luma8();
+    let outline = find_page(&small)
+        .ok()
+        .filter(|page| !page.whole_image)
+        .map(|page| page.corners.map(|[x, y]| [x * scale, y * scale]));
+    let bounds = match outline {
+        Some(corners) => inner_bounds(&corners, scale, gray.width(), gray.height()),
+        None => (0, 0, gray.width(), gray.height()),
+    };
+    // One reduced pixel is the Laplacian's spacing: 0.2 mm at 5 px/mm.
+    let sharpness = focus_measure(&gray, bounds, 5.0);
+    let (glare, glare_region) = glare(&gray, bounds);
+    let thumbnail = reduce_gray(&gray, STILLNESS_SIDE);
+    let stillness =
+        previous.filter(|p| p.dimensions() == thumbnail.dimensions()).map(|p| mean_difference(p, &thumbnail));
+    let glare_region = glare_region.map(|r| Rect::new(r.x * scale, r.y * scale, r.w * scale, r.h * scale));
+    (FrameQuality { sharpness, glare, glare_region, stillness, outline, ..empty }, Some(thumbnail))
+}
+
+/// The frame reduced (area average) so its longest side is at most `side`.
+fn reduce(frame: &RgbImage, side: u32) -> RgbImage {
+    let (width, height) = frame.dimensions();
+    let longest = width.max(height);
+    if longest <= side {
+        return frame.clone();
+    }
+    let (w, h) = reduced_size(width, height, side);
+    image::imageops::thumbnail(frame, w, h)
+}
+
+fn reduce_gray(gray: &GrayImage, side: u32) -> GrayImage {
+    let (width, height) = gray.dimensions();
+    if width.max(height) <= side {
+        return gray.clone();
+    }
+    let (w, h) = reduced_size(width, height, side);
+    image::imageops::thumbnail(gray, w, h)
+}
+
+/// Size with the longest side `side`, the aspect kept, never a zero side.
+fn reduced_size(width: u32, height: u32, side: u32) -> (u32, u32) {
+    let longest = u64::from(width.max(height).max(1));
+    let w = (u64::from(width) * u64::from(side) / longest).max(1) as u32;
+    let h = (u64::from(height) * u64::from(side) / longest).max(1) as u32;
+    (w, h)
+}
+
+/// The outline's bounding box in reduced pixels, 5 % in from each side (page
+/// edges show the table and shadows, which are not the page's sharpness).
+fn inner_bounds(corners: &[[f32; 2]; 4], scale: f32, width: u32, height: u32) -> (u32, u32, u32, u32) {
+    let clamp = |v: f32, max: u32| (v / scale).clamp(0.0, max as f32) as u32;
+    let x0 = clamp(corners.iter().map(|c| c[0]).fold(f32::INFINITY, f32::min), width);
+    let x1 = clamp(corners.iter().map(|c| c[0]).fold(f32::NEG_INFINITY, f32::max), width);
+    let y0 = clamp(corners.iter().map(|c| c[1]).fold(f32::INFINITY, f32::min), height);
+    let y1 = clamp(corners.iter().map(|c| c[1]).fold(f32::NEG_INFINITY, f32::max), height);
+    let (inset_x, inset_y) = (x1.saturating_sub(x0) / 20, y1.saturating_sub(y0) / 20);
+    let (x0, y0) = (x0 + inset_x, y0 + inset_y);
+    (x0, y0, x1.saturating_sub(inset_x).max(x0), y1.saturating_sub(inset_y).max(y0))
+}
+
+/// Share of clipped pixels inside `bounds`, and the bounding box (reduced
+/// pixels) of the largest connected group of glare cells.
+fn glare(gray: &GrayImage, bounds: (u32, u32, u32, u32)) -> (f32, Option<Rect>) {
+    let (x0, y0, x1, y1) = bounds;
+    if x1 <= x0 || y1 <= y0 {
+        return (0.0, None);
+    }
+    let (columns, rows) = ((x1 - x0).div_ceil(GLARE_CELL) as usize, (y1 - y0).div_ceil(GLARE_CELL) as usize);
+    let mut clipped_in_cell = vec![0u32; columns * rows];
+    let mut pixels_in_cell = vec![0u32; columns * rows];
+    let mut clipped = 0u64;
+    for y in y0..y1 {
+        for x in x0..x1 {
+            let cell = ((y - y0) / GLARE_CELL) as usize * columns + ((x - x0) / GLARE_CELL) as usize;
+            pixels_in_cell[cell] += 1;
+            if gray.get_pixel(x, y).0[0] >= CLIPPED_LUMA {
+                clipped_in_cell[cell] += 1;
+                clipped += 1;
+            }
+        }
+    }
+    let share = clipped as f32 / (u64::from(x1 - x0) * u64::from(y1 - y0)) as f32;
+    let glare_cells: Vec<bool> = clipped_in_cell
+        .iter()
+        .zip(&pixels_in_cell)
+        .map(|(&c, &n)| n > 0 && c as f32 >= GLARE_CELL_SHARE * n as f32)
+        .collect();
+    let region = largest_group(&glare_cells, columns, rows).map(|(cx0, cy0, cx1, cy1)| {
+        let left = x0 + cx0 as u32 * GLARE_CELL;
+        let top = y0 + cy0 as u32 * GLARE_CELL;
+        let right = (x0 + (cx1 as u32 + 1) * GLARE_CELL).min(x1);
+        let bottom = (y0 + (cy1 as u32 + 1) * GLARE_CELL).min(y1);
+        Rect::new(left as f32, top as f32, (right - left) as f32, (bottom - top) as f32)
+    });
+    (share, region)
+}
+
+/// Bounding box (first column, first row, last column, last row) of the
+/// largest 4-connected group of set cells.
+fn largest_group(cells: &[bool], columns: usize, rows: usize) -> Option<(usize, usize, usize, usize)> {
+    let mut seen = vec![false; cells.len()];
+    let mut best: Option<(usize, (usize, usize, usize, usize))> = None;
+    for start in 0..cells.len() {
+        if !cells[start] || seen[start] {
+            continue;
+        }
+        seen[start] = true;
+        let mut stack = vec![start];
+        let (mut size, mut bounds) = (0, (usize::MAX, usize::MAX, 0, 0));
+        while let Some(cell) = stack.pop() {
+            let (x, y) = (cell % columns, cell / columns);
+            size += 1;
+            bounds = (bounds.0.min(x), bounds.1.min(y), bounds.2.max(x), bounds.3.max(y));
+            let neighbours = [
+                (x > 0).then(|| cell - 1),
+                (x + 1 < columns).then(|| cell + 1),
+                (y > 0).then(|| cell - columns),
+                (y + 1 < rows).then(|| cell + columns),
+            ];
+            for next in neighbours.into_iter().flatten() {
+                if cells[next] && !seen[next] {
+                    seen[next] = true;
+                    stack.push(next);
+                }
+            }
+        }
+        if best.is_none_or(|(best_size, _)| size > best_size) {
+            best = Some((size, bounds));
+        }
+    }
+    best.map(|(_, bounds)| bounds)
+}
+
+/// Mean absolute grey-level difference of two images of the same size.
+fn mean_difference(a: &GrayImage, b: &GrayImage) -> f32 {
+    let count = a.as_raw().len().max(1);
+    let total: u64 = a.as_raw().iter().zip(b.as_raw()).map(|(&p, &q)| u64::from(p.abs_diff(q))).sum();
+    total as f32 / count as f32
+}
+
+/// When a frame is good enough to capture by itself.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct AutoCaptureRule {
+    /// Least sharpness ([`MIN_SHARPNESS`]).
+    pub min_sharpness: f32,
+    /// Largest glare share ([`MAX_GLARE`]).
+    pub max_glare: f32,
+    /// Largest difference to the previous frame ([`MAX_MOTION`]).
+    pub max_motion: f32,
+    /// Consecutive acceptable frames needed ([`STILL_FRAMES`]).
+    pub still_frames: u32,
+}
+
+impl Default for AutoCaptureRule {
+    fn default() -> AutoCaptureRule {
+        AutoCaptureRule {
+            min_sharpness: MIN_SHARPNESS,
+            max_glare: MAX_GLARE,
+            max_motion: MAX_MOTION,
+            still_frames: STILL_FRAMES,
+        }
+    }
+}
+
+/// The auto-capture rule applied frame after frame: sharp above the threshold
+/// AND still AND glare below the threshold, for [`AutoCaptureRule::still_frames`]
+/// frames in a row.
+#[derive(Debug, Clone, Default)]
+pub struct AutoCapture {
+    /// The thresholds.
+    pub rule: AutoCaptureRule,
+    run: u32,
+}
+
+impl AutoCapture {
+    /// The rule with its thresholds.
+    pub fn new(rule: AutoCaptureRule) -> AutoCapture {
+        AutoCapture { rule, run: 0 }
+    }
+
+    /// Counts this frame; true when the rule holds (and then starts counting
+    /// again, so one still page is captured once, not on every frame).
+    pub fn observe(&mut self, quality: &FrameQuality) -> bool {
+        if quality.acceptable(&self.rule) {
+            self.run += 1;
+        } else {
+            self.run = 0;
+        }
+        if self.run >= self.rule.still_frames.max(1) {
+            self.run = 0;
+            return true;
+        }
+        false
+    }
+
+    /// Acceptable frames in a row so far (for the stillness gauge).
+    pub fn run(&self) -> u32 {
+        self.run
+    }
+
+    /// Starts counting again (after a capture by hand, or a new source).
+    pub fn reset(&mut self) {
+        self.run = 0;
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use image::Rgb;
+    use proptest::prelude::*;
+
+    /// A page of printed-looking text (dark strokes on light paper) on a dark table.
+    pub(crate) fn synthetic_page(width: u32, height: u32, offset: (i32, i32)) -> RgbImage {
+        RgbImage::from_fn(width, height, |x, y| {
+            let (px, py) = (x as i32 - offset.0 - width as i32 / 8, y as i32 - offset.1 - height as i32 / 8);
+            let (pw, ph) = (width as i32 * 3 / 4, height as i32 * 3 / 4);
+            if px < 0 || py < 0 || px >= pw || py >= ph {
+                return Rgb([40, 42, 45]);
+            }
+            let (cell_x, cell_y) = (px * 60 / pw.max(1), py * 30 / ph.max(1));
+            let stroke = (cell_x * 7 + cell_y * 13) % 5 < 2 && (px * 120 / pw.max(1)) % 2 == 0;
+            if stroke { Rgb([30, 30, 40]) } else { Rgb([225, 222, 210]) }
+        })
+    }
+
+    fn blurred(image: &RgbImage, sigma: f32) -> RgbImage {
+        image::imageops::blur(image, sigma)
+    }
+
+    #[test]
+    fn a_blurred_frame_scores_below_a_sharp_one_and_below_the_threshold() {
+        let sharp = synthetic_page(1280, 720, (0, 0));
+        let (sharp_quality, _) = measure(&sharp, None);
+        let (blurred_quality, _) = measure(&blurred(&sharp, 6.0), None);
+        assert!(sharp_quality.sharpness > MIN_SHARPNESS, "{sharp_quality:?}");
+        assert!(blurred_quality.sharpness < MIN_SHARPNESS, "{blurred_quality:?}");
+        assert!(sharp_quality.sharpness > 3.0 * blurred_quality.sharpness);
+    }
+
+    #[test]
+    fn sharpness_is_alike_across_resolutions() {
+        let small = measure(&synthetic_page(1280, 720, (0, 0)), None).0.sharpness;
+        let large = measure(&synthetic_page(3840, 2160, (0, 0)), None).0.sharpness;
+        assert!(small > MIN_SHARPNESS && large > MIN_SHARPNESS, "{small} {large}");
+        assert!((small / large) > 0.5 && (small / large) < 2.0, "{small} {large}");
+    }
+
+    #[test]
+    fn a_moving_sequence_is_not_still_and_a_repeated_frame_is() {
+        let mut analyser = FrameAnalyser::new();
+        let first = analyser.analyse(&synthetic_page(1280, 720, (0, 0)));
+        assert_eq!(first.stillness, None, "the first frame has nothing to compare with");
+        for step in 1..5 {
+            let moved = analyser.analyse(&synthetic_page(1280, 720, (step * 12, step * 5)));
+            assert!(moved.stillness.is_some_and(|m| m > MAX_MOTION), "{moved:?}");
+        }
+        let held = analyser.analyse(&synthetic_page(1280, 720, (48, 20)));
+        assert!(held.stillness.is_some_and(|m| m <= MAX_MOTION), "{held:?}");
+    }
+
+    #[test]
+    fn the_page_outline_is_found_where_the_page_is() {
+        let quality = measure(&synthetic_page(1280, 720, (0, 0)), None).0;
+        let outline = quality.outline.expect("a page on a dark table");
+        // The page spans x 160..1120, y 90..630.
+        let [top_left, _, bottom_right, _] = outline;
+        assert!((top_left[0] - 160.0).abs() < 20.0 && (top_left[1] - 90.0).abs() < 20.0, "{outline:?}");
+        assert!((bottom_right[0] - 1120.0).abs() < 20.0 && (bottom_right[1] - 630.0).abs() < 20.0, "{outline:?}");
+    }
+
+    #[test]
+    fn a_clipped_patch_shows_glare_where_it_is() {
+        let clean = synthetic_page(1280, 720, (0, 0));
+        let clean_quality = measure(&clean, None).0;
+        assert!(clean_quality.glare < MAX_GLARE && clean_quality.glare_region.is_none(), "{clean_quality:?}");
+        let mut glared = clean.clone();
+        for y in 400..520 {
+            for x in 700..900 {
+                glared.put_pixel(x, y, Rgb([255, 255, 255]));
+            }
+        }
+        let quality = measure(&glared, None).0;
+        assert!(quality.glare > MAX_GLARE, "{quality:?}");
+        let region = quality.glare_region.expect("the spot is located");
+        let centre = (region.x + region.w / 2.0, region.y + region.h / 2.0);
+        assert!((centre.0 - 800.0).abs() < 30.0 && (centre.1 - 460.0).abs() < 30.0, "{region:?}");
+        assert!(region.w > 150.0 && region.w < 260.0 && region.h > 80.0 && region.h < 170.0, "{region:?}");
+    }
+
+    #[test]
+    fn the_rule_fires_after_enough_good_frames_and_not_before() {
+        let good = FrameQuality {
+            width: 10,
+            height: 10,
+            sharpness: MIN_SHARPNESS * 2.0,
+            glare: 0.0,
+            glare_region: None,
+            stillness: Some(0.5),
+            outline: None,
+        };
+        let mut rule = AutoCapture::default();
+        for _ in 1..STILL_FRAMES {
+            assert!(!rule.observe(&good));
+        }
+        let blurred = FrameQuality { sharpness: MIN_SHARPNESS / 2.0, ..good.clone() };
+        assert!(!rule.observe(&blurred), "a blurred frame breaks the run");
+        assert_eq!(rule.run(), 0);
+        let glare = FrameQuality { glare: MAX_GLARE * 2.0, ..good.clone() };
+        let moving = FrameQuality { stillness: Some(MAX_MOTION * 2.0), ..good.clone() };
+        assert!(!glare.acceptable(&rule.rule) && !moving.acceptable(&rule.rule));
+        let fired: Vec<bool> = (0..STILL_FRAMES).map(|_| rule.observe(&good)).collect();
+        assert_eq!(fired.iter().filter(|f| **f).count(), 1);
+        assert!(fired[STILL_FRAMES as usize - 1]);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn frame_quality_never_panics_on_any_size_or_content(
+            width in prop_oneof![Just(0u32), Just(1u32), 1u32..40, Just(3000u32)],
+            height in prop_oneof![Just(0u32), Just(1u32), 1u32..40, Just(2u32)],
+            seed in any::<u32>(),
+            flat in any::<bool>(),
+        ) {
+            let mut state = seed | 1;
+            let frame = RgbImage::from_fn(width, height, |_, _| {
+                if flat { return Rgb([255, 255, 255]); }
+                state ^= state << 13;
+                state ^= state >> 17;
+                state ^= state << 5;
+                Rgb([state as u8, (state >> 8) as u8, (state >> 16) as u8])
+            });
+            let mut analyser = FrameAnalyser::new();
+            let first = analyser.analyse(&frame);
+            let second = analyser.analyse(&frame);
+            prop_assert!(first.sharpness.is_finite() && first.sharpness >= 0.0);
+            prop_assert!((0.0..=1.0).contains(&second.glare));
+            if width > 0 && height > 0 {
+                prop_assert_eq!(second.stillness, Some(0.0));
+            }
+        }
+    }
+}
