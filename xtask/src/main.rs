@@ -13,6 +13,7 @@ mod eval_ghost;
 mod eval_mrz;
 #[cfg(feature = "tools")]
 mod fixtures;
+mod fuzz;
 mod paths;
 mod run;
 mod setup;
@@ -31,6 +32,8 @@ commands:
   fixtures [--seed S] [--count N] [--out DIR] [--faces DIR] [--flatbed DPI] [--template KEY]... [--specimens]
                      generate the fixture documents (default: 56 into out/fixtures)
   bench              run the benchmarks and print a table against the budgets
+  fuzz [--minutes N] [--target NAME]...
+                     every fuzz target under libFuzzer for N minutes each (default 10); findings in out/fuzz
   eval-face DIR      face comparison error rates over a folder of identities
   eval-mrz DIR       MRZ reading accuracy over a folder of images with ground truth
   eval-docs DIR [--officer-only|--no-officer]
@@ -89,6 +92,7 @@ fn main() -> Result<()> {
         "run" => run::run(rest),
         "test" => test::run(rest),
         "bench" => bench::run(rest),
+        "fuzz" => fuzz::run(rest),
         "fixtures" | "eval-face" | "eval-mrz" | "eval-docs" | "eval-ghost" => {
             // The build without tools is the one a user starts: install first.
             // (Setup's own fixture generation calls `run_tool` after installing.)
