@@ -1,6 +1,7 @@
 //! Command-line interface (clap). Exit codes: 0 success, 1 a required part is
 //! missing or an operation failed, 2 bad input (with a message on stderr).
 
+mod capture;
 mod demo;
 mod doctor;
 mod face;
@@ -77,6 +78,8 @@ pub enum Command {
     Training(training::TrainingArgs),
     /// The scanner hot folder: inspect complete sets as they arrive; `--configure` (administrator), `--show`.
     Watch(watch::WatchArgs),
+    /// Take a still from a camera (`camera:N`) or a folder of images, by itself when sharp and still (`--auto`).
+    Capture(capture::CaptureArgs),
 }
 
 /// Global context every command gets.
@@ -128,5 +131,6 @@ pub fn main() -> ExitCode {
         Command::Trends(args) => trends::run(&context, args),
         Command::Training(args) => training::run(&context, args),
         Command::Watch(args) => watch::run_command(&context, args),
+        Command::Capture(args) => capture::run(&context, args),
     }
 }
