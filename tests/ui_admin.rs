@@ -128,6 +128,42 @@ fn an_admin_creates_an_officer_and_imports_a_master_list_officers_see_nothing_au
     assert_eq!(csca_entries.len(), 1, "{csca_entries:?}");
     assert!(csca_entries[0].contains("TEST-masterlist-UTO.ml") && csca_entries[0].contains("1 CSCA added"));
 
+    // Removing a CSCA is asked twice, then audited.
+    harness.get_by_label("Remove").click();
+    harness.run();
+    harness.get_by_label_contains("Chips signed under it will no longer verify");
+    harness.get_by_label("Remove it").click();
+    harness.run();
+    harness.get_by_label_contains("Removed C=UTO");
+    assert!(tdverify::chip_session::load_csca_store(&data).expect("trust store").certificates().is_empty());
+    assert_eq!(audit_actions(&harness, "csca_config").len(), 2);
+
+    // Retention: a period is saved, and the purge says how many cases it would destroy first.
+    harness.get_by_label("Retention").click();
+    harness.run();
+    harness.get_by_label("Delete cases after a period").click();
+    harness.run();
+    harness.get_by_label("Save retention").click();
+    harness.run();
+    harness.get_by_label("Retention set to 365 days.");
+    harness.get_by_label("Purge expired cases…").click();
+    harness.run();
+    harness.get_by_label_contains("0 cases are older than the period");
+    assert_eq!(audit_actions(&harness, "retention_config"), vec!["admin 365 days".to_string()]);
+
+    // Trusted keys: the TEST-ONLY hotlist publisher's key from a file, listed with its fingerprint.
+    let key_file = dir.path().join("TEST-ONLY-ncb.pub");
+    std::fs::write(&key_file, tdverify::sltd::test_bundle::test_only_signer_key()).expect("write");
+    harness.get_by_label("Trusted keys").click();
+    harness.run();
+    type_into(&mut harness, "Name", "TEST-ONLY NCB");
+    type_into(&mut harness, "Public key file", &key_file.display().to_string());
+    harness.get_by_label("Trust").click();
+    harness.run();
+    harness.get_by_label_contains("Trusted (fingerprint");
+    harness.get_by_label("TEST-ONLY NCB");
+    assert_eq!(audit_actions(&harness, "trust_config").len(), 1);
+
     // An officer sees no tab at all.
     log_in(&mut harness, "officer1");
     assert!(harness.query_by_label("Users").is_none());
@@ -143,5 +179,5 @@ fn an_admin_creates_an_officer_and_imports_a_master_list_officers_see_nothing_au
     harness.run();
     harness.get_by_label("Filter").click();
     harness.run();
-    harness.get_by_label("Entries 1 to 1 of 1");
+    harness.get_by_label("Entries 1 to 2 of 2");
 }

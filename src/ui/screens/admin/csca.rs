@@ -106,6 +106,8 @@ pub struct CscaTab {
     /// The file or folder to import.
     pub file: String,
     browser: Option<FileBrowser>,
+    /// The certificate the administrator asked to remove, waiting for the confirmation.
+    pub pending_removal: Option<CscaRow>,
     /// The last action's outcome.
     pub message: Option<Result<String, String>>,
 }
@@ -133,11 +135,14 @@ impl CscaTab {
                 }
                 let mut remove = None;
                 egui::Grid::new("admin-csca").striped(true).num_columns(5).spacing([14.0, 6.0]).show(ui, |ui| {
-                    for id in ["admin-csca-country", "admin-csca-subject", "admin-csca-valid-to", "admin-csca-days"] {
-                        ui.label(egui::RichText::new(tr.tr(id)).strong());
+                    if !rows.is_empty() {
+                        for id in ["admin-csca-country", "admin-csca-subject", "admin-csca-valid-to", "admin-csca-days"]
+                        {
+                            ui.label(egui::RichText::new(tr.tr(id)).strong());
+                        }
+                        ui.label("");
+                        ui.end_row();
                     }
-                    ui.label("");
-                    ui.end_row();
                     for row in &rows {
                         ui.label(&row.country);
                         let subject = if row.link {
@@ -156,11 +161,27 @@ impl CscaTab {
                         };
                         ui.label(days);
                         if ui.button(tr.tr("admin-csca-remove")).on_hover_text(&row.subject).clicked() {
-                            remove = Some(row.clone());
+                            self.pending_removal = Some(row.clone());
                         }
                         ui.end_row();
                     }
                 });
+                // Removing a trust anchor is asked twice: chips signed under it stop verifying.
+                if let Some(row) = self.pending_removal.clone() {
+                    ui.colored_label(
+                        ui.visuals().warn_fg_color,
+                        tr.tr_args("admin-csca-remove-confirm", &[("subject", row.subject.clone())]),
+                    );
+                    ui.horizontal(|ui| {
+                        if ui.button(tr.tr("admin-csca-remove-yes")).clicked() {
+                            remove = Some(row.clone());
+                            self.pending_removal = None;
+                        }
+                        if ui.button(tr.tr("admin-cancel")).clicked() {
+                            self.pending_removal = None;
+                        }
+                    });
+                }
                 if let Some(row) = remove {
                     self.message = Some(
                         store

@@ -22,7 +22,7 @@ pub fn imported_library_dir(data_dir: &Path) -> PathBuf {
 pub struct ReferenceRow {
     /// `<ISSUER>/<document>`.
     pub key: String,
-    /// The document's name and kind (`Passport (passport)`).
+    /// The document's name (`Passport`).
     pub document: String,
     /// Issuing state code.
     pub country: String,
@@ -45,7 +45,7 @@ pub fn reference_rows(bundled: &Path, imported: &Path) -> (Vec<ReferenceRow>, Ve
                 problems.extend(broken.iter().map(ToString::to_string));
                 rows.extend(library.templates().iter().map(|t| ReferenceRow {
                     key: t.key.clone(),
-                    document: format!("{} ({:?})", t.document.name, t.document.kind),
+                    document: t.document.name.clone(),
                     country: t.issuer.code.clone(),
                     first_issued: t.document.first_issued,
                     imported: is_imported,

@@ -145,8 +145,10 @@ impl UsersTab {
         }
         ui.add_space(12.0);
         ui.label(egui::RichText::new(tr.tr("admin-user-create-title")).strong());
-        labelled_field(ui, &tr.tr("admin-user-new-name"), &mut self.new_name, 200.0, false);
-        ui.horizontal(|ui| {
+        egui::Grid::new("admin-new-user").num_columns(2).spacing([12.0, 6.0]).show(ui, |ui| {
+            let label = ui.label(tr.tr("admin-user-new-name"));
+            ui.add(egui::TextEdit::singleline(&mut self.new_name).desired_width(240.0)).labelled_by(label.id);
+            ui.end_row();
             let label = ui.label(tr.tr("admin-user-new-role"));
             let role = self.new_role.get_or_insert(Role::Officer);
             egui::ComboBox::from_id_salt("admin-new-user-role")
@@ -158,9 +160,16 @@ impl UsersTab {
                 })
                 .response
                 .labelled_by(label.id);
+            ui.end_row();
+            for (id, value) in [
+                ("admin-user-new-password", &mut self.new_password),
+                ("admin-user-password-again", &mut self.new_password_again),
+            ] {
+                let label = ui.label(tr.tr(id));
+                ui.add(egui::TextEdit::singleline(value).password(true).desired_width(240.0)).labelled_by(label.id);
+                ui.end_row();
+            }
         });
-        labelled_field(ui, &tr.tr("admin-user-new-password"), &mut self.new_password, 240.0, true);
-        labelled_field(ui, &tr.tr("admin-user-password-again"), &mut self.new_password_again, 240.0, true);
         ui.label(
             egui::RichText::new(
                 tr.tr_args("admin-user-password-rule", &[("chars", crate::store::MIN_PASSWORD_CHARS.to_string())]),
