@@ -106,7 +106,12 @@ pub struct Certificate {
 impl Certificate {
     /// Parses one DER certificate (with the faults [`crate::lenient`] tolerates).
     pub fn from_der(bytes: &[u8]) -> Result<Certificate, PkiError> {
-        let received = lenient::parse(bytes)?;
+        Certificate::from_received(&lenient::parse(bytes)?)
+    }
+
+    /// The certificate an element already split by [`crate::lenient`] holds.
+    pub(crate) fn from_received(received: &lenient::Element<'_>) -> Result<Certificate, PkiError> {
+        let bytes = received.raw;
         let tbs = received.child(0, "tbsCertificate")?.raw.to_vec();
         // No profile checks (serial length, time encoding): passports carry what they carry.
         let parsed = CertificateInner::<Raw>::from_der(&received.to_canonical_der()?)?;

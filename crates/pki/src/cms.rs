@@ -6,7 +6,8 @@
 //! the decoded structure, because signatures cover them: the certificates (each
 //! read by [`Certificate::from_der`] from its own bytes) and the signed
 //! attributes (the signature is over their bytes re-tagged as SET, in the order
-//! the signer wrote them; `cms` sorts them as DER requires).
+//! the signer wrote them; `cms` sorts them as DER requires). Each part (content
+//! type, encapsulated content, each SignerInfo) is decoded by `cms` on its own.
 
 use cms::signed_data::{EncapsulatedContentInfo, SignerIdentifier, SignerInfo as CmsSignerInfo};
 use der::asn1::{ObjectIdentifier, OctetString};
@@ -104,7 +105,7 @@ impl SignedData {
         let mut certificates = Vec::new();
         if let Some(set) = signed_received.children().iter().skip(3).find(|e| e.tag == 0xA0) {
             for one in set.children() {
-                certificates.push(Certificate::from_der(one.raw)?);
+                certificates.push(Certificate::from_received(one)?);
             }
         }
         let signer_set = signed_received.children().last().filter(|e| e.tag == 0x31);

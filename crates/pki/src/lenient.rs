@@ -28,6 +28,8 @@ pub(crate) struct Element<'a> {
     pub raw: &'a [u8],
     /// The content: bytes for a primitive element, elements for a constructed one.
     pub content: Content<'a>,
+    /// True when `raw` is already DER (the usual case: then it is used as it is).
+    pub is_der: bool,
 }
 
 /// The content of an [`Element`].
@@ -73,13 +75,14 @@ fn parse_element(input: &[u8], depth: usize) -> Result<(Element<'_>, &[u8]), Pki
             if let Some(after_end) = rest.strip_prefix(&[0u8, 0u8][..]) {
                 let consumed = input.len() - after_end.len();
                 let raw = input.get(..consumed).ok_or_else(|| malformed("truncated value"))?;
-                return Ok((Element { tag, raw, content: Content::Constructed(children) }, after_end));
+                return Ok((Element { tag, raw, content: Content::Constructed(children), is_der: false }, after_end));
             }
             let (child, after_child) = parse_element(rest, depth + 1)?;
             children.push(child);
             rest = after_child;
         }
     }
+    let mut minimal_length = true;
     let (length, after_length) = if first < 0x80 {
         (usize::from(first), after_first)
     } else {
@@ -89,6 +92,7 @@ fn parse_element(input: &[u8], depth: usize) -> Result<(Element<'_>, &[u8]), Pki
         }
         let octets = after_first.get(..count).ok_or_else(|| malformed("truncated length"))?;
         let length = octets.iter().fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
+        minimal_length = length >= 0x80 && octets.first().is_some_and(|&b| b != 0);
         (length, after_first.get(count..).ok_or_else(|| malformed("truncated length"))?)
     };
     let value = after_length.get(..length).ok_or_else(|| malformed("truncated value"))?;
@@ -106,7 +110,12 @@ fn parse_element(input: &[u8], depth: usize) -> Result<(Element<'_>, &[u8]), Pki
     } else {
         Content::Primitive(value)
     };
-    Ok((Element { tag, raw, content }, rest))
+    let is_der = minimal_length
+        && match &content {
+            Content::Constructed(children) => tag != 0x24 && children.iter().all(|c| c.is_der),
+            Content::Primitive(value) => canonical_primitive(tag, value).as_ref() == *value,
+        };
+    Ok((Element { tag, raw, content, is_der }, rest))
 }
 
 impl<'a> Element<'a> {
@@ -126,12 +135,19 @@ impl<'a> Element<'a> {
     /// The element as DER: minimal lengths, definite lengths, constructed OCTET
     /// STRINGs joined, INTEGERs without redundant leading octets, BOOLEAN true as 0xFF.
     pub fn to_canonical_der(&self) -> Result<Vec<u8>, PkiError> {
+        if self.is_der {
+            return Ok(self.raw.to_vec());
+        }
         let mut out = Vec::with_capacity(self.raw.len());
         self.write_canonical(&mut out)?;
         Ok(out)
     }
 
     fn write_canonical(&self, out: &mut Vec<u8>) -> Result<(), PkiError> {
+        if self.is_der {
+            out.extend_from_slice(self.raw);
+            return Ok(());
+        }
         let (tag, value): (u8, Vec<u8>) = match &self.content {
             // A constructed OCTET STRING (BER) is the concatenation of its segments.
             Content::Constructed(_) if self.tag == 0x24 => (0x04, self.octet_string_segments()?),
@@ -211,7 +227,18 @@ mod tests {
         let der = [0x30, 0x06, 0x02, 0x01, 0x00, 0x04, 0x01, 0x7F];
         assert_eq!(canonical(&der).unwrap(), der.to_vec());
         let element = parse(&der).unwrap();
+        assert!(element.is_der);
         assert_eq!(element.child(1, "octets").unwrap().raw, &der[5..]);
+        for faulty in [
+            &[0x04, 0x81, 0x01, 0x00][..],
+            &[0x02, 0x02, 0x00, 0x01],
+            &[0x01, 0x01, 0x01],
+            &[0x30, 0x03, 0x02, 0x81, 0x00],
+        ] {
+            let element = parse(faulty).unwrap();
+            assert!(!element.is_der, "{faulty:02X?}");
+            assert_ne!(element.to_canonical_der().unwrap(), faulty.to_vec());
+        }
         assert!(element.child(2, "third").is_err());
     }
 

@@ -185,7 +185,7 @@ impl CscaStore {
         let mut certs = Vec::new();
         let mut summary = ImportSummary { kind: "master_list".into(), ..ImportSummary::default() };
         for item in set.children() {
-            match Certificate::from_der(item.raw) {
+            match Certificate::from_received(item) {
                 Ok(cert) => certs.push(cert),
                 Err(e) => summary.warnings.push(format!("skipped an unreadable certificate: {e}")),
             }
