@@ -81,3 +81,37 @@ fn doctor_reports_the_case_store_the_csca_trust_store_and_the_hotlist_age() {
     assert_eq!(hotlist["health"], "warn", "{hotlist}");
     assert!(hotlist["detail"].as_str().is_some_and(|d| d.contains("older than 7 days")), "{hotlist}");
 }
+
+/// The CSCA import the doctor then reports, made by an administrator with `--user`: checked
+/// against the role, audited in the case store; `csca list` shows the days left.
+#[test]
+fn an_audited_csca_import_from_the_cli_and_the_days_left_in_the_list() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let store = Store::initialize(&data, TEST_PASSPHRASE, StoreOptions::test_only_fast()).expect("store");
+    store.create_first_admin("admin", TEST_PASSWORD).expect("admin");
+    let admin = store.login("admin", TEST_PASSWORD).expect("login");
+    store.create_user(&admin, "officer", TEST_PASSWORD, tdverify::store::Role::Officer).expect("officer");
+    drop(store);
+    let pki = TestPki::generate("UTO", TestKeyAlgorithm::EcdsaP256, b"TEST-ONLY cli_doctor seed").expect("TEST PKI");
+    let master_list = dir.path().join("TEST-masterlist-UTO.ml");
+    std::fs::write(&master_list, pki.master_list(&[]).expect("master list")).expect("write");
+    let file = master_list.to_str().expect("utf-8");
+
+    // An officer is refused before anything is imported.
+    let refused = tdverify(&data, &["csca", "import", file, "--user", "officer"]);
+    assert!(!refused.status.success(), "{}", text(&refused));
+    assert!(text(&refused).contains("not an administrator"), "{}", text(&refused));
+    assert!(tdverify::chip_session::load_csca_store(&data).expect("trust store").certificates().is_empty());
+
+    ok(tdverify(&data, &["csca", "import", file, "--user", "admin"]));
+    let store = Store::open(&data, TEST_PASSPHRASE, StoreOptions::test_only_fast()).expect("open");
+    let filter = tdverify::store::AuditFilter { action: Some("csca_config".into()), ..Default::default() };
+    let entries = store.audit_page(&store.station_session(), &filter, 0, 10).expect("audit").entries;
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].actor, "admin");
+    assert!(entries[0].detail.starts_with("imported TEST-masterlist-UTO.ml (master_list): 1 CSCA added"));
+
+    let list = ok(tdverify(&data, &["csca", "list"]));
+    assert!(list.contains("valid 2020-01-01 to 2040-01-01 (") && list.contains(" days left)"), "{list}");
+}

@@ -33,9 +33,9 @@ enum UsersCommand {
         #[arg(long)]
         role: String,
     },
-    /// List accounts: name, role, active or disabled, failed logins, lock.
+    /// List accounts: name, role, active or disabled, last login, lock.
     List {
-        /// Print JSON: `[{username, role, active, failed_logins, locked_until}]`.
+        /// Print JSON: `[{username, role, active, failed_logins, locked_until, last_login}]`.
         #[arg(long)]
         json: bool,
     },
@@ -106,8 +106,9 @@ pub fn run(context: &Context, args: UsersArgs) -> ExitCode {
                 for user in &users {
                     let lock =
                         user.locked_until.as_deref().map(|until| format!(", locked until {until}")).unwrap_or_default();
+                    let last_login = user.last_login.as_deref().unwrap_or("never");
                     println!(
-                        "{:<24} {:<11} {}{lock}",
+                        "{:<24} {:<11} {:<8} last login {last_login}{lock}",
                         user.username,
                         user.role.as_str(),
                         if user.active { "active" } else { "disabled" }
