@@ -164,6 +164,34 @@ fn an_admin_creates_an_officer_and_imports_a_master_list_officers_see_nothing_au
     harness.get_by_label("TEST-ONLY NCB");
     assert_eq!(audit_actions(&harness, "trust_config").len(), 1);
 
+    // Reference library: a broken pack lists its problem and installs nothing; a good one installs, audited.
+    let bundled = Path::new(env!("CARGO_MANIFEST_DIR")).join("reference-library/ZZA/passport");
+    let pack = dir.path().join("TEST-ONLY-pack");
+    std::fs::create_dir_all(pack.join("ZZA/passport")).expect("pack folder");
+    std::fs::write(pack.join("ZZA/passport/template.toml"), "format_version = 1\n[issuer]\n").expect("write");
+    harness.get_by_label("Reference library").click();
+    harness.run();
+    type_into(&mut harness, "Template pack folder", &pack.display().to_string());
+    harness.get_by_label("Validate").click();
+    harness.run();
+    harness.get_by_label_contains("The pack has one problem; nothing was installed");
+    for entry in std::fs::read_dir(&bundled).expect("bundled template") {
+        let entry = entry.expect("entry");
+        std::fs::copy(entry.path(), pack.join("ZZA/passport").join(entry.file_name())).expect("copy");
+    }
+    harness.get_by_label("Validate").click();
+    harness.run();
+    harness.get_by_label("The pack is valid: ZZA/passport");
+    harness.get_by_label("Install").click();
+    harness.run();
+    harness.get_by_label("Installed: 1 new, 0 replaced.");
+    assert!(data.join("reference-library/ZZA/passport/template.toml").is_file());
+    harness.get_by_label("imported");
+    assert_eq!(
+        audit_actions(&harness, "reference_import"),
+        vec!["admin pack TEST-ONLY-pack: added ZZA/passport; replaced ".to_string()]
+    );
+
     // An officer sees no tab at all.
     log_in(&mut harness, "officer1");
     assert!(harness.query_by_label("Users").is_none());
@@ -180,4 +208,29 @@ fn an_admin_creates_an_officer_and_imports_a_master_list_officers_see_nothing_au
     harness.get_by_label("Filter").click();
     harness.run();
     harness.get_by_label("Entries 1 to 2 of 2");
+}
+
+/// An auditor is told where the chain breaks when someone with the file edited an entry.
+#[test]
+fn an_auditor_sees_the_first_broken_entry_of_a_tampered_log() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("data");
+    let store =
+        Store::initialize(&data, "TEST-ONLY station passphrase", StoreOptions::test_only_fast()).expect("store");
+    store.create_first_admin("admin", PASSWORD).expect("admin");
+    let admin = store.login("admin", PASSWORD).expect("login");
+    store.create_user(&admin, "auditor", PASSWORD, Role::Auditor).expect("auditor");
+    drop(store);
+    // As an attacker with the database file would: drop the append-only triggers and edit entry 3.
+    let file = rusqlite::Connection::open(tdverify::store::database_path(&data)).expect("sqlite");
+    file.execute_batch("DROP TRIGGER audit_no_update; UPDATE audit SET detail = 'nothing happened' WHERE seq = 3;")
+        .expect("tamper");
+    drop(file);
+    let store = Store::open(&data, "TEST-ONLY station passphrase", StoreOptions::test_only_fast()).expect("open");
+
+    let mut harness = harness(dir.path());
+    harness.state_mut().cases.store = Some(store);
+    log_in(&mut harness, "auditor");
+    harness.get_by_label_contains("Audit chain broken at entry 3 (edited)");
+    harness.get_by_label("nothing happened");
 }

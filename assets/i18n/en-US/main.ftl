@@ -614,9 +614,15 @@ admin-retention-save = Save retention
 admin-retention-saved = Retention set to { $days } days.
 admin-retention-saved-keep = Cases are now kept until deleted.
 admin-retention-purge = Purge expired cases…
-admin-retention-confirm = { $count } cases are older than the period and will be destroyed.
+admin-retention-confirm = { $count ->
+        [one] One case is
+       *[other] { $count } cases are
+    } older than the period and will be destroyed.
 admin-retention-purge-confirm = Destroy them
-admin-retention-purged = { $count } cases destroyed.
+admin-retention-purged = { $count ->
+        [one] One case
+       *[other] { $count } cases
+    } destroyed.
 admin-csca-intro = The CSCA certificates passive authentication trusts. A chip whose signer chains to none of them is reported as not verified.
 admin-csca-count = { $certificates } CSCA certificates, { $crls } revocation lists
 admin-csca-none = No CSCA imported yet: import the national master list.
@@ -650,8 +656,11 @@ admin-reference-pack = Template pack folder
 admin-reference-validate = Validate
 admin-reference-install = Install
 admin-reference-valid = The pack is valid: { $templates }
-admin-reference-invalid = The pack has { $count } problems; nothing was installed:
-admin-reference-installed = Installed: { $added } new templates, { $replaced } replaced.
+admin-reference-invalid = The pack has { $count ->
+        [one] one problem
+       *[other] { $count } problems
+    }; nothing was installed:
+admin-reference-installed = Installed: { $added } new, { $replaced } replaced.
 admin-keys-intro = Keys of the publishers whose signed files this station accepts. Compare the fingerprint with the publisher before trusting a key.
 admin-keys-purpose = Purpose
 admin-keys-purpose-sltd-publisher = Hotlist publisher (SLTD)

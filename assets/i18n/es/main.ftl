@@ -613,9 +613,18 @@ admin-retention-save = Guardar conservación
 admin-retention-saved = Conservación fijada en { $days } días.
 admin-retention-saved-keep = Los casos ahora se conservan hasta su eliminación.
 admin-retention-purge = Purgar casos vencidos…
-admin-retention-confirm = { $count } casos superan el período y serán destruidos.
+admin-retention-confirm = { $count ->
+        [one] Un caso supera
+       *[other] { $count } casos superan
+    } el período y { $count ->
+        [one] será destruido
+       *[other] serán destruidos
+    }.
 admin-retention-purge-confirm = Destruirlos
-admin-retention-purged = { $count } casos destruidos.
+admin-retention-purged = { $count ->
+        [one] Un caso destruido
+       *[other] { $count } casos destruidos
+    }.
 admin-csca-intro = Los certificados CSCA en los que confía la autenticación pasiva. Un chip cuyo firmante no se encadena a ninguno se informa como no verificado.
 admin-csca-count = { $certificates } certificados CSCA, { $crls } listas de revocación
 admin-csca-none = Aún no hay CSCA importados: importe la lista maestra nacional.
@@ -649,8 +658,11 @@ admin-reference-pack = Carpeta del paquete de plantillas
 admin-reference-validate = Validar
 admin-reference-install = Instalar
 admin-reference-valid = El paquete es válido: { $templates }
-admin-reference-invalid = El paquete tiene { $count } problemas; no se instaló nada:
-admin-reference-installed = Instalado: { $added } plantillas nuevas, { $replaced } reemplazadas.
+admin-reference-invalid = El paquete tiene { $count ->
+        [one] un problema
+       *[other] { $count } problemas
+    }; no se instaló nada:
+admin-reference-installed = Instalado: { $added } nuevas, { $replaced } reemplazadas.
 admin-keys-intro = Claves de los editores cuyos archivos firmados acepta esta estación. Compare la huella con el editor antes de confiar en una clave.
 admin-keys-purpose = Uso
 admin-keys-purpose-sltd-publisher = Editor de la lista SLTD

@@ -613,9 +613,18 @@ admin-retention-save = Enregistrer la conservation
 admin-retention-saved = Conservation fixée à { $days } jours.
 admin-retention-saved-keep = Les dossiers sont maintenant conservés jusqu'à leur suppression.
 admin-retention-purge = Purger les dossiers expirés…
-admin-retention-confirm = { $count } dossiers dépassent la durée et seront détruits.
+admin-retention-confirm = { $count ->
+        [one] { $count } dossier dépasse
+       *[other] { $count } dossiers dépassent
+    } la durée et { $count ->
+        [one] sera détruit
+       *[other] seront détruits
+    }.
 admin-retention-purge-confirm = Les détruire
-admin-retention-purged = { $count } dossiers détruits.
+admin-retention-purged = { $count ->
+        [one] { $count } dossier détruit
+       *[other] { $count } dossiers détruits
+    }.
 admin-csca-intro = Les certificats CSCA auxquels l'authentification passive fait confiance. Une puce dont le signataire ne remonte à aucun d'eux est signalée comme non vérifiée.
 admin-csca-count = { $certificates } certificats CSCA, { $crls } listes de révocation
 admin-csca-none = Aucun CSCA importé : importez la liste maîtresse nationale.
@@ -649,8 +658,11 @@ admin-reference-pack = Dossier du paquet de modèles
 admin-reference-validate = Valider
 admin-reference-install = Installer
 admin-reference-valid = Le paquet est valide : { $templates }
-admin-reference-invalid = Le paquet a { $count } problèmes ; rien n'a été installé :
-admin-reference-installed = Installé : { $added } nouveaux modèles, { $replaced } remplacés.
+admin-reference-invalid = Le paquet a { $count ->
+        [one] un problème
+       *[other] { $count } problèmes
+    } ; rien n'a été installé :
+admin-reference-installed = Installé : { $added } nouveaux, { $replaced } remplacés.
 admin-keys-intro = Les clés des éditeurs dont ce poste accepte les fichiers signés. Comparez l'empreinte avec l'éditeur avant de faire confiance à une clé.
 admin-keys-purpose = Usage
 admin-keys-purpose-sltd-publisher = Éditeur de la liste SLTD

@@ -75,6 +75,8 @@ pub fn class_of(scenario: Scenario) -> Option<Difficulty> {
         | S::MrzAlteredRecomputed
         | S::MrzAlteredWhiteOnly
         | S::PhotoSubstitutionClean
+        | S::PhotoSubstitutionRelaminated
+        | S::CounterfeitOvdFlat
         | S::Impostor
         | S::StolenBlank
         | S::ChipDataGroupAltered
