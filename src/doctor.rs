@@ -494,6 +494,16 @@ mod tests {
         assert_eq!(case_store(dir.path()).health, Health::Fail);
     }
 
+    proptest::proptest! {
+        /// Subjects come from imported certificates: any text gives a country or `?`, never a panic.
+        #[test]
+        fn any_subject_gives_a_country_or_a_question_mark(subject in "\\PC{0,60}") {
+            let country = country_of(&subject);
+            let found = country == "?" || subject.contains("C=");
+            proptest::prop_assert!(found, "{:?} from {:?}", country, subject);
+        }
+    }
+
     #[test]
     fn country_comes_from_the_subject() {
         assert_eq!(country_of("C=UTO, CN=TEST CSCA"), "UTO");

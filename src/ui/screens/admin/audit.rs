@@ -208,4 +208,24 @@ mod tests {
         let bad = AuditFilterForm { to: "15/01/2026".into(), ..AuditFilterForm::default() };
         assert!(bad.to_filter().unwrap_err().starts_with("to:"));
     }
+
+    proptest::proptest! {
+        /// Whatever the auditor types, the filter is built or refused with a reason, never a panic,
+        /// and a date range that is accepted always spans at least its first day.
+        #[test]
+        fn typed_filters_never_panic(
+            from in "\\PC{0,24}",
+            to in "[0-9T:Z-]{0,22}",
+            actor in "\\PC{0,12}",
+        ) {
+            let form = AuditFilterForm { actor, from: from.clone(), to: to.clone(), ..AuditFilterForm::default() };
+            if let Ok(filter) = form.to_filter()
+                && let (Some(start), Some(end)) = (filter.from, filter.until)
+                && from.trim() == to.trim()
+                && !to.contains('T')
+            {
+                proptest::prop_assert_eq!(end - start, 86_400);
+            }
+        }
+    }
 }
