@@ -707,3 +707,35 @@ doctor-sltd-hotlist = SLTD hotlist
 doctor-models = Models
 doctor-reference-library = Reference library
 doctor-fixtures = Fixtures
+
+## Camera capture window (issue 30)
+document-camera = Camera…
+document-camera-hint = Capture from a camera or a folder of images (Ctrl+K)
+capture-title = Camera capture
+capture-source = Source
+capture-source-folder = Folder of images
+capture-folder = Folder
+capture-start = Start
+capture-stop = Stop
+capture-no-camera = No camera found: connect one, or choose a folder of images.
+capture-cameras-unreadable = The camera list could not be read ({ $reason }): choose a folder of images.
+capture-source-failed = The preview stopped: { $reason }
+capture-playing = Showing { $source }
+capture-ended = The folder of images has played to its end: press Start to play it again.
+capture-mode-document = Document
+capture-mode-bearer = Bearer photo
+capture-light = Light
+capture-side = Side
+capture-waiting = Waiting for the first frame...
+capture-no-preview = No preview: choose a source and press Start.
+capture-preview = Live preview
+capture-gauge-sharpness = Sharpness
+capture-gauge-glare = Glare
+capture-gauge-stillness = Stillness
+capture-still-frames = { $count ->
+    [one] { $count } still frame
+   *[other] { $count } still frames
+}
+capture-auto = Capture automatically when sharp and still
+capture-take = Capture
+capture-take-hint = Take the picture now (Space)

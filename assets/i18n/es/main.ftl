@@ -709,3 +709,35 @@ doctor-sltd-hotlist = Lista SLTD
 doctor-models = Modelos
 doctor-reference-library = Biblioteca de referencia
 doctor-fixtures = Documentos de prueba
+
+## Camera capture window (issue 30)
+document-camera = Cámara…
+document-camera-hint = Capturar desde una cámara o una carpeta de imágenes (Ctrl+K)
+capture-title = Captura con cámara
+capture-source = Fuente
+capture-source-folder = Carpeta de imágenes
+capture-folder = Carpeta
+capture-start = Iniciar
+capture-stop = Detener
+capture-no-camera = No se encontró ninguna cámara: conecte una o elija una carpeta de imágenes.
+capture-cameras-unreadable = No se pudo leer la lista de cámaras ({ $reason }): elija una carpeta de imágenes.
+capture-source-failed = La vista previa se detuvo: { $reason }
+capture-playing = Mostrando { $source }
+capture-ended = La carpeta de imágenes llegó al final: pulse Iniciar para reproducirla de nuevo.
+capture-mode-document = Documento
+capture-mode-bearer = Foto del portador
+capture-light = Luz
+capture-side = Cara
+capture-waiting = Esperando la primera imagen...
+capture-no-preview = Sin vista previa: elija una fuente y pulse Iniciar.
+capture-preview = Vista previa en vivo
+capture-gauge-sharpness = Nitidez
+capture-gauge-glare = Reflejos
+capture-gauge-stillness = Quietud
+capture-still-frames = { $count ->
+    [one] { $count } imagen quieta
+   *[other] { $count } imágenes quietas
+}
+capture-auto = Capturar automáticamente cuando esté nítido y quieto
+capture-take = Capturar
+capture-take-hint = Tomar la foto ahora (Espacio)

@@ -709,3 +709,35 @@ doctor-sltd-hotlist = Liste SLTD
 doctor-models = Modèles
 doctor-reference-library = Bibliothèque de référence
 doctor-fixtures = Documents d'essai
+
+## Camera capture window (issue 30)
+document-camera = Caméra…
+document-camera-hint = Capturer depuis une caméra ou un dossier d'images (Ctrl+K)
+capture-title = Capture par caméra
+capture-source = Source
+capture-source-folder = Dossier d'images
+capture-folder = Dossier
+capture-start = Démarrer
+capture-stop = Arrêter
+capture-no-camera = Aucune caméra trouvée : branchez-en une, ou choisissez un dossier d'images.
+capture-cameras-unreadable = La liste des caméras est illisible ({ $reason }) : choisissez un dossier d'images.
+capture-source-failed = L'aperçu s'est arrêté : { $reason }
+capture-playing = Affichage de { $source }
+capture-ended = Le dossier d'images a été lu jusqu'au bout : appuyez sur Démarrer pour le relire.
+capture-mode-document = Document
+capture-mode-bearer = Photo du porteur
+capture-light = Lumière
+capture-side = Face
+capture-waiting = En attente de la première image...
+capture-no-preview = Pas d'aperçu : choisissez une source et appuyez sur Démarrer.
+capture-preview = Aperçu en direct
+capture-gauge-sharpness = Netteté
+capture-gauge-glare = Reflets
+capture-gauge-stillness = Immobilité
+capture-still-frames = { $count ->
+    [one] { $count } image immobile
+   *[other] { $count } images immobiles
+}
+capture-auto = Capturer automatiquement quand l'image est nette et immobile
+capture-take = Capturer
+capture-take-hint = Prendre la photo maintenant (Espace)

@@ -52,6 +52,8 @@ pub struct DocumentScreen {
     pub chip: super::ChipPanel,
     /// The bearer's photo and the faces compared.
     pub face: super::FacePanel,
+    /// The capture window (a camera or a folder of images) for one light's image or the bearer's photo.
+    pub camera: super::CaptureWindow,
     browser: Option<FileBrowser>,
     pending: Vec<PendingLoad>,
     /// Whether the inspection of these images is kept as a case.
@@ -232,10 +234,31 @@ impl DocumentScreen {
                 }
             }
         }
+        // Stills go under the station's data folder, however the window was opened.
+        self.camera.data_dir.clone_from(&self.inspection.data_dir);
+        if let Some(captured) = self.camera.show(ui.ctx(), tr) {
+            if captured.bearer {
+                self.face.open_bearer(captured.path);
+            } else {
+                self.open_on_page(captured.path, captured.light, captured.page);
+            }
+        }
 
         ui.horizontal(|ui| {
             if ui.button(tr.tr("document-open")).on_hover_text("Ctrl+O").clicked() {
                 self.open_browser();
+            }
+            let bearer_wanted = self.face.take_camera_request();
+            if ui.button(tr.tr("document-camera")).on_hover_text(tr.tr("document-camera-hint")).clicked()
+                || ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::K))
+                || bearer_wanted
+            {
+                let page = self.shown_page;
+                self.camera.open(if bearer_wanted {
+                    super::CaptureMode::Bearer
+                } else {
+                    super::CaptureMode::Document { light: Light::White, page }
+                });
             }
             if ui.add_enabled(!self.slots.is_empty(), egui::Button::new(tr.tr("document-close-all"))).clicked() {
                 self.clear();

@@ -38,6 +38,7 @@ pub struct FacePanel {
     /// Aligned face crops of the last inspection, keyed by the inspection they belong to.
     crops: Vec<(&'static str, egui::TextureHandle)>,
     crops_of: Option<usize>,
+    camera_requested: bool,
 }
 
 impl FacePanel {
@@ -48,7 +49,14 @@ impl FacePanel {
         });
     }
 
-    /// Takes the bearer photo with the first camera, in the background.
+    /// Whether the officer asked for the camera (the document screen then opens its
+    /// capture window in bearer mode); asking is forgotten once taken.
+    pub fn take_camera_request(&mut self) -> bool {
+        std::mem::take(&mut self.camera_requested)
+    }
+
+    /// Takes the bearer photo with the first camera in one shot, in the background
+    /// (no preview; the capture window is the usual way).
     pub fn take_photo(&mut self) {
         self.start(|| crate::capture::camera::capture_from_first_camera().map(|image| (None, image)).map_err(|e| e.to_string()));
     }
@@ -126,7 +134,7 @@ impl FacePanel {
                 self.browser = Some(FileBrowser::new(&start));
             }
             if ui.button(tr.tr("face-take-photo")).clicked() && !self.is_busy() {
-                self.take_photo();
+                self.camera_requested = true;
             }
             if self.bearer.is_some() && ui.button(tr.tr("face-remove-bearer")).clicked() {
                 self.bearer = None;

@@ -1,6 +1,7 @@
 //! One struct per screen.
 
 pub mod admin;
+mod capture_window;
 mod cases;
 mod chip;
 mod document;
@@ -14,6 +15,7 @@ pub mod training;
 mod trends;
 
 pub use admin::{AdminScreen, AdminTab};
+pub use capture_window::{CaptureMode, CaptureWindow, Captured, SourceChoice};
 pub use cases::{CaseDetail, CaseList, CasesScreen, ListMode, LoginForm, SaveFailure};
 pub use chip::{ChipOutcome, ChipPanel, ChipState};
 pub use document::{CaseLink, DocumentScreen, SaveRequest, SaveTrigger, light_label};
