@@ -699,3 +699,37 @@ doctor-sltd-hotlist = Список SLTD
 doctor-models = Модели
 doctor-reference-library = Справочная библиотека
 doctor-fixtures = Тестовые документы
+
+## Camera capture window (issue 30)
+document-camera = Камера…
+document-camera-hint = Снимок с камеры или из папки изображений (Ctrl+K)
+capture-title = Съёмка камерой
+capture-source = Источник
+capture-source-folder = Папка изображений
+capture-folder = Папка
+capture-start = Начать
+capture-stop = Остановить
+capture-no-camera = Камера не найдена: подключите камеру или выберите папку изображений.
+capture-cameras-unreadable = Не удалось прочитать список камер ({ $reason }): выберите папку изображений.
+capture-source-failed = Просмотр остановлен: { $reason }
+capture-playing = Показ: { $source }
+capture-ended = Папка изображений показана до конца: нажмите «Начать», чтобы показать её снова.
+capture-mode-document = Документ
+capture-mode-bearer = Фото предъявителя
+capture-light = Свет
+capture-side = Сторона
+capture-waiting = Ожидание первого кадра...
+capture-no-preview = Нет изображения: выберите источник и нажмите «Начать».
+capture-preview = Живой просмотр
+capture-gauge-sharpness = Резкость
+capture-gauge-glare = Блики
+capture-gauge-stillness = Неподвижность
+capture-still-frames = { $count ->
+    [one] { $count } неподвижный кадр
+    [few] { $count } неподвижных кадра
+    [many] { $count } неподвижных кадров
+   *[other] { $count } неподвижного кадра
+}
+capture-auto = Снимать автоматически, когда изображение резкое и неподвижное
+capture-take = Снять
+capture-take-hint = Сделать снимок сейчас (пробел)
