@@ -687,6 +687,7 @@ admin-audit-seq = No.
 admin-audit-at = When (UTC)
 admin-audit-user = User
 admin-audit-action = Action
+admin-audit-any = any
 admin-audit-from = From
 admin-audit-to = To
 admin-audit-case = Case id

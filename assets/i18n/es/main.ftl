@@ -689,6 +689,7 @@ admin-audit-seq = N.º
 admin-audit-at = Cuándo (UTC)
 admin-audit-user = Usuario
 admin-audit-action = Acción
+admin-audit-any = todas
 admin-audit-from = Desde
 admin-audit-to = Hasta
 admin-audit-case = Identificador del caso

@@ -689,6 +689,7 @@ admin-audit-seq = N°
 admin-audit-at = Quand (UTC)
 admin-audit-user = Utilisateur
 admin-audit-action = Action
+admin-audit-any = toutes
 admin-audit-from = Du
 admin-audit-to = Au
 admin-audit-case = Identifiant du dossier

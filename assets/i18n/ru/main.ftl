@@ -679,6 +679,7 @@ admin-audit-seq = №
 admin-audit-at = Когда (UTC)
 admin-audit-user = Пользователь
 admin-audit-action = Действие
+admin-audit-any = любое
 admin-audit-from = С
 admin-audit-to = По
 admin-audit-case = Идентификатор дела

@@ -374,6 +374,14 @@ mod tests {
     }
 
     #[test]
+    fn every_action_name_is_listed_once() {
+        let mut names: Vec<&str> = AuditAction::ALL.iter().map(|a| a.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), AuditAction::ALL.len());
+    }
+
+    #[test]
     fn last_login_comes_from_the_audit_log() {
         let fx = Fixture::new();
         let admin = fx.login("admin");

@@ -73,6 +73,35 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
+    /// Every action, for the auditor's filter.
+    pub const ALL: [AuditAction; 25] = [
+        AuditAction::Initialize,
+        AuditAction::Login,
+        AuditAction::LoginFailed,
+        AuditAction::Logout,
+        AuditAction::UserAdmin,
+        AuditAction::Create,
+        AuditAction::View,
+        AuditAction::Modify,
+        AuditAction::Submit,
+        AuditAction::Review,
+        AuditAction::Delete,
+        AuditAction::Export,
+        AuditAction::ExportConfig,
+        AuditAction::RetentionPurge,
+        AuditAction::RetentionConfig,
+        AuditAction::Backup,
+        AuditAction::Restore,
+        AuditAction::TrustConfig,
+        AuditAction::SltdImport,
+        AuditAction::SltdConfig,
+        AuditAction::SltdQuery,
+        AuditAction::Training,
+        AuditAction::StationConfig,
+        AuditAction::CscaConfig,
+        AuditAction::ReferenceImport,
+    ];
+
     /// Stable snake_case name stored in the log.
     pub fn as_str(self) -> &'static str {
         match self {

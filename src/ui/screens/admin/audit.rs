@@ -6,7 +6,7 @@ use eframe::egui;
 use super::{labelled_field, show_message};
 use crate::i18n::Translator;
 use crate::store::time::parse_utc;
-use crate::store::{AuditFilter, AuditPage, AuditReport, Session, Store};
+use crate::store::{AuditAction, AuditFilter, AuditPage, AuditReport, Session, Store};
 
 /// Entries per page.
 pub const AUDIT_PAGE_SIZE: u64 = 50;
@@ -104,7 +104,18 @@ impl AuditTab {
         ui.add_space(6.0);
         ui.horizontal_wrapped(|ui| {
             labelled_field(ui, &tr.tr("admin-audit-user"), &mut self.form.actor, 120.0, false);
-            labelled_field(ui, &tr.tr("admin-audit-action"), &mut self.form.action, 120.0, false);
+            let label = ui.label(tr.tr("admin-audit-action"));
+            let shown = if self.form.action.is_empty() { tr.tr("admin-audit-any") } else { self.form.action.clone() };
+            egui::ComboBox::from_id_salt("admin-audit-action")
+                .selected_text(shown)
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut self.form.action, String::new(), tr.tr("admin-audit-any"));
+                    for action in AuditAction::ALL {
+                        ui.selectable_value(&mut self.form.action, action.as_str().to_string(), action.as_str());
+                    }
+                })
+                .response
+                .labelled_by(label.id);
             labelled_field(ui, &tr.tr("admin-audit-from"), &mut self.form.from, 100.0, false);
             labelled_field(ui, &tr.tr("admin-audit-to"), &mut self.form.to, 100.0, false);
             labelled_field(ui, &tr.tr("admin-audit-case"), &mut self.form.case_id, 160.0, false);
