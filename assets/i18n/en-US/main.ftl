@@ -700,14 +700,14 @@ admin-audit-next = Next page
 doctor-onnx-runtime = ONNX Runtime
 doctor-opencv = OpenCV
 doctor-pc-sc-service = PC/SC service
-doctor-cameras = Cameras
-doctor-data-directory = Data folder
-doctor-case-store = Case store
+doctor-cameras = cameras
+doctor-data-directory = data directory
+doctor-case-store = case store
 doctor-csca-trust-store = CSCA trust store
 doctor-sltd-hotlist = SLTD hotlist
-doctor-models = Models
-doctor-reference-library = Reference library
-doctor-fixtures = Fixtures
+doctor-models = models
+doctor-reference-library = reference library
+doctor-fixtures = fixtures
 
 ## Camera capture window (issue 30)
 document-camera = Camera…
