@@ -21,8 +21,7 @@ pub const BUNDLE_FILES: [&str; 4] = ["manifest.json", "records.jsonl", "records.
 /// The TEST-ONLY training publisher key (the seed session is signed with it).
 pub fn training_key() -> Option<&'static Ed25519KeyPair> {
     static KEY: OnceLock<Option<Ed25519KeyPair>> = OnceLock::new();
-    KEY.get_or_init(|| Ed25519KeyPair::from_seed_unchecked(b"TEST-ONLY tdverify fuzz trainer!").ok())
-        .as_ref()
+    KEY.get_or_init(|| Ed25519KeyPair::from_seed_unchecked(b"TEST-ONLY tdverify fuzz trainer!").ok()).as_ref()
 }
 
 /// The SLTD hotlist: the input is a bundle without its signature; the target

@@ -85,12 +85,7 @@ pub fn apdu(data: &[u8]) {
 /// One SM data object the fuzzer chose: which tag, and whether its value is to
 /// be enclosed (encrypted with the session's keys, so decryption and padding
 /// removal see proper plaintext) or kept as raw bytes.
-fn objects_from(
-    parts: &[&[u8]],
-    kind: CipherKind,
-    ssc: &[u8],
-    command_side: bool,
-) -> (Vec<u8>, Vec<u8>) {
+fn objects_from(parts: &[&[u8]], kind: CipherKind, ssc: &[u8], command_side: bool) -> (Vec<u8>, Vec<u8>) {
     let mut objects = Vec::new();
     let mut mac_input = Vec::new();
     for part in parts {

@@ -31,9 +31,21 @@ pub struct Target {
 pub const TARGETS: &[Target] = &[
     Target { name: "mrz", parses: "MRZ text: parse, checks, report", run: files::mrz },
     Target { name: "tlv", parses: "BER-TLV (chip)", run: chip::tlv },
-    Target { name: "apdu", parses: "command and response APDUs; a reader session on scripted responses", run: chip::apdu },
-    Target { name: "sm_response", parses: "secure messaging: response unprotect with valid MACs (3DES and AES)", run: chip::sm_response },
-    Target { name: "sm_command", parses: "secure messaging: command unprotect (chip side) with valid MACs", run: chip::sm_command },
+    Target {
+        name: "apdu",
+        parses: "command and response APDUs; a reader session on scripted responses",
+        run: chip::apdu,
+    },
+    Target {
+        name: "sm_response",
+        parses: "secure messaging: response unprotect with valid MACs (3DES and AES)",
+        run: chip::sm_response,
+    },
+    Target {
+        name: "sm_command",
+        parses: "secure messaging: command unprotect (chip side) with valid MACs",
+        run: chip::sm_command,
+    },
     Target { name: "dg1", parses: "EF.DG1", run: chip::dg1 },
     Target { name: "dg2", parses: "EF.DG2 (biometric templates, JPEG / JPEG 2000 headers)", run: chip::dg2 },
     Target { name: "dg11", parses: "EF.DG11", run: chip::dg11 },
@@ -41,14 +53,30 @@ pub const TARGETS: &[Target] = &[
     Target { name: "dg14", parses: "EF.DG14 and EF.CardAccess security infos", run: chip::dg14 },
     Target { name: "dg15", parses: "EF.DG15 and its public key info", run: chip::dg15 },
     Target { name: "com", parses: "EF.COM", run: chip::com },
-    Target { name: "sod", parses: "EF.SOD (LDS wrapper, CMS, LDS security object) and passive authentication", run: pki::sod },
+    Target {
+        name: "sod",
+        parses: "EF.SOD (LDS wrapper, CMS, LDS security object) and passive authentication",
+        run: pki::sod,
+    },
     Target { name: "x509", parses: "X.509 certificates and CRLs (DER)", run: pki::x509 },
-    Target { name: "csca_import", parses: "CSCA store import: certificate, CRL, master list, PEM", run: pki::csca_import },
+    Target {
+        name: "csca_import",
+        parses: "CSCA store import: certificate, CRL, master list, PEM",
+        run: pki::csca_import,
+    },
     Target { name: "image", parses: "image import (the app's decoder with its limits)", run: files::image },
     Target { name: "template", parses: "reference library template.toml", run: files::template },
     Target { name: "sltd_bundle", parses: "SLTD hotlist bundle, re-signed TEST-ONLY", run: bundles::sltd },
-    Target { name: "export_bundle", parses: "DESC export bundle verification, re-signed TEST-ONLY", run: bundles::export },
-    Target { name: "trends_bundle", parses: "trends import of an export bundle, re-signed TEST-ONLY", run: bundles::trends },
+    Target {
+        name: "export_bundle",
+        parses: "DESC export bundle verification, re-signed TEST-ONLY",
+        run: bundles::export,
+    },
+    Target {
+        name: "trends_bundle",
+        parses: "trends import of an export bundle, re-signed TEST-ONLY",
+        run: bundles::trends,
+    },
     Target { name: "training_session", parses: "training session import, re-signed TEST-ONLY", run: bundles::training },
 ];
 

@@ -7,7 +7,7 @@ use std::hint::black_box;
 use std::sync::OnceLock;
 
 use tdverify_pki::testpki::{TestKeyAlgorithm, TestPki, test_date};
-use tdverify_pki::{Certificate, CscaStore, Crl, Sod, passive_authentication};
+use tdverify_pki::{Certificate, Crl, CscaStore, Sod, passive_authentication};
 
 /// The TEST PKI the seeds are signed with, and a store that trusts its CSCA.
 pub fn test_pki() -> Option<&'static (TestPki, CscaStore)> {

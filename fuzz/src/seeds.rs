@@ -15,9 +15,7 @@ use tdverify_chip::reader::{ChipReader, ReadOptions};
 use tdverify_chip::transport::{Transport, TransportError};
 use tdverify_pki::HashAlgorithm;
 use tdverify_pki::testpki::{sign_crl, sign_sod, test_date};
-use tdverify_training::{
-    FixtureSource, SESSION_FORMAT, SESSION_VERSION, SIGNATURE_CONTEXT, Session, SessionRequest,
-};
+use tdverify_training::{FixtureSource, SESSION_FORMAT, SESSION_VERSION, SIGNATURE_CONTEXT, Session, SessionRequest};
 
 use crate::{bundles, join_parts, pki};
 
@@ -70,7 +68,13 @@ pub fn all() -> Result<Vec<Seed>> {
     // A JPEG 2000 codestream header (SOC, SIZ) in a facial record.
     let j2k_header = [0xFF, 0x4F, 0xFF, 0x51, 0x00, 0x29, 0x00, 0x00, 0x00, 0x00, 0x01, 0xE0, 0x00, 0x00, 0x02, 0x80];
     add("dg2", "jpeg2000_header", lds::dg2::encode(&j2k_header, 480, 640));
-    for (target, id) in [("dg11", FileId::Dg(11)), ("dg12", FileId::Dg(12)), ("dg14", FileId::Dg(14)), ("dg15", FileId::Dg(15)), ("com", FileId::Com)] {
+    for (target, id) in [
+        ("dg11", FileId::Dg(11)),
+        ("dg12", FileId::Dg(12)),
+        ("dg14", FileId::Dg(14)),
+        ("dg15", FileId::Dg(15)),
+        ("com", FileId::Com),
+    ] {
         if let Some(bytes) = dataset.files.get(&id) {
             add(target, "specimen", bytes.clone());
             add("tlv", target, bytes.clone());
@@ -103,7 +107,14 @@ pub fn all() -> Result<Vec<Seed>> {
         let parts: Vec<&[u8]> = recorder.responses.iter().map(Vec::as_slice).collect();
         add("apdu", name, join_parts(&parts));
     }
-    add("apdu", "select_command", CommandApdu::new(0x00, 0xA4, 0x04, 0x0C).with_data(vec![0xA0, 0, 0, 2, 0x47, 0x10, 1]).to_bytes().map_err(|e| anyhow!("{e}"))?);
+    add(
+        "apdu",
+        "select_command",
+        CommandApdu::new(0x00, 0xA4, 0x04, 0x0C)
+            .with_data(vec![0xA0, 0, 0, 2, 0x47, 0x10, 1])
+            .to_bytes()
+            .map_err(|e| anyhow!("{e}"))?,
+    );
     add("apdu", "read_response", ResponseApdu::new(vec![0x60, 0x14, 0x5F, 0x01], StatusWord(0x9000)).to_bytes());
 
     // Secure messaging: DO'87 enclosing DG1's start (mode 0: 3DES, 1: AES), DO'99.
@@ -124,16 +135,24 @@ pub fn all() -> Result<Vec<Seed>> {
     add("sod", "test_pki_pa_passes", sod);
     add("x509", "csca", test_pki.csca.certificate.clone());
     add("x509", "document_signer", test_pki.document_signer.certificate.clone());
-    let crl = sign_crl(&test_pki.csca, &[102], test_date(2024, 1, 1), test_date(2030, 1, 1)).map_err(|e| anyhow!("TEST CRL: {e}"))?;
+    let crl = sign_crl(&test_pki.csca, &[102], test_date(2024, 1, 1), test_date(2030, 1, 1))
+        .map_err(|e| anyhow!("TEST CRL: {e}"))?;
     add("x509", "crl", crl.clone());
     add("csca_import", "crl", crl);
     add("csca_import", "master_list", test_pki.master_list(&[]).map_err(|e| anyhow!("TEST master list: {e}"))?);
     add("csca_import", "csca_pem", tdverify_pki::pem_encode("CERTIFICATE", &test_pki.csca.certificate).into_bytes());
 
-    for (name, format) in [("png", image::ImageFormat::Png), ("jpeg", image::ImageFormat::Jpeg), ("tiff", image::ImageFormat::Tiff), ("bmp", image::ImageFormat::Bmp)] {
+    for (name, format) in [
+        ("png", image::ImageFormat::Png),
+        ("jpeg", image::ImageFormat::Jpeg),
+        ("tiff", image::ImageFormat::Tiff),
+        ("bmp", image::ImageFormat::Bmp),
+    ] {
         let picture = image::RgbImage::from_fn(16, 12, |x, y| image::Rgb([(x * 16) as u8, (y * 20) as u8, 128]));
         let mut bytes = std::io::Cursor::new(Vec::new());
-        image::DynamicImage::ImageRgb8(picture).write_to(&mut bytes, format).with_context(|| format!("encoding a {name} seed"))?;
+        image::DynamicImage::ImageRgb8(picture)
+            .write_to(&mut bytes, format)
+            .with_context(|| format!("encoding a {name} seed"))?;
         add("image", name, bytes.into_inner());
     }
 
@@ -148,7 +167,8 @@ pub fn all() -> Result<Vec<Seed>> {
         }
     }
 
-    let hotlist = tdverify_sltd::test_bundle::make_test_bundle(12, 1, "2026-06-01", &[]).map_err(|e| anyhow!("TEST hotlist: {e}"))?;
+    let hotlist = tdverify_sltd::test_bundle::make_test_bundle(12, 1, "2026-06-01", &[])
+        .map_err(|e| anyhow!("TEST hotlist: {e}"))?;
     let unsigned = hotlist.len().saturating_sub(tdverify_sltd::bundle::SIGNATURE_LEN);
     add("sltd_bundle", "twelve_entries", hotlist[..unsigned].to_vec());
 

@@ -28,7 +28,11 @@ fn every_target_has_seeds_and_runs_them_and_its_regressions() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     for target in TARGETS {
         let seeds = inputs(&root.join("corpus").join(target.name));
-        assert!(!seeds.is_empty(), "fuzz/corpus/{} has no seeds: run `cargo run -p tdverify-fuzz --bin seeds`", target.name);
+        assert!(
+            !seeds.is_empty(),
+            "fuzz/corpus/{} has no seeds: run `cargo run -p tdverify-fuzz --bin seeds`",
+            target.name
+        );
         let regressions = inputs(&root.join("regressions").join(target.name));
         for path in seeds.iter().chain(&regressions) {
             let data = std::fs::read(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));

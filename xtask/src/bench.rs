@@ -110,7 +110,12 @@ pub const BUDGETS: &[Budget] = &[
     },
     criterion("trends_1m/view_issuing_state_europe_h1", "trends: view by issuing state, filtered, 1M", 200e-3, false),
     criterion("trends_1m/view_route_all", "trends: view by route, 1M", 200e-3, false),
-    criterion("trends_1m/view_failed_check_land_counterfeit", "trends: view by failed check, filtered, 1M", 200e-3, false),
+    criterion(
+        "trends_1m/view_failed_check_land_counterfeit",
+        "trends: view by failed check, filtered, 1M",
+        200e-3,
+        false,
+    ),
     criterion("trends_1m/heatmap_state_x_nationality_europe_h1", "trends: heat map, filtered, 1M", 200e-3, false),
     criterion("trends_1m/time_series_month_x_fraud_type_all", "trends: time series, 1M", 200e-3, false),
     criterion("trends_1m/ranking_europe_h1", "trends: ranking, filtered, 1M", 200e-3, false),
@@ -128,7 +133,10 @@ pub const BUDGETS: &[Budget] = &[
         work: "trends: dashboard frame, worst tab p95",
         limit: 16e-3,
         unit: Unit::Seconds,
-        source: Source::File { file: "trends_1m/frame.json", read: |t| json_number(t, "/worst_p95_ms").map(|ms| ms / 1e3) },
+        source: Source::File {
+            file: "trends_1m/frame.json",
+            read: |t| json_number(t, "/worst_p95_ms").map(|ms| ms / 1e3),
+        },
         design: false,
     },
     Budget {
@@ -168,7 +176,10 @@ pub const BUDGETS: &[Budget] = &[
         work: "hot folder: set complete → opened (events)",
         limit: 1.0,
         unit: Unit::Seconds,
-        source: Source::File { file: "hot_folder/latency.json", read: |t| json_number(t, "/events/median_ms").map(|ms| ms / 1e3) },
+        source: Source::File {
+            file: "hot_folder/latency.json",
+            read: |t| json_number(t, "/events/median_ms").map(|ms| ms / 1e3),
+        },
         design: false,
     },
     Budget {
@@ -176,7 +187,10 @@ pub const BUDGETS: &[Budget] = &[
         work: "hot folder: set complete → opened (shares)",
         limit: 1.0,
         unit: Unit::Seconds,
-        source: Source::File { file: "hot_folder/latency.json", read: |t| json_number(t, "/listing/median_ms").map(|ms| ms / 1e3) },
+        source: Source::File {
+            file: "hot_folder/latency.json",
+            read: |t| json_number(t, "/listing/median_ms").map(|ms| ms / 1e3),
+        },
         design: false,
     },
 ];
@@ -200,7 +214,9 @@ pub fn run(args: &[String]) -> Result<()> {
     if let Ok(text) = fs::read_to_string(criterion.join("export/bundle_100k/suppression.txt")) {
         let parts: Vec<&str> = text.split_whitespace().collect();
         if let [eligible, exported, suppressed, rate] = parts.as_slice() {
-            println!("export suppression on the generated set: {suppressed} of {eligible} eligible ({rate} %), {exported} exported (k = 5)");
+            println!(
+                "export suppression on the generated set: {suppressed} of {eligible} eligible ({rate} %), {exported} exported (k = 5)"
+            );
         }
     }
     Ok(())
@@ -310,7 +326,8 @@ fn human(value: f64, unit: Unit) -> String {
 
 /// The Markdown table: budget, benchmark, median, limit, verdict.
 pub fn table(rows: &[Row]) -> String {
-    let mut out = String::from("| work (budget) | benchmark | measured | budget | verdict |\n|---|---|---:|---:|---|\n");
+    let mut out =
+        String::from("| work (budget) | benchmark | measured | budget | verdict |\n|---|---|---:|---:|---|\n");
     for row in rows {
         let b = &row.budget;
         let work = if b.design { format!("**{}**", b.work) } else { b.work.to_string() };
@@ -328,7 +345,11 @@ pub fn table(rows: &[Row]) -> String {
 pub fn cold_start(exe: &std::path::Path) -> Result<Option<f64>> {
     use std::process::Command;
     let display = ":93";
-    let mut xvfb = match Command::new("Xvfb").args([display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"]).stderr(Stdio::null()).spawn() {
+    let mut xvfb = match Command::new("Xvfb")
+        .args([display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+        .stderr(Stdio::null())
+        .spawn()
+    {
         Ok(child) => child,
         Err(_) => return Ok(None),
     };
@@ -345,7 +366,12 @@ pub fn cold_start(exe: &std::path::Path) -> Result<Option<f64>> {
             .stderr(Stdio::null())
             .output()?;
         let text = String::from_utf8_lossy(&out.stdout);
-        if let Some(ms) = text.trim().strip_prefix("first frame after ").and_then(|t| t.strip_suffix(" ms")).and_then(|t| t.parse::<f64>().ok()) {
+        if let Some(ms) = text
+            .trim()
+            .strip_prefix("first frame after ")
+            .and_then(|t| t.strip_suffix(" ms"))
+            .and_then(|t| t.parse::<f64>().ok())
+        {
             samples.push(ms / 1e3);
         }
     }
@@ -375,7 +401,10 @@ mod tests {
             .map(|l| {
                 let cells: Vec<&str> = l.trim_matches('|').split('|').map(str::trim).collect();
                 assert_eq!(cells.len(), 2, "a budget row has two cells: {l}");
-                (cells[0].to_string(), parse_limit(cells[1]).unwrap_or_else(|| panic!("budget {:?} is not '< N unit'", cells[1])))
+                (
+                    cells[0].to_string(),
+                    parse_limit(cells[1]).unwrap_or_else(|| panic!("budget {:?} is not '< N unit'", cells[1])),
+                )
             })
             .collect()
     }
@@ -397,11 +426,14 @@ mod tests {
         let design = design_budgets();
         assert!(design.len() >= 10, "DESIGN.md's table has its rows: {design:?}");
         for (work, limit) in &design {
-            let budget = BUDGETS
-                .iter()
-                .find(|b| b.design && b.work == work)
-                .unwrap_or_else(|| panic!("no benchmark for DESIGN.md's budget {work:?}: add one and a row to BUDGETS"));
-            assert!((budget.limit - limit).abs() <= limit * 1e-9, "{work:?}: BUDGETS says {} s, DESIGN.md {limit} s", budget.limit);
+            let budget = BUDGETS.iter().find(|b| b.design && b.work == work).unwrap_or_else(|| {
+                panic!("no benchmark for DESIGN.md's budget {work:?}: add one and a row to BUDGETS")
+            });
+            assert!(
+                (budget.limit - limit).abs() <= limit * 1e-9,
+                "{work:?}: BUDGETS says {} s, DESIGN.md {limit} s",
+                budget.limit
+            );
         }
         let listed = BUDGETS.iter().filter(|b| b.design).count();
         assert_eq!(listed, design.len(), "BUDGETS marks a row as DESIGN.md's that DESIGN.md does not have");
@@ -435,9 +467,9 @@ mod tests {
                 // A criterion group and function, or a bench file and what it prints or writes.
                 Some((first, second)) => {
                     (quoted_anywhere(first) && quoted_anywhere(second))
-                        || sources.iter().any(|(path, text)| {
-                            path.file_stem().is_some_and(|s| s == first) && text.contains(second)
-                        })
+                        || sources
+                            .iter()
+                            .any(|(path, text)| path.file_stem().is_some_and(|s| s == first) && text.contains(second))
                 }
                 None => quoted_anywhere(budget.bench),
             };
@@ -457,10 +489,16 @@ mod tests {
         let value = |work: &str| rows.iter().find(|r| r.budget.work == work).and_then(|r| r.value);
         let mrz = value("parse + validate one MRZ").expect("criterion median read");
         assert!((mrz - 4.2e-6).abs() < 1e-12, "{mrz}");
-        let chip = value("chip: BAC/PACE + COM, SOD, DG1, DG2 (20 KB) + PA + AA, over pcscd/vpcd").expect("chip row read");
+        let chip =
+            value("chip: BAC/PACE + COM, SOD, DG1, DG2 (20 KB) + PA + AA, over pcscd/vpcd").expect("chip row read");
         assert!((chip - 0.6125).abs() < 1e-9);
         let text = table(&rows);
-        assert!(text.contains("| **parse + validate one MRZ** | `mrz/tdverify parse+checks TD3` | 4.20 µs | < 5.00 µs | PASS |"), "{text}");
+        assert!(
+            text.contains(
+                "| **parse + validate one MRZ** | `mrz/tdverify parse+checks TD3` | 4.20 µs | < 5.00 µs | PASS |"
+            ),
+            "{text}"
+        );
         assert!(text.contains("612.5 ms | < 500.0 ms | FAIL"), "{text}");
         assert!(text.contains("NOT MEASURED"));
         let _ = fs::remove_dir_all(&dir);

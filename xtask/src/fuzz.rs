@@ -106,7 +106,8 @@ fn copy_files(from: &Path, to: &Path) -> Result<()> {
     for entry in entries.flatten() {
         if entry.path().is_file() {
             let dest = to.join(entry.file_name());
-            fs::copy(entry.path(), &dest).with_context(|| format!("copying {} to {}", entry.path().display(), dest.display()))?;
+            fs::copy(entry.path(), &dest)
+                .with_context(|| format!("copying {} to {}", entry.path().display(), dest.display()))?;
         }
     }
     Ok(())
@@ -223,7 +224,9 @@ fn write_summary(path: &Path, summaries: &[RunSummary]) -> Result<()> {
 
 /// The Markdown table of docs/FUZZING.md.
 pub fn table(summaries: &[RunSummary]) -> String {
-    let mut out = String::from("| target | engine | executions | minutes | coverage | findings |\n|---|---|---:|---:|---:|---|\n");
+    let mut out = String::from(
+        "| target | engine | executions | minutes | coverage | findings |\n|---|---|---:|---:|---:|---|\n",
+    );
     for s in summaries {
         out.push_str(&format!(
             "| {} | libFuzzer | {} | {:.1} | {} | {} |\n",
