@@ -11,8 +11,15 @@ use tdverify::ui::{Screen, StartOptions, TdverifyApp};
 
 fn app_in(dir: &Path, images: Vec<(std::path::PathBuf, Option<tdverify::core::Light>)>) -> TdverifyApp {
     let settings = Settings { data_dir: dir.join("data"), ..Settings::default() };
-    let start = StartOptions { images, screen: None, settings_file: Settings::file_in(dir), startup_probe: None, bearer: None, inspect: false };
-    TdverifyApp::new(settings, Resources::in_home(dir), start)
+    let start = StartOptions {
+        images,
+        screen: None,
+        settings_file: Settings::file_in(dir),
+        startup_probe: None,
+        bearer: None,
+        inspect: false,
+    };
+    TdverifyApp::new(settings, Resources::in_home(dir), start).with_manual_stages()
 }
 
 fn harness(app: TdverifyApp) -> Harness<'static, TdverifyApp> {

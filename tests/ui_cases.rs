@@ -26,7 +26,7 @@ fn harness(dir: &Path) -> Harness<'static, TdverifyApp> {
         bearer: None,
         inspect: false,
     };
-    let app = TdverifyApp::new(settings, Resources::in_home(dir), start);
+    let app = TdverifyApp::new(settings, Resources::in_home(dir), start).with_manual_stages();
     Harness::builder().with_size([1280.0, 900.0]).build_ui_state(|ui, app: &mut TdverifyApp| app.show(ui), app)
 }
 
@@ -235,7 +235,7 @@ fn an_inspection_saved_before_login_becomes_a_case_at_login_and_later_inspection
         bearer: None,
         inspect: false,
     };
-    let app = TdverifyApp::new(settings, resources, start);
+    let app = TdverifyApp::new(settings, resources, start).with_manual_stages();
     let mut harness =
         Harness::builder().with_size([1280.0, 900.0]).build_ui_state(|ui, app: &mut TdverifyApp| app.show(ui), app);
     harness.state_mut().document.finish_loading();

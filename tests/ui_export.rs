@@ -11,7 +11,9 @@ use egui_kittest::kittest::Queryable;
 use tdverify::core::{FraudType, Verdict};
 use tdverify::resources::Resources;
 use tdverify::settings::{Settings, StationDefaults};
-use tdverify::store::{CaseDraft, CaseMetadata, Classification, ContextUpdate, HolderProfile, Role, Store, StoreOptions};
+use tdverify::store::{
+    CaseDraft, CaseMetadata, Classification, ContextUpdate, HolderProfile, Role, Store, StoreOptions,
+};
 use tdverify::ui::{Screen, StartOptions, TdverifyApp};
 
 const TEST_PASSPHRASE: &str = "TEST-ONLY station passphrase";
@@ -34,7 +36,7 @@ fn harness(dir: &Path) -> Harness<'static, TdverifyApp> {
         bearer: None,
         inspect: false,
     };
-    let app = TdverifyApp::new(settings, Resources::in_home(dir), start);
+    let app = TdverifyApp::new(settings, Resources::in_home(dir), start).with_manual_stages();
     Harness::builder().with_size([1280.0, 1000.0]).build_ui_state(|ui, app: &mut TdverifyApp| app.show(ui), app)
 }
 
@@ -114,7 +116,9 @@ fn officer_fills_the_context_and_supervisor_exports_a_signed_bundle() {
     // Submitting without the rest is refused, naming what is missing; nothing changes.
     harness.get_by_label("Submit for review").click();
     harness.run();
-    harness.get_by_label_contains("Not submitted: a fraud case needs Detection stage, Direction, Nationality claimed, Conclusion, Outcome.");
+    harness.get_by_label_contains(
+        "Not submitted: a fraud case needs Detection stage, Direction, Nationality claimed, Conclusion, Outcome.",
+    );
     harness.get_by_label("Submit for review");
 
     // The officer completes the form (the code lists are drop-downs; set through state).
@@ -150,7 +154,8 @@ fn officer_fills_the_context_and_supervisor_exports_a_signed_bundle() {
     harness.state_mut().cases.export.as_mut().expect("wizard").out_dir = usb.display().to_string();
     harness.get_by_label("Preview").click();
     harness.run();
-    harness.get_by_label_contains("7 fraud cases, 6 records go, 1 suppressed so that every group has at least 5 records.");
+    harness
+        .get_by_label_contains("7 fraud cases, 6 records go, 1 suppressed so that every group has at least 5 records.");
     harness.get_by_label("Suppressed groups (below k after every step)");
     harness.get_by_label("Export and sign").click();
     let started = std::time::Instant::now();

@@ -26,8 +26,15 @@ use tdverify::ui::{Screen, StartOptions, TdverifyApp};
 
 fn harness(dir: &Path, resources: Resources, screen: Screen) -> Harness<'static, TdverifyApp> {
     let settings = Settings { data_dir: dir.join("data"), ..Settings::default() };
-    let start = StartOptions { images: Vec::new(), screen: Some(screen), settings_file: Settings::file_in(dir), startup_probe: None, bearer: None, inspect: false };
-    let app = TdverifyApp::new(settings, resources, start);
+    let start = StartOptions {
+        images: Vec::new(),
+        screen: Some(screen),
+        settings_file: Settings::file_in(dir),
+        startup_probe: None,
+        bearer: None,
+        inspect: false,
+    };
+    let app = TdverifyApp::new(settings, resources, start).with_manual_stages();
     Harness::builder().with_size([1400.0, 1000.0]).build_ui_state(|ui, app: &mut TdverifyApp| app.show(ui), app)
 }
 
@@ -60,7 +67,10 @@ fn the_chip_read_in_the_chip_panel_and_the_bearer_photo_join_the_inspection() {
     let result = support::inspect(&mut harness);
     assert!(result.chip.is_some(), "the chip read joined the inspection");
     assert!(result.checks.iter().any(|c| c.id == "chip.pa.sod_signature"), "chip findings are listed");
-    assert!(result.checks.iter().any(|c| c.id == "consistency.mrz_vs_dg1"), "the chip's MRZ is compared with the printed one");
+    assert!(
+        result.checks.iter().any(|c| c.id == "consistency.mrz_vs_dg1"),
+        "the chip's MRZ is compared with the printed one"
+    );
     assert!(result.checks.iter().any(|c| c.id.starts_with("face.")), "the bearer photo was looked at");
 
     // Closing the images starts a new document: no chip read or bearer carried over.
@@ -86,7 +96,10 @@ fn london() -> Option<PathBuf> {
 }
 
 /// Two UTO passports with real faces, scanned flat at 300 dpi into a temporary folder.
-fn two_passports(faces: PathBuf, scenarios: [Scenario; 2]) -> (tempfile::TempDir, Resources, Vec<tdverify::samples::Sample>) {
+fn two_passports(
+    faces: PathBuf,
+    scenarios: [Scenario; 2],
+) -> (tempfile::TempDir, Resources, Vec<tdverify::samples::Sample>) {
     use tdverify::fixtures::{CaptureMix, FixtureConfig};
     let resources = Resources::discover();
     let dir = tempfile::tempdir().expect("temp dir");
@@ -107,7 +120,12 @@ fn two_passports(faces: PathBuf, scenarios: [Scenario; 2]) -> (tempfile::TempDir
 
 /// The face findings of an inspection, one line each, for failure messages.
 fn face_findings(result: &tdverify::inspect::Inspection) -> Vec<String> {
-    result.checks.iter().filter(|c| c.id.starts_with("face.")).map(|c| format!("{} {:?} {}", c.id, c.status, c.message)).collect()
+    result
+        .checks
+        .iter()
+        .filter(|c| c.id.starts_with("face."))
+        .map(|c| format!("{} {:?} {}", c.id, c.status, c.message))
+        .collect()
 }
 
 #[test]
@@ -129,9 +147,16 @@ fn the_printed_portrait_matches_its_holder_and_not_an_impostor() {
 
         let result = support::inspect(&mut harness);
         let faces = face_findings(&result);
-        let comparison = result.checks.iter().find(|c| c.id == "face.photo_vs_bearer").unwrap_or_else(|| panic!("no comparison: {faces:#?}"));
+        let comparison = result
+            .checks
+            .iter()
+            .find(|c| c.id == "face.photo_vs_bearer")
+            .unwrap_or_else(|| panic!("no comparison: {faces:#?}"));
         assert_eq!(comparison.status, expected, "{}: {faces:#?}", document.folder.display());
-        assert!(comparison.evidence.iter().any(|e| e.region.is_some()), "the comparison points at the printed portrait");
+        assert!(
+            comparison.evidence.iter().any(|e| e.region.is_some()),
+            "the comparison points at the printed portrait"
+        );
         let printed = result.faces.iter().find(|f| f.source == "photo").expect("the printed portrait was found");
         assert!(printed.region.is_some() && printed.aligned.is_some());
         harness.get_by_label("Printed portrait");
@@ -156,15 +181,30 @@ fn a_clean_photo_substitution_is_found_by_the_ghost_image_without_chip_or_bearer
 
         let result = support::inspect(&mut harness);
         let faces = face_findings(&result);
-        let ghost = result.checks.iter().find(|c| c.id == "face.photo_vs_ghost").unwrap_or_else(|| panic!("no ghost comparison: {faces:#?}"));
+        let ghost = result
+            .checks
+            .iter()
+            .find(|c| c.id == "face.photo_vs_ghost")
+            .unwrap_or_else(|| panic!("no ghost comparison: {faces:#?}"));
         // A substitution is a no-match (fraud) or, in the band between the
         // thresholds, a call to compare side by side (review): flagged either way.
-        let expected: &[CheckStatus] = if substituted { &[CheckStatus::Fail, CheckStatus::Warn] } else { &[CheckStatus::Pass] };
+        let expected: &[CheckStatus] =
+            if substituted { &[CheckStatus::Fail, CheckStatus::Warn] } else { &[CheckStatus::Pass] };
         assert!(expected.contains(&ghost.status), "{}: {faces:#?}", document.folder.display());
-        assert!(ghost.evidence.iter().filter(|e| e.region.is_some()).count() >= 2, "the comparison points at the portrait and the ghost image");
-        assert!(ghost.evidence.iter().any(|e| e.detail.as_deref().is_some_and(|d| d.starts_with("score "))), "the score is shown");
-        assert!(result.checks.iter().all(|c| c.id != "face.photo_vs_chip" && c.id != "face.photo_vs_bearer"), "no chip, no bearer");
-        let flagged = matches!(result.verdict.proposed, tdverify::core::Verdict::Fraudulent | tdverify::core::Verdict::Review);
+        assert!(
+            ghost.evidence.iter().filter(|e| e.region.is_some()).count() >= 2,
+            "the comparison points at the portrait and the ghost image"
+        );
+        assert!(
+            ghost.evidence.iter().any(|e| e.detail.as_deref().is_some_and(|d| d.starts_with("score "))),
+            "the score is shown"
+        );
+        assert!(
+            result.checks.iter().all(|c| c.id != "face.photo_vs_chip" && c.id != "face.photo_vs_bearer"),
+            "no chip, no bearer"
+        );
+        let flagged =
+            matches!(result.verdict.proposed, tdverify::core::Verdict::Fraudulent | tdverify::core::Verdict::Review);
         assert_eq!(flagged, substituted, "{:?}", result.verdict);
         harness.get_by_label("Printed portrait");
         harness.get_by_label("Ghost image (enhanced)");

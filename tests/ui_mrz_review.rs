@@ -25,8 +25,15 @@ use tdverify::ui::{Screen, StartOptions, TdverifyApp};
 
 fn harness(dir: &Path, resources: Resources) -> Harness<'static, TdverifyApp> {
     let settings = Settings { data_dir: dir.join("data"), ..Settings::default() };
-    let start = StartOptions { images: Vec::new(), screen: Some(Screen::Document), settings_file: Settings::file_in(dir), startup_probe: None, bearer: None, inspect: false };
-    let app = TdverifyApp::new(settings, resources, start);
+    let start = StartOptions {
+        images: Vec::new(),
+        screen: Some(Screen::Document),
+        settings_file: Settings::file_in(dir),
+        startup_probe: None,
+        bearer: None,
+        inspect: false,
+    };
+    let app = TdverifyApp::new(settings, resources, start).with_manual_stages();
     Harness::builder().with_size([1400.0, 1000.0]).build_ui_state(|ui, app: &mut TdverifyApp| app.show(ui), app)
 }
 
@@ -50,8 +57,12 @@ fn cell_label(line: usize, column: usize, character: char) -> String {
 fn the_officer_reviews_a_doubtful_reading_and_fixes_it_by_hand() {
     let resources = Resources::discover();
     // Doubtful characters, and lines that still parse as an MRZ (so that there are checks to change).
-    let (sample, _) = support::sample_whose_reading(&resources, |r| support::has_character_under(r, 0.9) && tdverify::mrz::parse(&r.text()).is_ok())
-        .expect("a fixture document whose MRZ reading has a character under 90 % (cargo xtask setup generates out/fixtures)");
+    let (sample, _) = support::sample_whose_reading(&resources, |r| {
+        support::has_character_under(r, 0.9) && tdverify::mrz::parse(&r.text()).is_ok()
+    })
+    .expect(
+        "a fixture document whose MRZ reading has a character under 90 % (cargo xtask setup generates out/fixtures)",
+    );
     let dir = tempfile::tempdir().expect("temp dir");
     let mut harness = harness(dir.path(), resources);
     for (path, light) in &sample.images {
@@ -65,7 +76,12 @@ fn the_officer_reviews_a_doubtful_reading_and_fixes_it_by_hand() {
     assert!(outcome.source.starts_with("ocr:"), "{}", outcome.source);
     let reading = ReadingView::from_json(outcome.reading.as_ref().expect("the reading JSON"));
     let read_text = reading.lines.join("\n");
-    assert_eq!(harness.state().document.mrz.text, read_text, "{}: the reading is in the text box", sample.folder.display());
+    assert_eq!(
+        harness.state().document.mrz.text,
+        read_text,
+        "{}: the reading is in the text box",
+        sample.folder.display()
+    );
 
     // The crop with the boxes, the doubtful characters counted, the status in words.
     harness.get_by_label("MRZ as read from the image (click a character)");
@@ -84,13 +100,19 @@ fn the_officer_reviews_a_doubtful_reading_and_fixes_it_by_hand() {
     harness.run();
     assert_eq!(harness.state().document.mrz.selected_character(), Some((line, column)));
     harness.get_by_label_contains(&format!("Line {}, position {}: read {}", line + 1, column + 1, doubtful.character));
-    let (alternative, probability) = *doubtful.candidates.iter().find(|(k, _)| *k != doubtful.character).expect("another candidate");
+    let (alternative, probability) =
+        *doubtful.candidates.iter().find(|(k, _)| *k != doubtful.character).expect("another candidate");
     harness.get_by_label(&format!("Use {alternative} ({:.0} %)", probability * 100.0)).click();
     harness.run();
     assert_eq!(char_at(&harness.state().document.mrz.text, line, column), Some(alternative));
     let fix = MrzHandFix { line, column, from: doubtful.character, to: alternative };
     assert_eq!(harness.state().document.mrz.hand_fixes(), Some(&[fix][..]));
-    harness.get_by_label(&format!("• fixed by hand: line {}, position {}: {} ➡ {alternative}", line + 1, column + 1, doubtful.character));
+    harness.get_by_label(&format!(
+        "• fixed by hand: line {}, position {}: {} ➡ {alternative}",
+        line + 1,
+        column + 1,
+        doubtful.character
+    ));
     // Undone: the reading again, nothing listed.
     harness.get_by_label(&format!("Undo the fix at line {}, position {}", line + 1, column + 1)).click();
     harness.run();
@@ -104,11 +126,19 @@ fn the_officer_reviews_a_doubtful_reading_and_fixes_it_by_hand() {
     let before = check_status(&harness, "mrz.check_digit.number").expect("the number's check digit is checked");
     let number_check = |text: &str| {
         let parsed = tdverify::mrz::parse(text).ok()?;
-        tdverify::mrz::checks(&parsed, tdverify::clock::today_utc()).into_iter().find(|c| c.id == "mrz.check_digit.number").map(|c| c.status)
+        tdverify::mrz::checks(&parsed, tdverify::clock::today_utc())
+            .into_iter()
+            .find(|c| c.id == "mrz.check_digit.number")
+            .map(|c| c.status)
     };
     // A digit that makes it hold when it failed, or fail when it held.
     let other = ('0'..='9')
-        .find(|&d| d != printed && tdverify::inspect::mrz_review::set_char(&read_text, line, column, d).and_then(|t| number_check(&t)).is_some_and(|s| s != before))
+        .find(|&d| {
+            d != printed
+                && tdverify::inspect::mrz_review::set_char(&read_text, line, column, d)
+                    .and_then(|t| number_check(&t))
+                    .is_some_and(|s| s != before)
+        })
         .expect("a digit that changes the check");
     let after = if before == CheckStatus::Pass { CheckStatus::Fail } else { CheckStatus::Pass };
     harness.get_by_label(&cell_label(line, column, printed)).click();
@@ -128,7 +158,10 @@ fn the_officer_reviews_a_doubtful_reading_and_fixes_it_by_hand() {
     assert!(outcome.source.ends_with("+officer"), "{}", outcome.source);
     assert_eq!(outcome.officer_fixes, vec![fix]);
     assert!(outcome.reading.is_some());
-    assert!(result.checks.iter().any(|c| c.id == "mrz.check_digit.number" && c.status == after), "the inspection checked the corrected MRZ");
+    assert!(
+        result.checks.iter().any(|c| c.id == "mrz.check_digit.number" && c.status == after),
+        "the inspection checked the corrected MRZ"
+    );
     let draft = harness.state().document.inspection.draft.clone().expect("a draft").expect("a usable draft");
     assert_eq!(draft.mrz_hand_fixes, 1);
     assert_eq!(draft.inspection["mrz"]["officer_fixes"][0]["to"], other.to_string());
@@ -145,7 +178,11 @@ fn the_officer_reviews_a_doubtful_reading_and_fixes_it_by_hand() {
     harness.run();
     assert_eq!(harness.state().document.mrz.hand_fixes(), None);
     harness.get_by_label_contains("no longer lines up with the reading");
-    assert_eq!(harness.state().document.mrz.inspection_input().0.as_deref(), Some(format!("{read_text}<<").as_str()), "used as typed");
+    assert_eq!(
+        harness.state().document.mrz.inspection_input().0.as_deref(),
+        Some(format!("{read_text}<<").as_str()),
+        "used as typed"
+    );
 }
 
 /// Saves `draft` in a new SQLite store, reopens it, and finds `fix` in the case and
@@ -167,13 +204,17 @@ fn keeps_the_fix_in_a_reopened_store(draft: &tdverify::store::CaseDraft, fix: Mr
     let store = Store::open(dir.path(), PASSPHRASE, StoreOptions::test_only_fast()).expect("reopened");
     let officer = store.login("officer", PASSWORD).expect("officer login");
     let case = store.open_case(&officer, &case_id).expect("the case");
-    let kept: Vec<MrzHandFix> = serde_json::from_value(case.inspection["mrz"]["officer_fixes"].clone()).expect("the fixes");
+    let kept: Vec<MrzHandFix> =
+        serde_json::from_value(case.inspection["mrz"]["officer_fixes"].clone()).expect("the fixes");
     assert_eq!(kept, vec![fix]);
     assert!(case.inspection["mrz"]["reading"]["characters"].is_array(), "the reading is kept as evidence");
     assert!(case.inspection["mrz"]["source"].as_str().is_some_and(|s| s.ends_with("+officer")));
     let auditor = store.login("auditor", PASSWORD).expect("auditor login");
     let entries = store.audit_entries(&auditor, 0, 1000).expect("audit");
-    let created = entries.iter().find(|e| e.case_id.as_deref() == Some(case_id.as_str()) && e.action == "create").expect("the creation");
+    let created = entries
+        .iter()
+        .find(|e| e.case_id.as_deref() == Some(case_id.as_str()) && e.action == "create")
+        .expect("the creation");
     assert_eq!(created.detail, "draft; MRZ corrected by hand (1 character)");
 }
 
@@ -187,7 +228,11 @@ fn readings_with_missing_keys_odd_boxes_or_no_image_are_shown_without_a_panic() 
     let empty = image::DynamicImage::new_rgba8(0, 0);
     let cases: Vec<(serde_json::Value, Option<&image::DynamicImage>, &str)> = vec![
         (serde_json::Value::Null, None, "The image the MRZ was read from is no longer open."),
-        (serde_json::json!({"lines": ["AB<", "123"], "status": "low_confidence"}), Some(&image), "Where the MRZ lies on the image is not known: use the characters below."),
+        (
+            serde_json::json!({"lines": ["AB<", "123"], "status": "low_confidence"}),
+            Some(&image),
+            "Where the MRZ lies on the image is not known: use the characters below.",
+        ),
         (
             serde_json::json!({
                 "lines": ["AB<", "123"],
@@ -198,10 +243,17 @@ fn readings_with_missing_keys_odd_boxes_or_no_image_are_shown_without_a_panic() 
             Some(&image),
             "The characters could not be read: type the MRZ from the document.",
         ),
-        (serde_json::json!({"lines": ["AB<"], "quadrilateral": [[0, 0], [100, 0], [100, 20], [0, 20]]}), Some(&empty), "Where the MRZ lies on the image is not known: use the characters below."),
+        (
+            serde_json::json!({"lines": ["AB<"], "quadrilateral": [[0, 0], [100, 0], [100, 20], [0, 20]]}),
+            Some(&empty),
+            "Where the MRZ lies on the image is not known: use the characters below.",
+        ),
     ];
     for (json, image, expected) in cases {
-        let text = json["lines"].as_array().map(|l| l.iter().filter_map(|x| x.as_str()).collect::<Vec<_>>().join("\n")).unwrap_or_default();
+        let text = json["lines"]
+            .as_array()
+            .map(|l| l.iter().filter_map(|x| x.as_str()).collect::<Vec<_>>().join("\n"))
+            .unwrap_or_default();
         harness.state_mut().document.mrz.show_reading(&json, image, text, date);
         harness.run();
         harness.get_by_label(expected);
@@ -221,8 +273,14 @@ fn readings_with_missing_keys_odd_boxes_or_no_image_are_shown_without_a_panic() 
     harness.get_by_label("Another character:").type_text("x");
     harness.run();
     assert_eq!(harness.state().document.mrz.text, "AX<");
-    assert_eq!(harness.state().document.mrz.hand_fixes(), Some(&[MrzHandFix { line: 0, column: 1, from: 'B', to: 'X' }][..]));
-    assert_eq!(harness.state().document.mrz.inspection_input(), (None, vec![MrzHandFix { line: 0, column: 1, from: 'B', to: 'X' }]));
+    assert_eq!(
+        harness.state().document.mrz.hand_fixes(),
+        Some(&[MrzHandFix { line: 0, column: 1, from: 'B', to: 'X' }][..])
+    );
+    assert_eq!(
+        harness.state().document.mrz.inspection_input(),
+        (None, vec![MrzHandFix { line: 0, column: 1, from: 'B', to: 'X' }])
+    );
 
     // Other images: the fixes do not follow; changed text stays as typed, untouched text goes.
     harness.state_mut().document.mrz.clear_reading();
@@ -231,5 +289,9 @@ fn readings_with_missing_keys_odd_boxes_or_no_image_are_shown_without_a_panic() 
     harness.state_mut().document.mrz.show_reading(&serde_json::json!({"lines": ["AB<"]}), None, "AB<".to_owned(), date);
     harness.state_mut().document.mrz.clear_reading();
     harness.run();
-    assert_eq!(harness.state().document.mrz.inspection_input(), (None, Vec::new()), "the next inspection reads the new images");
+    assert_eq!(
+        harness.state().document.mrz.inspection_input(),
+        (None, Vec::new()),
+        "the next inspection reads the new images"
+    );
 }

@@ -24,7 +24,7 @@ fn harness(dir: &Path, screen: Screen) -> Harness<'static, TdverifyApp> {
         bearer: None,
         inspect: false,
     };
-    let app = TdverifyApp::new(settings, Resources::in_home(dir), start);
+    let app = TdverifyApp::new(settings, Resources::in_home(dir), start).with_manual_stages();
     Harness::builder().with_size([1280.0, 900.0]).build_ui_state(|ui, app: &mut TdverifyApp| app.show(ui), app)
 }
 
@@ -70,7 +70,8 @@ fn system_screen_imports_and_home_shows_the_age() {
     tampered_bytes[at] ^= 1;
     let tampered = dir.path().join("tampered.tdvs");
     std::fs::write(&tampered, &tampered_bytes).expect("write");
-    let store = Store::initialize(&data, "TEST-ONLY station passphrase", StoreOptions::test_only_fast()).expect("store");
+    let store =
+        Store::initialize(&data, "TEST-ONLY station passphrase", StoreOptions::test_only_fast()).expect("store");
     store.create_first_admin("admin", "TEST-ONLY password 1").expect("admin");
     let admin = store.login("admin", "TEST-ONLY password 1").expect("login");
     store.create_user(&admin, "officer", "TEST-ONLY password 1", Role::Officer).expect("officer");
@@ -94,12 +95,14 @@ fn system_screen_imports_and_home_shows_the_age() {
     system.get_by_label_contains("Hotlist imported: 5000 entries from TEST-ONLY NCB");
     import(&mut system, &tampered);
     system.get_by_label_contains("signature does not verify");
-    let status = tdverify::sltd::Hotlist::read_status(&data, tdverify::sltd::today_days(), 7).expect("status").expect("a list");
+    let status =
+        tdverify::sltd::Hotlist::read_status(&data, tdverify::sltd::today_days(), 7).expect("status").expect("a list");
     assert_eq!(status.entries, 5000, "the copy in use is unchanged");
     let store = system.state_mut().cases.store.take().expect("store");
     let auditor_view = store.audit_entries(&store.station_session(), 0, 1000);
-    let imports: Vec<String> =
-        auditor_view.map(|e| e.into_iter().filter(|e| e.action == "sltd_import").map(|e| e.detail).collect()).unwrap_or_default();
+    let imports: Vec<String> = auditor_view
+        .map(|e| e.into_iter().filter(|e| e.action == "sltd_import").map(|e| e.detail).collect())
+        .unwrap_or_default();
     assert_eq!(imports.len(), 2, "{imports:?}");
     assert!(imports[0].contains("5000 entries") && imports[1].contains("refused"), "{imports:?}");
 
@@ -111,7 +114,9 @@ fn system_screen_imports_and_home_shows_the_age() {
 /// The first fixture folder whose name ends with `suffix`.
 fn fixture(resources: &Resources, suffix: &str) -> std::path::PathBuf {
     let mut folders: Vec<std::path::PathBuf> = std::fs::read_dir(&resources.fixtures)
-        .unwrap_or_else(|e| panic!("fixture documents in {} (cargo xtask setup generates them): {e}", resources.fixtures.display()))
+        .unwrap_or_else(|e| {
+            panic!("fixture documents in {} (cargo xtask setup generates them): {e}", resources.fixtures.display())
+        })
         .flatten()
         .map(|e| e.path())
         .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().ends_with(suffix)))
@@ -130,10 +135,12 @@ fn the_window_picks_up_an_import_and_asks_the_online_service() {
     let resources = Resources::discover();
     let folder = fixture(&resources, "stolen_blank");
     let index: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(resources.fixtures.join("index.json")).expect("index.json")).expect("JSON");
+        serde_json::from_str(&std::fs::read_to_string(resources.fixtures.join("index.json")).expect("index.json"))
+            .expect("JSON");
     let dir = tempfile::tempdir().expect("temp dir");
     let data = dir.path().join("data");
-    let store = Store::initialize(&data, "TEST-ONLY station passphrase", StoreOptions::test_only_fast()).expect("store");
+    let store =
+        Store::initialize(&data, "TEST-ONLY station passphrase", StoreOptions::test_only_fast()).expect("store");
     store.create_first_admin("admin", "TEST-ONLY password 1").expect("admin");
     let admin = store.login("admin", "TEST-ONLY password 1").expect("login");
     store.create_user(&admin, "officer", "TEST-ONLY password 1", Role::Officer).expect("officer");
@@ -156,9 +163,14 @@ fn the_window_picks_up_an_import_and_asks_the_online_service() {
         bearer: None,
         inspect: false,
     };
-    let app = TdverifyApp::new(settings, resources.clone(), start);
-    let mut harness = Harness::builder().with_size([1400.0, 1000.0]).build_ui_state(|ui, app: &mut TdverifyApp| app.show(ui), app);
-    for (name, light) in [("white.png", tdverify::core::Light::White), ("uv.png", tdverify::core::Light::Uv), ("ir.png", tdverify::core::Light::Ir)] {
+    let app = TdverifyApp::new(settings, resources.clone(), start).with_manual_stages();
+    let mut harness =
+        Harness::builder().with_size([1400.0, 1000.0]).build_ui_state(|ui, app: &mut TdverifyApp| app.show(ui), app);
+    for (name, light) in [
+        ("white.png", tdverify::core::Light::White),
+        ("uv.png", tdverify::core::Light::Uv),
+        ("ir.png", tdverify::core::Light::Ir),
+    ] {
         harness.state_mut().document.open(folder.join(name), Some(light));
     }
     harness.state_mut().document.finish_loading();
@@ -167,7 +179,8 @@ fn the_window_picks_up_an_import_and_asks_the_online_service() {
     harness.state_mut().cases.store = Some(store);
     harness.run();
 
-    let sltd = |result: &tdverify::inspect::Inspection| result.checks.iter().find(|c| c.id == "sltd.hit").map(|c| c.status);
+    let sltd =
+        |result: &tdverify::inspect::Inspection| result.checks.iter().find(|c| c.id == "sltd.hit").map(|c| c.status);
     let before = support::inspect(&mut harness);
     assert_eq!(sltd(&before), Some(tdverify::core::CheckStatus::NotChecked));
 
@@ -187,7 +200,8 @@ fn the_window_picks_up_an_import_and_asks_the_online_service() {
         })
         .collect();
     let bytes = tdverify::sltd::test_bundle::make_test_bundle(1000, 9, &today, &extra).expect("bundle");
-    tdverify::sltd::Hotlist::import_bytes(&data, bytes, &tdverify::sltd::test_bundle::test_only_trust(), false).expect("import");
+    tdverify::sltd::Hotlist::import_bytes(&data, bytes, &tdverify::sltd::test_bundle::test_only_trust(), false)
+        .expect("import");
 
     let after = support::inspect(&mut harness);
     assert_eq!(sltd(&after), Some(tdverify::core::CheckStatus::Fail), "the import was picked up without a restart");

@@ -119,6 +119,7 @@ impl TdverifyApp {
         // The chip panel verifies against the CSCAs imported into this station's data folder.
         document.chip.data_dir = Some(settings.data_dir.clone());
         document.inspection.data_dir = Some(settings.data_dir.clone());
+        document.station = settings.station.clone();
         let screen = start.screen.unwrap_or(if start.images.is_empty() { Screen::Home } else { Screen::Document });
         TdverifyApp {
             screen,
@@ -139,6 +140,14 @@ impl TdverifyApp {
             frames: 0,
             inspect_when_loaded: start.inspect && !start.images.is_empty(),
         }
+    }
+
+    /// The same window with the guided flow's automatic stages off, as an officer who
+    /// unticks "Stages start by themselves" has it: each inspection and chip read waits for
+    /// its button (the UI tests of those buttons use it).
+    pub fn with_manual_stages(mut self) -> TdverifyApp {
+        self.document.flow.auto = false;
+        self
     }
 
     /// Draws one frame (called by eframe, and by UI tests through egui_kittest).
@@ -208,6 +217,10 @@ impl TdverifyApp {
                 self.cases.show(ui, &self.tr);
                 if let Some(case_id) = self.cases.saved_pending.take() {
                     self.document.case = CaseLink::Saved(case_id);
+                    // The officer was sent here to log in while saving their decision: back to it.
+                    if self.document.flow.decision_wanted {
+                        self.screen = Screen::Document;
+                    }
                 }
             }
             Screen::Trends => {
@@ -226,6 +239,7 @@ impl TdverifyApp {
                 if let Some(saved) = self.settings_screen.show(ui, &self.tr) {
                     self.tr = Translator::new(&saved.language);
                     self.cases.station = saved.station.clone();
+                    self.document.station = saved.station.clone();
                     self.settings = saved;
                 }
             }
@@ -316,6 +330,11 @@ impl TdverifyApp {
             if ctx.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, key)) {
                 self.screen = screen;
             }
+        }
+        // Ctrl+N: a new case, from any screen.
+        if ctx.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::N)) {
+            self.document.new_case();
+            self.screen = Screen::Document;
         }
         if ctx.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::O)) {
             self.document.open_browser();

@@ -554,6 +554,59 @@ training-difficulty-any = any
 training-difficulty-obvious = obvious (seen on the page)
 training-difficulty-subtle = subtle (measure, chip, bearer, hotlist)
 
+## Camera capture window (issue 30)
+document-camera = Camera…
+document-camera-hint = Capture from a camera or a folder of images (Ctrl+K)
+capture-title = Camera capture
+capture-source = Source
+capture-source-folder = Folder of images
+capture-folder = Folder
+capture-start = Start
+capture-stop = Stop
+capture-no-camera = No camera found: connect one, or choose a folder of images.
+capture-cameras-unreadable = The camera list could not be read ({ $reason }): choose a folder of images.
+capture-source-failed = The preview stopped: { $reason }
+capture-playing = Showing { $source }
+capture-ended = The folder of images has played to its end: press Start to play it again.
+capture-mode-document = Document
+capture-mode-bearer = Bearer photo
+capture-light = Light
+capture-side = Side
+capture-waiting = Waiting for the first frame...
+capture-no-preview = No preview: choose a source and press Start.
+capture-preview = Live preview
+capture-gauge-sharpness = Sharpness
+capture-gauge-glare = Glare
+capture-gauge-stillness = Stillness
+capture-still-frames = { $count ->
+    [one] { $count } still frame
+   *[other] { $count } still frames
+}
+capture-auto = Capture automatically when sharp and still
+capture-take = Capture
+capture-take-hint = Take the picture now (Space)
+
+## Guided flow (Document screen)
+flow-capture = Capture
+flow-mrz = MRZ
+flow-chip = Chip
+flow-bearer = Bearer
+flow-results = Results
+flow-decide = Decision
+flow-mrz-invalid = The MRZ read does not pass its check digits: correct it in the MRZ section (Alt+2) or recapture.
+flow-mrz-none = No MRZ found: type it in the MRZ section (Alt+2), or give the CAN for the chip.
+flow-chip-no-reader = No chip reader connected: connect one and press Ctrl+R, or go on without the chip.
+flow-bearer-skipped = No bearer photo for this case.
+flow-auto = Stages start by themselves
+flow-auto-hint = The inspection starts when the images are in, the chip read when the MRZ is read, and a new inspection when the chip or the photo arrives.
+flow-keys = Ctrl+N new case · Ctrl+O open · Ctrl+R read chip · Ctrl+B bearer photo · Ctrl+Shift+B no photo · Alt+1-6 stages · Alt+G/F/R/I verdict · Ctrl+S save · Ctrl+Shift+S save and submit
+flow-decide-waiting = The decision opens when the inspection has results.
+flow-decide-login = Log in on the Cases screen to save: the decision is kept until then.
+flow-save = Save decision
+flow-save-submit = Save and submit
+flow-submitted = Submitted for review.
+flow-decision-saved = Decision saved.
+
 ## Administration screen (issue 30)
 nav-admin = Administration
 admin-title = Administration
@@ -708,35 +761,3 @@ doctor-sltd-hotlist = SLTD hotlist
 doctor-models = models
 doctor-reference-library = reference library
 doctor-fixtures = fixtures
-
-## Camera capture window (issue 30)
-document-camera = Camera…
-document-camera-hint = Capture from a camera or a folder of images (Ctrl+K)
-capture-title = Camera capture
-capture-source = Source
-capture-source-folder = Folder of images
-capture-folder = Folder
-capture-start = Start
-capture-stop = Stop
-capture-no-camera = No camera found: connect one, or choose a folder of images.
-capture-cameras-unreadable = The camera list could not be read ({ $reason }): choose a folder of images.
-capture-source-failed = The preview stopped: { $reason }
-capture-playing = Showing { $source }
-capture-ended = The folder of images has played to its end: press Start to play it again.
-capture-mode-document = Document
-capture-mode-bearer = Bearer photo
-capture-light = Light
-capture-side = Side
-capture-waiting = Waiting for the first frame...
-capture-no-preview = No preview: choose a source and press Start.
-capture-preview = Live preview
-capture-gauge-sharpness = Sharpness
-capture-gauge-glare = Glare
-capture-gauge-stillness = Stillness
-capture-still-frames = { $count ->
-    [one] { $count } still frame
-   *[other] { $count } still frames
-}
-capture-auto = Capture automatically when sharp and still
-capture-take = Capture
-capture-take-hint = Take the picture now (Space)

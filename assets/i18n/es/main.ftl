@@ -553,6 +553,59 @@ training-difficulty-any = cualquiera
 training-difficulty-obvious = evidentes (se ven en la página)
 training-difficulty-subtle = sutiles (medición, chip, portador, lista)
 
+## Camera capture window (issue 30)
+document-camera = Cámara…
+document-camera-hint = Capturar desde una cámara o una carpeta de imágenes (Ctrl+K)
+capture-title = Captura con cámara
+capture-source = Fuente
+capture-source-folder = Carpeta de imágenes
+capture-folder = Carpeta
+capture-start = Iniciar
+capture-stop = Detener
+capture-no-camera = No se encontró ninguna cámara: conecte una o elija una carpeta de imágenes.
+capture-cameras-unreadable = No se pudo leer la lista de cámaras ({ $reason }): elija una carpeta de imágenes.
+capture-source-failed = La vista previa se detuvo: { $reason }
+capture-playing = Mostrando { $source }
+capture-ended = La carpeta de imágenes llegó al final: pulse Iniciar para reproducirla de nuevo.
+capture-mode-document = Documento
+capture-mode-bearer = Foto del portador
+capture-light = Luz
+capture-side = Cara
+capture-waiting = Esperando la primera imagen...
+capture-no-preview = Sin vista previa: elija una fuente y pulse Iniciar.
+capture-preview = Vista previa en vivo
+capture-gauge-sharpness = Nitidez
+capture-gauge-glare = Reflejos
+capture-gauge-stillness = Quietud
+capture-still-frames = { $count ->
+    [one] { $count } imagen quieta
+   *[other] { $count } imágenes quietas
+}
+capture-auto = Capturar automáticamente cuando esté nítido y quieto
+capture-take = Capturar
+capture-take-hint = Tomar la foto ahora (Espacio)
+
+## Flujo guiado (pantalla Documento)
+flow-capture = Captura
+flow-mrz = MRZ
+flow-chip = Chip
+flow-bearer = Portador
+flow-results = Resultados
+flow-decide = Decisión
+flow-mrz-invalid = La MRZ leída no pasa sus dígitos de control: corríjala en la sección MRZ (Alt+2) o vuelva a capturar.
+flow-mrz-none = No se encontró MRZ: escríbala en la sección MRZ (Alt+2), o ingrese el CAN para el chip.
+flow-chip-no-reader = No hay lector de chip conectado: conecte uno y presione Ctrl+R, o siga sin el chip.
+flow-bearer-skipped = Sin foto del portador en este caso.
+flow-auto = Las etapas comienzan solas
+flow-auto-hint = La inspección comienza cuando están las imágenes, la lectura del chip cuando se lee la MRZ, y una nueva inspección cuando llega el chip o la foto.
+flow-keys = Ctrl+N caso nuevo · Ctrl+O abrir · Ctrl+R leer chip · Ctrl+B foto del portador · Ctrl+Mayús+B sin foto · Alt+1-6 etapas · Alt+G/F/R/I veredicto · Ctrl+S guardar · Ctrl+Mayús+S guardar y enviar
+flow-decide-waiting = La decisión se abre cuando la inspección tiene resultados.
+flow-decide-login = Inicie sesión en la pantalla Casos para guardar: la decisión se conserva hasta entonces.
+flow-save = Guardar decisión
+flow-save-submit = Guardar y enviar
+flow-submitted = Enviado a revisión.
+flow-decision-saved = Decisión guardada.
+
 ## Administration screen (issue 30)
 nav-admin = Administración
 admin-title = Administración
@@ -710,35 +763,3 @@ doctor-sltd-hotlist = Lista SLTD
 doctor-models = Modelos
 doctor-reference-library = Biblioteca de referencia
 doctor-fixtures = Documentos de prueba
-
-## Camera capture window (issue 30)
-document-camera = Cámara…
-document-camera-hint = Capturar desde una cámara o una carpeta de imágenes (Ctrl+K)
-capture-title = Captura con cámara
-capture-source = Fuente
-capture-source-folder = Carpeta de imágenes
-capture-folder = Carpeta
-capture-start = Iniciar
-capture-stop = Detener
-capture-no-camera = No se encontró ninguna cámara: conecte una o elija una carpeta de imágenes.
-capture-cameras-unreadable = No se pudo leer la lista de cámaras ({ $reason }): elija una carpeta de imágenes.
-capture-source-failed = La vista previa se detuvo: { $reason }
-capture-playing = Mostrando { $source }
-capture-ended = La carpeta de imágenes llegó al final: pulse Iniciar para reproducirla de nuevo.
-capture-mode-document = Documento
-capture-mode-bearer = Foto del portador
-capture-light = Luz
-capture-side = Cara
-capture-waiting = Esperando la primera imagen...
-capture-no-preview = Sin vista previa: elija una fuente y pulse Iniciar.
-capture-preview = Vista previa en vivo
-capture-gauge-sharpness = Nitidez
-capture-gauge-glare = Reflejos
-capture-gauge-stillness = Quietud
-capture-still-frames = { $count ->
-    [one] { $count } imagen quieta
-   *[other] { $count } imágenes quietas
-}
-capture-auto = Capturar automáticamente cuando esté nítido y quieto
-capture-take = Capturar
-capture-take-hint = Tomar la foto ahora (Espacio)

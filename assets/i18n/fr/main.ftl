@@ -553,6 +553,59 @@ training-difficulty-any = tous
 training-difficulty-obvious = évidents (visibles sur la page)
 training-difficulty-subtle = subtils (mesure, puce, porteur, liste)
 
+## Camera capture window (issue 30)
+document-camera = Caméra…
+document-camera-hint = Capturer depuis une caméra ou un dossier d'images (Ctrl+K)
+capture-title = Capture par caméra
+capture-source = Source
+capture-source-folder = Dossier d'images
+capture-folder = Dossier
+capture-start = Démarrer
+capture-stop = Arrêter
+capture-no-camera = Aucune caméra trouvée : branchez-en une, ou choisissez un dossier d'images.
+capture-cameras-unreadable = La liste des caméras est illisible ({ $reason }) : choisissez un dossier d'images.
+capture-source-failed = L'aperçu s'est arrêté : { $reason }
+capture-playing = Affichage de { $source }
+capture-ended = Le dossier d'images a été lu jusqu'au bout : appuyez sur Démarrer pour le relire.
+capture-mode-document = Document
+capture-mode-bearer = Photo du porteur
+capture-light = Lumière
+capture-side = Face
+capture-waiting = En attente de la première image...
+capture-no-preview = Pas d'aperçu : choisissez une source et appuyez sur Démarrer.
+capture-preview = Aperçu en direct
+capture-gauge-sharpness = Netteté
+capture-gauge-glare = Reflets
+capture-gauge-stillness = Immobilité
+capture-still-frames = { $count ->
+    [one] { $count } image immobile
+   *[other] { $count } images immobiles
+}
+capture-auto = Capturer automatiquement quand l'image est nette et immobile
+capture-take = Capturer
+capture-take-hint = Prendre la photo maintenant (Espace)
+
+## Parcours guidé (écran Document)
+flow-capture = Capture
+flow-mrz = MRZ
+flow-chip = Puce
+flow-bearer = Porteur
+flow-results = Résultats
+flow-decide = Décision
+flow-mrz-invalid = La MRZ lue ne passe pas ses chiffres de contrôle : corrigez-la dans la section MRZ (Alt+2) ou reprenez la capture.
+flow-mrz-none = Aucune MRZ trouvée : saisissez-la dans la section MRZ (Alt+2), ou donnez le CAN pour la puce.
+flow-chip-no-reader = Aucun lecteur de puce branché : branchez-en un et appuyez sur Ctrl+R, ou continuez sans la puce.
+flow-bearer-skipped = Pas de photo du porteur pour ce dossier.
+flow-auto = Les étapes démarrent d'elles-mêmes
+flow-auto-hint = L'inspection démarre quand les images sont là, la lecture de la puce quand la MRZ est lue, et une nouvelle inspection quand la puce ou la photo arrive.
+flow-keys = Ctrl+N nouveau dossier · Ctrl+O ouvrir · Ctrl+R lire la puce · Ctrl+B photo du porteur · Ctrl+Maj+B sans photo · Alt+1-6 étapes · Alt+G/F/R/I verdict · Ctrl+S enregistrer · Ctrl+Maj+S enregistrer et soumettre
+flow-decide-waiting = La décision s'ouvre quand l'inspection a des résultats.
+flow-decide-login = Connectez-vous dans l'écran Dossiers pour enregistrer : la décision est gardée d'ici là.
+flow-save = Enregistrer la décision
+flow-save-submit = Enregistrer et soumettre
+flow-submitted = Soumis pour revue.
+flow-decision-saved = Décision enregistrée.
+
 ## Administration screen (issue 30)
 nav-admin = Administration
 admin-title = Administration
@@ -710,35 +763,3 @@ doctor-sltd-hotlist = Liste SLTD
 doctor-models = Modèles
 doctor-reference-library = Bibliothèque de référence
 doctor-fixtures = Documents d'essai
-
-## Camera capture window (issue 30)
-document-camera = Caméra…
-document-camera-hint = Capturer depuis une caméra ou un dossier d'images (Ctrl+K)
-capture-title = Capture par caméra
-capture-source = Source
-capture-source-folder = Dossier d'images
-capture-folder = Dossier
-capture-start = Démarrer
-capture-stop = Arrêter
-capture-no-camera = Aucune caméra trouvée : branchez-en une, ou choisissez un dossier d'images.
-capture-cameras-unreadable = La liste des caméras est illisible ({ $reason }) : choisissez un dossier d'images.
-capture-source-failed = L'aperçu s'est arrêté : { $reason }
-capture-playing = Affichage de { $source }
-capture-ended = Le dossier d'images a été lu jusqu'au bout : appuyez sur Démarrer pour le relire.
-capture-mode-document = Document
-capture-mode-bearer = Photo du porteur
-capture-light = Lumière
-capture-side = Face
-capture-waiting = En attente de la première image...
-capture-no-preview = Pas d'aperçu : choisissez une source et appuyez sur Démarrer.
-capture-preview = Aperçu en direct
-capture-gauge-sharpness = Netteté
-capture-gauge-glare = Reflets
-capture-gauge-stillness = Immobilité
-capture-still-frames = { $count ->
-    [one] { $count } image immobile
-   *[other] { $count } images immobiles
-}
-capture-auto = Capturer automatiquement quand l'image est nette et immobile
-capture-take = Capturer
-capture-take-hint = Prendre la photo maintenant (Espace)

@@ -555,6 +555,61 @@ training-difficulty-any = любые
 training-difficulty-obvious = явные (видны на странице)
 training-difficulty-subtle = скрытые (измерение, чип, предъявитель, список)
 
+## Camera capture window (issue 30)
+document-camera = Камера…
+document-camera-hint = Снимок с камеры или из папки изображений (Ctrl+K)
+capture-title = Съёмка камерой
+capture-source = Источник
+capture-source-folder = Папка изображений
+capture-folder = Папка
+capture-start = Начать
+capture-stop = Остановить
+capture-no-camera = Камера не найдена: подключите камеру или выберите папку изображений.
+capture-cameras-unreadable = Не удалось прочитать список камер ({ $reason }): выберите папку изображений.
+capture-source-failed = Просмотр остановлен: { $reason }
+capture-playing = Показ: { $source }
+capture-ended = Папка изображений показана до конца: нажмите «Начать», чтобы показать её снова.
+capture-mode-document = Документ
+capture-mode-bearer = Фото предъявителя
+capture-light = Свет
+capture-side = Сторона
+capture-waiting = Ожидание первого кадра...
+capture-no-preview = Нет изображения: выберите источник и нажмите «Начать».
+capture-preview = Живой просмотр
+capture-gauge-sharpness = Резкость
+capture-gauge-glare = Блики
+capture-gauge-stillness = Неподвижность
+capture-still-frames = { $count ->
+    [one] { $count } неподвижный кадр
+    [few] { $count } неподвижных кадра
+    [many] { $count } неподвижных кадров
+   *[other] { $count } неподвижного кадра
+}
+capture-auto = Снимать автоматически, когда изображение резкое и неподвижное
+capture-take = Снять
+capture-take-hint = Сделать снимок сейчас (пробел)
+
+## Пошаговый порядок (экран «Документ»)
+flow-capture = Съёмка
+flow-mrz = MRZ
+flow-chip = Чип
+flow-bearer = Предъявитель
+flow-results = Результаты
+flow-decide = Решение
+flow-mrz-invalid = Прочитанная MRZ не проходит контрольные цифры: исправьте её в разделе MRZ (Alt+2) или переснимите.
+flow-mrz-none = MRZ не найдена: введите её в разделе MRZ (Alt+2) или укажите CAN для чипа.
+flow-chip-no-reader = Считыватель чипа не подключён: подключите его и нажмите Ctrl+R или продолжайте без чипа.
+flow-bearer-skipped = Без фото предъявителя в этом деле.
+flow-auto = Этапы запускаются сами
+flow-auto-hint = Проверка начинается, когда изображения загружены, чтение чипа, когда MRZ прочитана, и новая проверка, когда приходят данные чипа или фото.
+flow-keys = Ctrl+N новое дело · Ctrl+O открыть · Ctrl+R читать чип · Ctrl+B фото предъявителя · Ctrl+Shift+B без фото · Alt+1-6 этапы · Alt+G/F/R/I вердикт · Ctrl+S сохранить · Ctrl+Shift+S сохранить и отправить
+flow-decide-waiting = Решение откроется, когда у проверки будут результаты.
+flow-decide-login = Чтобы сохранить, войдите на экране «Дела»: решение сохранится до тех пор.
+flow-save = Сохранить решение
+flow-save-submit = Сохранить и отправить
+flow-submitted = Отправлено на проверку.
+flow-decision-saved = Решение сохранено.
+
 ## Administration screen (issue 30)
 nav-admin = Администрирование
 admin-title = Администрирование
@@ -700,37 +755,3 @@ doctor-sltd-hotlist = Список SLTD
 doctor-models = Модели
 doctor-reference-library = Справочная библиотека
 doctor-fixtures = Тестовые документы
-
-## Camera capture window (issue 30)
-document-camera = Камера…
-document-camera-hint = Снимок с камеры или из папки изображений (Ctrl+K)
-capture-title = Съёмка камерой
-capture-source = Источник
-capture-source-folder = Папка изображений
-capture-folder = Папка
-capture-start = Начать
-capture-stop = Остановить
-capture-no-camera = Камера не найдена: подключите камеру или выберите папку изображений.
-capture-cameras-unreadable = Не удалось прочитать список камер ({ $reason }): выберите папку изображений.
-capture-source-failed = Просмотр остановлен: { $reason }
-capture-playing = Показ: { $source }
-capture-ended = Папка изображений показана до конца: нажмите «Начать», чтобы показать её снова.
-capture-mode-document = Документ
-capture-mode-bearer = Фото предъявителя
-capture-light = Свет
-capture-side = Сторона
-capture-waiting = Ожидание первого кадра...
-capture-no-preview = Нет изображения: выберите источник и нажмите «Начать».
-capture-preview = Живой просмотр
-capture-gauge-sharpness = Резкость
-capture-gauge-glare = Блики
-capture-gauge-stillness = Неподвижность
-capture-still-frames = { $count ->
-    [one] { $count } неподвижный кадр
-    [few] { $count } неподвижных кадра
-    [many] { $count } неподвижных кадров
-   *[other] { $count } неподвижного кадра
-}
-capture-auto = Снимать автоматически, когда изображение резкое и неподвижное
-capture-take = Снять
-capture-take-hint = Сделать снимок сейчас (пробел)

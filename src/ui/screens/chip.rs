@@ -60,6 +60,8 @@ pub struct ChipPanel {
     pub state: ChipState,
     /// The last finished read, or why it failed.
     pub outcome: Option<Result<ChipOutcome, String>>,
+    /// Reads finished since the window opened (a new read is a new input to the inspection).
+    pub reads_finished: usize,
     running: Option<Receiver<Message>>,
     portrait_texture: Option<egui::TextureHandle>,
     selected: Option<usize>,
@@ -73,6 +75,7 @@ impl Default for ChipPanel {
             readers: None,
             state: ChipState::Idle,
             outcome: None,
+            reads_finished: 0,
             running: None,
             portrait_texture: None,
             selected: None,
@@ -165,6 +168,7 @@ impl ChipPanel {
                 }
                 Ok(Message::Done(result)) => {
                     self.outcome = Some(*result);
+                    self.reads_finished += 1;
                     self.state = ChipState::Idle;
                     self.running = None;
                     return;

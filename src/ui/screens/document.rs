@@ -58,6 +58,10 @@ pub struct DocumentScreen {
     pending: Vec<PendingLoad>,
     /// Whether the inspection of these images is kept as a case.
     pub case: CaseLink,
+    /// The guided flow: stages that start by themselves, the officer's decision.
+    pub flow: super::flow::GuidedFlow,
+    /// The station's defaults for a new case's context (from Settings).
+    pub station: crate::settings::StationDefaults,
     save_wanted: Option<SaveTrigger>,
 }
 
@@ -147,6 +151,92 @@ impl DocumentScreen {
         self.chip.outcome = None;
         self.face.bearer = None;
         self.mrz.clear_reading();
+        self.flow.reset();
+    }
+
+    /// Starts a new case (Ctrl+N): closes the document, forgets its reading, chip and
+    /// photo, and looks for readers again so the chip stage knows what it has.
+    pub fn new_case(&mut self) {
+        self.clear();
+        self.mrz.set_text(String::new(), crate::clock::today_utc());
+        self.chip.can.clear();
+        self.chip.refresh_readers();
+    }
+
+    /// Where a stage of the guided flow stands (what its bar shows).
+    pub fn stage_progress(&self, stage: super::flow::Stage, tr: &Translator) -> super::flow::Progress {
+        let inputs = flow_inputs(self);
+        self.flow.progress(stage, &inputs, tr)
+    }
+
+    /// Whether a white image is open (an inspection can run).
+    fn has_white(&self) -> bool {
+        self.slots.iter().any(|s| s.light == Light::White)
+    }
+
+    /// Keys of the guided flow: Alt+1…6 stages, Ctrl+R read the chip, Ctrl+B the bearer's
+    /// photo, Ctrl+Shift+B no bearer photo.
+    fn handle_flow_keys(&mut self, ctx: &egui::Context) {
+        self.flow.handle_stage_keys(ctx);
+        if ctx.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::R)) && !self.chip.is_busy() {
+            self.flow.go_to(super::flow::Stage::Chip);
+            self.chip.refresh_readers();
+            if self.chip.readers.as_ref().is_some_and(|r| r.as_ref().is_ok_and(|r| !r.is_empty())) {
+                self.flow.chip_started_for = Some(self.mrz.text.clone());
+                self.chip.start_reader_read(&self.mrz.text, None);
+            }
+        }
+        if ctx.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND | egui::Modifiers::SHIFT, egui::Key::B)) {
+            self.flow.bearer_skipped = true;
+            self.flow.go_to(super::flow::Stage::Decide);
+        } else if ctx.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::B)) && !self.face.is_busy() {
+            self.flow.go_to(super::flow::Stage::Bearer);
+            self.camera.data_dir = self.inspection.data_dir.clone();
+            self.camera.open(super::CaptureMode::Bearer);
+        }
+    }
+
+    /// What the next inspection's inputs are: the images, the chip reads, the photo.
+    fn inputs_key(&self) -> super::flow::InputsKey {
+        let images = self.slots.iter().map(|s| (s.path.display().to_string(), s.light, s.page)).collect();
+        let bearer = self.face.bearer.as_ref().map(|b| match &b.path {
+            Some(path) => path.display().to_string(),
+            // A camera still has no file: its size and a few pixels tell one from another.
+            None => {
+                let bytes = b.image.as_bytes();
+                let sample: Vec<u8> = bytes.iter().step_by((bytes.len() / 64).max(1)).copied().collect();
+                format!("camera {}x{} {sample:?}", b.image.width(), b.image.height())
+            }
+        });
+        super::flow::InputsKey::new(images, self.chip.reads_finished, bearer)
+    }
+
+    /// Runs the guided flow's automatic steps and saves the officer's decision.
+    fn drive_flow(
+        &mut self,
+        ctx: &egui::Context,
+        resources: &crate::resources::Resources,
+        tr: &Translator,
+        desk: Option<(&crate::store::Store, &crate::store::Session)>,
+    ) {
+        let inputs = flow_inputs(self);
+        let action = self.flow.next_action(&inputs);
+        let case_id = inputs.case_id.clone();
+        match action {
+            Some(super::flow::FlowAction::Inspect) => self.start_inspection(resources),
+            Some(super::flow::FlowAction::ReadChip(mrz_text)) => self.chip.start_reader_read(&mrz_text, None),
+            None => {}
+        }
+        if let Some(due) = self.flow.autosave_due_in() {
+            ctx.request_repaint_after(due.max(std::time::Duration::from_millis(50)));
+        }
+        // The decision is saved once the case exists; asking for it saves the case first.
+        if self.flow.decision_wanted && matches!(self.case, CaseLink::Unsaved | CaseLink::Failed(_)) {
+            self.save_wanted = Some(SaveTrigger::Officer);
+        }
+        if let (Some((store, session)), Some(case_id)) = (desk, case_id) {
+            self.flow.save_decision(store, session, &case_id, tr);
+        }
     }
 
     /// The save the application should make now, if any (called once per frame).
@@ -222,6 +312,8 @@ impl DocumentScreen {
         if self.is_loading() {
             ui.ctx().request_repaint_after(std::time::Duration::from_millis(50));
         }
+        self.handle_flow_keys(ui.ctx());
+        self.drive_flow(ui.ctx(), resources, tr, desk);
         if let Some(browser) = &mut self.browser {
             match browser.show(ui.ctx(), tr) {
                 BrowserOutcome::Open => {}
@@ -244,6 +336,8 @@ impl DocumentScreen {
             }
         }
 
+        let inputs = flow_inputs(self);
+        self.flow.show_bar(ui, tr, &inputs);
         ui.horizontal(|ui| {
             if ui.button(tr.tr("document-open")).on_hover_text("Ctrl+O").clicked() {
                 self.open_browser();
@@ -297,17 +391,24 @@ impl DocumentScreen {
 
         egui::Panel::right("mrz-panel").resizable(true).default_size(400.0).show(ui, |ui| {
             egui::ScrollArea::vertical().id_salt("side-panel").show(ui, |ui| {
+                self.flow.anchor(ui, super::flow::Stage::Results);
                 ui.heading(tr.tr("inspect-title"));
                 self.show_case_link(ui, tr);
                 if self.inspection.show(ui, tr, desk) {
                     self.zoom_to_selected();
                 }
                 ui.separator();
+                self.flow.anchor(ui, super::flow::Stage::Mrz);
                 self.mrz.show(ui, tr, crate::clock::today_utc());
                 ui.separator();
+                self.flow.anchor(ui, super::flow::Stage::Chip);
                 self.chip.show(ui, tr, &self.mrz.text);
                 ui.separator();
+                self.flow.anchor(ui, super::flow::Stage::Bearer);
                 self.face.show(ui, tr, self.inspection.result.as_ref(), self.inspection.generation);
+                ui.separator();
+                let case_saved = matches!(self.case, CaseLink::Saved(_));
+                self.flow.show_decision(ui, tr, desk.is_some(), case_saved);
             });
         });
 
@@ -522,6 +623,7 @@ impl DocumentScreen {
             chip,
             inspection_date: crate::clock::today_utc(),
         };
+        self.flow.inspected = Some(self.inputs_key());
         self.inspection.start(input, resources);
     }
 
@@ -552,9 +654,9 @@ impl DocumentScreen {
                     Some(tr.tr("case-save-again"))
                 }
             };
+            // (Ctrl+S saves the case with the officer's decision, in the decision section.)
             if let Some(label) = save_label
-                && (ui.button(label).on_hover_text("Ctrl+S").clicked()
-                    || ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::S)))
+                && ui.button(label).clicked()
             {
                 self.save_wanted = Some(SaveTrigger::Officer);
             }
@@ -567,6 +669,7 @@ impl DocumentScreen {
     fn after_inspection(&mut self) {
         self.save_wanted = Some(SaveTrigger::Autosave);
         let Some(result) = &self.inspection.result else { return };
+        self.flow.prepare_decision(result, &self.station);
         let Some(mrz) = &result.mrz else { return };
         let Some(reading) = mrz.reading.as_ref().filter(|_| mrz.source.starts_with("ocr")) else { return };
         let read_lines: Vec<String> = match reading.get("lines").and_then(|l| l.as_array()) {
@@ -662,5 +765,30 @@ mod tests {
         // One image, and nonsense sizes, never panic and give one column.
         assert_eq!(grid_columns(1, 1.4, vec2(600.0, 630.0), 30.0), 1);
         assert_eq!(grid_columns(0, f32::NAN, vec2(0.0, 0.0), 30.0), 1);
+    }
+}
+
+/// The facts the guided flow decides from, taken from the document screen's parts.
+fn flow_inputs(screen: &DocumentScreen) -> super::flow::FlowInputs {
+    let DocumentScreen { inspection, chip, mrz, face, case, camera, .. } = screen;
+    // The capture window open for the bearer: the photo is on its way.
+    let bearer_camera = camera.is_open() && camera.mode == super::CaptureMode::Bearer;
+    super::flow::FlowInputs {
+        key: screen.inputs_key(),
+        loading: screen.is_loading(),
+        has_white: screen.has_white(),
+        inspecting: inspection.is_running(),
+        has_result: inspection.result.is_some(),
+        mrz_valid: super::flow::GuidedFlow::mrz_valid(inspection.result.as_ref()),
+        chip_busy: chip.is_busy(),
+        chip_outcome: chip.outcome.as_ref().map(|o| o.as_ref().map(|_| ()).map_err(Clone::clone)),
+        readers: chip.readers.as_ref().and_then(|r| r.as_ref().ok()).map(Vec::len),
+        mrz_text: mrz.text.clone(),
+        bearer_busy: face.is_busy() || bearer_camera,
+        has_bearer: face.bearer.is_some(),
+        case_id: match case {
+            CaseLink::Saved(id) => Some(id.clone()),
+            _ => None,
+        },
     }
 }

@@ -1,11 +1,12 @@
 //! One struct per screen.
 
-pub mod admin;
 mod capture_window;
+pub mod admin;
 mod cases;
 mod chip;
 mod document;
 mod face_panel;
+pub mod flow;
 mod home;
 mod inspection;
 mod mrz_panel;
@@ -14,8 +15,8 @@ mod system;
 pub mod training;
 mod trends;
 
-pub use admin::{AdminScreen, AdminTab};
 pub use capture_window::{CaptureMode, CaptureWindow, Captured, SourceChoice};
+pub use admin::{AdminScreen, AdminTab};
 pub use cases::{CaseDetail, CaseList, CasesScreen, ListMode, LoginForm, SaveFailure};
 pub use chip::{ChipOutcome, ChipPanel, ChipState};
 pub use document::{CaseLink, DocumentScreen, SaveRequest, SaveTrigger, light_label};

@@ -16,6 +16,7 @@ use eframe::egui;
 use crate::i18n::Translator;
 use crate::store::{CaseDraft, Permission, Session, Store};
 
+pub use context_form::ContextForm;
 pub use detail::CaseDetail;
 pub use export_wizard::ExportWizard;
 pub use list::{CaseList, ListMode};
