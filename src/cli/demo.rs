@@ -27,7 +27,7 @@ pub fn run(context: &Context, args: DemoArgs) -> ExitCode {
         println!("No sample documents in {}: run `cargo xtask fixtures` first.", context.resources.fixtures.display());
         return if doctor::all_required_ok(&findings) { ExitCode::SUCCESS } else { ExitCode::from(1) };
     }
-    let mut loaded = LoadedEngines::load(&context.resources);
+    let mut loaded = LoadedEngines::load_for_station(&context.resources, &context.data_dir);
     loaded.load_hotlist(&context.data_dir);
     // One genuine document and then forged ones, so the demo shows both outcomes.
     let mut chosen: Vec<&Sample> = samples.iter().filter(|s| s.folder.to_string_lossy().ends_with("genuine")).take(1).collect();

@@ -21,6 +21,9 @@ pub struct InspectArgs {
     /// Image under IR light.
     #[arg(long, value_name = "FILE")]
     ir: Option<PathBuf>,
+    /// Image under coaxial light (retro-reflective laminate, OVD).
+    #[arg(long, value_name = "FILE")]
+    coaxial: Option<PathBuf>,
     /// The other side of a two-sided card under white light (usually the front, with the portrait).
     #[arg(long, value_name = "FILE")]
     other_white: Option<PathBuf>,
@@ -30,6 +33,9 @@ pub struct InspectArgs {
     /// The other side under IR light.
     #[arg(long, value_name = "FILE")]
     other_ir: Option<PathBuf>,
+    /// The other side under coaxial light.
+    #[arg(long, value_name = "FILE")]
+    other_coaxial: Option<PathBuf>,
     /// Photo of the bearer (camera capture).
     #[arg(long, value_name = "FILE")]
     bearer: Option<PathBuf>,
@@ -73,9 +79,11 @@ pub fn run_command(context: &Context, args: InspectArgs) -> ExitCode {
         (Some(&args.white), Light::White, false),
         (args.uv.as_ref(), Light::Uv, false),
         (args.ir.as_ref(), Light::Ir, false),
+        (args.coaxial.as_ref(), Light::Coaxial, false),
         (args.other_white.as_ref(), Light::White, true),
         (args.other_uv.as_ref(), Light::Uv, true),
         (args.other_ir.as_ref(), Light::Ir, true),
+        (args.other_coaxial.as_ref(), Light::Coaxial, true),
     ];
     for (path, light, other) in files {
         let Some(path) = path else { continue };
@@ -98,7 +106,7 @@ pub fn run_command(context: &Context, args: InspectArgs) -> ExitCode {
         },
         None => None,
     };
-    let mut loaded = LoadedEngines::load(&context.resources);
+    let mut loaded = LoadedEngines::load_for_station(&context.resources, &context.data_dir);
     loaded.load_hotlist(&context.data_dir);
     for (what, problem) in [("MRZ reader", loaded.ocr.as_ref().err()), ("face comparison", loaded.face.as_ref().err())] {
         if let Some(problem) = problem {

@@ -140,7 +140,7 @@ fn watch(context: &Context, args: &WatchArgs) -> Result<(), Failure> {
     }
     config.process_existing |= args.existing || args.once;
     let mut hot_folder = HotFolder::open(config).map_err(|e| Failure::input(e.to_string()))?;
-    let mut loaded = LoadedEngines::load(&context.resources);
+    let mut loaded = LoadedEngines::load_for_station(&context.resources, &context.data_dir);
     loaded.load_hotlist(&context.data_dir);
     for (what, problem) in [("MRZ reader", loaded.ocr.as_ref().err()), ("face comparison", loaded.face.as_ref().err())]
     {

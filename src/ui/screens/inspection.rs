@@ -132,7 +132,10 @@ impl InspectionPanel {
         let hotlist_cache = Arc::clone(&self.hotlist);
         self.draft = None;
         let spawned = std::thread::Builder::new().name("inspection".into()).spawn(move || {
-            let engines = engines.get_or_init(|| LoadedEngines::load(&resources));
+            let engines = engines.get_or_init(|| match &data_dir {
+                Some(dir) => LoadedEngines::load_for_station(&resources, dir),
+                None => LoadedEngines::load(&resources),
+            });
             let hotlist = data_dir.as_deref().and_then(|dir| hotlist_cache.lock().ok().and_then(|mut cache| cache.current(dir)));
             let progress_sender = sender.clone();
             let progress = move |stage: Stage, fraction: f32| {

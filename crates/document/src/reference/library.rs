@@ -63,6 +63,18 @@ impl ReferenceLibrary {
         ReferenceLibrary { root, templates }
     }
 
+    /// This library with `imported`'s templates added: an imported template replaces
+    /// the bundled one with the same key (a station installs a pack to correct or
+    /// update a document, not to keep two answers for it).
+    pub fn with_imported(mut self, imported: ReferenceLibrary) -> ReferenceLibrary {
+        for template in imported.templates {
+            self.templates.retain(|t| t.key != template.key);
+            self.templates.push(template);
+        }
+        self.templates.sort_by(|a, b| a.key.cmp(&b.key));
+        self
+    }
+
     /// The folder the library was loaded from.
     pub fn root(&self) -> &Path {
         &self.root
@@ -238,6 +250,24 @@ rect_mm = [3.0, 36.0, 80.0, 17.0]
         assert!(message.contains("ZZA/broken/template.toml:2"), "{message}");
         assert!(ReferenceLibrary::load(&root).is_err());
         std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn an_imported_template_replaces_the_bundled_one_of_the_same_key() {
+        let bundled_root = scratch_dir("bundled");
+        let imported_root = scratch_dir("imported");
+        write(&bundled_root, "ZZA/id-card", TEMPLATE);
+        write(&bundled_root, "ZZA/residence", &TEMPLATE.replace("[\"ID\"]", "[\"IR\"]"));
+        write(&imported_root, "ZZA/id-card", &TEMPLATE.replace("Identity card", "Identity card 2027"));
+        let bundled = ReferenceLibrary::load(&bundled_root).unwrap();
+        let imported = ReferenceLibrary::load(&imported_root).unwrap();
+        let library = bundled.with_imported(imported);
+        assert_eq!(library.templates().len(), 2, "one template per key");
+        let card = library.get("ZZA/id-card").unwrap();
+        assert!(card.dir.starts_with(&imported_root), "{:?}", card.dir);
+        assert!(library.get("ZZA/residence").unwrap().dir.starts_with(&bundled_root));
+        std::fs::remove_dir_all(&bundled_root).unwrap();
+        std::fs::remove_dir_all(&imported_root).unwrap();
     }
 
     #[test]

@@ -12,10 +12,7 @@ use crate::i18n::Translator;
 use crate::resources::Resources;
 use crate::store::{Session, Store};
 
-/// Folder of the templates an administrator imported, inside the data folder.
-pub fn imported_library_dir(data_dir: &Path) -> PathBuf {
-    data_dir.join("reference-library")
-}
+pub use crate::engines::imported_library_dir;
 
 /// One template as the tab lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
