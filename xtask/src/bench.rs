@@ -195,9 +195,14 @@ pub const BUDGETS: &[Budget] = &[
     },
 ];
 
-/// `cargo xtask bench [criterion filter]`.
+/// `cargo xtask bench [criterion filter]`, or `cargo xtask bench --table` to print
+/// the table from the results already in `<target>/criterion` without running anything.
 pub fn run(args: &[String]) -> Result<()> {
     let criterion = paths::target_dir().join("criterion");
+    if args.iter().any(|a| a == "--table") {
+        println!("{}", table(&measure(&criterion)?));
+        return Ok(());
+    }
     fs::create_dir_all(&criterion).with_context(|| format!("creating {}", criterion.display()))?;
     run_benches_keeping_output(args, &criterion.join(OUTPUT_FILE))?;
     shell::run(shell::cargo().args(["build", "--release", "--quiet", "--package", "tdverify", "--bin", "tdverify"]))?;

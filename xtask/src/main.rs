@@ -31,7 +31,7 @@ commands:
   test               set up, then the whole test suite (nextest) and the GUI smoke test under Xvfb
   fixtures [--seed S] [--count N] [--out DIR] [--faces DIR] [--flatbed DPI] [--template KEY]... [--specimens]
                      generate the fixture documents (default: 56 into out/fixtures)
-  bench              run the benchmarks and print a table against the budgets
+  bench [--table]    run the benchmarks and print a table against the budgets (--table: from the last results)
   fuzz [--minutes N] [--target NAME]...
                      every fuzz target under libFuzzer for N minutes each (default 10); findings in out/fuzz
   eval-face DIR      face comparison error rates over a folder of identities
