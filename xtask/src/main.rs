@@ -30,7 +30,7 @@ commands:
   run [--headless]   set up, build in release, open the GUI on the bundled fixtures (headless demo without a display)
   test               set up, then the whole test suite (nextest) and the GUI smoke test under Xvfb
   fixtures [--seed S] [--count N] [--out DIR] [--faces DIR] [--flatbed DPI] [--template KEY]... [--specimens]
-                     generate the fixture documents (default: 56 into out/fixtures)
+                     generate the fixture documents (default: 60 into out/fixtures)
   bench [--table]    run the benchmarks and print a table against the budgets (--table: from the last results)
   fuzz [--minutes N] [--target NAME]...
                      every fuzz target under libFuzzer for N minutes each (default 10); findings in out/fuzz
