@@ -52,19 +52,31 @@ pub fn list_samples(fixtures: &Path) -> Vec<Sample> {
     folders.iter().filter_map(|f| read_sample(f)).collect()
 }
 
-/// The first genuine one-page fixture document (a passport data page shows the
-/// portrait and the MRZ together; a card's other side would be a second page),
-/// else the first genuine one, else the first one.
+/// The first genuine one-page fixture document with a chip (a passport data page
+/// shows the portrait and the MRZ together, and its chip can be read; a card's other
+/// side would be a second page), else the first genuine one-page one, else the first
+/// genuine one, else the first one.
 pub fn first_sample(fixtures: &Path) -> Option<Sample> {
     let samples = list_samples(fixtures);
+    // The fixtures' truth says `"scenario": "genuine"` (older sets: `"genuine": true`).
     let genuine = |s: &&Sample| {
         std::fs::read_to_string(s.folder.join("truth.json"))
             .ok()
             .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
-            .is_some_and(|truth| truth.get("genuine").and_then(|g| g.as_bool()) == Some(true))
+            .is_some_and(|truth| {
+                truth.get("scenario").and_then(|g| g.as_str()) == Some("genuine")
+                    || truth.get("genuine").and_then(|g| g.as_bool()) == Some(true)
+            })
     };
     let one_page = |s: &&Sample| s.other_side.is_empty();
-    samples.iter().find(|s| genuine(s) && one_page(s)).or_else(|| samples.iter().find(genuine)).or(samples.first()).cloned()
+    let chip = |s: &&Sample| s.folder.join("chip").is_dir();
+    samples
+        .iter()
+        .find(|s| genuine(s) && one_page(s) && chip(s))
+        .or_else(|| samples.iter().find(|s| genuine(s) && one_page(s)))
+        .or_else(|| samples.iter().find(genuine))
+        .or(samples.first())
+        .cloned()
 }
 
 #[cfg(test)]
@@ -100,5 +112,24 @@ mod tests {
         let card = read_sample(&card).unwrap();
         assert!(card.bearer.is_some());
         assert_eq!(card.other_side.len(), 1, "the card's front is its other side");
+
+        // The generator's truth names the scenario; a genuine passport with a chip comes first.
+        let passport = dir.path().join("d-passport-genuine");
+        std::fs::create_dir_all(passport.join("chip")).unwrap();
+        std::fs::write(passport.join("truth.json"), "{\"scenario\": \"genuine\"}").unwrap();
+        std::fs::write(passport.join("white.png"), b"").unwrap();
+        assert!(first_sample(dir.path()).unwrap().folder.ends_with("d-passport-genuine"));
+    }
+
+    #[test]
+    fn the_bundled_fixtures_open_a_genuine_passport_with_its_chip() {
+        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("out/fixtures");
+        if !fixtures.is_dir() {
+            tdverify_core::test_data::missing_project_piece("out/fixtures", "run cargo xtask setup");
+        }
+        let sample = first_sample(&fixtures).expect("a sample");
+        let truth = std::fs::read_to_string(sample.folder.join("truth.json")).unwrap();
+        assert!(truth.contains("\"scenario\": \"genuine\""), "{}", sample.folder.display());
+        assert!(sample.folder.join("chip").is_dir() && sample.other_side.is_empty(), "{}", sample.folder.display());
     }
 }
