@@ -133,6 +133,10 @@ pub struct SideTruth {
     pub uv: String,
     /// IR image file.
     pub ir: String,
+    /// Coaxial-light image file, on sides whose template declares coaxial features
+    /// (truth schema 3); without it the coaxial checks are not checked.
+    #[serde(default)]
+    pub coaxial: Option<String>,
 }
 
 /// The faces part of ground truth.
@@ -756,8 +760,11 @@ pub fn evaluate_document_with(folder: &Path, engines: &Engines<'_>, options: &Of
 }
 
 pub(crate) fn load_side(folder: &Path, side: &SideTruth) -> Result<Vec<Capture>, OfficerEvalError> {
-    [(Light::White, &side.white), (Light::Uv, &side.uv), (Light::Ir, &side.ir)]
+    let lights = [(Light::White, &side.white), (Light::Uv, &side.uv), (Light::Ir, &side.ir)];
+    let coaxial = side.coaxial.as_ref().map(|file| (Light::Coaxial, file));
+    lights
         .into_iter()
+        .chain(coaxial)
         .map(|(light, file)| {
             let path = folder.join(file);
             let image = open_image(&path)?;
@@ -942,6 +949,32 @@ mod tests {
         assert_eq!(parse_date("2026-01-31"), Some(MrzDate::new(2026, 1, 31)));
         assert_eq!(parse_date("2026-01"), None);
         assert_eq!(parse_date("2026-01-01-x"), None);
+    }
+
+    #[test]
+    fn a_side_with_a_coaxial_image_loads_it_after_white_uv_and_ir() {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, shade) in [("white.png", 200u8), ("uv.png", 40), ("ir.png", 120), ("coaxial.png", 90)] {
+            image::GrayImage::from_pixel(4, 3, image::Luma([shade])).save(dir.path().join(name)).unwrap();
+        }
+        let with: SideTruth = serde_json::from_str(
+            r#"{"has_mrz": true, "white": "white.png", "uv": "uv.png", "ir": "ir.png", "coaxial": "coaxial.png"}"#,
+        )
+        .unwrap();
+        let captures = load_side(dir.path(), &with).unwrap();
+        let lights: Vec<Light> = captures.iter().map(|c| c.light).collect();
+        assert_eq!(lights, [Light::White, Light::Uv, Light::Ir, Light::Coaxial]);
+        assert_eq!(captures[3].image.to_luma8().get_pixel(0, 0).0, [90]);
+
+        let without: SideTruth =
+            serde_json::from_str(r#"{"white": "white.png", "uv": "uv.png", "ir": "ir.png"}"#).unwrap();
+        assert_eq!(load_side(dir.path(), &without).unwrap().len(), 3);
+
+        // A coaxial image the truth names but the folder lacks is an error, not a silent skip.
+        let missing: SideTruth =
+            serde_json::from_str(r#"{"white": "white.png", "uv": "uv.png", "ir": "ir.png", "coaxial": "gone.png"}"#)
+                .unwrap();
+        assert!(matches!(load_side(dir.path(), &missing), Err(OfficerEvalError::Image { .. })));
     }
 
     #[test]
