@@ -4,7 +4,8 @@
 //! the station's folder (`--configure`, `--show`), which `watch --once` then uses without
 //! FOLDER; a non-administrator and a bad pattern are refused. Without `--once`, a set
 //! arriving is inspected at once, one present long before is not, and closing standard
-//! input stops the watch.
+//! input stops the watch. A coaxial image named by the preset joins its set (printed in
+//! `set`) and the coaxial checks run on it.
 
 use std::path::{Path, PathBuf};
 
@@ -95,6 +96,32 @@ fn watch_once_inspects_each_complete_set() {
     }
     assert!(text(&output).contains("doc3 is incomplete"), "{}", text(&output));
     assert!(hot.join("doc1-ir.png").is_file(), "files stay where the scanner wrote them");
+}
+
+#[test]
+fn a_coaxial_image_joins_its_set_and_the_coaxial_checks_run_on_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let documents = two_passports(&dir.path().join("documents"));
+    let hot = dir.path().join("scanner");
+    let rule = NamingRule::parse("underscore").expect("a preset");
+    copy_as_scanner(&documents[..1], &hot, &rule);
+    let coaxial = rule.file_name("doc1", Light::Coaxial, 0).expect("the preset names a coaxial image");
+    // UTO/passport declares coaxial features, so the fixture has the image (truth schema 3).
+    std::fs::copy(documents[0].0.join("coaxial.png"), hot.join(coaxial)).expect("copy the coaxial image");
+
+    let output = tdverify(
+        &dir.path().join("data"),
+        &["watch", hot.to_str().expect("utf-8 path"), "--once", "--json", "--pattern", "underscore"],
+    );
+    let lines = json_lines(&ok(output.clone()));
+    assert_eq!(lines.len(), 1, "{}", text(&output));
+    let set: Vec<&str> = lines[0]["set"].as_array().expect("set").iter().filter_map(|n| n.as_str()).collect();
+    assert_eq!(set, ["doc1_W.jpg", "doc1_UV.jpg", "doc1_IR.jpg", "doc1_COAX.jpg"]);
+    let checks = lines[0]["checks"].as_array().expect("checks");
+    for id in ["coaxial.laminate", "coaxial.ovd"] {
+        let check = checks.iter().find(|c| c["id"] == id).unwrap_or_else(|| panic!("{id} in {checks:?}"));
+        assert_ne!(check["status"], "not_checked", "{id} ran on the coaxial image: {check}");
+    }
 }
 
 #[test]

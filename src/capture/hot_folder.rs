@@ -3,7 +3,10 @@
 //! and hands each one over once, decoded, as soon as its last file is fully written.
 //!
 //! How a file's light, side and document are told from its name is the [`NamingRule`]: a
-//! preset or a pattern such as `{stem}_{light:W|UV|IR}.jpg`. A file counts as written when
+//! preset or a pattern such as `{stem}_{light:W|UV|IR|COAX}.jpg`. A set is complete with its
+//! white, UV and IR images; a coaxial image (the optional fourth light word) joins it when it
+//! has started to arrive by then, so a scanner without coaxial light never makes a set wait.
+//! A file counts as written when
 //! its size and modification time stayed the same over two looks at least
 //! [`STABLE_AFTER`] apart and it decodes; one that stays undecodable is reported once and
 //! left alone until it changes. File events (`notify`) wake the watcher at once; the folder
@@ -37,8 +40,11 @@ const IDLE_POLL_WITH_EVENTS: Duration = Duration::from_secs(2);
 const IDLE_POLL_LISTING: Duration = Duration::from_millis(300);
 /// Files written this recently when watching starts are taken as arriving, not as old sets.
 const FRESH_AT_START: Duration = Duration::from_secs(2);
-/// The light order of a set: the pattern's `{light:…}` words name them in this order.
+/// The lights a set needs, in the order the pattern's `{light:…}` words name them.
 const SET_LIGHTS: [Light; 3] = [Light::White, Light::Uv, Light::Ir];
+/// Every light a file name can carry: the set's lights, then coaxial (the optional fourth
+/// word), which joins a set without being needed (few scanners have coaxial light).
+const NAMED_LIGHTS: [Light; 4] = [Light::White, Light::Uv, Light::Ir, Light::Coaxial];
 /// Longest pattern accepted.
 const MAX_PATTERN_CHARS: usize = 200;
 
@@ -57,8 +63,8 @@ pub struct Preset {
 pub const PRESETS: [Preset; 4] = [
     Preset {
         name: "underscore",
-        pattern: "{stem}_{light:W|UV|IR}.jpg",
-        example: "scan0001_W.jpg, scan0001_UV.jpg, scan0001_IR.jpg",
+        pattern: "{stem}_{light:W|UV|IR|COAX}.jpg",
+        example: "scan0001_W.jpg, scan0001_UV.jpg, scan0001_IR.jpg (scan0001_COAX.jpg with coaxial light)",
     },
     Preset {
         name: "dash-words",
@@ -67,13 +73,13 @@ pub const PRESETS: [Preset; 4] = [
     },
     Preset {
         name: "dot-words",
-        pattern: "{stem}.{light:white|uv|ir}.png",
-        example: "doc.white.png, doc.uv.png, doc.ir.png",
+        pattern: "{stem}.{light:white|uv|ir|coaxial}.png",
+        example: "doc.white.png, doc.uv.png, doc.ir.png (doc.coaxial.png with coaxial light)",
     },
     Preset {
         name: "card-sides",
-        pattern: "{stem}_{side:B|F}_{light:W|UV|IR}.jpg",
-        example: "card7_B_W.jpg … card7_F_IR.jpg (B: the side with the MRZ)",
+        pattern: "{stem}_{side:B|F}_{light:W|UV|IR|COAX}.jpg",
+        example: "card7_B_W.jpg … card7_F_IR.jpg (B: the side with the MRZ; card7_B_COAX.jpg with coaxial light)",
     },
 ];
 
@@ -138,8 +144,9 @@ enum Part {
 pub struct NamingRule {
     text: String,
     parts: Vec<Part>,
-    light_words: [String; 3],
-    side_words: Option<[String; 2]>,
+    /// White, UV, IR and, when given, coaxial.
+    light_words: Vec<String>,
+    side_words: Option<Vec<String>>,
 }
 
 /// What a file name says under a rule.
@@ -155,8 +162,8 @@ pub struct FileRole {
 
 impl NamingRule {
     /// Parses a preset's name or a pattern. Placeholders: `{stem}` (the document),
-    /// `{light}` or `{light:W|UV|IR}` (the words for white, UV and IR, in that order;
-    /// default `white|uv|ir`), and for two-sided cards `{side}` or `{side:B|F}` (the side
+    /// `{light}` or `{light:W|UV|IR|COAX}` (the words for white, UV, IR and optionally
+    /// coaxial, in that order; default `white|uv|ir|coaxial`), and for two-sided cards `{side}` or `{side:B|F}` (the side
     /// with the MRZ first; default `back|front`). Text around them must match, ignoring case.
     pub fn parse(text: &str) -> Result<NamingRule, PatternError> {
         let text = text.trim();
@@ -208,14 +215,14 @@ impl NamingRule {
                             if light_words.is_some() {
                                 return Err(PatternError::Repeated("light"));
                             }
-                            light_words = Some(parse_words::<3>("light", words.unwrap_or("white|uv|ir"))?);
+                            light_words = Some(parse_words("light", words.unwrap_or("white|uv|ir|coaxial"))?);
                             Part::Light
                         }
                         "side" => {
                             if side_words.is_some() {
                                 return Err(PatternError::Repeated("side"));
                             }
-                            side_words = Some(parse_words::<2>("side", words.unwrap_or("back|front"))?);
+                            side_words = Some(parse_words("side", words.unwrap_or("back|front"))?);
                             Part::Side
                         }
                         _ => return Err(PatternError::UnknownPlaceholder(inner.clone())),
@@ -252,6 +259,11 @@ impl NamingRule {
         PRESETS.iter().find(|p| p.pattern == self.text)
     }
 
+    /// Whether the rule names a coaxial image (a fourth light word).
+    pub fn names_coaxial(&self) -> bool {
+        self.light_words.len() == NAMED_LIGHTS.len()
+    }
+
     /// Whether the rule names two sides (cards).
     pub fn has_sides(&self) -> bool {
         self.side_words.is_some()
@@ -263,23 +275,25 @@ impl NamingRule {
         let mut found = Found::default();
         if self.match_parts(0, file_name, 0, &mut found) {
             let stem = found.stem?;
-            let light = SET_LIGHTS[found.light?];
+            let light = NAMED_LIGHTS[found.light?];
             Some(FileRole { stem, light, side: found.side.unwrap_or(0) })
         } else {
             None
         }
     }
 
-    /// The file name this rule gives a document's image (tests, benchmarks, the examples shown).
+    /// The file name this rule gives a document's image (tests, benchmarks, the examples shown);
+    /// `None` for a coaxial image when the rule has no coaxial word.
     pub fn file_name(&self, stem: &str, light: Light, side: usize) -> Option<String> {
-        let light_index = SET_LIGHTS.iter().position(|l| *l == light)?;
+        let light_index = NAMED_LIGHTS.iter().position(|l| *l == light)?;
+        let light_word = self.light_words.get(light_index)?;
         let mut name = String::new();
         for part in &self.parts {
             match part {
                 Part::Literal(text) => name.push_str(text),
                 Part::Stem => name.push_str(stem),
-                Part::Light => name.push_str(&self.light_words[light_index]),
-                Part::Side => name.push_str(&self.side_words.as_ref()?[side.min(1)]),
+                Part::Light => name.push_str(light_word),
+                Part::Side => name.push_str(self.side_words.as_ref()?.get(side.min(1))?),
             }
         }
         Some(name)
@@ -360,11 +374,16 @@ fn starts_with_ignoring_case(text: &str, prefix: &str) -> bool {
     text.get(..prefix.len()).is_some_and(|head| head.eq_ignore_ascii_case(prefix))
 }
 
-fn parse_words<const N: usize>(placeholder: &'static str, list: &str) -> Result<[String; N], PatternError> {
+/// The words of `{light:…}` (three, or four with coaxial) or `{side:…}` (two).
+fn parse_words(placeholder: &'static str, list: &str) -> Result<Vec<String>, PatternError> {
     let bad = |reason: String| PatternError::Words { placeholder, reason };
     let words: Vec<String> = list.split('|').map(|w| w.trim().to_owned()).collect();
-    let what = if N == 3 { "three words, for white, UV and IR" } else { "two words, the side with the MRZ first" };
-    if words.len() != N {
+    let (what, counts) = if placeholder == "light" {
+        ("three words, for white, UV and IR, and optionally a fourth for coaxial", 3..=4)
+    } else {
+        ("two words, the side with the MRZ first", 2..=2)
+    };
+    if !counts.contains(&words.len()) {
         return Err(bad(format!("give {what}, separated by `|` (got {})", words.len())));
     }
     for word in &words {
@@ -380,7 +399,7 @@ fn parse_words<const N: usize>(placeholder: &'static str, list: &str) -> Result<
             return Err(bad(format!("`{word}` is given twice")));
         }
     }
-    words.try_into().map_err(|_| bad(format!("give {what}")))
+    Ok(words)
 }
 
 /// What happens to a set's files once it was handed over.
@@ -529,9 +548,9 @@ pub struct SetFile {
 pub struct CompleteSet {
     /// The document's part of the file names.
     pub stem: String,
-    /// The files, MRZ side first, each side in white, UV, IR order.
+    /// The files, MRZ side first, each side in white, UV, IR order, then coaxial when there.
     pub files: Vec<SetFile>,
-    /// The MRZ side's images.
+    /// The MRZ side's images (a coaxial one last, when the scanner wrote one).
     pub captures: Vec<Capture>,
     /// The other side's images (cards), empty otherwise.
     pub other_side: Vec<Capture>,
@@ -693,7 +712,7 @@ impl HotFolder {
             }
         }
         for (stem, files) in groups {
-            let mrz_side = files.values().filter(|(role, _)| role.side == 0).count();
+            let mrz_side = files.values().filter(|(role, _)| role.side == 0 && is_set_light(role.light)).count();
             let fresh = files
                 .values()
                 .any(|(_, f)| f.modified.is_none_or(|m| now.duration_since(m).unwrap_or_default() < FRESH_AT_START));
@@ -771,7 +790,7 @@ impl HotFolder {
         }
         let files: Vec<&Tracked> = self.tracked.values().filter(|t| t.role.stem == stem).collect();
         // Only a complete MRZ side waits for the other side; an incomplete one waits for the scanner.
-        let mrz_side = files.iter().filter(|t| t.role.side == 0).count();
+        let mrz_side = files.iter().filter(|t| t.role.side == 0 && is_set_light(t.role.light)).count();
         let newest = files.iter().map(|t| t.since).max();
         mrz_side == SET_LIGHTS.len() && newest.is_some_and(|newest| now.duration_since(newest) < OTHER_SIDE_PATIENCE)
     }
@@ -845,25 +864,34 @@ impl HotFolder {
             let role = &self.tracked.get(path)?.role;
             by_slot.insert((role.side, light_index(role.light)), path.clone());
         }
-        let mrz_side = by_slot.keys().filter(|(side, _)| *side == 0).count();
+        let mrz_side = by_slot.keys().filter(|(side, light)| *side == 0 && *light < SET_LIGHTS.len()).count();
         if mrz_side < SET_LIGHTS.len() {
             return None;
         }
-        if !paths.iter().all(|p| self.tracked.get(p).is_some_and(|t| t.stable(now))) {
+        // A coaxial image joins the set when it has started to arrive by the time the set's
+        // white, UV and IR images are written (so the set waits for it to be written, but
+        // never for one that may not come); one already reported undecodable is left out.
+        by_slot.retain(|(_, light), path| {
+            *light < SET_LIGHTS.len()
+                || self.reported.get(path).is_none_or(|f| self.tracked.get(path).map(|t| &t.fingerprint) != Some(f))
+        });
+        if !by_slot.values().all(|p| self.tracked.get(p).is_some_and(|t| t.stable(now))) {
             return None;
         }
-        // A set handed over before comes again only once every MRZ-side image was rewritten.
+        // A set handed over before comes again only once every MRZ-side image was rewritten
+        // (a coaxial image arriving or rewritten alone does not bring it back).
         if let Some(done) = self.processed.get(stem) {
-            let all_rewritten = by_slot.iter().filter(|((side, _), _)| *side == 0).all(|(_, path)| {
-                done.get(path).is_none_or(|f| Some(f) != self.tracked.get(path).map(|t| &t.fingerprint))
-            });
+            let all_rewritten =
+                by_slot.iter().filter(|((side, light), _)| *side == 0 && *light < SET_LIGHTS.len()).all(|(_, path)| {
+                    done.get(path).is_none_or(|f| Some(f) != self.tracked.get(path).map(|t| &t.fingerprint))
+                });
             if !all_rewritten {
                 return None;
             }
         }
         if self.config.rule.has_sides() {
-            let other = by_slot.keys().filter(|(side, _)| *side == 1).count();
-            let newest = paths.iter().filter_map(|p| self.tracked.get(p)).map(|t| t.since).max()?;
+            let other = by_slot.keys().filter(|(side, light)| *side == 1 && *light < SET_LIGHTS.len()).count();
+            let newest = by_slot.values().filter_map(|p| self.tracked.get(p)).map(|t| t.since).max()?;
             let quiet = now.duration_since(newest);
             let ready = match other {
                 0 => quiet >= OTHER_SIDE_GRACE,
@@ -885,7 +913,7 @@ impl HotFolder {
         let mut captures = Vec::new();
         let mut other_side = Vec::new();
         for ((side, light_index), path) in &by_slot {
-            let light = SET_LIGHTS[*light_index];
+            let light = NAMED_LIGHTS[*light_index];
             match import_file(path, light) {
                 Ok(capture) => {
                     if let Some(tracked) = self.tracked.get_mut(path) {
@@ -905,9 +933,14 @@ impl HotFolder {
                     if now.duration_since(since) >= UNDECODABLE_AFTER {
                         self.reported.insert(path.clone(), tracked.fingerprint);
                         tracked.undecodable_since = None;
+                        let what_next = if light == Light::Coaxial {
+                            "goes without this coaxial image"
+                        } else {
+                            "waits until this file is written again"
+                        };
                         events.push(HotFolderEvent::Problem(HotFolderProblem {
                             path: Some(path.clone()),
-                            message: format!("hot folder: {error}; set {stem} waits until this file is written again"),
+                            message: format!("hot folder: {error}; set {stem} {what_next}"),
                         }));
                     }
                     return None;
@@ -929,9 +962,11 @@ impl HotFolder {
                 }
             }
         }
-        for capture in captures.iter_mut().chain(other_side.iter_mut()) {
-            if let Some(file) = files.iter().find(|f| f.light == capture.light) {
-                capture.source = tdverify_core::CaptureSource::File(file.path.clone());
+        for (side, side_captures) in [(0, &mut captures), (1, &mut other_side)] {
+            for capture in side_captures.iter_mut() {
+                if let Some(file) = files.iter().find(|f| f.side == side && f.light == capture.light) {
+                    capture.source = tdverify_core::CaptureSource::File(file.path.clone());
+                }
             }
         }
         Some(CompleteSet { stem: stem.to_owned(), files, captures, other_side })
@@ -989,7 +1024,12 @@ impl Drop for HotFolderWatch {
 }
 
 fn light_index(light: Light) -> usize {
-    SET_LIGHTS.iter().position(|l| *l == light).unwrap_or(0)
+    NAMED_LIGHTS.iter().position(|l| *l == light).unwrap_or(0)
+}
+
+/// Whether a set needs an image under `light` (white, UV and IR do; coaxial joins when there).
+fn is_set_light(light: Light) -> bool {
+    SET_LIGHTS.contains(&light)
 }
 
 fn file_name_of(path: &Path) -> String {
@@ -1089,7 +1129,8 @@ mod tests {
             assert_eq!(rule.pattern(), preset.pattern);
             assert_eq!(rule.preset(), Some(&preset));
             for side in 0..if rule.has_sides() { 2 } else { 1 } {
-                for light in SET_LIGHTS {
+                let lights = if rule.names_coaxial() { &NAMED_LIGHTS[..] } else { &SET_LIGHTS[..] };
+                for &light in lights {
                     let name = rule.file_name("scan 0001", light, side).unwrap();
                     assert_eq!(
                         rule.classify(&name),
@@ -1099,6 +1140,32 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn presets_name_a_coaxial_image_where_the_scanner_style_fits() {
+        let coaxial_names: Vec<Option<String>> =
+            PRESETS.iter().map(|p| NamingRule::parse(p.name).unwrap().file_name("scan1", Light::Coaxial, 0)).collect();
+        assert_eq!(
+            coaxial_names,
+            [Some("scan1_COAX.jpg".into()), None, Some("scan1.coaxial.png".into()), Some("scan1_B_COAX.jpg".into())]
+        );
+        let rule = NamingRule::parse("{stem}_{light:W|UV|IR|Coaxial}.tif").unwrap();
+        assert!(rule.names_coaxial());
+        assert_eq!(
+            rule.classify("p7_COAXIAL.TIF"),
+            Some(FileRole { stem: "p7".into(), light: Light::Coaxial, side: 0 })
+        );
+        let without = NamingRule::parse("{stem}_{light:W|UV|IR}.tif").unwrap();
+        assert!(!without.names_coaxial());
+        assert_eq!(without.classify("p7_COAXIAL.tif"), None);
+        assert_eq!(without.file_name("p7", Light::Coaxial, 0), None);
+        let default_words = NamingRule::parse("{stem}-{light}.png").unwrap();
+        assert_eq!(default_words.classify("d-coaxial.png").map(|r| r.light), Some(Light::Coaxial));
+        let five = NamingRule::parse("{stem}_{light:W|UV|IR|CX|X}.jpg").unwrap_err();
+        assert!(five.to_string().contains("optionally a fourth for coaxial"), "{five}");
+        let same = NamingRule::parse("{stem}_{light:W|UV|IR|ir}.jpg").unwrap_err();
+        assert!(same.to_string().contains("twice"), "{same}");
     }
 
     #[test]
@@ -1318,6 +1385,88 @@ mod tests {
         assert!(listing.is_empty() && unnamed == 0);
     }
 
+    fn write_coaxial(folder: &Path, rule: &NamingRule, stem: &str, side: usize, seed: u32) -> PathBuf {
+        let path = folder.join(rule.file_name(stem, Light::Coaxial, side).expect("a coaxial name"));
+        std::fs::write(&path, png_bytes(120, 80, seed)).expect("write the coaxial image");
+        path
+    }
+
+    #[test]
+    fn a_coaxial_image_present_when_the_set_completes_joins_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut watcher = open(dir.path(), "underscore");
+        let rule = watcher.config().rule.clone();
+        write_set(dir.path(), &rule, "pass", 0, 30);
+        write_coaxial(dir.path(), &rule, "pass", 0, 34);
+        let (set, problems) = events_until_set(&mut watcher, Duration::from_secs(5));
+        let set = set.expect("the set appears");
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(set.file_names(), ["pass_W.jpg", "pass_UV.jpg", "pass_IR.jpg", "pass_COAX.jpg"]);
+        assert_eq!(set.captures.iter().map(|c| c.light).collect::<Vec<_>>(), NAMED_LIGHTS);
+        let coaxial_source = &set.captures[3].source;
+        assert_eq!(coaxial_source, &tdverify_core::CaptureSource::File(dir.path().join("pass_COAX.jpg")));
+    }
+
+    #[test]
+    fn a_set_without_a_coaxial_image_does_not_wait_for_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut watcher = open(dir.path(), "underscore");
+        let rule = watcher.config().rule.clone();
+        assert!(rule.names_coaxial());
+        write_set(dir.path(), &rule, "plain", 0, 50);
+        let written = Instant::now();
+        let set = events_until_set(&mut watcher, Duration::from_secs(5)).0.expect("the set appears");
+        let waited = written.elapsed();
+        assert_eq!(set.captures.iter().map(|c| c.light).collect::<Vec<_>>(), SET_LIGHTS);
+        // The stability wait (two looks STABLE_AFTER apart) and no more: well under a second.
+        assert!(waited < Duration::from_millis(1500), "the set waited {waited:?} for a coaxial image");
+
+        // A coaxial image arriving after the set was handed over does not bring the set back…
+        write_coaxial(dir.path(), &rule, "plain", 0, 55);
+        assert!(events_until_set(&mut watcher, Duration::from_millis(800)).0.is_none());
+        // …and a rescan of the three lights comes again with the coaxial image now there.
+        for (i, light) in SET_LIGHTS.into_iter().enumerate() {
+            let name = rule.file_name("plain", light, 0).unwrap();
+            std::fs::write(dir.path().join(name), png_bytes(90, 60, 60 + i as u32)).unwrap();
+        }
+        let again = events_until_set(&mut watcher, Duration::from_secs(5)).0.expect("the rescanned set");
+        assert_eq!(again.captures.iter().map(|c| c.light).collect::<Vec<_>>(), NAMED_LIGHTS);
+        assert_eq!(again.captures[0].image.width(), 90);
+    }
+
+    #[test]
+    fn an_undecodable_coaxial_image_is_reported_once_and_the_set_goes_without_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut watcher = open(dir.path(), "dot-words");
+        let rule = watcher.config().rule.clone();
+        write_set(dir.path(), &rule, "glossy", 0, 70);
+        let broken = dir.path().join("glossy.coaxial.png");
+        std::fs::write(&broken, b"\x89PNG\r\n\x1a\n cut short").unwrap();
+        let (set, problems) = events_until_set(&mut watcher, Duration::from_secs(5));
+        let set = set.expect("the set goes without its coaxial image");
+        assert_eq!(set.captures.iter().map(|c| c.light).collect::<Vec<_>>(), SET_LIGHTS);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].path.as_deref(), Some(broken.as_path()));
+        assert!(problems[0].message.contains("goes without this coaxial image"), "{}", problems[0].message);
+    }
+
+    #[test]
+    fn each_side_of_a_card_keeps_its_own_coaxial_image() {
+        let dir = tempfile::tempdir().unwrap();
+        let rule = NamingRule::parse("card-sides").unwrap();
+        let mut watcher = HotFolder::open(HotFolderConfig::new(dir.path(), rule.clone())).unwrap();
+        write_set(dir.path(), &rule, "id", 1, 80);
+        let back = write_coaxial(dir.path(), &rule, "id", 1, 84);
+        write_set(dir.path(), &rule, "id", 0, 90);
+        let front = write_coaxial(dir.path(), &rule, "id", 0, 94);
+        let set = events_until_set(&mut watcher, Duration::from_secs(5)).0.expect("the card");
+        assert_eq!(set.captures.iter().map(|c| c.light).collect::<Vec<_>>(), NAMED_LIGHTS);
+        assert_eq!(set.other_side.iter().map(|c| c.light).collect::<Vec<_>>(), NAMED_LIGHTS);
+        assert_eq!(set.captures[3].source, tdverify_core::CaptureSource::File(front));
+        assert_eq!(set.other_side[3].source, tdverify_core::CaptureSource::File(back));
+        assert_eq!(set.files.len(), 8);
+    }
+
     #[test]
     fn the_rule_test_lists_sets_and_what_is_missing() {
         let dir = tempfile::tempdir().unwrap();
@@ -1330,7 +1479,7 @@ mod tests {
         assert_eq!(listing.len(), 2);
         assert_eq!(listing[0].stem, "full");
         assert!(listing[0].missing.is_empty());
-        assert_eq!(listing[1].missing, ["half_UV.jpg", "half_IR.jpg"]);
+        assert_eq!(listing[1].missing, ["half_UV.jpg", "half_IR.jpg"], "a coaxial image is never missing");
         assert!(matches!(
             HotFolder::open(HotFolderConfig::new(dir.path().join("nope"), rule)),
             Err(HotFolderError::NotAFolder(_))
@@ -1346,12 +1495,13 @@ mod tests {
         }
 
         #[test]
-        fn generated_names_classify_back(stem in "[A-Za-z0-9][A-Za-z0-9 _.-]{0,20}", light in 0usize..3, side in 0usize..2, preset in 0usize..4) {
+        fn generated_names_classify_back(stem in "[A-Za-z0-9][A-Za-z0-9 _.-]{0,20}", light in 0usize..4, side in 0usize..2, preset in 0usize..4) {
             let rule = NamingRule::parse(PRESETS[preset].name).unwrap();
             let side = if rule.has_sides() { side } else { 0 };
-            let name = rule.file_name(&stem, SET_LIGHTS[light], side).unwrap();
+            let light = if rule.names_coaxial() { NAMED_LIGHTS[light] } else { SET_LIGHTS[light % 3] };
+            let name = rule.file_name(&stem, light, side).unwrap();
             let role = rule.classify(&name).unwrap();
-            proptest::prop_assert_eq!(role.light, SET_LIGHTS[light]);
+            proptest::prop_assert_eq!(role.light, light);
             proptest::prop_assert_eq!(role.side, side);
             proptest::prop_assert_eq!(rule.file_name(&role.stem, role.light, role.side).unwrap(), name);
         }
