@@ -132,7 +132,8 @@ pub struct FixtureSource {
     pub face_source: String,
 }
 
-/// One side's three images, relative to the fixture folder.
+/// One side's images (white, UV, IR, and coaxial where the template declares coaxial
+/// features), relative to the fixture folder.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SideImages {
     /// Side name from the template (`data_page`, `front`, `back`…).
@@ -145,15 +146,22 @@ pub struct SideImages {
     pub uv: String,
     /// IR image.
     pub ir: String,
+    /// Coaxial-light image, so a trainee can mark laminate and OVD defects; absent on
+    /// sides without coaxial features and in sessions built before (their signatures
+    /// stay valid: nothing is written when there is none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coaxial: Option<String>,
 }
 
 impl SideImages {
-    /// The image of `light` (`white`, `uv`, `ir`), relative to the fixture folder.
+    /// The image of `light` (`white`, `uv`, `ir`, `coaxial`), relative to the fixture
+    /// folder; `None` for a light the side has no image under.
     pub fn image(&self, light: &str) -> Option<&str> {
         match light {
             "white" => Some(&self.white),
             "uv" => Some(&self.uv),
             "ir" => Some(&self.ir),
+            "coaxial" => self.coaxial.as_deref(),
             _ => None,
         }
     }
@@ -532,7 +540,11 @@ impl Session {
         let documents = self.documents.iter().flat_map(|d| {
             d.sides
                 .iter()
-                .flat_map(|s| [s.white.as_str(), s.uv.as_str(), s.ir.as_str()])
+                .flat_map(|s| {
+                    [s.white.as_str(), s.uv.as_str(), s.ir.as_str()]
+                        .into_iter()
+                        .chain(s.coaxial.as_deref())
+                })
                 .chain([d.bearer.as_str()])
                 .chain(d.chip.as_deref())
         });
@@ -740,6 +752,7 @@ fn document_item(candidate: &Candidate) -> DocumentItem {
                 white: in_folder(&s.white),
                 uv: in_folder(&s.uv),
                 ir: in_folder(&s.ir),
+                coaxial: s.coaxial.as_deref().map(in_folder),
             })
             .collect(),
         bearer: in_folder(&truth.faces.bearer_file),
@@ -1058,6 +1071,98 @@ mod tests {
             Err(TrainingError::BadSignature)
         ));
         assert!(s.signature.is_none());
+    }
+
+    /// A generated passport set with a relaminated photo substitution (coaxial defect) and a
+    /// genuine document: the session names each side's coaxial image and the coaxial
+    /// defect region sits on a side the trainee can see under coaxial light.
+    #[test]
+    fn sessions_built_from_fixtures_carry_the_coaxial_images() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("fixtures");
+        let library = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../reference-library");
+        let config = tdverify_fixtures::FixtureConfig {
+            count: 2,
+            scenarios: Some(vec![
+                tdverify_fixtures::Scenario::Genuine,
+                tdverify_fixtures::Scenario::PhotoSubstitutionRelaminated,
+            ]),
+            captures: tdverify_fixtures::CaptureMix::Flatbed(300),
+            templates: Some(vec!["UTO/passport".to_string()]),
+            ..tdverify_fixtures::FixtureConfig::new(library)
+        };
+        tdverify_fixtures::generate(&config, &out, |_, _| {}).expect("the fixture set generates");
+        let session = Session::build(&out, &SessionRequest::new(2, 0.5, 7)).unwrap();
+        assert_eq!(session.documents.len(), 2);
+        let mut coaxial_regions = 0;
+        for document in &session.documents {
+            let truth = tdverify_fixtures::load_truth(&out.join(&document.id)).unwrap();
+            for (side, truth_side) in document.sides.iter().zip(&truth.sides) {
+                let expected = truth_side
+                    .coaxial
+                    .as_ref()
+                    .map(|file| format!("{}/{file}", document.id));
+                assert!(expected.is_some(), "UTO/passport declares coaxial features");
+                assert_eq!(side.image("coaxial"), expected.as_deref());
+                let path = document.image_path(&out, &side.name, "coaxial").unwrap();
+                assert!(path.is_file(), "{}", path.display());
+            }
+            for region in document
+                .defect_regions
+                .iter()
+                .filter(|r| r.light == "coaxial")
+            {
+                assert!(
+                    document.image_path(&out, &region.side, "coaxial").is_some(),
+                    "{region:?}"
+                );
+                coaxial_regions += 1;
+            }
+        }
+        assert!(
+            coaxial_regions > 0,
+            "the relaminated substitution shows under coaxial light"
+        );
+        session.check_fixtures(&out).unwrap();
+    }
+
+    #[test]
+    fn a_coaxial_image_is_signed_checked_and_absent_from_older_sessions() {
+        let (s, key) = signed();
+        // Without coaxial images nothing is written, so sessions signed before still verify.
+        let json = serde_json::to_value(&s).unwrap();
+        assert!(json["documents"][0]["sides"][0].get("coaxial").is_none());
+        assert_eq!(s.documents[0].sides[0].image("coaxial"), None);
+
+        let mut with = s.clone();
+        with.documents[0].sides[0].coaxial = Some("a/coaxial.png".into());
+        let signer = test_only_key(5);
+        sign(&mut with, &signer);
+        let parsed = Session::parse(&serde_json::to_vec(&with).unwrap()).unwrap();
+        assert_eq!(parsed, with);
+        assert!(
+            parsed
+                .verify(&[signer.public_key().as_ref().to_vec()])
+                .is_ok()
+        );
+        assert_eq!(
+            parsed.documents[0].image_path(Path::new("/fx"), "data_page", "coaxial"),
+            Some(PathBuf::from("/fx/a/coaxial.png"))
+        );
+        // The coaxial image is part of what the signature covers.
+        let mut swapped = with.clone();
+        swapped.documents[0].sides[0].coaxial = Some("b/coaxial.png".into());
+        assert!(matches!(
+            swapped.verify(&[key, signer.public_key().as_ref().to_vec()]),
+            Err(TrainingError::BadSignature)
+        ));
+        let mut escaping = with.clone();
+        escaping.documents[0].sides[0].coaxial = Some("../../etc/shadow".into());
+        let err = Session::parse(&serde_json::to_vec(&escaping).unwrap()).unwrap_err();
+        assert!(
+            err.to_string().contains("leaves the fixture folder"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -43,6 +43,7 @@ pub fn document(
             white: format!("{id}/white.png"),
             uv: format!("{id}/uv.png"),
             ir: format!("{id}/ir.png"),
+            coaxial: None,
         }],
         bearer: format!("{id}/bearer.jpg"),
         defect_regions: regions
