@@ -144,6 +144,26 @@ fn a_trainer_builds_a_session_a_trainee_runs_it_and_the_trainer_sees_the_result(
             let draft = &harness.state().training.run.as_ref().expect("run").draft;
             assert_eq!(draft.hotspots.len(), 1, "the drag marked one place");
             assert_eq!(draft.verdict, Some(tdverify::training::AnswerVerdict::Fraudulent), "marking means fraud");
+
+            // UTO/passport declares coaxial features: the coaxial image is there to mark too.
+            harness.get_by_label("Coaxial").click();
+            harness.run();
+            let coaxial = harness.get_by_label_contains("coaxial light").rect();
+            let (from, to) = (coaxial.min + coaxial.size() * 0.3, coaxial.min + coaxial.size() * 0.5);
+            harness.hover_at(from);
+            harness.run();
+            harness.drag_at(from);
+            harness.run();
+            harness.hover_at(from + (to - from) * 0.5);
+            harness.run();
+            harness.hover_at(to);
+            harness.run();
+            harness.drop_at(to);
+            harness.run();
+            let draft = &harness.state().training.run.as_ref().expect("run").draft;
+            assert_eq!(draft.hotspots.len(), 2, "a second mark, on the coaxial image");
+            assert_eq!((draft.hotspots[0].light.as_str(), draft.hotspots[1].light.as_str()), ("white", "coaxial"));
+            harness.get_by_label("Coaxial (1)");
         } else {
             harness.get_by_label("Genuine").click();
             harness.run();

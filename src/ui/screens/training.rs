@@ -2,8 +2,8 @@
 //!
 //! Three tabs. **Run**: a trainee opens a session file, judges each document (genuine or
 //! fraudulent, the fraud type, and where the fraud shows: rectangles dragged on the image
-//! of each light), then sees the feedback at once: the truth, the defect regions drawn
-//! (green where marked, red where missed), the checks that would have caught it, and,
+//! of each light, coaxial too where the document has it), then sees the feedback at once:
+//! the truth, the defect regions drawn (green where marked, red where missed), the checks that would have caught it, and,
 //! when the session allows, the automatic checks of a real inspection of the same
 //! images. Face drills ask "same person?" on a document portrait and a bearer photo. At
 //! the end the score appears and, with someone logged in, the run is kept in the store's
@@ -30,8 +30,11 @@ use crate::ui::widgets::image_view::color_image;
 
 /// The colour of the TRAINING marking.
 pub const TRAINING_COLOUR: Color32 = Color32::from_rgb(0xe6, 0x8a, 0x00);
-/// The lights a trainee looks at, in order.
-const LIGHTS: [(&str, Light); 3] = [("white", Light::White), ("uv", Light::Uv), ("ir", Light::Ir)];
+/// The lights a trainee looks at, in order; coaxial only on sides that have a coaxial image
+/// (templates declaring a retro-reflective laminate or OVDs), so its laminate and foil defects
+/// can be marked.
+const LIGHTS: [(&str, Light); 4] =
+    [("white", Light::White), ("uv", Light::Uv), ("ir", Light::Ir), ("coaxial", Light::Coaxial)];
 /// Preview images are scaled to at most this side (marks are kept in full-size pixels).
 const PREVIEW_SIDE: u32 = 2048;
 /// Fraud types a trainee may name (in the order of the drop-down).
@@ -934,7 +937,13 @@ fn show_document(ui: &mut egui::Ui, tr: &Translator, run: &mut Run) {
             }
             ui.separator();
         }
+        let shown_side = loaded.sides.get(run.side).map(|(_, _, captures)| captures.as_slice()).unwrap_or_default();
         for (index, (name, light)) in LIGHTS.iter().enumerate() {
+            // White, UV and IR always (their "no image" says a file is missing); coaxial
+            // only where the side has it.
+            if *light == Light::Coaxial && !shown_side.iter().any(|c| c.light == Light::Coaxial) {
+                continue;
+            }
             let marks = run
                 .draft
                 .hotspots
