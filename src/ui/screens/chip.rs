@@ -121,7 +121,8 @@ impl ChipPanel {
     /// Reads the TEST-ONLY sample chip from the in-process emulator (demo, training, no reader).
     pub fn start_sample_read(&mut self) {
         self.spawn(move |events| {
-            let (dataset, printed_lines, store) = crate::chip_session::fixtures::sample_chip().map_err(|e| e.to_string())?;
+            let (dataset, printed_lines, store) =
+                crate::chip_session::fixtures::sample_chip().map_err(|e| e.to_string())?;
             let (key, printed) = session::key_from_mrz_text(&printed_lines.join("\n")).map_err(|e| e.to_string())?;
             let chip = VirtualChip::new(dataset);
             let read = session::read_chip(ChipSource::Emulator(Box::new(chip)), key, SessionOptions::default(), events)
@@ -131,7 +132,10 @@ impl ChipPanel {
         });
     }
 
-    fn spawn(&mut self, work: impl FnOnce(&mut dyn FnMut(SessionEvent)) -> Result<ChipOutcome, String> + Send + 'static) {
+    fn spawn(
+        &mut self,
+        work: impl FnOnce(&mut dyn FnMut(SessionEvent)) -> Result<ChipOutcome, String> + Send + 'static,
+    ) {
         let (sender, receiver) = mpsc::channel();
         self.outcome = None;
         self.portrait_texture = None;
@@ -233,7 +237,8 @@ impl ChipPanel {
         if mrz_text.trim().is_empty() {
             ui.horizontal(|ui| {
                 let label = ui.label(tr.tr("chip-can"));
-                ui.add(egui::TextEdit::singleline(&mut self.can).desired_width(80.0).char_limit(6)).labelled_by(label.id);
+                ui.add(egui::TextEdit::singleline(&mut self.can).desired_width(80.0).char_limit(6))
+                    .labelled_by(label.id);
             });
         }
         ui.horizontal(|ui| {
@@ -260,7 +265,10 @@ impl ChipPanel {
             }
             ChipState::Reading(file, read, total) => {
                 let fraction = if *total > 0 { *read as f32 / *total as f32 } else { 0.0 };
-                let text = tr.tr_args("chip-progress", &[("file", file.clone()), ("read", read.to_string()), ("total", total.to_string())]);
+                let text = tr.tr_args(
+                    "chip-progress",
+                    &[("file", file.clone()), ("read", read.to_string()), ("total", total.to_string())],
+                );
                 ui.add(egui::ProgressBar::new(fraction).text(text));
             }
             ChipState::CardRemoved => {
@@ -299,7 +307,7 @@ impl ChipPanel {
             ui.label(access);
             ui.end_row();
             ui.label(tr.tr("chip-data-groups"));
-            ui.label(names.join(", "));
+            ui.add(egui::Label::new(names.join(", ")).wrap());
             ui.end_row();
             ui.label(tr.tr("chip-pa"));
             status_label(ui, verification.pa.status, &verification.pa.reason);
@@ -319,7 +327,9 @@ impl ChipPanel {
             Some(Ok(image)) => {
                 let texture = self
                     .portrait_texture
-                    .get_or_insert_with(|| ui.ctx().load_texture("chip-portrait", image.clone(), egui::TextureOptions::LINEAR))
+                    .get_or_insert_with(|| {
+                        ui.ctx().load_texture("chip-portrait", image.clone(), egui::TextureOptions::LINEAR)
+                    })
                     .clone();
                 ui.add(egui::Image::from_texture(&texture).max_height(200.0).alt_text(tr.tr("chip-portrait")));
             }
@@ -345,7 +355,8 @@ fn status_label(ui: &mut egui::Ui, status: CheckStatus, message: &str) {
         CheckStatus::Warn | CheckStatus::NotChecked => ui.visuals().warn_fg_color,
         CheckStatus::NotApplicable => ui.visuals().weak_text_color(),
     };
-    ui.colored_label(color, message);
+    // Wrapped: a long verdict sentence must not widen the side panel over the images.
+    ui.add(egui::Label::new(RichText::new(message).color(color)).wrap());
 }
 
 fn outcome(read: ChipRead, verification: ChipVerification, sample: bool) -> ChipOutcome {
@@ -364,15 +375,17 @@ fn outcome(read: ChipRead, verification: ChipVerification, sample: bool) -> Chip
 #[cfg(test)]
 mod tests {
     use super::*;
-    use egui_kittest::kittest::Queryable;
     use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
 
     #[test]
     fn sample_chip_reads_on_a_background_thread_and_shows_its_checks() {
         let tr = Translator::new("en-US");
         let mut panel = ChipPanel { readers: Some(Ok(Vec::new())), ..ChipPanel::default() };
         panel.data_dir = Some(std::env::temp_dir());
-        let mut harness = Harness::builder().with_size([420.0, 900.0]).build_ui_state(move |ui, panel: &mut ChipPanel| panel.show(ui, &tr, ""), panel);
+        let mut harness = Harness::builder()
+            .with_size([420.0, 900.0])
+            .build_ui_state(move |ui, panel: &mut ChipPanel| panel.show(ui, &tr, ""), panel);
         harness.run();
         harness.get_by_label("Read the sample chip (emulator)").click();
         harness.run_steps(2);

@@ -389,7 +389,9 @@ impl DocumentScreen {
         self.show_errors(ui, tr);
         ui.separator();
 
-        egui::Panel::right("mrz-panel").resizable(true).default_size(400.0).show(ui, |ui| {
+        // The officer may widen the results, but content never pushes them over the images.
+        let widest = (ui.available_width() * 0.55).max(400.0);
+        egui::Panel::right("mrz-panel").resizable(true).default_size(400.0).max_size(widest).show(ui, |ui| {
             egui::ScrollArea::vertical().id_salt("side-panel").show(ui, |ui| {
                 self.flow.anchor(ui, super::flow::Stage::Results);
                 ui.heading(tr.tr("inspect-title"));

@@ -123,6 +123,8 @@ pub struct GuidedFlow {
     pub decision: Option<Decision>,
     /// The officer asked to save the decision; done once the case exists.
     pub decision_wanted: bool,
+    /// The officer changed the decision form (a new result no longer replaces it).
+    pub decision_touched: bool,
     /// The decision as last saved to the case.
     pub decision_saved: Option<Decision>,
     /// Why the last decision save failed.
@@ -145,6 +147,7 @@ impl Default for GuidedFlow {
             bearer_skipped: false,
             decision: None,
             decision_wanted: false,
+            decision_touched: false,
             decision_saved: None,
             decision_error: None,
             submit_wanted: false,
@@ -307,9 +310,10 @@ impl GuidedFlow {
 
     /// The decision form for a new result: the proposed verdict and fraud type preselected
     /// (a recapture proposal selects nothing: the officer decides), the context from the
-    /// station's defaults. A form the officer already edited is kept.
+    /// station's defaults. Each new result (the chip or the photo joined) prepares it
+    /// again, until the officer changes it: then their form is kept.
     pub fn prepare_decision(&mut self, result: &crate::inspect::Inspection, station: &StationDefaults) {
-        if self.decision.is_some() {
+        if self.decision.is_some() && self.decision_touched {
             return;
         }
         let proposed = &result.verdict;
@@ -500,6 +504,7 @@ impl GuidedFlow {
             });
         if *decision != before {
             self.decision_changed = Some(Instant::now());
+            self.decision_touched = true;
         }
         if !logged_in {
             ui.label(RichText::new(tr.tr("flow-decide-login")).color(ui.visuals().warn_fg_color));

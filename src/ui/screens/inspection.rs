@@ -98,7 +98,12 @@ fn show_readings_by_light(ui: &mut egui::Ui, result: &Inspection, tr: &Translato
                 for (column, character) in line.chars().enumerate() {
                     let differs = !reading.used && reference.get(column).is_some_and(|r| *r != character);
                     let color = if differs { ui.visuals().error_fg_color } else { ui.visuals().text_color() };
-                    let format = egui::TextFormat { font_id: font.clone(), color, underline: if differs { egui::Stroke::new(1.0, color) } else { egui::Stroke::NONE }, ..Default::default() };
+                    let format = egui::TextFormat {
+                        font_id: font.clone(),
+                        color,
+                        underline: if differs { egui::Stroke::new(1.0, color) } else { egui::Stroke::NONE },
+                        ..Default::default()
+                    };
                     job.append(&character.to_string(), 0.0, format);
                 }
                 if index + 1 < reading.lines.len() {
@@ -136,7 +141,8 @@ impl InspectionPanel {
                 Some(dir) => LoadedEngines::load_for_station(&resources, dir),
                 None => LoadedEngines::load(&resources),
             });
-            let hotlist = data_dir.as_deref().and_then(|dir| hotlist_cache.lock().ok().and_then(|mut cache| cache.current(dir)));
+            let hotlist =
+                data_dir.as_deref().and_then(|dir| hotlist_cache.lock().ok().and_then(|mut cache| cache.current(dir)));
             let progress_sender = sender.clone();
             let progress = move |stage: Stage, fraction: f32| {
                 let _ = progress_sender.send(JobMessage::Progress(stage, fraction));
@@ -149,7 +155,12 @@ impl InspectionPanel {
                 }
             });
             // Encoding the captures for the case takes time: do it here, not in the UI thread.
-            let draft = draft_from_inspection(input.captures.iter().chain(&input.other_side), &inspection, input.inspection_date).map_err(|e| e.to_string());
+            let draft = draft_from_inspection(
+                input.captures.iter().chain(&input.other_side),
+                &inspection,
+                input.inspection_date,
+            )
+            .map_err(|e| e.to_string());
             let _ = sender.send(JobMessage::Done(Box::new(inspection), Box::new(draft)));
         });
         if spawned.is_ok() {
@@ -251,7 +262,10 @@ impl InspectionPanel {
         {
             match answer {
                 Ok(words) => ui.label(RichText::new(words).strong()),
-                Err(reason) => ui.colored_label(ui.visuals().warn_fg_color, tr.tr_args("sltd-online-failed", &[("reason", reason.clone())])),
+                Err(reason) => ui.colored_label(
+                    ui.visuals().warn_fg_color,
+                    tr.tr_args("sltd-online-failed", &[("reason", reason.clone())]),
+                ),
             };
             return;
         }
@@ -293,7 +307,8 @@ impl InspectionPanel {
         if let Some(job) = &self.job {
             ui.horizontal(|ui| {
                 ui.spinner();
-                let stage = job.stage.map_or_else(|| tr.tr("inspect-loading"), |s| tr.tr(&format!("stage-{}", s.as_str())));
+                let stage =
+                    job.stage.map_or_else(|| tr.tr("inspect-loading"), |s| tr.tr(&format!("stage-{}", s.as_str())));
                 ui.label(stage);
             });
             ui.add(egui::ProgressBar::new(job.fraction).show_percentage());
@@ -304,13 +319,16 @@ impl InspectionPanel {
             return false;
         };
         // A possible SLTD hit comes first, in its own words: the officer calls the NCB.
-        if let Some(hit) = result.checks.iter().find(|c| c.id == "sltd.hit" && c.status == tdverify_core::CheckStatus::Fail) {
+        if let Some(hit) =
+            result.checks.iter().find(|c| c.id == "sltd.hit" && c.status == tdverify_core::CheckStatus::Fail)
+        {
             ui.label(RichText::new(tr.tr("sltd-hit-title")).strong().color(ui.visuals().error_fg_color));
             ui.label(RichText::new(&hit.message).strong());
         }
         self.show_online_sltd(ui, tr, desk);
-        if self.result.as_ref().is_some_and(|r| r.checks.iter().any(|c| c.id == "sltd.hit" && c.status == tdverify_core::CheckStatus::Fail))
-            || self.online_answer.as_ref().is_some_and(|(g, _)| *g == self.generation)
+        if self.result.as_ref().is_some_and(|r| {
+            r.checks.iter().any(|c| c.id == "sltd.hit" && c.status == tdverify_core::CheckStatus::Fail)
+        }) || self.online_answer.as_ref().is_some_and(|(g, _)| *g == self.generation)
         {
             ui.separator();
         }
@@ -328,11 +346,33 @@ impl InspectionPanel {
             if result.verdict.proposed == Verdict::Fraudulent {
                 ui.label(tr.tr(&format!("fraud-{}", result.verdict.fraud_type.as_str())));
             }
+            // What the proposal rests on, in the checks' own words (at most three; all are in the list).
+            if matches!(result.verdict.proposed, Verdict::Review | Verdict::Fraudulent | Verdict::Inconclusive) {
+                let reasons: Vec<&Check> = result
+                    .verdict
+                    .because_of
+                    .iter()
+                    .filter_map(|id| result.checks.iter().find(|c| &c.id == id))
+                    .take(3)
+                    .collect();
+                if !reasons.is_empty() {
+                    ui.label(RichText::new(tr.tr("verdict-because")).small().strong());
+                    for check in reasons {
+                        ui.label(RichText::new(format!("• {}", check.message)).small());
+                    }
+                }
+            }
             for what in &result.verdict.recapture {
                 ui.label(format!("↻ {what}"));
             }
             if !result.verdict.compare_by_eye.is_empty() {
-                ui.label(RichText::new(tr.tr_args("verdict-compare-by-eye", &[("count", result.verdict.compare_by_eye.len().to_string())])).small());
+                ui.label(
+                    RichText::new(tr.tr_args(
+                        "verdict-compare-by-eye",
+                        &[("count", result.verdict.compare_by_eye.len().to_string())],
+                    ))
+                    .small(),
+                );
             }
             ui.label(RichText::new(tr.tr("verdict-officer-decides")).small().weak());
         });
@@ -346,11 +386,16 @@ impl InspectionPanel {
         let mut clicked = false;
         egui::ScrollArea::vertical().id_salt("findings").show(ui, |ui| {
             for (group, (label, _)) in GROUPS.iter().enumerate() {
-                let indices: Vec<usize> = (0..result.checks.len()).filter(|&i| group_of(&result.checks[i]) == group).collect();
+                let indices: Vec<usize> =
+                    (0..result.checks.len()).filter(|&i| group_of(&result.checks[i]) == group).collect();
                 if indices.is_empty() {
                     continue;
                 }
-                let worst = indices.iter().map(|&i| result.checks[i].status).max_by_key(|s| s.severity()).unwrap_or(CheckStatus::NotApplicable);
+                let worst = indices
+                    .iter()
+                    .map(|&i| result.checks[i].status)
+                    .max_by_key(|s| s.severity())
+                    .unwrap_or(CheckStatus::NotApplicable);
                 let (mark_color, mark) = status_style(worst, ui.visuals());
                 let header = RichText::new(format!("{mark} {}", tr.tr(label))).color(mark_color).strong();
                 egui::CollapsingHeader::new(header).id_salt(label).default_open(worst.severity() >= 2).show(ui, |ui| {
