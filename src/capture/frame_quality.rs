@@ -4,9 +4,16 @@
 //!
 //! Every measure works on a copy of the frame reduced to [`ANALYSIS_SIDE`]
 //! pixels on its longest side, so one threshold holds for a 720p webcam and a
-//! 4K document camera alike, and a frame costs a few milliseconds whatever its
-//! resolution. The page outline and the Laplacian are the document crate's
-//! ([`find_page`], [`focus_measure`]).
+//! 4K document camera alike. The copy is made in one pass over the frame
+//! ([`reduce_pixels`], the same cells and rounding as `image`'s `thumbnail`, so
+//! the thresholds tuned on it still hold), the page outline is looked for on a
+//! copy reduced once more to [`OUTLINE_SIDE`], and [`FrameAnalyser`] takes the
+//! outline over from an earlier frame while the picture has not changed: a
+//! 720p frame fits one frame time at 30 frames a second (issue 30,
+//! `benches/frame_quality.rs`). The page outline and the Laplacian are the
+//! document crate's ([`find_page`], [`focus_measure`]).
+
+use std::ops::Range;
 
 use image::{GrayImage, RgbImage};
 use serde::Serialize;
@@ -17,11 +24,28 @@ use tdverify_document::register::find_page;
 /// Longest side of the reduced frame every measure works on, in pixels.
 pub const ANALYSIS_SIDE: u32 = 640;
 
+/// Longest side of the copy the page outline is looked for on, in pixels. The
+/// outline needs the page's edges against the table, not its print: at 320 px
+/// the corners land within two analysis pixels of where they are found at
+/// [`ANALYSIS_SIDE`] (4 frame pixels of a 720p frame), well inside the 5 % the
+/// sharpness and glare bounds keep from the edges, and the search costs a
+/// quarter as much.
+pub const OUTLINE_SIDE: u32 = 320;
+
 /// Longest side of the thumbnail two frames are compared on for stillness:
 /// small enough that sensor noise averages out, large enough that a hand
 /// moving the page a few millimetres shows.
 pub const STILLNESS_SIDE: u32 = 160;
 
+/// Largest mean grey-level difference between a frame's stillness thumbnail
+/// and that of the frame the outline was last looked for on, under which the
+/// outline is taken over instead of looked for again. Sensor noise alone
+/// differs by about 0.25 and a page sliding 14 px a frame (720p) by 8 to 10
+/// (see [`MAX_MOTION`]), so 1.0 lets through noise and a drift of a pixel or
+/// two, far less than the 5 % the sharpness and glare bounds keep from the
+/// page's edges. Comparing with the frame the outline was found on, not the
+/// previous one, keeps a slow drift from carrying a stale outline along.
+pub const OUTLINE_REUSE_MOTION: f32 = 1.0;
 /// Side of the square cells glare is located with, in reduced-frame pixels.
 const GLARE_CELL: u32 = 8;
 
@@ -95,10 +119,21 @@ impl FrameQuality {
     }
 }
 
-/// Measures frames one after the other, keeping what stillness compares with.
+/// Measures frames one after the other, keeping what stillness compares with
+/// and the last page outline found.
 #[derive(Debug, Default)]
 pub struct FrameAnalyser {
     previous: Option<GrayImage>,
+    known_outline: Option<KnownOutline>,
+}
+
+/// A page outline and the frame it was looked for on (its size and stillness
+/// thumbnail), to take it over while the picture stays the same.
+#[derive(Debug)]
+struct KnownOutline {
+    frame_size: (u32, u32),
+    thumbnail: GrayImage,
+    outline: Option<[[f32; 2]; 4]>,
 }
 
 impl FrameAnalyser {
@@ -107,67 +142,189 @@ impl FrameAnalyser {
         FrameAnalyser::default()
     }
 
-    /// Measures `frame` and remembers it for the next frame's stillness.
+    /// Measures `frame` and remembers it for the next frame's stillness. The
+    /// page outline is looked for again only when the frame differs from the
+    /// one it was last looked for on by more than [`OUTLINE_REUSE_MOTION`].
     pub fn analyse(&mut self, frame: &RgbImage) -> FrameQuality {
-        let (quality, thumbnail) = measure(frame, self.previous.as_ref());
-        self.previous = thumbnail;
+        let Some(reduced) = ReducedFrame::of(frame) else {
+            self.reset();
+            return FrameQuality::empty(frame.width(), frame.height());
+        };
+        let unchanged = self.known_outline.as_ref().filter(|known| {
+            known.frame_size == frame.dimensions()
+                && known.thumbnail.dimensions() == reduced.thumbnail.dimensions()
+                && mean_difference(&known.thumbnail, &reduced.thumbnail) <= OUTLINE_REUSE_MOTION
+        });
+        let outline = match unchanged {
+            Some(known) => known.outline,
+            None => {
+                let outline = reduced.outline();
+                self.known_outline = Some(KnownOutline {
+                    frame_size: frame.dimensions(),
+                    thumbnail: reduced.thumbnail.clone(),
+                    outline,
+                });
+                outline
+            }
+        };
+        let quality = reduced.quality(outline, self.previous.as_ref());
+        self.previous = Some(reduced.thumbnail);
         quality
     }
 
-    /// Forgets the previous frame (the source changed).
+    /// Forgets the previous frame and the outline (the source changed).
     pub fn reset(&mut self) {
         self.previous = None;
+        self.known_outline = None;
     }
 }
 
-/// Measures one frame against the previous frame's stillness thumbnail; returns
-/// the measures and this frame's thumbnail (`None` for an empty frame).
+/// Measures one frame against the previous frame's stillness thumbnail, looking
+/// for the page outline afresh; returns the measures and this frame's thumbnail
+/// (`None` for an empty frame).
 pub fn measure(frame: &RgbImage, previous: Option<&GrayImage>) -> (FrameQuality, Option<GrayImage>) {
-    let (width, height) = frame.dimensions();
-    let empty =
-        FrameQuality { width, height, sharpness: 0.0, glare: 0.0, glare_region: None, stillness: None, outline: None };
-    if width == 0 || height == 0 {
-        return (empty, None);
-    }
-    let small = reduce(frame, ANALYSIS_SIDE);
-    let scale = width as f32 / small.width() as f32;
-    let gray = image::DynamicImage::ImageRgb8(small.clone()).into_luma8();
-    let outline = find_page(&small)
-        .ok()
-        .filter(|page| !page.whole_image)
-        .map(|page| page.corners.map(|[x, y]| [x * scale, y * scale]));
-    let bounds = match outline {
-        Some(corners) => inner_bounds(&corners, scale, gray.width(), gray.height()),
-        None => (0, 0, gray.width(), gray.height()),
+    let Some(reduced) = ReducedFrame::of(frame) else {
+        return (FrameQuality::empty(frame.width(), frame.height()), None);
     };
-    // One reduced pixel is the Laplacian's spacing: 0.2 mm at 5 px/mm.
-    let sharpness = focus_measure(&gray, bounds, 5.0);
-    let (glare, glare_region) = glare(&gray, bounds);
-    let thumbnail = reduce_gray(&gray, STILLNESS_SIDE);
-    let stillness =
-        previous.filter(|p| p.dimensions() == thumbnail.dimensions()).map(|p| mean_difference(p, &thumbnail));
-    let glare_region = glare_region.map(|r| Rect::new(r.x * scale, r.y * scale, r.w * scale, r.h * scale));
-    (FrameQuality { sharpness, glare, glare_region, stillness, outline, ..empty }, Some(thumbnail))
+    let quality = reduced.quality(reduced.outline(), previous);
+    (quality, Some(reduced.thumbnail))
 }
 
-/// The frame reduced (area average) so its longest side is at most `side`.
-fn reduce(frame: &RgbImage, side: u32) -> RgbImage {
-    let (width, height) = frame.dimensions();
-    let longest = width.max(height);
-    if longest <= side {
-        return frame.clone();
+impl FrameQuality {
+    /// The measures of a frame with nothing in it (or nothing measured yet).
+    fn empty(width: u32, height: u32) -> FrameQuality {
+        FrameQuality { width, height, sharpness: 0.0, glare: 0.0, glare_region: None, stillness: None, outline: None }
     }
-    let (w, h) = reduced_size(width, height, side);
-    image::imageops::thumbnail(frame, w, h)
 }
 
-fn reduce_gray(gray: &GrayImage, side: u32) -> GrayImage {
-    let (width, height) = gray.dimensions();
+/// One frame reduced for measuring: the colour copy and its grey levels at
+/// [`ANALYSIS_SIDE`], and the stillness thumbnail.
+struct ReducedFrame {
+    width: u32,
+    height: u32,
+    /// Frame pixels per reduced pixel.
+    scale: f32,
+    colour: RgbImage,
+    gray: GrayImage,
+    thumbnail: GrayImage,
+}
+
+impl ReducedFrame {
+    /// `None` for an empty frame.
+    fn of(frame: &RgbImage) -> Option<ReducedFrame> {
+        let (width, height) = frame.dimensions();
+        if width == 0 || height == 0 {
+            return None;
+        }
+        // `image`'s own grey conversion, the one the thresholds were tuned on.
+        let colour = image::DynamicImage::ImageRgb8(reduce(frame, ANALYSIS_SIDE));
+        let gray = colour.to_luma8();
+        let colour = colour.into_rgb8();
+        let thumbnail = reduce(&gray, STILLNESS_SIDE);
+        Some(ReducedFrame { width, height, scale: width as f32 / colour.width() as f32, colour, gray, thumbnail })
+    }
+
+    /// The page's corners in frame pixels, looked for on a copy reduced to
+    /// [`OUTLINE_SIDE`]; `None` when no page stands out from the background.
+    fn outline(&self) -> Option<[[f32; 2]; 4]> {
+        let small = reduce(&self.colour, OUTLINE_SIDE);
+        let scale = self.width as f32 / small.width() as f32;
+        find_page(&small)
+            .ok()
+            .filter(|page| !page.whole_image)
+            .map(|page| page.corners.map(|[x, y]| [x * scale, y * scale]))
+    }
+
+    /// Sharpness and glare inside `outline` (the whole frame without one), and
+    /// stillness against the previous frame's thumbnail.
+    fn quality(&self, outline: Option<[[f32; 2]; 4]>, previous: Option<&GrayImage>) -> FrameQuality {
+        let (gray, scale) = (&self.gray, self.scale);
+        let bounds = match outline {
+            Some(corners) => inner_bounds(&corners, scale, gray.width(), gray.height()),
+            None => (0, 0, gray.width(), gray.height()),
+        };
+        // One reduced pixel is the Laplacian's spacing: 0.2 mm at 5 px/mm.
+        let sharpness = focus_measure(gray, bounds, 5.0);
+        let (glare, glare_region) = glare(gray, bounds);
+        let stillness = previous
+            .filter(|p| p.dimensions() == self.thumbnail.dimensions())
+            .map(|p| mean_difference(p, &self.thumbnail));
+        let glare_region = glare_region.map(|r| Rect::new(r.x * scale, r.y * scale, r.w * scale, r.h * scale));
+        FrameQuality {
+            sharpness,
+            glare,
+            glare_region,
+            stillness,
+            outline,
+            ..FrameQuality::empty(self.width, self.height)
+        }
+    }
+}
+
+/// The image reduced (area average) so its longest side is at most `side`.
+fn reduce<P>(image: &image::ImageBuffer<P, Vec<u8>>, side: u32) -> image::ImageBuffer<P, Vec<u8>>
+where
+    P: image::Pixel<Subpixel = u8>,
+{
+    let (width, height) = image.dimensions();
     if width.max(height) <= side {
-        return gray.clone();
+        return image.clone();
     }
     let (w, h) = reduced_size(width, height, side);
-    image::imageops::thumbnail(gray, w, h)
+    let pixels = reduce_pixels(image.as_raw(), width, usize::from(P::CHANNEL_COUNT), w, h);
+    image::ImageBuffer::from_raw(w, h, pixels).expect("reduce_pixels makes w × h pixels of the image's channels")
+}
+
+/// Reduces interleaved 8-bit pixels (`channels` a pixel, `width` a row) to
+/// `target_width` × `target_height` by averaging each target pixel's block of
+/// source pixels, in one pass over the rows. The blocks and the rounding are
+/// those of `image::imageops::thumbnail`, whose result the thresholds were tuned
+/// on; it reads every pixel through a generic accessor and cost a 720p frame
+/// several milliseconds.
+fn reduce_pixels(raw: &[u8], width: u32, channels: usize, target_width: u32, target_height: u32) -> Vec<u8> {
+    let row_length = width as usize * channels;
+    let height = if row_length == 0 { 0 } else { (raw.len() / row_length) as u32 };
+    if height == 0 || target_width == 0 || target_height == 0 {
+        return Vec::new();
+    }
+    let columns = block_ranges(width, target_width);
+    let rows = block_ranges(height, target_height);
+    let mut pixels = Vec::with_capacity(columns.len() * rows.len() * channels);
+    let mut sums = vec![0u64; columns.len() * channels];
+    for row_block in &rows {
+        sums.fill(0);
+        for row in raw.chunks_exact(row_length).skip(row_block.start).take(row_block.len()) {
+            for (cell, column_block) in sums.chunks_exact_mut(channels).zip(&columns) {
+                let block = &row[column_block.start * channels..column_block.end * channels];
+                for pixel in block.chunks_exact(channels) {
+                    for (sum, &value) in cell.iter_mut().zip(pixel) {
+                        *sum += u64::from(value);
+                    }
+                }
+            }
+        }
+        for (cell, column_block) in sums.chunks_exact(channels).zip(&columns) {
+            let count = (column_block.len() * row_block.len()).max(1) as u64;
+            pixels.extend(cell.iter().map(|&sum| ((sum + count / 2) / count).min(255) as u8));
+        }
+    }
+    pixels
+}
+
+/// The source pixels `[start, end)` each of `target` pixels averages along an
+/// axis of `source` pixels (`target <= source`): the cells start at the ceiling
+/// of `i × source / target`, computed in `f32` as `image`'s `thumbnail` does.
+/// Never empty.
+fn block_ranges(source: u32, target: u32) -> Vec<Range<usize>> {
+    let ratio = source as f32 / target.max(1) as f32;
+    (0..target)
+        .map(|i| {
+            let start_f = i as f32 * ratio;
+            let start = (start_f.ceil() as u32).min(source.saturating_sub(1));
+            let end = ((start_f + ratio).ceil() as u32).clamp(start + 1, source.max(start + 1));
+            start as usize..end as usize
+        })
+        .collect()
 }
 
 /// Size with the longest side `side`, the aspect kept, never a zero side.
@@ -421,6 +578,74 @@ pub(crate) mod tests {
         assert!(region.w > 150.0 && region.w < 260.0 && region.h > 80.0 && region.h < 170.0, "{region:?}");
     }
 
+    /// Frame pixels of deterministic noise (xorshift), the hardest case for a reduction.
+    fn noise_frame(width: u32, height: u32, seed: u32) -> RgbImage {
+        let mut state = seed | 1;
+        RgbImage::from_fn(width, height, |_, _| {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            Rgb([state as u8, (state >> 8) as u8, (state >> 16) as u8])
+        })
+    }
+
+    #[test]
+    fn the_one_pass_reduction_is_the_thumbnail_the_thresholds_were_tuned_on() {
+        for (width, height) in [(1280, 720), (1920, 1080), (1600, 900), (1000, 1333), (641, 480), (3000, 2), (640, 360)]
+        {
+            let frame = noise_frame(width, height, width * 7 + height);
+            let reduced = ReducedFrame::of(&frame).expect("a frame with pixels");
+            let (w, h) = if width.max(height) > ANALYSIS_SIDE {
+                reduced_size(width, height, ANALYSIS_SIDE)
+            } else {
+                (width, height)
+            };
+            let colour = image::imageops::thumbnail(&frame, w, h);
+            let gray = image::DynamicImage::ImageRgb8(colour.clone()).into_luma8();
+            let (tw, th) = reduced_size(w, h, STILLNESS_SIDE);
+            assert!(reduced.colour == colour, "colour differs at {width}×{height}");
+            assert!(reduced.gray == gray, "grey differs at {width}×{height}");
+            assert!(
+                reduced.thumbnail == image::imageops::thumbnail(&gray, tw, th),
+                "thumbnail differs at {width}×{height}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_still_frame_takes_the_outline_over_and_a_moved_page_gets_a_new_one() {
+        let mut analyser = FrameAnalyser::new();
+        let first = analyser.analyse(&synthetic_page(1280, 720, (0, 0)));
+        let held = analyser.analyse(&synthetic_page(1280, 720, (0, 0)));
+        assert_eq!(held.outline, first.outline);
+        assert!(first.outline.is_some());
+        assert_eq!(held, FrameQuality { stillness: Some(0.0), ..first.clone() });
+        // The page moved 60 px right and 30 px down: the outline follows it.
+        let moved = analyser.analyse(&synthetic_page(1280, 720, (60, 30)));
+        let ([old_left, _], [new_left, new_top]) =
+            (first.outline.expect("found")[0], moved.outline.expect("found again")[0]);
+        assert!((new_left - old_left - 60.0).abs() < 10.0, "{first:?} {moved:?}");
+        assert!((new_top - first.outline.expect("found")[0][1] - 30.0).abs() < 10.0, "{first:?} {moved:?}");
+        // A fresh measure of the held frame finds the outline the analyser kept.
+        assert_eq!(measure(&synthetic_page(1280, 720, (0, 0)), None).0.outline, first.outline);
+    }
+
+    #[test]
+    fn the_outline_on_the_smaller_copy_is_within_a_few_pixels_of_the_one_at_analysis_size() {
+        for (offset, size) in [((0, 0), (1280, 720)), ((37, -21), (1280, 720)), ((-50, 30), (1920, 1080))] {
+            let frame = synthetic_page(size.0, size.1, offset);
+            let reduced = ReducedFrame::of(&frame).expect("a frame with pixels");
+            let found = reduced.outline().expect("a page on a dark table");
+            let at_analysis_size = find_page(&reduced.colour).expect("large enough");
+            assert!(!at_analysis_size.whole_image);
+            for (corner, reference) in found.iter().zip(at_analysis_size.corners) {
+                let reference = reference.map(|v| v * reduced.scale);
+                let distance = (corner[0] - reference[0]).hypot(corner[1] - reference[1]);
+                assert!(distance <= 4.0 * reduced.scale / 2.0, "{found:?} against {reference:?} at {size:?}");
+            }
+        }
+    }
+
     #[test]
     fn the_rule_fires_after_enough_good_frames_and_not_before() {
         let good = FrameQuality {
@@ -449,6 +674,19 @@ pub(crate) mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn the_reduction_is_the_thumbnail_for_any_size(
+            width in 1u32..300,
+            height in 1u32..300,
+            side in 1u32..120,
+            seed in any::<u32>(),
+        ) {
+            let frame = noise_frame(width, height, seed);
+            let (w, h) = reduced_size(width, height, side);
+            let expected = if width.max(height) <= side { frame.clone() } else { image::imageops::thumbnail(&frame, w, h) };
+            prop_assert!(reduce(&frame, side) == expected, "{}×{} to {}", width, height, side);
+        }
+
         #[test]
         fn frame_quality_never_panics_on_any_size_or_content(
             width in prop_oneof![Just(0u32), Just(1u32), 1u32..40, Just(3000u32)],
