@@ -193,6 +193,7 @@ pub const BUDGETS: &[Budget] = &[
         },
         design: false,
     },
+    criterion("capture/frame_quality_1280x720", "frame quality per 720p preview frame", 33e-3, false),
 ];
 
 /// `cargo xtask bench [criterion filter]`, or `cargo xtask bench --table` to print
