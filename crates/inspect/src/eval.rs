@@ -412,7 +412,7 @@ pub struct OfficerReport {
 }
 
 /// What each document is given, said in the report and its table.
-pub const INPUTS: &str = "white, UV and IR of the MRZ side, the other side of two-sided cards, the bearer photo when present; no chip read, no hotlist";
+pub const INPUTS: &str = "white, UV, IR and coaxial (where the fixture has it) of the MRZ side, the other side of two-sided cards, the bearer photo when present; no chip read, no hotlist";
 
 fn percent(part: usize, whole: usize) -> String {
     if whole == 0 { "-".to_owned() } else { format!("{:.1}%", part as f64 * 100.0 / whole as f64) }
@@ -674,7 +674,7 @@ impl OfficerEvalOptions {
         let bearer = if self.without_bearer { "no bearer photo" } else { "the bearer photo when present" };
         let chip = if self.chip_portrait.is_some() { "the chip portrait (DG2) only, no chip protocol checks" } else { "no chip read" };
         let list = if hotlist { "the set's TEST-ONLY hotlist" } else { "no hotlist" };
-        format!("white, UV and IR of the MRZ side, the other side of two-sided cards, {bearer}; {chip}, {list}")
+        format!("white, UV, IR and coaxial (where the fixture has it) of the MRZ side, the other side of two-sided cards, {bearer}; {chip}, {list}")
     }
 }
 
