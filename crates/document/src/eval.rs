@@ -326,6 +326,7 @@ fn evaluate_document(
             ("white", Light::White),
             ("uv", Light::Uv),
             ("ir", Light::Ir),
+            ("coaxial", Light::Coaxial),
         ] {
             if let Some(file) = side[key].as_str() {
                 captures.push(load(&folder.join(file), light)?);
