@@ -18,6 +18,7 @@ pub mod evidence;
 pub mod fixtures;
 pub mod portrait;
 pub mod session;
+pub mod trust_store;
 pub mod verify;
 
 pub use session::{key_from_can, key_from_mrz_text, ChipSource, SessionError, SessionEvent, SessionOptions};

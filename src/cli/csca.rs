@@ -1,8 +1,8 @@
 //! `tdverify csca ...`: the CSCA trust store passive authentication uses
 //! (`<data dir>/csca/`): import master lists, certificates and CRLs; list them with the
-//! days each has left. With `--user NAME` (an administrator, password in
+//! days each has left; remove one. With `--user NAME` (an administrator, password in
 //! `TDVERIFY_PASSWORD`) an import is checked against the role and recorded in the case
-//! store's audit log, as the Administration screen does.
+//! store's audit log, as the Administration screen does; a removal always needs it.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -29,11 +29,17 @@ enum CscaCommand {
         #[arg(long)]
         json: bool,
     },
-    /// List the trusted CSCA certificates.
+    /// List the trusted CSCA certificates (with the start of each one's SHA-256, to name it).
     List {
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
+    },
+    /// Stop trusting one CSCA certificate (chips signed under it no longer verify); an
+    /// administrator's `--user` is required, and the removal is audited.
+    Remove {
+        /// The certificate's SHA-256 in hex, or its first 8 or more digits (see `csca list`).
+        sha256: String,
     },
 }
 
@@ -104,6 +110,7 @@ pub fn run(context: &Context, args: CscaArgs) -> ExitCode {
             }
             ExitCode::SUCCESS
         }
+        CscaCommand::Remove { sha256 } => remove(context, args.admin.as_deref(), &sha256),
         CscaCommand::List { json } => {
             let summaries = store.summaries();
             if json {
@@ -122,10 +129,69 @@ pub fn run(context: &Context, args: CscaArgs) -> ExitCode {
                     } else {
                         format!("{days_left} days left")
                     };
-                    println!("{}{link}  valid {} to {} ({left})  {}", s.subject, s.valid_from, s.valid_to, s.key);
+                    let sha = s.sha256.get(..16).unwrap_or(&s.sha256);
+                    println!(
+                        "{sha}  {}{link}  valid {} to {} ({left})  {}",
+                        s.subject, s.valid_from, s.valid_to, s.key
+                    );
                 }
             }
             ExitCode::SUCCESS
+        }
+    }
+}
+
+/// `csca remove`: the administrator logs in, the one certificate the prefix names is
+/// removed, and the removal is audited.
+fn remove(context: &Context, admin: Option<&str>, sha256: &str) -> ExitCode {
+    let Some(admin) = admin else {
+        eprintln!("tdverify csca remove: say who removes it: --user ADMIN (password in TDVERIFY_PASSWORD)");
+        return ExitCode::from(2);
+    };
+    let wanted = sha256.trim().to_ascii_lowercase();
+    if wanted.len() < 8 || !wanted.bytes().all(|b| b.is_ascii_hexdigit()) {
+        eprintln!(
+            "tdverify csca remove: {sha256:?} is not 8 or more hex digits of a certificate's SHA-256 (see csca list)"
+        );
+        return ExitCode::from(2);
+    }
+    let (case_store, session) = match audited_session(context, admin) {
+        Ok(pair) => pair,
+        Err(failure) => return super::cases::finish(Err(failure)),
+    };
+    let rows = match tdverify::chip_session::trust_store::csca_rows(&context.data_dir, tdverify::pki::now_unix()) {
+        Ok((rows, _)) => rows,
+        Err(e) => {
+            eprintln!("tdverify csca remove: cannot read the CSCA store: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let matching: Vec<_> = rows.iter().filter(|row| row.sha256.starts_with(&wanted)).collect();
+    let row = match matching.as_slice() {
+        [row] => *row,
+        [] => {
+            eprintln!("tdverify csca remove: no trusted CSCA has a SHA-256 starting with {wanted} (see csca list)");
+            return ExitCode::from(2);
+        }
+        _ => {
+            eprintln!("tdverify csca remove: {} CSCAs start with {wanted}: give more digits", matching.len());
+            return ExitCode::from(2);
+        }
+    };
+    // Audited before the file goes: a removal that cannot be recorded is not made.
+    let detail = format!("removed CSCA {} ({})", row.subject, row.sha256.get(..16).unwrap_or(&row.sha256));
+    if let Err(e) = case_store.record_csca_change(&session, &detail) {
+        eprintln!("tdverify csca remove: not removed, the audit entry failed: {e}");
+        return ExitCode::from(1);
+    }
+    match tdverify::chip_session::trust_store::remove_csca_certificate(&context.data_dir, &row.sha256) {
+        Ok(_) => {
+            println!("{detail}; chips signed under it no longer verify");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("tdverify csca remove: {e}");
+            ExitCode::from(1)
         }
     }
 }
