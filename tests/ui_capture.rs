@@ -26,7 +26,7 @@ fn harness(dir: &Path) -> Harness<'static, TdverifyApp> {
         bearer: None,
         inspect: false,
     };
-    let app = TdverifyApp::new(settings, Resources::discover(), start);
+    let app = TdverifyApp::new(settings, Resources::discover(), start).with_manual_stages();
     Harness::builder().with_size([1400.0, 1000.0]).build_ui_state(|ui, app: &mut TdverifyApp| app.show(ui), app)
 }
 
