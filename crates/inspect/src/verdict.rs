@@ -88,6 +88,8 @@ pub const VERDICT_RULES: &[VerdictRule] = &[
     fraud("mrz.lights_agree", FraudType::Forged, Some(ForgeryMethod::MrzAlteration)),
     fraud("face.photo_vs_chip", FraudType::Forged, Some(ForgeryMethod::PhotoSubstitution)),
     fraud("face.photo_vs_ghost", FraudType::Forged, Some(ForgeryMethod::PhotoSubstitution)),
+    fraud("face.photo_vs_uv_copy", FraudType::Forged, Some(ForgeryMethod::PhotoSubstitution)),
+    fraud("face.photo_vs_ir_copy", FraudType::Forged, Some(ForgeryMethod::PhotoSubstitution)),
     fraud("face.photo_vs_bearer", FraudType::Impostor, None),
     fraud("face.chip_vs_bearer", FraudType::Impostor, None),
     fraud("uv.dull_paper", FraudType::Counterfeit, None),
