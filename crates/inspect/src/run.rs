@@ -8,7 +8,7 @@ use tdverify_document::checks::photo::PortraitCopy;
 use tdverify_document::quality::QualityMeasure;
 use tdverify_document::reference::{ReferenceLibrary, ZoneKind};
 use tdverify_document::{DocumentOptions, DocumentReport, check_document_with};
-use tdverify_face::{FaceEngine, FaceSource, RETAKE_BEARER_PHOTO, comparison_check, quality_checks};
+use tdverify_face::{FaceAnalysis, FaceEngine, FaceSource, RETAKE_BEARER_PHOTO, comparison_check, quality_checks};
 use tdverify_mrz::{Mrz, MrzDate};
 use tdverify_ocr::{MrzReading, OcrEngine, ReadingStatus, read_mrz};
 
@@ -183,7 +183,7 @@ pub fn run(input: &InspectInput, engines: &Engines<'_>, progress: &(dyn Fn(Stage
     ms.insert(Stage::Mrz.as_str().to_owned(), elapsed_ms(started));
     progress(Stage::Mrz, 1.0);
 
-    let (document_report, (face_checks, mut faces), mut face_ms, document_ms, lights) = std::thread::scope(|scope| {
+    let (document_report, (face_checks, mut faces, analysed), mut face_ms, document_ms, lights) = std::thread::scope(|scope| {
         // The other light's reading runs beside the document and face stages.
         let lights = scope.spawn(|| compare_lights(input, engines, tried));
         let face = scope.spawn(|| {
@@ -205,7 +205,7 @@ pub fn run(input: &InspectInput, engines: &Engines<'_>, progress: &(dyn Fn(Stage
         progress(Stage::Document, 1.0);
         let document_ms = elapsed_ms(started);
         let (face_outcome, face_ms) = face.join().unwrap_or_else(|_| {
-            ((vec![Check::new("face.stage", CheckStatus::Error, "The face comparison stopped unexpectedly; compare the faces by eye")], Vec::new()), 0.0)
+            ((vec![Check::new("face.stage", CheckStatus::Error, "The face comparison stopped unexpectedly; compare the faces by eye")], Vec::new(), Vec::new()), 0.0)
         });
         let lights = lights.join().unwrap_or_else(|_| {
             (Some(Check::new("mrz.lights_agree", CheckStatus::Error, "The MRZ comparison between lights stopped unexpectedly; compare the MRZ under white and IR light by eye")), Vec::new())
@@ -228,6 +228,7 @@ pub fn run(input: &InspectInput, engines: &Engines<'_>, progress: &(dyn Fn(Stage
     // The ghost image needs the document stage's registration: it runs last.
     if let Some(engine) = engines.face {
         let started = Instant::now();
+        portrait_from_zone(&mut checks, &mut faces, &analysed, &document_report.portrait_copies, engine);
         let glare_over_ghost = glare_over(&document_report.quality, ZoneKind::GhostImage);
         let chip_confirms = checks.iter().any(|c| c.id == "face.photo_vs_chip" && c.status == CheckStatus::Pass);
         let flat_scan = crate::ghost::scanned_flat(&document_report.quality);
@@ -242,7 +243,8 @@ pub fn run(input: &InspectInput, engines: &Engines<'_>, progress: &(dyn Fn(Stage
         face_ms += elapsed_ms(started);
     }
     // Needs the face stage's checks and the document stage's glare map together.
-    recapture_portrait_under_glare(&mut checks, &document_report.quality);
+    let comparisons: Vec<&'static str> = analysed.iter().filter_map(|face| tdverify_face::checks::comparison_check_id(FaceSource::Photo, face.source)).collect();
+    recapture_portrait_under_glare(&mut checks, &document_report.quality, &comparisons);
     ms.insert(Stage::Face.as_str().to_owned(), face_ms);
 
     let started = Instant::now();
@@ -471,21 +473,33 @@ const PORTRAIT_GLARE_SHARE: f32 = 0.05;
 
 /// No printed portrait was found while glare lies over the portrait zone: the
 /// glare, not the document, stopped the face comparison, so the officer is asked
-/// to capture that side again rather than to review the document.
-fn recapture_portrait_under_glare(checks: &mut [Check], quality: &[QualityMeasure]) {
+/// to capture that side again rather than to review the document. The check
+/// boxes the glare on the white image and names the comparisons it prevented
+/// (`comparisons`: the ids the printed portrait would have taken part in); with
+/// none to prevent, no recapture is asked.
+fn recapture_portrait_under_glare(checks: &mut [Check], quality: &[QualityMeasure], comparisons: &[&str]) {
     let glare = glare_over(quality, ZoneKind::Photo);
-    if glare < PORTRAIT_GLARE_SHARE {
+    if glare < PORTRAIT_GLARE_SHARE || comparisons.is_empty() {
         return;
     }
+    let blobs: Vec<Evidence> = quality
+        .iter()
+        .filter(|q| q.light == Light::White)
+        .flat_map(|q| &q.glare_blobs)
+        .filter(|blob| blob.zones.iter().any(|zone| zone.kind == ZoneKind::Photo && zone.covered > 0.0))
+        .map(|blob| Evidence::region(blob.light, blob.region).with_detail(format!("glare over the portrait, {:.0} mm²", blob.area_mm2)))
+        .collect();
     let printed_portrait_missing =
         |c: &Check| c.id == "face.quality.face_found" && c.status == CheckStatus::Warn && c.evidence.iter().any(|e| e.source.as_deref() == Some(PRINTED_PORTRAIT));
     for check in checks.iter_mut().filter(|c| printed_portrait_missing(c)) {
         check.status = CheckStatus::Error;
         check.message = format!(
-            "No face found in the printed portrait: glare covers {:.0} % of it, so the faces could not be compared",
-            glare * 100.0
+            "No face found in the printed portrait: glare covers {:.0} % of it (boxed on the white image), so it could not be compared ({} not run)",
+            glare * 100.0,
+            comparisons.join(", ")
         );
         check.recapture = Some("Capture the side with the portrait again without glare on it (tilt the document or move the lamp)".to_owned());
+        check.evidence.extend(blobs.iter().cloned());
     }
 }
 
@@ -547,10 +561,19 @@ fn mrz_vs_dg1(printed: &Mrz, dg1: &str) -> Check {
     }
 }
 
+/// A face the face stage analysed, kept so that a printed portrait found later
+/// in the registered portrait zone can still be compared with it.
+struct AnalysedFace {
+    source: FaceSource,
+    analysis: FaceAnalysis,
+    /// The face box on the capture (light, box, page), for evidence.
+    region: Option<(Light, Rect, u8)>,
+}
+
 /// Printed portrait (largest face on the white capture), chip portrait and
 /// bearer, compared pairwise. Comparisons with the printed portrait point at
 /// its face box on the white image.
-fn face_stage(input: &InspectInput, engines: &Engines<'_>) -> (Vec<Check>, Vec<FaceView>) {
+fn face_stage(input: &InspectInput, engines: &Engines<'_>) -> (Vec<Check>, Vec<FaceView>, Vec<AnalysedFace>) {
     let bearer = input.bearer.as_ref();
     let chip = input.chip.as_ref().and_then(|c| c.portrait.as_ref());
     // The printed portrait: on the first side, or on the other side of a card.
@@ -562,13 +585,13 @@ fn face_stage(input: &InspectInput, engines: &Engines<'_>) -> (Vec<Check>, Vec<F
     let sources: Vec<(FaceSource, &DynamicImage)> =
         [(FaceSource::Photo, white), (FaceSource::Chip, chip), (FaceSource::Bearer, bearer)].into_iter().filter_map(|(s, i)| i.map(|i| (s, i))).collect();
     if sources.len() < 2 {
-        return (Vec::new(), Vec::new());
+        return (Vec::new(), Vec::new(), Vec::new());
     }
     let Some(engine) = engines.face else {
-        return (vec![Check::new("face.stage", CheckStatus::Error, "Face comparison is not available (models not loaded): compare the faces by eye")], Vec::new());
+        return (vec![Check::new("face.stage", CheckStatus::Error, "Face comparison is not available (models not loaded): compare the faces by eye")], Vec::new(), Vec::new());
     };
     let mut checks = Vec::new();
-    let mut analyses = Vec::new();
+    let mut analyses: Vec<AnalysedFace> = Vec::new();
     let mut views = Vec::new();
     for (source, image) in &sources {
         let mut page = 0u8;
@@ -589,6 +612,8 @@ fn face_stage(input: &InspectInput, engines: &Engines<'_>) -> (Vec<Check>, Vec<F
             Ok(analysis) if *source == FaceSource::Photo && analysis.face.is_none() => {
                 // The page shown may be the back of a card, or the portrait may
                 // be too small or covered: say so, and compare what remains.
+                // The portrait zone is searched again once the page is registered
+                // (`portrait_from_zone`).
                 checks.push(
                     Check::warn(
                         "face.quality.face_found",
@@ -605,40 +630,61 @@ fn face_stage(input: &InspectInput, engines: &Engines<'_>) -> (Vec<Check>, Vec<F
                 }
                 checks.extend(quality);
                 views.push(FaceView { source: source.as_str(), region, page, aligned: analysis.aligned.clone() });
-                analyses.push((*source, analysis, region.map(|(light, rect)| (light, rect, page))));
+                analyses.push(AnalysedFace { source: *source, analysis, region: region.map(|(light, rect)| (light, rect, page)) });
             }
             Err(e) => checks.push(Check::new(format!("face.quality.{}", source.as_str()), CheckStatus::Error, format!("The {} face could not be analysed: {e}", source.as_str()))),
         }
     }
     for i in 0..analyses.len() {
         for j in i + 1..analyses.len() {
-            let (a, analysis_a, region_a) = &analyses[i];
-            let (b, analysis_b, region_b) = &analyses[j];
-            let check = match engine.compare_analyses(analysis_a, analysis_b) {
-                Ok(comparison) => {
-                    let check = comparison_check(*a, *b, &comparison);
-                    // No face in the bearer's photo: take it again, then compare.
-                    let bearer_faceless =
-                        [(a, analysis_a), (b, analysis_b)].iter().any(|(source, analysis)| **source == FaceSource::Bearer && analysis.face.is_none());
-                    if check.status == CheckStatus::Error && bearer_faceless {
-                        Check { recapture: Some(RETAKE_BEARER_PHOTO.to_owned()), ..check }
-                    } else {
-                        check
-                    }
-                }
-                Err(e) => Check::new(
-                    tdverify_face::checks::comparison_check_id(*a, *b).unwrap_or("face.stage"),
-                    CheckStatus::Error,
-                    format!("The {} and {} faces could not be compared: {e}", a.as_str(), b.as_str()),
-                ),
-            };
-            checks.push(match region_a.or(*region_b) {
-                Some((light, rect, page)) => check.with_evidence(Evidence::region(light, rect).on_page(page)),
-                None => check,
-            });
+            checks.push(compare_faces(engine, &analyses[i], &analyses[j]));
         }
     }
-    (checks, views)
+    (checks, views, analyses)
+}
+
+/// One pairwise comparison, with the printed portrait's box as evidence.
+fn compare_faces(engine: &FaceEngine, a: &AnalysedFace, b: &AnalysedFace) -> Check {
+    let check = match engine.compare_analyses(&a.analysis, &b.analysis) {
+        Ok(comparison) => {
+            let check = comparison_check(a.source, b.source, &comparison);
+            // No face in the bearer's photo: take it again, then compare.
+            let bearer_faceless = [a, b].iter().any(|face| face.source == FaceSource::Bearer && face.analysis.face.is_none());
+            if check.status == CheckStatus::Error && bearer_faceless { Check { recapture: Some(RETAKE_BEARER_PHOTO.to_owned()), ..check } } else { check }
+        }
+        Err(e) => Check::new(
+            tdverify_face::checks::comparison_check_id(a.source, b.source).unwrap_or("face.stage"),
+            CheckStatus::Error,
+            format!("The {} and {} faces could not be compared: {e}", a.source.as_str(), b.source.as_str()),
+        ),
+    };
+    match a.region.or(b.region) {
+        Some((light, rect, page)) => check.with_evidence(Evidence::region(light, rect).on_page(page)),
+        None => check,
+    }
+}
+
+/// The whole white image showed no printed portrait (a glare spot, or a
+/// portrait small or faint at the detector's scale on a photographed page):
+/// look again in the template's portrait zone, cut upright from the registered
+/// page at [`tdverify_document::checks::photo::PORTRAIT_PX_PER_MM`]. A face
+/// found there replaces the "no printed portrait" warning and is compared with
+/// the other faces; the evidence is the zone's box on the capture.
+fn portrait_from_zone(checks: &mut Vec<Check>, views: &mut Vec<FaceView>, analysed: &[AnalysedFace], copies: &[PortraitCopy], engine: &FaceEngine) {
+    let is_missing_portrait =
+        |c: &Check| c.id == "face.quality.face_found" && c.status == CheckStatus::Warn && c.evidence.iter().any(|e| e.source.as_deref() == Some(PRINTED_PORTRAIT));
+    let Some(at) = checks.iter().position(is_missing_portrait) else { return };
+    let found = copies
+        .iter()
+        .filter(|copy| copy.kind == ZoneKind::Photo)
+        .find_map(|copy| engine.analyse(&DynamicImage::ImageRgb8(copy.image.clone())).ok().filter(|a| a.face.is_some()).map(|a| (copy, a)));
+    let Some((copy, analysis)) = found else { return };
+    let evidence = Evidence::region(copy.light, copy.region).on_page(copy.page).with_detail("found in the template's portrait zone");
+    let mut found_checks: Vec<Check> = quality_checks(FaceSource::Photo, &analysis.quality).into_iter().map(|c| c.with_evidence(evidence.clone())).collect();
+    let portrait = AnalysedFace { source: FaceSource::Photo, analysis, region: Some((copy.light, copy.region, copy.page)) };
+    found_checks.extend(analysed.iter().map(|other| compare_faces(engine, &portrait, other)));
+    views.push(FaceView { source: FaceSource::Photo.as_str(), region: Some((copy.light, copy.region)), page: copy.page, aligned: portrait.analysis.aligned.clone() });
+    let _warning: Vec<Check> = checks.splice(at..=at, found_checks).collect();
 }
 
 #[cfg(test)]
@@ -675,12 +721,18 @@ mod tests {
     fn a_portrait_hidden_by_glare_asks_for_a_recapture_and_one_missing_otherwise_for_review() {
         let missing = || Check::warn("face.quality.face_found", "No printed portrait found").with_evidence(Evidence::source(PRINTED_PORTRAIT));
         let mut under_glare = vec![missing()];
-        recapture_portrait_under_glare(&mut under_glare, &[white_with_glare_over(ZoneKind::Photo, 0.3)]);
+        recapture_portrait_under_glare(&mut under_glare, &[white_with_glare_over(ZoneKind::Photo, 0.3)], &["face.photo_vs_bearer"]);
         assert_eq!(under_glare[0].status, CheckStatus::Error);
         assert!(under_glare[0].recapture.is_some() && under_glare[0].message.contains("30 %"), "{}", under_glare[0].message);
+        assert!(under_glare[0].message.contains("face.photo_vs_bearer"), "names the comparison it prevented: {}", under_glare[0].message);
+        assert!(under_glare[0].evidence.iter().any(|e| e.region == Some(Rect::new(50.0, 100.0, 120.0, 100.0))), "boxes the glare: {:?}", under_glare[0].evidence);
+        // Nothing to compare the portrait with: nothing the glare prevented, no recapture.
+        let mut alone = vec![missing()];
+        recapture_portrait_under_glare(&mut alone, &[white_with_glare_over(ZoneKind::Photo, 0.3)], &[]);
+        assert_eq!((alone[0].status, alone[0].recapture.is_none()), (CheckStatus::Warn, true));
         for quality in [white_with_glare_over(ZoneKind::Mrz, 0.9), white_with_glare_over(ZoneKind::Photo, 0.01)] {
             let mut elsewhere = vec![missing()];
-            recapture_portrait_under_glare(&mut elsewhere, &[quality]);
+            recapture_portrait_under_glare(&mut elsewhere, &[quality], &["face.photo_vs_bearer"]);
             assert_eq!((elsewhere[0].status, elsewhere[0].recapture.is_none()), (CheckStatus::Warn, true));
         }
     }
