@@ -39,7 +39,8 @@ impl LoadedEngines {
             }
         };
         let ocr = OcrEngine::load(&resources.onnxruntime, &resources.models).map_err(|e| e.to_string());
-        let face = tdverify_face::runtime::init_onnxruntime(&resources.onnxruntime)
+        let face = tdverify_runtime::init_onnxruntime(&resources.onnxruntime)
+            .map_err(tdverify_face::FaceError::from)
             .and_then(|runtime| {
                 let config = tdverify_face::EngineConfig {
                     models_dir: resources.models.clone(),

@@ -1,5 +1,5 @@
 //! ONNX Runtime, as the doctor reports it. Loading itself happens once per
-//! process in `tdverify_face::runtime` (ort allows a single environment), which
+//! process in `tdverify_runtime` (ort allows a single environment), which
 //! every model user (faces, MRZ OCR) shares.
 
 use std::path::{Path, PathBuf};
@@ -15,9 +15,8 @@ pub struct OnnxRuntime {
 
 /// Loads ONNX Runtime from `path` (once per process) and reports its version.
 pub fn init(path: &Path) -> Result<OnnxRuntime, String> {
-    let runtime = crate::face::runtime::init_onnxruntime(path).map_err(|e| {
-        format!("{e}; run `cargo xtask setup`, or set TDVERIFY_ORT_LIB to libonnxruntime.so.1.31.1")
-    })?;
+    let runtime = tdverify_runtime::init_onnxruntime(path)
+        .map_err(|e| format!("{e}; run `cargo xtask setup`, or set TDVERIFY_ORT_LIB to libonnxruntime.so.1.31.1"))?;
     let path = runtime.library_path().to_path_buf();
     let version = library_version(&path).unwrap_or_else(|| "unknown version".to_owned());
     Ok(OnnxRuntime { version, path })

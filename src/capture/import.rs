@@ -83,7 +83,7 @@ enum DecodeFailure {
 
 fn decode_bytes(bytes: &[u8]) -> Result<DynamicImage, DecodeFailure> {
     if crate::imaging::is_jpeg2000(bytes) {
-        return crate::imaging::decode_jpeg2000(bytes).map_err(DecodeFailure::Other);
+        return crate::imaging::decode_jpeg2000(bytes).map_err(|e| DecodeFailure::Other(e.to_string()));
     }
     let reader = image::ImageReader::new(std::io::Cursor::new(bytes))
         .with_guessed_format()

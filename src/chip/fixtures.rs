@@ -237,7 +237,7 @@ impl FixtureSet {
         let pki = test_pki()?;
         let portrait = synthetic_portrait(holder.portrait_seed);
         let jpeg = encode_jpeg(&portrait)?;
-        let jpeg2000 = crate::imaging::encode_jpeg2000(&portrait, 50).map_err(FixtureError::Portrait)?;
+        let jpeg2000 = crate::imaging::encode_jpeg2000(&portrait, 50).map_err(|e| FixtureError::Portrait(e.to_string()))?;
         let substituted = encode_jpeg(&synthetic_portrait(holder.portrait_seed.wrapping_add(7)))?;
         let (width, height) = (portrait.width() as u16, portrait.height() as u16);
         let content = ChipContent {

@@ -34,9 +34,14 @@ struct CompareArgs {
 
 pub fn run(context: &Context, args: FaceArgs) -> ExitCode {
     let FaceCommand::Compare(args) = args.command;
-    let engine = match tdverify::face::runtime::init_onnxruntime(&context.resources.onnxruntime).and_then(|runtime| {
-        FaceEngine::load(&runtime, EngineConfig { models_dir: context.resources.models.clone(), ..EngineConfig::default() })
-    }) {
+    let engine = match tdverify_runtime::init_onnxruntime(&context.resources.onnxruntime)
+        .map_err(tdverify::face::FaceError::from)
+        .and_then(|runtime| {
+            FaceEngine::load(
+                &runtime,
+                EngineConfig { models_dir: context.resources.models.clone(), ..EngineConfig::default() },
+            )
+        }) {
         Ok(engine) => engine,
         Err(e) => {
             eprintln!("tdverify face: cannot load the face models: {e} (run `tdverify doctor`)");

@@ -117,7 +117,7 @@ fn read_chip_portrait(folder: &std::path::Path) -> Option<image::DynamicImage> {
     let bytes = std::fs::read(folder.join("chip").join("DG2.bin")).ok()?;
     let face = tdverify_chip::lds::dg2::parse(&bytes).ok()?.into_iter().next()?;
     match face.format {
-        tdverify_chip::lds::dg2::ImageFormat::Jpeg2000 => tdverify_face::degrade::decode_with_opencv(&face.image).ok(),
+        tdverify_chip::lds::dg2::ImageFormat::Jpeg2000 => tdverify_imaging::decode_jpeg2000(&face.image).ok(),
         _ => image::load_from_memory(&face.image).ok(),
     }
 }

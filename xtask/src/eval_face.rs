@@ -25,7 +25,9 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
     }
     let Some(dir) = dir else { bail!("usage: cargo xtask eval-face DIR [--limit N] [--json]") };
     let engine = tdverify_face::FaceEngine::load_default(None).context("loading ONNX Runtime and the face models")?;
-    let report = tdverify_face::eval::evaluate(&engine, &dir, limit).with_context(|| format!("evaluating {}", dir.display()))?;
+    let codec: &dyn tdverify_face::degrade::Jpeg2000Codec = &tdverify_imaging::OpenCvJpeg2000;
+    let report = tdverify_face::eval::evaluate(&engine, &dir, limit, Some(codec))
+        .with_context(|| format!("evaluating {}", dir.display()))?;
     if json {
         println!("{}", tdverify_face::eval::render_json(&report));
     } else {

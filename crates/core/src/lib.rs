@@ -7,6 +7,7 @@
 mod capture;
 mod check;
 pub mod civil;
+pub mod codec;
 mod fraud;
 mod light;
 /// The rule for tests whose data or service may be missing (`TDVERIFY_REQUIRE_DATA`).

@@ -3,7 +3,8 @@
 
 use std::time::Instant;
 
-use tdverify_face::{EngineConfig, FaceEngine, load_image, runtime};
+use tdverify_face::{EngineConfig, FaceEngine, load_image};
+use tdverify_runtime as runtime;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();

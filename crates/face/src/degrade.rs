@@ -2,18 +2,16 @@
 //! really sees at a border.
 //!
 //! * chip-like: a DG2 portrait, 240×320 and JPEG 2000 at about 12 KB
-//!   (encoded and decoded with OpenCV's JPEG 2000 codec, OpenJPEG);
+//!   (through the caller's [`Jpeg2000Codec`]: `tdverify_imaging::OpenCvJpeg2000`,
+//!   so that this crate does not link OpenCV);
 //! * printed-like: the printed portrait photographed off the data page,
 //!   about 100×140 px, grey, halftone screen, blur, a slight tilt and strong JPEG.
 //!
 //! Both are deterministic, so evaluation figures can be reproduced.
 
-use std::io::Cursor;
-
 use image::codecs::jpeg::JpegEncoder;
 use image::{DynamicImage, GrayImage, ImageFormat, Luma, imageops};
-use opencv::core::Vector;
-use opencv::imgcodecs;
+pub use tdverify_core::codec::Jpeg2000Codec;
 
 use crate::error::FaceError;
 
@@ -25,10 +23,6 @@ pub const CHIP_TARGET_BYTES: usize = 12 * 1024;
 pub const PRINTED_SIZE: (u32, u32) = (100, 140);
 /// JPEG quality of the printed-like copy.
 pub const PRINTED_JPEG_QUALITY: u8 = 25;
-
-fn opencv_error(error: opencv::Error) -> FaceError {
-    FaceError::OpenCv(error.to_string())
-}
 
 /// The centre of the image cropped to the portrait aspect `w:h`.
 pub fn crop_to_aspect(image: &DynamicImage, w: u32, h: u32) -> DynamicImage {
@@ -45,49 +39,17 @@ pub fn crop_to_aspect(image: &DynamicImage, w: u32, h: u32) -> DynamicImage {
     }
 }
 
-fn encode_png(image: &DynamicImage) -> Result<Vec<u8>, FaceError> {
-    let mut bytes = Vec::new();
-    image
-        .write_to(&mut Cursor::new(&mut bytes), ImageFormat::Png)
-        .map_err(|e| FaceError::OpenCv(format!("PNG encoding for OpenCV: {e}")))?;
-    Ok(bytes)
-}
-
-/// Encodes as JPEG 2000 with OpenCV at a compression rate (`X1000`, 1..=1000).
-fn encode_jp2(image: &DynamicImage, rate_x1000: i32) -> Result<Vec<u8>, FaceError> {
-    let png = Vector::<u8>::from_slice(&encode_png(image)?);
-    let mat = imgcodecs::imdecode(&png, imgcodecs::IMREAD_COLOR).map_err(opencv_error)?;
-    let mut out = Vector::<u8>::new();
-    let params =
-        Vector::<i32>::from_slice(&[imgcodecs::IMWRITE_JPEG2000_COMPRESSION_X1000, rate_x1000]);
-    let written = imgcodecs::imencode(".jp2", &mat, &mut out, &params).map_err(opencv_error)?;
-    if !written {
-        return Err(FaceError::OpenCv(
-            "JPEG 2000 encoder refused the image".to_string(),
-        ));
-    }
-    Ok(out.as_slice().to_vec())
-}
-
-/// Decodes a JPEG 2000 (or any OpenCV-readable) file into an RGB image.
-pub fn decode_with_opencv(bytes: &[u8]) -> Result<DynamicImage, FaceError> {
-    let mat = imgcodecs::imdecode(&Vector::<u8>::from_slice(bytes), imgcodecs::IMREAD_COLOR)
-        .map_err(opencv_error)?;
-    let mut png = Vector::<u8>::new();
-    let written =
-        imgcodecs::imencode(".png", &mat, &mut png, &Vector::new()).map_err(opencv_error)?;
-    if !written {
-        return Err(FaceError::OpenCv(
-            "could not re-encode the decoded image".to_string(),
-        ));
-    }
-    image::load_from_memory_with_format(png.as_slice(), ImageFormat::Png)
-        .map_err(|e| FaceError::OpenCv(format!("decoding OpenCV output: {e}")))
-}
-
 /// The chip-like copy and its JPEG 2000 size in bytes: cropped to 3:4,
-/// 240×320, JPEG 2000 at the largest rate that fits in about 12 KB.
-pub fn chip_like(image: &DynamicImage) -> Result<(DynamicImage, usize), FaceError> {
+/// 240×320, JPEG 2000 (through `codec`) at the largest rate that fits in about 12 KB.
+pub fn chip_like(
+    image: &DynamicImage,
+    codec: &dyn Jpeg2000Codec,
+) -> Result<(DynamicImage, usize), FaceError> {
+    let encode = |portrait: &DynamicImage, rate: i32| {
+        codec
+            .encode(portrait, rate)
+            .map_err(|e| FaceError::Degrade(format!("JPEG 2000 encoding: {e}")))
+    };
     let portrait = crop_to_aspect(image, 3, 4).resize_exact(
         CHIP_SIZE.0,
         CHIP_SIZE.1,
@@ -95,10 +57,10 @@ pub fn chip_like(image: &DynamicImage) -> Result<(DynamicImage, usize), FaceErro
     );
     // Binary search of the rate for the largest file not above the target.
     let (mut low, mut high) = (1i32, 1000i32);
-    let mut best = encode_jp2(&portrait, low)?;
+    let mut best = encode(&portrait, low)?;
     while low < high {
         let middle = (low + high + 1) / 2;
-        let bytes = encode_jp2(&portrait, middle)?;
+        let bytes = encode(&portrait, middle)?;
         if bytes.len() <= CHIP_TARGET_BYTES {
             low = middle;
             best = bytes;
@@ -107,7 +69,10 @@ pub fn chip_like(image: &DynamicImage) -> Result<(DynamicImage, usize), FaceErro
         }
     }
     let size = best.len();
-    Ok((decode_with_opencv(&best)?, size))
+    let decoded = codec
+        .decode(&best)
+        .map_err(|e| FaceError::Degrade(format!("JPEG 2000 decoding: {e}")))?;
+    Ok((DynamicImage::ImageRgb8(decoded.to_rgb8()), size))
 }
 
 /// A small deterministic pseudo-random generator (xorshift) for noise and tilt.
@@ -182,9 +147,9 @@ pub fn printed_like(image: &DynamicImage, seed: u64) -> Result<DynamicImage, Fac
     let mut jpeg = Vec::new();
     JpegEncoder::new_with_quality(&mut jpeg, PRINTED_JPEG_QUALITY)
         .encode_image(&small)
-        .map_err(|e| FaceError::OpenCv(format!("JPEG encoding: {e}")))?;
+        .map_err(|e| FaceError::Degrade(format!("JPEG encoding: {e}")))?;
     let decoded = image::load_from_memory_with_format(&jpeg, ImageFormat::Jpeg)
-        .map_err(|e| FaceError::OpenCv(format!("JPEG decoding: {e}")))?;
+        .map_err(|e| FaceError::Degrade(format!("JPEG decoding: {e}")))?;
     Ok(DynamicImage::ImageRgb8(decoded.to_rgb8()))
 }
 
@@ -199,14 +164,57 @@ mod tests {
         }))
     }
 
+    /// A stand-in codec whose files grow by 20 bytes per rate step and carry the
+    /// image size, so the rate search can be checked without OpenCV (the real
+    /// codec's figures are tested in `tdverify-imaging`).
+    struct SizedByRate;
+
+    impl Jpeg2000Codec for SizedByRate {
+        fn encode(
+            &self,
+            image: &DynamicImage,
+            rate_x1000: i32,
+        ) -> Result<Vec<u8>, tdverify_core::codec::CodecError> {
+            let mut bytes = vec![0u8; rate_x1000 as usize * 20];
+            bytes[..4].copy_from_slice(&image.width().to_le_bytes());
+            bytes[4..8].copy_from_slice(&image.height().to_le_bytes());
+            Ok(bytes)
+        }
+
+        fn decode(&self, bytes: &[u8]) -> Result<DynamicImage, tdverify_core::codec::CodecError> {
+            let word = |at: usize| {
+                u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
+            };
+            Ok(DynamicImage::ImageLuma8(GrayImage::new(word(0), word(4))))
+        }
+    }
+
     #[test]
-    fn chip_like_is_240_by_320_and_about_12_kb() {
-        let (chip, bytes) = chip_like(&pattern()).expect("chip-like");
+    fn chip_like_is_240_by_320_at_the_largest_rate_under_12_kb() {
+        let (chip, bytes) = chip_like(&pattern(), &SizedByRate).expect("chip-like");
         assert_eq!((chip.width(), chip.height()), CHIP_SIZE);
-        assert!(
-            bytes <= CHIP_TARGET_BYTES && bytes > CHIP_TARGET_BYTES / 2,
-            "{bytes} bytes"
-        );
+        // 614 × 20 = 12 280 bytes fits in 12 288; 615 × 20 does not.
+        assert_eq!(bytes, 614 * 20);
+        assert!(chip.as_rgb8().is_some(), "the chip-like copy is colour");
+    }
+
+    #[test]
+    fn a_codec_failure_is_an_error_not_a_panic() {
+        struct Refuses;
+        impl Jpeg2000Codec for Refuses {
+            fn encode(
+                &self,
+                _: &DynamicImage,
+                _: i32,
+            ) -> Result<Vec<u8>, tdverify_core::codec::CodecError> {
+                Err(tdverify_core::codec::CodecError("refused".into()))
+            }
+            fn decode(&self, _: &[u8]) -> Result<DynamicImage, tdverify_core::codec::CodecError> {
+                Err(tdverify_core::codec::CodecError("refused".into()))
+            }
+        }
+        let error = chip_like(&pattern(), &Refuses).expect_err("the codec refuses");
+        assert!(error.to_string().contains("refused"), "{error}");
     }
 
     #[test]

@@ -11,9 +11,9 @@ use crate::compare::{CALIBRATED, Decision, Thresholds};
 use crate::detect::{Detector, DetectorConfig, FaceDetection, primary_face};
 use crate::embed::{Embedder, Embedding};
 use crate::error::FaceError;
-use crate::model::{Model, default_models_dir, files};
+use crate::model::{Model, files};
 use crate::quality::{QualityLimits, QualityReport, assess};
-use crate::runtime::{OnnxRuntime, default_library_path, init_onnxruntime};
+use tdverify_runtime::{OnnxRuntime, default_library_path, default_models_dir, init_onnxruntime};
 
 /// Settings of an engine; `Default` is what the application uses.
 #[derive(Debug, Clone)]
@@ -151,7 +151,8 @@ impl FaceEngine {
         })
     }
 
-    /// Loads ONNX Runtime from its default place (or `TDVERIFY_ONNXRUNTIME`)
+    /// Loads ONNX Runtime from its default place (`TDVERIFY_ORT_LIB`, see
+    /// `tdverify_runtime::default_library_path`)
     /// and the models from `models_dir` (default: the workspace `models/`, or `TDVERIFY_MODELS`).
     pub fn load_default(models_dir: Option<&Path>) -> Result<FaceEngine, FaceError> {
         let runtime = init_onnxruntime(default_library_path())?;

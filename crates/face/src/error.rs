@@ -8,22 +8,9 @@ use std::path::PathBuf;
 /// faces and comparison reports `no_face`.
 #[derive(Debug, thiserror::Error)]
 pub enum FaceError {
-    /// The ONNX Runtime shared library is missing.
-    #[error(
-        "ONNX Runtime library not found at {path}: run `cargo xtask setup` or pass the path to libonnxruntime.so.1.31.1"
-    )]
-    RuntimeMissing {
-        /// Where it was looked for.
-        path: PathBuf,
-    },
-    /// The ONNX Runtime library exists but could not be loaded (wrong file or version).
-    #[error("cannot load ONNX Runtime from {path}: {reason}")]
-    RuntimeLoad {
-        /// The library file.
-        path: PathBuf,
-        /// What the loader said.
-        reason: String,
-    },
+    /// ONNX Runtime is missing or could not be loaded.
+    #[error(transparent)]
+    Runtime(#[from] tdverify_runtime::RuntimeError),
     /// A model file is missing.
     #[error("face model not found at {path}: the models/ folder of the installation is incomplete")]
     ModelMissing {
@@ -64,9 +51,10 @@ pub enum FaceError {
         /// The underlying error.
         source: std::io::Error,
     },
-    /// OpenCV failed (JPEG 2000 encode/decode in the evaluation's degradations).
-    #[error("OpenCV: {0}")]
-    OpenCv(String),
+    /// Making a degraded copy failed (the caller's JPEG 2000 codec, or
+    /// re-encoding for the printed-like copy).
+    #[error("degrading an image: {0}")]
+    Degrade(String),
     /// The evaluation set is unusable (no genuine pairs, no images…).
     #[error("evaluation set {path}: {detail}")]
     EvalSet {

@@ -5,8 +5,8 @@
 //! transform to the 112×112 template) → [`embed`] (MobileFaceNet) →
 //! [`compare`] (cosine similarity → match / review / no-match with measured
 //! error rates), plus [`quality`] warnings per image. [`FaceEngine`] loads the
-//! ONNX models once through [`runtime::init_onnxruntime`], which the rest of
-//! the program uses too. [`eval`] measures the error rates on a folder of
+//! ONNX models once through `tdverify_runtime::init_onnxruntime`, which the
+//! rest of the program uses too. [`eval`] measures the error rates on a folder of
 //! identities; [`degrade`] makes chip-like and printed-like copies for it.
 
 pub mod align;
@@ -22,7 +22,6 @@ pub mod eval;
 pub mod ghost;
 mod model;
 pub mod quality;
-pub mod runtime;
 
 pub use checks::{CHECK_IDS, FaceSource, RETAKE_BEARER_PHOTO, comparison_check, quality_checks};
 pub use compare::{CALIBRATED, Decision, OperatingPoint, Thresholds};
@@ -30,7 +29,7 @@ pub use detect::{FaceDetection, Landmarks, Point};
 pub use embed::Embedding;
 pub use engine::{Comparison, EngineConfig, FaceAnalysis, FaceEngine, load_image};
 pub use error::FaceError;
-pub use model::{default_models_dir, files as model_files};
+pub use model::files as model_files;
 pub use quality::{QualityReport, QualityWarning};
 
 #[cfg(test)]

@@ -1,13 +1,13 @@
 //! One ONNX model loaded into a session that several threads may share.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Mutex;
 
 use ort::session::Session;
 use ort::value::Tensor;
 
 use crate::error::FaceError;
-use crate::runtime::OnnxRuntime;
+use tdverify_runtime::OnnxRuntime;
 
 /// File names of the models in `models/` (see models/MODELS.md).
 pub mod files {
@@ -19,14 +19,6 @@ pub mod files {
     pub const ONET: &str = "mtcnn_onet.onnx";
     /// MobileFaceNet embedding (192 values).
     pub const MOBILEFACENET: &str = "mobilefacenet.onnx";
-}
-
-/// The `models/` folder of a development tree (overridable with `TDVERIFY_MODELS`).
-pub fn default_models_dir() -> PathBuf {
-    if let Some(path) = std::env::var_os("TDVERIFY_MODELS") {
-        return PathBuf::from(path);
-    }
-    crate::runtime::workspace_root().join("models")
 }
 
 /// A float tensor that came out of a model: its shape and values.

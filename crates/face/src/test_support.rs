@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 use tdverify_core::test_data;
 
 use crate::engine::FaceEngine;
-use crate::runtime::default_library_path;
+use tdverify_runtime::default_library_path;
 
 /// The engine, loaded once per test process. ONNX Runtime and the models are
 /// the project's own (`cargo xtask setup`), so a missing one fails the test.
@@ -35,7 +35,7 @@ pub(crate) fn london_dir() -> Option<PathBuf> {
     let dir = std::env::var_os("TDVERIFY_FACES")
         .map(PathBuf::from)
         .unwrap_or_else(|| {
-            crate::runtime::workspace_root()
+            tdverify_runtime::workspace_root()
                 .parent()
                 .map(|p| p.join("shared/faces/london"))
                 .unwrap_or_default()

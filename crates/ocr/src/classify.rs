@@ -46,15 +46,15 @@ impl std::fmt::Debug for OcrEngine {
 
 /// The `models/` folder of a development tree (overridable with `TDVERIFY_MODELS`).
 pub fn default_models_dir() -> PathBuf {
-    tdverify_face::default_models_dir()
+    tdverify_runtime::default_models_dir()
 }
 
 impl OcrEngine {
     /// Loads ONNX Runtime from its default place (see
-    /// `tdverify_face::runtime::default_library_path`) and the model from
+    /// `tdverify_runtime::default_library_path`) and the model from
     /// [`default_models_dir`].
     pub fn load_default() -> Result<OcrEngine, OcrError> {
-        OcrEngine::load(&tdverify_face::runtime::default_library_path(), &default_models_dir())
+        OcrEngine::load(&tdverify_runtime::default_library_path(), &default_models_dir())
     }
 
     /// Loads ONNX Runtime from `onnxruntime_library` (once per process, shared
@@ -64,7 +64,7 @@ impl OcrEngine {
         if !model_path.is_file() {
             return Err(OcrError::ModelMissing { path: model_path });
         }
-        let runtime = tdverify_face::runtime::init_onnxruntime(onnxruntime_library)
+        let runtime = tdverify_runtime::init_onnxruntime(onnxruntime_library)
             .map_err(|e| OcrError::Runtime { reason: e.to_string() })?;
         let failed = |reason: String| OcrError::Inference { model: MODEL_FILE.to_string(), reason };
         let builder = Session::builder(runtime.environment()).map_err(|e| failed(e.to_string()))?;

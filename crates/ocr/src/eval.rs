@@ -692,7 +692,7 @@ mod tests {
             }
             tdverify_core::test_data::missing_project_piece(what, "run cargo xtask setup, which generates it");
         }
-        let library = tdverify_face::runtime::default_library_path();
+        let library = tdverify_runtime::default_library_path();
         if !library.is_file() {
             tdverify_core::test_data::missing_project_piece(
                 format!("ONNX Runtime at {}", library.display()),

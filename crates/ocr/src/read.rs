@@ -842,7 +842,7 @@ mod tests {
     /// repository) are the project's own, so a missing one fails the test.
     #[track_caller]
     fn engine() -> OcrEngine {
-        let library = tdverify_face::runtime::default_library_path();
+        let library = tdverify_runtime::default_library_path();
         if !library.is_file() {
             tdverify_core::test_data::missing_project_piece(
                 format!("ONNX Runtime at {}", library.display()),

@@ -1,20 +1,51 @@
-//! Loading the ONNX Runtime shared library once for the whole program.
+//! The ONNX Runtime environment of a tdverify process, and where the models are.
 //!
 //! `ort` allows exactly one environment per process, so every part of
 //! tdverify that runs an ONNX model (faces, MRZ OCR…) goes through
 //! [`init_onnxruntime`], which loads the library on first use and hands out
 //! the same environment afterwards.
+//!
+//! This crate is small on purpose: the model users depend on it instead of on
+//! each other, so the MRZ reader does not pull in the face pipeline, and
+//! nothing here links OpenCV (a test in `tests/dependency_rule.rs` keeps it so).
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
-
-use crate::error::FaceError;
 
 /// The ONNX Runtime version tdverify is built and tested against.
 pub const ONNXRUNTIME_VERSION: &str = "1.31.1";
 
 /// File name of the library as `cargo xtask setup` installs it.
 pub const ONNXRUNTIME_LIBRARY_NAME: &str = "libonnxruntime.so.1.31.1";
+
+/// Why ONNX Runtime could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum RuntimeError {
+    /// The ONNX Runtime shared library is missing.
+    #[error(
+        "ONNX Runtime library not found at {path}: run `cargo xtask setup` or pass the path to libonnxruntime.so.1.31.1"
+    )]
+    Missing {
+        /// Where it was looked for.
+        path: PathBuf,
+    },
+    /// The library exists but could not be loaded (wrong file or version).
+    #[error("cannot load ONNX Runtime from {path}: {reason}")]
+    Load {
+        /// The library file.
+        path: PathBuf,
+        /// What the loader said.
+        reason: String,
+    },
+    /// The current folder, needed to make a relative path absolute, is unreadable.
+    #[error("finding the current folder for {path}: {source}")]
+    CurrentDir {
+        /// The relative path asked for.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+}
 
 /// A loaded ONNX Runtime: the environment sessions are created in.
 ///
@@ -49,11 +80,14 @@ impl OnnxRuntime {
 static RUNTIME: OnceLock<OnnxRuntime> = OnceLock::new();
 static INIT_LOCK: Mutex<()> = Mutex::new(());
 
-/// Where the library lives in a development tree: `third_party/onnxruntime/`
-/// at the workspace root (put there by `cargo xtask setup`).
+/// Where the library is in a development tree: `TDVERIFY_ORT_LIB` (or the older
+/// `TDVERIFY_ONNXRUNTIME`) when set, else `third_party/onnxruntime/` at the
+/// workspace root (put there by `cargo xtask setup`).
 pub fn default_library_path() -> PathBuf {
-    if let Some(path) = std::env::var_os("TDVERIFY_ONNXRUNTIME") {
-        return PathBuf::from(path);
+    for variable in ["TDVERIFY_ORT_LIB", "TDVERIFY_ONNXRUNTIME"] {
+        if let Some(path) = std::env::var_os(variable).filter(|path| !path.is_empty()) {
+            return PathBuf::from(path);
+        }
     }
     workspace_root()
         .join("third_party")
@@ -61,8 +95,17 @@ pub fn default_library_path() -> PathBuf {
         .join(ONNXRUNTIME_LIBRARY_NAME)
 }
 
-/// The workspace root, found from this crate's manifest directory at build time.
-pub(crate) fn workspace_root() -> PathBuf {
+/// The `models/` folder of a development tree (overridable with `TDVERIFY_MODELS`).
+pub fn default_models_dir() -> PathBuf {
+    if let Some(path) = std::env::var_os("TDVERIFY_MODELS").filter(|path| !path.is_empty()) {
+        return PathBuf::from(path);
+    }
+    workspace_root().join("models")
+}
+
+/// The workspace root, found from this crate's manifest folder at build time
+/// (development trees and tests; an installation passes its own paths).
+pub fn workspace_root() -> PathBuf {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     manifest
         .parent()
@@ -76,8 +119,8 @@ pub(crate) fn workspace_root() -> PathBuf {
 /// whatever path they pass.
 ///
 /// A missing file, a file that is not ONNX Runtime, or a version older than
-/// the one `ort` needs gives a [`FaceError`] that names the path, never a panic.
-pub fn init_onnxruntime(library_path: impl AsRef<Path>) -> Result<OnnxRuntime, FaceError> {
+/// the one `ort` needs gives a [`RuntimeError`] that names the path, never a panic.
+pub fn init_onnxruntime(library_path: impl AsRef<Path>) -> Result<OnnxRuntime, RuntimeError> {
     if let Some(runtime) = RUNTIME.get() {
         return Ok(runtime.clone());
     }
@@ -92,28 +135,24 @@ pub fn init_onnxruntime(library_path: impl AsRef<Path>) -> Result<OnnxRuntime, F
         requested.to_path_buf()
     } else {
         std::env::current_dir()
-            .map_err(|source| FaceError::Io {
-                action: "finding the current folder for",
+            .map_err(|source| RuntimeError::CurrentDir {
                 path: requested.to_path_buf(),
                 source,
             })?
             .join(requested)
     };
     if !absolute.is_file() {
-        return Err(FaceError::RuntimeMissing { path: absolute });
+        return Err(RuntimeError::Missing { path: absolute });
     }
-    let builder = ort::init_from(&absolute).map_err(|error| FaceError::RuntimeLoad {
+    let load_error = |reason: String| RuntimeError::Load {
         path: absolute.clone(),
-        reason: error.to_string(),
-    })?;
-    let environment =
-        builder
-            .with_name("tdverify")
-            .build()
-            .map_err(|error| FaceError::RuntimeLoad {
-                path: absolute.clone(),
-                reason: error.to_string(),
-            })?;
+        reason,
+    };
+    let environment = ort::init_from(&absolute)
+        .map_err(|error| load_error(error.to_string()))?
+        .with_name("tdverify")
+        .build()
+        .map_err(|error| load_error(error.to_string()))?;
     let runtime = OnnxRuntime {
         environment,
         library_path: absolute,
@@ -132,10 +171,12 @@ mod tests {
             return;
         }
         match init_onnxruntime("/nonexistent/libonnxruntime.so.1.31.1") {
-            Err(error @ FaceError::RuntimeMissing { .. }) => {
+            Err(error @ RuntimeError::Missing { .. }) => {
                 assert!(error.to_string().contains("cargo xtask setup"), "{error}");
             }
-            other => panic!("expected RuntimeMissing, got {other:?}"),
+            // Another test of this process loaded the real library meanwhile.
+            Ok(_) if RUNTIME.get().is_some() => {}
+            other => panic!("expected Missing, got {other:?}"),
         }
     }
 
@@ -145,15 +186,16 @@ mod tests {
             return;
         }
         let path = std::env::temp_dir().join(format!(
-            "tdverify-face-test-not-a-library-{}.so",
+            "tdverify-runtime-test-not-a-library-{}.so",
             std::process::id()
         ));
         std::fs::write(&path, b"this is not a shared library").expect("write temp file");
         let result = init_onnxruntime(&path);
         let _ = std::fs::remove_file(&path);
         match result {
-            Err(FaceError::RuntimeLoad { reason, .. }) => assert!(!reason.is_empty()),
-            other => panic!("expected RuntimeLoad, got {other:?}"),
+            Err(RuntimeError::Load { reason, .. }) => assert!(!reason.is_empty()),
+            Ok(_) if RUNTIME.get().is_some() => {}
+            other => panic!("expected Load, got {other:?}"),
         }
     }
 
@@ -169,5 +211,14 @@ mod tests {
         let first = init_onnxruntime(&path).expect("load ONNX Runtime");
         let second = init_onnxruntime("/some/other/path").expect("already loaded");
         assert_eq!(first.library_path(), second.library_path());
+    }
+
+    #[test]
+    fn the_development_tree_holds_the_models() {
+        let root = workspace_root();
+        assert!(root.join("Cargo.toml").is_file(), "{}", root.display());
+        if std::env::var_os("TDVERIFY_MODELS").is_none() {
+            assert!(default_models_dir().join("ocr").is_dir());
+        }
     }
 }
