@@ -1,4 +1,4 @@
-//! `cargo xtask fixtures [--seed S] [--count N] [--out DIR] [--faces DIR] [--flatbed DPI] [--template KEY]... [--scenario NAME]... [--specimens]`:
+//! `cargo xtask fixtures [--seed S] [--count N] [--out DIR] [--faces DIR] [--flatbed DPI] [--captures camera|phone] [--template KEY]... [--scenario NAME]... [--specimens]`:
 //! generates the fixture documents (default: seed 1, 56 documents, into
 //! `out/fixtures`, git-ignored; documents of models with a chip get their TEST
 //! chip in `<doc>/chip/`, and `pki/` holds the TEST CSCAs to trust) or, with
@@ -10,7 +10,7 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 
 const USAGE: &str =
-    "usage: cargo xtask fixtures [--seed S] [--count N] [--out DIR] [--faces DIR] [--flatbed DPI] [--template ISSUER/doc]... [--scenario NAME]... [--specimens]";
+    "usage: cargo xtask fixtures [--seed S] [--count N] [--out DIR] [--faces DIR] [--flatbed DPI] [--captures camera|phone] [--template ISSUER/doc]... [--scenario NAME]... [--specimens]";
 
 /// Parses the arguments and runs the generator.
 pub fn run(args: &[String]) -> Result<()> {
@@ -30,6 +30,14 @@ pub fn run(args: &[String]) -> Result<()> {
             "--flatbed" => {
                 let dpi = value("--flatbed")?.parse().context("--flatbed must be a dpi such as 300")?;
                 config.captures = tdverify_fixtures::CaptureMix::Flatbed(dpi);
+            }
+            // Every document photographed (a set to study camera or phone captures).
+            "--captures" => {
+                config.captures = match value("--captures")?.as_str() {
+                    "camera" => tdverify_fixtures::CaptureMix::Camera,
+                    "phone" => tdverify_fixtures::CaptureMix::Phone,
+                    other => bail!("--captures takes camera or phone, not `{other}`\n{USAGE}"),
+                }
             }
             "--template" => config.templates.get_or_insert_with(Vec::new).push(value("--template")?),
             // Only these scenarios, in turn (a focused evaluation set): snake_case names as in truth.json.
