@@ -25,6 +25,14 @@ pub const CHECK_IDS: &[CheckIdInfo] = &[
         meaning: "printed portrait and the ghost image beside the data show the same person (templates with a ghost image; needs no chip or bearer)",
     },
     CheckIdInfo {
+        id: "face.photo_vs_uv_copy",
+        meaning: "printed portrait and its copy in UV-fluorescent ink show the same person (templates with a UV portrait copy; needs a UV capture, no chip or bearer)",
+    },
+    CheckIdInfo {
+        id: "face.photo_vs_ir_copy",
+        meaning: "printed portrait and its copy in IR-absorbing ink show the same person (templates with an IR portrait copy; needs an IR capture, no chip or bearer)",
+    },
+    CheckIdInfo {
         id: "face.quality.face_found",
         meaning: "a face was found in the image",
     },

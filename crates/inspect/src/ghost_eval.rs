@@ -22,15 +22,17 @@ use tdverify_document::{DocumentOptions, check_document_with};
 use tdverify_face::FaceEngine;
 use tdverify_face::embed::Embedding;
 use tdverify_face::eval::{Rates, error_rates_at, rates};
-use tdverify_face::ghost::GHOST_THRESHOLDS;
+use tdverify_face::ghost::{CopyInk, GHOST_THRESHOLDS, enhance_copy_at};
 
 use crate::eval::{OfficerEvalError, TruthSummary, load_side, load_truth_summary, parse_date};
 
-/// One document's portrait and ghost image, compared.
+/// One document's portrait and one of its copies (ghost image, UV or IR copy), compared.
 #[derive(Debug, Clone, Serialize)]
 pub struct GhostDocument {
     /// Folder name.
     pub id: String,
+    /// Which copy: `ghost_image`, `uv_portrait` or `ir_portrait`.
+    pub copy: ZoneKind,
     /// Scenario name.
     pub scenario: String,
     /// Template key, when one matched.
@@ -43,8 +45,12 @@ pub struct GhostDocument {
     pub score: Option<f32>,
     /// A face was found in the portrait zone.
     pub portrait_face: bool,
-    /// A face was found in the enhanced ghost image.
+    /// A face was found in the enhanced copy.
     pub ghost_face: bool,
+    /// What the inspection reports for this pair (`face.photo_vs_ghost`,
+    /// `face.photo_vs_uv_copy`, `face.photo_vs_ir_copy`), its rule for
+    /// photographed pages included (glare and the chip left aside).
+    pub inspection: tdverify_core::CheckStatus,
     /// Milliseconds for the comparison (both analyses).
     pub ms: f64,
     /// The white capture's quality (focus, resolution, skew) on the ghost's side.
@@ -72,10 +78,11 @@ pub struct ThresholdRow {
     pub fnmr: f64,
 }
 
-/// The whole evaluation.
+/// The whole evaluation. Rates and thresholds are the ghost image's; the UV
+/// and IR copies are counted in the decision tables under their own names.
 #[derive(Debug, Clone, Serialize)]
 pub struct GhostReport {
-    /// Every document with a ghost image.
+    /// Every comparison: one per document with a ghost image, one per UV or IR copy.
     pub documents: Vec<GhostDocument>,
     /// Documents whose template has no ghost image (not compared).
     pub without_ghost: usize,
@@ -100,7 +107,24 @@ pub struct GhostReport {
 }
 
 /// Evaluates every document folder directly under `dir`.
-pub fn evaluate_folder(dir: &Path, library: &ReferenceLibrary, engine: &FaceEngine, mut progress: impl FnMut(usize, usize)) -> Result<GhostReport, OfficerEvalError> {
+pub fn evaluate_folder(dir: &Path, library: &ReferenceLibrary, engine: &FaceEngine, progress: impl FnMut(usize, usize)) -> Result<GhostReport, OfficerEvalError> {
+    evaluate_folder_with(dir, library, engine, None, progress)
+}
+
+/// [`evaluate_folder`], and with `dump` a folder where each document's crops
+/// are written as the comparison saw them (`<id>.portrait.png`,
+/// `<id>.ghost.png`, `<id>.ghost_enhanced.png`): to look at a miss, or to try
+/// an enhancement on the same crops without the document stage.
+pub fn evaluate_folder_with(
+    dir: &Path,
+    library: &ReferenceLibrary,
+    engine: &FaceEngine,
+    dump: Option<&Path>,
+    mut progress: impl FnMut(usize, usize),
+) -> Result<GhostReport, OfficerEvalError> {
+    if let Some(dump) = dump {
+        std::fs::create_dir_all(dump).map_err(|source| OfficerEvalError::Read { path: dump.to_path_buf(), source })?;
+    }
     let entries = std::fs::read_dir(dir).map_err(|source| OfficerEvalError::Read { path: dir.to_path_buf(), source })?;
     let mut folders: Vec<PathBuf> = entries.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.join("truth.json").is_file()).collect();
     folders.sort();
@@ -110,17 +134,18 @@ pub fn evaluate_folder(dir: &Path, library: &ReferenceLibrary, engine: &FaceEngi
     let mut documents = Vec::new();
     let mut without_ghost = 0;
     for (done, folder) in folders.iter().enumerate() {
-        match evaluate_document(folder, library, engine)? {
-            Some(document) => documents.push(document),
-            None => without_ghost += 1,
+        let compared = evaluate_document(folder, library, engine, dump)?;
+        if !compared.iter().any(|d| d.copy == ZoneKind::GhostImage) {
+            without_ghost += 1;
         }
+        documents.extend(compared);
         progress(done + 1, folders.len());
     }
     Ok(report(documents, without_ghost))
 }
 
-/// One document; `None` when its template has no ghost image.
-fn evaluate_document(folder: &Path, library: &ReferenceLibrary, engine: &FaceEngine) -> Result<Option<GhostDocument>, OfficerEvalError> {
+/// One document's comparisons, one per portrait copy its template declares (none without a copy).
+fn evaluate_document(folder: &Path, library: &ReferenceLibrary, engine: &FaceEngine, dump: Option<&Path>) -> Result<Vec<GhostDocument>, OfficerEvalError> {
     let truth: TruthSummary = load_truth_summary(folder)?;
     let malformed = |message: &str| OfficerEvalError::Truth { path: folder.join("truth.json"), message: message.to_owned() };
     let today = parse_date(&truth.reference_date).ok_or_else(|| malformed("reference_date is not YYYY-MM-DD"))?;
@@ -141,28 +166,50 @@ fn evaluate_document(folder: &Path, library: &ReferenceLibrary, engine: &FaceEng
         qualities.push(report.quality.iter().find(|q| q.light == tdverify_core::Light::White).cloned());
         copies.extend(report.portrait_copies.into_iter().map(|c| tdverify_document::checks::photo::PortraitCopy { page: page as u8, ..c }));
     }
-    let Some(ghost) = copies.iter().find(|c| c.kind == ZoneKind::GhostImage) else { return Ok(None) };
-    let Some(portrait) = copies.iter().filter(|c| c.kind == ZoneKind::Photo).min_by_key(|c| c.page != ghost.page) else { return Ok(None) };
-    let comparison = engine
-        .compare_with_ghost(&portrait.image, &ghost.image)
-        .map_err(|e| OfficerEvalError::Image { path: folder.to_path_buf(), message: e.to_string() })?;
-    let portrait_embedding = engine.grey_embedding(&comparison.portrait).map_err(|e| OfficerEvalError::Image { path: folder.to_path_buf(), message: e.to_string() })?;
-    Ok(Some(GhostDocument {
-        id: folder.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
-        scenario: truth.scenario.clone(),
-        template,
-        capture: truth.capture_label(),
-        same_person: portrait_identity == holder_identity,
-        score: comparison.score,
-        portrait_face: comparison.portrait.face.is_some(),
-        ghost_face: comparison.ghost.face.is_some(),
-        ms: comparison.ms,
-        white_quality: qualities.get(usize::from(ghost.page)).cloned().flatten(),
-        portrait_embedding,
-        ghost_embedding: comparison.ghost.embedding.clone(),
-        portrait_identity,
-        holder_identity,
-    }))
+    let id = folder.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let flat = crate::ghost::scanned_flat(&qualities.iter().flatten().cloned().collect::<Vec<_>>());
+    let mut compared = Vec::new();
+    for copy in copies.iter().filter(|c| matches!(c.kind, ZoneKind::GhostImage | ZoneKind::UvPortrait | ZoneKind::IrPortrait)) {
+        let Some(portrait) = copies.iter().filter(|c| c.kind == ZoneKind::Photo).min_by_key(|c| c.page != copy.page) else {
+            continue;
+        };
+        let ink = if copy.kind == ZoneKind::UvPortrait { CopyInk::Fluorescent } else { CopyInk::Absorbing };
+        let name = match copy.kind {
+            ZoneKind::UvPortrait => "uv_copy",
+            ZoneKind::IrPortrait => "ir_copy",
+            _ => "ghost",
+        };
+        if let Some(dump) = dump {
+            let enhanced = enhance_copy_at(&copy.image, ink, copy.capture_px_per_mm);
+            let enhanced_name = format!("{name}_enhanced");
+            for (name, image) in [("portrait", &portrait.image), (name, &copy.image), (enhanced_name.as_str(), &enhanced)] {
+                let path = dump.join(format!("{id}.{name}.png"));
+                image.save(&path).map_err(|e| OfficerEvalError::Image { path: path.clone(), message: e.to_string() })?;
+            }
+        }
+        let failed = |e: tdverify_face::FaceError| OfficerEvalError::Image { path: folder.to_path_buf(), message: e.to_string() };
+        let comparison = engine.compare_with_copy(&portrait.image, &copy.image, ink, copy.capture_px_per_mm).map_err(failed)?;
+        let portrait_embedding = engine.grey_embedding(&comparison.portrait).map_err(failed)?;
+        compared.push(GhostDocument {
+            id: id.clone(),
+            copy: copy.kind,
+            scenario: truth.scenario.clone(),
+            template: template.clone(),
+            capture: truth.capture_label(),
+            same_person: portrait_identity == holder_identity,
+            score: comparison.score,
+            portrait_face: comparison.portrait.face.is_some(),
+            ghost_face: comparison.ghost.face.is_some(),
+            inspection: crate::ghost::outcome(&comparison, portrait, copy, flat).check.status,
+            ms: comparison.ms,
+            white_quality: qualities.get(usize::from(copy.page)).cloned().flatten(),
+            portrait_embedding,
+            ghost_embedding: comparison.ghost.embedding.clone(),
+            portrait_identity: portrait_identity.clone(),
+            holder_identity: holder_identity.clone(),
+        });
+    }
+    Ok(compared)
 }
 
 /// Index of a decision in the `[match, review, no face, no match]` counts.
@@ -176,11 +223,12 @@ fn decision_slot(score: Option<f32>) -> usize {
 }
 
 fn report(documents: Vec<GhostDocument>, without_ghost: usize) -> GhostReport {
-    let genuine: Vec<f32> = documents.iter().filter(|d| d.same_person).filter_map(|d| d.score).collect();
-    let same_document: Vec<f32> = documents.iter().filter(|d| !d.same_person).filter_map(|d| d.score).collect();
+    let ghosts: Vec<&GhostDocument> = documents.iter().filter(|d| d.copy == ZoneKind::GhostImage).collect();
+    let genuine: Vec<f32> = ghosts.iter().filter(|d| d.same_person).filter_map(|d| d.score).collect();
+    let same_document: Vec<f32> = ghosts.iter().filter(|d| !d.same_person).filter_map(|d| d.score).collect();
     let mut impostor = same_document.clone();
-    for a in &documents {
-        for b in &documents {
+    for a in &ghosts {
+        for b in &ghosts {
             if a.id == b.id || a.portrait_identity == b.holder_identity {
                 continue;
             }
@@ -207,11 +255,17 @@ fn report(documents: Vec<GhostDocument>, without_ghost: usize) -> GhostReport {
     for document in &documents {
         let slot = decision_slot(document.score);
         let kind = if document.same_person { "genuine" } else { "substituted" };
-        decisions.entry(document.scenario.clone()).or_default()[slot] += 1;
-        decisions_by_capture.entry(format!("{} {kind}", document.capture)).or_default()[slot] += 1;
-        decisions_by_template.entry(format!("{} {kind}", document.template.as_deref().unwrap_or("-"))).or_default()[slot] += 1;
+        // The ghost image's rows keep their names; the other copies are named.
+        let copy = match document.copy {
+            ZoneKind::UvPortrait => "uv_copy ",
+            ZoneKind::IrPortrait => "ir_copy ",
+            _ => "",
+        };
+        decisions.entry(format!("{copy}{}", document.scenario)).or_default()[slot] += 1;
+        decisions_by_capture.entry(format!("{copy}{} {kind}", document.capture)).or_default()[slot] += 1;
+        decisions_by_template.entry(format!("{copy}{} {kind}", document.template.as_deref().unwrap_or("-"))).or_default()[slot] += 1;
     }
-    let ms: Vec<f64> = documents.iter().map(|d| d.ms).collect();
+    let ms: Vec<f64> = ghosts.iter().map(|d| d.ms).collect();
     GhostReport {
         rates: rates(&genuine, &impostor),
         same_document_impostors: same_document.len(),
@@ -233,14 +287,15 @@ impl GhostReport {
         let r = &self.rates;
         out.push_str(&format!(
             "portrait vs ghost image: {} documents with a ghost image ({} without); {} genuine pairs, {} impostor pairs ({} same-document substitutions)\n",
-            self.documents.len(),
+            self.documents.iter().filter(|d| d.copy == ZoneKind::GhostImage).count(),
             self.without_ghost,
             r.genuine,
             r.impostor,
             self.same_document_impostors
         ));
-        let no_face = self.documents.iter().filter(|d| !d.ghost_face).count();
-        let no_portrait = self.documents.iter().filter(|d| !d.portrait_face).count();
+        let ghosts = || self.documents.iter().filter(|d| d.copy == ZoneKind::GhostImage);
+        let no_face = ghosts().filter(|d| !d.ghost_face).count();
+        let no_portrait = ghosts().filter(|d| !d.portrait_face).count();
         out.push_str(&format!("no face in the ghost image: {no_face}; no face in the portrait: {no_portrait}\n"));
         out.push_str(&format!(
             "EER {:.2}% at {:.3}; FNMR at FMR 1% {:.2}%, at FMR 0.1% {:.2}%; lowest genuine {:.3}, highest impostor {:.3}\n",
@@ -265,6 +320,20 @@ impl GhostReport {
                 out.push_str(&format!("  {title:<8} {key:<44} {pass:>4} {review:>4} {no_face:>4} {fail:>4}\n"));
             }
         }
+        out.push_str("as the inspection reports them (fail / pass / other), per copy, capture and kind:\n");
+        let mut rows: BTreeMap<String, [usize; 3]> = BTreeMap::new();
+        for d in &self.documents {
+            let kind = if d.same_person { "genuine" } else { "substituted" };
+            let slot = match d.inspection {
+                tdverify_core::CheckStatus::Fail => 0,
+                tdverify_core::CheckStatus::Pass => 1,
+                _ => 2,
+            };
+            rows.entry(format!("{:?} {} {kind}", d.copy, d.capture)).or_default()[slot] += 1;
+        }
+        for (key, [fail, pass, other]) in rows {
+            out.push_str(&format!("  {key:<50} {fail:>4} {pass:>4} {other:>4}\n"));
+        }
         out.push_str(&format!("milliseconds per comparison: mean {:.0}, max {:.0}\n", self.ms_mean, self.ms_max));
         out
     }
@@ -277,6 +346,7 @@ mod tests {
     fn document(id: &str, same_person: bool, score: Option<f32>, portrait: &str, holder: &str) -> GhostDocument {
         GhostDocument {
             id: id.to_owned(),
+            copy: ZoneKind::GhostImage,
             scenario: if same_person { "genuine" } else { "photo_substitution_clean" }.to_owned(),
             template: Some("UTO/passport".to_owned()),
             capture: "flatbed_300".to_owned(),
@@ -284,6 +354,7 @@ mod tests {
             score,
             portrait_face: true,
             ghost_face: score.is_some(),
+            inspection: tdverify_core::CheckStatus::NotChecked,
             ms: 80.0,
             white_quality: None,
             portrait_embedding: Embedding::normalised(vec![1.0, 0.0]),

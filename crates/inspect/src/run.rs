@@ -240,6 +240,16 @@ pub fn run(input: &InspectInput, engines: &Engines<'_>, progress: &(dyn Fn(Stage
                 }
             }
         }
+        // The UV and IR copies of the portrait the template declares.
+        let declared: Vec<ZoneKind> = document_report
+            .template
+            .as_deref()
+            .and_then(|key| engines.library.get(key))
+            .map(|template| template.sides.iter().flat_map(|side| side.zones.iter().map(|zone| zone.kind)).collect())
+            .unwrap_or_default();
+        for copy in crate::ghost::compare_other_copies(&document_report.portrait_copies, &declared, engine, flat_scan) {
+            checks.push(copy.check);
+        }
         face_ms += elapsed_ms(started);
     }
     // Needs the face stage's checks and the document stage's glare map together.

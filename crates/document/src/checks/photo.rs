@@ -20,11 +20,11 @@ use crate::register::rectify_rect;
 pub const PORTRAIT_PX_PER_MM: f32 = 12.0;
 
 /// One copy of the holder's portrait the template declares (the primary photo,
-/// the ghost image), cut out of one light's capture and turned upright, for
-/// the face stage to compare.
+/// the ghost image, the UV and IR copies), cut out of the capture of the light
+/// that shows it and turned upright, for the face stage to compare.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PortraitCopy {
-    /// Which copy: `photo` or `ghost_image`.
+    /// Which copy: `photo`, `ghost_image`, `uv_portrait` or `ir_portrait`.
     pub kind: ZoneKind,
     /// The template zone's name.
     pub zone: String,
@@ -34,29 +34,46 @@ pub struct PortraitCopy {
     pub region: Rect,
     /// The document side (0: the side inspected first; 1: the other side of a card).
     pub page: u8,
+    /// The capture's own resolution over the page (pixels per millimetre): a
+    /// crop upsampled from a coarse photograph holds less detail than its size says.
+    pub capture_px_per_mm: f32,
     /// The zone, upright, at [`PORTRAIT_PX_PER_MM`] (shown and compared, not saved).
     #[serde(skip)]
     pub image: RgbImage,
 }
 
-/// The portrait copies of the side under white light: the photo zone and every
-/// ghost image zone. `images` are the decoded captures (the crops are taken
-/// from them, not from the coarser rectified page).
+/// The light that shows a portrait copy of this kind; `None` for other zones.
+pub fn copy_light(kind: ZoneKind) -> Option<Light> {
+    match kind {
+        ZoneKind::Photo | ZoneKind::GhostImage => Some(Light::White),
+        ZoneKind::UvPortrait => Some(Light::Uv),
+        ZoneKind::IrPortrait => Some(Light::Ir),
+        _ => None,
+    }
+}
+
+/// The portrait copies of the side, each from its own light's capture: the
+/// photo zone and the ghost image under white light, UV and IR copies under
+/// theirs. `images` are the decoded captures (the crops are taken from them,
+/// not from the coarser rectified page). A copy whose light was not captured
+/// or registered is left out.
 pub fn portrait_copies(ctx: &PageContext<'_>, images: &[(Light, RgbImage)]) -> Vec<PortraitCopy> {
-    let (Some(white), Some((_, image))) = (ctx.white.as_ref(), images.iter().find(|(light, _)| *light == Light::White)) else {
-        return Vec::new();
-    };
     ctx.side
         .zones
         .iter()
-        .filter(|zone| matches!(zone.kind, ZoneKind::Photo | ZoneKind::GhostImage))
-        .map(|zone| PortraitCopy {
-            kind: zone.kind,
-            zone: zone.name.clone(),
-            light: Light::White,
-            region: white.registration.region(&zone.rect_mm),
-            page: 0,
-            image: rectify_rect(image, &white.registration, &zone.rect_mm, PORTRAIT_PX_PER_MM),
+        .filter_map(|zone| {
+            let light = copy_light(zone.kind)?;
+            let page = ctx.light(light)?;
+            let (_, image) = images.iter().find(|(l, _)| *l == light)?;
+            Some(PortraitCopy {
+                kind: zone.kind,
+                zone: zone.name.clone(),
+                light,
+                region: page.registration.region(&zone.rect_mm),
+                page: 0,
+                capture_px_per_mm: page.registration.px_per_mm,
+                image: rectify_rect(image, &page.registration, &zone.rect_mm, PORTRAIT_PX_PER_MM),
+            })
         })
         .collect()
 }

@@ -184,6 +184,14 @@ pub enum ZoneKind {
     Photo,
     /// The secondary, faded portrait (ghost image).
     GhostImage,
+    /// A copy of the holder's portrait printed in UV-fluorescent ink: faint or
+    /// invisible under white light, glowing under UV. Listed in
+    /// `uv.fluorescent` with its colour.
+    UvPortrait,
+    /// A copy of the holder's portrait printed in IR-absorbing ink that blends
+    /// into the print under white light and shows under IR. Listed in
+    /// `ir.absorbing`.
+    IrPortrait,
     /// The holder's signature.
     Signature,
     /// The machine readable zone.
@@ -898,6 +906,7 @@ impl Template {
             }
         }
         Self::validate_coaxial(side)?;
+        Self::validate_portrait_copies(side)?;
         if let Some(name) = side
             .ir
             .absorbing
@@ -917,6 +926,26 @@ impl Template {
 }
 
 impl Template {
+    /// A UV portrait copy must say what colour it glows in, and an IR copy
+    /// must be declared IR-absorbing: without it no light shows them.
+    fn validate_portrait_copies(side: &Side) -> Result<(), (String, Option<String>)> {
+        for zone in &side.zones {
+            let missing = match zone.kind {
+                ZoneKind::UvPortrait if side.uv_colour(&zone.name).is_none() => "uv.fluorescent",
+                ZoneKind::IrPortrait if !side.ir.absorbing.contains(&zone.name) => "ir.absorbing",
+                _ => continue,
+            };
+            return Err((
+                format!(
+                    "side `{}`: portrait copy `{}` must be listed in {missing}",
+                    side.name, zone.name
+                ),
+                Some(quoted(&zone.name)),
+            ));
+        }
+        Ok(())
+    }
+
     /// The coaxial section: the laminate names an existing zone and repeats
     /// inside it at a sensible pitch; OVDs name distinct `ovd` zones.
     fn validate_coaxial(side: &Side) -> Result<(), (String, Option<String>)> {
@@ -1154,6 +1183,32 @@ absorbing = ["surname"]
         }
         .to_px(300.0);
         assert_eq!((rect.x, rect.w, rect.h), (300.0, 30.0, 300.0));
+    }
+
+    /// MINIMAL with a UV and an IR portrait copy, declared as `uv` and `ir` say.
+    fn with_portrait_copies(uv: &str, ir: &str) -> String {
+        MINIMAL
+            .replace(
+                "fluorescent = [{ zone = \"surname\", colour = \"#40a0ff\" }]",
+                &format!("fluorescent = [{{ zone = \"surname\", colour = \"#40a0ff\" }}{uv}]"),
+            )
+            .replace("absorbing = [\"surname\"]", &format!("absorbing = [\"surname\"{ir}]"))
+            + "\n[[side.zone]]\nname = \"uv_portrait\"\nkind = \"uv_portrait\"\nrect_mm = [100.0, 18.0, 16.0, 20.0]\n\n[[side.zone]]\nname = \"ir_portrait\"\nkind = \"ir_portrait\"\nrect_mm = [100.0, 40.0, 16.0, 20.0]\n"
+    }
+
+    #[test]
+    fn portrait_copies_load_and_need_their_light_declared() {
+        let declared = with_portrait_copies(", { zone = \"uv_portrait\", colour = \"#E8E8FF\" }", ", \"ir_portrait\"");
+        let template = parse(&declared).unwrap();
+        let side = template.mrz_side().unwrap();
+        assert_eq!(side.first_zone_of(ZoneKind::UvPortrait).map(|z| z.name.as_str()), Some("uv_portrait"));
+        assert!(side.absorbs_ir("ir_portrait"));
+        assert_eq!(parse(&template.to_toml_string().unwrap()).unwrap(), template);
+        let no_colour = parse(&with_portrait_copies("", ", \"ir_portrait\"")).unwrap_err().to_string();
+        assert!(no_colour.contains("`uv_portrait`") && no_colour.contains("uv.fluorescent"), "{no_colour}");
+        let not_absorbing =
+            parse(&with_portrait_copies(", { zone = \"uv_portrait\", colour = \"#E8E8FF\" }", "")).unwrap_err().to_string();
+        assert!(not_absorbing.contains("`ir_portrait`") && not_absorbing.contains("ir.absorbing"), "{not_absorbing}");
     }
 
     /// MINIMAL with an OVD, a page-wide laminate zone and a coaxial section.
