@@ -78,9 +78,10 @@ pub fn scanned_flat(quality: &[QualityMeasure]) -> bool {
 /// scored alike (0.15–0.36 against 0.14–0.26), so there only a match is reported.
 pub const PHOTOGRAPHED_MIN_PX_PER_MM: f32 = 10.0;
 
-/// Score below which a photographed page's copy is called another person
-/// (no review band there: between it and the match threshold the officer
-/// compares by eye, which never changes the verdict). Camera captures of
+/// Score below which a photographed page's copy is sent to the officer as
+/// probably another person (a review, not a fraud sign: see models/MODELS.md;
+/// between it and the match threshold the officer compares by eye, which
+/// never changes the verdict). Camera captures of
 /// tuning seed 4101 at 10 px/mm or finer: lowest genuine 0.25 (12 pairs),
 /// 12 of the 14 substitutions whose copy's face was found below it.
 pub const PHOTOGRAPHED_NO_MATCH_BELOW: f32 = 0.20;
@@ -104,8 +105,8 @@ pub const RECAPTURE_GHOST: &str = "Capture the side with the ghost image again w
 /// On a photographed page (perspective, blur, noise) the faint ghost image
 /// scores lower and more unevenly: there a score under
 /// [`PHOTOGRAPHED_NO_MATCH_BELOW`] on a capture of at least
-/// [`PHOTOGRAPHED_MIN_PX_PER_MM`] is called another person, a match is
-/// reported, and anything else asks the officer to compare by eye.
+/// [`PHOTOGRAPHED_MIN_PX_PER_MM`] asks for a review (probably another
+/// person), a match is reported, and anything else is compared by eye.
 pub fn compare(copies: &[PortraitCopy], engine: &FaceEngine, glare_over_ghost: f32, portrait_confirmed_by_chip: bool, flat_scan: bool) -> Option<GhostOutcome> {
     let ghost = copies.iter().find(|c| c.kind == ZoneKind::GhostImage)?;
     let outcome = compare_one(copies, ghost, engine, flat_scan);
@@ -236,9 +237,14 @@ pub(crate) fn outcome(comparison: &GhostComparison, portrait: &PortraitCopy, cop
         format!("score {score:.3}; {}", thresholds.explain(decision))
     };
     let check = match decision {
-        _ if photographed_no_match => {
-            Check::fail(id, format!("The portrait and {name} show different people: the portrait may have been replaced. Compare them side by side"))
-        }
+        // Asked, not proposed as fraud: on the held-out camera set one genuine
+        // document in ten (a dark face whose ghost shows no features) scored this low.
+        _ if photographed_no_match => Check::warn(
+            id,
+            format!(
+                "The portrait and {name} look like different people on this photographed page: compare them side by side, or scan the page flat at 300 dpi"
+            ),
+        ),
         Decision::NoMatch | Decision::Review if !flat_scan => Check::not_checked(
             id,
             format!(
@@ -253,13 +259,7 @@ pub(crate) fn outcome(comparison: &GhostComparison, portrait: &PortraitCopy, cop
         Decision::Review => Check::warn(id, format!("The portrait and {name} may show different people: compare them side by side")),
         Decision::NoFace => Check::not_checked(id, format!("Portrait and {name} not compared: compare them by eye")),
     };
-    let confidence = if photographed_no_match {
-        0.8
-    } else if decision == Decision::Review {
-        0.5
-    } else {
-        0.9
-    };
+    let confidence = if photographed_no_match || decision == Decision::Review { 0.5 } else { 0.9 };
     let check = Check { confidence, ..check };
     GhostOutcome { check: check.with_evidence(Evidence::source(format!("face:photo+face:{}", names.source)).with_detail(detail)), views, score: Some(score) }
 }
@@ -369,7 +369,8 @@ mod tests {
         let ghost_at = |px_per_mm: f32| PortraitCopy { capture_px_per_mm: px_per_mm, ..copy(ZoneKind::GhostImage) };
         let photographed = |score: f32, px_per_mm: f32| outcome(&comparison(score), &copy(ZoneKind::Photo), &ghost_at(px_per_mm), false).check;
         let different = photographed(PHOTOGRAPHED_NO_MATCH_BELOW - 0.05, 11.0);
-        assert_eq!(different.status, CheckStatus::Fail);
+        assert_eq!(different.status, CheckStatus::Warn, "the officer compares: a review, not a fraud sign");
+        assert!(different.message.contains("different people"), "{}", different.message);
         assert!(different.evidence.iter().any(|e| { e.detail.as_deref().is_some_and(|d| d.contains("photographed page")) }));
         assert_eq!(photographed(PHOTOGRAPHED_NO_MATCH_BELOW + 0.05, 11.0).status, CheckStatus::NotChecked, "by eye, never a review");
         assert_eq!(photographed(0.9, 11.0).status, CheckStatus::Pass);
