@@ -32,6 +32,7 @@ pub mod imaging;
 pub mod logging;
 pub mod onnx;
 pub mod resources;
+pub mod reference_station;
 pub mod samples;
 pub mod settings;
 pub mod sltd_station;

@@ -191,6 +191,23 @@ fn an_admin_creates_an_officer_and_imports_a_master_list_officers_see_nothing_au
         audit_actions(&harness, "reference_import"),
         vec!["admin pack TEST-ONLY-pack: added ZZA/passport; replaced ".to_string()]
     );
+    // A second edition replaces it; the first stays as an earlier version and can be put back.
+    let template = pack.join("ZZA/passport/template.toml");
+    let first_edition = std::fs::read_to_string(&template).expect("template");
+    std::fs::write(&template, format!("# TEST-ONLY second edition\n{first_edition}")).expect("write");
+    harness.get_by_label("Validate").click();
+    harness.run();
+    harness.get_by_label("Install").click();
+    harness.run();
+    harness.get_by_label("Installed: 0 new, 1 replaced.");
+    harness.get_by_label_contains("Restore ZZA/passport").click();
+    harness.run();
+    harness.get_by_label_contains("is in use again");
+    let installed = std::fs::read_to_string(data.join("reference-library/ZZA/passport/template.toml")).expect("read");
+    assert_eq!(installed, first_edition, "the first edition is back in use");
+    let imports = audit_actions(&harness, "reference_import");
+    assert_eq!(imports.len(), 3, "{imports:?}");
+    assert!(imports[2].starts_with("admin restored ZZA/passport revision "), "{imports:?}");
 
     // An officer sees no tab at all.
     log_in(&mut harness, "officer1");

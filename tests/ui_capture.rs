@@ -5,7 +5,7 @@
 //! auto-capture off, Space takes the bearer's photo.
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -15,6 +15,9 @@ use tdverify::resources::Resources;
 use tdverify::settings::Settings;
 use tdverify::ui::screens::CaptureMode;
 use tdverify::ui::{Screen, StartOptions, TdverifyApp};
+
+mod support;
+use support::step_until;
 
 fn harness(dir: &Path) -> Harness<'static, TdverifyApp> {
     let settings = Settings { data_dir: dir.join("data"), ..Settings::default() };
@@ -28,22 +31,6 @@ fn harness(dir: &Path) -> Harness<'static, TdverifyApp> {
     };
     let app = TdverifyApp::new(settings, Resources::discover(), start).with_manual_stages();
     Harness::builder().with_size([1400.0, 1000.0]).build_ui_state(|ui, app: &mut TdverifyApp| app.show(ui), app)
-}
-
-/// Steps frames until `done` holds, at most `limit`.
-fn step_until(
-    harness: &mut Harness<'static, TdverifyApp>,
-    limit: Duration,
-    what: &str,
-    done: impl Fn(&TdverifyApp) -> bool,
-) {
-    let started = Instant::now();
-    while !done(harness.state()) {
-        assert!(started.elapsed() < limit, "{what} did not happen within {limit:?}");
-        std::thread::sleep(Duration::from_millis(20));
-        harness.step();
-    }
-    harness.step();
 }
 
 /// A fixture document's white page as a camera sees it: 8 frames blurred and sliding, then 14 sharp and still.

@@ -24,6 +24,9 @@ use tdverify::ui::screens::CaseLink;
 use tdverify::ui::screens::flow::{Progress, Stage};
 use tdverify::ui::{Screen, StartOptions, TdverifyApp};
 
+mod support;
+use support::step_until;
+
 const BINARY: &str = env!("CARGO_BIN_EXE_tdverify");
 const TEST_PASSPHRASE: &str = "TEST-ONLY station passphrase";
 const TEST_PASSWORD: &str = "TEST-ONLY password 1";
@@ -63,22 +66,6 @@ fn passport_with_chip(fixtures: &Path) -> tdverify::samples::Sample {
 fn press(harness: &mut Harness<'static, TdverifyApp>, keys: &mut usize, modifiers: egui::Modifiers, key: egui::Key) {
     harness.key_press_modifiers(modifiers, key);
     *keys += 1;
-    harness.step();
-}
-
-/// Steps frames until `done` holds, at most `limit`.
-fn step_until(
-    harness: &mut Harness<'static, TdverifyApp>,
-    limit: Duration,
-    what: &str,
-    done: impl Fn(&TdverifyApp) -> bool,
-) {
-    let started = Instant::now();
-    while !done(harness.state()) {
-        assert!(started.elapsed() < limit, "{what} did not happen within {limit:?}");
-        std::thread::sleep(Duration::from_millis(20));
-        harness.step();
-    }
     harness.step();
 }
 

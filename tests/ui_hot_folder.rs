@@ -5,7 +5,7 @@
 //! line says which files were opened.
 
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -17,6 +17,9 @@ use tdverify::settings::Settings;
 use tdverify::store::{Role, Store, StoreOptions};
 use tdverify::ui::hot_folder::HotFolderStatus;
 use tdverify::ui::{Screen, StartOptions, TdverifyApp};
+
+mod support;
+use support::step_until;
 
 const TEST_PASSPHRASE: &str = "TEST-ONLY station passphrase";
 const TEST_PASSWORD: &str = "TEST-ONLY password 1";
@@ -42,22 +45,6 @@ fn prepare_store(data: &Path) -> Store {
     let admin = store.login("admin", TEST_PASSWORD).expect("login");
     store.create_user(&admin, "officer", TEST_PASSWORD, Role::Officer).expect("officer");
     store
-}
-
-/// Steps frames until `done` holds, at most `limit`.
-fn step_until(
-    harness: &mut Harness<'static, TdverifyApp>,
-    limit: Duration,
-    what: &str,
-    done: impl Fn(&TdverifyApp) -> bool,
-) {
-    let started = Instant::now();
-    while !done(harness.state()) {
-        assert!(started.elapsed() < limit, "{what} did not happen within {limit:?}");
-        std::thread::sleep(Duration::from_millis(20));
-        harness.step();
-    }
-    harness.step();
 }
 
 /// One genuine passport scanned flat: its folder and MRZ lines.

@@ -8,6 +8,9 @@ mod face;
 mod gui;
 mod inspect;
 mod mrz;
+mod reference;
+mod retention;
+mod station;
 mod chip;
 mod csca;
 mod cases;
@@ -70,6 +73,12 @@ pub enum Command {
     Export(export::ExportArgs),
     /// User accounts (administrator): add, list, disable, enable, unlock, reset-password, role.
     Users(users::UsersArgs),
+    /// How long cases are kept (administrator): show, set DAYS|keep, purge.
+    Retention(retention::RetentionArgs),
+    /// Document templates: list, validate a template pack, import one (administrator).
+    Reference(reference::ReferenceArgs),
+    /// The station id, its policies and this desk's detection-point defaults: show, set.
+    Station(station::StationArgs),
     /// The offline stolen and lost documents hotlist: import, status, check, trust, make-test-bundle.
     Sltd(sltd::SltdArgs),
     /// Trends dashboard data: import stations' bundles, query with small-number suppression, alerts, TEST-ONLY demo bundles.
@@ -127,6 +136,9 @@ pub fn main() -> ExitCode {
         Command::Store(args) => cases::run_store(&context, args),
         Command::Export(args) => export::run_export(&context, args),
         Command::Users(args) => users::run(&context, args),
+        Command::Retention(args) => retention::run(&context, args),
+        Command::Reference(args) => reference::run(&context, args),
+        Command::Station(args) => station::run(&context, args),
         Command::Sltd(args) => sltd::run(&context, args),
         Command::Trends(args) => trends::run(&context, args),
         Command::Training(args) => training::run(&context, args),

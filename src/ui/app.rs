@@ -384,4 +384,12 @@ impl eframe::App for TdverifyApp {
             ui.ctx().request_repaint();
         }
     }
+
+    /// A window closed during an inspection waits for it (at most a minute) before the
+    /// process ends: a process that ends while ONNX Runtime works on another thread
+    /// crashes at exit. Nothing is lost either way (a case is saved only from a finished
+    /// inspection).
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        self.document.inspection.stop_at_exit();
+    }
 }

@@ -13,9 +13,29 @@ use tdverify::resources::Resources;
 use tdverify::samples::{Sample, list_samples};
 use tdverify::ui::TdverifyApp;
 
+/// Steps frames until `done` holds, at most `limit` (`harness.run()` fails while a
+/// spinner keeps repainting, so the GUI tests step by hand).
+pub fn step_until(
+    harness: &mut Harness<'static, TdverifyApp>,
+    limit: Duration,
+    what: &str,
+    done: impl Fn(&TdverifyApp) -> bool,
+) {
+    let started = Instant::now();
+    while !done(harness.state()) {
+        assert!(started.elapsed() < limit, "{what} did not happen within {limit:?}");
+        std::thread::sleep(Duration::from_millis(20));
+        harness.step();
+    }
+    harness.step();
+}
+
 /// The first one-sided fixture document whose MRZ, read the way the inspection reads
 /// it (IR, then white unless the IR reading was trusted), is `wanted`; with that reading.
-pub fn sample_whose_reading(resources: &Resources, wanted: impl Fn(&MrzReading) -> bool) -> Option<(Sample, MrzReading)> {
+pub fn sample_whose_reading(
+    resources: &Resources,
+    wanted: impl Fn(&MrzReading) -> bool,
+) -> Option<(Sample, MrzReading)> {
     // The reader is the project's own (cargo xtask setup): a failure to load it is not "no such document".
     let ocr = tdverify::ocr::OcrEngine::load(&resources.onnxruntime, &resources.models)
         .unwrap_or_else(|e| panic!("the MRZ reader does not load ({e}); run cargo xtask setup"));

@@ -18,6 +18,7 @@ home-no-samples = No sample documents yet: run `cargo xtask fixtures`.
 home-check-system = Check the system
 
 browser-title = Open document images
+browser-title-csca = Choose a master list, certificate or CRL
 browser-up = ⬆ Up
 browser-open = { $count ->
     [0] Open
@@ -667,6 +668,8 @@ admin-retention-days = Days
 admin-retention-save = Save retention
 admin-retention-saved = Retention set to { $days } days.
 admin-retention-saved-keep = Cases are now kept until deleted.
+admin-retention-save-confirm = { $count } case(s) are older than { $days } days: saving this period destroys them now.
+admin-retention-save-destroy = Save and destroy them
 admin-retention-purge = Purge expired cases…
 admin-retention-confirm = { $count ->
         [one] One case is
@@ -701,6 +704,10 @@ admin-reference-count = { $count } templates
 admin-reference-key = Key
 admin-reference-document = Document
 admin-reference-version = First issued
+admin-reference-revision = Revision
+admin-reference-earlier = earlier version, replaced { $date }
+admin-reference-restore = Restore
+admin-reference-restored = { $key } revision { $revision } is in use again; the version it replaced is kept.
 admin-reference-source = Source
 admin-reference-bundled = bundled
 admin-reference-imported = imported

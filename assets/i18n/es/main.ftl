@@ -17,6 +17,7 @@ home-no-samples = Aún no hay documentos de muestra: ejecute `cargo xtask fixtur
 home-check-system = Revisar el sistema
 
 browser-title = Abrir imágenes del documento
+browser-title-csca = Elegir una lista maestra, un certificado o una CRL
 browser-up = ⬆ Subir
 browser-open = { $count ->
     [0] Abrir
@@ -666,6 +667,8 @@ admin-retention-days = Días
 admin-retention-save = Guardar conservación
 admin-retention-saved = Conservación fijada en { $days } días.
 admin-retention-saved-keep = Los casos ahora se conservan hasta su eliminación.
+admin-retention-save-confirm = { $count } caso(s) tienen más de { $days } días: guardar este período los destruye ahora.
+admin-retention-save-destroy = Guardar y destruirlos
 admin-retention-purge = Purgar casos vencidos…
 admin-retention-confirm = { $count ->
         [one] Un caso supera
@@ -703,6 +706,10 @@ admin-reference-count = { $count } plantillas
 admin-reference-key = Clave
 admin-reference-document = Documento
 admin-reference-version = Primera emisión
+admin-reference-revision = Revisión
+admin-reference-earlier = versión anterior, reemplazada el { $date }
+admin-reference-restore = Restaurar
+admin-reference-restored = { $key } revisión { $revision } vuelve a estar en uso; la versión reemplazada se conserva.
 admin-reference-source = Origen
 admin-reference-bundled = incluida
 admin-reference-imported = importada

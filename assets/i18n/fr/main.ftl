@@ -17,6 +17,7 @@ home-no-samples = Pas encore de documents d’exemple : lancez `cargo xtask fixt
 home-check-system = Vérifier le système
 
 browser-title = Ouvrir les images du document
+browser-title-csca = Choisir une liste maîtresse, un certificat ou une LCR
 browser-up = ⬆ Dossier parent
 browser-open = { $count ->
     [0] Ouvrir
@@ -666,6 +667,8 @@ admin-retention-days = Jours
 admin-retention-save = Enregistrer la conservation
 admin-retention-saved = Conservation fixée à { $days } jours.
 admin-retention-saved-keep = Les dossiers sont maintenant conservés jusqu'à leur suppression.
+admin-retention-save-confirm = { $count } dossier(s) ont plus de { $days } jours : enregistrer cette durée les détruit maintenant.
+admin-retention-save-destroy = Enregistrer et les détruire
 admin-retention-purge = Purger les dossiers expirés…
 admin-retention-confirm = { $count ->
         [one] { $count } dossier dépasse
@@ -703,6 +706,10 @@ admin-reference-count = { $count } modèles
 admin-reference-key = Clé
 admin-reference-document = Document
 admin-reference-version = Première émission
+admin-reference-revision = Révision
+admin-reference-earlier = version antérieure, remplacée le { $date }
+admin-reference-restore = Restaurer
+admin-reference-restored = { $key } révision { $revision } est de nouveau utilisé ; la version remplacée est conservée.
 admin-reference-source = Origine
 admin-reference-bundled = fourni
 admin-reference-imported = importé

@@ -17,6 +17,7 @@ home-no-samples = Образцов документов пока нет: вып�
 home-check-system = Проверить систему
 
 browser-title = Открыть изображения документа
+browser-title-csca = Выберите мастер-список, сертификат или CRL
 browser-up = ⬆ Вверх
 browser-open = { $count ->
     [0] Открыть
@@ -670,6 +671,8 @@ admin-retention-days = Дней
 admin-retention-save = Сохранить срок хранения
 admin-retention-saved = Срок хранения: { $days } дн.
 admin-retention-saved-keep = Теперь дела хранятся до удаления.
+admin-retention-save-confirm = Дел старше { $days } дн.: { $count }. Сохранение этого срока уничтожит их сейчас.
+admin-retention-save-destroy = Сохранить и уничтожить
 admin-retention-purge = Удалить просроченные дела…
 admin-retention-confirm = Дел старше срока: { $count }. Они будут уничтожены.
 admin-retention-purge-confirm = Уничтожить
@@ -698,6 +701,10 @@ admin-reference-count = Шаблонов: { $count }
 admin-reference-key = Ключ
 admin-reference-document = Документ
 admin-reference-version = Год выпуска
+admin-reference-revision = Ревизия
+admin-reference-earlier = прежняя версия, заменена { $date }
+admin-reference-restore = Восстановить
+admin-reference-restored = { $key } ревизии { $revision } снова используется; замененная версия сохранена.
 admin-reference-source = Источник
 admin-reference-bundled = в поставке
 admin-reference-imported = импортирован

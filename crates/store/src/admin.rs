@@ -170,10 +170,20 @@ impl Store {
     /// How many cases [`Store::purge_expired`] would destroy now (0 without a retention
     /// period), so the administrator confirms a number. Administrators only.
     pub fn expired_case_count(&self, session: &Session) -> StoreResult<u64> {
+        match self.retention_days()? {
+            Some(days) => self.cases_older_than(session, days),
+            None => {
+                session.require(Permission::ManageRetention)?;
+                Ok(0)
+            }
+        }
+    }
+
+    /// How many cases a retention period of `days` would destroy now, so an administrator
+    /// sees the number before shortening the period (the next opening of the store purges
+    /// them). Administrators only.
+    pub fn cases_older_than(&self, session: &Session, days: u32) -> StoreResult<u64> {
         session.require(Permission::ManageRetention)?;
-        let Some(days) = self.retention_days()? else {
-            return Ok(0);
-        };
         let cutoff = self.now() - i64::from(days) * 86_400;
         let count: i64 = self
             .conn
@@ -196,6 +206,11 @@ impl Store {
     /// Checks, before a CSCA change starts, that the session may make it.
     pub fn may_change_csca(&self, session: &Session) -> StoreResult<()> {
         session.require(Permission::ManageTrust)
+    }
+
+    /// Checks, before a template pack is copied, that the session may install it.
+    pub fn may_change_reference_library(&self, session: &Session) -> StoreResult<()> {
+        session.require(Permission::ManageStation)
     }
 
     /// Records an import of reference templates (the pack and the template keys).
@@ -329,6 +344,11 @@ mod tests {
             .create_case(&officer, &draft_with("NEW1", "UTO"))
             .unwrap();
         assert_eq!(fx.store.expired_case_count(&admin).unwrap(), 2);
+        // A shorter period, asked before it is set, counts the newer case too.
+        assert_eq!(fx.store.cases_older_than(&admin, 30).unwrap(), 2);
+        fx.advance(86_400 + 1);
+        assert_eq!(fx.store.cases_older_than(&admin, 1).unwrap(), 3);
+        assert!(fx.store.cases_older_than(&officer, 1).is_err());
         assert_eq!(fx.store.purge_expired(&admin).unwrap().purged, 2);
         assert_eq!(fx.store.expired_case_count(&admin).unwrap(), 0);
         assert!(fx.store.expired_case_count(&officer).is_err());

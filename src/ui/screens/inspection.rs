@@ -21,6 +21,28 @@ struct Job {
     messages: Receiver<JobMessage>,
     stage: Option<Stage>,
     fraction: f32,
+    worker: Option<std::thread::JoinHandle<()>>,
+}
+
+/// The longest a closing window waits for a running inspection.
+const WORKER_WAIT_AT_EXIT: std::time::Duration = std::time::Duration::from_secs(60);
+
+impl Drop for Job {
+    /// Waits for the inspection thread before its results are dropped: a process that
+    /// ends while that thread is inside ONNX Runtime crashes at exit (seen when a window
+    /// or a test closed during an inspection).
+    fn drop(&mut self) {
+        let Some(worker) = self.worker.take() else { return };
+        let deadline = std::time::Instant::now() + WORKER_WAIT_AT_EXIT;
+        while !worker.is_finished() && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        if worker.is_finished() {
+            let _ = worker.join();
+        } else {
+            tracing::warn!("an inspection was still running when the window closed");
+        }
+    }
 }
 
 /// Runs inspections in the background and shows their findings: the
@@ -163,9 +185,12 @@ impl InspectionPanel {
             .map_err(|e| e.to_string());
             let _ = sender.send(JobMessage::Done(Box::new(inspection), Box::new(draft)));
         });
-        if spawned.is_ok() {
-            self.job = Some(Job { messages, stage: None, fraction: 0.0 });
-            self.selected = None;
+        match spawned {
+            Ok(worker) => {
+                self.job = Some(Job { messages, stage: None, fraction: 0.0, worker: Some(worker) });
+                self.selected = None;
+            }
+            Err(e) => tracing::error!(error = %e, "cannot start the inspection thread"),
         }
     }
 
@@ -195,6 +220,12 @@ impl InspectionPanel {
                 }
             }
         }
+    }
+
+    /// Lets a running inspection end before the window closes (its result is not
+    /// needed any more; see [`Job`]'s drop).
+    pub fn stop_at_exit(&mut self) {
+        self.job = None;
     }
 
     /// Waits for a running inspection (tests and the headless demo).

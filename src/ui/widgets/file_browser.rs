@@ -1,5 +1,6 @@
-//! A small in-app file browser for choosing document images (works the same
-//! under Xvfb, on kiosks without a desktop portal, and with the keyboard).
+//! A small in-app file browser for choosing document images, or the files of another
+//! kind a screen asks for (works the same under Xvfb, on kiosks without a desktop
+//! portal, and with the keyboard).
 
 use std::path::{Path, PathBuf};
 
@@ -10,6 +11,9 @@ use crate::i18n::Translator;
 /// File extensions offered as document images.
 pub const IMAGE_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "tif", "tiff", "bmp", "jp2", "j2k"];
 
+/// File extensions offered for the CSCA trust store: master lists, certificates, CRLs.
+pub const CSCA_EXTENSIONS: &[&str] = &["ml", "der", "cer", "crt", "pem", "crl", "p7b", "p7c", "bin"];
+
 /// State of the open-images window.
 #[derive(Debug, Clone)]
 pub struct FileBrowser {
@@ -19,6 +23,10 @@ pub struct FileBrowser {
     pub location: String,
     /// Files ticked for opening.
     pub selected: Vec<PathBuf>,
+    /// The file extensions listed (lower case); folders are always listed.
+    extensions: &'static [&'static str],
+    /// The window title's translation key.
+    title_key: &'static str,
     entries: Vec<Entry>,
     error: Option<String>,
 }
@@ -41,12 +49,20 @@ pub enum BrowserOutcome {
 }
 
 impl FileBrowser {
-    /// A browser listing `folder`.
+    /// A browser listing the document images in `folder`.
     pub fn new(folder: &Path) -> FileBrowser {
+        FileBrowser::for_extensions(folder, IMAGE_EXTENSIONS, "browser-title")
+    }
+
+    /// A browser listing the files of `folder` with one of `extensions` (lower case),
+    /// titled by the translation of `title_key`.
+    pub fn for_extensions(folder: &Path, extensions: &'static [&'static str], title_key: &'static str) -> FileBrowser {
         let mut browser = FileBrowser {
             folder: folder.to_path_buf(),
             location: folder.display().to_string(),
             selected: Vec::new(),
+            extensions,
+            title_key,
             entries: Vec::new(),
             error: None,
         };
@@ -56,7 +72,7 @@ impl FileBrowser {
 
     /// Lists another folder (errors are shown, the old listing kept).
     pub fn enter(&mut self, folder: PathBuf) {
-        match list_folder(&folder) {
+        match list_folder(&folder, self.extensions) {
             Ok(entries) => {
                 self.entries = entries;
                 self.location = folder.display().to_string();
@@ -71,7 +87,7 @@ impl FileBrowser {
     pub fn show(&mut self, ctx: &egui::Context, tr: &Translator) -> BrowserOutcome {
         let mut outcome = BrowserOutcome::Open;
         let mut open = true;
-        egui::Window::new(tr.tr("browser-title"))
+        egui::Window::new(tr.tr(self.title_key))
             .id(egui::Id::unique("file-browser"))
             .open(&mut open)
             .collapsible(false)
@@ -83,7 +99,9 @@ impl FileBrowser {
                     {
                         self.enter(parent.to_path_buf());
                     }
-                    let field = ui.add(egui::TextEdit::singleline(&mut self.location).desired_width(380.0)).on_hover_text(tr.tr("browser-location"));
+                    let field = ui
+                        .add(egui::TextEdit::singleline(&mut self.location).desired_width(380.0))
+                        .on_hover_text(tr.tr("browser-location"));
                     let location_name = tr.tr("browser-location");
                     field.widget_info(|| egui::WidgetInfo::labeled(egui::Role::TextInput, true, location_name.clone()));
                     if field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
@@ -138,18 +156,19 @@ impl FileBrowser {
     }
 }
 
-/// Folders first, then image files, each sorted by name; hidden entries left out.
-fn list_folder(folder: &Path) -> std::io::Result<Vec<Entry>> {
+/// Folders first, then the files with one of `extensions`, each sorted by name; hidden
+/// entries left out.
+fn list_folder(folder: &Path, extensions: &[&str]) -> std::io::Result<Vec<Entry>> {
     let mut entries: Vec<Entry> = std::fs::read_dir(folder)?
         .flatten()
         .map(|e| e.path())
         .filter(|p| !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')))
         .filter_map(|path| {
             let is_dir = path.is_dir();
-            let is_image = path
+            let wanted = path
                 .extension()
-                .is_some_and(|e| IMAGE_EXTENSIONS.contains(&e.to_string_lossy().to_ascii_lowercase().as_str()));
-            (is_dir || is_image).then_some(Entry { path, is_dir })
+                .is_some_and(|e| extensions.contains(&e.to_string_lossy().to_ascii_lowercase().as_str()));
+            (is_dir || wanted).then_some(Entry { path, is_dir })
         })
         .collect();
     entries.sort_by(|a, b| b.is_dir.cmp(&a.is_dir).then_with(|| a.path.cmp(&b.path)));
@@ -168,9 +187,24 @@ mod tests {
         std::fs::write(dir.path().join("a.JPG"), b"").unwrap();
         std::fs::write(dir.path().join("notes.txt"), b"").unwrap();
         std::fs::write(dir.path().join(".hidden.png"), b"").unwrap();
-        let names: Vec<String> =
-            list_folder(dir.path()).unwrap().iter().map(|e| e.path.file_name().unwrap().to_string_lossy().into_owned()).collect();
+        let names: Vec<String> = list_folder(dir.path(), IMAGE_EXTENSIONS)
+            .unwrap()
+            .iter()
+            .map(|e| e.path.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
         assert_eq!(names, ["scans", "a.JPG", "b.png"]);
+    }
+
+    #[test]
+    fn the_csca_browser_lists_master_lists_certificates_and_crls() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["UTO.ml", "csca.PEM", "link.cer", "revoked.crl", "scan.png", "notes.txt"] {
+            std::fs::write(dir.path().join(name), b"").unwrap();
+        }
+        let browser = FileBrowser::for_extensions(dir.path(), CSCA_EXTENSIONS, "browser-title-csca");
+        let names: Vec<String> =
+            browser.entries.iter().map(|e| e.path.file_name().unwrap().to_string_lossy().into_owned()).collect();
+        assert_eq!(names, ["UTO.ml", "csca.PEM", "link.cer", "revoked.crl"]);
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::doctor::CSCA_EXPIRY_WARNING_DAYS;
 use crate::i18n::Translator;
 use crate::store::{Session, Store};
 use crate::ui::widgets::FileBrowser;
-use crate::ui::widgets::file_browser::BrowserOutcome;
+use crate::ui::widgets::file_browser::{BrowserOutcome, CSCA_EXTENSIONS};
 
 pub use crate::chip_session::trust_store::{CscaRow, csca_rows, remove_csca_certificate};
 
@@ -162,7 +162,8 @@ impl CscaTab {
             labelled_field(ui, &tr.tr("admin-csca-file"), &mut self.file, 420.0, false);
             if ui.button(tr.tr("admin-browse")).clicked() {
                 let start = Path::new(self.file.trim()).parent().filter(|p| p.is_dir()).map(Path::to_path_buf);
-                self.browser = Some(FileBrowser::new(&start.unwrap_or_else(|| data_dir.to_path_buf())));
+                let start = start.unwrap_or_else(|| data_dir.to_path_buf());
+                self.browser = Some(FileBrowser::for_extensions(&start, CSCA_EXTENSIONS, "browser-title-csca"));
             }
         });
         ui.label(egui::RichText::new(tr.tr("admin-csca-file-hint")).weak());

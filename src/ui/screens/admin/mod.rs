@@ -18,7 +18,7 @@ use eframe::egui;
 pub use audit::AuditTab;
 pub use csca::{CscaRow, CscaTab, remove_csca_certificate};
 pub use keys::KeysTab;
-pub use reference::{ReferenceRow, ReferenceTab};
+pub use reference::ReferenceTab;
 pub use retention::RetentionTab;
 pub use station::StationTab;
 pub use users::UsersTab;

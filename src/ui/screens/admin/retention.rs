@@ -17,6 +17,9 @@ pub struct RetentionTab {
     pub days: u32,
     /// Cases a purge would destroy, once the administrator asked (the confirmation step).
     pub confirm_count: Option<u64>,
+    /// A shorter period that would destroy cases, with their number, awaiting confirmation
+    /// (every opening of the store purges what is past the period, so saving is destroying).
+    pub confirm_save: Option<(u32, u64)>,
     /// The last action's outcome.
     pub message: Option<Result<String, String>>,
 }
@@ -45,16 +48,33 @@ impl RetentionTab {
         }
         if ui.button(tr.tr("admin-retention-save")).clicked() {
             let days = self.limited.then_some(self.days);
-            self.message = Some(
-                store
-                    .set_retention_days(session, days)
-                    .map(|()| match days {
-                        Some(days) => tr.tr_args("admin-retention-saved", &[("days", days.to_string())]),
-                        None => tr.tr("admin-retention-saved-keep"),
-                    })
-                    .map_err(|e| e.to_string()),
-            );
+            match days.map(|days| store.cases_older_than(session, days).map(|count| (days, count))).transpose() {
+                Ok(Some((days, count))) if count > 0 => self.confirm_save = Some((days, count)),
+                Ok(_) => self.message = Some(save(store, session, days, tr)),
+                Err(e) => self.message = Some(Err(e.to_string())),
+            }
             self.confirm_count = None;
+        }
+        if let Some((days, count)) = self.confirm_save {
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                tr.tr_args("admin-retention-save-confirm", &[("count", count.to_string()), ("days", days.to_string())]),
+            );
+            ui.horizontal(|ui| {
+                if ui.button(tr.tr("admin-retention-save-destroy")).clicked() {
+                    self.message = Some(save(store, session, Some(days), tr).and_then(|saved| {
+                        let purged = store.purge_expired(session).map_err(|e| e.to_string())?.purged;
+                        Ok(format!(
+                            "{saved} {}",
+                            tr.tr_args("admin-retention-purged", &[("count", purged.to_string())])
+                        ))
+                    }));
+                    self.confirm_save = None;
+                }
+                if ui.button(tr.tr("admin-cancel")).clicked() {
+                    self.confirm_save = None;
+                }
+            });
         }
         ui.add_space(12.0);
         match self.confirm_count {
@@ -91,4 +111,15 @@ impl RetentionTab {
         }
         show_message(ui, &self.message);
     }
+}
+
+/// Saves the period and words the outcome.
+fn save(store: &Store, session: &Session, days: Option<u32>, tr: &Translator) -> Result<String, String> {
+    store
+        .set_retention_days(session, days)
+        .map(|()| match days {
+            Some(days) => tr.tr_args("admin-retention-saved", &[("days", days.to_string())]),
+            None => tr.tr("admin-retention-saved-keep"),
+        })
+        .map_err(|e| e.to_string())
 }
