@@ -1,4 +1,5 @@
-//! `cargo xtask eval-mrz DIR [DIR...] [--verbose] [--no-baseline] [--json FILE] [--dump DIR]`:
+//! `cargo xtask eval-mrz DIR [DIR...] [--verbose] [--no-baseline] [--json FILE] [--dump DIR] [--reader cell|line|combined|all]`:
+//! (the cell reader, the line recognizer and both combined side by side when models/ocr/mrz_lines.onnx is there)
 //! measures MRZ reading from images over folders with ground truth (the
 //! `../shared/mrz` layout or generated fixtures; formats documented in
 //! `tdverify_ocr::eval`), with Tesseract on our crops as the baseline when it
@@ -7,7 +8,7 @@
 
 use anyhow::{Context, Result};
 
-const USAGE: &str = "usage: cargo xtask eval-mrz DIR [DIR...] [--verbose] [--no-baseline] [--json FILE] [--dump DIR]";
+const USAGE: &str = "usage: cargo xtask eval-mrz DIR [DIR...] [--verbose] [--no-baseline] [--json FILE] [--dump DIR] [--reader cell|line|combined|all]";
 
 /// Parses the arguments, loads the OCR engine and prints the report.
 pub fn run(args: &[String]) -> Result<()> {

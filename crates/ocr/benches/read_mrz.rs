@@ -1,11 +1,12 @@
-//! Budget: MRZ from a page photo (locate + read) < 150 ms (release, 2 cores).
+//! Budget: MRZ from a page photo (locate + read) < 150 ms (release, 2 cores),
+//! with the default reader and with both readers (cells and the line recognizer).
 //! Reads the generated camera photos of `out/fixtures` (`cargo xtask fixtures`;
 //! `TDVERIFY_FIXTURES` overrides the folder), decoding excluded.
 
 use std::path::PathBuf;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use tdverify_ocr::{OcrEngine, load_image, read_mrz};
+use tdverify_ocr::{OcrEngine, Reader, load_image, read_mrz, read_mrz_with};
 
 /// The white-light camera and phone photos of the fixture set.
 fn photos() -> Vec<image::DynamicImage> {
@@ -53,6 +54,17 @@ fn read_photos(c: &mut Criterion) {
             read_mrz(photo, &engine)
         })
     });
+    if engine.line_recognizer().is_some() {
+        group.bench_function("read_mrz_photo_cells_and_lines", |b| {
+            b.iter(|| {
+                let photo = &photos[next % photos.len()];
+                next += 1;
+                read_mrz_with(photo, &engine, Reader::Combined, None)
+            })
+        });
+    } else {
+        eprintln!("no line recognizer model: the combined row is not measured");
+    }
     group.finish();
 }
 

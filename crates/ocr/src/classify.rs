@@ -36,6 +36,8 @@ pub struct Candidate {
 pub struct OcrEngine {
     session: Mutex<Session>,
     model_path: PathBuf,
+    /// The line recognizer, in the same ONNX Runtime environment, when its model is there.
+    lines: Option<crate::line_recognizer::LineRecognizer>,
 }
 
 impl std::fmt::Debug for OcrEngine {
@@ -74,12 +76,18 @@ impl OcrEngine {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(CLASSIFIER_THREADS));
         let mut builder = builder.with_intra_threads(threads).map_err(|e| failed(e.to_string()))?;
         let session = builder.commit_from_file(&model_path).map_err(|e| failed(e.to_string()))?;
-        Ok(OcrEngine { session: Mutex::new(session), model_path })
+        let lines = crate::line_recognizer::LineRecognizer::load_beside(runtime.environment(), models_dir)?;
+        Ok(OcrEngine { session: Mutex::new(session), model_path, lines })
     }
 
     /// The model file in use.
     pub fn model_path(&self) -> &Path {
         &self.model_path
+    }
+
+    /// The line recognizer (models/ocr/mrz_lines.onnx), when its model was found.
+    pub fn line_recognizer(&self) -> Option<&crate::line_recognizer::LineRecognizer> {
+        self.lines.as_ref()
     }
 
     /// Classifies `count` patches laid out one after the other

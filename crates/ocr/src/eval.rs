@@ -34,7 +34,7 @@ use serde::Serialize;
 use crate::classify::OcrEngine;
 use crate::decode::ReadingStatus;
 use crate::error::OcrError;
-use crate::read::{ReadTrace, load_image, mrz_crop, read_mrz_traced};
+use crate::read::{ReadTrace, Reader, load_image, mrz_crop, read_mrz_with};
 
 /// One image with the MRZ it shows.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -307,6 +307,11 @@ pub fn evaluate(items: &[EvalItem], engine: &OcrEngine) -> Vec<ItemResult> {
 /// [`evaluate`], writing the strip of every image not read exactly, with its
 /// cells drawn, into `dump` (a scratch folder outside the repository).
 pub fn evaluate_with_dump(items: &[EvalItem], engine: &OcrEngine, dump: Option<&Path>) -> Vec<ItemResult> {
+    evaluate_reader(items, engine, crate::read::DEFAULT_READER, dump)
+}
+
+/// [`evaluate_with_dump`] with the given [`Reader`].
+pub fn evaluate_reader(items: &[EvalItem], engine: &OcrEngine, reader: Reader, dump: Option<&Path>) -> Vec<ItemResult> {
     items
         .iter()
         .enumerate()
@@ -314,7 +319,7 @@ pub fn evaluate_with_dump(items: &[EvalItem], engine: &OcrEngine, dump: Option<&
             let image = load_image(&item.image);
             let mut trace = ReadTrace::default();
             let started = Instant::now();
-            let outcome = image.and_then(|image| read_mrz_traced(&image, engine, Some(&mut trace)));
+            let outcome = image.and_then(|image| read_mrz_with(&image, engine, reader, Some(&mut trace)));
             let ms = started.elapsed().as_secs_f64() * 1000.0;
             let (lines, status, error, upside_down) = match outcome {
                 Ok(reading) => (reading.lines, Some(reading.status), None, reading.upside_down),
@@ -451,6 +456,39 @@ pub fn format_table(title: &str, summaries: &BTreeMap<String, Summary>) -> Strin
     out
 }
 
+/// The readers' summaries side by side, one row per group: exact, rejected,
+/// wrong-accepted rates and wrong-accepted-as-valid counts of each, then
+/// the median milliseconds of each.
+pub fn format_side_by_side(title: &str, readers: &[(Reader, BTreeMap<String, Summary>)]) -> String {
+    let mut out = format!("{title}\n{:<24} {:>6}", "group", "images");
+    for (reader, _) in readers {
+        out.push_str(&format!(" | {:>8} {:>6} {:>6} {:>3}", format!("{} exact", reader.label()), "rej", "w-acc", "w-v"));
+    }
+    out.push_str(" | median ms\n");
+    let Some((_, first)) = readers.first() else { return out };
+    for (group, s) in first {
+        out.push_str(&format!("{:<24} {:>6}", group, s.count));
+        let mut times = Vec::new();
+        for (_, summaries) in readers {
+            match summaries.get(group) {
+                Some(r) => {
+                    out.push_str(&format!(
+                        " | {:>7.1}% {:>5.1}% {:>5.1}% {:>3}",
+                        100.0 * r.exact_rate,
+                        100.0 * r.rejection_rate,
+                        100.0 * r.wrong_accepted_rate,
+                        r.wrong_accepted_valid
+                    ));
+                    times.push(format!("{:.0}", r.median_ms));
+                }
+                None => out.push_str(&format!(" | {:>8} {:>6} {:>6} {:>3}", "-", "-", "-", "-")),
+            }
+        }
+        out.push_str(&format!(" | {}\n", times.join(" / ")));
+    }
+    out
+}
+
 /// The baseline: Tesseract (Debian's `tesseract-ocr` with its default English
 /// data, characters limited to the MRZ alphabet) on our own upright crops.
 /// `None` when the `tesseract` program is not installed. Time per image
@@ -514,15 +552,20 @@ fn run_tesseract(path: &Path, line_count: usize) -> Vec<String> {
     lines.into_iter().skip(skip).collect()
 }
 
-/// `eval-mrz DIR [DIR...] [--no-baseline] [--verbose] [--json FILE]`: reads
-/// every image, prints the tables (ours, then the Tesseract baseline) and
-/// returns the report text. Run in release for meaningful times.
+/// `eval-mrz DIR [DIR...] [--no-baseline] [--verbose] [--json FILE] [--reader cell|line|combined|all]`:
+/// reads every image, prints the tables (ours; the readers side by side when
+/// the line model is there or `--reader all`; then the Tesseract baseline)
+/// and returns the report text. Run in release for meaningful times.
 pub fn run_cli(args: &[String], engine: &OcrEngine) -> Result<String, OcrError> {
     let mut dirs = Vec::new();
+    let mut report = String::new();
     let mut baseline = true;
     let mut verbose = false;
     let mut json_out: Option<PathBuf> = None;
     let mut dump: Option<PathBuf> = None;
+    // Both readers side by side when the line model is there.
+    let mut readers =
+        if engine.line_recognizer().is_some() { Reader::ALL.to_vec() } else { vec![crate::read::DEFAULT_READER] };
     let mut iter = args.iter();
     while let Some(arg) = iter.next() {
         match arg.as_str() {
@@ -530,14 +573,34 @@ pub fn run_cli(args: &[String], engine: &OcrEngine) -> Result<String, OcrError> 
             "--verbose" | "-v" => verbose = true,
             "--json" => json_out = iter.next().map(PathBuf::from),
             "--dump" => dump = iter.next().map(PathBuf::from),
+            "--reader" => {
+                let name = iter.next().map_or("", String::as_str);
+                readers = match Reader::ALL.into_iter().find(|r| r.label() == name) {
+                    Some(reader) => vec![reader],
+                    None if name == "all" => Reader::ALL.to_vec(),
+                    None => {
+                        report.push_str(&format!("--reader takes cell, line, combined or all, not `{name}`: all\n"));
+                        Reader::ALL.to_vec()
+                    }
+                };
+            }
             other => dirs.push(PathBuf::from(other)),
         }
     }
-    let mut report = String::new();
     let mut all_json = Vec::new();
     for dir in dirs {
         let items = load_dataset(&dir)?;
-        let ours = evaluate_with_dump(&items, engine, dump.as_deref());
+        let mut by_reader: Vec<(Reader, Vec<ItemResult>)> = Vec::new();
+        for &reader in &readers {
+            let dump_here = (reader == crate::read::DEFAULT_READER).then_some(dump.as_deref()).flatten();
+            by_reader.push((reader, evaluate_reader(&items, engine, reader, dump_here)));
+        }
+        let ours = by_reader
+            .iter()
+            .find(|(r, _)| *r == crate::read::DEFAULT_READER)
+            .or(by_reader.first())
+            .map(|(_, results)| results.clone())
+            .unwrap_or_default();
         if verbose {
             for r in &ours {
                 let mark = if r.exact() { "ok " } else if r.rejected() { "rej" } else { "BAD" };
@@ -557,6 +620,27 @@ pub fn run_cli(args: &[String], engine: &OcrEngine) -> Result<String, OcrError> 
         report.push_str(&format_table(&format!("tdverify-ocr on {}", dir.display()), &summaries));
         report.push_str(&stage_report(&ours));
         let mut entry = serde_json::json!({"dir": dir.display().to_string(), "ours": summaries});
+        if by_reader.len() > 1 {
+            let side: Vec<(Reader, BTreeMap<String, Summary>)> =
+                by_reader.iter().map(|(reader, results)| (*reader, summaries_by_group(results))).collect();
+            report.push_str(&format_side_by_side(
+                &format!("readers side by side (default: {}) on {}", crate::read::DEFAULT_READER.label(), dir.display()),
+                &side,
+            ));
+            for (reader, summaries) in &side {
+                entry[reader.label()] = serde_json::to_value(summaries).unwrap_or_default();
+            }
+            if verbose {
+                for (reader, results) in &by_reader {
+                    for r in results.iter().filter(|r| !r.exact() && !r.rejected()) {
+                        report.push_str(&format!("{} WRONG ACCEPTED {:?} {}\n", reader.label(), r.status, item_name(&r.item)));
+                        for (read, truth) in r.lines.iter().zip(r.item.truth.iter()) {
+                            report.push_str(&format!("      read  {read}\n      truth {truth}\n"));
+                        }
+                    }
+                }
+            }
+        }
         if baseline {
             match tesseract_baseline(&items, &ours) {
                 Some(base) => {

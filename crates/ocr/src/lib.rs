@@ -22,6 +22,7 @@ pub mod decode;
 pub mod error;
 pub mod eval;
 pub mod geometry;
+pub mod line_recognizer;
 pub mod locate;
 pub mod read;
 pub mod segment;
@@ -30,4 +31,7 @@ pub use classify::{CHARSET, Candidate, OcrEngine};
 pub use decode::{Correction, ReadingStatus};
 pub use error::OcrError;
 pub use geometry::Point;
-pub use read::{CharacterReading, MrzReading, ReadTrace, load_image, read_mrz, read_mrz_file, read_mrz_traced, reading_json};
+pub use read::{
+    CharacterReading, DEFAULT_READER, MrzReading, ReadTrace, Reader, load_image, read_mrz, read_mrz_file, read_mrz_traced, read_mrz_with,
+    reading_json,
+};

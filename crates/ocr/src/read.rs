@@ -11,6 +11,7 @@ use crate::classify::{Candidate, OcrEngine, TOP_K, top_candidates};
 use crate::decode::{Correction, ReadingStatus, decode};
 use crate::error::OcrError;
 use crate::geometry::{Homography, Point};
+use crate::line_recognizer::{LineRecognizer, cut_line_strip, decode_constrained};
 use crate::locate::{INK_CONTRASTS, LocatedMrz, locate, locate_candidates, locate_candidates_with};
 use crate::segment::{LineCells, PATCH_HEIGHT, PATCH_WIDTH, Rectified, cut_lines, cut_patch, rectify};
 
@@ -152,6 +153,39 @@ struct Attempt {
     score: f32,
 }
 
+/// Which of the two readers gives the reading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reader {
+    /// The character-cell reader alone (cut, classify each cell).
+    Cells,
+    /// The line recognizer alone, on the same located and cut lines
+    /// (falls back to the cells, never above low confidence, without its model).
+    Lines,
+    /// Both opinions: per position the product of the two readers'
+    /// probabilities, so agreement raises confidence and disagreement lowers
+    /// it; a reading left valid or invalid where the two first choices differ
+    /// at a position no check digit covers is made low confidence.
+    Combined,
+}
+
+impl Reader {
+    /// All readers, in the evaluation's column order.
+    pub const ALL: [Reader; 3] = [Reader::Cells, Reader::Lines, Reader::Combined];
+
+    /// Short name for reports and flags.
+    pub fn label(self) -> &'static str {
+        match self {
+            Reader::Cells => "cell",
+            Reader::Lines => "line",
+            Reader::Combined => "combined",
+        }
+    }
+}
+
+/// The reader [`read_mrz`] uses.
+pub const DEFAULT_READER: Reader = Reader::Cells;
+
 /// Finds and reads the MRZ in `image`.
 ///
 /// Errors: [`OcrError::NoMrzFound`] when the image shows no MRZ (CLI exit 3),
@@ -160,7 +194,7 @@ struct Attempt {
 /// legible MRZ is not an error: it comes back with status
 /// `low_confidence` or `unreadable`.
 pub fn read_mrz(image: &DynamicImage, engine: &OcrEngine) -> Result<MrzReading, OcrError> {
-    read_mrz_traced(image, engine, None)
+    read_mrz_with(image, engine, DEFAULT_READER, None)
 }
 
 /// What the reader saw on the way, for diagnosing failures (the evaluation's
@@ -179,6 +213,16 @@ pub struct ReadTrace {
 pub fn read_mrz_traced(
     image: &DynamicImage,
     engine: &OcrEngine,
+    trace: Option<&mut ReadTrace>,
+) -> Result<MrzReading, OcrError> {
+    read_mrz_with(image, engine, DEFAULT_READER, trace)
+}
+
+/// [`read_mrz_traced`] with the given [`Reader`].
+pub fn read_mrz_with(
+    image: &DynamicImage,
+    engine: &OcrEngine,
+    reader: Reader,
     trace: Option<&mut ReadTrace>,
 ) -> Result<MrzReading, OcrError> {
     let started = Instant::now();
@@ -268,6 +312,17 @@ pub fn read_mrz_traced(
         trace.strip = Some(rect.image.clone());
         trace.cells = lines.clone();
     }
+    // The line recognizer reads the same lines along the chosen cuts.
+    let cell_probabilities = probabilities.clone();
+    let line_probabilities = match (reader, engine.line_recognizer()) {
+        (Reader::Cells, _) | (_, None) => None,
+        (_, Some(recognizer)) => read_whole_lines(recognizer, &rect, &lines)?,
+    };
+    let probabilities = match (reader, &line_probabilities) {
+        (Reader::Lines, Some(by_line)) => by_line.clone(),
+        (Reader::Combined, Some(by_line)) => product_of_opinions(&probabilities, by_line),
+        _ => probabilities,
+    };
     let attempt = Attempt { flipped, to_source: rect.to_source, lines, probabilities, score };
 
     // The decoder sees every class's probability, best first: where the first
@@ -288,6 +343,19 @@ pub fn read_mrz_traced(
     // our misreading, not the document's.
     if recut && decoded.status == ReadingStatus::Invalid {
         decoded.status = ReadingStatus::LowConfidence;
+    }
+    match (reader, &line_probabilities) {
+        // Asked for the line reader but it could not read: the cells' reading, never trusted more.
+        (Reader::Lines, None) if matches!(decoded.status, ReadingStatus::Valid | ReadingStatus::Invalid) => {
+            decoded.status = ReadingStatus::LowConfidence;
+        }
+        (Reader::Combined, Some(by_line))
+            if matches!(decoded.status, ReadingStatus::Valid | ReadingStatus::Invalid)
+                && unsettled_disagreement(&cell_probabilities, by_line, &decoded) =>
+        {
+            decoded.status = ReadingStatus::LowConfidence;
+        }
+        _ => {}
     }
     let mut characters = Vec::new();
     for (line_index, line) in attempt.lines.iter().enumerate() {
@@ -330,6 +398,102 @@ pub fn read_mrz_traced(
         upside_down: attempt.flipped,
         ms: started.elapsed().as_secs_f64() * 1000.0,
     })
+}
+
+/// The line recognizer's per-position probabilities for each line, decoded
+/// to the line's cell count under the characters the layouts allow there;
+/// `None` when a line could not be read that way.
+fn read_whole_lines(
+    recognizer: &LineRecognizer,
+    rect: &Rectified,
+    lines: &[LineCells],
+) -> Result<Option<Vec<Vec<Vec<f32>>>>, OcrError> {
+    let Some(strips) = lines.iter().map(|line| cut_line_strip(&rect.image, line)).collect::<Option<Vec<_>>>() else {
+        return Ok(None);
+    };
+    let frames = recognizer.frames(&strips)?;
+    let allowed = AllowedCharacters::new(lines.len(), lines.first().map_or(0, |l| l.centres.len()));
+    let mut out = Vec::with_capacity(lines.len());
+    for (index, (line, frames)) in lines.iter().zip(&frames).enumerate() {
+        let table: Vec<[bool; 37]> =
+            (0..line.centres.len()).map(|p| allowed.table.get(index).and_then(|l| l.get(p)).copied().unwrap_or([true; 37])).collect();
+        match decode_constrained(frames, &table) {
+            Some(positions) => out.push(positions),
+            None => return Ok(None),
+        }
+    }
+    Ok(Some(out))
+}
+
+/// Lowest probability either opinion lends a character in the product (so
+/// that one reader's zero cannot veto what the other reads clearly).
+const OPINION_FLOOR: f32 = 1e-3;
+
+/// Per position, the normalised product of the two readers' probabilities.
+fn product_of_opinions(cells: &[Vec<Vec<f32>>], lines: &[Vec<Vec<f32>>]) -> Vec<Vec<Vec<f32>>> {
+    cells
+        .iter()
+        .zip(lines)
+        .map(|(cell_line, line_line)| {
+            cell_line
+                .iter()
+                .zip(line_line)
+                .map(|(c, l)| {
+                    let mut p: Vec<f32> = c.iter().zip(l).map(|(a, b)| a.max(OPINION_FLOOR) * b.max(OPINION_FLOOR)).collect();
+                    let total: f32 = p.iter().sum();
+                    if total > 0.0 {
+                        p.iter_mut().for_each(|v| *v /= total);
+                    }
+                    p
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Each reader alone must be at least this sure of a character no check digit
+/// covers (the decoder's `LOW_CONFIDENCE`): there, agreement of two weak
+/// opinions is no evidence.
+const SURE_ALONE: f32 = 0.6;
+
+/// Whether, at some position of the decoded reading that no check digit
+/// covers, the two readers' first choices differ or either reader alone is
+/// not sure of the decoded character: nothing there tells which reader is
+/// right (fixture captures showed a name letter the cells read weakly and the
+/// line recognizer read surely, and wrongly, the same way).
+fn unsettled_disagreement(cells: &[Vec<Vec<f32>>], lines: &[Vec<Vec<f32>>], decoded: &crate::decode::Decoded) -> bool {
+    let best = |p: &[f32]| p.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map(|(i, &v)| (i, v));
+    let covered = decoded.format.map(|format| tdverify_mrz::parse_lines(format, decoded.lines.clone()));
+    let is_covered = |line: usize, position: usize| {
+        covered.as_ref().is_some_and(|mrz| {
+            mrz.check_digits.iter().any(|digit| {
+                digit
+                    .covers
+                    .iter()
+                    .chain(std::iter::once(&digit.at))
+                    .any(|span| span.line == line && (span.start..span.end).contains(&position))
+            })
+        })
+    };
+    for (line, (cell_line, line_line)) in cells.iter().zip(lines).enumerate() {
+        for (position, (c, l)) in cell_line.iter().zip(line_line).enumerate() {
+            if is_covered(line, position) {
+                continue;
+            }
+            let chosen = decoded
+                .lines
+                .get(line)
+                .and_then(|l| l.chars().nth(position))
+                .and_then(|ch| crate::classify::CHARSET.chars().position(|k| k == ch));
+            let weak = |p: &[f32]| chosen.is_none_or(|i| p.get(i).is_none_or(|&v| v < SURE_ALONE));
+            if let (Some((a, _)), Some((b, _))) = (best(c), best(l))
+                && (a != b || weak(c) || weak(l))
+            {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 /// Whether two located quadrilaterals lie over the same lines: each one's
@@ -599,9 +763,9 @@ fn judge(
 /// of that shape. Scoring a cut by the best *allowed* character keeps a
 /// border line read as `1` from passing for a document code or a blank
 /// read as `<` for a check digit.
-struct AllowedCharacters {
+pub(crate) struct AllowedCharacters {
     /// `[line][position][class index]`.
-    table: Vec<Vec<[bool; 37]>>,
+    pub(crate) table: Vec<Vec<[bool; 37]>>,
 }
 
 impl AllowedCharacters {
@@ -973,6 +1137,61 @@ mod tests {
         assert!(matches!(read_mrz(&tiny, &engine), Err(OcrError::ImageTooSmall { .. })));
         let huge = DynamicImage::ImageLuma8(image::GrayImage::new(12_000, 8_001));
         assert!(matches!(read_mrz(&huge, &engine), Err(OcrError::ImageTooLarge { .. })));
+    }
+
+    #[test]
+    fn the_line_recognizer_reads_a_synthetic_td3_and_both_readers_agree() {
+        let (font, engine) = (ocrb(), engine());
+        assert!(engine.line_recognizer().is_some(), "models/ocr/mrz_lines.onnx is the project's own");
+        let page = render_page(&font, &TD3, 22.0);
+        for degrees in [0.0f32, 8.0, 180.0] {
+            let image = rotated(&page, degrees);
+            let lines = read_mrz_with(&image, &engine, Reader::Lines, None).expect("MRZ found");
+            assert_eq!(lines.lines, TD3, "line reader at {degrees}°");
+            let both = read_mrz_with(&image, &engine, Reader::Combined, None).expect("MRZ found");
+            assert_eq!(both.lines, TD3, "both readers at {degrees}°");
+            assert_eq!(both.status, ReadingStatus::Valid, "both readers at {degrees}°");
+        }
+    }
+
+    /// Per line, per position: probability `p` on the character of `lines`, the rest spread.
+    fn opinions(lines: &[&str], p: f32) -> Vec<Vec<Vec<f32>>> {
+        lines
+            .iter()
+            .map(|line| {
+                line.chars()
+                    .map(|c| {
+                        let index = crate::classify::CHARSET.chars().position(|k| k == c).expect("MRZ character");
+                        let mut v = vec![(1.0 - p) / 36.0; 37];
+                        v[index] = p;
+                        v
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_disagreement_no_check_digit_covers_is_unsettled() {
+        let decoded = crate::decode::Decoded {
+            lines: TD3.iter().map(|l| l.to_string()).collect(),
+            corrections: Vec::new(),
+            status: ReadingStatus::Valid,
+            format: Some(tdverify_mrz::MrzFormat::Td3),
+        };
+        let cells = opinions(&TD3, 0.95);
+        assert!(!unsettled_disagreement(&cells, &cells, &decoded));
+        // A name letter (no check digit): even a weak first choice of the cells counts.
+        let mut name = TD3;
+        name[0] = "P<UTOFRIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<";
+        assert!(unsettled_disagreement(&opinions(&name, 0.4), &cells, &decoded));
+        // The document number is covered by its check digit.
+        let mut number = TD3;
+        number[1] = "L898902D36UTO7408122F1204159ZE184226B<<<<<10";
+        assert!(!unsettled_disagreement(&opinions(&number, 0.95), &cells, &decoded));
+        // Agreement raises confidence: the product is surer than either reader.
+        let fused = product_of_opinions(&opinions(&TD3, 0.8), &opinions(&TD3, 0.7));
+        assert!(fused[0][0][crate::classify::CHARSET.chars().position(|k| k == 'P').expect("P")] > 0.95);
     }
 
     proptest! {
