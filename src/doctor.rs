@@ -341,7 +341,7 @@ fn models(resources: &Resources) -> Finding {
         let path = resources.models.join(file.trim().trim_start_matches('*'));
         match std::fs::read(&path) {
             Ok(bytes) => {
-                let digest = hex(ring::digest::digest(&ring::digest::SHA256, &bytes).as_ref());
+                let digest = tdverify_core::hex::encode(ring::digest::digest(&ring::digest::SHA256, &bytes).as_ref());
                 if digest != expected {
                     return Finding::problem(
                         NAME,
@@ -410,10 +410,6 @@ fn count_files_named(dir: &Path, name: &str, depth: usize) -> usize {
         .sum()
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -436,7 +432,7 @@ mod tests {
         std::fs::write(resources.models.join("m.onnx"), b"model").unwrap();
         std::fs::write(resources.models.join("SHA256SUMS"), format!("{}  m.onnx\n", "0".repeat(64))).unwrap();
         assert_eq!(models(&resources).health, Health::Fail);
-        let right = hex(ring::digest::digest(&ring::digest::SHA256, b"model").as_ref());
+        let right = tdverify_core::hex::encode(ring::digest::digest(&ring::digest::SHA256, b"model").as_ref());
         std::fs::write(resources.models.join("SHA256SUMS"), format!("{right}  m.onnx\n")).unwrap();
         assert_eq!(models(&resources).health, Health::Ok);
     }

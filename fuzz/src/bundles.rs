@@ -58,10 +58,6 @@ pub fn base_bundle() -> Option<&'static Vec<(String, Vec<u8>)>> {
         .as_ref()
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// Writes the bundle the input describes into `dir`: the first byte picks the
 /// file the rest replaces; the manifest's hashes and key are then brought in
 /// line and it is signed with the TEST-ONLY demo key. Returns that key's
@@ -77,13 +73,13 @@ fn write_bundle(data: &[u8], dir: &Path) -> Option<Vec<u8>> {
     if choice & 0x80 == 0
         && let Ok(mut value) = serde_json::from_slice::<Value>(&manifest)
     {
-        value["station_public_key"] = Value::String(hex(&public));
+        value["station_public_key"] = Value::String(tdverify_core::hex::encode(&public));
         if let Some(listed) = value["files"].as_array_mut() {
             for entry in listed {
                 let Some(name) = entry["name"].as_str() else { continue };
                 let Some((_, bytes)) = files.iter().find(|(n, _)| n == name) else { continue };
                 let digest = ring::digest::digest(&ring::digest::SHA256, bytes);
-                entry["sha256"] = Value::String(hex(digest.as_ref()));
+                entry["sha256"] = Value::String(tdverify_core::hex::encode(digest.as_ref()));
                 entry["bytes"] = Value::from(bytes.len() as u64);
             }
         }
@@ -94,7 +90,7 @@ fn write_bundle(data: &[u8], dir: &Path) -> Option<Vec<u8>> {
     for (name, bytes) in &files {
         std::fs::write(dir.join(name), bytes).ok()?;
     }
-    std::fs::write(dir.join("manifest.sig"), hex(signature.as_ref())).ok()?;
+    std::fs::write(dir.join("manifest.sig"), tdverify_core::hex::encode(signature.as_ref())).ok()?;
     Some(public)
 }
 

@@ -8,6 +8,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+use tdverify_core::hex;
 use tdverify_store::time::format_utc;
 use tdverify_store::{ExportExclusions, ExportSeal, PastExport, Session, Store};
 
@@ -259,7 +260,7 @@ impl HashingFile {
             source: e.into_error(),
         })?;
         file.sync_all().map_err(io_error("flushing", &self.path))?;
-        Ok(ManifestFile { name: name.to_string(), sha256: hex(self.digest.finish().as_ref()), bytes: self.bytes })
+        Ok(ManifestFile { name: name.to_string(), sha256: hex::encode(self.digest.finish().as_ref()), bytes: self.bytes })
     }
 }
 
@@ -289,11 +290,6 @@ fn write_data_files(
     let mut schema = HashingFile::create(dir.join("schema.json"))?;
     schema.write(SCHEMA_JSON.as_bytes())?;
     Ok(vec![jsonl.finish("records.jsonl")?, csv.finish("records.csv")?, schema.finish("schema.json")?])
-}
-
-/// Lower-case hex.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn counts(list: &[(String, u64)]) -> Vec<StepCount> {
@@ -429,7 +425,7 @@ fn write_bundle(
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Written, ExportError> {
     let records = contents.records;
-    let public_key = hex(contents.public_key);
+    let public_key = hex::encode(contents.public_key);
     let station_id = contents.station_id;
     let exported = records.len() as u64;
     let suppressed: u64 = contents.suppressed.iter().map(|(_, n)| n).sum();
@@ -473,7 +469,7 @@ fn write_bundle(
         progress(Progress { stage: "signing", fraction: 0.9 });
         let signature = sign(&manifest_bytes)?;
         let path = partial.join("manifest.sig");
-        fs::write(&path, format!("{}\n", hex(&signature))).map_err(io_error("writing", &path))?;
+        fs::write(&path, format!("{}\n", hex::encode(&signature))).map_err(io_error("writing", &path))?;
         sync_dir(&partial);
         fs::rename(&partial, &final_dir).map_err(io_error("finishing the bundle folder", &final_dir))
     })();

@@ -37,5 +37,5 @@ pub const DEFAULT_K: usize = 5;
 
 /// A station public key as printed by `tdverify export key` and shown in the wizard.
 pub fn format_public_key(key: &[u8]) -> String {
-    format!("ed25519:{}", bundle::hex(key))
+    format!("ed25519:{}", tdverify_core::hex::encode(key))
 }

@@ -10,9 +10,10 @@ use std::fs;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
+use tdverify_core::hex;
 
 use crate::anonymity::{MIN_K, smallest_group};
-use crate::bundle::{BUNDLE_FORMAT, DATA_FILES, Manifest, hex};
+use crate::bundle::{BUNDLE_FORMAT, DATA_FILES, Manifest};
 use crate::record::{DescRecord, FIELDS, SCHEMA_VERSION};
 
 /// Why a bundle is not valid.
@@ -91,18 +92,7 @@ pub struct Verified {
 pub fn parse_public_key(text: &str) -> Option<Vec<u8>> {
     let text = text.trim();
     let text = text.strip_prefix("ed25519:").unwrap_or(text);
-    from_hex(text).filter(|k| k.len() == 32)
-}
-
-fn from_hex(text: &str) -> Option<Vec<u8>> {
-    let text = text.trim();
-    if !text.len().is_multiple_of(2) || !text.is_ascii() {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok())
-        .collect()
+    hex::decode(text).filter(|k| k.len() == 32)
 }
 
 fn read(dir: &Path, name: &str) -> Result<Vec<u8>, VerifyError> {
@@ -127,13 +117,13 @@ pub fn verify_bundle(dir: &Path, trusted_key: Option<&[u8]>) -> Result<Verified,
     let key = match trusted_key {
         Some(given) => {
             if given != manifest_key.as_slice() {
-                return Err(VerifyError::WrongKey { found: manifest.station_public_key.clone(), expected: hex(given) });
+                return Err(VerifyError::WrongKey { found: manifest.station_public_key.clone(), expected: hex::encode(given) });
             }
             given.to_vec()
         }
         None => manifest_key,
     };
-    let signature = std::str::from_utf8(&signature_text).ok().and_then(from_hex).ok_or(VerifyError::BadSignature)?;
+    let signature = std::str::from_utf8(&signature_text).ok().and_then(hex::decode).ok_or(VerifyError::BadSignature)?;
     ring::signature::UnparsedPublicKey::new(&ring::signature::ED25519, &key)
         .verify(&manifest_bytes, &signature)
         .map_err(|_| VerifyError::BadSignature)?;
@@ -158,7 +148,7 @@ pub fn verify_bundle(dir: &Path, trusted_key: Option<&[u8]>) -> Result<Verified,
     let mut csv = Vec::new();
     for file in &manifest.files {
         let bytes = read(dir, &file.name)?;
-        let digest = hex(ring::digest::digest(&ring::digest::SHA256, &bytes).as_ref());
+        let digest = hex::encode(ring::digest::digest(&ring::digest::SHA256, &bytes).as_ref());
         if digest != file.sha256 || bytes.len() as u64 != file.bytes {
             return Err(VerifyError::HashMismatch(file.name.clone()));
         }

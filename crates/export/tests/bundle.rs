@@ -71,7 +71,7 @@ fn a_quarter_exports_verifies_and_every_tampering_fails() {
     let mut manifest: serde_json::Value =
         serde_json::from_slice(&fs::read(dir.join("manifest.json")).unwrap()).unwrap();
     let digest = ring::digest::digest(&ring::digest::SHA256, body.as_bytes());
-    let hex: String = digest.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+    let hex = tdverify_core::hex::encode(digest.as_ref());
     manifest["files"][0]["sha256"] = hex.into();
     manifest["files"][0]["bytes"] = body.len().into();
     manifest["counts"]["exported"] = (written.records - 1).into();
@@ -85,8 +85,8 @@ fn a_quarter_exports_verifies_and_every_tampering_fails() {
     assert!(matches!(verify_bundle(&written.bundle, Some(&other_key)), Err(VerifyError::WrongKey { .. })));
     let dir = case("key-swapped");
     let manifest = fs::read_to_string(dir.join("manifest.json")).unwrap();
-    let own_hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
-    let other_hex: String = other_key.iter().map(|b| format!("{b:02x}")).collect();
+    let own_hex = tdverify_core::hex::encode(&key);
+    let other_hex = tdverify_core::hex::encode(&other_key);
     fs::write(dir.join("manifest.json"), manifest.replace(&own_hex, &other_hex)).unwrap();
     assert_eq!(verify_bundle(&dir, None), Err(VerifyError::BadSignature));
     assert!(matches!(verify_bundle(&dir, Some(&key)), Err(VerifyError::WrongKey { .. })));
@@ -173,7 +173,7 @@ fn records_match_schema_json_and_its_code_lists() {
 #[test]
 fn public_keys_parse_from_text() {
     let key = [7u8; 32];
-    let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+    let hex = tdverify_core::hex::encode(&key);
     assert_eq!(parse_public_key(&hex), Some(key.to_vec()));
     assert_eq!(parse_public_key(&format!("ed25519:{hex}\n")), Some(key.to_vec()));
     assert_eq!(parse_public_key("zz"), None);

@@ -180,7 +180,7 @@ impl Certificate {
 
     /// Serial as upper-case hex, for messages.
     pub fn serial_hex(&self) -> String {
-        self.serial.iter().map(|b| format!("{b:02X}")).collect()
+        tdverify_core::hex::encode_upper(&self.serial)
     }
 }
 
@@ -196,17 +196,6 @@ pub(crate) fn whole_octets(bits: &BitString) -> Result<Vec<u8>, PkiError> {
 /// A certificate or CRL time as Unix seconds.
 pub(crate) fn unix_seconds(time: &Time) -> UnixSeconds {
     i64::try_from(time.to_unix_duration().as_secs()).unwrap_or(i64::MAX)
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (the well-known era algorithm).
-pub fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 /// Writes Unix seconds as DER time: UTCTime before 2050, GeneralizedTime after (RFC 5280).
@@ -321,7 +310,6 @@ mod tests {
         }
         assert_eq!(encode_time(951_782_400)[0], 0x17);
         assert_eq!(encode_time(2_600_000_000)[0], 0x18);
-        assert_eq!(days_from_civil(2000, 3, 1), 11_017);
     }
 
     /// TEST certificates and a TEST CRL to mutate.

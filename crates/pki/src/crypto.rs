@@ -183,10 +183,6 @@ const CURVE_PARAMETERS: &[(Curve, &str, &str, &str)] = &[
     (Curve::BrainpoolP512r1, oid::BRAINPOOL_P512R1, "AADD9DB8DBE9C48B3FD4E6AE33C9FC07CB308DB3B3C9D20ED6639CCA703308717D4D9B009BC66842AECDA12AE6A380E62881FF2F2D82C68528AA6056583A48F3", "AADD9DB8DBE9C48B3FD4E6AE33C9FC07CB308DB3B3C9D20ED6639CCA70330870553E5C414CA92619418661197FAC10471DB1D381085DDADDB58796829CA90069"),
 ];
 
-fn hex_upper(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02X}")).collect()
-}
-
 fn trim_zeros(bytes: &[u8]) -> &[u8] {
     let skip = bytes.iter().take_while(|&&b| b == 0).count();
     bytes.get(skip..).unwrap_or_default()
@@ -205,8 +201,8 @@ impl Curve {
 
     /// The named curve with this prime and order (explicit parameters).
     pub fn from_prime_and_order(prime: &[u8], order: &[u8]) -> Option<Curve> {
-        let prime_hex = hex_upper(trim_zeros(prime));
-        let order_hex = hex_upper(trim_zeros(order));
+        let prime_hex = tdverify_core::hex::encode_upper(trim_zeros(prime));
+        let order_hex = tdverify_core::hex::encode_upper(trim_zeros(order));
         CURVE_PARAMETERS
             .iter()
             .find(|(_, _, p, n)| p.trim_start_matches('0') == prime_hex && n.trim_start_matches('0') == order_hex)

@@ -500,7 +500,9 @@ pub fn sign_crl(csca: &TestCertifiedKey, revoked_serials: &[u64], this_update: U
 pub const TEST_EPOCH: UnixSeconds = 1_577_836_800;
 /// Midnight UTC of a calendar date, for TEST validity periods.
 pub fn test_date(year: i64, month: i64, day: i64) -> UnixSeconds {
-    crate::cert::days_from_civil(year, month, day) * 86_400
+    // Out-of-range months and days count on (as the day arithmetic does); negative ones are 0.
+    let field = |value: i64| u32::try_from(value).unwrap_or(0);
+    tdverify_core::civil::days_from_civil(year, field(month), field(day)) * 86_400
 }
 
 /// One year in seconds (365 days).

@@ -14,6 +14,7 @@
 use serde::{Deserialize, Serialize};
 
 use tdverify_core::civil::{civil_from_days, days_from_civil};
+use tdverify_core::hex;
 
 use crate::error::SltdError;
 use crate::normalize::DocumentKey;
@@ -115,20 +116,6 @@ pub struct Entry {
     pub reported_days: u16,
 }
 
-/// Lower-case hex.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Parses hex.
-pub(crate) fn from_hex(text: &str) -> Option<Vec<u8>> {
-    let text = text.trim();
-    if !text.len().is_multiple_of(2) || !text.is_ascii() {
-        return None;
-    }
-    (0..text.len()).step_by(2).map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok()).collect()
-}
-
 /// The truncated keyed hash of a document.
 pub(crate) fn entry_hash(key: &ring::hmac::Key, document: &DocumentKey) -> [u8; HASH_LEN] {
     let tag = ring::hmac::sign(key, document.message().as_bytes());
@@ -215,8 +202,8 @@ impl BundleWriter {
             as_of: self.as_of,
             entries: self.entries.len() as u64,
             hash: HASH_NAME.to_string(),
-            key: hex(&self.key),
-            signer: hex(ring::signature::KeyPair::public_key(signer).as_ref()),
+            key: hex::encode(&self.key),
+            signer: hex::encode(ring::signature::KeyPair::public_key(signer).as_ref()),
         };
         let header = serde_json::to_vec(&header).map_err(|e| SltdError::Format(e.to_string()))?;
         let header_len = u32::try_from(header.len()).map_err(|_| SltdError::Format("header too long".into()))?;
@@ -259,8 +246,8 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Parsed, SltdError> {
     if days_from_iso(&header.as_of).is_none() {
         return Err(SltdError::Format(format!("as-of date {:?}", header.as_of)));
     }
-    let signer = from_hex(&header.signer).filter(|k| k.len() == 32).ok_or_else(|| bad("the signer key is not an Ed25519 key"))?;
-    let hmac_key = from_hex(&header.key).filter(|k| k.len() == 32).ok_or_else(|| bad("the hashing key is not 32 bytes"))?;
+    let signer = hex::decode(&header.signer).filter(|k| k.len() == 32).ok_or_else(|| bad("the signer key is not an Ed25519 key"))?;
+    let hmac_key = hex::decode(&header.key).filter(|k| k.len() == 32).ok_or_else(|| bad("the hashing key is not 32 bytes"))?;
     let entries_len = usize::try_from(header.entries)
         .ok()
         .and_then(|n| n.checked_mul(ENTRY_LEN))

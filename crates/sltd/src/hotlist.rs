@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::bundle::{self, BundleHeader, ENTRY_LEN, HASH_LEN, Status, days_from_iso, entry_hash, from_hex, hex, iso_from_days};
+use crate::bundle::{self, BundleHeader, ENTRY_LEN, HASH_LEN, Status, days_from_iso, entry_hash, iso_from_days};
+use tdverify_core::hex;
 use crate::error::{SltdError, io_error};
 use crate::normalize::DocumentKey;
 
@@ -58,7 +59,7 @@ impl TrustedKeys {
 /// Parses `ed25519:HEX` or `HEX` (a publisher's public key as typed or printed).
 pub fn parse_key(text: &str) -> Option<Vec<u8>> {
     let text = text.trim();
-    from_hex(text.strip_prefix("ed25519:").unwrap_or(text)).filter(|k| k.len() == 32)
+    hex::decode(text.strip_prefix("ed25519:").unwrap_or(text)).filter(|k| k.len() == 32)
 }
 
 /// Writes a file through a temporary sibling and a rename, so readers see the old or the
@@ -182,7 +183,7 @@ impl Hotlist {
     ) -> Result<HotlistStatus, SltdError> {
         let parsed = bundle::verify(&bytes)?;
         if !trusted.contains(&parsed.signer) {
-            return Err(SltdError::UntrustedSigner(format!("ed25519:{}", hex(&parsed.signer))));
+            return Err(SltdError::UntrustedSigner(format!("ed25519:{}", hex::encode(&parsed.signer))));
         }
         // The copy in use is only compared by date: its header is enough.
         if !allow_older
@@ -202,7 +203,7 @@ impl Hotlist {
     pub fn from_bundle(bytes: Vec<u8>, trusted: &TrustedKeys) -> Result<Hotlist, SltdError> {
         let parsed = bundle::verify(&bytes)?;
         if !trusted.contains(&parsed.signer) {
-            return Err(SltdError::UntrustedSigner(format!("ed25519:{}", hex(&parsed.signer))));
+            return Err(SltdError::UntrustedSigner(format!("ed25519:{}", hex::encode(&parsed.signer))));
         }
         Hotlist::from_bytes(bytes)
     }

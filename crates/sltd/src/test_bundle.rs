@@ -59,7 +59,7 @@ pub fn make_test_bundle(count: u64, seed: u64, as_of: &str, extra: &[Entry]) -> 
 /// The TEST-ONLY signer's public key as `ed25519:HEX` (what an administrator trusts to
 /// use test bundles).
 pub fn test_only_signer_key() -> String {
-    format!("ed25519:{}", crate::bundle::hex(ring::signature::KeyPair::public_key(&test_only_signer()).as_ref()))
+    format!("ed25519:{}", tdverify_core::hex::encode(ring::signature::KeyPair::public_key(&test_only_signer()).as_ref()))
 }
 
 /// A [`TrustedKeys`](crate::TrustedKeys) holding only the TEST-ONLY signer.

@@ -10,11 +10,12 @@
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
-use crate::crypto::{constant_time_eq, to_hex};
+use crate::crypto::constant_time_eq;
 use crate::error::{StoreError, StoreResult};
 use crate::roles::{Permission, Session};
 use crate::store::Store;
 use crate::time::format_utc;
+use tdverify_core::hex;
 
 /// Every action the audit log records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -283,7 +284,7 @@ impl Store {
                         action: r.get(3)?,
                         case_id: r.get(4)?,
                         detail: r.get(5)?,
-                        hash: to_hex(&r.get::<_, Vec<u8>>(6)?),
+                        hash: hex::encode(&r.get::<_, Vec<u8>>(6)?),
                     })
                 },
             )
@@ -369,7 +370,7 @@ impl Store {
         Ok(AuditReport {
             intact: problems.is_empty(),
             entries,
-            head_hash: to_hex(&expected_prev),
+            head_hash: hex::encode(&expected_prev),
             problems,
         })
     }

@@ -10,7 +10,8 @@ use tdverify_core::{ForgeryMethod, FraudType, Light, Verdict};
 
 use crate::audit::AuditAction;
 use crate::context::{CaseContext, ContextUpdate};
-use crate::crypto::{KEY_LEN, SealingKey, case_aad, random_bytes, to_hex};
+use crate::crypto::{KEY_LEN, SealingKey, case_aad, random_bytes};
+use tdverify_core::hex;
 use crate::error::{StoreError, StoreResult};
 use crate::roles::{Permission, Session};
 use crate::store::Store;
@@ -432,7 +433,7 @@ impl Store {
         opened: i64,
     ) -> StoreResult<String> {
         let officer_id = self.officer_id_for(tx, session)?;
-        let id = to_hex(&random_bytes::<16>()?);
+        let id = hex::encode(&random_bytes::<16>()?);
         let raw_key: [u8; KEY_LEN] = random_bytes()?;
         let key = SealingKey::new(&raw_key)?;
         let wrapped = self

@@ -24,6 +24,9 @@ use ring::rand::{SecureRandom, SystemRandom};
 
 use crate::error::{StoreError, StoreResult};
 
+/// Lower-case hex (case ids, HMACs, audit hashes in JSON): `tdverify_core::hex`.
+pub(crate) use tdverify_core::hex::encode as to_hex;
+
 /// Length of every symmetric key in the store.
 pub(crate) const KEY_LEN: usize = 32;
 
@@ -166,17 +169,6 @@ pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
         return false;
     }
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-/// Lower-case hex of bytes (case ids, HMACs, audit hashes in JSON).
-pub(crate) fn to_hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
 }
 
 #[cfg(test)]

@@ -15,7 +15,8 @@ use crate::audit::AuditAction;
 use crate::cases::{
     CaseMetadata, CaseStatus, Classification, HolderProfile, open_profile, unwrap_case_key,
 };
-use crate::crypto::{random_bytes, to_hex};
+use crate::crypto::random_bytes;
+use tdverify_core::hex;
 use crate::error::{StoreError, StoreResult};
 use crate::roles::{Permission, Role, Session};
 use crate::store::Store;
@@ -194,7 +195,7 @@ impl Store {
     /// public key, in hex (bundles from many stations are told apart by it).
     pub fn station_id(&self) -> StoreResult<String> {
         let digest = ring::digest::digest(&ring::digest::SHA256, &self.export_public_key()?);
-        Ok(format!("st-{}", to_hex(&digest.as_ref()[..8])))
+        Ok(format!("st-{}", hex::encode(&digest.as_ref()[..8])))
     }
 
     /// The eligible cases opened in `[from, to)` (Unix seconds): submitted or reviewed,
@@ -262,7 +263,7 @@ impl Store {
                 metadata: row.metadata,
                 classification: row.classification,
                 holder,
-                repeat_document: pseudonym.as_deref().map(to_hex),
+                repeat_document: pseudonym.as_deref().map(hex::encode),
             });
         }
         drop(rows);
@@ -369,7 +370,7 @@ impl Store {
             format_utc(seal.period_to),
             seal.records,
             seal.suppressed,
-            to_hex(digest.as_ref()),
+            hex::encode(digest.as_ref()),
             if overlapping.is_empty() {
                 String::new()
             } else {
@@ -426,7 +427,7 @@ impl Store {
 
     /// A fresh random id for one exported record (never derived from the case).
     pub fn random_record_id() -> StoreResult<String> {
-        Ok(to_hex(&random_bytes::<16>()?))
+        Ok(hex::encode(&random_bytes::<16>()?))
     }
 }
 

@@ -13,11 +13,11 @@ use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use crate::audit::AuditAction;
-use crate::crypto::to_hex;
 use crate::error::{StoreError, StoreResult};
 use crate::roles::{Permission, Session};
 use crate::store::Store;
 use crate::time::format_utc;
+use tdverify_core::hex;
 
 /// Bytes signed before a training session's payload; `tdverify_training` verifies with
 /// the same bytes (`SIGNATURE_CONTEXT`).
@@ -243,7 +243,7 @@ impl Store {
         let detail = format!(
             "training session {} signed: {items} items, sha256 {}",
             clean_id(session_id),
-            to_hex(digest.as_ref())
+            hex::encode(digest.as_ref())
         );
         self.append_audit(session, AuditAction::Training, None, &detail)?;
         use ring::signature::KeyPair;
@@ -263,7 +263,7 @@ impl Store {
         let detail = format!(
             "training session {} imported: {items} items, signed by ed25519:{}",
             clean_id(session_id),
-            to_hex(signer)
+            hex::encode(signer)
         );
         self.append_audit(session, AuditAction::Training, None, &detail)
     }

@@ -8,7 +8,7 @@ use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use crate::audit::AuditAction;
-use crate::crypto::to_hex;
+use tdverify_core::hex;
 use crate::error::{StoreError, StoreResult};
 use crate::roles::{Permission, Session};
 use crate::store::Store;
@@ -75,7 +75,7 @@ pub struct TrustedKey {
 impl TrustedKey {
     /// `ed25519:HEX`, as printed and as typed.
     pub fn display_key(&self) -> String {
-        format!("ed25519:{}", to_hex(&self.public_key))
+        format!("ed25519:{}", hex::encode(&self.public_key))
     }
 }
 
@@ -156,7 +156,7 @@ impl Store {
             .map_err(self.db_err("trusting a key"))?
             == 1;
         if added {
-            let detail = format!("trusted {} key ed25519:{} ({})", purpose.describe(), to_hex(public_key), label.trim());
+            let detail = format!("trusted {} key ed25519:{} ({})", purpose.describe(), hex::encode(public_key), label.trim());
             Store::append_audit_on(&tx, self.now(), session, AuditAction::TrustConfig, None, &detail)
                 .map_err(self.db_err("writing the audit log"))?;
         }
@@ -176,7 +176,7 @@ impl Store {
             .map_err(self.db_err("removing a trusted key"))?
             == 1;
         if removed {
-            let detail = format!("no longer trusts {} key ed25519:{}", purpose.describe(), to_hex(public_key));
+            let detail = format!("no longer trusts {} key ed25519:{}", purpose.describe(), hex::encode(public_key));
             Store::append_audit_on(&tx, self.now(), session, AuditAction::TrustConfig, None, &detail)
                 .map_err(self.db_err("writing the audit log"))?;
         }
@@ -292,7 +292,7 @@ impl Store {
     pub fn sltd_query_pseudonym(&self, doc_type: &str, issuing_state: &str, number: &str) -> String {
         let message = format!("sltd-query\u{1f}{doc_type}\u{1f}{issuing_state}\u{1f}{number}");
         let tag = ring::hmac::sign(&self.hmac_key, message.as_bytes());
-        to_hex(&tag.as_ref()[..12])
+        hex::encode(&tag.as_ref()[..12])
     }
 
     /// Audits one online query (who asked, the document's pseudonym, what came back).

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use ring::signature::{ED25519, UnparsedPublicKey};
 use serde::{Deserialize, Serialize};
-use tdverify_core::{ForgeryMethod, FraudType};
+use tdverify_core::{ForgeryMethod, FraudType, hex};
 use tdverify_fixtures::capture::CaptureKind;
 use tdverify_fixtures::{Expected, Truth};
 
@@ -467,7 +467,7 @@ impl Session {
         ))
         .map_err(|e| TrainingError::malformed("session", e))?;
         let digest = ring::digest::digest(&ring::digest::SHA256, &content);
-        Ok(to_hex(&digest.as_ref()[..8]))
+        Ok(hex::encode(&digest.as_ref()[..8]))
     }
 
     /// Reads a session file: the JSON must parse and its format be known. The
@@ -588,8 +588,8 @@ impl Session {
     ) -> Result<(), TrainingError> {
         self.signature = Some(SessionSignature {
             algorithm: "ed25519".to_string(),
-            public_key: to_hex(public_key),
-            value: to_hex(signature),
+            public_key: hex::encode(public_key),
+            value: hex::encode(signature),
         });
         if let Err(error) = self.verify_signature() {
             self.signature = None;
@@ -608,12 +608,12 @@ impl Session {
                 format!("algorithm {:?}", signature.algorithm),
             ));
         }
-        let key = from_hex(&signature.public_key)
+        let key = hex::decode(&signature.public_key)
             .filter(|k| k.len() == 32)
             .ok_or_else(|| {
                 TrainingError::malformed("session signature", "the public key is not 64 hex digits")
             })?;
-        let value = from_hex(&signature.value)
+        let value = hex::decode(&signature.value)
             .filter(|v| v.len() == 64)
             .ok_or_else(|| {
                 TrainingError::malformed("session signature", "the signature is not 128 hex digits")
@@ -633,7 +633,9 @@ impl Session {
         if trusted.contains(&key) {
             Ok(key)
         } else {
-            Err(TrainingError::UntrustedSigner { key: to_hex(&key) })
+            Err(TrainingError::UntrustedSigner {
+                key: hex::encode(&key),
+            })
         }
     }
 
@@ -929,23 +931,6 @@ fn is_safe_relative(path: &str) -> bool {
         && path
             .components()
             .all(|c| matches!(c, std::path::Component::Normal(_)))
-}
-
-/// Lower-case hex.
-pub(crate) fn to_hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Parses hex (either case); `None` on odd length or a non-hex digit.
-pub(crate) fn from_hex(text: &str) -> Option<Vec<u8>> {
-    let text = text.trim();
-    if !text.len().is_multiple_of(2) || !text.is_ascii() {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok())
-        .collect()
 }
 
 /// SplitMix64: a small, well-known generator, enough for reproducible selection (the

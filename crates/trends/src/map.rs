@@ -696,7 +696,7 @@ fn map_error(path: &Path, problem: String) -> TrendsError {
 
 /// Lower-case hex SHA-256, as recorded in SOURCES.md.
 fn sha256_hex(bytes: &[u8]) -> String {
-    ring::digest::digest(&ring::digest::SHA256, bytes).as_ref().iter().map(|b| format!("{b:02x}")).collect()
+    tdverify_core::hex::encode(ring::digest::digest(&ring::digest::SHA256, bytes).as_ref())
 }
 
 #[cfg(test)]

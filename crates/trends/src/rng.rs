@@ -77,7 +77,8 @@ impl Rng {
 
     /// `n` random bytes as lower-case hex.
     pub(crate) fn hex(&mut self, bytes: usize) -> String {
-        (0..bytes).map(|_| format!("{:02x}", self.next_u64() as u8)).collect()
+        let drawn: Vec<u8> = (0..bytes).map(|_| self.next_u64() as u8).collect();
+        tdverify_core::hex::encode(&drawn)
     }
 }
 
