@@ -100,7 +100,7 @@ pub fn template_revision(folder: &Path) -> std::io::Result<String> {
         digest.update(&(bytes.len() as u64).to_be_bytes());
         digest.update(&bytes);
     }
-    let hex: String = digest.finish().as_ref().iter().map(|b| format!("{b:02x}")).collect();
+    let hex = tdverify_core::hex::encode(digest.finish().as_ref());
     Ok(hex[..REVISION_DIGITS].to_string())
 }
 
