@@ -253,6 +253,14 @@ pub(crate) fn outcome(comparison: &GhostComparison, portrait: &PortraitCopy, cop
             ),
         ),
         Decision::Match => Check::pass(id, format!("The portrait and {name} show the same person")),
+        // The UV and IR copies are compared at the ghost image's thresholds, which were
+        // not calibrated on them: a held-out flatbed set (seed 2031) had one genuine
+        // passport whose UV copy scored below them. Until they have their own
+        // calibration a low score is a review, never proposed as fraud.
+        Decision::NoMatch if id != ID => Check::warn(
+            id,
+            format!("The portrait and {name} look like different people: compare them side by side, the portrait may have been replaced"),
+        ),
         Decision::NoMatch => {
             Check::fail(id, format!("The portrait and {name} show different people: the portrait may have been replaced. Compare them side by side"))
         }
@@ -329,11 +337,12 @@ mod tests {
     fn uv_and_ir_copies_report_under_their_own_ids_and_names() {
         let comparison = GhostComparison { portrait: analysis(true), ghost: analysis(true), score: Some(-0.1), ms: 1.0 };
         let uv = outcome(&comparison, &copy(ZoneKind::Photo), &PortraitCopy { light: Light::Uv, ..copy(ZoneKind::UvPortrait) }, true);
-        assert_eq!((uv.check.id.as_str(), uv.check.status), (UV_COPY_ID, CheckStatus::Fail));
+        // Not calibrated on copies yet: a review, never a fraud sign.
+        assert_eq!((uv.check.id.as_str(), uv.check.status), (UV_COPY_ID, CheckStatus::Warn));
         assert!(uv.check.message.contains("UV copy"), "{}", uv.check.message);
         assert_eq!(uv.views.iter().map(|v| v.source).collect::<Vec<_>>(), ["photo", "uv_copy"]);
         let ir = outcome(&comparison, &copy(ZoneKind::Photo), &PortraitCopy { light: Light::Ir, ..copy(ZoneKind::IrPortrait) }, true);
-        assert_eq!((ir.check.id.as_str(), ir.check.status), (IR_COPY_ID, CheckStatus::Fail));
+        assert_eq!((ir.check.id.as_str(), ir.check.status), (IR_COPY_ID, CheckStatus::Warn));
         assert!(ir.check.message.contains("IR copy"), "{}", ir.check.message);
         let unseen = outcome(
             &GhostComparison { portrait: analysis(true), ghost: analysis(false), score: None, ms: 1.0 },
