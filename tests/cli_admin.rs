@@ -136,7 +136,9 @@ fn a_shorter_retention_period_names_the_cases_it_destroys_before_destroying_them
             [400, 200, 3].iter().map(|age| (now - age * day, CaseDraft::default())).collect();
         store.create_cases_batch(&officer, &drafts).expect("cases");
     }
-    let shown = ok(tdverify(&data, &["retention", "show"]));
+    let no_user = tdverify(&data, &["retention", "show"]);
+    assert_eq!(no_user.status.code(), Some(2), "{}", text(&no_user));
+    let shown = ok(tdverify(&data, &["retention", "show", "--user", "admin"]));
     assert!(shown.contains("kept until they are deleted"), "{shown}");
 
     for bad in ["0", "forever", "36501"] {

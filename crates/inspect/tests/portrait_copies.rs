@@ -57,7 +57,8 @@ fn uv_and_ir_copies_agree_with_a_genuine_portrait_and_betray_a_clean_substitutio
     let mut folders: Vec<PathBuf> = std::fs::read_dir(out.path()).unwrap().flatten().map(|e| e.path()).filter(|p| p.join("truth.json").is_file()).collect();
     folders.sort();
     assert_eq!(folders.len(), 4);
-    // (id, genuine passed, substitutions failed)
+    // (id, genuine passed, substitutions flagged for review: a low copy score is a
+    // warning until the copies have their own calibration, never a fraud sign yet)
     let mut outcomes: Vec<(&str, bool, bool)> = Vec::new();
     for folder in &folders {
         let truth = tdverify_fixtures::load_truth(folder).unwrap();
@@ -90,7 +91,8 @@ fn uv_and_ir_copies_agree_with_a_genuine_portrait_and_betray_a_clean_substitutio
                 check.evidence
             );
             assert!(check.evidence.iter().any(|e| e.light == Some(Light::White) && e.region.is_some()), "{id} marks the portrait");
-            outcomes.push((id, !substituted && check.status == CheckStatus::Pass, substituted && check.status == CheckStatus::Fail));
+            assert_ne!(check.status, CheckStatus::Fail, "{id} is never a fraud sign yet: {}", check.message);
+            outcomes.push((id, !substituted && check.status == CheckStatus::Pass, substituted && check.status == CheckStatus::Warn));
         }
         assert!(
             truth.expected_checks.contains_key("face.photo_vs_uv_copy") && truth.expected_checks.contains_key("face.photo_vs_ir_copy"),
@@ -99,6 +101,6 @@ fn uv_and_ir_copies_agree_with_a_genuine_portrait_and_betray_a_clean_substitutio
     }
     for id in ["face.photo_vs_uv_copy", "face.photo_vs_ir_copy"] {
         assert!(outcomes.iter().any(|(i, passed, _)| *i == id && *passed), "{id} passes a genuine document");
-        assert!(outcomes.iter().any(|(i, _, failed)| *i == id && *failed), "{id} fails a clean substitution");
+        assert!(outcomes.iter().any(|(i, _, flagged)| *i == id && *flagged), "{id} flags a clean substitution for review");
     }
 }
