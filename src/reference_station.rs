@@ -215,11 +215,7 @@ pub fn restore_version(
     // Staged beside the library (same file system), removed whatever happens.
     let staging = data_dir.join(".reference-restore");
     if staging.exists() {
-        std::fs::remove_dir_all(&staging).map_err(|source| ReferenceImportError::History {
-            action: "remove",
-            path: staging.clone(),
-            source,
-        })?;
+        std::fs::remove_dir_all(&staging).map_err(history_io("remove", &staging))?;
     }
     let installed = copy_template(&kept, &staging.join(key)).and_then(|()| {
         keep_in_history(data_dir, key)?;
@@ -240,35 +236,33 @@ fn keep_in_history(data_dir: &Path, key: &str) -> Result<(), ReferenceImportErro
     if !current.join("template.toml").is_file() {
         return Ok(());
     }
-    let history_error = |action, path: &Path| {
-        let path = path.to_path_buf();
-        move |source| ReferenceImportError::History { action, path, source }
-    };
-    let revision = template_revision(&current).map_err(history_error("read", &current))?;
+    let revision = template_revision(&current).map_err(history_io("read", &current))?;
     let kept = history_dir(data_dir).join(key).join(&revision);
     if kept.join("template.toml").is_file() {
         // The same version was replaced before: date it now.
         let now = std::fs::FileTimes::new().set_modified(std::time::SystemTime::now());
-        let file = std::fs::File::open(&kept).map_err(history_error("open", &kept))?;
-        return file.set_times(now).map_err(history_error("date", &kept));
+        let file = std::fs::File::open(&kept).map_err(history_io("open", &kept))?;
+        return file.set_times(now).map_err(history_io("date", &kept));
     }
     copy_template(&current, &kept)
 }
 
 /// Copies a template folder's files (a template has no sub-folders).
 fn copy_template(from: &Path, to: &Path) -> Result<(), ReferenceImportError> {
-    let error = |action, path: &Path| {
-        let path = path.to_path_buf();
-        move |source| ReferenceImportError::History { action, path, source }
-    };
-    std::fs::create_dir_all(to).map_err(error("create", to))?;
-    for entry in std::fs::read_dir(from).map_err(error("read", from))? {
-        let path = entry.map_err(error("read", from))?.path();
+    std::fs::create_dir_all(to).map_err(history_io("create", to))?;
+    for entry in std::fs::read_dir(from).map_err(history_io("read", from))? {
+        let path = entry.map_err(history_io("read", from))?.path();
         if let (true, Some(name)) = (path.is_file(), path.file_name()) {
-            std::fs::copy(&path, to.join(name)).map_err(error("copy", &path))?;
+            std::fs::copy(&path, to.join(name)).map_err(history_io("copy", &path))?;
         }
     }
     Ok(())
+}
+
+/// The history error for `action` on `path`, for `map_err`.
+fn history_io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> ReferenceImportError {
+    let path = path.to_path_buf();
+    move |source| ReferenceImportError::History { action, path, source }
 }
 
 /// A file time as ISO 8601 UTC, to the second.
@@ -296,6 +290,15 @@ mod tests {
             std::fs::copy(entry.path(), target.join(entry.file_name())).unwrap();
         }
         pack
+    }
+
+    /// A TEST-ONLY store with an administrator, logged in.
+    fn store_with_admin(data: &Path) -> (Store, Session) {
+        let store =
+            Store::initialize(data, "TEST-ONLY passphrase", tdverify_store::StoreOptions::test_only_fast()).unwrap();
+        store.create_first_admin("admin", "TEST-ONLY password 1").unwrap();
+        let admin = store.login("admin", "TEST-ONLY password 1").unwrap();
+        (store, admin)
     }
 
     #[test]
@@ -329,11 +332,7 @@ mod tests {
     #[test]
     fn import_is_audited_and_refused_to_an_officer() {
         let data = tempfile::tempdir().unwrap();
-        let store =
-            Store::initialize(data.path(), "TEST-ONLY passphrase", tdverify_store::StoreOptions::test_only_fast())
-                .unwrap();
-        store.create_first_admin("admin", "TEST-ONLY password 1").unwrap();
-        let admin = store.login("admin", "TEST-ONLY password 1").unwrap();
+        let (store, admin) = store_with_admin(data.path());
         store.create_user(&admin, "officer", "TEST-ONLY password 1", tdverify_store::Role::Officer).unwrap();
         let officer = store.login("officer", "TEST-ONLY password 1").unwrap();
         let pack = pack_of("ZZA/passport");
@@ -357,11 +356,7 @@ mod tests {
     #[test]
     fn a_replaced_template_is_kept_and_can_be_restored() {
         let data = tempfile::tempdir().unwrap();
-        let store =
-            Store::initialize(data.path(), "TEST-ONLY passphrase", tdverify_store::StoreOptions::test_only_fast())
-                .unwrap();
-        store.create_first_admin("admin", "TEST-ONLY password 1").unwrap();
-        let admin = store.login("admin", "TEST-ONLY password 1").unwrap();
+        let (store, admin) = store_with_admin(data.path());
         let key = "ZZA/passport";
         let pack = pack_of(key);
         let template = pack.path().join(key).join("template.toml");
