@@ -70,6 +70,7 @@ pub fn ecdsa_hash(dg14_infos: &[SecurityInfo]) -> HashAlgorithm {
         last,
     ) {
         (true, _, Some(1)) => HashAlgorithm::Sha1,
+        (true, _, Some(2)) | (_, true, Some(1)) => HashAlgorithm::Sha224,
         (true, _, Some(4)) | (_, true, Some(3)) => HashAlgorithm::Sha384,
         (true, _, Some(5)) | (_, true, Some(4)) => HashAlgorithm::Sha512,
         _ => HashAlgorithm::Sha256,
@@ -80,6 +81,7 @@ pub fn ecdsa_hash(dg14_infos: &[SecurityInfo]) -> HashAlgorithm {
 pub fn ecdsa_plain_oid(hash: HashAlgorithm) -> Vec<u8> {
     let arc = match hash {
         HashAlgorithm::Sha1 => 1,
+        HashAlgorithm::Sha224 => 2,
         HashAlgorithm::Sha256 => 3,
         HashAlgorithm::Sha384 => 4,
         HashAlgorithm::Sha512 => 5,
@@ -91,19 +93,11 @@ fn hash_of_trailer(trailer: &[u8]) -> Option<(HashAlgorithm, usize)> {
     match trailer {
         [.., 0xBC] => Some((HashAlgorithm::Sha1, 1)),
         [.., 0x33, 0xCC] => Some((HashAlgorithm::Sha1, 2)),
+        [.., 0x38, 0xCC] => Some((HashAlgorithm::Sha224, 2)),
         [.., 0x34, 0xCC] => Some((HashAlgorithm::Sha256, 2)),
         [.., 0x36, 0xCC] => Some((HashAlgorithm::Sha384, 2)),
         [.., 0x35, 0xCC] => Some((HashAlgorithm::Sha512, 2)),
         _ => None,
-    }
-}
-
-fn digest_len(hash: HashAlgorithm) -> usize {
-    match hash {
-        HashAlgorithm::Sha1 => 20,
-        HashAlgorithm::Sha256 => 32,
-        HashAlgorithm::Sha384 => 48,
-        HashAlgorithm::Sha512 => 64,
     }
 }
 
@@ -210,7 +204,7 @@ fn verify_rsa_9796_2(
             "ISO/IEC 9796-2 header missing".into(),
         ));
     }
-    let length = digest_len(hash);
+    let length = HashAlgorithm::output_len(hash);
     let digest_end = f
         .len()
         .checked_sub(trailer_len)

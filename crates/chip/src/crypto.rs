@@ -20,7 +20,6 @@ use des::cipher::{
 };
 use des::{Des, TdesEde2, TdesEde3};
 use retail_mac::{Mac, RetailMac};
-use ring::digest;
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 use thiserror::Error;
@@ -300,28 +299,11 @@ pub fn equal_constant_time(a: &[u8], b: &[u8]) -> bool {
     a.ct_eq(b).into()
 }
 
-/// Hash functions used by ICAO 9303.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum HashAlgorithm {
-    /// SHA-1 (BAC, PACE with 3DES or AES-128, older signatures).
-    Sha1,
-    /// SHA-256.
-    Sha256,
-    /// SHA-384.
-    Sha384,
-    /// SHA-512.
-    Sha512,
-}
+pub use tdverify_core::hash::HashAlgorithm;
 
-/// Digest of `data`.
+/// Digest of `data` (kept as a function because the protocols read as `hash(SHA-1, input)`).
 pub fn hash(algorithm: HashAlgorithm, data: &[u8]) -> Vec<u8> {
-    let which = match algorithm {
-        HashAlgorithm::Sha1 => &digest::SHA1_FOR_LEGACY_USE_ONLY,
-        HashAlgorithm::Sha256 => &digest::SHA256,
-        HashAlgorithm::Sha384 => &digest::SHA384,
-        HashAlgorithm::Sha512 => &digest::SHA512,
-    };
-    digest::digest(which, data).as_ref().to_vec()
+    algorithm.digest(data)
 }
 
 /// Key purpose counter of KDF(K, c): 1 = encryption, 2 = MAC, 3 = PACE password key.

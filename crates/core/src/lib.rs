@@ -9,6 +9,7 @@ mod check;
 pub mod civil;
 pub mod codec;
 mod fraud;
+pub mod hash;
 pub mod hex;
 mod light;
 /// The rule for tests whose data or service may be missing (`TDVERIFY_REQUIRE_DATA`).

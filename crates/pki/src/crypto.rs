@@ -19,16 +19,7 @@ use crate::PkiError;
 /// Object identifiers used in passive authentication (values from RFC 3279/4055/5480/5758,
 /// RFC 5639 for brainpool, BSI TR-03111 for plain ECDSA signatures).
 pub mod oid {
-    /// SHA-1
-    pub const SHA1: &str = "1.3.14.3.2.26";
-    /// SHA-224
-    pub const SHA224: &str = "2.16.840.1.101.3.4.2.4";
-    /// SHA-256
-    pub const SHA256: &str = "2.16.840.1.101.3.4.2.1";
-    /// SHA-384
-    pub const SHA384: &str = "2.16.840.1.101.3.4.2.2";
-    /// SHA-512
-    pub const SHA512: &str = "2.16.840.1.101.3.4.2.3";
+    pub use tdverify_core::hash::oid::{SHA1, SHA224, SHA256, SHA384, SHA512};
     /// rsaEncryption (key type)
     pub const RSA_ENCRYPTION: &str = "1.2.840.113549.1.1.1";
     /// sha1WithRSAEncryption
@@ -73,78 +64,7 @@ pub mod oid {
     pub const BRAINPOOL_P512R1: &str = "1.3.36.3.3.2.8.1.1.13";
 }
 
-/// A digest algorithm named by a SOD, a signer or a signature.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-pub enum HashAlgorithm {
-    /// SHA-1 (still found in older passports)
-    Sha1,
-    /// SHA-224
-    Sha224,
-    /// SHA-256
-    Sha256,
-    /// SHA-384
-    Sha384,
-    /// SHA-512
-    Sha512,
-}
-
-impl HashAlgorithm {
-    /// The algorithm an OID names.
-    pub fn from_oid(oid: &str) -> Option<HashAlgorithm> {
-        Some(match oid {
-            oid::SHA1 => HashAlgorithm::Sha1,
-            oid::SHA224 => HashAlgorithm::Sha224,
-            oid::SHA256 => HashAlgorithm::Sha256,
-            oid::SHA384 => HashAlgorithm::Sha384,
-            oid::SHA512 => HashAlgorithm::Sha512,
-            _ => return None,
-        })
-    }
-
-    /// Its OID.
-    pub fn oid(self) -> &'static str {
-        match self {
-            HashAlgorithm::Sha1 => oid::SHA1,
-            HashAlgorithm::Sha224 => oid::SHA224,
-            HashAlgorithm::Sha256 => oid::SHA256,
-            HashAlgorithm::Sha384 => oid::SHA384,
-            HashAlgorithm::Sha512 => oid::SHA512,
-        }
-    }
-
-    /// Display name.
-    pub fn name(self) -> &'static str {
-        match self {
-            HashAlgorithm::Sha1 => "SHA-1",
-            HashAlgorithm::Sha224 => "SHA-224",
-            HashAlgorithm::Sha256 => "SHA-256",
-            HashAlgorithm::Sha384 => "SHA-384",
-            HashAlgorithm::Sha512 => "SHA-512",
-        }
-    }
-
-    /// The digest of `data`.
-    pub fn digest(self, data: &[u8]) -> Vec<u8> {
-        match self {
-            HashAlgorithm::Sha1 => sha1::Sha1::digest(data).to_vec(),
-            HashAlgorithm::Sha224 => sha2::Sha224::digest(data).to_vec(),
-            HashAlgorithm::Sha256 => sha2::Sha256::digest(data).to_vec(),
-            HashAlgorithm::Sha384 => sha2::Sha384::digest(data).to_vec(),
-            HashAlgorithm::Sha512 => sha2::Sha512::digest(data).to_vec(),
-        }
-    }
-
-    /// Digest length in bytes.
-    pub fn output_len(self) -> usize {
-        match self {
-            HashAlgorithm::Sha1 => 20,
-            HashAlgorithm::Sha224 => 28,
-            HashAlgorithm::Sha256 => 32,
-            HashAlgorithm::Sha384 => 48,
-            HashAlgorithm::Sha512 => 64,
-        }
-    }
-}
+pub use tdverify_core::hash::HashAlgorithm;
 
 /// An AlgorithmIdentifier as OID text and its parameters' DER (an absent or NULL parameter is `None`).
 pub fn algorithm_parts(algorithm: &AlgorithmIdentifierOwned) -> Result<(String, Option<Vec<u8>>), PkiError> {
