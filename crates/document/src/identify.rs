@@ -143,6 +143,7 @@ pub fn generic_side(format: MrzFormat) -> (Side, f32, f32) {
         uv: UvAppearance::default(),
         ir: IrAppearance::default(),
         coaxial: Default::default(),
+        portrait_boundary: Default::default(),
     };
     (side, width, height)
 }

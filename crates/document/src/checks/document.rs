@@ -12,7 +12,7 @@ use serde::Serialize;
 use tdverify_core::{Capture, Check, CheckStatus, Light};
 use tdverify_mrz::{Mrz, MrzDate};
 
-use super::{LightPage, PageContext, coaxial, data, ir, layout, mrz_print, photo, uv, viz};
+use super::{LightPage, PageContext, coaxial, data, ir, layout, mrz_print, photo, portrait_integrity, uv, viz};
 use crate::identify::{
     NO_TEMPLATE_MESSAGE, generic_side, icao_page_size, identify, library_format,
 };
@@ -341,6 +341,8 @@ pub fn check_document_with(
     lap("coaxial", &mut timings);
     progress("checks", 0.7);
     report.checks.push(photo::integrity(&ctx));
+    let white_capture = images.iter().find(|(light, _)| *light == Light::White).map(|(_, image)| image);
+    report.checks.extend(portrait_integrity::checks(&ctx, white_capture));
     if template.is_some() {
         report.portrait_copies = photo::portrait_copies(&ctx, &images);
     }

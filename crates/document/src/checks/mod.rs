@@ -14,6 +14,7 @@ pub mod ir;
 pub mod layout;
 pub mod mrz_print;
 pub mod photo;
+pub mod portrait_integrity;
 pub mod uv;
 pub mod viz;
 
@@ -73,6 +74,14 @@ pub const CHECK_IDS: &[CheckIdInfo] = &[
     CheckIdInfo {
         id: "photo.integrity",
         meaning: "no photo-substitution signs (UV glow, IR transparency, hard paper edge at the photo)",
+    },
+    CheckIdInfo {
+        id: "photo.guilloche_continuity",
+        meaning: "the frame lines the template declares run on across the portrait's edge (a portrait cut out and replaced breaks them)",
+    },
+    CheckIdInfo {
+        id: "photo.overlap_intact",
+        meaning: "the seal and OVD the template lays across the portrait's edge continue from the page onto the portrait",
     },
     CheckIdInfo {
         id: "mrz.print",

@@ -214,6 +214,9 @@ pub enum ZoneKind {
     Guilloche,
     /// The contact chip or its window.
     Chip,
+    /// Where an issuer's stamp or seal is impressed (by hand or machine, so
+    /// its exact position varies a little): the zone is the area it lands in.
+    Seal,
     /// Any other zone a check or the generator refers to by name.
     Other,
 }
@@ -494,6 +497,31 @@ impl CoaxialAppearance {
     }
 }
 
+/// What crosses the edge of the side's portrait on a genuine page: print a
+/// clean substitution cut to the portrait's rectangle cannot continue. Empty
+/// (the default) means the template declares nothing and the boundary checks
+/// do not apply.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PortraitBoundary {
+    /// `guilloche` zones framing the photo zone: their fine lines run across
+    /// the photo's edge, from the zone's edge as far into the photo as they
+    /// lie outside it, perpendicular to the edge.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub continuous: Vec<String>,
+    /// `ovd` or `seal` zones laid across the photo's edge: partly on the
+    /// portrait, partly on the page around it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overlaps: Vec<String>,
+}
+
+impl PortraitBoundary {
+    /// True when the side declares nothing across the portrait's edge.
+    pub fn is_empty(&self) -> bool {
+        self.continuous.is_empty() && self.overlaps.is_empty()
+    }
+}
+
 /// One side (page, card face) of a document.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -518,6 +546,9 @@ pub struct Side {
     /// Appearance under coaxial light (absent in templates that declare none).
     #[serde(default, skip_serializing_if = "CoaxialAppearance::is_empty")]
     pub coaxial: CoaxialAppearance,
+    /// What runs across the portrait's edge (absent in templates that declare nothing).
+    #[serde(default, skip_serializing_if = "PortraitBoundary::is_empty")]
+    pub portrait_boundary: PortraitBoundary,
 }
 
 impl Side {
@@ -907,6 +938,7 @@ impl Template {
         }
         Self::validate_coaxial(side)?;
         Self::validate_portrait_copies(side)?;
+        Self::validate_portrait_boundary(side)?;
         if let Some(name) = side
             .ir
             .absorbing
@@ -942,6 +974,84 @@ impl Template {
                 ),
                 Some(quoted(&zone.name)),
             ));
+        }
+        Ok(())
+    }
+
+    /// The portrait boundary: a photo zone to have a boundary; `continuous`
+    /// names guilloche zones that frame the photo (reach beyond each of its
+    /// edges); `overlaps` names ovd or seal zones that lie across its edge.
+    fn validate_portrait_boundary(side: &Side) -> Result<(), (String, Option<String>)> {
+        let boundary = &side.portrait_boundary;
+        if boundary.is_empty() {
+            return Ok(());
+        }
+        let Some(photo) = side.first_zone_of(ZoneKind::Photo) else {
+            return Err((
+                format!(
+                    "side `{}`: portrait_boundary needs a zone of kind \"photo\"",
+                    side.name
+                ),
+                Some("portrait_boundary".into()),
+            ));
+        };
+        let p = photo.rect_mm;
+        let lists = [
+            ("continuous", &boundary.continuous),
+            ("overlaps", &boundary.overlaps),
+        ];
+        for (section, names) in lists {
+            for (index, name) in names.iter().enumerate() {
+                let problem = |what: String| {
+                    Err((
+                        format!(
+                            "side `{}`: portrait_boundary.{section} names zone `{name}`, {what}",
+                            side.name
+                        ),
+                        Some(quoted(name)),
+                    ))
+                };
+                let Some(zone) = side.zone(name) else {
+                    return problem("which the side does not define".into());
+                };
+                if names[..index].contains(name) {
+                    return problem("twice".into());
+                }
+                let r = zone.rect_mm;
+                if section == "continuous" {
+                    if zone.kind != ZoneKind::Guilloche {
+                        return problem("which is not of kind \"guilloche\"".into());
+                    }
+                    let frames =
+                        r.x < p.x && r.y < p.y && r.right() > p.right() && r.bottom() > p.bottom();
+                    let band = (p.x - r.x)
+                        .min(p.y - r.y)
+                        .min(r.right() - p.right())
+                        .min(r.bottom() - p.bottom());
+                    if !frames || band > p.w.min(p.h) / 4.0 {
+                        return problem(format!(
+                            "which must frame the photo zone `{}` with a band narrower than a quarter of the photo",
+                            photo.name
+                        ));
+                    }
+                } else {
+                    if !matches!(zone.kind, ZoneKind::Ovd | ZoneKind::Seal) {
+                        return problem("which is not of kind \"ovd\" or \"seal\"".into());
+                    }
+                    let overlaps =
+                        r.x < p.right() && r.right() > p.x && r.y < p.bottom() && r.bottom() > p.y;
+                    let inside = r.x >= p.x
+                        && r.y >= p.y
+                        && r.right() <= p.right()
+                        && r.bottom() <= p.bottom();
+                    if !overlaps || inside {
+                        return problem(format!(
+                            "which does not lie across the edge of the photo zone `{}`",
+                            photo.name
+                        ));
+                    }
+                }
+            }
         }
         Ok(())
     }
@@ -1192,23 +1302,127 @@ absorbing = ["surname"]
                 "fluorescent = [{ zone = \"surname\", colour = \"#40a0ff\" }]",
                 &format!("fluorescent = [{{ zone = \"surname\", colour = \"#40a0ff\" }}{uv}]"),
             )
-            .replace("absorbing = [\"surname\"]", &format!("absorbing = [\"surname\"{ir}]"))
+            .replace(
+                "absorbing = [\"surname\"]",
+                &format!("absorbing = [\"surname\"{ir}]"),
+            )
             + "\n[[side.zone]]\nname = \"uv_portrait\"\nkind = \"uv_portrait\"\nrect_mm = [100.0, 18.0, 16.0, 20.0]\n\n[[side.zone]]\nname = \"ir_portrait\"\nkind = \"ir_portrait\"\nrect_mm = [100.0, 40.0, 16.0, 20.0]\n"
     }
 
     #[test]
     fn portrait_copies_load_and_need_their_light_declared() {
-        let declared = with_portrait_copies(", { zone = \"uv_portrait\", colour = \"#E8E8FF\" }", ", \"ir_portrait\"");
+        let declared = with_portrait_copies(
+            ", { zone = \"uv_portrait\", colour = \"#E8E8FF\" }",
+            ", \"ir_portrait\"",
+        );
         let template = parse(&declared).unwrap();
         let side = template.mrz_side().unwrap();
-        assert_eq!(side.first_zone_of(ZoneKind::UvPortrait).map(|z| z.name.as_str()), Some("uv_portrait"));
+        assert_eq!(
+            side.first_zone_of(ZoneKind::UvPortrait)
+                .map(|z| z.name.as_str()),
+            Some("uv_portrait")
+        );
         assert!(side.absorbs_ir("ir_portrait"));
-        assert_eq!(parse(&template.to_toml_string().unwrap()).unwrap(), template);
-        let no_colour = parse(&with_portrait_copies("", ", \"ir_portrait\"")).unwrap_err().to_string();
-        assert!(no_colour.contains("`uv_portrait`") && no_colour.contains("uv.fluorescent"), "{no_colour}");
-        let not_absorbing =
-            parse(&with_portrait_copies(", { zone = \"uv_portrait\", colour = \"#E8E8FF\" }", "")).unwrap_err().to_string();
-        assert!(not_absorbing.contains("`ir_portrait`") && not_absorbing.contains("ir.absorbing"), "{not_absorbing}");
+        assert_eq!(
+            parse(&template.to_toml_string().unwrap()).unwrap(),
+            template
+        );
+        let no_colour = parse(&with_portrait_copies("", ", \"ir_portrait\""))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            no_colour.contains("`uv_portrait`") && no_colour.contains("uv.fluorescent"),
+            "{no_colour}"
+        );
+        let not_absorbing = parse(&with_portrait_copies(
+            ", { zone = \"uv_portrait\", colour = \"#E8E8FF\" }",
+            "",
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(
+            not_absorbing.contains("`ir_portrait`") && not_absorbing.contains("ir.absorbing"),
+            "{not_absorbing}"
+        );
+    }
+
+    /// MINIMAL with a photo, a frame band around it, a seal across its corner,
+    /// an OVD elsewhere and a portrait_boundary section.
+    fn with_boundary(section: &str) -> String {
+        format!(
+            "{MINIMAL}\n[[side.zone]]\nname = \"photo\"\nkind = \"photo\"\nrect_mm = [5.0, 12.0, 32.0, 42.0]\n\n[[side.zone]]\nname = \"frame\"\nkind = \"guilloche\"\nrect_mm = [3.5, 10.5, 35.0, 45.0]\n\n[[side.zone]]\nname = \"seal\"\nkind = \"seal\"\nrect_mm = [1.0, 46.0, 12.0, 11.0]\n\n[[side.zone]]\nname = \"ovd\"\nkind = \"ovd\"\nrect_mm = [100.0, 40.0, 14.0, 14.0]\n\n{section}"
+        )
+    }
+
+    const BOUNDARY: &str =
+        "[side.portrait_boundary]\ncontinuous = [\"frame\"]\noverlaps = [\"seal\"]\n";
+
+    #[test]
+    fn portrait_boundary_loads_round_trips_and_defaults_to_empty() {
+        let template = parse(&with_boundary(BOUNDARY)).unwrap();
+        let boundary = &template.mrz_side().unwrap().portrait_boundary;
+        assert_eq!(
+            (boundary.continuous.as_slice(), boundary.overlaps.as_slice()),
+            (&["frame".to_string()][..], &["seal".to_string()][..])
+        );
+        let text = template.to_toml_string().unwrap();
+        assert!(text.contains("portrait_boundary"), "{text}");
+        assert_eq!(parse(&text).unwrap(), template);
+        let plain = parse(MINIMAL).unwrap();
+        assert!(plain.mrz_side().unwrap().portrait_boundary.is_empty());
+        assert!(
+            !plain
+                .to_toml_string()
+                .unwrap()
+                .contains("portrait_boundary")
+        );
+    }
+
+    #[test]
+    fn bad_portrait_boundaries_are_rejected_with_clear_errors() {
+        let cases = [
+            (
+                BOUNDARY.replace("[\"frame\"]", "[\"nowhere\"]"),
+                "does not define",
+            ),
+            (
+                BOUNDARY.replace("[\"frame\"]", "[\"seal\"]"),
+                "not of kind \"guilloche\"",
+            ),
+            (
+                BOUNDARY.replace("[\"seal\"]", "[\"seal\", \"seal\"]"),
+                "twice",
+            ),
+            (
+                BOUNDARY.replace("[\"seal\"]", "[\"frame\"]"),
+                "not of kind \"ovd\" or \"seal\"",
+            ),
+            (
+                BOUNDARY.replace("[\"seal\"]", "[\"ovd\"]"),
+                "does not lie across the edge",
+            ),
+            (BOUNDARY.replace("overlaps", "overlap"), "overlap"),
+        ];
+        for (section, needle) in cases {
+            let error = parse(&with_boundary(&section)).unwrap_err();
+            assert!(error.to_string().contains(needle), "{needle}: {error}");
+        }
+        // A band that does not frame the photo, and a boundary without a photo.
+        let narrow =
+            with_boundary(BOUNDARY).replace("[3.5, 10.5, 35.0, 45.0]", "[6.0, 10.5, 30.0, 45.0]");
+        assert!(
+            parse(&narrow)
+                .unwrap_err()
+                .to_string()
+                .contains("must frame the photo")
+        );
+        let no_photo = format!("{MINIMAL}\n[side.portrait_boundary]\noverlaps = [\"surname\"]\n");
+        assert!(
+            parse(&no_photo)
+                .unwrap_err()
+                .to_string()
+                .contains("needs a zone of kind \"photo\"")
+        );
     }
 
     /// MINIMAL with an OVD, a page-wide laminate zone and a coaxial section.

@@ -1,0 +1,680 @@
+//! Portrait boundary integrity: what crosses the portrait's edge on a genuine
+//! page continues across it.
+//!
+//! A skilled substitution leaves no raised edge, shadow or foreign paper, but
+//! a portrait cut to its rectangle from another document (or printed anew)
+//! cannot carry on the print that runs across the edge of the issued one: the
+//! frame lines the template declares (`portrait_boundary.continuous`), and the
+//! stamp or OVD laid across a corner (`portrait_boundary.overlaps`). Both
+//! checks compare, along each stretch of the photo's edge, the print just
+//! inside with the print just outside, in the same capture: no reference
+//! image, printer or camera enters the comparison, only whether the pattern
+//! continues. Stretches are cut from the white-light capture itself, at its
+//! own resolution, and compared after removing the slow changes (the portrait
+//! behind the lines).
+
+use image::RgbImage;
+use tdverify_core::{Check, CheckStatus, Evidence};
+
+use super::{LightPage, PageContext};
+use crate::reference::{RectMm, ZoneKind};
+use crate::register::rectify_rect;
+
+/// Check id: the frame lines run on across the portrait's edge.
+pub const GUILLOCHE_CONTINUITY: &str = "photo.guilloche_continuity";
+/// Check id: the seal and OVD continue from the page onto the portrait.
+pub const OVERLAP_INTACT: &str = "photo.overlap_intact";
+
+/// Resolution the edge strips are resampled at (px/mm): several samples
+/// across a frame line however fine the capture.
+const STRIP_PX_PER_MM: f32 = 16.0;
+/// Coarsest capture in which lines 0.8 mm apart still show as lines (about
+/// four pixels a period).
+pub const MIN_CAPTURE_PX_PER_MM: f32 = 5.0;
+/// Length of one compared stretch of the edge, mm.
+const SEGMENT_MM: f32 = 5.0;
+/// Shortest stretch worth comparing, mm.
+const MIN_SEGMENT_MM: f32 = 2.0;
+/// How far from the edge the frame's strips are taken, mm (inside and out).
+const FRAME_DEPTH_MM: (f32, f32) = (0.3, 0.9);
+/// How far from the edge the overlaps' strips are taken, mm: closer, as a
+/// seal's rings cross the edge at an angle.
+const OVERLAP_DEPTH_MM: (f32, f32) = (0.15, 0.6);
+/// Along-edge shift allowed between the overlaps' strips, mm (a ring crossing
+/// at 45° moves by the strips' distance).
+const OVERLAP_SHIFT_MM: f32 = 0.25;
+/// Window of the moving average removed from each strip, mm (the frame, the overlaps).
+const HIGH_PASS_MM: (f32, f32) = (1.6, 3.0);
+/// Least contrast (grey levels, standard deviation after the high pass) the
+/// outside strip needs for its pattern to count as resolved.
+pub const MIN_PATTERN_CONTRAST: f32 = 4.0;
+/// A stretch whose strips correlate less than this is broken (evidence).
+pub const BROKEN_STRETCH: f32 = 0.35;
+/// Frame continuity (mean over the edges of each edge's median stretch)
+/// below which the lines are broken all around: a substitution sign.
+pub const FRAME_FAIL_BELOW: f32 = 0.35;
+/// Frame continuity below which an officer should look (review).
+pub const FRAME_REVIEW_BELOW: f32 = 0.5;
+/// Overlap continuity (an overlap's mean over its stretches) below which it
+/// is broken: a substitution sign.
+pub const OVERLAP_FAIL_BELOW: f32 = 0.35;
+/// Overlap continuity below which an officer should look.
+pub const OVERLAP_REVIEW_BELOW: f32 = 0.5;
+/// Least number of resolved frame stretches to judge the frame.
+const MIN_FRAME_STRETCHES: usize = 3;
+
+/// One edge of the photo zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edge {
+    /// x = left, inside towards +x.
+    Left,
+    /// x = right, inside towards −x.
+    Right,
+    /// y = top, inside towards +y.
+    Top,
+    /// y = bottom, inside towards −y.
+    Bottom,
+}
+
+impl Edge {
+    const ALL: [Edge; 4] = [Edge::Left, Edge::Right, Edge::Top, Edge::Bottom];
+
+    fn name(self) -> &'static str {
+        match self {
+            Edge::Left => "left",
+            Edge::Right => "right",
+            Edge::Top => "top",
+            Edge::Bottom => "bottom",
+        }
+    }
+
+    /// The edge's position across it and its extent along it, mm.
+    fn line(self, photo: &RectMm) -> (f32, f32, f32) {
+        match self {
+            Edge::Left => (photo.x, photo.y, photo.bottom()),
+            Edge::Right => (photo.right(), photo.y, photo.bottom()),
+            Edge::Top => (photo.y, photo.x, photo.right()),
+            Edge::Bottom => (photo.bottom(), photo.x, photo.right()),
+        }
+    }
+
+    /// Point (mm) at `along` on the edge, `depth` mm inside (negative: outside).
+    fn point(self, photo: &RectMm, along: f32, depth: f32) -> (f32, f32) {
+        let (at, _, _) = self.line(photo);
+        match self {
+            Edge::Left => (at + depth, along),
+            Edge::Right => (at - depth, along),
+            Edge::Top => (along, at + depth),
+            Edge::Bottom => (along, at - depth),
+        }
+    }
+
+    /// The band of `reach` mm on both sides of the edge over `[from, to]`.
+    fn band(self, photo: &RectMm, from: f32, to: f32, reach: f32) -> RectMm {
+        let (at, _, _) = self.line(photo);
+        match self {
+            Edge::Left | Edge::Right => RectMm {
+                x: at - reach,
+                y: from,
+                w: 2.0 * reach,
+                h: to - from,
+            },
+            Edge::Top | Edge::Bottom => RectMm {
+                x: from,
+                y: at - reach,
+                w: to - from,
+                h: 2.0 * reach,
+            },
+        }
+    }
+}
+
+/// One compared stretch of the photo's edge.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stretch {
+    /// Which edge.
+    pub edge: Edge,
+    /// Where it is: the band on both sides of the edge (template mm).
+    pub rect: RectMm,
+    /// Correlation of the inside and outside strips (−1 to 1); `None` when the
+    /// pattern outside is not resolved (blur, glare, too coarse).
+    pub continuity: Option<f32>,
+}
+
+/// The white-light capture around the photo zone, resampled upright.
+struct Surroundings {
+    origin: RectMm,
+    luma: Vec<f32>,
+    width: usize,
+    height: usize,
+}
+
+impl Surroundings {
+    fn cut(image: &RgbImage, page: &LightPage, area: RectMm) -> Surroundings {
+        let crop = rectify_rect(image, &page.registration, &area, STRIP_PX_PER_MM);
+        let (width, height) = (crop.width() as usize, crop.height() as usize);
+        let luma = crop
+            .pixels()
+            .map(|p| {
+                0.299 * f32::from(p.0[0]) + 0.587 * f32::from(p.0[1]) + 0.114 * f32::from(p.0[2])
+            })
+            .collect();
+        Surroundings {
+            origin: area,
+            luma,
+            width,
+            height,
+        }
+    }
+
+    fn at(&self, x_mm: f32, y_mm: f32) -> Option<f32> {
+        let x = ((x_mm - self.origin.x) * STRIP_PX_PER_MM).floor();
+        let y = ((y_mm - self.origin.y) * STRIP_PX_PER_MM).floor();
+        if x < 0.0 || y < 0.0 || x >= self.width as f32 || y >= self.height as f32 {
+            return None;
+        }
+        self.luma.get(y as usize * self.width + x as usize).copied()
+    }
+
+    /// Mean luma across `depth` at each step along `[from, to]` of an edge,
+    /// inside (`inside`) or outside the photo.
+    fn strip(
+        &self,
+        photo: &RectMm,
+        edge: Edge,
+        from: f32,
+        to: f32,
+        depth: (f32, f32),
+        inside: bool,
+    ) -> Option<Vec<f32>> {
+        let step = 1.0 / STRIP_PX_PER_MM;
+        let steps = ((to - from) / step).floor() as usize;
+        let depths = (((depth.1 - depth.0) / step).round() as usize).max(1);
+        let sign = if inside { 1.0 } else { -1.0 };
+        let mut profile = Vec::with_capacity(steps);
+        for i in 0..steps {
+            let along = from + (i as f32 + 0.5) * step;
+            let mut sum = 0.0;
+            for j in 0..depths {
+                let d = depth.0 + (j as f32 + 0.5) * (depth.1 - depth.0) / depths as f32;
+                let (x, y) = edge.point(photo, along, sign * d);
+                sum += self.at(x, y)?;
+            }
+            profile.push(sum / depths as f32);
+        }
+        (profile.len() >= 8).then_some(profile)
+    }
+}
+
+/// The profile less its moving average over `window` samples.
+fn high_pass(profile: &[f32], window: usize) -> Vec<f32> {
+    let half = (window / 2).max(1);
+    let mut prefix = vec![0.0f64; profile.len() + 1];
+    for (i, v) in profile.iter().enumerate() {
+        prefix[i + 1] = prefix[i] + f64::from(*v);
+    }
+    (0..profile.len())
+        .map(|i| {
+            let lo = i.saturating_sub(half);
+            let hi = (i + half + 1).min(profile.len());
+            let mean = (prefix[hi] - prefix[lo]) / (hi - lo) as f64;
+            profile[i] - mean as f32
+        })
+        .collect()
+}
+
+fn deviation(values: &[f32]) -> f32 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    let mean = values.iter().sum::<f32>() / values.len() as f32;
+    (values.iter().map(|v| (v - mean).powi(2)).sum::<f32>() / values.len() as f32).sqrt()
+}
+
+/// Normalised correlation of `a` and `b` with `b` moved by `shift` samples.
+fn correlation(a: &[f32], b: &[f32], shift: isize) -> Option<f32> {
+    let n = a.len().min(b.len()) as isize;
+    let (mut ab, mut aa, mut bb, mut count) = (0.0f32, 0.0f32, 0.0f32, 0);
+    for i in 0..n {
+        let j = i + shift;
+        if j < 0 || j >= n {
+            continue;
+        }
+        let (x, y) = (a[i as usize], b[j as usize]);
+        ab += x * y;
+        aa += x * x;
+        bb += y * y;
+        count += 1;
+    }
+    (count >= 8 && aa > 0.0 && bb > 0.0).then(|| ab / (aa * bb).sqrt())
+}
+
+/// Compares the inside and outside strips of one stretch; `None` when the
+/// outside shows no resolved pattern.
+fn continuity(
+    around: &Surroundings,
+    photo: &RectMm,
+    edge: Edge,
+    from: f32,
+    to: f32,
+    depth: (f32, f32),
+    window_mm: f32,
+    shift_mm: f32,
+) -> Option<f32> {
+    let window = (window_mm * STRIP_PX_PER_MM).round() as usize;
+    let outside = high_pass(&around.strip(photo, edge, from, to, depth, false)?, window);
+    let inside = high_pass(&around.strip(photo, edge, from, to, depth, true)?, window);
+    if deviation(&outside) < MIN_PATTERN_CONTRAST {
+        return None;
+    }
+    let reach = (shift_mm * STRIP_PX_PER_MM).round() as isize;
+    (-reach..=reach)
+        .filter_map(|shift| correlation(&outside, &inside, shift))
+        .reduce(f32::max)
+        .map(|c| c.clamp(-1.0, 1.0))
+}
+
+fn overlaps(a: &RectMm, b: &RectMm) -> bool {
+    a.x < b.right() && b.x < a.right() && a.y < b.bottom() && b.y < a.bottom()
+}
+
+/// The stretches of every edge outside the `avoid` rectangles (frame), each
+/// about [`SEGMENT_MM`] long.
+fn frame_stretches(photo: &RectMm, avoid: &[RectMm], reach: f32) -> Vec<(Edge, f32, f32)> {
+    let mut stretches = Vec::new();
+    for edge in Edge::ALL {
+        let (_, start, end) = edge.line(photo);
+        // Free runs of the edge between the avoided rectangles.
+        let mut runs = vec![(start + 0.5, end - 0.5)];
+        for rect in avoid {
+            let band = edge.band(photo, start, end, reach);
+            if !overlaps(&band, rect) {
+                continue;
+            }
+            let (lo, hi) = match edge {
+                Edge::Left | Edge::Right => (rect.y, rect.bottom()),
+                Edge::Top | Edge::Bottom => (rect.x, rect.right()),
+            };
+            runs = runs
+                .into_iter()
+                .flat_map(|(a, b)| [(a, b.min(lo)), (a.max(hi), b)])
+                .filter(|(a, b)| b - a >= MIN_SEGMENT_MM)
+                .collect();
+        }
+        for (a, b) in runs {
+            let count = ((b - a) / SEGMENT_MM).round().max(1.0) as usize;
+            let length = (b - a) / count as f32;
+            for k in 0..count {
+                stretches.push((edge, a + k as f32 * length, a + (k + 1) as f32 * length));
+            }
+        }
+    }
+    stretches
+}
+
+/// The stretches of the photo's edge that lie inside an overlap's zone.
+fn overlap_stretches(photo: &RectMm, zone: &RectMm) -> Vec<(Edge, f32, f32)> {
+    Edge::ALL
+        .into_iter()
+        .filter_map(|edge| {
+            let (at, start, end) = edge.line(photo);
+            let (across_lo, across_hi, lo, hi) = match edge {
+                Edge::Left | Edge::Right => (zone.x, zone.right(), zone.y, zone.bottom()),
+                Edge::Top | Edge::Bottom => (zone.y, zone.bottom(), zone.x, zone.right()),
+            };
+            if at <= across_lo || at >= across_hi {
+                return None;
+            }
+            let (a, b) = (lo.max(start + 0.3), hi.min(end - 0.3));
+            (b - a >= MIN_SEGMENT_MM).then_some((edge, a, b))
+        })
+        .collect()
+}
+
+fn median(values: &mut [f32]) -> f32 {
+    values.sort_by(f32::total_cmp);
+    values[values.len() / 2]
+}
+
+/// Measures every stretch. `None` with the reason when nothing can be measured.
+fn measure(
+    ctx: &PageContext<'_>,
+    white_image: Option<&RgbImage>,
+) -> Result<(RectMm, Vec<Stretch>, Vec<(String, Vec<Stretch>)>), String> {
+    let photo = ctx
+        .side
+        .first_zone_of(ZoneKind::Photo)
+        .map(|zone| zone.rect_mm)
+        .ok_or_else(|| "this side has no photo zone".to_string())?;
+    let (Some(page), Some(image)) = (ctx.white.as_ref(), white_image) else {
+        return Err("needs a registered white-light capture".into());
+    };
+    let resolution = page.registration.px_per_mm;
+    if !resolution.is_finite() || resolution < MIN_CAPTURE_PX_PER_MM {
+        return Err(format!(
+            "the capture's resolution {resolution:.1} px/mm is below the {MIN_CAPTURE_PX_PER_MM:.0} px/mm that resolves lines 0.8 mm apart: capture the page closer or scan it"
+        ));
+    }
+    let boundary = &ctx.side.portrait_boundary;
+    let reach = 2.5;
+    let area = RectMm {
+        x: (photo.x - reach).max(0.0),
+        y: (photo.y - reach).max(0.0),
+        w: (photo.w + 2.0 * reach).min(ctx.width_mm),
+        h: (photo.h + 2.0 * reach).min(ctx.height_mm),
+    };
+    let around = Surroundings::cut(image, page, area);
+    let glared = |rect: &RectMm| page.glare.covered(rect) > 0.2;
+    let overlap_zones: Vec<(String, RectMm)> = boundary
+        .overlaps
+        .iter()
+        .filter_map(|name| ctx.side.zone(name).map(|zone| (name.clone(), zone.rect_mm)))
+        .collect();
+    let mut frame = Vec::new();
+    if !boundary.continuous.is_empty() {
+        let avoid: Vec<RectMm> = overlap_zones
+            .iter()
+            .map(|(_, r)| RectMm {
+                x: r.x - 0.5,
+                y: r.y - 0.5,
+                w: r.w + 1.0,
+                h: r.h + 1.0,
+            })
+            .collect();
+        for (edge, from, to) in frame_stretches(&photo, &avoid, FRAME_DEPTH_MM.1) {
+            let rect = edge.band(&photo, from, to, FRAME_DEPTH_MM.1);
+            let value = if glared(&rect) {
+                None
+            } else {
+                continuity(
+                    &around,
+                    &photo,
+                    edge,
+                    from,
+                    to,
+                    FRAME_DEPTH_MM,
+                    HIGH_PASS_MM.0,
+                    0.0,
+                )
+            };
+            frame.push(Stretch {
+                edge,
+                rect,
+                continuity: value,
+            });
+        }
+    }
+    let mut laid_over = Vec::new();
+    for (name, zone) in overlap_zones {
+        let stretches = overlap_stretches(&photo, &zone)
+            .into_iter()
+            .map(|(edge, from, to)| {
+                let rect = edge.band(&photo, from, to, OVERLAP_DEPTH_MM.1);
+                let value = if glared(&rect) {
+                    None
+                } else {
+                    continuity(
+                        &around,
+                        &photo,
+                        edge,
+                        from,
+                        to,
+                        OVERLAP_DEPTH_MM,
+                        HIGH_PASS_MM.1,
+                        OVERLAP_SHIFT_MM,
+                    )
+                };
+                Stretch {
+                    edge,
+                    rect,
+                    continuity: value,
+                }
+            })
+            .collect();
+        laid_over.push((name, stretches));
+    }
+    Ok((photo, frame, laid_over))
+}
+
+/// Frame continuity of measured stretches: the mean over the edges of each
+/// edge's median stretch, and how many stretches were resolved.
+pub fn frame_score(stretches: &[Stretch]) -> Option<(f32, usize)> {
+    let mut per_edge = Vec::new();
+    let mut resolved = 0;
+    for edge in Edge::ALL {
+        let mut values: Vec<f32> = stretches
+            .iter()
+            .filter(|s| s.edge == edge)
+            .filter_map(|s| s.continuity)
+            .collect();
+        resolved += values.len();
+        if !values.is_empty() {
+            per_edge.push(median(&mut values));
+        }
+    }
+    (resolved >= MIN_FRAME_STRETCHES && !per_edge.is_empty()).then(|| {
+        (
+            per_edge.iter().sum::<f32>() / per_edge.len() as f32,
+            resolved,
+        )
+    })
+}
+
+fn stretch_evidence(page: &LightPage, stretch: &Stretch) -> Evidence {
+    let detail = match stretch.continuity {
+        Some(value) => format!("{} edge: continuity {value:.2}", stretch.edge.name()),
+        None => format!("{} edge: pattern not resolved", stretch.edge.name()),
+    };
+    page.evidence(&stretch.rect).with_detail(detail)
+}
+
+/// `photo.guilloche_continuity` and `photo.overlap_intact` for one side.
+/// `white_image` is the decoded white-light capture the page was registered in.
+pub fn checks(ctx: &PageContext<'_>, white_image: Option<&RgbImage>) -> Vec<Check> {
+    let boundary = &ctx.side.portrait_boundary;
+    if boundary.is_empty() {
+        return [GUILLOCHE_CONTINUITY, OVERLAP_INTACT]
+            .map(|id| {
+                Check::new(
+                    id,
+                    CheckStatus::NotApplicable,
+                    "The template declares nothing across the portrait's edge.",
+                )
+            })
+            .into();
+    }
+    let (photo, frame, laid_over) = match measure(ctx, white_image) {
+        Ok(measured) => measured,
+        Err(reason) => {
+            let mut checks = Vec::new();
+            for (id, declared) in [
+                (GUILLOCHE_CONTINUITY, !boundary.continuous.is_empty()),
+                (OVERLAP_INTACT, !boundary.overlaps.is_empty()),
+            ] {
+                checks.push(if declared {
+                    Check::not_checked(id, format!("Not checked: {reason}."))
+                } else {
+                    Check::new(
+                        id,
+                        CheckStatus::NotApplicable,
+                        "The template declares nothing of this kind across the portrait's edge.",
+                    )
+                });
+            }
+            return checks;
+        }
+    };
+    let Some(page) = ctx.white.as_ref() else {
+        return Vec::new();
+    };
+    vec![
+        frame_check(page, &photo, &frame, !boundary.continuous.is_empty()),
+        overlap_check(page, &laid_over, !boundary.overlaps.is_empty()),
+    ]
+}
+
+fn frame_check(page: &LightPage, photo: &RectMm, frame: &[Stretch], declared: bool) -> Check {
+    const ID: &str = GUILLOCHE_CONTINUITY;
+    if !declared {
+        return Check::new(
+            ID,
+            CheckStatus::NotApplicable,
+            "The template declares no frame lines across the portrait's edge.",
+        );
+    }
+    let Some((score, resolved)) = frame_score(frame) else {
+        let resolved = frame.iter().filter(|s| s.continuity.is_some()).count();
+        return Check::not_checked(
+            ID,
+            format!(
+                "Not checked: the frame lines around the portrait are not resolved in this capture ({resolved} of {} stretches of the edge; blur, glare or too little detail). Scan the page or capture it closer and sharper.",
+                frame.len()
+            ),
+        )
+        .with_evidence(page.evidence(photo).with_detail("frame lines not resolved"));
+    };
+    let broken: Vec<&Stretch> = frame
+        .iter()
+        .filter(|s| s.continuity.is_some_and(|c| c < BROKEN_STRETCH))
+        .collect();
+    let summary = format!(
+        "frame lines continue across the portrait's edge at {score:.2} (1: unbroken; {} of {resolved} stretches broken)",
+        broken.len()
+    );
+    let mut check = if score < FRAME_FAIL_BELOW {
+        Check::fail(
+            ID,
+            format!("The frame lines break all around the portrait's edge ({summary}): the portrait was cut out and replaced. Examine the edge under magnification."),
+        )
+        .with_confidence((0.6 + (FRAME_FAIL_BELOW - score)).clamp(0.6, 0.95))
+    } else if score < FRAME_REVIEW_BELOW {
+        Check::warn(
+            ID,
+            format!(
+                "The frame lines do not clearly continue across the portrait's edge ({summary}). Examine the edge under magnification."
+            ),
+        )
+    } else {
+        Check::pass(
+            ID,
+            format!("The frame lines run on across the portrait's edge ({summary})."),
+        )
+    };
+    check.evidence = if broken.is_empty() {
+        vec![
+            page.evidence(photo)
+                .with_detail(format!("frame continuity {score:.2}")),
+        ]
+    } else {
+        broken.iter().map(|s| stretch_evidence(page, s)).collect()
+    };
+    check
+}
+
+fn overlap_check(page: &LightPage, laid_over: &[(String, Vec<Stretch>)], declared: bool) -> Check {
+    const ID: &str = OVERLAP_INTACT;
+    if !declared {
+        return Check::new(
+            ID,
+            CheckStatus::NotApplicable,
+            "The template declares no seal or OVD across the portrait's edge.",
+        );
+    }
+    let mut judged = Vec::new();
+    let mut unresolved = Vec::new();
+    for (name, stretches) in laid_over {
+        let values: Vec<f32> = stretches.iter().filter_map(|s| s.continuity).collect();
+        if values.is_empty() {
+            unresolved.push(name.as_str());
+        } else {
+            judged.push((
+                name.as_str(),
+                values.iter().sum::<f32>() / values.len() as f32,
+                stretches,
+            ));
+        }
+    }
+    if judged.is_empty() {
+        return Check::not_checked(
+            ID,
+            format!(
+                "Not checked: {} not resolved where it crosses the portrait's edge (blur, glare or too little detail). Scan the page or capture it closer and sharper.",
+                unresolved.join(" and ")
+            ),
+        );
+    }
+    let lines: Vec<String> = judged
+        .iter()
+        .map(|(name, score, _)| format!("{name} {score:.2}"))
+        .collect();
+    let worst = judged
+        .iter()
+        .map(|(_, score, _)| *score)
+        .fold(f32::INFINITY, f32::min);
+    let mut summary = format!(
+        "continuity across the portrait's edge: {} (1: unbroken)",
+        lines.join(", ")
+    );
+    if !unresolved.is_empty() {
+        summary.push_str(&format!("; {} not resolved", unresolved.join(" and ")));
+    }
+    let broken: Vec<&&str> = judged
+        .iter()
+        .filter(|(_, score, _)| *score < OVERLAP_FAIL_BELOW)
+        .map(|(name, _, _)| name)
+        .collect();
+    let mut check = if worst < OVERLAP_FAIL_BELOW {
+        Check::fail(
+            ID,
+            format!(
+                "The {} laid across the portrait's edge {} not continue onto the portrait ({summary}): the portrait was replaced. Examine the edge under magnification.",
+                broken.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(" and "),
+                if broken.len() > 1 { "do" } else { "does" }
+            ),
+        )
+        .with_confidence((0.6 + (OVERLAP_FAIL_BELOW - worst)).clamp(0.6, 0.95))
+    } else if worst < OVERLAP_REVIEW_BELOW {
+        Check::warn(
+            ID,
+            format!(
+                "What is laid across the portrait's edge does not clearly continue onto it ({summary}). Examine the edge under magnification."
+            ),
+        )
+    } else {
+        Check::pass(
+            ID,
+            format!("What is laid across the portrait's edge continues onto it ({summary})."),
+        )
+    };
+    check.evidence = judged
+        .iter()
+        .flat_map(|(_, _, stretches)| stretches.iter())
+        .filter(|s| {
+            s.continuity
+                .is_some_and(|c| worst >= OVERLAP_REVIEW_BELOW || c < OVERLAP_REVIEW_BELOW)
+        })
+        .map(|s| stretch_evidence(page, s))
+        .collect();
+    check
+}
+
+/// The scores behind the two checks (evaluation and calibration): frame
+/// continuity with the number of resolved stretches, and each overlap's
+/// mean continuity. `Err` says why nothing was measured.
+pub fn scores(
+    ctx: &PageContext<'_>,
+    white_image: Option<&RgbImage>,
+) -> Result<(Option<f32>, Vec<(String, Option<f32>)>), String> {
+    let (_, frame, laid_over) = measure(ctx, white_image)?;
+    let overlaps = laid_over
+        .iter()
+        .map(|(name, stretches)| {
+            let values: Vec<f32> = stretches.iter().filter_map(|s| s.continuity).collect();
+            (
+                name.clone(),
+                (!values.is_empty()).then(|| values.iter().sum::<f32>() / values.len() as f32),
+            )
+        })
+        .collect();
+    Ok((frame_score(&frame).map(|(score, _)| score), overlaps))
+}
