@@ -100,6 +100,8 @@ pub const VERDICT_RULES: &[VerdictRule] = &[
     fraud("mrz.print", FraudType::Counterfeit, None),
     fraud("document.layout", FraudType::Counterfeit, None),
     fraud("photo.integrity", FraudType::Forged, Some(ForgeryMethod::PhotoSubstitution)),
+    fraud("photo.guilloche_continuity", FraudType::Forged, Some(ForgeryMethod::PhotoSubstitution)),
+    fraud("photo.overlap_intact", FraudType::Forged, Some(ForgeryMethod::PhotoSubstitution)),
     // A broken laminate shows tampering; the message says where (over the
     // portrait: photo substitution), the rule cannot.
     fraud("coaxial.laminate", FraudType::Forged, None),
