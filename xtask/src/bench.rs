@@ -99,6 +99,12 @@ pub const BUDGETS: &[Budget] = &[
         design: true,
     },
     // Feature budgets of the other documents.
+    criterion(
+        "ocr/read_mrz_photo_cells_and_lines",
+        "MRZ from a page photo, cell reader and line recognizer combined (issue 26)",
+        150e-3,
+        false,
+    ),
     criterion("face_compare_portrait_with_ghost", "portrait vs ghost image (enhance + 2 faces)", 120e-3, false),
     Budget {
         bench: "export/peak_rss_mb.txt",

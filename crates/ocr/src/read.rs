@@ -13,7 +13,9 @@ use crate::error::OcrError;
 use crate::geometry::{Homography, Point};
 use crate::line_recognizer::{LineRecognizer, cut_line_strip, decode_constrained};
 use crate::locate::{INK_CONTRASTS, LocatedMrz, locate, locate_candidates, locate_candidates_with};
-use crate::segment::{LineCells, PATCH_HEIGHT, PATCH_WIDTH, Rectified, cut_lines, cut_patch, rectify};
+use crate::segment::{
+    LineCells, PATCH_HEIGHT, PATCH_WIDTH, Rectified, cut_lines, cut_patch, rectify,
+};
 
 /// Cutting attempts are scored on every this-many-th cell (speed).
 const ATTEMPT_STRIDE: usize = 3;
@@ -121,8 +123,15 @@ pub fn read_mrz_file(path: &Path, engine: &OcrEngine) -> Result<MrzReading, OcrE
 
 /// Decodes an image file, with the path in any error.
 pub fn load_image(path: &Path) -> Result<DynamicImage, OcrError> {
-    let bytes = std::fs::read(path).map_err(|source| OcrError::Io { action: "reading", path: path.to_path_buf(), source })?;
-    image::load_from_memory(&bytes).map_err(|e| OcrError::Decode { path: path.to_path_buf(), reason: e.to_string() })
+    let bytes = std::fs::read(path).map_err(|source| OcrError::Io {
+        action: "reading",
+        path: path.to_path_buf(),
+        source,
+    })?;
+    image::load_from_memory(&bytes).map_err(|e| OcrError::Decode {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    })
 }
 
 /// A grey image in which only dark, unsaturated ink stays dark: the
@@ -132,11 +141,17 @@ pub fn load_image(path: &Path) -> Result<DynamicImage, OcrError> {
 pub fn ink_contrast_gray(image: &DynamicImage) -> image::GrayImage {
     match image {
         DynamicImage::ImageLuma8(gray) => gray.clone(),
-        DynamicImage::ImageLuma16(_) | DynamicImage::ImageLumaA8(_) | DynamicImage::ImageLumaA16(_) => image.to_luma8(),
+        DynamicImage::ImageLuma16(_)
+        | DynamicImage::ImageLumaA8(_)
+        | DynamicImage::ImageLumaA16(_) => image.to_luma8(),
         _ => {
             let rgb = image.to_rgb8();
             let (w, h) = rgb.dimensions();
-            let raw: Vec<u8> = rgb.as_raw().chunks_exact(3).map(|p| p[0].max(p[1]).max(p[2])).collect();
+            let raw: Vec<u8> = rgb
+                .as_raw()
+                .chunks_exact(3)
+                .map(|p| p[0].max(p[1]).max(p[2]))
+                .collect();
             image::GrayImage::from_raw(w, h, raw).unwrap_or_else(|| image.to_luma8())
         }
     }
@@ -159,13 +174,16 @@ struct Attempt {
 pub enum Reader {
     /// The character-cell reader alone (cut, classify each cell).
     Cells,
-    /// The line recognizer alone, on the same located and cut lines
-    /// (falls back to the cells, never above low confidence, without its model).
+    /// The line recognizer's characters, on the same located and cut lines,
+    /// with the cells as a witness: a reading the two readers' disagreement
+    /// leaves open (see `Combined`) is low confidence (falls back to the
+    /// cells, never above low confidence, without its model).
     Lines,
     /// Both opinions: per position the product of the two readers'
     /// probabilities, so agreement raises confidence and disagreement lowers
     /// it; a reading left valid or invalid where the two first choices differ
-    /// at a position no check digit covers is made low confidence.
+    /// at a position no check digit covers, or where another choice between
+    /// them would make the check digits hold too, is made low confidence.
     Combined,
 }
 
@@ -231,7 +249,11 @@ pub fn read_mrz_with(
         return Err(OcrError::ImageTooSmall { width, height });
     }
     if width as u64 * height as u64 > MAX_PIXELS {
-        return Err(OcrError::ImageTooLarge { width, height, max_pixels: MAX_PIXELS });
+        return Err(OcrError::ImageTooLarge {
+            width,
+            height,
+            max_pixels: MAX_PIXELS,
+        });
     }
     let gray = ink_contrast_gray(image);
     let candidates = locate_candidates(&gray);
@@ -246,7 +268,9 @@ pub fn read_mrz_with(
     // best character the layouts allow there; the best is read in full. The
     // runners-up of the locator are only tried when the first reads poorly.
     let mut best: Option<(f32, bool, Rectified, Vec<LineCells>, LocatedMrz)> = None;
-    let mut strict_tried = candidates.first().is_none_or(|c| c.ink_contrast >= INK_CONTRASTS[1]);
+    let mut strict_tried = candidates
+        .first()
+        .is_none_or(|c| c.ink_contrast >= INK_CONTRASTS[1]);
     let mut queue: std::collections::VecDeque<LocatedMrz> = candidates.into();
     let mut rank = 0usize;
     let mut first_choice: Option<[Point; 4]> = None;
@@ -259,7 +283,10 @@ pub fn read_mrz_with(
             None if !strict_tried => {
                 // Still poor: the strict ink contrast may separate the MRZ from background print.
                 strict_tried = true;
-                queue = locate_candidates_with(&gray, &INK_CONTRASTS[1..]).into_iter().take(1).collect();
+                queue = locate_candidates_with(&gray, &INK_CONTRASTS[1..])
+                    .into_iter()
+                    .take(1)
+                    .collect();
                 continue;
             }
             None => break,
@@ -269,23 +296,35 @@ pub fn read_mrz_with(
         // the locator's first choice; one over the same lines (a better
         // estimate of their direction or extent) is judged on its reading alone.
         let first = *first_choice.get_or_insert(located.corners);
-        let handicap = if rank == 1 || same_place(&first, &located.corners) { 0.0 } else { RUNNER_UP_HANDICAP };
+        let handicap = if rank == 1 || same_place(&first, &located.corners) {
+            0.0
+        } else {
+            RUNNER_UP_HANDICAP
+        };
         for flipped in [false, true] {
             // An MRZ that reads well upright is not read upside down too (speed).
             if flipped && best.as_ref().is_some_and(|b| b.0 >= CONFIDENT_ATTEMPT) {
                 break;
             }
-            let Some(rect) = rectify(&gray, &located, flipped) else { continue };
-            let overrides: Vec<Option<usize>> =
-                if located.line_count == 3 { vec![None] } else { vec![Some(36), Some(44)] };
+            let Some(rect) = rectify(&gray, &located, flipped) else {
+                continue;
+            };
+            let overrides: Vec<Option<usize>> = if located.line_count == 3 {
+                vec![None]
+            } else {
+                vec![Some(36), Some(44)]
+            };
             for chars in overrides {
-                let Some(lines) = cut_lines(&rect, chars) else { continue };
+                let Some(lines) = cut_lines(&rect, chars) else {
+                    continue;
+                };
                 let probabilities = classify_cells(engine, &rect, &lines, ATTEMPT_STRIDE)?;
                 // Ink left outside the cells means the character count is wrong.
                 let outside = lines.iter().map(|l| l.ink_outside).fold(0f32, f32::max);
                 // The locator's length-to-height estimate is a prior on the count.
                 let count = lines.first().map_or(0, |l| l.centres.len());
-                let estimate_gap = (rect.estimated_chars_per_line / count.max(1) as f32 - 1.0).abs();
+                let estimate_gap =
+                    (rect.estimated_chars_per_line / count.max(1) as f32 - 1.0).abs();
                 let allowed = AllowedCharacters::new(lines.len(), count);
                 // A pitch the ink's own period does not support is suspect: a
                 // classifier trained to forgive loose cuts can read a wrong
@@ -305,7 +344,11 @@ pub fn read_mrz_with(
     let (score, flipped, rect, lines, located) = best.ok_or_else(|| OcrError::NoMrzFound {
         reason: "text lines found but they could not be cut into characters".to_string(),
     })?;
-    let ChosenCuts { lines, mut probabilities, recut } = best_hypotheses(engine, &rect, &lines)?;
+    let ChosenCuts {
+        lines,
+        mut probabilities,
+        recut,
+    } = best_hypotheses(engine, &rect, &lines)?;
     second_look(engine, &rect, &lines, &mut probabilities)?;
     if let Some(trace) = trace {
         trace.located = Some(located.clone());
@@ -323,7 +366,13 @@ pub fn read_mrz_with(
         (Reader::Combined, Some(by_line)) => product_of_opinions(&probabilities, by_line),
         _ => probabilities,
     };
-    let attempt = Attempt { flipped, to_source: rect.to_source, lines, probabilities, score };
+    let attempt = Attempt {
+        flipped,
+        to_source: rect.to_source,
+        lines,
+        probabilities,
+        score,
+    };
 
     // The decoder sees every class's probability, best first: where the first
     // choice breaks the grammar, the right character may be far down the list.
@@ -335,7 +384,11 @@ pub fn read_mrz_with(
         .collect();
     let raw_lines: Vec<String> = all_classes
         .iter()
-        .map(|line| line.iter().map(|c| c.first().map_or('<', |k| k.character)).collect())
+        .map(|line| {
+            line.iter()
+                .map(|c| c.first().map_or('<', |k| k.character))
+                .collect()
+        })
         .collect();
     let mut decoded = decode(&all_classes);
     // "Printed as is" needs an unambiguous cut: when a line was read from
@@ -346,12 +399,23 @@ pub fn read_mrz_with(
     }
     match (reader, &line_probabilities) {
         // Asked for the line reader but it could not read: the cells' reading, never trusted more.
-        (Reader::Lines, None) if matches!(decoded.status, ReadingStatus::Valid | ReadingStatus::Invalid) => {
+        (Reader::Lines, None)
+            if matches!(
+                decoded.status,
+                ReadingStatus::Valid | ReadingStatus::Invalid
+            ) =>
+        {
             decoded.status = ReadingStatus::LowConfidence;
         }
-        (Reader::Combined, Some(by_line))
-            if matches!(decoded.status, ReadingStatus::Valid | ReadingStatus::Invalid)
-                && unsettled_disagreement(&cell_probabilities, by_line, &decoded) =>
+        // Either reading that uses the line recognizer answers for what the
+        // two readers disagree on: where no check digit can settle it, or
+        // where the check digits would hold for the other reader's choice too.
+        (Reader::Lines | Reader::Combined, Some(by_line))
+            if matches!(
+                decoded.status,
+                ReadingStatus::Valid | ReadingStatus::Invalid
+            ) && (unsettled_disagreement(&cell_probabilities, by_line, &decoded)
+                || another_valid_reading(&cell_probabilities, by_line, &decoded)) =>
         {
             decoded.status = ReadingStatus::LowConfidence;
         }
@@ -360,7 +424,11 @@ pub fn read_mrz_with(
     let mut characters = Vec::new();
     for (line_index, line) in attempt.lines.iter().enumerate() {
         let mut out = Vec::new();
-        let chosen: Vec<char> = decoded.lines.get(line_index).map(|l| l.chars().collect()).unwrap_or_default();
+        let chosen: Vec<char> = decoded
+            .lines
+            .get(line_index)
+            .map(|l| l.chars().collect())
+            .unwrap_or_default();
         for (column, &centre) in line.centres.iter().enumerate() {
             let options: Vec<Candidate> = all_classes
                 .get(line_index)
@@ -372,15 +440,29 @@ pub fn read_mrz_with(
                 .probabilities
                 .get(line_index)
                 .and_then(|l| l.get(column))
-                .and_then(|p| crate::classify::CHARSET.chars().position(|c| c == character).and_then(|i| p.get(i)))
+                .and_then(|p| {
+                    crate::classify::CHARSET
+                        .chars()
+                        .position(|c| c == character)
+                        .and_then(|i| p.get(i))
+                })
                 .copied()
                 .unwrap_or(0.0);
             let bounds = cell_bounds(&attempt.to_source, line, centre);
-            out.push(CharacterReading { character, confidence: probability, candidates: options, bounds });
+            out.push(CharacterReading {
+                character,
+                confidence: probability,
+                candidates: options,
+                bounds,
+            });
         }
         characters.push(out);
     }
-    let confidence = characters.iter().flatten().map(|c| c.confidence).fold(1.0f32, f32::min);
+    let confidence = characters
+        .iter()
+        .flatten()
+        .map(|c| c.confidence)
+        .fold(1.0f32, f32::min);
     let quadrilateral = if attempt.flipped {
         let [tl, tr, br, bl] = located.corners;
         [br, bl, tl, tr]
@@ -408,15 +490,27 @@ fn read_whole_lines(
     rect: &Rectified,
     lines: &[LineCells],
 ) -> Result<Option<Vec<Vec<Vec<f32>>>>, OcrError> {
-    let Some(strips) = lines.iter().map(|line| cut_line_strip(&rect.image, line)).collect::<Option<Vec<_>>>() else {
+    let Some(strips) = lines
+        .iter()
+        .map(|line| cut_line_strip(&rect.image, line))
+        .collect::<Option<Vec<_>>>()
+    else {
         return Ok(None);
     };
     let frames = recognizer.frames(&strips)?;
     let allowed = AllowedCharacters::new(lines.len(), lines.first().map_or(0, |l| l.centres.len()));
     let mut out = Vec::with_capacity(lines.len());
     for (index, (line, frames)) in lines.iter().zip(&frames).enumerate() {
-        let table: Vec<[bool; 37]> =
-            (0..line.centres.len()).map(|p| allowed.table.get(index).and_then(|l| l.get(p)).copied().unwrap_or([true; 37])).collect();
+        let table: Vec<[bool; 37]> = (0..line.centres.len())
+            .map(|p| {
+                allowed
+                    .table
+                    .get(index)
+                    .and_then(|l| l.get(p))
+                    .copied()
+                    .unwrap_or([true; 37])
+            })
+            .collect();
         match decode_constrained(frames, &table) {
             Some(positions) => out.push(positions),
             None => return Ok(None),
@@ -439,7 +533,11 @@ fn product_of_opinions(cells: &[Vec<Vec<f32>>], lines: &[Vec<Vec<f32>>]) -> Vec<
                 .iter()
                 .zip(line_line)
                 .map(|(c, l)| {
-                    let mut p: Vec<f32> = c.iter().zip(l).map(|(a, b)| a.max(OPINION_FLOOR) * b.max(OPINION_FLOOR)).collect();
+                    let mut p: Vec<f32> = c
+                        .iter()
+                        .zip(l)
+                        .map(|(a, b)| a.max(OPINION_FLOOR) * b.max(OPINION_FLOOR))
+                        .collect();
                     let total: f32 = p.iter().sum();
                     if total > 0.0 {
                         p.iter_mut().for_each(|v| *v /= total);
@@ -461,9 +559,20 @@ const SURE_ALONE: f32 = 0.6;
 /// not sure of the decoded character: nothing there tells which reader is
 /// right (fixture captures showed a name letter the cells read weakly and the
 /// line recognizer read surely, and wrongly, the same way).
-fn unsettled_disagreement(cells: &[Vec<Vec<f32>>], lines: &[Vec<Vec<f32>>], decoded: &crate::decode::Decoded) -> bool {
-    let best = |p: &[f32]| p.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map(|(i, &v)| (i, v));
-    let covered = decoded.format.map(|format| tdverify_mrz::parse_lines(format, decoded.lines.clone()));
+fn unsettled_disagreement(
+    cells: &[Vec<Vec<f32>>],
+    lines: &[Vec<Vec<f32>>],
+    decoded: &crate::decode::Decoded,
+) -> bool {
+    let best = |p: &[f32]| {
+        p.iter()
+            .enumerate()
+            .max_by(|a, b| a.1.total_cmp(b.1))
+            .map(|(i, &v)| (i, v))
+    };
+    let covered = decoded
+        .format
+        .map(|format| tdverify_mrz::parse_lines(format, decoded.lines.clone()));
     let is_covered = |line: usize, position: usize| {
         covered.as_ref().is_some_and(|mrz| {
             mrz.check_digits.iter().any(|digit| {
@@ -496,10 +605,101 @@ fn unsettled_disagreement(cells: &[Vec<Vec<f32>>], lines: &[Vec<Vec<f32>>], deco
     false
 }
 
+/// Most positions at which the readers may disagree before the reading is
+/// ambiguous without looking further (2^12 readings to check at most).
+const MOST_DISAGREEMENTS: usize = 12;
+
+/// Whether some other choice among the two readers' first choices and the
+/// decoded character, at the positions where they differ, also makes a valid
+/// MRZ (grammar and every check digit). A check digit cannot tell such
+/// readings apart: two 0/O swaps whose weights add to 10 (7 and 3) leave it
+/// unchanged, G and 6, K and `<` have the same value. Seed 7100 showed the
+/// line recognizer alone accepting such readings (`19O5O22` for `1905022` in
+/// a document number, `OO33` for `0033` in a personal number).
+fn another_valid_reading(
+    cells: &[Vec<Vec<f32>>],
+    lines: &[Vec<Vec<f32>>],
+    decoded: &crate::decode::Decoded,
+) -> bool {
+    let Some(format) = decoded.format else {
+        return false;
+    };
+    let charset: Vec<char> = crate::classify::CHARSET.chars().collect();
+    let first = |p: &[f32]| {
+        p.iter()
+            .enumerate()
+            .max_by(|a, b| a.1.total_cmp(b.1))
+            .and_then(|(i, _)| charset.get(i).copied())
+    };
+    let mut base: Vec<Vec<char>> = decoded.lines.iter().map(|l| l.chars().collect()).collect();
+    // (line, position, the other characters proposed there)
+    let mut open: Vec<(usize, usize, Vec<char>)> = Vec::new();
+    for (line, (cell_line, line_line)) in cells.iter().zip(lines).enumerate() {
+        for (position, (c, l)) in cell_line.iter().zip(line_line).enumerate() {
+            let Some(&chosen) = base.get(line).and_then(|l| l.get(position)) else {
+                continue;
+            };
+            let mut others: Vec<char> = [first(c), first(l)]
+                .into_iter()
+                .flatten()
+                .filter(|&k| k != chosen)
+                .collect();
+            others.dedup();
+            if !others.is_empty() {
+                open.push((line, position, others));
+            }
+        }
+    }
+    if open.is_empty() {
+        return false;
+    }
+    if open.len() > MOST_DISAGREEMENTS {
+        return true;
+    }
+    // Every combination of choices but the decoded one (index 0 everywhere).
+    let sizes: Vec<usize> = open.iter().map(|(_, _, others)| others.len() + 1).collect();
+    let mut choice = vec![0usize; open.len()];
+    loop {
+        let mut carry = 0;
+        while carry < choice.len() {
+            choice[carry] += 1;
+            if choice[carry] < sizes[carry] {
+                break;
+            }
+            choice[carry] = 0;
+            carry += 1;
+        }
+        if carry == choice.len() {
+            return false;
+        }
+        let original: Vec<char> = open
+            .iter()
+            .map(|(line, position, _)| base[*line][*position])
+            .collect();
+        for ((line, position, others), &pick) in open.iter().zip(&choice) {
+            if pick > 0 {
+                base[*line][*position] = others[pick - 1];
+            }
+        }
+        let candidate: Vec<String> = base.iter().map(|l| l.iter().collect()).collect();
+        for ((line, position, _), c) in open.iter().zip(original) {
+            base[*line][*position] = c;
+        }
+        if tdverify_mrz::parse_lines(format, candidate).is_valid() {
+            return true;
+        }
+    }
+}
+
 /// Whether two located quadrilaterals lie over the same lines: each one's
 /// centre inside the other.
 fn same_place(a: &[Point; 4], b: &[Point; 4]) -> bool {
-    let centre = |q: &[Point; 4]| Point::new(q.iter().map(|p| p.x).sum::<f32>() / 4.0, q.iter().map(|p| p.y).sum::<f32>() / 4.0);
+    let centre = |q: &[Point; 4]| {
+        Point::new(
+            q.iter().map(|p| p.x).sum::<f32>() / 4.0,
+            q.iter().map(|p| p.y).sum::<f32>() / 4.0,
+        )
+    };
     // Inside a convex quadrilateral: on the same side of all four edges, whichever their order.
     let inside = |q: &[Point; 4], p: Point| {
         let sides: Vec<f32> = (0..4)
@@ -538,7 +738,10 @@ fn classify_cells(
     debug_assert_eq!(patches.len(), count * PATCH_WIDTH * PATCH_HEIGHT);
     let flat = engine.classify(patches, count)?;
     let mut iter = flat.into_iter();
-    Ok(per_line.iter().map(|&n| iter.by_ref().take(n).collect()).collect())
+    Ok(per_line
+        .iter()
+        .map(|&n| iter.by_ref().take(n).collect())
+        .collect())
 }
 
 /// A cell whose best character is less probable than this gets a second look.
@@ -560,16 +763,31 @@ fn second_look(
     let mut views: Vec<LineCells> = Vec::new();
     let mut owners: Vec<(usize, usize)> = Vec::new();
     for (line_index, line) in lines.iter().enumerate() {
-        let Some(cells) = probabilities.get(line_index) else { continue };
+        let Some(cells) = probabilities.get(line_index) else {
+            continue;
+        };
         for (column, p) in cells.iter().enumerate() {
             if p.iter().copied().fold(0f32, f32::max) >= DOUBTFUL_CELL {
                 continue;
             }
-            let Some(&centre) = line.centres.get(column) else { continue };
-            let mut centres: Vec<f32> = SECOND_LOOK_SHIFTS.iter().map(|s| centre + s * line.pitch).collect();
-            let mut view = LineCells { centres: Vec::new(), alternatives: Vec::new(), ..line.clone() };
+            let Some(&centre) = line.centres.get(column) else {
+                continue;
+            };
+            let mut centres: Vec<f32> = SECOND_LOOK_SHIFTS
+                .iter()
+                .map(|s| centre + s * line.pitch)
+                .collect();
+            let mut view = LineCells {
+                centres: Vec::new(),
+                alternatives: Vec::new(),
+                ..line.clone()
+            };
             if line.slant != 0.0 {
-                views.push(LineCells { centres: vec![centre], slant: 0.0, ..view.clone() });
+                views.push(LineCells {
+                    centres: vec![centre],
+                    slant: 0.0,
+                    ..view.clone()
+                });
                 owners.push((line_index, column));
             }
             view.centres.append(&mut centres);
@@ -582,11 +800,17 @@ fn second_look(
     if owners.is_empty() {
         return Ok(());
     }
-    let seen: Vec<Vec<f32>> = classify_cells(engine, rect, &views, 1)?.into_iter().flatten().collect();
-    let mut sums: std::collections::BTreeMap<(usize, usize), (Vec<f32>, f32)> = std::collections::BTreeMap::new();
+    let seen: Vec<Vec<f32>> = classify_cells(engine, rect, &views, 1)?
+        .into_iter()
+        .flatten()
+        .collect();
+    let mut sums: std::collections::BTreeMap<(usize, usize), (Vec<f32>, f32)> =
+        std::collections::BTreeMap::new();
     for (&(line_index, column), p) in owners.iter().zip(&seen) {
         let first = &probabilities[line_index][column];
-        let entry = sums.entry((line_index, column)).or_insert_with(|| (first.clone(), 1.0));
+        let entry = sums
+            .entry((line_index, column))
+            .or_insert_with(|| (first.clone(), 1.0));
         for (sum, v) in entry.0.iter_mut().zip(p) {
             *sum += v;
         }
@@ -612,12 +836,21 @@ fn best_hypotheses(
 ) -> Result<ChosenCuts, OcrError> {
     let allowed = AllowedCharacters::new(lines.len(), lines.first().map_or(0, |l| l.centres.len()));
     // First the segmenter's own cuts (and their shifts).
-    let proposed: Vec<LineCells> = lines.iter().map(|line| LineCells { alternatives: Vec::new(), ..line.clone() }).collect();
+    let proposed: Vec<LineCells> = lines
+        .iter()
+        .map(|line| LineCells {
+            alternatives: Vec::new(),
+            ..line.clone()
+        })
+        .collect();
     let extended: Vec<LineCells> = proposed.iter().map(with_end_neighbours).collect();
     let probabilities = classify_cells(engine, rect, &extended, 1)?;
     let mut best: Vec<Option<Judged>> = vec![None; lines.len()];
     for (owner, (cut, probabilities)) in extended.iter().zip(&probabilities).enumerate() {
-        keep_better(&mut best[owner], judge(&allowed, rect, owner, cut, probabilities, true));
+        keep_better(
+            &mut best[owner],
+            judge(&allowed, rect, owner, cut, probabilities, true),
+        );
     }
     // A line read confidently as proposed is left alone (speed); the others
     // get their alternatives: the ink-end fit, and each cut slightly
@@ -628,18 +861,30 @@ fn best_hypotheses(
         // Pitch errors show at the line's ends first: those cells must be sure too.
         let ends_sure = end_positions(judged.probabilities.len())
             .into_iter()
-            .all(|p| judged.probabilities.get(p).is_some_and(|v| allowed.cell_score(owner, p, v) >= SURE_END.ln()));
+            .all(|p| {
+                judged
+                    .probabilities
+                    .get(p)
+                    .is_some_and(|v| allowed.cell_score(owner, p, v) >= SURE_END.ln())
+            });
         judged.score >= GOOD_LINE && judged.cut.centres == proposed[owner].centres && ends_sure
     };
-    let doubtful: Vec<usize> =
-        (0..lines.len()).filter(|&owner| best[owner].as_ref().is_none_or(|j| !confident(owner, j))).collect();
+    let doubtful: Vec<usize> = (0..lines.len())
+        .filter(|&owner| best[owner].as_ref().is_none_or(|j| !confident(owner, j)))
+        .collect();
     if doubtful.is_empty() {
         return Ok(finish(best));
     }
     let mut pool: Vec<(usize, LineCells)> = Vec::new();
     for &owner in &doubtful {
         for alternative in &lines[owner].alternatives {
-            pool.push((owner, LineCells { alternatives: Vec::new(), ..alternative.clone() }));
+            pool.push((
+                owner,
+                LineCells {
+                    alternatives: Vec::new(),
+                    ..alternative.clone()
+                },
+            ));
         }
     }
     let stretches: Vec<(usize, LineCells)> = doubtful
@@ -647,12 +892,19 @@ fn best_hypotheses(
         .flat_map(|&owner| PITCH_VARIANTS.iter().map(move |&factor| (owner, factor)))
         .map(|(owner, factor)| (owner, stretched(&proposed[owner], factor)))
         .collect();
-    let mut ends: Vec<LineCells> = doubtful.iter().map(|&owner| end_cells(&proposed[owner])).collect();
+    let mut ends: Vec<LineCells> = doubtful
+        .iter()
+        .map(|&owner| end_cells(&proposed[owner]))
+        .collect();
     ends.extend(stretches.iter().map(|(_, cut)| end_cells(cut)));
     let end_probabilities = classify_cells(engine, rect, &ends, 1)?;
     let end_score = |line: usize, cut: &LineCells, probabilities: &[Vec<f32>]| -> f32 {
         let positions = end_positions(cut.centres.len());
-        let sum: f32 = positions.iter().zip(probabilities).map(|(&p, v)| allowed.cell_score(line, p, v)).sum();
+        let sum: f32 = positions
+            .iter()
+            .zip(probabilities)
+            .map(|(&p, v)| allowed.cell_score(line, p, v))
+            .sum();
         sum / positions.len().max(1) as f32
     };
     let base_scores: Vec<(usize, f32)> = doubtful
@@ -660,16 +912,28 @@ fn best_hypotheses(
         .zip(&end_probabilities)
         .map(|(&owner, p)| (owner, end_score(owner, &proposed[owner], p)))
         .collect();
-    for ((owner, cut), probabilities) in stretches.into_iter().zip(end_probabilities.iter().skip(base_scores.len())) {
-        let base = base_scores.iter().find(|(o, _)| *o == owner).map_or(f32::MIN, |(_, s)| *s);
+    for ((owner, cut), probabilities) in stretches
+        .into_iter()
+        .zip(end_probabilities.iter().skip(base_scores.len()))
+    {
+        let base = base_scores
+            .iter()
+            .find(|(o, _)| *o == owner)
+            .map_or(f32::MIN, |(_, s)| *s);
         if end_score(owner, &cut, probabilities) > base + STRETCH_MARGIN {
             pool.push((owner, cut));
         }
     }
-    let extended: Vec<LineCells> = pool.iter().map(|(_, cut)| with_end_neighbours(cut)).collect();
+    let extended: Vec<LineCells> = pool
+        .iter()
+        .map(|(_, cut)| with_end_neighbours(cut))
+        .collect();
     let probabilities = classify_cells(engine, rect, &extended, 1)?;
     for (((owner, _), cut), probabilities) in pool.iter().zip(&extended).zip(&probabilities) {
-        keep_better(&mut best[*owner], judge(&allowed, rect, *owner, cut, probabilities, false));
+        keep_better(
+            &mut best[*owner],
+            judge(&allowed, rect, *owner, cut, probabilities, false),
+        );
     }
     Ok(finish(best))
 }
@@ -701,7 +965,11 @@ struct ChosenCuts {
 }
 
 fn finish(best: Vec<Option<Judged>>) -> ChosenCuts {
-    let mut chosen = ChosenCuts { lines: Vec::with_capacity(best.len()), probabilities: Vec::with_capacity(best.len()), recut: false };
+    let mut chosen = ChosenCuts {
+        lines: Vec::with_capacity(best.len()),
+        probabilities: Vec::with_capacity(best.len()),
+        recut: false,
+    };
     for judged in best.into_iter().flatten() {
         chosen.lines.push(judged.cut);
         chosen.probabilities.push(judged.probabilities);
@@ -718,7 +986,11 @@ fn with_end_neighbours(line: &LineCells) -> LineCells {
         centres.extend_from_slice(&line.centres);
         centres.push(last + line.pitch);
     }
-    LineCells { centres, alternatives: Vec::new(), ..line.clone() }
+    LineCells {
+        centres,
+        alternatives: Vec::new(),
+        ..line.clone()
+    }
 }
 
 /// The best of an extended cut (see [`with_end_neighbours`]) as given or
@@ -746,13 +1018,27 @@ fn judge(
         {
             continue;
         }
-        let Some(window) = probabilities.get(shift..shift + count) else { continue };
-        let margin = if shift == 1 { 0.0 } else { 0.5 / count.max(1) as f32 };
+        let Some(window) = probabilities.get(shift..shift + count) else {
+            continue;
+        };
+        let margin = if shift == 1 {
+            0.0
+        } else {
+            0.5 / count.max(1) as f32
+        };
         let score = allowed.line_score(owner, window) - margin;
         let centres = cut.centres[shift..shift + count].to_vec();
         keep_better(
             &mut best,
-            Some(Judged { score, cut: LineCells { centres, ..cut.clone() }, probabilities: window.to_vec(), recut: !(proposed && shift == 1) }),
+            Some(Judged {
+                score,
+                cut: LineCells {
+                    centres,
+                    ..cut.clone()
+                },
+                probabilities: window.to_vec(),
+                recut: !(proposed && shift == 1),
+            }),
         );
     }
     best
@@ -772,14 +1058,20 @@ impl AllowedCharacters {
     fn new(line_count: usize, length: usize) -> AllowedCharacters {
         let charset: Vec<char> = crate::classify::CHARSET.chars().collect();
         let mut table = vec![vec![[false; 37]; length]; line_count];
-        let formats = tdverify_mrz::MrzFormat::ALL.into_iter().filter(|f| f.line_count() == line_count && f.line_length() == length);
+        let formats = tdverify_mrz::MrzFormat::ALL
+            .into_iter()
+            .filter(|f| f.line_count() == line_count && f.line_length() == length);
         let mut any = false;
         for format in formats {
             any = true;
             for (line, classes) in tdverify_mrz::position_classes(format).iter().enumerate() {
                 for (position, (class, _)) in classes.iter().enumerate() {
                     for (index, &c) in charset.iter().enumerate() {
-                        if let Some(slot) = table.get_mut(line).and_then(|l| l.get_mut(position)).and_then(|p| p.get_mut(index)) {
+                        if let Some(slot) = table
+                            .get_mut(line)
+                            .and_then(|l| l.get_mut(position))
+                            .and_then(|p| p.get_mut(index))
+                        {
                             *slot |= class.allows(c);
                         }
                     }
@@ -799,12 +1091,20 @@ impl AllowedCharacters {
         let (mut sum, mut count) = (0f32, 0usize);
         for (line, cells) in probabilities.iter().enumerate() {
             for (k, p) in cells.iter().enumerate() {
-                let position = if stride == 1 { k } else { k * stride + stride / 2 };
+                let position = if stride == 1 {
+                    k
+                } else {
+                    k * stride + stride / 2
+                };
                 sum += self.cell_score(line, position, p);
                 count += 1;
             }
         }
-        if count == 0 { f32::MIN } else { sum / count as f32 }
+        if count == 0 {
+            f32::MIN
+        } else {
+            sum / count as f32
+        }
     }
 
     /// Log-probability of the most probable character allowed at `line`, `position`.
@@ -821,8 +1121,16 @@ impl AllowedCharacters {
 
     /// Mean log-probability of the most probable allowed character per position of `line`.
     fn line_score(&self, line: usize, probabilities: &[Vec<f32>]) -> f32 {
-        let sum: f32 = probabilities.iter().enumerate().map(|(position, p)| self.cell_score(line, position, p)).sum();
-        if probabilities.is_empty() { f32::MIN } else { sum / probabilities.len() as f32 }
+        let sum: f32 = probabilities
+            .iter()
+            .enumerate()
+            .map(|(position, p)| self.cell_score(line, position, p))
+            .sum();
+        if probabilities.is_empty() {
+            f32::MIN
+        } else {
+            sum / probabilities.len() as f32
+        }
     }
 }
 
@@ -850,8 +1158,15 @@ fn end_positions(count: usize) -> Vec<usize> {
 
 /// Only the end cells of `line` (see [`end_positions`]).
 fn end_cells(line: &LineCells) -> LineCells {
-    let centres = end_positions(line.centres.len()).into_iter().filter_map(|i| line.centres.get(i).copied()).collect();
-    LineCells { centres, alternatives: Vec::new(), ..line.clone() }
+    let centres = end_positions(line.centres.len())
+        .into_iter()
+        .filter_map(|i| line.centres.get(i).copied())
+        .collect();
+    LineCells {
+        centres,
+        alternatives: Vec::new(),
+        ..line.clone()
+    }
 }
 
 /// `line` with its cells spread by `factor` about the line's middle.
@@ -860,8 +1175,17 @@ fn stretched(line: &LineCells, factor: f32) -> LineCells {
         (Some(a), Some(b)) => (a + b) / 2.0,
         _ => 0.0,
     };
-    let centres = line.centres.iter().map(|c| middle + (c - middle) * factor).collect();
-    LineCells { centres, pitch: line.pitch * factor, alternatives: Vec::new(), ..line.clone() }
+    let centres = line
+        .centres
+        .iter()
+        .map(|c| middle + (c - middle) * factor)
+        .collect();
+    LineCells {
+        centres,
+        pitch: line.pitch * factor,
+        alternatives: Vec::new(),
+        ..line.clone()
+    }
 }
 
 /// Whether the cell around `centre` holds ink: at least 4 % of its middle
@@ -883,7 +1207,6 @@ fn cell_has_ink(image: &image::GrayImage, line: &LineCells, centre: f32) -> bool
     }
     dark as f32 >= 0.04 * total as f32
 }
-
 
 /// The cell's bounds mapped back to image pixels.
 fn cell_bounds(to_source: &Homography, line: &LineCells, centre: f32) -> Rect {
@@ -927,7 +1250,10 @@ pub(crate) mod test_support {
     /// unreadable font fails the test.
     #[track_caller]
     pub fn ocrb() -> FontVec {
-        match std::fs::read(OCRB_PATH).ok().and_then(|bytes| FontVec::try_from_vec(bytes).ok()) {
+        match std::fs::read(OCRB_PATH)
+            .ok()
+            .and_then(|bytes| FontVec::try_from_vec(bytes).ok())
+        {
             Some(font) => font,
             None => tdverify_core::test_data::missing_project_piece(
                 format!("the OCR-B font at {OCRB_PATH} (Debian fonts-ocr-b)"),
@@ -943,7 +1269,8 @@ pub(crate) mod test_support {
         let extra = (slant.abs() * h as f32 / 2.0).ceil() as u32 + 2;
         GrayImage::from_fn(w + 2 * extra, h, |x, y| {
             let source_x = x as f32 - extra as f32 - slant * (y as f32 - h as f32 / 2.0);
-            let value = crate::geometry::sample_bilinear(image, source_x + 0.5, y as f32 + 0.5, 235.0);
+            let value =
+                crate::geometry::sample_bilinear(image, source_x + 0.5, y as f32 + 0.5, 235.0);
             Luma([value.round() as u8])
         })
     }
@@ -971,7 +1298,11 @@ pub(crate) mod test_support {
                     outline.draw(|gx, gy, coverage| {
                         let px = bounds.min.x as i64 + gx as i64;
                         let py = bounds.min.y as i64 + gy as i64;
-                        if px >= 0 && py >= 0 && (px as u32) < page.width() && (py as u32) < page.height() {
+                        if px >= 0
+                            && py >= 0
+                            && (px as u32) < page.width()
+                            && (py as u32) < page.height()
+                        {
                             let p = page.get_pixel_mut(px as u32, py as u32);
                             let ink = 20.0;
                             p.0[0] = (p.0[0] as f32 * (1.0 - coverage) + ink * coverage) as u8;
@@ -983,7 +1314,8 @@ pub(crate) mod test_support {
         };
         draw("UTOPIA PASSPORT", 4.0 * pitch, 3.0 * digit_height, 1.4);
         draw("Surname ERIKSSON", 4.0 * pitch, 5.5 * digit_height, 0.8);
-        let first_baseline = height as f32 - lines.len() as f32 * line_gap - 1.5 * digit_height + line_gap;
+        let first_baseline =
+            height as f32 - lines.len() as f32 * line_gap - 1.5 * digit_height + line_gap;
         for (i, line) in lines.iter().enumerate() {
             draw(line, 4.0 * pitch, first_baseline + i as f32 * line_gap, 1.0);
         }
@@ -998,9 +1330,16 @@ mod tests {
     use proptest::prelude::*;
 
     /// ICAO 9303 Part 4, Appendix B: the Utopia TD3 specimen.
-    const TD3: [&str; 2] = ["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"];
+    const TD3: [&str; 2] = [
+        "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+        "L898902C36UTO7408122F1204159ZE184226B<<<<<10",
+    ];
     /// ICAO 9303 Part 5, Appendix B: the Utopia TD1 specimen.
-    const TD1: [&str; 3] = ["I<UTOD231458907<<<<<<<<<<<<<<<", "7408122F1204159UTO<<<<<<<<<<<6", "ERIKSSON<<ANNA<MARIA<<<<<<<<<<"];
+    const TD1: [&str; 3] = [
+        "I<UTOD231458907<<<<<<<<<<<<<<<",
+        "7408122F1204159UTO<<<<<<<<<<<6",
+        "ERIKSSON<<ANNA<MARIA<<<<<<<<<<",
+    ];
 
     /// The engine. ONNX Runtime (`cargo xtask setup`) and the model (in the
     /// repository) are the project's own, so a missing one fails the test.
@@ -1021,7 +1360,12 @@ mod tests {
         let (w, h) = page.dimensions();
         let side = ((w * w + h * h) as f32).sqrt() as u32 + 4;
         let mut canvas = image::GrayImage::from_pixel(side, side, image::Luma([200]));
-        image::imageops::overlay(&mut canvas, page, ((side - w) / 2) as i64, ((side - h) / 2) as i64);
+        image::imageops::overlay(
+            &mut canvas,
+            page,
+            ((side - w) / 2) as i64,
+            ((side - h) / 2) as i64,
+        );
         let turned = imageproc::geometric_transformations::rotate_about_center(
             &canvas,
             degrees.to_radians(),
@@ -1037,7 +1381,11 @@ mod tests {
         let page = render_page(&font, &TD3, 22.0);
         for degrees in [0.0f32, 7.0, -15.0, 20.0, 90.0, 180.0, 270.0, 95.0] {
             let reading = read_mrz(&rotated(&page, degrees), &engine).expect("MRZ found");
-            assert_eq!(reading.lines, TD3, "at {degrees}°: raw {:?}", reading.raw_lines);
+            assert_eq!(
+                reading.lines, TD3,
+                "at {degrees}°: raw {:?}",
+                reading.raw_lines
+            );
             assert_eq!(reading.status, ReadingStatus::Valid, "at {degrees}°");
         }
     }
@@ -1045,7 +1393,12 @@ mod tests {
     #[test]
     fn quadrilaterals_over_the_same_lines_are_the_same_place() {
         let quad = |x0: f32, y0: f32, w: f32, h: f32, shear: f32| {
-            [Point::new(x0 + shear, y0), Point::new(x0 + w + shear, y0), Point::new(x0 + w, y0 + h), Point::new(x0, y0 + h)]
+            [
+                Point::new(x0 + shear, y0),
+                Point::new(x0 + w + shear, y0),
+                Point::new(x0 + w, y0 + h),
+                Point::new(x0, y0 + h),
+            ]
         };
         let upright = quad(0.0, 650.0, 560.0, 115.0, 0.0);
         // The same lines seen upside down (corners in the other order) and sheared.
@@ -1066,7 +1419,11 @@ mod tests {
         for slant in [-0.35f32, 0.3] {
             let leaning = super::test_support::sheared(&page, slant);
             let reading = read_mrz(&rotated(&leaning, 5.0), &engine).expect("MRZ found");
-            assert_eq!(reading.lines, TD1, "slant {slant}: raw {:?}", reading.raw_lines);
+            assert_eq!(
+                reading.lines, TD1,
+                "slant {slant}: raw {:?}",
+                reading.raw_lines
+            );
             assert_eq!(reading.status, ReadingStatus::Valid, "slant {slant}");
         }
     }
@@ -1078,7 +1435,11 @@ mod tests {
         for sigma in [0.6f32, 1.2, 1.8] {
             let blurred = imageproc::filter::gaussian_blur_f32(&page, sigma);
             let reading = read_mrz(&rotated(&blurred, -6.0), &engine).expect("MRZ found");
-            assert_eq!(reading.lines, TD1, "blur {sigma}: raw {:?}", reading.raw_lines);
+            assert_eq!(
+                reading.lines, TD1,
+                "blur {sigma}: raw {:?}",
+                reading.raw_lines
+            );
         }
     }
 
@@ -1087,13 +1448,16 @@ mod tests {
         let (font, engine) = (ocrb(), engine());
         use ab_glyph::{Font, ScaleFont};
         let digit_height = 20.0f32;
-        let pitch = font.as_scaled(ab_glyph::PxScale::from(digit_height / 0.77)).h_advance(font.glyph_id('A'));
+        let pitch = font
+            .as_scaled(ab_glyph::PxScale::from(digit_height / 0.77))
+            .h_advance(font.glyph_id('A'));
         let mut page = render_page(&font, &TD1, digit_height);
         let (w, h) = page.dimensions();
         // Wavy background lines, lighter than the ink, under and between the lines.
         for x in 0..w {
             for k in 0..12 {
-                let y = (k as f32 * h as f32 / 12.0 + 6.0 * (x as f32 / 17.0 + k as f32).sin()) as u32;
+                let y =
+                    (k as f32 * h as f32 / 12.0 + 6.0 * (x as f32 / 17.0 + k as f32).sin()) as u32;
                 if y < h {
                     let p = page.get_pixel_mut(x, y);
                     p.0[0] = p.0[0].min(165);
@@ -1131,18 +1495,31 @@ mod tests {
     #[test]
     fn blank_tiny_and_huge_images_are_errors() {
         let engine = engine();
-        let blank = DynamicImage::ImageLuma8(image::GrayImage::from_pixel(800, 600, image::Luma([255])));
-        assert!(matches!(read_mrz(&blank, &engine), Err(OcrError::NoMrzFound { .. })));
+        let blank =
+            DynamicImage::ImageLuma8(image::GrayImage::from_pixel(800, 600, image::Luma([255])));
+        assert!(matches!(
+            read_mrz(&blank, &engine),
+            Err(OcrError::NoMrzFound { .. })
+        ));
         let tiny = DynamicImage::ImageLuma8(image::GrayImage::new(5, 5));
-        assert!(matches!(read_mrz(&tiny, &engine), Err(OcrError::ImageTooSmall { .. })));
+        assert!(matches!(
+            read_mrz(&tiny, &engine),
+            Err(OcrError::ImageTooSmall { .. })
+        ));
         let huge = DynamicImage::ImageLuma8(image::GrayImage::new(12_000, 8_001));
-        assert!(matches!(read_mrz(&huge, &engine), Err(OcrError::ImageTooLarge { .. })));
+        assert!(matches!(
+            read_mrz(&huge, &engine),
+            Err(OcrError::ImageTooLarge { .. })
+        ));
     }
 
     #[test]
     fn the_line_recognizer_reads_a_synthetic_td3_and_both_readers_agree() {
         let (font, engine) = (ocrb(), engine());
-        assert!(engine.line_recognizer().is_some(), "models/ocr/mrz_lines.onnx is the project's own");
+        assert!(
+            engine.line_recognizer().is_some(),
+            "models/ocr/mrz_lines.onnx is the project's own"
+        );
         let page = render_page(&font, &TD3, 22.0);
         for degrees in [0.0f32, 8.0, 180.0] {
             let image = rotated(&page, degrees);
@@ -1150,7 +1527,11 @@ mod tests {
             assert_eq!(lines.lines, TD3, "line reader at {degrees}°");
             let both = read_mrz_with(&image, &engine, Reader::Combined, None).expect("MRZ found");
             assert_eq!(both.lines, TD3, "both readers at {degrees}°");
-            assert_eq!(both.status, ReadingStatus::Valid, "both readers at {degrees}°");
+            assert_eq!(
+                both.status,
+                ReadingStatus::Valid,
+                "both readers at {degrees}°"
+            );
         }
     }
 
@@ -1161,7 +1542,10 @@ mod tests {
             .map(|line| {
                 line.chars()
                     .map(|c| {
-                        let index = crate::classify::CHARSET.chars().position(|k| k == c).expect("MRZ character");
+                        let index = crate::classify::CHARSET
+                            .chars()
+                            .position(|k| k == c)
+                            .expect("MRZ character");
                         let mut v = vec![(1.0 - p) / 36.0; 37];
                         v[index] = p;
                         v
@@ -1184,14 +1568,60 @@ mod tests {
         // A name letter (no check digit): even a weak first choice of the cells counts.
         let mut name = TD3;
         name[0] = "P<UTOFRIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<";
-        assert!(unsettled_disagreement(&opinions(&name, 0.4), &cells, &decoded));
+        assert!(unsettled_disagreement(
+            &opinions(&name, 0.4),
+            &cells,
+            &decoded
+        ));
         // The document number is covered by its check digit.
         let mut number = TD3;
         number[1] = "L898902D36UTO7408122F1204159ZE184226B<<<<<10";
-        assert!(!unsettled_disagreement(&opinions(&number, 0.95), &cells, &decoded));
+        assert!(!unsettled_disagreement(
+            &opinions(&number, 0.95),
+            &cells,
+            &decoded
+        ));
+        // Two 0/O swaps at weights 7 and 3 leave the document number's check
+        // digit and the composite unchanged: the check digits cannot settle them.
+        assert!(!another_valid_reading(&cells, &cells, &decoded));
+        let mut swapped = TD3;
+        swapped[1] = "L898902C46UTO7408122F1204159ZE184226B<<<<<10";
+        assert!(
+            !another_valid_reading(&opinions(&swapped, 0.95), &cells, &decoded),
+            "4 for 3 breaks the check digit"
+        );
+        let td1 = [
+            "IDUTOBT19050221<<<<<<<<<<<<<<<",
+            "7408122F1204159UTO<<<<<<<<<<<8",
+            "ERIKSSON<<ANNA<MARIA<<<<<<<<<<",
+        ];
+        let td1_decoded = crate::decode::Decoded {
+            lines: td1.iter().map(|l| l.to_string()).collect(),
+            corrections: Vec::new(),
+            status: ReadingStatus::Valid,
+            format: Some(tdverify_mrz::MrzFormat::Td1),
+        };
+        assert!(
+            tdverify_mrz::parse_lines(tdverify_mrz::MrzFormat::Td1, td1_decoded.lines.clone())
+                .is_valid(),
+            "test MRZ"
+        );
+        let mut misread = td1;
+        misread[0] = "IDUTOBT19O5O221<<<<<<<<<<<<<<<";
+        assert!(another_valid_reading(
+            &opinions(&misread, 0.99),
+            &opinions(&td1, 0.99),
+            &td1_decoded
+        ));
         // Agreement raises confidence: the product is surer than either reader.
         let fused = product_of_opinions(&opinions(&TD3, 0.8), &opinions(&TD3, 0.7));
-        assert!(fused[0][0][crate::classify::CHARSET.chars().position(|k| k == 'P').expect("P")] > 0.95);
+        assert!(
+            fused[0][0][crate::classify::CHARSET
+                .chars()
+                .position(|k| k == 'P')
+                .expect("P")]
+                > 0.95
+        );
     }
 
     proptest! {

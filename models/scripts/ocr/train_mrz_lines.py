@@ -160,13 +160,22 @@ class FixtureStrips:
 
     def __init__(self, folder):
         self.by_length = {n: [] for n in LENGTHS}
-        if not folder:
+        self.folder = folder
+        self.seen = set()
+        self.refresh()
+
+    def refresh(self):
+        """Loads the strips not loaded yet (the export may still be writing more)."""
+        if not self.folder:
             return
-        for path in sorted(glob.glob(os.path.join(folder, "**", "*.png"), recursive=True)):
+        for path in sorted(glob.glob(os.path.join(self.folder, "**", "*.png"), recursive=True)):
+            if path in self.seen:
+                continue
             txt = path[:-4] + ".txt"
             if not os.path.exists(txt):
                 continue
             text = open(txt).read().strip()
+            self.seen.add(path)
             n = len(text)
             if n not in self.by_length:
                 continue
@@ -241,11 +250,14 @@ class ReplayPool:
 def make_batch(rng, batch, fixtures, valid_lines, fixture_share, replay=None, fresh=None):
     n = int(rng.choice(LENGTHS, p=[0.35, 0.15, 0.5]))
     xs, texts = [], []
+    # A fixed share of every batch from our own strips (when there are strips of this length).
+    from_fixtures = int(math.ceil(fixture_share * batch - 1e-9))
+    rendered = 0
     for i in range(batch):
         sample = None
-        if rng.random() < fixture_share:
+        if i < from_fixtures:
             sample = fixtures.sample(rng, n)
-        if sample is None and replay is not None and fresh is not None and i >= fresh:
+        if sample is None and replay is not None and fresh is not None and rendered >= fresh:
             sample = replay.sample(rng, n)
         if sample is None:
             pool = valid_lines.get(n) or []
@@ -254,6 +266,7 @@ def make_batch(rng, batch, fixtures, valid_lines, fixture_share, replay=None, fr
             else:
                 text = random_alphabet_line(rng, n)
             sample = (synthetic_strip(rng, text), text)
+            rendered += 1
             if replay is not None:
                 replay.add(sample)
         xs.append(sample[0])
@@ -315,6 +328,9 @@ def main():
     ap.add_argument("--fixture-share", type=float, default=0.36)
     ap.add_argument("--seed", type=int, default=26)
     ap.add_argument("--fresh", type=int, default=8, help="newly rendered strips per batch (the rest replayed)")
+    ap.add_argument("--holdout", default="", help="strips of held-out fixture seeds, measured while training")
+    ap.add_argument("--reload-every", type=int, default=200,
+                    help="steps between looking for newly exported strips")
     ap.add_argument("--resume", action="store_true")
     ap.add_argument("--export-only", action="store_true")
     args = ap.parse_args()
@@ -348,6 +364,26 @@ def main():
     vrng = np.random.default_rng(999)
     val = [make_batch(vrng, 16, FixtureStrips(""), valid_lines, 0.0) for _ in range(6)]
 
+    # Strips of held-out fixture seeds (never trained on): greedy exact lines, every 300 steps.
+    held = FixtureStrips(args.holdout)
+    holdout = []
+
+    def holdout_exact():
+        held.refresh()  # the held-out seeds' export may finish while training
+        holdout[:] = [item for n in LENGTHS for item in held.by_length[n]][:400]
+        exact = 0
+        model.eval()
+        with torch.no_grad():
+            for n in LENGTHS:
+                group = [(a, t) for a, t in holdout if len(t) == n]
+                for start in range(0, len(group), 32):
+                    part = group[start:start + 32]
+                    x = torch.from_numpy(np.stack([a for a, _ in part])[:, None])
+                    exact += sum(g == t for g, (_, t) in zip(greedy(model(x)), part))
+        return exact
+
+    if args.holdout:
+        print(f"held-out fixture strips exact (greedy): {holdout_exact()}/{len(holdout)}", flush=True)
     replay = ReplayPool(3000)
     budget = args.minutes * 60
     started = time.time() - elapsed
@@ -386,6 +422,13 @@ def main():
                         cer_d += len(want)
             print(f"step {step} {elapsed / 60:.1f} min lr {lr:.2e} loss {np.mean(losses[-100:]):.3f} "
                   f"val exact {exact}/{total} cer {cer_n / max(cer_d, 1):.4f}", flush=True)
+        if step % args.reload_every == 0 and args.strips:
+            before = fixtures.count()
+            fixtures.refresh()
+            if fixtures.count() != before:
+                print(f"fixture strips: {fixtures.count()} (new {fixtures.count() - before})", flush=True)
+        if step % 300 == 0 and args.holdout:
+            print(f"step {step} held-out fixture strips exact (greedy): {holdout_exact()}/{len(holdout)}", flush=True)
         if step % 300 == 0:
             torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step,
                         "elapsed": time.time() - started, "rng": rng.bit_generator.state}, ckpt_path + ".tmp")
