@@ -11,7 +11,6 @@ use der::asn1::{AnyRef, ObjectIdentifier, OctetStringRef, UintRef};
 use der::{Decode, Encode, Sequence};
 use ecdsa::signature::hazmat::PrehashVerifier;
 use rsa::pkcs1::{RsaPssParams, RsaPublicKey};
-use sha1::Digest as _;
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 
 use crate::PkiError;
