@@ -26,11 +26,11 @@ pub const CHECK_IDS: &[CheckIdInfo] = &[
     },
     CheckIdInfo {
         id: "face.photo_vs_uv_copy",
-        meaning: "printed portrait and its copy in UV-fluorescent ink show the same person (templates with a UV portrait copy; needs a UV capture, no chip or bearer)",
+        meaning: "printed portrait and its copy in UV-fluorescent ink show the same person (templates with a UV portrait copy; needs a UV capture, no chip or bearer; a very low score fails on a page scanned flat and asks for review on a photographed page)",
     },
     CheckIdInfo {
         id: "face.photo_vs_ir_copy",
-        meaning: "printed portrait and its copy in IR-absorbing ink show the same person (templates with an IR portrait copy; needs an IR capture, no chip or bearer)",
+        meaning: "printed portrait and its copy in IR-absorbing ink show the same person (templates with an IR portrait copy; needs an IR capture, no chip or bearer; a very low score fails on a page scanned flat and asks for review on a photographed page)",
     },
     CheckIdInfo {
         id: "face.quality.face_found",
