@@ -266,6 +266,12 @@ face-source-photo = Printed portrait
 face-source-chip = Chip portrait
 face-source-bearer = Bearer photo
 face-source-ghost = Ghost image (enhanced)
+face-source-uv_copy = UV copy of the portrait
+face-source-ir_copy = IR copy of the portrait
+face-side-by-side = The portrait and its copies, side by side
+face-as-printed = as printed (the zone as captured)
+face-score = score { $score }
+face-reference = what the scores compare with
 
 ## Two-sided documents (document screen)
 document-side-mrz = MRZ side

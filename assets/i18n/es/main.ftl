@@ -265,6 +265,12 @@ face-source-photo = Fotografía impresa
 face-source-chip = Fotografía del chip
 face-source-bearer = Foto del portador
 face-source-ghost = Imagen fantasma (realzada)
+face-source-uv_copy = Copia UV del retrato
+face-source-ir_copy = Copia IR del retrato
+face-side-by-side = El retrato y sus copias, lado a lado
+face-as-printed = tal como está impreso (la zona capturada)
+face-score = puntuación { $score }
+face-reference = referencia de las puntuaciones
 
 ## Documentos de dos caras (pantalla del documento)
 document-side-mrz = Cara con MRZ

@@ -265,6 +265,12 @@ face-source-photo = Portrait imprimé
 face-source-chip = Portrait de la puce
 face-source-bearer = Photo du porteur
 face-source-ghost = Image fantôme (rehaussée)
+face-source-uv_copy = Copie UV du portrait
+face-source-ir_copy = Copie IR du portrait
+face-side-by-side = Le portrait et ses copies, côte à côte
+face-as-printed = tel qu'imprimé (la zone capturée)
+face-score = score { $score }
+face-reference = référence des scores
 
 ## Documents recto verso (écran document)
 document-side-mrz = Côté ZLA

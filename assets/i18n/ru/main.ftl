@@ -267,6 +267,12 @@ face-source-photo = Напечатанная фотография
 face-source-chip = Фотография из чипа
 face-source-bearer = Фото предъявителя
 face-source-ghost = Дополнительное изображение (усиленное)
+face-source-uv_copy = УФ-копия портрета
+face-source-ir_copy = ИК-копия портрета
+face-side-by-side = Портрет и его копии рядом
+face-as-printed = как напечатано (зона со снимка)
+face-score = оценка { $score }
+face-reference = с чем сравниваются оценки
 
 ## Двусторонние документы (экран документа)
 document-side-mrz = Сторона с MRZ

@@ -1,12 +1,16 @@
 //! The faces: the bearer's photo (a file or the camera) that joins the next
-//! inspection, and after it the aligned faces side by side with each
-//! comparison's decision, score and error rates.
+//! inspection, and after it the portrait beside its printed copies (ghost
+//! image, UV and IR copies), the chip's portrait and the bearer, each with its
+//! comparison's decision and score, then the comparisons' messages and the
+//! portrait edge checks.
 
 use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, TryRecvError};
 
 use eframe::egui::{self, RichText};
 use image::DynamicImage;
+
+use tdverify_document::reference::ZoneKind;
 
 use crate::i18n::Translator;
 use crate::inspect::Inspection;
@@ -35,8 +39,8 @@ pub struct FacePanel {
     pub error: Option<String>,
     browser: Option<FileBrowser>,
     pending: Option<Receiver<Result<(Option<PathBuf>, DynamicImage), String>>>,
-    /// Aligned face crops of the last inspection, keyed by the inspection they belong to.
-    crops: Vec<(&'static str, egui::TextureHandle)>,
+    /// The side-by-side faces of the last inspection, keyed by the inspection they belong to.
+    crops: Vec<FaceColumn>,
     crops_of: Option<usize>,
     camera_requested: bool,
 }
@@ -58,7 +62,9 @@ impl FacePanel {
     /// Takes the bearer photo with the first camera in one shot, in the background
     /// (no preview; the capture window is the usual way).
     pub fn take_photo(&mut self) {
-        self.start(|| crate::capture::camera::capture_from_first_camera().map(|image| (None, image)).map_err(|e| e.to_string()));
+        self.start(|| {
+            crate::capture::camera::capture_from_first_camera().map(|image| (None, image)).map_err(|e| e.to_string())
+        });
     }
 
     fn start(&mut self, job: impl FnOnce() -> Result<(Option<PathBuf>, DynamicImage), String> + Send + 'static) {
@@ -149,10 +155,18 @@ impl FacePanel {
         match &mut self.bearer {
             Some(bearer) => {
                 let texture = bearer.texture.get_or_insert_with(|| {
-                    ui.ctx().load_texture("bearer-photo", thumbnail(&bearer.image, (3.0 * THUMBNAIL) as u32), egui::TextureOptions::LINEAR)
+                    ui.ctx().load_texture(
+                        "bearer-photo",
+                        thumbnail(&bearer.image, (3.0 * THUMBNAIL) as u32),
+                        egui::TextureOptions::LINEAR,
+                    )
                 });
                 ui.add(egui::Image::new(&*texture).max_height(THUMBNAIL * 1.5));
-                let from = bearer.path.as_ref().and_then(|p| p.file_name()).map_or_else(|| tr.tr("face-from-camera"), |n| n.to_string_lossy().into_owned());
+                let from = bearer
+                    .path
+                    .as_ref()
+                    .and_then(|p| p.file_name())
+                    .map_or_else(|| tr.tr("face-from-camera"), |n| n.to_string_lossy().into_owned());
                 ui.label(RichText::new(tr.tr_args("face-bearer-next", &[("source", from)])).small());
             }
             None => {
@@ -161,30 +175,64 @@ impl FacePanel {
         }
         let Some(inspection) = inspection else { return };
         if self.crops_of != Some(generation) {
-            self.crops = inspection
-                .faces
-                .iter()
-                .filter_map(|face| {
-                    let aligned = face.aligned.as_ref()?;
-                    let image = egui::ColorImage::from_rgb([aligned.width() as usize, aligned.height() as usize], aligned.as_raw());
-                    Some((face.source, ui.ctx().load_texture(format!("face-{}-{generation}", face.source), image, egui::TextureOptions::LINEAR)))
+            self.crops = side_by_side(inspection)
+                .into_iter()
+                .map(|(source, image, aligned)| {
+                    let texture = ui.ctx().load_texture(
+                        format!("face-{source}-{generation}"),
+                        image,
+                        egui::TextureOptions::LINEAR,
+                    );
+                    FaceColumn { source, texture, aligned }
                 })
                 .collect();
             self.crops_of = Some(generation);
         }
-        if self.crops.is_empty() {
-            return;
-        }
-        ui.add_space(6.0);
-        ui.horizontal(|ui| {
-            for (source, texture) in &self.crops {
-                ui.vertical(|ui| {
-                    ui.add(egui::Image::new(texture).fit_to_exact_size(egui::vec2(THUMBNAIL, THUMBNAIL)));
-                    ui.label(tr.tr(&format!("face-source-{source}")));
+        if !self.crops.is_empty() {
+            ui.add_space(6.0);
+            ui.label(RichText::new(tr.tr("face-side-by-side")).strong());
+            egui::ScrollArea::horizontal().id_salt("face-side-by-side").show(ui, |ui| {
+                ui.horizontal_top(|ui| {
+                    for column in &self.crops {
+                        ui.vertical(|ui| {
+                            ui.set_width(THUMBNAIL + 8.0);
+                            let image = egui::Image::new(&column.texture);
+                            let image = if column.aligned {
+                                image.fit_to_exact_size(egui::vec2(THUMBNAIL, THUMBNAIL))
+                            } else {
+                                image.max_height(THUMBNAIL).max_width(THUMBNAIL)
+                            };
+                            ui.add(image);
+                            ui.label(tr.tr(&format!("face-source-{}", column.source)));
+                            if !column.aligned {
+                                ui.label(RichText::new(tr.tr("face-as-printed")).small().weak());
+                            }
+                            match comparison_of(column.source)
+                                .and_then(|id| inspection.checks.iter().find(|c| c.id == id))
+                            {
+                                Some(check) => {
+                                    let (color, mark) = status_style(check.status, ui.visuals());
+                                    let score =
+                                        check.evidence.iter().find_map(|e| e.detail.as_deref().and_then(score_in));
+                                    let text = match score {
+                                        Some(score) => {
+                                            format!("{mark} {}", tr.tr_args("face-score", &[("score", score)]))
+                                        }
+                                        None => format!("{mark} {}", check.status.as_str()),
+                                    };
+                                    ui.label(RichText::new(text).color(color));
+                                }
+                                None if column.source == "photo" => {
+                                    ui.label(RichText::new(tr.tr("face-reference")).small().weak());
+                                }
+                                None => {}
+                            }
+                        });
+                    }
                 });
-            }
-        });
-        for check in inspection.checks.iter().filter(|c| matches!(c.id.as_str(), "face.photo_vs_chip" | "face.photo_vs_bearer" | "face.chip_vs_bearer" | "face.photo_vs_ghost")) {
+            });
+        }
+        for check in inspection.checks.iter().filter(|c| PANEL_CHECKS.contains(&c.id.as_str())) {
             let (color, mark) = status_style(check.status, ui.visuals());
             ui.label(RichText::new(format!("{mark} {}", check.message)).color(color));
             if let Some(detail) = check.evidence.iter().find_map(|e| e.detail.as_deref()) {
@@ -192,6 +240,93 @@ impl FacePanel {
             }
         }
     }
+}
+
+/// The checks the panel lists under the faces: every comparison with the
+/// portrait, and whether the portrait's edge is intact.
+const PANEL_CHECKS: [&str; 9] = [
+    "face.photo_vs_chip",
+    "face.photo_vs_bearer",
+    "face.chip_vs_bearer",
+    "face.photo_vs_ghost",
+    "face.photo_vs_uv_copy",
+    "face.photo_vs_ir_copy",
+    "photo.guilloche_continuity",
+    "photo.overlap_intact",
+    "photo.integrity",
+];
+
+/// One column of the side-by-side row.
+struct FaceColumn {
+    source: &'static str,
+    texture: egui::TextureHandle,
+    /// The aligned face (square), or the zone as printed when no face was found in it.
+    aligned: bool,
+}
+
+/// Order of the side-by-side row: the portrait first, its printed copies,
+/// then the chip and the bearer.
+const COLUMN_ORDER: [&str; 6] = ["photo", "ghost", "uv_copy", "ir_copy", "chip", "bearer"];
+
+/// The check comparing a column's face with the portrait (`None` for the portrait itself).
+fn comparison_of(source: &str) -> Option<&'static str> {
+    match source {
+        "ghost" => Some("face.photo_vs_ghost"),
+        "uv_copy" => Some("face.photo_vs_uv_copy"),
+        "ir_copy" => Some("face.photo_vs_ir_copy"),
+        "chip" => Some("face.photo_vs_chip"),
+        "bearer" => Some("face.photo_vs_bearer"),
+        _ => None,
+    }
+}
+
+/// The face view source of a portrait copy's zone kind.
+fn copy_source(kind: ZoneKind) -> Option<&'static str> {
+    match kind {
+        ZoneKind::Photo => Some("photo"),
+        ZoneKind::GhostImage => Some("ghost"),
+        ZoneKind::UvPortrait => Some("uv_copy"),
+        ZoneKind::IrPortrait => Some("ir_copy"),
+        _ => None,
+    }
+}
+
+/// The images of the side-by-side row: each source's aligned face, or for
+/// the portrait and its printed copies the zone as cut from its light's
+/// capture when no face was aligned (the officer compares by eye).
+fn side_by_side(inspection: &Inspection) -> Vec<(&'static str, egui::ColorImage, bool)> {
+    let copies =
+        inspection.document_report.as_ref().map(|report| report.portrait_copies.as_slice()).unwrap_or_default();
+    COLUMN_ORDER
+        .iter()
+        .filter_map(|source| {
+            if let Some(aligned) =
+                inspection.faces.iter().filter(|face| face.source == *source).find_map(|face| face.aligned.as_ref())
+            {
+                let image =
+                    egui::ColorImage::from_rgb([aligned.width() as usize, aligned.height() as usize], aligned.as_raw());
+                return Some((*source, image, true));
+            }
+            let copy = copies.iter().find(|copy| copy_source(copy.kind) == Some(*source))?;
+            let small = image::DynamicImage::ImageRgb8(copy.image.clone())
+                .thumbnail((2.0 * THUMBNAIL) as u32, (2.0 * THUMBNAIL) as u32)
+                .to_rgb8();
+            (small.width() > 0 && small.height() > 0).then(|| {
+                (
+                    *source,
+                    egui::ColorImage::from_rgb([small.width() as usize, small.height() as usize], small.as_raw()),
+                    false,
+                )
+            })
+        })
+        .collect()
+}
+
+/// The similarity score in a comparison's evidence detail (`score 0.412; …`).
+fn score_in(detail: &str) -> Option<String> {
+    let rest = detail.split("score ").nth(1)?;
+    let number: String = rest.chars().take_while(|c| c.is_ascii_digit() || *c == '.' || *c == '-').collect();
+    number.parse::<f32>().ok().map(|score| format!("{score:.2}"))
 }
 
 /// A small copy for the screen (the full photo goes to the comparison).
