@@ -5,7 +5,8 @@
 //! flatbed|camera|phone [--faces DIR]` (genuine and clean photo substitutions
 //! in turn, one thread).
 //!
-//! `cargo run --release -p tdverify-document --example portrait_boundary_eval -- DIR [--generate 5301 40 camera --faces ../shared/faces/london]`
+//! `cargo run --release -p tdverify-document --example portrait_boundary_eval -- DIR [--generate 5301 40 camera --faces ../shared/faces/london]`;
+//! `-- - --specimens` re-renders the reference library's specimen images.
 
 use std::path::{Path, PathBuf};
 
@@ -19,6 +20,12 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let dir = PathBuf::from(args.first().expect("DIR"));
     let library_root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../reference-library");
+    if args.iter().any(|a| a == "--specimens") {
+        // The specimen images, as `cargo xtask fixtures --specimens` renders them.
+        let written = tdverify_fixtures::render_specimens(&library_root, 100.0).expect("specimens");
+        println!("wrote {} specimen images", written.len());
+        return;
+    }
     let library = ReferenceLibrary::load(&library_root).expect("library");
     if let Some(i) = args.iter().position(|a| a == "--generate") {
         let mut config = FixtureConfig::new(library_root.clone());
