@@ -1,0 +1,92 @@
+//! The face panel shows the printed portrait beside its copies (ghost image,
+//! UV and IR copies) with each comparison's score, and the portrait edge
+//! checks: a ZZA passport with real faces (`../shared/faces/london`, read in
+//! place), genuine and with its portrait replaced cleanly, no chip, no bearer.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use tdverify::core::CheckStatus;
+use tdverify::fixtures::Scenario;
+use tdverify::resources::Resources;
+use tdverify::settings::Settings;
+use tdverify::ui::{Screen, StartOptions, TdverifyApp};
+
+fn harness(dir: &Path, resources: Resources) -> Harness<'static, TdverifyApp> {
+    let settings = Settings { data_dir: dir.join("data"), ..Settings::default() };
+    let start = StartOptions {
+        images: Vec::new(),
+        screen: Some(Screen::Document),
+        settings_file: Settings::file_in(dir),
+        startup_probe: None,
+        bearer: None,
+        inspect: false,
+    };
+    let app = TdverifyApp::new(settings, resources, start).with_manual_stages();
+    Harness::builder().with_size([1600.0, 1100.0]).build_ui_state(|ui, app: &mut TdverifyApp| app.show(ui), app)
+}
+
+fn london() -> Option<PathBuf> {
+    let dir = std::env::var_os("TDVERIFY_FACES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/faces/london"));
+    if dir.join("002_neutral.jpg").is_file() {
+        return Some(dir);
+    }
+    tdverify::core::test_data::skip_or_fail(format!(
+        "face set not found at {} (../shared/faces/london beside the checkout, or set TDVERIFY_FACES)",
+        dir.display()
+    ));
+    None
+}
+
+#[test]
+fn the_portrait_its_copies_and_their_scores_are_shown_side_by_side() {
+    let Some(faces) = london() else { return };
+    use tdverify::fixtures::{CaptureMix, FixtureConfig};
+    let resources = Resources::discover();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("documents");
+    let config = FixtureConfig {
+        count: 2,
+        faces: Some(faces),
+        scenarios: Some(vec![Scenario::Genuine, Scenario::PhotoSubstitutionClean]),
+        captures: CaptureMix::Flatbed(300),
+        templates: Some(vec!["ZZA/passport".to_string()]),
+        threads: 1,
+        ..FixtureConfig::new(resources.reference_library.clone())
+    };
+    tdverify::fixtures::generate(&config, &out, |_, _| {}).expect("generate two passports");
+    let documents = tdverify::samples::list_samples(&out);
+    assert_eq!(documents.len(), 2);
+
+    let mut harness = harness(dir.path(), resources);
+    for (document, substituted) in documents.iter().zip([false, true]) {
+        harness.get_by_label("Close all").click();
+        harness.run();
+        for (path, light) in &document.images {
+            harness.state_mut().document.open(path.clone(), Some(*light));
+        }
+        harness.state_mut().document.finish_loading();
+        harness.run();
+        let result = support::inspect(&mut harness);
+
+        harness.get_by_label("The portrait and its copies, side by side");
+        for label in
+            ["Printed portrait", "Ghost image (enhanced)", "UV copy of the portrait", "IR copy of the portrait"]
+        {
+            harness.get_by_label(label);
+        }
+        // Each copy's column carries its comparison's score (or the zone as printed).
+        let scores = harness.query_all_by_label_contains("score ").count();
+        assert!(scores >= 1, "at least the ghost image's score is shown beside it");
+        let edge = result.checks.iter().find(|c| c.id == "photo.guilloche_continuity").expect("the frame check ran");
+        // Shown in the face panel (and in the checks list).
+        assert!(harness.query_all_by_label_contains(&edge.message).count() >= 1, "the portrait edge check is shown");
+        let expected = if substituted { CheckStatus::Fail } else { CheckStatus::Pass };
+        assert_eq!(edge.status, expected, "{}", edge.message);
+    }
+}
