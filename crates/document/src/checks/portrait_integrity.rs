@@ -56,6 +56,9 @@ pub const BROKEN_STRETCH: f32 = 0.35;
 /// genuine and clean substitutions in turn, faces from `../shared/faces/london`):
 /// genuine pages scored 0.82 to 0.99 (phones lowest), clean substitutions
 /// −0.75 to −0.01; the threshold sits in the middle of the gap.
+/// Held out (seeds 5391, 5392, 5393, generated after the thresholds were
+/// fixed, same mix): genuine 0.90 to 0.99, clean substitutions −0.78 to 0.08;
+/// 36 of 36 substitutions fail, 0 of 30 genuine pages are flagged.
 pub const FRAME_FAIL_BELOW: f32 = 0.40;
 /// Frame continuity below which an officer should look (review): above every
 /// substitution and well below every genuine page of the tuning seeds.
