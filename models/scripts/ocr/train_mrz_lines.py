@@ -5,13 +5,18 @@ Reproducible recipe (see models/MODELS.md, section "MRZ line recognizer"):
 
     python3 -m venv /root/.cache/tdverify-ocr-line-py
     /root/.cache/tdverify-ocr-line-py/bin/pip install -r models/scripts/ocr/requirements-lines.txt
-    # strips cut by our own locate + rectify from fresh fixture captures, and
-    # valid MRZs from tdverify-mrz's composer:
-    cargo xtask fixtures --seed 7001 --out /tmp/h1/fixtures-7001   # (7001..7006)
+    # strips cut by our own locate + rectify from fresh fixture captures (every
+    # capture kind: the default mix is mostly flatbed, --captures camera|phone),
+    # one folder per seed, and valid MRZs from tdverify-mrz's composer:
+    cargo xtask fixtures --seed 7003 --count 60 --captures camera --out /tmp/lines/fx/7003-camera
     cargo run --release -p tdverify-ocr --example export_line_strips -- \
-        --out /tmp/h1/strips /tmp/h1/fixtures-7001 ...
+        --out /tmp/lines/strips/7003-camera --valid 0 /tmp/lines/fx/7003-camera
+    # ... training seeds 7001-7015, held-out seeds 7020-7022 into /tmp/lines/holdout/
+    cargo run --release -p tdverify-ocr --example export_line_strips -- --out /tmp/lines/valid --valid 20000
+    cp /tmp/lines/valid/valid_mrz.txt /tmp/lines/strips/
     nice -n 10 /root/.cache/tdverify-ocr-line-py/bin/python models/scripts/ocr/train_mrz_lines.py \
-        --strips /tmp/h1/strips --work /tmp/h1/train --minutes 50 --out models/ocr/mrz_lines.onnx
+        --strips /tmp/lines/strips --holdout /tmp/lines/holdout --fixture-share 0.4 \
+        --work /tmp/lines/train --minutes 120 --out models/ocr/mrz_lines.onnx
     # interrupted? the same command with --resume goes on from the last checkpoint.
 
 Data, all synthetic: whole MRZ lines rendered with the public-domain OCR-B
