@@ -27,9 +27,11 @@ fn library() -> &'static ReferenceLibrary {
 
 /// A genuine ZZA passport and a clean substitution of one, 300 dpi flatbed
 /// scans, read once: (scenario, MRZ lines, white, UV, IR images).
-fn documents() -> &'static Vec<(String, Vec<String>, Vec<(Light, image::DynamicImage)>)> {
-    static DOCUMENTS: OnceLock<Vec<(String, Vec<String>, Vec<(Light, image::DynamicImage)>)>> =
-        OnceLock::new();
+/// A generated document: its scenario, MRZ lines and images under each light.
+type Document = (String, Vec<String>, Vec<(Light, image::DynamicImage)>);
+
+fn documents() -> &'static Vec<Document> {
+    static DOCUMENTS: OnceLock<Vec<Document>> = OnceLock::new();
     DOCUMENTS.get_or_init(|| {
         let out = std::env::temp_dir().join(format!(
             "tdverify-portrait-integrity-{}",
@@ -114,7 +116,7 @@ fn status<'a>(checks: &'a [Check], id: &str) -> &'a Check {
         .unwrap_or_else(|| panic!("{id} not emitted: {checks:?}"))
 }
 
-fn document(scenario: &str) -> &'static (String, Vec<String>, Vec<(Light, image::DynamicImage)>) {
+fn document(scenario: &str) -> &'static Document {
     documents()
         .iter()
         .find(|d| d.0 == scenario)

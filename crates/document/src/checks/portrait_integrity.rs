@@ -262,25 +262,51 @@ fn correlation(a: &[f32], b: &[f32], shift: isize) -> Option<f32> {
     (count >= 8 && aa > 0.0 && bb > 0.0).then(|| ab / (aa * bb).sqrt())
 }
 
-/// Compares the inside and outside strips of one stretch; `None` when the
-/// outside shows no resolved pattern.
+/// How the strips of one kind of print are taken and compared.
+#[derive(Debug, Clone, Copy)]
+struct StripSpec {
+    /// Distance from the edge, mm (inside and out).
+    depth: (f32, f32),
+    /// Window of the moving average removed, mm.
+    window_mm: f32,
+    /// Along-edge shift allowed between the strips, mm.
+    shift_mm: f32,
+}
+
+/// The frame lines: perpendicular to the edge, so no shift.
+const FRAME_STRIPS: StripSpec = StripSpec {
+    depth: FRAME_DEPTH_MM,
+    window_mm: HIGH_PASS_MM.0,
+    shift_mm: 0.0,
+};
+/// The seal's rings and the OVD's bands cross the edge at an angle.
+const OVERLAP_STRIPS: StripSpec = StripSpec {
+    depth: OVERLAP_DEPTH_MM,
+    window_mm: HIGH_PASS_MM.1,
+    shift_mm: OVERLAP_SHIFT_MM,
+};
+
+/// Compares the inside and outside strips of the stretch `[from, to]` of an
+/// edge; `None` when the outside shows no resolved pattern.
 fn continuity(
     around: &Surroundings,
     photo: &RectMm,
-    edge: Edge,
-    from: f32,
-    to: f32,
-    depth: (f32, f32),
-    window_mm: f32,
-    shift_mm: f32,
+    (edge, from, to): (Edge, f32, f32),
+    spec: StripSpec,
 ) -> Option<f32> {
-    let window = (window_mm * STRIP_PX_PER_MM).round() as usize;
-    let outside = high_pass(&around.strip(photo, edge, from, to, depth, false)?, window);
-    let inside = high_pass(&around.strip(photo, edge, from, to, depth, true)?, window);
+    let window = (spec.window_mm * STRIP_PX_PER_MM).round() as usize;
+    let outside = high_pass(
+        &around.strip(photo, edge, from, to, spec.depth, false)?,
+        window,
+    );
+    let inside = high_pass(
+        &around.strip(photo, edge, from, to, spec.depth, true)?,
+        window,
+    );
     if deviation(&outside) < MIN_PATTERN_CONTRAST {
         return None;
     }
-    let reach = (shift_mm * STRIP_PX_PER_MM).round() as isize;
+    let reach = (spec.shift_mm * STRIP_PX_PER_MM).round() as isize;
     (-reach..=reach)
         .filter_map(|shift| correlation(&outside, &inside, shift))
         .reduce(f32::max)
@@ -349,11 +375,18 @@ fn median(values: &mut [f32]) -> f32 {
     values[values.len() / 2]
 }
 
+/// Every stretch measured around one portrait.
+struct Measured {
+    /// The photo zone.
+    photo: RectMm,
+    /// The frame's stretches.
+    frame: Vec<Stretch>,
+    /// Each overlap zone's name and stretches.
+    laid_over: Vec<(String, Vec<Stretch>)>,
+}
+
 /// Measures every stretch. `None` with the reason when nothing can be measured.
-fn measure(
-    ctx: &PageContext<'_>,
-    white_image: Option<&RgbImage>,
-) -> Result<(RectMm, Vec<Stretch>, Vec<(String, Vec<Stretch>)>), String> {
+fn measure(ctx: &PageContext<'_>, white_image: Option<&RgbImage>) -> Result<Measured, String> {
     let photo = ctx
         .side
         .first_zone_of(ZoneKind::Photo)
@@ -399,16 +432,7 @@ fn measure(
             let value = if glared(&rect) {
                 None
             } else {
-                continuity(
-                    &around,
-                    &photo,
-                    edge,
-                    from,
-                    to,
-                    FRAME_DEPTH_MM,
-                    HIGH_PASS_MM.0,
-                    0.0,
-                )
+                continuity(&around, &photo, (edge, from, to), FRAME_STRIPS)
             };
             frame.push(Stretch {
                 edge,
@@ -426,16 +450,7 @@ fn measure(
                 let value = if glared(&rect) {
                     None
                 } else {
-                    continuity(
-                        &around,
-                        &photo,
-                        edge,
-                        from,
-                        to,
-                        OVERLAP_DEPTH_MM,
-                        HIGH_PASS_MM.1,
-                        OVERLAP_SHIFT_MM,
-                    )
+                    continuity(&around, &photo, (edge, from, to), OVERLAP_STRIPS)
                 };
                 Stretch {
                     edge,
@@ -446,7 +461,11 @@ fn measure(
             .collect();
         laid_over.push((name, stretches));
     }
-    Ok((photo, frame, laid_over))
+    Ok(Measured {
+        photo,
+        frame,
+        laid_over,
+    })
 }
 
 /// Frame continuity of measured stretches: the mean over the edges of each
@@ -496,7 +515,11 @@ pub fn checks(ctx: &PageContext<'_>, white_image: Option<&RgbImage>) -> Vec<Chec
             })
             .into();
     }
-    let (photo, frame, laid_over) = match measure(ctx, white_image) {
+    let Measured {
+        photo,
+        frame,
+        laid_over,
+    } = match measure(ctx, white_image) {
         Ok(measured) => measured,
         Err(reason) => {
             let mut checks = Vec::new();
@@ -669,27 +692,6 @@ fn overlap_check(page: &LightPage, laid_over: &[(String, Vec<Stretch>)], declare
         .map(|s| stretch_evidence(page, s))
         .collect();
     check
-}
-
-/// The scores behind the two checks (evaluation and calibration): frame
-/// continuity with the number of resolved stretches, and each overlap's
-/// mean continuity. `Err` says why nothing was measured.
-pub fn scores(
-    ctx: &PageContext<'_>,
-    white_image: Option<&RgbImage>,
-) -> Result<(Option<f32>, Vec<(String, Option<f32>)>), String> {
-    let (_, frame, laid_over) = measure(ctx, white_image)?;
-    let overlaps = laid_over
-        .iter()
-        .map(|(name, stretches)| {
-            let values: Vec<f32> = stretches.iter().filter_map(|s| s.continuity).collect();
-            (
-                name.clone(),
-                (!values.is_empty()).then(|| values.iter().sum::<f32>() / values.len() as f32),
-            )
-        })
-        .collect();
-    Ok((frame_score(&frame).map(|(score, _)| score), overlaps))
 }
 
 #[cfg(test)]
