@@ -72,6 +72,48 @@ pub fn list_images(dir: &Path) -> Result<Vec<EvalImage>, FaceError> {
     Ok(images)
 }
 
+/// Which identities of the folder an evaluation uses.
+///
+/// The two halves split the identities by the parity of their position in
+/// sorted order (first, third, fifth…; second, fourth…), so thresholds can be
+/// fitted on one set of people and their error rates measured on people the
+/// fit never saw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Identities {
+    /// Every identity.
+    All,
+    /// The first N identities in sorted order (quick runs).
+    First(usize),
+    /// Identities at even positions in sorted order (0, 2, 4…).
+    EvenHalf,
+    /// Identities at odd positions in sorted order (1, 3, 5…).
+    OddHalf,
+}
+
+impl Identities {
+    /// Keeps the images of the selected identities.
+    fn select(self, images: &mut Vec<EvalImage>) {
+        let ids: Vec<String> = images
+            .iter()
+            .map(|i| i.id.clone())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let keep: BTreeSet<&String> = ids
+            .iter()
+            .enumerate()
+            .filter(|(position, _)| match self {
+                Identities::All => true,
+                Identities::First(n) => *position < n,
+                Identities::EvenHalf => position % 2 == 0,
+                Identities::OddHalf => position % 2 == 1,
+            })
+            .map(|(_, id)| id)
+            .collect();
+        images.retain(|i| keep.contains(&i.id));
+    }
+}
+
 /// Per-identity attributes from `info.csv` (column name → value).
 pub fn read_info(dir: &Path) -> Result<BTreeMap<String, BTreeMap<String, String>>, FaceError> {
     let path = dir.join("info.csv");
@@ -224,6 +266,12 @@ pub struct ConditionReport {
     pub groups: BTreeMap<String, Rates>,
     /// (FMR, FNMR) at each probe threshold, for calibration.
     pub at_thresholds: Vec<(f32, f64, f64)>,
+    /// Every genuine pair's score (kept for calibration, not printed).
+    #[serde(skip)]
+    pub genuine_scores: Vec<f32>,
+    /// Every impostor pair's score (kept for calibration, not printed).
+    #[serde(skip)]
+    pub impostor_scores: Vec<f32>,
 }
 
 /// Per-variant analysis statistics.
@@ -289,27 +337,18 @@ fn groups_of(id: &str, info: &BTreeMap<String, BTreeMap<String, String>>) -> Vec
 /// Per image of one variant: colour embedding, grey embedding (when computed), face is grey.
 type ImageEmbeddings = (Option<Embedding>, Option<Embedding>, bool);
 
-/// Runs the evaluation over `dir`; `limit` keeps only the first N identities (quick runs).
+/// Runs the evaluation over the selected `identities` of `dir`.
 /// The chip-like side needs a JPEG 2000 `codec` (`tdverify_imaging::OpenCvJpeg2000`);
 /// without one, the conditions with a chip-like side are left out of the report.
 pub fn evaluate(
     engine: &FaceEngine,
     dir: &Path,
-    limit: Option<usize>,
+    identities: Identities,
     codec: Option<&dyn Jpeg2000Codec>,
 ) -> Result<EvalReport, FaceError> {
     let mut images = list_images(dir)?;
     let info = read_info(dir)?;
-    if let Some(limit) = limit {
-        let keep: BTreeSet<String> = images
-            .iter()
-            .map(|i| i.id.clone())
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .take(limit)
-            .collect();
-        images.retain(|i| keep.contains(&i.id));
-    }
+    identities.select(&mut images);
     let identities: BTreeSet<&str> = images.iter().map(|i| i.id.as_str()).collect();
     let genuine_possible = images
         .iter()
@@ -437,6 +476,8 @@ pub fn evaluate(
                     (t, fmr, fnmr)
                 })
                 .collect(),
+            genuine_scores: all.0,
+            impostor_scores: all.1,
         });
     }
     Ok(EvalReport {
@@ -534,6 +575,204 @@ pub fn render_text(report: &EvalReport) -> String {
     out
 }
 
+/// The calibration rule's false-match ceiling for `match`: at most 0.05 % of
+/// impostor pairs may reach the match threshold, in every condition.
+pub const MATCH_MAX_FMR: f64 = 0.0005;
+/// The calibration rule's false-non-match ceiling for `no match`: at most
+/// 1.5 % of genuine pairs may fall under the no-match threshold, in every condition.
+pub const NO_MATCH_MAX_FNMR: f64 = 0.015;
+
+/// The candidate thresholds of the calibration rule: a 0.05 grid, coarse on
+/// purpose so a threshold cannot be fitted to a single pair.
+fn calibration_grid() -> impl Iterator<Item = f32> {
+    (4..=16).map(|step| step as f32 * 0.05)
+}
+
+/// Thresholds chosen by the calibration rule.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Calibrated {
+    /// Lowest grid threshold whose FMR is at most [`MATCH_MAX_FMR`] in every condition.
+    pub match_at: f32,
+    /// Highest grid threshold, not above `match_at`, whose FNMR is at most
+    /// [`NO_MATCH_MAX_FNMR`] in every condition.
+    pub no_match_below: f32,
+}
+
+/// Applies the calibration rule to a report (`None` when no grid threshold
+/// meets a ceiling, e.g. on a set too small to have impostor pairs).
+pub fn calibrate(report: &EvalReport) -> Option<Calibrated> {
+    let worst = |threshold: f32| {
+        report
+            .conditions
+            .iter()
+            .fold((0.0f64, 0.0f64), |(fmr, fnmr), c| {
+                let (f, n) = error_rates_at(&c.genuine_scores, &c.impostor_scores, threshold);
+                (fmr.max(f), fnmr.max(n))
+            })
+    };
+    if report.conditions.is_empty() {
+        return None;
+    }
+    let match_at = calibration_grid().find(|&t| worst(t).0 <= MATCH_MAX_FMR)?;
+    let no_match_below = calibration_grid()
+        .filter(|&t| t <= match_at + f32::EPSILON && worst(t).1 <= NO_MATCH_MAX_FNMR)
+        .last()?;
+    Some(Calibrated {
+        match_at,
+        no_match_below,
+    })
+}
+
+/// What the chosen thresholds do on one condition of the held-out half.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HeldOutCondition {
+    /// Side A's preparation.
+    pub a: Variant,
+    /// Side B's preparation.
+    pub b: Variant,
+    /// Genuine and impostor pairs.
+    pub pairs: (usize, usize),
+    /// (FMR, FNMR) at the match threshold.
+    pub at_match: (f64, f64),
+    /// (FMR, FNMR) at the no-match threshold.
+    pub at_no_match: (f64, f64),
+}
+
+/// Thresholds fitted on one half of the identities and their error rates on the other.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Fold {
+    /// The half the thresholds were fitted on.
+    pub fitted_on: String,
+    /// Identities and images of that half.
+    pub fitted_identities: (usize, usize),
+    /// The thresholds the rule chose there.
+    pub chosen: Calibrated,
+    /// Identities and images of the other half.
+    pub held_out_identities: (usize, usize),
+    /// The chosen thresholds' error rates on the other half.
+    pub held_out_rates: Vec<HeldOutCondition>,
+}
+
+/// Two-fold cross-validation of the calibration rule, and the rule on every identity.
+///
+/// Each fold fits the thresholds on one half of the people and measures them on
+/// the other half; the two folds together say how the rule does on people it
+/// never saw. The shipped thresholds ([`crate::CALIBRATED`]) are the rule applied
+/// to every identity, whose error rates the folds estimate.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SplitReport {
+    /// Fitted on the even half, measured on the odd half; then the reverse.
+    pub folds: [Fold; 2],
+    /// The rule on every identity (what the shipped thresholds must be).
+    pub on_all: Calibrated,
+}
+
+fn fold(
+    fitted: &EvalReport,
+    fitted_on: &str,
+    held_out: &EvalReport,
+    dir: &Path,
+) -> Result<Fold, FaceError> {
+    let chosen = calibrate(fitted).ok_or_else(|| FaceError::EvalSet {
+        path: dir.to_path_buf(),
+        detail: format!("the {fitted_on} half meets neither ceiling at any threshold of the grid"),
+    })?;
+    let held_out_rates = held_out
+        .conditions
+        .iter()
+        .map(|c| HeldOutCondition {
+            a: c.a,
+            b: c.b,
+            pairs: (c.genuine_scores.len(), c.impostor_scores.len()),
+            at_match: error_rates_at(&c.genuine_scores, &c.impostor_scores, chosen.match_at),
+            at_no_match: error_rates_at(
+                &c.genuine_scores,
+                &c.impostor_scores,
+                chosen.no_match_below,
+            ),
+        })
+        .collect();
+    Ok(Fold {
+        fitted_on: fitted_on.to_string(),
+        fitted_identities: (fitted.identities, fitted.images),
+        chosen,
+        held_out_identities: (held_out.identities, held_out.images),
+        held_out_rates,
+    })
+}
+
+/// Runs the two folds over [`Identities::EvenHalf`] and [`Identities::OddHalf`] and the rule on all identities.
+pub fn evaluate_split(
+    engine: &FaceEngine,
+    dir: &Path,
+    codec: Option<&dyn Jpeg2000Codec>,
+) -> Result<SplitReport, FaceError> {
+    let even = evaluate(engine, dir, Identities::EvenHalf, codec)?;
+    let odd = evaluate(engine, dir, Identities::OddHalf, codec)?;
+    let all = evaluate(engine, dir, Identities::All, codec)?;
+    let on_all = calibrate(&all).ok_or_else(|| FaceError::EvalSet {
+        path: dir.to_path_buf(),
+        detail: "the whole set meets neither ceiling at any threshold of the grid".into(),
+    })?;
+    Ok(SplitReport {
+        folds: [
+            fold(&even, "even", &odd, dir)?,
+            fold(&odd, "odd", &even, dir)?,
+        ],
+        on_all,
+    })
+}
+
+/// The split report as text: the rule, each fold's thresholds and held-out rates, the rule on all.
+pub fn render_split_text(report: &SplitReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "rule (0.05 grid): match at the lowest threshold with FMR <= {} in every condition, \
+         no match under the highest with FNMR <= {}",
+        percent(MATCH_MAX_FMR),
+        percent(NO_MATCH_MAX_FNMR)
+    );
+    for fold in &report.folds {
+        let _ = writeln!(
+            out,
+            "\nfitted on the {} half ({} identities, {} images): match >= {:.2}, no match < {:.2}; \
+             measured on the other half ({} identities, {} images):",
+            fold.fitted_on,
+            fold.fitted_identities.0,
+            fold.fitted_identities.1,
+            fold.chosen.match_at,
+            fold.chosen.no_match_below,
+            fold.held_out_identities.0,
+            fold.held_out_identities.1
+        );
+        let _ = writeln!(
+            out,
+            "  {:<26} {:>6} {:>7} {:>11} {:>11} {:>14} {:>14}",
+            "condition", "gen", "imp", "FMR@match", "FNMR@match", "FMR@no-match", "FNMR@no-match"
+        );
+        for c in &fold.held_out_rates {
+            let _ = writeln!(
+                out,
+                "  {:<26} {:>6} {:>7} {:>11} {:>11} {:>14} {:>14}",
+                format!("{:?} vs {:?}", c.a, c.b),
+                c.pairs.0,
+                c.pairs.1,
+                percent(c.at_match.0),
+                percent(c.at_match.1),
+                percent(c.at_no_match.0),
+                percent(c.at_no_match.1)
+            );
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\nthe rule on every identity (the shipped thresholds): match >= {:.2}, no match < {:.2}",
+        report.on_all.match_at, report.on_all.no_match_below
+    );
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -557,6 +796,69 @@ mod tests {
         assert_eq!(error_rates_at(&genuine, &impostor, 0.45), (0.25, 0.25));
     }
 
+    fn image(id: &str) -> EvalImage {
+        EvalImage {
+            path: PathBuf::from(format!("{id}_x.jpg")),
+            id: id.to_string(),
+        }
+    }
+
+    #[test]
+    fn halves_split_identities_without_overlap_and_keep_both_images() {
+        let all: Vec<EvalImage> = ["001", "001", "002", "002", "003", "003", "004"]
+            .iter()
+            .map(|id| image(id))
+            .collect();
+        let ids = |selection: Identities| {
+            let mut images = all.clone();
+            selection.select(&mut images);
+            images.into_iter().map(|i| i.id).collect::<Vec<_>>()
+        };
+        assert_eq!(ids(Identities::EvenHalf), ["001", "001", "003", "003"]);
+        assert_eq!(ids(Identities::OddHalf), ["002", "002", "004"]);
+        assert_eq!(ids(Identities::First(1)), ["001", "001"]);
+        assert_eq!(ids(Identities::All).len(), 7);
+    }
+
+    fn condition(genuine: &[f32], impostor: &[f32]) -> ConditionReport {
+        ConditionReport {
+            a: Variant::Clean,
+            b: Variant::Clean,
+            all: rates(genuine, impostor),
+            groups: BTreeMap::new(),
+            at_thresholds: Vec::new(),
+            genuine_scores: genuine.to_vec(),
+            impostor_scores: impostor.to_vec(),
+        }
+    }
+
+    fn report_of(conditions: Vec<ConditionReport>) -> EvalReport {
+        EvalReport {
+            dir: PathBuf::new(),
+            identities: 0,
+            images: 0,
+            variants: Vec::new(),
+            ms_per_comparison: 0.0,
+            conditions,
+        }
+    }
+
+    #[test]
+    fn calibration_takes_the_worst_condition_on_a_coarse_grid() {
+        let impostor: Vec<f32> = (0..4000).map(|n| (n % 40) as f32 / 100.0).collect(); // 0.00..0.39
+        let easy = condition(&[0.9; 100], &impostor);
+        // A harder condition: one genuine pair in 100 at 0.27, one at 0.33, the rest high.
+        let mut genuine = vec![0.8f32; 98];
+        genuine.extend([0.27, 0.33]);
+        let hard = condition(&genuine, &impostor);
+        let chosen =
+            calibrate(&report_of(vec![easy, hard])).expect("a threshold meets both ceilings");
+        assert!((chosen.match_at - 0.40).abs() < 1e-6, "{chosen:?}");
+        // 0.30 would lose the 0.27 pair (1 %), 0.35 both (2 % > 1.5 %).
+        assert!((chosen.no_match_below - 0.30).abs() < 1e-6, "{chosen:?}");
+        assert!(calibrate(&report_of(Vec::new())).is_none());
+    }
+
     #[test]
     fn info_table_parses() {
         let info =
@@ -577,7 +879,7 @@ mod tests {
         let engine = crate::test_support::engine();
         // Without a JPEG 2000 codec (OpenCV stays out of this crate): the chip-like
         // side is left out; `cargo xtask eval-face` measures it.
-        let report = evaluate(engine, &dir, Some(4), None).expect("evaluate");
+        let report = evaluate(engine, &dir, Identities::First(4), None).expect("evaluate");
         assert_eq!(report.identities, 4);
         assert!(
             report
