@@ -18,7 +18,7 @@ use crate::store::{Session, Store};
 pub use crate::engines::imported_library_dir;
 
 /// What the tab lists.
-#[derive(Clone, Default)]
+#[derive(Default)]
 struct Listing {
     rows: Vec<ReferenceRow>,
     problems: Vec<String>,
@@ -62,7 +62,7 @@ impl ReferenceTab {
         session: &Session,
     ) {
         ui.label(tr.tr("admin-reference-intro"));
-        let listing = self.listing.get_or_insert_with(|| Listing::read(&resources.reference_library, data_dir)).clone();
+        let listing = self.listing.get_or_insert_with(|| Listing::read(&resources.reference_library, data_dir));
         let (rows, problems) = (&listing.rows, &listing.problems);
         ui.label(tr.tr_args("admin-reference-count", &[("count", rows.len().to_string())]));
         let mut restore = None;
@@ -87,7 +87,10 @@ impl ReferenceTab {
                 ui.label(tr.tr(if row.imported { "admin-reference-imported" } else { "admin-reference-bundled" }));
                 ui.end_row();
                 if row.imported {
-                    for version in listing.versions.get(&row.key).into_iter().flatten() {
+                    // A version kept in the history that is the one in use (put back by a
+                    // restore, or imported again) is not an earlier version to offer.
+                    let earlier = listing.versions.get(&row.key).into_iter().flatten();
+                    for version in earlier.filter(|version| version.revision != row.revision) {
                         ui.label("");
                         ui.label(
                             egui::RichText::new(
@@ -110,15 +113,15 @@ impl ReferenceTab {
                 }
             }
         });
+        for problem in problems {
+            ui.colored_label(ui.visuals().warn_fg_color, problem);
+        }
         if let Some((key, revision)) = restore {
             self.message = Some(match restore_version(store, session, data_dir, &key, &revision) {
                 Ok(_) => Ok(tr.tr_args("admin-reference-restored", &[("key", key), ("revision", revision)])),
                 Err(e) => Err(failure_text(e, tr)),
             });
             self.listing = None;
-        }
-        for problem in problems {
-            ui.colored_label(ui.visuals().warn_fg_color, problem);
         }
         ui.add_space(12.0);
         ui.label(egui::RichText::new(tr.tr("admin-reference-import-title")).strong());
