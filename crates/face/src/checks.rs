@@ -26,7 +26,7 @@ pub const CHECK_IDS: &[CheckIdInfo] = &[
     },
     CheckIdInfo {
         id: "face.photo_vs_uv_copy",
-        meaning: "printed portrait and its copy in UV-fluorescent ink show the same person (templates with a UV portrait copy; needs a UV capture, no chip or bearer; a very low score fails on a page scanned flat and asks for review on a photographed page)",
+        meaning: "printed portrait and its copy in UV-fluorescent ink show the same person (templates with a UV portrait copy; needs a UV capture, no chip or bearer; a very low score asks for review, never proposes fraud: the copy's enhancement can fail on a genuine document)",
     },
     CheckIdInfo {
         id: "face.photo_vs_ir_copy",

@@ -256,8 +256,9 @@ pub fn copy_rule(kind: ZoneKind, band: CaptureBand) -> CopyRule {
 //   substitutions 21 below 0.24, 4 between 0.24 and 0.40 (by eye), 3 not found.
 //   IR genuine 9 pass; substitutions 15 of 15 below 0.40. No genuine copy on a
 //   flat scan scored under its fraud threshold in either set (18 UV and 18 IR
-//   pairs), so there a very low score is a fraud sign again; so few pairs
-//   cannot show a false-non-match rate under about 5 %.
+//   pairs), so there a very low IR score is a fraud sign again; so few pairs
+//   cannot show a false-non-match rate under about 5 %. The UV copy stays a
+//   review (see UV_COPY_FLAT).
 // - photographs >= 10 px/mm: UV genuine 1 of 18 sent to review, substitutions
 //   16 of 16 found flagged; IR genuine 0 of 7, substitutions 7 of 7.
 // - coarser photographs: UV genuine 0 of 27, substitutions 19 of 24 found; IR
@@ -267,11 +268,17 @@ pub fn copy_rule(kind: ZoneKind, band: CaptureBand) -> CopyRule {
 
 /// The UV-fluorescent copy on a flat scan. Tuning: genuine 0.30 and 0.80-0.94
 /// (9 pairs, 4 copies' faces not found), substitutions at most 0.18 (16
-/// pairs): below 0.24 different people (fraud), 0.40 or more the same person.
+/// pairs): below 0.24 probably another person, 0.40 or more the same person.
+/// A review, not a fraud sign: the frozen issue-21 seed 2032 (measured with
+/// the fraud sign) had a genuine flatbed ZZA passport (0075) whose UV copy
+/// scored 0.22 while its ghost image (0.90) and IR copy (0.93) matched: the
+/// fluorescent fibres crossing the copy are taken for its ink when the inks
+/// are unmixed, and the face comes out as a dark silhouette. Held-out seeds
+/// 5194-5199 had none (9 pairs), seed 2031 another (no face found today).
 pub const UV_COPY_FLAT: CopyRule = CopyRule {
     match_at: 0.40,
-    fraud_below: Some(0.24),
-    review_below: None,
+    fraud_below: None,
+    review_below: Some(0.24),
 };
 
 /// The UV-fluorescent copy on a photograph of at least 10 px/mm. Tuning:
@@ -726,10 +733,11 @@ mod tests {
             },
             true,
         );
-        // Calibrated on their own: on a flat scan a very low score is a fraud sign.
+        // Calibrated on their own: on a flat scan a very low IR score is a fraud
+        // sign, a very low UV score a review (its enhancement can fail on a genuine copy).
         assert_eq!(
             (uv.check.id.as_str(), uv.check.status),
-            (UV_COPY_ID, CheckStatus::Fail)
+            (UV_COPY_ID, CheckStatus::Warn)
         );
         assert!(uv.check.message.contains("UV copy"), "{}", uv.check.message);
         assert_eq!(
