@@ -78,7 +78,7 @@ pub fn ensure_installed() -> Result<()> {
 
 /// The ground-truth schema the generator writes (`tdverify_fixtures::TRUTH_SCHEMA_VERSION`,
 /// repeated here because set-up builds before the fixtures crate; a test keeps them equal).
-pub const FIXTURE_SCHEMA_VERSION: u64 = 3;
+pub const FIXTURE_SCHEMA_VERSION: u64 = 4;
 
 /// The default fixture set (seeded, so a present index.json of the current schema means
 /// it is there; an older one lacks ground truth that training and evaluations read).
