@@ -384,6 +384,43 @@ fn dump_strip(dir: &Path, index: usize, item: &EvalItem, stage: FailedStage, tra
     }
     let name = format!("{index:03}_{}_{}.png", stage.label(), item_name(item));
     let _ = out.save(dir.join(name));
+    dump_on_image(dir, index, item, stage, trace);
+}
+
+/// Writes the image with the located quadrilateral (green) and the cells
+/// mapped back from the strip (red); best effort.
+fn dump_on_image(dir: &Path, index: usize, item: &EvalItem, stage: FailedStage, trace: &ReadTrace) {
+    let (Some(located), Some(to_source)) = (&trace.located, &trace.to_source) else { return };
+    let Ok(image) = load_image(&item.image) else { return };
+    let mut out = image.to_rgb8();
+    let (w, h) = (out.width() as f32, out.height() as f32);
+    let mut segment = |a: crate::Point, b: crate::Point, colour: [u8; 3]| {
+        let steps = ((b.x - a.x).abs().max((b.y - a.y).abs()).ceil() as usize).clamp(1, 20_000);
+        for k in 0..=steps {
+            let t = k as f32 / steps as f32;
+            let (x, y) = (a.x + t * (b.x - a.x), a.y + t * (b.y - a.y));
+            if x >= 0.0 && y >= 0.0 && x < w && y < h {
+                out.put_pixel(x as u32, y as u32, image::Rgb(colour));
+            }
+        }
+    };
+    for line in &trace.cells {
+        let (top, bottom) = (line.centre_y - line.height / 2.0, line.centre_y + line.height / 2.0);
+        for &centre in &line.centres {
+            let (left, right) = (centre - line.pitch / 2.0, centre + line.pitch / 2.0);
+            let corners = [(left, top), (right, top), (right, bottom), (left, bottom)]
+                .map(|(x, y)| to_source.apply(crate::Point::new(x, y)));
+            for i in 0..4 {
+                segment(corners[i], corners[(i + 1) % 4], [230, 0, 0]);
+            }
+        }
+    }
+    let quad = located.corners;
+    for i in 0..4 {
+        segment(quad[i], quad[(i + 1) % 4], [0, 200, 0]);
+    }
+    let name = format!("{index:03}_{}_{}_image.png", stage.label(), item_name(item));
+    let _ = out.save(dir.join(name));
 }
 
 /// How many failures each stage caused, and the classifier's confusions

@@ -106,6 +106,10 @@ impl TextLine {
     }
 }
 
+/// Margin beyond the lines' ends, in character heights, that the located
+/// quadrilateral leaves on each side (the segmenter finds the ends itself).
+pub const END_MARGIN_HEIGHTS: f32 = 2.5;
+
 /// How many MRZ-like groups [`locate_candidates`] returns at most.
 pub const MAX_CANDIDATES: usize = 3;
 
@@ -484,8 +488,8 @@ fn group_quadrilateral(lines: &[TextLine], group: &[usize], angle: f32) -> Optio
     let first = chosen.first()?;
     let last = chosen.last()?;
     let char_height = median(chosen.iter().map(|l| l.height).collect())?;
-    let u_left = chosen.iter().map(|l| l.u_start).fold(f32::MAX, f32::min) - 2.5 * char_height;
-    let u_right = chosen.iter().map(|l| l.u_end).fold(f32::MIN, f32::max) + 2.5 * char_height;
+    let u_left = chosen.iter().map(|l| l.u_start).fold(f32::MAX, f32::min) - END_MARGIN_HEIGHTS * char_height;
+    let u_right = chosen.iter().map(|l| l.u_end).fold(f32::MIN, f32::max) + END_MARGIN_HEIGHTS * char_height;
     let margin = 1.0 * char_height;
     let (c, s) = (angle.cos(), angle.sin());
     let to_image = |u: f32, v: f32| Point::new(u * c - v * s, u * s + v * c);

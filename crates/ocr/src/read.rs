@@ -14,7 +14,8 @@ use crate::geometry::{Homography, Point};
 use crate::line_recognizer::{LineRecognizer, cut_line_strip, decode_constrained};
 use crate::locate::{INK_CONTRASTS, LocatedMrz, locate, locate_candidates, locate_candidates_with};
 use crate::segment::{
-    LineCells, PATCH_HEIGHT, PATCH_WIDTH, Rectified, cut_lines, cut_patch, rectify,
+    LineCells, PATCH_HEIGHT, PATCH_WIDTH, Rectified, cut_lines, cut_patch, extend_strip,
+    line_lengths, rectify, shifted_lines,
 };
 
 /// Cutting attempts are scored on every this-many-th cell (speed).
@@ -229,6 +230,8 @@ pub struct ReadTrace {
     pub strip: Option<image::GrayImage>,
     /// The cells of each line in strip pixels.
     pub cells: Vec<LineCells>,
+    /// From strip pixels to the image's (to draw the cut on the image).
+    pub to_source: Option<Homography>,
 }
 
 /// [`read_mrz`], filling `trace` with the intermediate results when given.
@@ -261,6 +264,19 @@ pub fn read_mrz_with(
     }
     let gray = ink_contrast_gray(image);
     let candidates = locate_candidates(&gray);
+    read_located(&gray, candidates, engine, reader, trace, started)
+}
+
+/// Reads the MRZ from the locator's `candidates` (best first) in the
+/// ink-contrast grey image `gray` (see [`read_mrz_with`]).
+fn read_located(
+    gray: &image::GrayImage,
+    candidates: Vec<LocatedMrz>,
+    engine: &OcrEngine,
+    reader: Reader,
+    trace: Option<&mut ReadTrace>,
+    started: Instant,
+) -> Result<MrzReading, OcrError> {
     if candidates.is_empty() {
         return Err(OcrError::NoMrzFound {
             reason: "no group of 2 or 3 long parallel text lines of equal height".to_string(),
@@ -271,7 +287,7 @@ pub fn read_mrz_with(
     // 44 characters for two lines) is scored on a third of its cells by the
     // best character the layouts allow there; the best is read in full. The
     // runners-up of the locator are only tried when the first reads poorly.
-    let mut best: Option<(f32, bool, Rectified, Vec<LineCells>, LocatedMrz)> = None;
+    let mut best: Option<(f32, bool, Rectified, Vec<LineCells>, LocatedMrz, bool)> = None;
     let mut strict_tried = candidates
         .first()
         .is_none_or(|c| c.ink_contrast >= INK_CONTRASTS[1]);
@@ -287,7 +303,7 @@ pub fn read_mrz_with(
             None if !strict_tried => {
                 // Still poor: the strict ink contrast may separate the MRZ from background print.
                 strict_tried = true;
-                queue = locate_candidates_with(&gray, &INK_CONTRASTS[1..])
+                queue = locate_candidates_with(gray, &INK_CONTRASTS[1..])
                     .into_iter()
                     .take(1)
                     .collect();
@@ -310,7 +326,7 @@ pub fn read_mrz_with(
             if flipped && best.as_ref().is_some_and(|b| b.0 >= CONFIDENT_ATTEMPT) {
                 break;
             }
-            let Some(rect) = rectify(&gray, &located, flipped) else {
+            let Some(rect) = rectify(gray, &located, flipped) else {
                 continue;
             };
             let overrides: Vec<Option<usize>> = if located.line_count == 3 {
@@ -321,6 +337,15 @@ pub fn read_mrz_with(
             for chars in overrides {
                 let Some(lines) = cut_lines(&rect, chars) else {
                     continue;
+                };
+                // A cut whose print goes on past one of its ends is a longer
+                // line seen short: cut again, at the longest length, in the
+                // strip extended on that side.
+                let (rect, lines, extended) = match print_past_the_cut(gray, &rect, &lines)
+                    .and_then(|side| recut_extended(gray, &rect, &lines, side))
+                {
+                    Some((extended, lines)) => (extended, lines, true),
+                    None => (rect.clone(), lines, false),
                 };
                 let probabilities = classify_cells(engine, &rect, &lines, ATTEMPT_STRIDE)?;
                 // Ink left outside the cells means the character count is wrong.
@@ -340,14 +365,15 @@ pub fn read_mrz_with(
                     - 2.0 * period_gap
                     - handicap;
                 if best.as_ref().is_none_or(|b| score > b.0) {
-                    best = Some((score, flipped, rect.clone(), lines, located.clone()));
+                    best = Some((score, flipped, rect, lines, located.clone(), extended));
                 }
             }
         }
     }
-    let (score, flipped, rect, lines, located) = best.ok_or_else(|| OcrError::NoMrzFound {
-        reason: "text lines found but they could not be cut into characters".to_string(),
-    })?;
+    let (score, flipped, rect, lines, located, extended) =
+        best.ok_or_else(|| OcrError::NoMrzFound {
+            reason: "text lines found but they could not be cut into characters".to_string(),
+        })?;
     let ChosenCuts {
         lines,
         mut probabilities,
@@ -358,6 +384,7 @@ pub fn read_mrz_with(
         trace.located = Some(located.clone());
         trace.strip = Some(rect.image.clone());
         trace.cells = lines.clone();
+        trace.to_source = Some(rect.to_source);
     }
     // The line recognizer reads the same lines along the chosen cuts.
     let cell_probabilities = probabilities.clone();
@@ -425,6 +452,18 @@ pub fn read_mrz_with(
         }
         _ => {}
     }
+    // A reading shorter than the longest layout of its line count (2 x 36:
+    // MRV-B, TD2) whose lines' print provably goes on past the same end of the
+    // cut is a longer MRZ cut short: an MRV-A visa cut at 36 reads as a valid
+    // MRV-B (its line 2 starts like MRV-B's and visas have no composite check
+    // digit). Whatever chose that cut, it is never trusted.
+    if matches!(
+        decoded.status,
+        ReadingStatus::Valid | ReadingStatus::Invalid
+    ) && print_past_the_cut(gray, &rect, &attempt.lines).is_some()
+    {
+        decoded.status = ReadingStatus::LowConfidence;
+    }
     let mut characters = Vec::new();
     for (line_index, line) in attempt.lines.iter().enumerate() {
         let mut out = Vec::new();
@@ -467,7 +506,10 @@ pub fn read_mrz_with(
         .flatten()
         .map(|c| c.confidence)
         .fold(1.0f32, f32::min);
-    let quadrilateral = if attempt.flipped {
+    let quadrilateral = if extended {
+        // The strip reaches past the print: the quadrilateral is the cut's.
+        cut_quadrilateral(&rect, &attempt.lines)
+    } else if attempt.flipped {
         let [tl, tr, br, bl] = located.corners;
         [br, bl, tl, tr]
     } else {
@@ -1212,6 +1254,136 @@ fn cell_has_ink(image: &image::GrayImage, line: &LineCells, centre: f32) -> bool
     dark as f32 >= 0.04 * total as f32
 }
 
+/// Of the cells a shorter line lacks past its end (8 for 36 against 44),
+/// how many must hold print like a character's for the line to go on:
+/// glare can wash out a few of them.
+const CONTINUING_CELLS: usize = 3;
+
+/// One end of a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum End {
+    Left,
+    Right,
+}
+
+/// Which end of the cut, if any, the print of every line provably goes on
+/// past: the lines are shorter than the longest layout of their line count
+/// (2 x 36 against 2 x 44) and, among the cells the longer line would add
+/// past that end at the cut's pitch, at least [`CONTINUING_CELLS`] hold print
+/// like a character's in every line. An MRV-A visa's lines cut at 36 read as
+/// a valid MRV-B (line 2 starts alike and visas have no composite check
+/// digit); a TD3 passport's as a TD2. Looked for in the strip extended past
+/// both ends (the located strip can end where the locator stopped).
+fn print_past_the_cut(
+    gray: &image::GrayImage,
+    rect: &Rectified,
+    lines: &[LineCells],
+) -> Option<End> {
+    let longest = line_lengths(lines.len()).iter().copied().max()?;
+    let count = lines.first()?.centres.len();
+    if count >= longest || lines.iter().any(|l| l.centres.len() != count) {
+        return None;
+    }
+    let missing = longest - count;
+    let pitch = lines.iter().map(|l| l.pitch).fold(0.0, f32::max);
+    let reach = ((missing + 1) as f32 * pitch).ceil() as u32;
+    let wide = extend_strip(gray, rect, reach, reach)?;
+    let lines = shifted_lines(lines, reach as f32);
+    [End::Right, End::Left].into_iter().find(|&end| {
+        lines.iter().all(|line| {
+            let (from, step) = match end {
+                End::Left => (line.centres.first(), -line.pitch),
+                End::Right => (line.centres.last(), line.pitch),
+            };
+            from.is_some_and(|&from| {
+                (1..=missing)
+                    .filter(|&k| character_like(&wide.image, line, from + k as f32 * step))
+                    .count()
+                    >= CONTINUING_CELLS
+            })
+        })
+    })
+}
+
+/// The lines cut again at the longest length of their line count, in the
+/// strip extended past `end` by the cells they lack and the locator's
+/// margin; `None` when that cut fails. The extended strip's length estimate
+/// is the longest line's (the locator's was of the part it saw).
+fn recut_extended(
+    gray: &image::GrayImage,
+    rect: &Rectified,
+    lines: &[LineCells],
+    end: End,
+) -> Option<(Rectified, Vec<LineCells>)> {
+    let longest = line_lengths(lines.len()).iter().copied().max()?;
+    let count = lines.first()?.centres.len();
+    let pitch = lines.iter().map(|l| l.pitch).fold(0.0, f32::max);
+    let margin = crate::locate::END_MARGIN_HEIGHTS * crate::segment::RECTIFIED_DIGIT_HEIGHT;
+    let reach = (longest.saturating_sub(count) as f32 * pitch + margin).ceil() as u32;
+    let (left, right) = match end {
+        End::Left => (reach, 0),
+        End::Right => (0, reach),
+    };
+    let mut extended = extend_strip(gray, rect, left, right)?;
+    extended.estimated_chars_per_line = longest as f32;
+    let lines = cut_lines(&extended, Some(longest))?;
+    Some((extended, lines))
+}
+
+/// Whether the cell around `centre` holds print like a character's: ink in
+/// the text band (see [`cell_has_ink`]) and almost none just above and
+/// below it, where a line's characters never reach but a card edge, a
+/// table or a dark background would.
+fn character_like(image: &image::GrayImage, line: &LineCells, centre: f32) -> bool {
+    if !cell_has_ink(image, line, centre) {
+        return false;
+    }
+    let threshold = (line.black + line.white) / 2.0;
+    let (mut dark, mut total) = (0usize, 0usize);
+    let steps = 12;
+    for side in [-1.0f32, 1.0] {
+        for row in 0..4 {
+            // 0.65 to 0.95 digit heights from the band's centre: the gap
+            // between MRZ lines is about 0.75 digit heights.
+            let y = line.centre_y + side * (0.65 + 0.1 * row as f32) * line.height;
+            for col in 0..steps {
+                let x = centre + (col as f32 / (steps - 1) as f32 - 0.5) * line.pitch;
+                total += 1;
+                if crate::geometry::sample_bilinear(image, x, y, line.white) < threshold {
+                    dark += 1;
+                }
+            }
+        }
+    }
+    (dark as f32) < 0.03 * total as f32
+}
+
+/// The quadrilateral (image pixels, in reading order) around the cut's
+/// cells with the locator's margin, for a strip that reaches past the print.
+fn cut_quadrilateral(rect: &Rectified, lines: &[LineCells]) -> [Point; 4] {
+    let (w, h) = (rect.image.width() as f32, rect.image.height() as f32);
+    let margin = crate::locate::END_MARGIN_HEIGHTS * crate::segment::RECTIFIED_DIGIT_HEIGHT;
+    let left = lines
+        .iter()
+        .filter_map(|l| l.centres.first().map(|c| c - 0.5 * l.pitch))
+        .fold(w, f32::min);
+    let right = lines
+        .iter()
+        .filter_map(|l| l.centres.last().map(|c| c + 0.5 * l.pitch))
+        .fold(0.0, f32::max);
+    let (left, right) = if left < right {
+        ((left - margin).max(0.0), (right + margin).min(w))
+    } else {
+        (0.0, w)
+    };
+    [
+        rect.to_source.apply(Point::new(left, 0.0)),
+        rect.to_source.apply(Point::new(right, 0.0)),
+        rect.to_source.apply(Point::new(right, h)),
+        rect.to_source.apply(Point::new(left, h)),
+    ]
+}
+
 /// The cell's bounds mapped back to image pixels.
 fn cell_bounds(to_source: &Homography, line: &LineCells, centre: f32) -> Rect {
     let (hw, hh) = (line.pitch / 2.0, line.height / 2.0);
@@ -1537,6 +1709,148 @@ mod tests {
                 "both readers at {degrees}°"
             );
         }
+    }
+
+    /// ICAO 9303 Part 7's MRV-A specimen (issuer UTO): 2 x 44 characters.
+    const MRV_A: [&str; 2] = [
+        "V<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+        "L8988901C4UTO4009078F96121096ZE184226B<<<<<<",
+    ];
+    /// The MRV-B specimen of the same holder: 2 x 36 characters.
+    const MRV_B: [&str; 2] = [
+        "V<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<",
+        "L8988901C4UTO4009078F9612109<<<<<<<<",
+    ];
+
+    /// An MRV-A visa whose optional data is empty, as the fixture visas'.
+    const MRV_A_BLANK: [&str; 2] = [
+        "V<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+        "L8988901C4UTO4009078F9612109<<<<<<<<<<<<<<<<",
+    ];
+
+    #[test]
+    fn an_mrv_a_visa_with_glare_over_its_lines_is_never_read_as_a_valid_mrv_b() {
+        use ab_glyph::{Font, ScaleFont};
+        let (font, engine) = (ocrb(), engine());
+        let valid = |format, lines: &[&str]| {
+            tdverify_mrz::parse_lines(format, lines.iter().map(|l| l.to_string()).collect())
+                .is_valid()
+        };
+        // The danger: the visa's first 36 characters a line make a valid MRV-B.
+        let left: Vec<&str> = MRV_A_BLANK.iter().map(|l| &l[..36]).collect();
+        assert!(valid(tdverify_mrz::MrzFormat::MrvA, &MRV_A_BLANK));
+        assert!(valid(tdverify_mrz::MrzFormat::MrvB, &left));
+        assert!(valid(tdverify_mrz::MrzFormat::MrvB, &MRV_B));
+        let digit_height = 20.0f32;
+        let pitch = font
+            .as_scaled(ab_glyph::PxScale::from(digit_height / 0.77))
+            .h_advance(font.glyph_id('A'));
+        let page = render_page(&font, &MRV_A_BLANK, digit_height);
+        // Glare washes out five characters of both lines near their end
+        // (render_page starts the lines 4 pitches in): the locator's lines
+        // stop there, and the few fillers past it are too short a piece to
+        // be a line.
+        for first in [32usize, 33] {
+            let mut glared = page.clone();
+            let (x0, x1) = (
+                (4.0 + first as f32) * pitch,
+                (4.0 + first as f32 + 5.0) * pitch,
+            );
+            let height = glared.height();
+            for y in height / 2..height {
+                for x in x0 as u32..x1 as u32 {
+                    glared.put_pixel(x, y, image::Luma([252]));
+                }
+            }
+            for degrees in [0.0f32, 6.0] {
+                let image = rotated(&glared, degrees);
+                for reader in Reader::ALL {
+                    let reading = read_mrz_with(&image, &engine, reader, None).expect("MRZ read");
+                    let accepted = matches!(
+                        reading.status,
+                        ReadingStatus::Valid | ReadingStatus::Invalid
+                    );
+                    assert!(
+                        reading.lines == MRV_A_BLANK || !accepted,
+                        "{} reader, glare from {first}, {degrees}°: {:?} accepted as {:?}",
+                        reader.label(),
+                        reading.lines,
+                        reading.status
+                    );
+                    assert!(
+                        reading.lines.iter().all(|l| l.len() == 44),
+                        "{} reader, glare from {first}, {degrees}°: cut {:?}",
+                        reader.label(),
+                        reading.lines
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_cut_short_of_its_print_is_told_from_a_whole_mrv_b() {
+        let font = ocrb();
+        // The visa's lines cut at 36: print goes on past the cut's right end.
+        let visa = render_page(&font, &MRV_A, 20.0);
+        let located = locate(&visa).expect("MRZ found");
+        let rect = rectify(&visa, &located, false).expect("strip");
+        let mut lines = cut_lines(&rect, Some(44)).expect("cut");
+        assert_eq!(
+            print_past_the_cut(&visa, &rect, &lines),
+            None,
+            "44 is the longest layout"
+        );
+        for line in &mut lines {
+            line.centres.truncate(36);
+        }
+        assert_eq!(print_past_the_cut(&visa, &rect, &lines), Some(End::Right));
+        // Glare washing out the first five cells past the cut: still print.
+        let mut glared = visa.clone();
+        let from = rect
+            .to_source
+            .apply(Point::new(lines[0].centres[35] + 0.5 * lines[0].pitch, 0.0))
+            .x;
+        let to = rect
+            .to_source
+            .apply(Point::new(lines[0].centres[35] + 5.5 * lines[0].pitch, 0.0))
+            .x;
+        for y in 0..glared.height() {
+            for x in from as u32..to as u32 {
+                glared.put_pixel(x, y, image::Luma([250]));
+            }
+        }
+        assert_eq!(print_past_the_cut(&glared, &rect, &lines), Some(End::Right));
+        let (extended, recut) = recut_extended(&glared, &rect, &lines, End::Right).expect("recut");
+        assert!(recut.iter().all(|l| l.centres.len() == 44));
+        assert!(extended.image.width() > rect.image.width());
+        // A whole MRV-B: nothing past its ends, though a card edge and a dark
+        // table lie just past the right one.
+        let mut card = render_page(&font, &MRV_B, 20.0);
+        let located = locate(&card).expect("MRZ found");
+        let rect = rectify(&card, &located, false).expect("strip");
+        let lines = cut_lines(&rect, Some(36)).expect("cut");
+        assert_eq!(print_past_the_cut(&card, &rect, &lines), None);
+        let reading =
+            read_mrz(&DynamicImage::ImageLuma8(card.clone()), &engine()).expect("MRZ read");
+        assert_eq!(reading.lines, MRV_B, "raw {:?}", reading.raw_lines);
+        assert_eq!(reading.status, ReadingStatus::Valid);
+        let last = lines[0].centres[35];
+        let edge = rect
+            .to_source
+            .apply(Point::new(last + 1.2 * lines[0].pitch, 0.0))
+            .x as u32;
+        let (w, h) = card.dimensions();
+        for y in 0..h {
+            for x in edge.min(w)..w {
+                card.put_pixel(x, y, image::Luma([if x < edge + 2 { 15 } else { 60 }]));
+            }
+        }
+        assert_eq!(
+            print_past_the_cut(&card, &rect, &lines),
+            None,
+            "an edge or a table is not print"
+        );
     }
 
     /// Per line, per position: probability `p` on the character of `lines`, the rest spread.

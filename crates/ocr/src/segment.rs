@@ -97,7 +97,12 @@ pub fn rectify(gray: &GrayImage, located: &LocatedMrz, flipped: bool) -> Option<
     let dist = |a: Point, b: Point| ((a.x - b.x).powi(2) + (a.y - b.y).powi(2)).sqrt();
     let width = ((dist(tl, tr) + dist(bl, br)) / 2.0 * scale).round();
     let height = ((dist(tl, bl) + dist(tr, br)) / 2.0 * scale).round();
-    if !(width.is_finite() && height.is_finite()) || width < 16.0 || height < 16.0 || width > 4000.0 || height > 1000.0 {
+    if !(width.is_finite() && height.is_finite())
+        || width < 16.0
+        || height < 16.0
+        || width > MAX_STRIP_WIDTH
+        || height > 1000.0
+    {
         return None;
     }
     let corners = if flipped { [br, bl, tl, tr] } else { [tl, tr, br, bl] };
@@ -133,6 +138,49 @@ pub fn rectify(gray: &GrayImage, located: &LocatedMrz, flipped: bool) -> Option<
         slant,
     })
 }
+
+/// The strip extended by `left` and `right` pixels at its ends, along its
+/// own lines (the same homography, extrapolated), to look past the located
+/// lines' ends: the locator can stop short of them (glare washing out a few
+/// characters, fillers too faint to chain at a phone's resolution). The tilt
+/// and slant measured on the located strip are kept (background past the
+/// ends must not change them), and a pixel of the extended strip at
+/// `x + left` is the located strip's pixel `x` exactly; outside the image is
+/// paper. `None` when the result would be too wide.
+pub fn extend_strip(gray: &GrayImage, rect: &Rectified, left: u32, right: u32) -> Option<Rectified> {
+    let (w, h) = (rect.image.width(), rect.image.height());
+    let width = w + left + right;
+    if width as f32 > MAX_STRIP_WIDTH {
+        return None;
+    }
+    let corner = |u: f32, v: f32| rect.to_source.apply(Point::new(u, v));
+    let (l, r) = (-(left as f32), (w + right) as f32);
+    let corners = [corner(l, 0.0), corner(r, 0.0), corner(r, h as f32), corner(l, h as f32)];
+    let (image, to_source) = warp_quad(gray, &corners, width, h)?;
+    Some(Rectified { image, to_source, ..rect.clone() })
+}
+
+/// `lines` moved `offset` pixels along the strip (their cells in a strip
+/// extended by `offset` at its left end, see [`extend_strip`]).
+pub fn shifted_lines(lines: &[LineCells], offset: f32) -> Vec<LineCells> {
+    lines
+        .iter()
+        .map(|line| LineCells {
+            centres: line.centres.iter().map(|c| c + offset).collect(),
+            alternatives: shifted_lines(&line.alternatives, offset),
+            ..line.clone()
+        })
+        .collect()
+}
+
+/// The character counts a line of a group of `line_count` lines may have.
+pub fn line_lengths(line_count: usize) -> &'static [usize] {
+    chars_per_line_options(line_count)
+}
+
+/// Widest strip warped, in pixels (a 44-character line at the rectified
+/// height is about 1 300).
+const MAX_STRIP_WIDTH: f32 = 4000.0;
 
 /// Tilts smaller than this (vertical shift per pixel across) are left alone.
 const MIN_TILT_CORRECTION: f32 = 0.004;
