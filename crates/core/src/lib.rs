@@ -9,6 +9,7 @@ mod check;
 pub mod civil;
 pub mod codec;
 mod fraud;
+pub mod geometry;
 pub mod hash;
 pub mod hex;
 mod light;

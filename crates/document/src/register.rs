@@ -25,96 +25,34 @@ pub const RECTIFIED_PX_PER_MM: f32 = 8.0;
 /// Longest side of the reduced image the page is searched in (speed).
 const SEARCH_SIZE: u32 = 640;
 
-/// A 3×3 projective transform, row-major, mapping template millimetres to
-/// capture pixels.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct Homography(pub [f64; 9]);
+/// Template millimetres to capture pixels (the one homography of tdverify).
+pub use tdverify_core::geometry::Homography;
 
-impl Homography {
-    /// The transform taking the four `from` points to the four `to` points,
-    /// or `None` when the points are degenerate (three on a line).
-    pub fn from_points(from: [[f64; 2]; 4], to: [[f64; 2]; 4]) -> Option<Homography> {
-        let mut a = [[0.0f64; 9]; 8];
-        for i in 0..4 {
-            let [x, y] = from[i];
-            let [u, v] = to[i];
-            a[2 * i] = [x, y, 1.0, 0.0, 0.0, 0.0, -u * x, -u * y, u];
-            a[2 * i + 1] = [0.0, 0.0, 0.0, x, y, 1.0, -v * x, -v * y, v];
-        }
-        let solution = solve_8x8(a)?;
-        let mut h = [0.0; 9];
-        h[..8].copy_from_slice(&solution);
-        h[8] = 1.0;
-        if h.iter().any(|value| !value.is_finite()) {
-            return None;
-        }
-        Some(Homography(h))
+/// The axis-aligned bounding box, in capture pixels, of a millimetre rectangle.
+fn map_rect(homography: &Homography, rect: &RectMm) -> Rect {
+    let corners = [
+        (rect.x, rect.y),
+        (rect.right(), rect.y),
+        (rect.right(), rect.bottom()),
+        (rect.x, rect.bottom()),
+    ];
+    let mapped: Vec<(f64, f64)> = corners
+        .iter()
+        .filter_map(|&(x, y)| homography.map(f64::from(x), f64::from(y)))
+        .collect();
+    if mapped.is_empty() {
+        return Rect::new(0.0, 0.0, 0.0, 0.0);
     }
-
-    /// Maps one point; `None` when it falls on the horizon (degenerate).
-    pub fn map(&self, x: f64, y: f64) -> Option<(f64, f64)> {
-        let h = &self.0;
-        let w = h[6] * x + h[7] * y + h[8];
-        if w.abs() < 1e-12 {
-            return None;
-        }
-        Some((
-            (h[0] * x + h[1] * y + h[2]) / w,
-            (h[3] * x + h[4] * y + h[5]) / w,
-        ))
-    }
-
-    /// The axis-aligned bounding box, in capture pixels, of a millimetre rectangle.
-    pub fn map_rect(&self, rect: &RectMm) -> Rect {
-        let corners = [
-            (rect.x, rect.y),
-            (rect.right(), rect.y),
-            (rect.right(), rect.bottom()),
-            (rect.x, rect.bottom()),
-        ];
-        let mapped: Vec<(f64, f64)> = corners
-            .iter()
-            .filter_map(|&(x, y)| self.map(f64::from(x), f64::from(y)))
-            .collect();
-        if mapped.is_empty() {
-            return Rect::new(0.0, 0.0, 0.0, 0.0);
-        }
-        let min_x = mapped.iter().map(|p| p.0).fold(f64::INFINITY, f64::min);
-        let max_x = mapped.iter().map(|p| p.0).fold(f64::NEG_INFINITY, f64::max);
-        let min_y = mapped.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
-        let max_y = mapped.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
-        Rect::new(
-            min_x as f32,
-            min_y as f32,
-            (max_x - min_x) as f32,
-            (max_y - min_y) as f32,
-        )
-    }
-}
-
-/// Gaussian elimination with partial pivoting on an 8×9 augmented matrix.
-fn solve_8x8(mut a: [[f64; 9]; 8]) -> Option<[f64; 8]> {
-    for col in 0..8 {
-        let pivot = (col..8).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))?;
-        if a[pivot][col].abs() < 1e-12 {
-            return None;
-        }
-        a.swap(col, pivot);
-        for row in 0..8 {
-            if row != col {
-                let factor = a[row][col] / a[col][col];
-                let pivot_row = a[col];
-                for (value, pivot_value) in a[row].iter_mut().zip(pivot_row.iter()).skip(col) {
-                    *value -= factor * pivot_value;
-                }
-            }
-        }
-    }
-    let mut x = [0.0; 8];
-    for i in 0..8 {
-        x[i] = a[i][8] / a[i][i];
-    }
-    Some(x)
+    let min_x = mapped.iter().map(|p| p.0).fold(f64::INFINITY, f64::min);
+    let max_x = mapped.iter().map(|p| p.0).fold(f64::NEG_INFINITY, f64::max);
+    let min_y = mapped.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
+    let max_y = mapped.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
+    Rect::new(
+        min_x as f32,
+        min_y as f32,
+        (max_x - min_x) as f32,
+        (max_y - min_y) as f32,
+    )
 }
 
 /// Where the page is in one capture and how template millimetres map onto it.
@@ -140,7 +78,7 @@ pub struct Registration {
 impl Registration {
     /// Capture-pixel bounding box of a template rectangle (evidence regions).
     pub fn region(&self, rect: &RectMm) -> Rect {
-        self.homography.map_rect(rect)
+        map_rect(&self.homography, rect)
     }
 }
 
@@ -777,23 +715,6 @@ mod tests {
                 image::Rgb([250, 250, 250])
             }
         })
-    }
-
-    #[test]
-    fn homography_maps_corners_exactly() {
-        let from = [[0.0, 0.0], [125.0, 0.0], [125.0, 88.0], [0.0, 88.0]];
-        let to = [[10.0, 20.0], [1300.0, 40.0], [1290.0, 950.0], [5.0, 930.0]];
-        let h = Homography::from_points(from, to).unwrap();
-        for i in 0..4 {
-            let (x, y) = h.map(from[i][0], from[i][1]).unwrap();
-            assert!((x - to[i][0]).abs() < 1e-6 && (y - to[i][1]).abs() < 1e-6);
-        }
-    }
-
-    #[test]
-    fn degenerate_points_give_none() {
-        let line = [[0.0, 0.0], [1.0, 1.0], [2.0, 2.0], [3.0, 3.0]];
-        assert!(Homography::from_points(line, line).is_none());
     }
 
     #[test]

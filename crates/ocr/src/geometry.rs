@@ -20,66 +20,26 @@ impl Point {
     }
 }
 
-/// A 3x3 plane projective transform (row-major, last element normalised to 1).
+/// A plane projective transform between image points (the one of
+/// `tdverify_core::geometry`, in the reader's `Point`s).
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Homography {
-    m: [f64; 9],
-}
+pub struct Homography(tdverify_core::geometry::Homography);
 
 impl Homography {
     /// The transform taking each `from[i]` to `to[i]`; `None` when the four
     /// points are degenerate (three in a line, repeated points).
     pub fn from_points(from: &[Point; 4], to: &[Point; 4]) -> Option<Homography> {
-        // Solve the classic 8x8 system for h11..h32 with h33 = 1.
-        let mut a = [[0f64; 9]; 8];
-        for i in 0..4 {
-            let (x, y) = (from[i].x as f64, from[i].y as f64);
-            let (u, v) = (to[i].x as f64, to[i].y as f64);
-            a[2 * i] = [x, y, 1.0, 0.0, 0.0, 0.0, -u * x, -u * y, u];
-            a[2 * i + 1] = [0.0, 0.0, 0.0, x, y, 1.0, -v * x, -v * y, v];
-        }
-        let solution = solve_8x8(a)?;
-        let mut m = [1f64; 9];
-        m[..8].copy_from_slice(&solution);
-        let h = Homography { m };
-        h.m.iter().all(|v| v.is_finite()).then_some(h)
+        let plain = |points: &[Point; 4]| points.map(|p| [f64::from(p.x), f64::from(p.y)]);
+        tdverify_core::geometry::Homography::from_points(plain(from), plain(to)).map(Homography)
     }
 
-    /// Applies the transform to a point.
+    /// Applies the transform to a point (not a number on the horizon).
     pub fn apply(&self, p: Point) -> Point {
-        let (x, y) = (p.x as f64, p.y as f64);
-        let m = &self.m;
-        let w = m[6] * x + m[7] * y + m[8];
-        if w.abs() < 1e-12 {
-            return Point::new(f32::NAN, f32::NAN);
-        }
-        Point::new(((m[0] * x + m[1] * y + m[2]) / w) as f32, ((m[3] * x + m[4] * y + m[5]) / w) as f32)
-    }
-}
-
-/// Gaussian elimination with partial pivoting on an augmented 8x9 matrix.
-fn solve_8x8(mut a: [[f64; 9]; 8]) -> Option<[f64; 8]> {
-    for col in 0..8 {
-        let pivot = (col..8).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))?;
-        if a[pivot][col].abs() < 1e-10 {
-            return None;
-        }
-        a.swap(col, pivot);
-        for row in 0..8 {
-            if row != col {
-                let factor = a[row][col] / a[col][col];
-                let pivot_row = a[col];
-                for (target, source) in a[row].iter_mut().zip(pivot_row.iter()).skip(col) {
-                    *target -= factor * source;
-                }
-            }
+        match self.0.map(f64::from(p.x), f64::from(p.y)) {
+            Some((x, y)) => Point::new(x as f32, y as f32),
+            None => Point::new(f32::NAN, f32::NAN),
         }
     }
-    let mut x = [0f64; 8];
-    for i in 0..8 {
-        x[i] = a[i][8] / a[i][i];
-    }
-    Some(x)
 }
 
 /// Grey value at a sub-pixel position (pixel centres at integer + 0.5);
