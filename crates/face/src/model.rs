@@ -35,7 +35,7 @@ pub(crate) struct Model {
 }
 
 impl Model {
-    /// Loads `dir/file` into a session with `threads` intra-op threads.
+    /// Loads `dir/file` into a session with at most `threads` intra-op threads.
     pub fn load(
         runtime: &OnnxRuntime,
         dir: &Path,
@@ -50,13 +50,8 @@ impl Model {
             model: file.to_string(),
             reason,
         };
-        let builder =
-            Session::builder(runtime.environment()).map_err(|e| inference_error(e.to_string()))?;
-        let mut builder = builder
-            .with_intra_threads(threads.max(1))
-            .map_err(|e| inference_error(e.to_string()))?;
-        let session = builder
-            .commit_from_file(&path)
+        let session = runtime
+            .session(&path, threads)
             .map_err(|e| inference_error(e.to_string()))?;
         Ok(Model {
             name: file.to_string(),

@@ -69,14 +69,11 @@ impl OcrEngine {
         let runtime = tdverify_runtime::init_onnxruntime(onnxruntime_library)
             .map_err(|e| OcrError::Runtime { reason: e.to_string() })?;
         let failed = |reason: String| OcrError::Inference { model: MODEL_FILE.to_string(), reason };
-        let builder = Session::builder(runtime.environment()).map_err(|e| failed(e.to_string()))?;
         // Classifying the cells is most of a reading's time, and the officer
         // waits for it: both cores of the budget machine (one where there is
         // only one).
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(CLASSIFIER_THREADS));
-        let mut builder = builder.with_intra_threads(threads).map_err(|e| failed(e.to_string()))?;
-        let session = builder.commit_from_file(&model_path).map_err(|e| failed(e.to_string()))?;
-        let lines = crate::line_recognizer::LineRecognizer::load_beside(runtime.environment(), models_dir)?;
+        let session = runtime.session(&model_path, CLASSIFIER_THREADS).map_err(|e| failed(e.to_string()))?;
+        let lines = crate::line_recognizer::LineRecognizer::load_beside(&runtime, models_dir)?;
         Ok(OcrEngine { session: Mutex::new(session), model_path, lines })
     }
 

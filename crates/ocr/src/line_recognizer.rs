@@ -97,7 +97,7 @@ impl LineRecognizer {
     /// Loads `models_dir/ocr/mrz_lines.onnx` into `environment` (the one the
     /// cell classifier runs in); `Ok(None)` when the file is not there.
     pub fn load_beside(
-        environment: &ort::environment::Environment,
+        runtime: &tdverify_runtime::OnnxRuntime,
         models_dir: &Path,
     ) -> Result<Option<LineRecognizer>, OcrError> {
         let path = models_dir.join(LINE_MODEL_FILE);
@@ -108,13 +108,8 @@ impl LineRecognizer {
             model: LINE_MODEL_FILE.to_string(),
             reason,
         };
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(LINE_THREADS));
-        let mut builder = Session::builder(environment)
-            .map_err(|e| failed(e.to_string()))?
-            .with_intra_threads(threads)
-            .map_err(|e| failed(e.to_string()))?;
-        let session = builder
-            .commit_from_file(&path)
+        let session = runtime
+            .session(&path, LINE_THREADS)
             .map_err(|e| failed(e.to_string()))?;
         Ok(Some(LineRecognizer {
             session: Mutex::new(session),

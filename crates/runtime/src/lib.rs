@@ -37,6 +37,15 @@ pub enum RuntimeError {
         /// What the loader said.
         reason: String,
     },
+    /// A model file could not be made into a session (unreadable, not ONNX,
+    /// or an operator this runtime lacks).
+    #[error("cannot load the model {path}: {reason}")]
+    Session {
+        /// The model file.
+        path: PathBuf,
+        /// What ONNX Runtime said.
+        reason: String,
+    },
     /// The current folder, needed to make a relative path absolute, is unreadable.
     #[error("finding the current folder for {path}: {source}")]
     CurrentDir {
@@ -74,6 +83,21 @@ impl OnnxRuntime {
     /// The library file that was loaded.
     pub fn library_path(&self) -> &Path {
         &self.library_path
+    }
+
+    /// A session of the model at `path` running on at most `max_threads`
+    /// intra-op threads, no more than the machine has and at least one. Every
+    /// model of tdverify loads through here, so they share one environment
+    /// and one rule for threads.
+    pub fn session(&self, path: &Path, max_threads: usize) -> Result<ort::session::Session, RuntimeError> {
+        let failed = |error: ort::Error| RuntimeError::Session { path: path.to_path_buf(), reason: error.to_string() };
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(max_threads)).max(1);
+        ort::session::Session::builder(&self.environment)
+            .map_err(failed)?
+            .with_intra_threads(threads)
+            .map_err(|e| failed(e.into()))?
+            .commit_from_file(path)
+            .map_err(failed)
     }
 }
 
