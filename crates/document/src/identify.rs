@@ -17,17 +17,6 @@ use crate::reference::{
 /// The message every report carries when no template matched.
 pub const NO_TEMPLATE_MESSAGE: &str = "no template matched: generic checks only";
 
-/// The reference library's format for an MRZ crate format.
-pub fn library_format(format: tdverify_mrz::MrzFormat) -> MrzFormat {
-    match format {
-        tdverify_mrz::MrzFormat::Td1 => MrzFormat::Td1,
-        tdverify_mrz::MrzFormat::Td2 | tdverify_mrz::MrzFormat::FrenchId => MrzFormat::Td2,
-        tdverify_mrz::MrzFormat::Td3 => MrzFormat::Td3,
-        tdverify_mrz::MrzFormat::MrvA => MrzFormat::MrvA,
-        tdverify_mrz::MrzFormat::MrvB => MrzFormat::MrvB,
-    }
-}
-
 /// Finds the template for an MRZ and says how (`document.template_match`).
 pub fn identify<'a>(
     library: &'a ReferenceLibrary,
@@ -46,12 +35,12 @@ pub fn identify<'a>(
             ),
         );
     };
-    let format = library_format(mrz.format);
+    let format = mrz.format.family();
     let evidence = Evidence::source("mrz:line1").with_detail(format!(
         "issuer {}, document code {}, format {}",
         mrz.issuing_state,
         mrz.document_code,
-        format.as_str()
+        format.template_name()
     ));
     if let Some(template) = library.find(&mrz.issuing_state, &mrz.document_code, format) {
         let check = Check::pass(
@@ -85,7 +74,7 @@ pub fn identify<'a>(
                 "The library knows {} but no document with code {} in format {}: possible pseudo document; {NO_TEMPLATE_MESSAGE}.",
                 mrz.issuing_state,
                 mrz.document_code,
-                format.as_str()
+                format.template_name()
             ),
         )
         .with_confidence(0.7)
@@ -105,7 +94,7 @@ pub fn identify<'a>(
 pub fn icao_page_size(format: MrzFormat) -> (f32, f32) {
     match format {
         MrzFormat::Td1 => (85.6, 53.98),
-        MrzFormat::Td2 | MrzFormat::MrvB => (105.0, 74.0),
+        MrzFormat::Td2 | MrzFormat::FrenchId | MrzFormat::MrvB => (105.0, 74.0),
         MrzFormat::Td3 => (125.0, 88.0),
         MrzFormat::MrvA => (120.0, 80.0),
     }
@@ -119,7 +108,7 @@ pub fn generic_side(format: MrzFormat) -> (Side, f32, f32) {
     let text_width = format.line_length() as f32 * layout.pitch_mm;
     // Generous height: ICAO fixes the MRZ at the bottom edge, but without a
     // template its exact top is unknown; the checks look for the darkest text.
-    let zone_height = (format.lines() as f32 * layout.line_spacing_mm + 6.0).min(height * 0.4);
+    let zone_height = (format.line_count() as f32 * layout.line_spacing_mm + 6.0).min(height * 0.4);
     let x = ((width - text_width) / 2.0 - 2.0).max(0.5);
     let rect = RectMm {
         x,

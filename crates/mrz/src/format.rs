@@ -82,6 +82,36 @@ impl MrzFormat {
         !matches!(self, MrzFormat::MrvA | MrzFormat::MrvB)
     }
 
+    /// The layout families a reference template may declare, one per
+    /// [`MrzFormat::template_name`].
+    pub const FAMILIES: [MrzFormat; 5] = [MrzFormat::Td1, MrzFormat::Td2, MrzFormat::Td3, MrzFormat::MrvA, MrzFormat::MrvB];
+
+    /// The layout family, as reference templates describe documents: the
+    /// French card has a TD2 document's size and line shape, so it is `Td2`.
+    pub fn family(self) -> MrzFormat {
+        match self {
+            MrzFormat::FrenchId => MrzFormat::Td2,
+            other => other,
+        }
+    }
+
+    /// The family's name in reference-library templates and fixture truth
+    /// (`td1`, `td2`, `td3`, `mrv_a`, `mrv_b`).
+    pub fn template_name(self) -> &'static str {
+        match self.family() {
+            MrzFormat::Td1 => "td1",
+            MrzFormat::Td3 => "td3",
+            MrzFormat::MrvA => "mrv_a",
+            MrzFormat::MrvB => "mrv_b",
+            MrzFormat::Td2 | MrzFormat::FrenchId => "td2",
+        }
+    }
+
+    /// The family a template name stands for.
+    pub fn from_template_name(name: &str) -> Option<MrzFormat> {
+        MrzFormat::FAMILIES.into_iter().find(|family| family.template_name() == name)
+    }
+
     /// Recognises the layout from already cleaned lines (same count and lengths).
     /// Returns `None` when the shape matches no layout.
     pub fn detect(lines: &[&str]) -> Option<MrzFormat> {
@@ -119,6 +149,18 @@ fn looks_like_french_id(lines: &[&str]) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn template_names_are_the_families_and_read_back() {
+        for format in super::MrzFormat::ALL {
+            let family = super::MrzFormat::from_template_name(format.template_name());
+            assert_eq!(family, Some(format.family()), "{format:?}");
+            assert_eq!(format.family().line_length(), format.line_length());
+        }
+        assert_eq!(super::MrzFormat::FrenchId.template_name(), "td2");
+        assert_eq!(super::MrzFormat::from_template_name("french_id"), None);
+        assert_eq!(super::MrzFormat::from_template_name("TD2"), None);
+    }
+
     use super::*;
 
     #[test]

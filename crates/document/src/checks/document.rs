@@ -14,7 +14,7 @@ use tdverify_mrz::{Mrz, MrzDate};
 
 use super::{LightPage, PageContext, coaxial, data, ir, layout, mrz_print, photo, portrait_integrity, uv, viz};
 use crate::identify::{
-    NO_TEMPLATE_MESSAGE, generic_side, icao_page_size, identify, library_format,
+    NO_TEMPLATE_MESSAGE, generic_side, icao_page_size, identify,
 };
 use crate::quality;
 use crate::reference::{MrzFormat, ReferenceLibrary, Side, Template, VizField, ZoneKind};
@@ -137,7 +137,7 @@ pub fn check_document_with(
     let (template, template_check) = identify(library, mrz);
     let format = template
         .map(|t| t.document.mrz_format)
-        .or(mrz.map(|m| library_format(m.format)));
+        .or(mrz.map(|m| m.format.family()));
     let mut report = DocumentReport {
         template: template.map(|t| t.key.clone()),
         issuer: template.map(|t| t.issuer.name.clone()),
@@ -217,7 +217,7 @@ pub fn check_document_with(
         options.side.as_deref(),
         width_mm,
         height_mm,
-        format.map(MrzFormat::lines).unwrap_or(2),
+        format.map(MrzFormat::line_count).unwrap_or(2),
     ) else {
         report.checks.push(Check::new(
             "document.registration",

@@ -302,7 +302,7 @@ pub fn print(ctx: &PageContext<'_>) -> (Check, Option<MrzPrintMeasure>) {
     };
     let lines = ctx
         .template
-        .map(|t| t.document.mrz_format.lines())
+        .map(|t| t.document.mrz_format.line_count())
         .or(ctx.mrz.map(|m| m.lines.len()))
         .unwrap_or(2);
     // White light shows the MRZ whatever its ink; IR is the fallback. Under

@@ -16,58 +16,28 @@ use super::error::ReferenceError;
 /// The template format version this loader understands.
 pub const TEMPLATE_FORMAT_VERSION: u32 = 1;
 
-/// The machine readable zone layouts of ICAO 9303.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MrzFormat {
-    /// ID-1 card: 3 lines of 30 characters.
-    Td1,
-    /// ID-2 card: 2 lines of 36 characters.
-    Td2,
-    /// Passport book data page: 2 lines of 44 characters.
-    Td3,
-    /// Full-size visa sticker: 2 lines of 44 characters.
-    MrvA,
-    /// Small visa sticker: 2 lines of 36 characters.
-    MrvB,
-}
+/// The MRZ layouts; a template declares a layout family (`td1`, `td2`, `td3`,
+/// `mrv_a`, `mrv_b`; the French card is `td2`).
+pub use tdverify_mrz::MrzFormat;
 
-impl MrzFormat {
-    /// Every format, for tables and tests.
-    pub const ALL: [MrzFormat; 5] = [
-        MrzFormat::Td1,
-        MrzFormat::Td2,
-        MrzFormat::Td3,
-        MrzFormat::MrvA,
-        MrzFormat::MrvB,
-    ];
+/// `mrz_format` as template files and JSON write it: the family's name.
+mod family_name {
+    use serde::de::Error;
+    use serde::{Deserialize, Deserializer, Serializer};
 
-    /// Number of MRZ lines.
-    pub fn lines(self) -> usize {
-        match self {
-            MrzFormat::Td1 => 3,
-            _ => 2,
-        }
+    use super::MrzFormat;
+
+    pub fn serialize<S: Serializer>(format: &MrzFormat, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(format.template_name())
     }
 
-    /// Characters per MRZ line.
-    pub fn line_length(self) -> usize {
-        match self {
-            MrzFormat::Td1 => 30,
-            MrzFormat::Td2 | MrzFormat::MrvB => 36,
-            MrzFormat::Td3 | MrzFormat::MrvA => 44,
-        }
-    }
-
-    /// Stable name as written in template files and JSON.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MrzFormat::Td1 => "td1",
-            MrzFormat::Td2 => "td2",
-            MrzFormat::Td3 => "td3",
-            MrzFormat::MrvA => "mrv_a",
-            MrzFormat::MrvB => "mrv_b",
-        }
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<MrzFormat, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        MrzFormat::from_template_name(&name).ok_or_else(|| {
+            D::Error::custom(format!(
+                "unknown MRZ format `{name}`, expected one of `td1`, `td2`, `td3`, `mrv_a`, `mrv_b` (the French card is `td2`)"
+            ))
+        })
     }
 }
 
@@ -618,6 +588,7 @@ pub struct DocumentInfo {
     /// ICAO document codes as written in the MRZ without fillers (`P`, `ID`, `V`…).
     pub doc_codes: Vec<String>,
     /// MRZ layout family.
+    #[serde(with = "family_name")]
     pub mrz_format: MrzFormat,
     /// Width in mm (ID-1: 85.6, ID-2: 105, ID-3: 125).
     pub width_mm: f32,
@@ -747,7 +718,7 @@ impl Template {
     pub fn matches(&self, issuing_state: &str, doc_code: &str, format: MrzFormat) -> bool {
         let state = issuing_state.trim_end_matches('<');
         let code = doc_code.trim_end_matches('<');
-        if !self.issuer.code.eq_ignore_ascii_case(state) || self.document.mrz_format != format {
+        if !self.issuer.code.eq_ignore_ascii_case(state) || self.document.mrz_format.family() != format.family() {
             return false;
         }
         self.document.doc_codes.iter().any(|known| {
@@ -900,7 +871,7 @@ impl Template {
             let format = self.document.mrz_format;
             let needed_width = layout.pitch_mm * format.line_length() as f32;
             let needed_height =
-                layout.line_spacing_mm * (format.lines() as f32 - 1.0) + layout.char_height_mm;
+                layout.line_spacing_mm * (format.line_count() as f32 - 1.0) + layout.char_height_mm;
             if zone.rect_mm.w + TOLERANCE_MM < needed_width
                 || zone.rect_mm.h + TOLERANCE_MM < needed_height
             {
@@ -911,7 +882,7 @@ impl Template {
                         zone.name,
                         zone.rect_mm.w,
                         zone.rect_mm.h,
-                        format.lines(),
+                        format.line_count(),
                         format.line_length()
                     ),
                     Some(quoted(&zone.name)),
