@@ -19,7 +19,8 @@ fn main() {
     if !args.is_empty() && !args.iter().any(|a| "trends/frame_1m".contains(a.as_str())) {
         return;
     }
-    let records: usize = std::env::var("TDVERIFY_TRENDS_FRAME_RECORDS").ok().and_then(|v| v.parse().ok()).unwrap_or(50_000);
+    let records: usize =
+        std::env::var("TDVERIFY_TRENDS_FRAME_RECORDS").ok().and_then(|v| v.parse().ok()).unwrap_or(50_000);
     let dir = tempfile::tempdir().expect("temp dir");
     let demo = demo_bundles(20, records, 42, &dir.path().join("bundles")).expect("demo bundles");
     let keys: Vec<TrustedKey> =
@@ -33,14 +34,7 @@ fn main() {
     drop(trends);
 
     let settings = Settings { data_dir: data.clone(), ..Settings::default() };
-    let start = StartOptions {
-        images: Vec::new(),
-        screen: Some(Screen::Trends),
-        settings_file: Settings::file_in(dir.path()),
-        startup_probe: None,
-        bearer: None,
-        inspect: false,
-    };
+    let start = StartOptions::on_screen(Screen::Trends, Settings::file_in(dir.path()));
     let app = TdverifyApp::new(settings, Resources::in_home(dir.path()), start);
     let mut harness =
         Harness::builder().with_size([1280.0, 800.0]).build_ui_state(|ui, app: &mut TdverifyApp| app.show(ui), app);
@@ -70,7 +64,9 @@ fn main() {
         eprintln!("trends/frame_1m {tab:?}: median {median:.2} ms, p95 {p95:.2} ms");
         rows.push(format!("\"{tab:?}\": {{\"median_ms\": {median:.3}, \"p95_ms\": {p95:.3}}}"));
     }
-    eprintln!("trends/frame_1m: {total} records; recompute of every view {recompute_ms:.1} ms; worst p95 {worst_p95:.2} ms");
+    eprintln!(
+        "trends/frame_1m: {total} records; recompute of every view {recompute_ms:.1} ms; worst p95 {worst_p95:.2} ms"
+    );
     let out = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("../criterion/trends_1m");
     let _ = std::fs::create_dir_all(&out);
     let json = format!(

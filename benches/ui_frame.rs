@@ -23,14 +23,7 @@ fn inspected_document(dir: &std::path::Path) -> Harness<'static, TdverifyApp> {
         "fixture documents (cargo xtask setup generates them into out/fixtures)"
     );
     let settings = Settings { data_dir: dir.join("data"), ..Settings::default() };
-    let start = StartOptions {
-        images: Vec::new(),
-        screen: Some(Screen::Home),
-        settings_file: Settings::file_in(dir),
-        startup_probe: None,
-        bearer: None,
-        inspect: false,
-    };
+    let start = StartOptions::on_screen(Screen::Home, Settings::file_in(dir));
     let app = TdverifyApp::new(settings, resources, start);
     let mut harness =
         Harness::builder().with_size([1280.0, 800.0]).build_ui_state(|ui, app: &mut TdverifyApp| app.show(ui), app);

@@ -17,14 +17,7 @@ const PASSWORD: &str = "TEST-ONLY password 1";
 
 fn harness(dir: &Path) -> Harness<'static, TdverifyApp> {
     let settings = Settings { data_dir: dir.join("data"), ..Settings::default() };
-    let start = StartOptions {
-        images: Vec::new(),
-        screen: Some(Screen::Admin),
-        settings_file: Settings::file_in(dir),
-        startup_probe: None,
-        bearer: None,
-        inspect: false,
-    };
+    let start = StartOptions::on_screen(Screen::Admin, Settings::file_in(dir));
     let app = TdverifyApp::new(settings, Resources::in_home(Path::new(env!("CARGO_MANIFEST_DIR"))), start);
     Harness::builder().with_size([1400.0, 1000.0]).build_ui_state(|ui, app: &mut TdverifyApp| app.show(ui), app)
 }

@@ -21,14 +21,7 @@ use support::step_until;
 
 fn harness(dir: &Path) -> Harness<'static, TdverifyApp> {
     let settings = Settings { data_dir: dir.join("data"), ..Settings::default() };
-    let start = StartOptions {
-        images: Vec::new(),
-        screen: Some(Screen::Document),
-        settings_file: Settings::file_in(dir),
-        startup_probe: None,
-        bearer: None,
-        inspect: false,
-    };
+    let start = StartOptions::on_screen(Screen::Document, Settings::file_in(dir));
     let app = TdverifyApp::new(settings, Resources::discover(), start).with_manual_stages();
     Harness::builder().with_size([1400.0, 1000.0]).build_ui_state(|ui, app: &mut TdverifyApp| app.show(ui), app)
 }

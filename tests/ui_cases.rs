@@ -18,14 +18,7 @@ const TEST_PASSWORD: &str = "TEST-ONLY user password";
 
 fn harness(dir: &Path) -> Harness<'static, TdverifyApp> {
     let settings = Settings { data_dir: dir.join("data"), ..Settings::default() };
-    let start = StartOptions {
-        images: Vec::new(),
-        screen: Some(Screen::Cases),
-        settings_file: Settings::file_in(dir),
-        startup_probe: None,
-        bearer: None,
-        inspect: false,
-    };
+    let start = StartOptions::on_screen(Screen::Cases, Settings::file_in(dir));
     let app = TdverifyApp::new(settings, Resources::in_home(dir), start).with_manual_stages();
     Harness::builder().with_size([1280.0, 900.0]).build_ui_state(|ui, app: &mut TdverifyApp| app.show(ui), app)
 }

@@ -28,14 +28,7 @@ fn harness(dir: &Path) -> Harness<'static, TdverifyApp> {
         ..StationDefaults::default()
     };
     let settings = Settings { data_dir: dir.join("data"), station, ..Settings::default() };
-    let start = StartOptions {
-        images: Vec::new(),
-        screen: Some(Screen::Cases),
-        settings_file: Settings::file_in(dir),
-        startup_probe: None,
-        bearer: None,
-        inspect: false,
-    };
+    let start = StartOptions::on_screen(Screen::Cases, Settings::file_in(dir));
     let app = TdverifyApp::new(settings, Resources::in_home(dir), start).with_manual_stages();
     Harness::builder().with_size([1280.0, 1000.0]).build_ui_state(|ui, app: &mut TdverifyApp| app.show(ui), app)
 }

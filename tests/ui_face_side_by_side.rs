@@ -5,7 +5,7 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -17,35 +17,14 @@ use tdverify::ui::{Screen, StartOptions, TdverifyApp};
 
 fn harness(dir: &Path, resources: Resources) -> Harness<'static, TdverifyApp> {
     let settings = Settings { data_dir: dir.join("data"), ..Settings::default() };
-    let start = StartOptions {
-        images: Vec::new(),
-        screen: Some(Screen::Document),
-        settings_file: Settings::file_in(dir),
-        startup_probe: None,
-        bearer: None,
-        inspect: false,
-    };
+    let start = StartOptions::on_screen(Screen::Document, Settings::file_in(dir));
     let app = TdverifyApp::new(settings, resources, start).with_manual_stages();
     Harness::builder().with_size([1600.0, 1100.0]).build_ui_state(|ui, app: &mut TdverifyApp| app.show(ui), app)
 }
 
-fn london() -> Option<PathBuf> {
-    let dir = std::env::var_os("TDVERIFY_FACES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/faces/london"));
-    if dir.join("002_neutral.jpg").is_file() {
-        return Some(dir);
-    }
-    tdverify::core::test_data::skip_or_fail(format!(
-        "face set not found at {} (../shared/faces/london beside the checkout, or set TDVERIFY_FACES)",
-        dir.display()
-    ));
-    None
-}
-
 #[test]
 fn the_portrait_its_copies_and_their_scores_are_shown_side_by_side() {
-    let Some(faces) = london() else { return };
+    let Some(faces) = tdverify::core::test_data::london_faces() else { return };
     use tdverify::fixtures::{CaptureMix, FixtureConfig};
     let resources = Resources::discover();
     let dir = tempfile::tempdir().expect("temp dir");

@@ -140,14 +140,7 @@ fn keyboard_only_case_from_new_case_to_saved_with_the_chip_read_by_itself() {
     }
 
     let settings = Settings { data_dir: data.clone(), ..Settings::default() };
-    let start = StartOptions {
-        images: Vec::new(),
-        screen: Some(Screen::Cases),
-        settings_file: Settings::file_in(dir.path()),
-        startup_probe: None,
-        bearer: None,
-        inspect: false,
-    };
+    let start = StartOptions::on_screen(Screen::Cases, Settings::file_in(dir.path()));
     let mut app = TdverifyApp::new(settings, resources.clone(), start);
     // The station's desk camera is this folder (a camera-like source).
     app.document.camera.source = tdverify::ui::screens::SourceChoice::Folder;

@@ -26,14 +26,7 @@ use tdverify::ui::{Screen, StartOptions, TdverifyApp};
 
 fn harness(dir: &Path, resources: Resources, screen: Screen) -> Harness<'static, TdverifyApp> {
     let settings = Settings { data_dir: dir.join("data"), ..Settings::default() };
-    let start = StartOptions {
-        images: Vec::new(),
-        screen: Some(screen),
-        settings_file: Settings::file_in(dir),
-        startup_probe: None,
-        bearer: None,
-        inspect: false,
-    };
+    let start = StartOptions::on_screen(screen, Settings::file_in(dir));
     let app = TdverifyApp::new(settings, resources, start).with_manual_stages();
     Harness::builder().with_size([1400.0, 1000.0]).build_ui_state(|ui, app: &mut TdverifyApp| app.show(ui), app)
 }
@@ -81,20 +74,6 @@ fn the_chip_read_in_the_chip_panel_and_the_bearer_photo_join_the_inspection() {
 
 /// The development face set beside the work tree (`TDVERIFY_FACES` overrides); outside the
 /// repository, so its absence skips the test (and fails it under `TDVERIFY_REQUIRE_DATA`).
-fn london() -> Option<PathBuf> {
-    let dir = std::env::var_os("TDVERIFY_FACES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/faces/london"));
-    if dir.join("002_neutral.jpg").is_file() {
-        return Some(dir);
-    }
-    tdverify::core::test_data::skip_or_fail(format!(
-        "face set not found at {} (../shared/faces/london beside the checkout, or set TDVERIFY_FACES)",
-        dir.display()
-    ));
-    None
-}
-
 /// Two UTO passports with real faces, scanned flat at 300 dpi into a temporary folder.
 fn two_passports(
     faces: PathBuf,
@@ -130,7 +109,7 @@ fn face_findings(result: &tdverify::inspect::Inspection) -> Vec<String> {
 
 #[test]
 fn the_printed_portrait_matches_its_holder_and_not_an_impostor() {
-    let Some(faces) = london() else { return };
+    let Some(faces) = tdverify::core::test_data::london_faces() else { return };
     let (dir, resources, documents) = two_passports(faces, [Scenario::Genuine, Scenario::Impostor]);
 
     let mut harness = harness(dir.path(), resources, Screen::Document);
@@ -166,7 +145,7 @@ fn the_printed_portrait_matches_its_holder_and_not_an_impostor() {
 
 #[test]
 fn a_clean_photo_substitution_is_found_by_the_ghost_image_without_chip_or_bearer() {
-    let Some(faces) = london() else { return };
+    let Some(faces) = tdverify::core::test_data::london_faces() else { return };
     let (dir, resources, documents) = two_passports(faces, [Scenario::Genuine, Scenario::PhotoSubstitutionClean]);
 
     let mut harness = harness(dir.path(), resources, Screen::Document);

@@ -16,14 +16,7 @@ use tdverify::ui::{Screen, StartOptions, TdverifyApp};
 
 fn harness(dir: &Path, screen: Screen) -> Harness<'static, TdverifyApp> {
     let settings = Settings { data_dir: dir.join("data"), ..Settings::default() };
-    let start = StartOptions {
-        images: Vec::new(),
-        screen: Some(screen),
-        settings_file: Settings::file_in(dir),
-        startup_probe: None,
-        bearer: None,
-        inspect: false,
-    };
+    let start = StartOptions::on_screen(screen, Settings::file_in(dir));
     let app = TdverifyApp::new(settings, Resources::in_home(dir), start).with_manual_stages();
     Harness::builder().with_size([1280.0, 900.0]).build_ui_state(|ui, app: &mut TdverifyApp| app.show(ui), app)
 }
@@ -155,14 +148,7 @@ fn the_window_picks_up_an_import_and_asks_the_online_service() {
     store.set_sltd_online(&admin, Some(&online)).expect("online service");
 
     let settings = Settings { data_dir: data.clone(), ..Settings::default() };
-    let start = StartOptions {
-        images: Vec::new(),
-        screen: Some(Screen::Document),
-        settings_file: Settings::file_in(dir.path()),
-        startup_probe: None,
-        bearer: None,
-        inspect: false,
-    };
+    let start = StartOptions::on_screen(Screen::Document, Settings::file_in(dir.path()));
     let app = TdverifyApp::new(settings, resources.clone(), start).with_manual_stages();
     let mut harness =
         Harness::builder().with_size([1400.0, 1000.0]).build_ui_state(|ui, app: &mut TdverifyApp| app.show(ui), app);

@@ -18,14 +18,7 @@ use tdverify::ui::{Screen, StartOptions, TdverifyApp};
 
 fn harness(data: &Path, settings_dir: &Path) -> Harness<'static, TdverifyApp> {
     let settings = Settings { data_dir: data.to_path_buf(), ..Settings::default() };
-    let start = StartOptions {
-        images: Vec::new(),
-        screen: Some(Screen::Trends),
-        settings_file: Settings::file_in(settings_dir),
-        startup_probe: None,
-        bearer: None,
-        inspect: false,
-    };
+    let start = StartOptions::on_screen(Screen::Trends, Settings::file_in(settings_dir));
     let app = TdverifyApp::new(settings, Resources::in_home(settings_dir), start);
     Harness::builder().with_size([1400.0, 1000.0]).build_ui_state(|ui, app: &mut TdverifyApp| app.show(ui), app)
 }

@@ -30,6 +30,21 @@ pub struct StartOptions {
     pub inspect: bool,
 }
 
+impl StartOptions {
+    /// Starts on `screen` with nothing open and nothing to inspect: the GUI tests,
+    /// the frame benchmarks, a station that opens on one screen.
+    pub fn on_screen(screen: Screen, settings_file: PathBuf) -> Self {
+        Self {
+            images: Vec::new(),
+            screen: Some(screen),
+            settings_file,
+            startup_probe: None,
+            bearer: None,
+            inspect: false,
+        }
+    }
+}
+
 /// Opens the main window and runs until it is closed.
 pub fn run(settings: Settings, resources: Resources, start: StartOptions) -> Result<(), eframe::Error> {
     let options = eframe::NativeOptions {

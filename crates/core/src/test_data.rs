@@ -15,6 +15,7 @@
 use std::fmt::Display;
 use std::io::Write;
 use std::panic::Location;
+use std::path::{Path, PathBuf};
 
 /// The environment variable that turns every skip into a failure.
 pub const REQUIRE_DATA_VARIABLE: &str = "TDVERIFY_REQUIRE_DATA";
@@ -22,7 +23,9 @@ pub const REQUIRE_DATA_VARIABLE: &str = "TDVERIFY_REQUIRE_DATA";
 /// Whether missing data must fail the test: `TDVERIFY_REQUIRE_DATA` is set to
 /// anything but empty, `0` or `false`.
 pub fn data_required() -> bool {
-    std::env::var(REQUIRE_DATA_VARIABLE).map(|value| required_by(&value)).unwrap_or(false)
+    std::env::var(REQUIRE_DATA_VARIABLE)
+        .map(|value| required_by(&value))
+        .unwrap_or(false)
 }
 
 /// Whether a value of `TDVERIFY_REQUIRE_DATA` asks for the data.
@@ -54,6 +57,46 @@ pub fn missing_project_piece(what: impl Display, how: impl Display) -> ! {
     panic!("{test}: {what} is missing; {how}")
 }
 
+/// A development set outside the repository: the folder `variable` names when
+/// it is set, otherwise `../shared/<relative>` beside the work tree. `None`,
+/// after [`skip_or_fail`], when `probe` (a file the set must hold) is not in it.
+#[track_caller]
+pub fn shared_set(relative: &str, probe: &str, variable: Option<&str>) -> Option<PathBuf> {
+    let dir = variable
+        .and_then(std::env::var_os)
+        .filter(|value| !value.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| work_tree().join("..").join("shared").join(relative));
+    if dir.join(probe).exists() {
+        return Some(dir);
+    }
+    let how = variable
+        .map(|v| format!(", or set {v}"))
+        .unwrap_or_default();
+    skip_or_fail(format!(
+        "{} not found (../shared/{relative} beside the checkout{how})",
+        dir.display()
+    ));
+    None
+}
+
+/// The development face set, `../shared/faces/london` (or `TDVERIFY_FACES`).
+#[track_caller]
+pub fn london_faces() -> Option<PathBuf> {
+    shared_set("faces/london", "002_neutral.jpg", Some("TDVERIFY_FACES"))
+}
+
+/// The development MRZ photographs, `../shared/mrz`.
+#[track_caller]
+pub fn shared_mrz() -> Option<PathBuf> {
+    shared_set("mrz", "ground_truth.json", None)
+}
+
+/// The work tree this crate was built in (tests run in the tree they were built from).
+fn work_tree() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
 /// The running test's name (the harness names each test's thread after it),
 /// or the caller's place in the source when the test runs on the main thread.
 fn current_test(caller: &Location<'_>) -> String {
@@ -80,17 +123,46 @@ mod tests {
     #[test]
     fn the_test_is_named_after_its_thread() {
         let name = current_test(Location::caller());
-        assert!(name.ends_with("the_test_is_named_after_its_thread") || name.contains("test_data.rs:"), "{name}");
+        assert!(
+            name.ends_with("the_test_is_named_after_its_thread") || name.contains("test_data.rs:"),
+            "{name}"
+        );
     }
 
     #[test]
     fn a_missing_project_piece_fails_with_what_and_how() {
-        let outcome = std::panic::catch_unwind(|| missing_project_piece("the OCR-B font", "run cargo xtask setup"));
+        let outcome = std::panic::catch_unwind(|| {
+            missing_project_piece("the OCR-B font", "run cargo xtask setup")
+        });
         let message = outcome
             .err()
             .and_then(|payload| payload.downcast_ref::<String>().cloned())
             .expect("a panic with a message");
-        assert!(message.contains("the OCR-B font is missing; run cargo xtask setup"), "{message}");
+        assert!(
+            message.contains("the OCR-B font is missing; run cargo xtask setup"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn a_missing_shared_set_is_a_skip_naming_the_folder() {
+        let outcome = std::panic::catch_unwind(|| shared_set("no-such-set", "probe.json", None));
+        match outcome {
+            Ok(found) => {
+                assert!(!data_required());
+                assert_eq!(found, None);
+            }
+            Err(payload) => {
+                let message = payload
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .unwrap_or_default();
+                assert!(
+                    data_required() && message.contains("shared/no-such-set"),
+                    "{message}"
+                );
+            }
+        }
     }
 
     #[test]
@@ -104,7 +176,10 @@ mod tests {
             assert!(message.contains("../shared/example not found"), "{message}");
             assert!(message.contains(REQUIRE_DATA_VARIABLE), "{message}");
         } else {
-            assert!(outcome.is_ok(), "without {REQUIRE_DATA_VARIABLE} a skip returns");
+            assert!(
+                outcome.is_ok(),
+                "without {REQUIRE_DATA_VARIABLE} a skip returns"
+            );
         }
     }
 }

@@ -221,22 +221,30 @@ fn truth_error(path: &Path, message: impl Into<String>) -> EvalError {
     }
 }
 
+/// The document folders of a fixture set: those directly under `dir` that hold
+/// a `truth.json`, in name order (so every evaluation sees the same order).
+pub fn document_folders(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut folders = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.join("truth.json").is_file() {
+            folders.push(path);
+        }
+    }
+    folders.sort();
+    Ok(folders)
+}
+
 /// Evaluates every document folder (holding `truth.json`) directly under `dir`.
 pub fn evaluate_folder(
     dir: &Path,
     library: &ReferenceLibrary,
     limit: Option<usize>,
 ) -> Result<EvalReport, EvalError> {
-    let entries = std::fs::read_dir(dir).map_err(|source| EvalError::Read {
+    let mut folders = document_folders(dir).map_err(|source| EvalError::Read {
         path: dir.to_path_buf(),
         source,
     })?;
-    let mut folders: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok())
-        .map(|e| e.path())
-        .filter(|p| p.join("truth.json").is_file())
-        .collect();
-    folders.sort();
     if let Some(limit) = limit {
         folders.truncate(limit);
     }
@@ -253,14 +261,6 @@ pub fn evaluate_folder(
     report.mean_ms = total / report.documents.max(1) as f64;
     report.max_ms = report.results.iter().map(|r| r.ms).fold(0.0, f64::max);
     Ok(report)
-}
-
-fn parse_date(text: &str) -> Option<MrzDate> {
-    let mut parts = text.split('-');
-    let year = parts.next()?.parse().ok()?;
-    let month = parts.next()?.parse().ok()?;
-    let day = parts.next()?.parse().ok()?;
-    Some(MrzDate::new(year, month, day))
 }
 
 fn load(path: &Path, light: Light) -> Result<Capture, EvalError> {
@@ -298,7 +298,7 @@ fn evaluate_document(
         .to_string();
     let today = truth["reference_date"]
         .as_str()
-        .and_then(parse_date)
+        .and_then(MrzDate::from_iso)
         .ok_or_else(|| truth_error(&truth_path, "no reference_date"))?;
     let lines: Vec<String> = truth["mrz"]["lines"]
         .as_array()
@@ -434,7 +434,7 @@ mod tests {
 
     #[test]
     fn dates_parse() {
-        assert_eq!(parse_date("2026-01-01"), Some(MrzDate::new(2026, 1, 1)));
-        assert_eq!(parse_date("x"), None);
+        assert_eq!(MrzDate::from_iso("2026-01-01"), Some(MrzDate::new(2026, 1, 1)));
+        assert_eq!(MrzDate::from_iso("x"), None);
     }
 }

@@ -158,7 +158,7 @@ mod tests {
 
     #[test]
     fn compare_json_has_the_contract_fields() {
-        let Some(dir) = crate::test_support::london_dir() else {
+        let Some(dir) = tdverify_core::test_data::london_faces() else {
             return;
         };
         let engine = crate::test_support::engine();
@@ -176,7 +176,7 @@ mod tests {
 
     #[test]
     fn pairs_mode_goes_on_past_missing_faces_and_bad_lines() {
-        let Some(dir) = crate::test_support::london_dir() else {
+        let Some(dir) = tdverify_core::test_data::london_faces() else {
             return;
         };
         let engine = crate::test_support::engine();

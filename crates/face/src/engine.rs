@@ -285,13 +285,14 @@ pub fn load_image(path: &Path) -> Result<DynamicImage, FaceError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::{engine, london_dir};
+    use crate::test_support::engine;
+    use tdverify_core::test_data::london_faces;
     use image::{Rgb, RgbImage};
     use proptest::prelude::*;
 
     #[test]
     fn finds_one_face_with_sensible_landmarks() {
-        let Some(dir) = london_dir() else {
+        let Some(dir) = london_faces() else {
             return;
         };
         let engine = engine();
@@ -315,7 +316,7 @@ mod tests {
 
     #[test]
     fn genuine_pair_scores_above_impostor_pair() {
-        let Some(dir) = london_dir() else {
+        let Some(dir) = london_faces() else {
             return;
         };
         let engine = engine();

@@ -91,15 +91,15 @@ pub enum Identities {
 }
 
 impl Identities {
-    /// Keeps the images of the selected identities.
-    fn select(self, images: &mut Vec<EvalImage>) {
-        let ids: Vec<String> = images
+    /// Whether each of `images` (sorted by path) belongs to a selected identity.
+    fn keeps(self, images: &[EvalImage]) -> Vec<bool> {
+        let ids: Vec<&str> = images
             .iter()
-            .map(|i| i.id.clone())
+            .map(|i| i.id.as_str())
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
-        let keep: BTreeSet<&String> = ids
+        let selected: BTreeSet<&str> = ids
             .iter()
             .enumerate()
             .filter(|(position, _)| match self {
@@ -108,9 +108,12 @@ impl Identities {
                 Identities::EvenHalf => position % 2 == 0,
                 Identities::OddHalf => position % 2 == 1,
             })
-            .map(|(_, id)| id)
+            .map(|(_, id)| *id)
             .collect();
-        images.retain(|i| keep.contains(&i.id));
+        images
+            .iter()
+            .map(|i| selected.contains(i.id.as_str()))
+            .collect()
     }
 }
 
@@ -337,6 +340,98 @@ fn groups_of(id: &str, info: &BTreeMap<String, BTreeMap<String, String>>) -> Vec
 /// Per image of one variant: colour embedding, grey embedding (when computed), face is grey.
 type ImageEmbeddings = (Option<Embedding>, Option<Embedding>, bool);
 
+/// One image analysed in one preparation.
+struct AnalysedImage {
+    embeddings: ImageEmbeddings,
+    ms: f64,
+    face_found: bool,
+    inter_eye_px: Option<f32>,
+    sharpness: Option<f32>,
+    warnings: Vec<String>,
+    /// JPEG 2000 size (chip-like only).
+    bytes: usize,
+}
+
+/// Every image of a folder analysed once per preparation; reports on any
+/// part of its identities are drawn from it without analysing again.
+struct AnalysedSet {
+    dir: PathBuf,
+    images: Vec<EvalImage>,
+    /// Which images were analysed (the selected identities); others are `None`.
+    analysed: BTreeMap<Variant, Vec<Option<AnalysedImage>>>,
+    info: BTreeMap<String, BTreeMap<String, String>>,
+    compare_grey_in_grey: bool,
+}
+
+/// Analyses the images of the selected `identities` of `dir` in every preparation.
+/// Each image's printed-like degradation is seeded by its place in the whole
+/// folder, so an image is prepared the same way whichever part is selected.
+fn analyse_set(
+    engine: &FaceEngine,
+    dir: &Path,
+    identities: Identities,
+    codec: Option<&dyn Jpeg2000Codec>,
+) -> Result<AnalysedSet, FaceError> {
+    let images = list_images(dir)?;
+    let info = read_info(dir)?;
+    let keep = identities.keeps(&images);
+    let variants = [Variant::Clean, Variant::ChipLike, Variant::PrintedLike]
+        .into_iter()
+        .filter(|variant| *variant != Variant::ChipLike || codec.is_some());
+    let mut analysed = BTreeMap::new();
+    for variant in variants {
+        let mut list = Vec::with_capacity(images.len());
+        for (index, item) in images.iter().enumerate() {
+            if !keep[index] {
+                list.push(None);
+                continue;
+            }
+            let original = load_image(&item.path)?;
+            let mut bytes = 0;
+            let prepared = match variant {
+                Variant::Clean => original,
+                Variant::ChipLike => {
+                    let Some(codec) = codec else { continue };
+                    let (chip, size) = chip_like(&original, codec)?;
+                    bytes = size;
+                    chip
+                }
+                Variant::PrintedLike => printed_like(&original, index as u64 + 1)?,
+            };
+            let started = Instant::now();
+            let analysis = engine.analyse(&prepared)?;
+            let ms = started.elapsed().as_secs_f64() * 1000.0;
+            let grey_embedding = if engine.config().compare_grey_in_grey {
+                engine.grey_embedding(&analysis)?
+            } else {
+                None
+            };
+            list.push(Some(AnalysedImage {
+                face_found: analysis.embedding.is_some(),
+                inter_eye_px: analysis.quality.inter_eye_px,
+                sharpness: analysis.quality.sharpness,
+                warnings: analysis
+                    .quality
+                    .warnings
+                    .iter()
+                    .map(|w| w.which.to_string())
+                    .collect(),
+                embeddings: (analysis.embedding, grey_embedding, analysis.grey),
+                ms,
+                bytes,
+            }));
+        }
+        analysed.insert(variant, list);
+    }
+    Ok(AnalysedSet {
+        dir: dir.to_path_buf(),
+        images,
+        analysed,
+        info,
+        compare_grey_in_grey: engine.config().compare_grey_in_grey,
+    })
+}
+
 /// Runs the evaluation over the selected `identities` of `dir`.
 /// The chip-like side needs a JPEG 2000 `codec` (`tdverify_imaging::OpenCvJpeg2000`);
 /// without one, the conditions with a chip-like side are left out of the report.
@@ -346,72 +441,51 @@ pub fn evaluate(
     identities: Identities,
     codec: Option<&dyn Jpeg2000Codec>,
 ) -> Result<EvalReport, FaceError> {
-    let mut images = list_images(dir)?;
-    let info = read_info(dir)?;
-    identities.select(&mut images);
-    let identities: BTreeSet<&str> = images.iter().map(|i| i.id.as_str()).collect();
+    let set = analyse_set(engine, dir, identities, codec)?;
+    report_on(&set, identities)
+}
+
+/// The report on the selected `identities` of an analysed set (which must
+/// have analysed them).
+fn report_on(set: &AnalysedSet, identities: Identities) -> Result<EvalReport, FaceError> {
+    let keep = identities.keeps(&set.images);
+    let chosen: Vec<usize> = (0..set.images.len())
+        .filter(|&i| keep[i] && set.analysed.values().all(|list| list.get(i).is_some_and(Option::is_some)))
+        .collect();
+    let images: Vec<&EvalImage> = chosen.iter().map(|&i| &set.images[i]).collect();
+    let identity_count = images.iter().map(|i| i.id.as_str()).collect::<BTreeSet<_>>().len();
     let genuine_possible = images
         .iter()
         .enumerate()
         .any(|(n, a)| images.iter().skip(n + 1).any(|b| b.id == a.id));
     if !genuine_possible {
         return Err(FaceError::EvalSet {
-            path: dir.to_path_buf(),
+            path: set.dir.clone(),
             detail: "no identity has two images (ID_anything.jpg)".into(),
         });
     }
-    let variants = [Variant::Clean, Variant::ChipLike, Variant::PrintedLike]
-        .into_iter()
-        .filter(|variant| *variant != Variant::ChipLike || codec.is_some());
-    let mut embeddings: BTreeMap<Variant, Vec<ImageEmbeddings>> = BTreeMap::new();
+    // The selected images' analyses, per preparation, in the order of `images`.
+    let mut embeddings: BTreeMap<Variant, Vec<&ImageEmbeddings>> = BTreeMap::new();
     let mut stats = Vec::new();
-    for variant in variants {
-        let (mut total_ms, mut no_face, mut bytes) = (0.0, 0, 0usize);
-        let (mut eye_distances, mut sharpness, mut warnings) =
-            (Vec::new(), Vec::new(), BTreeMap::<String, usize>::new());
-        let mut list = Vec::with_capacity(images.len());
-        for (index, item) in images.iter().enumerate() {
-            let original = load_image(&item.path)?;
-            let prepared = match variant {
-                Variant::Clean => original,
-                Variant::ChipLike => {
-                    let Some(codec) = codec else { continue };
-                    let (chip, size) = chip_like(&original, codec)?;
-                    bytes += size;
-                    chip
-                }
-                Variant::PrintedLike => printed_like(&original, index as u64 + 1)?,
-            };
-            let started = Instant::now();
-            let analysis = engine.analyse(&prepared)?;
-            total_ms += started.elapsed().as_secs_f64() * 1000.0;
-            if analysis.embedding.is_none() {
-                no_face += 1;
-            }
-            eye_distances.extend(analysis.quality.inter_eye_px);
-            sharpness.extend(analysis.quality.sharpness);
-            for warning in &analysis.quality.warnings {
-                *warnings.entry(warning.which.to_string()).or_default() += 1;
-            }
-            let grey_embedding = if engine.config().compare_grey_in_grey {
-                engine.grey_embedding(&analysis)?
-            } else {
-                None
-            };
-            list.push((analysis.embedding, grey_embedding, analysis.grey));
+    for (variant, list) in &set.analysed {
+        let analysed: Vec<&AnalysedImage> = chosen.iter().filter_map(|&i| list[i].as_ref()).collect();
+        let count = analysed.len().max(1) as f64;
+        let mut warnings = BTreeMap::<String, usize>::new();
+        for warning in analysed.iter().flat_map(|a| &a.warnings) {
+            *warnings.entry(warning.clone()).or_default() += 1;
         }
-        let count = images.len().max(1) as f64;
         stats.push(VariantStats {
-            variant,
-            images: images.len(),
-            no_face,
-            ms_per_image: total_ms / count,
-            mean_bytes: (variant == Variant::ChipLike).then(|| bytes as f64 / count),
-            median_inter_eye_px: median(eye_distances),
-            median_sharpness: median(sharpness),
+            variant: *variant,
+            images: analysed.len(),
+            no_face: analysed.iter().filter(|a| !a.face_found).count(),
+            ms_per_image: analysed.iter().map(|a| a.ms).sum::<f64>() / count,
+            mean_bytes: (*variant == Variant::ChipLike)
+                .then(|| analysed.iter().map(|a| a.bytes as f64).sum::<f64>() / count),
+            median_inter_eye_px: median(analysed.iter().filter_map(|a| a.inter_eye_px).collect()),
+            median_sharpness: median(analysed.iter().filter_map(|a| a.sharpness).collect()),
             warnings,
         });
-        embeddings.insert(variant, list);
+        embeddings.insert(*variant, analysed.iter().map(|a| &a.embeddings).collect());
     }
     let clean_ms = stats.first().map_or(0.0, |s| s.ms_per_image);
     let mut conditions = Vec::new();
@@ -429,7 +503,7 @@ pub fn evaluate(
                     continue;
                 }
                 // The same rule as `FaceEngine::score`: grey against colour is compared in grey.
-                let pick = |entry: Option<&ImageEmbeddings>, in_grey: bool| {
+                let pick = |entry: Option<&&ImageEmbeddings>, in_grey: bool| {
                     entry.and_then(|(colour, grey, _)| {
                         if in_grey {
                             grey.clone()
@@ -439,8 +513,8 @@ pub fn evaluate(
                     })
                 };
                 let (entry_a, entry_b) = (list_a.get(i), list_b.get(j));
-                let in_grey = engine.config().compare_grey_in_grey
-                    && entry_a.map(|e| e.2) != entry_b.map(|e| e.2);
+                let in_grey =
+                    set.compare_grey_in_grey && entry_a.map(|e| e.2) != entry_b.map(|e| e.2);
                 let score = match (pick(entry_a, in_grey), pick(entry_b, in_grey)) {
                     (Some(x), Some(y)) => x.cosine(&y),
                     _ => -1.0,
@@ -448,8 +522,8 @@ pub fn evaluate(
                 let same = first.id == second.id;
                 let target = if same { &mut all.0 } else { &mut all.1 };
                 target.push(score);
-                let groups_a = groups_of(&first.id, &info);
-                let groups_b = groups_of(&second.id, &info);
+                let groups_a = groups_of(&first.id, &set.info);
+                let groups_b = groups_of(&second.id, &set.info);
                 for group in groups_a.iter().filter(|g| groups_b.contains(g)) {
                     let entry = per_group.entry(group.clone()).or_default();
                     if same {
@@ -481,8 +555,8 @@ pub fn evaluate(
         });
     }
     Ok(EvalReport {
-        dir: dir.to_path_buf(),
-        identities: identities.len(),
+        dir: set.dir.clone(),
+        identities: identity_count,
         images: images.len(),
         variants: stats,
         ms_per_comparison: 2.0 * clean_ms,
@@ -707,9 +781,11 @@ pub fn evaluate_split(
     dir: &Path,
     codec: Option<&dyn Jpeg2000Codec>,
 ) -> Result<SplitReport, FaceError> {
-    let even = evaluate(engine, dir, Identities::EvenHalf, codec)?;
-    let odd = evaluate(engine, dir, Identities::OddHalf, codec)?;
-    let all = evaluate(engine, dir, Identities::All, codec)?;
+    // Every image is analysed once; the halves and the whole are drawn from it.
+    let set = analyse_set(engine, dir, Identities::All, codec)?;
+    let even = report_on(&set, Identities::EvenHalf)?;
+    let odd = report_on(&set, Identities::OddHalf)?;
+    let all = report_on(&set, Identities::All)?;
     let on_all = calibrate(&all).ok_or_else(|| FaceError::EvalSet {
         path: dir.to_path_buf(),
         detail: "the whole set meets neither ceiling at any threshold of the grid".into(),
@@ -810,9 +886,11 @@ mod tests {
             .map(|id| image(id))
             .collect();
         let ids = |selection: Identities| {
-            let mut images = all.clone();
-            selection.select(&mut images);
-            images.into_iter().map(|i| i.id).collect::<Vec<_>>()
+            all.iter()
+                .zip(selection.keeps(&all))
+                .filter(|(_, kept)| *kept)
+                .map(|(i, _)| i.id.clone())
+                .collect::<Vec<_>>()
         };
         assert_eq!(ids(Identities::EvenHalf), ["001", "001", "003", "003"]);
         assert_eq!(ids(Identities::OddHalf), ["002", "002", "004"]);
@@ -873,7 +951,7 @@ mod tests {
 
     #[test]
     fn small_evaluation_on_the_development_set() {
-        let Some(dir) = crate::test_support::london_dir() else {
+        let Some(dir) = tdverify_core::test_data::london_faces() else {
             return;
         };
         let engine = crate::test_support::engine();

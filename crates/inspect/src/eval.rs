@@ -693,9 +693,8 @@ pub fn evaluate_folder(
     if engines.face.is_none() {
         return Err(OfficerEvalError::MissingEngine("face comparison"));
     }
-    let entries = std::fs::read_dir(dir).map_err(|source| OfficerEvalError::Read { path: dir.to_path_buf(), source })?;
-    let mut folders: Vec<PathBuf> = entries.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.join("truth.json").is_file()).collect();
-    folders.sort();
+    let mut folders = tdverify_document::eval::document_folders(dir)
+        .map_err(|source| OfficerEvalError::Read { path: dir.to_path_buf(), source })?;
     if let Some(limit) = options.limit {
         folders.truncate(limit);
     }
@@ -726,7 +725,7 @@ pub fn evaluate_document(folder: &Path, engines: &Engines<'_>) -> Result<Documen
 pub fn evaluate_document_with(folder: &Path, engines: &Engines<'_>, options: &OfficerEvalOptions) -> Result<DocumentOutcome, OfficerEvalError> {
     let truth = load_truth_summary(folder)?;
     let truth_path = folder.join("truth.json");
-    let inspection_date = parse_date(&truth.reference_date)
+    let inspection_date = MrzDate::from_iso(&truth.reference_date)
         .ok_or_else(|| OfficerEvalError::Truth { path: truth_path.clone(), message: format!("reference_date {:?} is not YYYY-MM-DD", truth.reference_date) })?;
     let mrz_side = truth
         .sides
@@ -775,14 +774,6 @@ pub(crate) fn load_side(folder: &Path, side: &SideTruth) -> Result<Vec<Capture>,
 
 fn open_image(path: &Path) -> Result<image::DynamicImage, OfficerEvalError> {
     image::open(path).map_err(|e| OfficerEvalError::Image { path: path.to_path_buf(), message: e.to_string() })
-}
-
-pub(crate) fn parse_date(text: &str) -> Option<MrzDate> {
-    let mut parts = text.split('-');
-    let year = parts.next()?.parse().ok()?;
-    let month = parts.next()?.parse().ok()?;
-    let day = parts.next()?.parse().ok()?;
-    parts.next().is_none().then(|| MrzDate::new(year, month, day))
 }
 
 #[cfg(test)]
@@ -946,9 +937,10 @@ mod tests {
         let camera: TruthSummary =
             serde_json::from_str(r#"{"scenario": "x", "fraud_type": "forged", "reference_date": "2026-01-01", "capture": {"kind": "camera"}}"#).unwrap();
         assert_eq!(camera.capture_label(), "camera");
-        assert_eq!(parse_date("2026-01-31"), Some(MrzDate::new(2026, 1, 31)));
-        assert_eq!(parse_date("2026-01"), None);
-        assert_eq!(parse_date("2026-01-01-x"), None);
+        assert_eq!(MrzDate::from_iso("2026-01-31"), Some(MrzDate::new(2026, 1, 31)));
+        assert_eq!(MrzDate::from_iso("2026-01"), None);
+        assert_eq!(MrzDate::from_iso("2026-01-01-x"), None);
+        assert_eq!(MrzDate::from_iso("2026-02-30"), None);
     }
 
     #[test]

@@ -14,7 +14,7 @@
 //!   image of another identity (impostor pairs only), for a finer FMR.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Serialize;
 use tdverify_document::reference::{ReferenceLibrary, ZoneKind};
@@ -24,7 +24,7 @@ use tdverify_face::embed::Embedding;
 use tdverify_face::eval::{Rates, error_rates_at, rates};
 use tdverify_face::ghost::{CopyInk, GHOST_THRESHOLDS, enhance_copy_at};
 
-use crate::eval::{OfficerEvalError, TruthSummary, load_side, load_truth_summary, parse_date};
+use crate::eval::{OfficerEvalError, TruthSummary, load_side, load_truth_summary};
 
 /// One document's portrait and one of its copies (ghost image, UV or IR copy), compared.
 #[derive(Debug, Clone, Serialize)]
@@ -170,16 +170,12 @@ pub fn evaluate_folder_with(
             source,
         })?;
     }
-    let entries = std::fs::read_dir(dir).map_err(|source| OfficerEvalError::Read {
-        path: dir.to_path_buf(),
-        source,
+    let folders = tdverify_document::eval::document_folders(dir).map_err(|source| {
+        OfficerEvalError::Read {
+            path: dir.to_path_buf(),
+            source,
+        }
     })?;
-    let mut folders: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok())
-        .map(|e| e.path())
-        .filter(|p| p.join("truth.json").is_file())
-        .collect();
-    folders.sort();
     if folders.is_empty() {
         return Err(OfficerEvalError::Empty(dir.to_path_buf()));
     }
@@ -208,7 +204,7 @@ fn evaluate_document(
         path: folder.join("truth.json"),
         message: message.to_owned(),
     };
-    let today = parse_date(&truth.reference_date)
+    let today = tdverify_mrz::MrzDate::from_iso(&truth.reference_date)
         .ok_or_else(|| malformed("reference_date is not YYYY-MM-DD"))?;
     let lines = &truth
         .mrz

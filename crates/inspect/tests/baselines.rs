@@ -116,16 +116,6 @@ fn generate_guard_set(out: &Path) {
     tdverify_fixtures::generate(&config, out, |_, _| {}).expect("the guard fixture set generates");
 }
 
-fn shared(name: &str, probe: &str) -> Option<PathBuf> {
-    let dir = workspace().join("..").join("shared").join(name);
-    if dir.join(probe).exists() {
-        Some(dir)
-    } else {
-        test_data::skip_or_fail(format!("{} is missing (the development set beside the repository)", dir.display()));
-        None
-    }
-}
-
 fn ocr() -> tdverify_ocr::OcrEngine {
     tdverify_ocr::OcrEngine::load_default()
         .expect("the MRZ reader loads (TDVERIFY_ORT_LIB, models/; cargo xtask setup)")
@@ -157,7 +147,7 @@ fn mrz_figures(dir: &Path, engine: &tdverify_ocr::OcrEngine) -> BTreeMap<String,
 
 #[test]
 fn mrz_reading_on_the_development_photographs() {
-    let Some(dir) = shared("mrz", "ground_truth.json") else { return };
+    let Some(dir) = test_data::shared_mrz() else { return };
     let figures = mrz_figures(&dir, &ocr());
     hold_against_baseline(
         "mrz_shared_photographs",
@@ -215,7 +205,7 @@ fn mrz_reading_and_officer_view_on_the_guard_set() {
 
 #[test]
 fn face_thresholds_fitted_on_one_half_hold_on_the_other() {
-    let Some(dir) = shared("faces/london", "002_neutral.jpg") else { return };
+    let Some(dir) = test_data::london_faces() else { return };
     let engine =
         tdverify_face::FaceEngine::load_default(None).expect("the face models load (TDVERIFY_ORT_LIB, models/)");
     let codec: &dyn tdverify_face::degrade::Jpeg2000Codec = &tdverify_imaging::OpenCvJpeg2000;

@@ -50,11 +50,7 @@ fn genuine_documents_pass_and_forgeries_are_flagged() {
     let mut rows = Vec::new();
     for folder in &folders {
         let truth = tdverify_fixtures::load_truth(folder).unwrap();
-        let date = MrzDate::new(
-            truth.reference_date[0..4].parse().unwrap(),
-            truth.reference_date[5..7].parse().unwrap(),
-            truth.reference_date[8..10].parse().unwrap(),
-        );
+        let date = MrzDate::from_iso(&truth.reference_date).expect("the truth's reference date");
         // Fixture portraits are synthetic: a bearer comparison would say nothing here
         // (face comparison is measured on real faces by `cargo xtask eval-face`).
         let input = InspectInput {
@@ -111,11 +107,7 @@ fn two_sided_card_is_inspected_on_both_sides() {
     let face = tdverify_face::FaceEngine::load_default(None).expect("the face models load (TDVERIFY_ORT_LIB, models/; cargo xtask setup)");
     let engines = Engines { library: &library, ocr: Some(&ocr), face: Some(&face), hotlist: None };
     let truth = tdverify_fixtures::load_truth(&folder).unwrap();
-    let date = MrzDate::new(
-        truth.reference_date[0..4].parse().unwrap(),
-        truth.reference_date[5..7].parse().unwrap(),
-        truth.reference_date[8..10].parse().unwrap(),
-    );
+    let date = MrzDate::from_iso(&truth.reference_date).expect("the truth's reference date");
     let back = captures_in(&folder, "");
     let front = captures_in(&folder, "front.");
     assert_eq!(front.len(), 3, "the generated card has a front under every light");

@@ -22,7 +22,7 @@ fn captures(folder: &Path) -> Vec<Capture> {
 
 fn reference_date(folder: &Path) -> MrzDate {
     let date = tdverify_fixtures::load_truth(folder).unwrap().reference_date;
-    MrzDate::new(date[0..4].parse().unwrap(), date[5..7].parse().unwrap(), date[8..10].parse().unwrap())
+    MrzDate::from_iso(&date).expect("the truth's reference date")
 }
 
 #[test]

@@ -17,40 +17,20 @@ fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-fn london() -> Option<PathBuf> {
-    let dir = std::env::var_os("TDVERIFY_FACES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace().join("../shared/faces/london"));
-    if dir.join("002_neutral.jpg").is_file() {
-        Some(dir)
-    } else {
-        tdverify_core::test_data::skip_or_fail(format!(
-            "face set not found at {} (../shared/faces/london, or set TDVERIFY_FACES)",
-            dir.display()
-        ));
-        None
-    }
-}
-
 fn captures_in(folder: &Path) -> Vec<Capture> {
     [Light::White, Light::Uv, Light::Ir]
         .into_iter()
         .filter_map(|light| {
             let path = folder.join(format!("{}.png", light.as_str()));
             let image = image::open(&path).ok()?;
-            Some(Capture {
-                light,
-                image,
-                dpi: None,
-                source: CaptureSource::Fixture(path.display().to_string()),
-            })
+            Some(Capture { light, image, dpi: None, source: CaptureSource::Fixture(path.display().to_string()) })
         })
         .collect()
 }
 
 #[test]
 fn uv_and_ir_copies_agree_with_a_genuine_portrait_and_betray_a_clean_substitution() {
-    let Some(faces) = london() else { return };
+    let Some(faces) = tdverify_core::test_data::london_faces() else { return };
     let library_path = workspace().join("reference-library");
     let out = tempfile::tempdir().unwrap();
     let mut config = FixtureConfig::new(library_path.clone());
@@ -64,12 +44,7 @@ fn uv_and_ir_copies_agree_with_a_genuine_portrait_and_betray_a_clean_substitutio
     let library = ReferenceLibrary::load(&library_path).unwrap();
     let face = tdverify_face::FaceEngine::load_default(None)
         .expect("the face models load (TDVERIFY_ORT_LIB, models/; cargo xtask setup)");
-    let engines = Engines {
-        library: &library,
-        ocr: None,
-        face: Some(&face),
-        hotlist: None,
-    };
+    let engines = Engines { library: &library, ocr: None, face: Some(&face), hotlist: None };
     let mut folders: Vec<PathBuf> = std::fs::read_dir(out.path())
         .unwrap()
         .flatten()
@@ -83,11 +58,7 @@ fn uv_and_ir_copies_agree_with_a_genuine_portrait_and_betray_a_clean_substitutio
     let mut outcomes: Vec<(&str, bool, bool)> = Vec::new();
     for folder in &folders {
         let truth = tdverify_fixtures::load_truth(folder).unwrap();
-        let date = MrzDate::new(
-            truth.reference_date[0..4].parse().unwrap(),
-            truth.reference_date[5..7].parse().unwrap(),
-            truth.reference_date[8..10].parse().unwrap(),
-        );
+        let date = MrzDate::from_iso(&truth.reference_date).expect("the truth's reference date");
         // The MRZ typed in: this test is about the portraits, not the reader.
         let input = InspectInput {
             captures: captures_in(folder),
@@ -100,42 +71,23 @@ fn uv_and_ir_copies_agree_with_a_genuine_portrait_and_betray_a_clean_substitutio
         };
         let inspection = run(&input, &engines, &|_, _| {});
         let substituted = truth.scenario == Scenario::PhotoSubstitutionClean;
-        for (id, light) in [
-            ("face.photo_vs_uv_copy", Light::Uv),
-            ("face.photo_vs_ir_copy", Light::Ir),
-        ] {
+        for (id, light) in [("face.photo_vs_uv_copy", Light::Uv), ("face.photo_vs_ir_copy", Light::Ir)] {
             let check = inspection
                 .checks
                 .iter()
                 .find(|c| c.id == id)
                 .unwrap_or_else(|| panic!("{id} runs on a template that declares the copy"));
             // A copy whose face cannot be made out is "not checked", never a pass or a fail.
-            let wrong = if substituted {
-                CheckStatus::Pass
-            } else {
-                CheckStatus::Fail
-            };
-            assert_ne!(
-                check.status,
-                wrong,
-                "{} {id}: {}",
-                folder.display(),
-                check.message
-            );
+            let wrong = if substituted { CheckStatus::Pass } else { CheckStatus::Fail };
+            assert_ne!(check.status, wrong, "{} {id}: {}", folder.display(), check.message);
             assert!(
-                check
-                    .evidence
-                    .iter()
-                    .any(|e| e.light == Some(light) && e.region.is_some()),
+                check.evidence.iter().any(|e| e.light == Some(light) && e.region.is_some()),
                 "{id} marks the copy on the {} image: {:?}",
                 light.as_str(),
                 check.evidence
             );
             assert!(
-                check
-                    .evidence
-                    .iter()
-                    .any(|e| e.light == Some(Light::White) && e.region.is_some()),
+                check.evidence.iter().any(|e| e.light == Some(Light::White) && e.region.is_some()),
                 "{id} marks the portrait"
             );
             outcomes.push((
@@ -151,13 +103,7 @@ fn uv_and_ir_copies_agree_with_a_genuine_portrait_and_betray_a_clean_substitutio
         );
     }
     for id in ["face.photo_vs_uv_copy", "face.photo_vs_ir_copy"] {
-        assert!(
-            outcomes.iter().any(|(i, passed, _)| *i == id && *passed),
-            "{id} passes a genuine document"
-        );
-        assert!(
-            outcomes.iter().any(|(i, _, flagged)| *i == id && *flagged),
-            "{id} flags a clean substitution"
-        );
+        assert!(outcomes.iter().any(|(i, passed, _)| *i == id && *passed), "{id} passes a genuine document");
+        assert!(outcomes.iter().any(|(i, _, flagged)| *i == id && *flagged), "{id} flags a clean substitution");
     }
 }

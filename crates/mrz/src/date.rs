@@ -49,6 +49,18 @@ impl MrzDate {
         Some(format!("{:04}-{:02}-{:02}", self.year, self.month?, self.day?))
     }
 
+    /// Reads a full `YYYY-MM-DD` date (the inverse of [`MrzDate::to_iso`]);
+    /// `None` for anything else, a date that does not exist included.
+    pub fn from_iso(text: &str) -> Option<MrzDate> {
+        let mut parts = text.split('-');
+        let (year, month, day) = (parts.next()?, parts.next()?, parts.next()?);
+        if parts.next().is_some() || year.len() != 4 || month.len() != 2 || day.len() != 2 {
+            return None;
+        }
+        let date = MrzDate::new(year.parse().ok()?, month.parse().ok()?, day.parse().ok()?);
+        date.is_valid().then_some(date)
+    }
+
     /// Ordering that treats an unknown month or day as its earliest value
     /// (used for "born before" tests, where the benefit of doubt goes to the holder).
     fn key_earliest(&self) -> (u16, u8, u8) {
@@ -195,6 +207,15 @@ impl PrintedDate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn iso_dates_read_back_and_nothing_else_reads() {
+        let date = MrzDate::new(2024, 2, 29);
+        assert_eq!(MrzDate::from_iso(&date.to_iso().unwrap()), Some(date));
+        for bad in ["", "2024-2-29", "2023-02-29", "2024-13-01", "2024-00-10", "20240229", "2024-02-29T00", "-2024-02-29"] {
+            assert_eq!(MrzDate::from_iso(bad), None, "{bad:?}");
+        }
+    }
 
     #[test]
     fn birth_resolves_into_the_past() {
