@@ -25,30 +25,12 @@ fn harness(dir: &Path, resources: Resources) -> Harness<'static, TdverifyApp> {
 #[test]
 fn the_portrait_its_copies_and_their_scores_are_shown_side_by_side() {
     let Some(faces) = tdverify::core::test_data::london_faces() else { return };
-    use tdverify::fixtures::{CaptureMix, FixtureConfig};
-    let resources = Resources::discover();
-    let dir = tempfile::tempdir().expect("temp dir");
-    let out = dir.path().join("documents");
-    let config = FixtureConfig {
-        count: 2,
-        faces: Some(faces),
-        scenarios: Some(vec![Scenario::Genuine, Scenario::PhotoSubstitutionClean]),
-        captures: CaptureMix::Flatbed(300),
-        templates: Some(vec!["ZZA/passport".to_string()]),
-        threads: 1,
-        ..FixtureConfig::new(resources.reference_library.clone())
-    };
-    tdverify::fixtures::generate(&config, &out, |_, _| {}).expect("generate two passports");
-    let documents = tdverify::samples::list_samples(&out);
-    assert_eq!(documents.len(), 2);
+    let (dir, resources, documents) =
+        support::two_passports(faces, "ZZA/passport", [Scenario::Genuine, Scenario::PhotoSubstitutionClean]);
 
     let mut harness = harness(dir.path(), resources);
     for (document, substituted) in documents.iter().zip([false, true]) {
-        harness.get_by_label("Close all").click();
-        harness.run();
-        for (path, light) in &document.images {
-            harness.state_mut().document.open(path.clone(), Some(*light));
-        }
+        support::replace_images(&mut harness, document);
         harness.state_mut().document.finish_loading();
         harness.run();
         let result = support::inspect(&mut harness);

@@ -13,7 +13,7 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use egui_kittest::Harness;
@@ -72,31 +72,6 @@ fn the_chip_read_in_the_chip_panel_and_the_bearer_photo_join_the_inspection() {
     assert!(harness.state().document.chip.outcome.is_none() && harness.state().document.face.bearer.is_none());
 }
 
-/// The development face set beside the work tree (`TDVERIFY_FACES` overrides); outside the
-/// repository, so its absence skips the test (and fails it under `TDVERIFY_REQUIRE_DATA`).
-/// Two UTO passports with real faces, scanned flat at 300 dpi into a temporary folder.
-fn two_passports(
-    faces: PathBuf,
-    scenarios: [Scenario; 2],
-) -> (tempfile::TempDir, Resources, Vec<tdverify::samples::Sample>) {
-    use tdverify::fixtures::{CaptureMix, FixtureConfig};
-    let resources = Resources::discover();
-    let dir = tempfile::tempdir().expect("temp dir");
-    let out = dir.path().join("documents");
-    let config = FixtureConfig {
-        count: 2,
-        faces: Some(faces),
-        scenarios: Some(scenarios.to_vec()),
-        captures: CaptureMix::Flatbed(300),
-        templates: Some(vec!["UTO/passport".to_string()]),
-        ..FixtureConfig::new(resources.reference_library.clone())
-    };
-    tdverify::fixtures::generate(&config, &out, |_, _| {}).expect("generate two passports");
-    let documents = tdverify::samples::list_samples(&out);
-    assert_eq!(documents.len(), 2);
-    (dir, resources, documents)
-}
-
 /// The face findings of an inspection, one line each, for failure messages.
 fn face_findings(result: &tdverify::inspect::Inspection) -> Vec<String> {
     result
@@ -110,15 +85,12 @@ fn face_findings(result: &tdverify::inspect::Inspection) -> Vec<String> {
 #[test]
 fn the_printed_portrait_matches_its_holder_and_not_an_impostor() {
     let Some(faces) = tdverify::core::test_data::london_faces() else { return };
-    let (dir, resources, documents) = two_passports(faces, [Scenario::Genuine, Scenario::Impostor]);
+    let (dir, resources, documents) =
+        support::two_passports(faces, "UTO/passport", [Scenario::Genuine, Scenario::Impostor]);
 
     let mut harness = harness(dir.path(), resources, Screen::Document);
     for (document, expected) in documents.iter().zip([CheckStatus::Pass, CheckStatus::Fail]) {
-        harness.get_by_label("Close all").click();
-        harness.run();
-        for (path, light) in &document.images {
-            harness.state_mut().document.open(path.clone(), Some(*light));
-        }
+        support::replace_images(&mut harness, document);
         harness.state_mut().document.face.open_bearer(document.bearer.clone().expect("a bearer photo"));
         harness.state_mut().document.finish_loading();
         harness.state_mut().document.face.finish();
@@ -146,15 +118,12 @@ fn the_printed_portrait_matches_its_holder_and_not_an_impostor() {
 #[test]
 fn a_clean_photo_substitution_is_found_by_the_ghost_image_without_chip_or_bearer() {
     let Some(faces) = tdverify::core::test_data::london_faces() else { return };
-    let (dir, resources, documents) = two_passports(faces, [Scenario::Genuine, Scenario::PhotoSubstitutionClean]);
+    let (dir, resources, documents) =
+        support::two_passports(faces, "UTO/passport", [Scenario::Genuine, Scenario::PhotoSubstitutionClean]);
 
     let mut harness = harness(dir.path(), resources, Screen::Document);
     for (document, substituted) in documents.iter().zip([false, true]) {
-        harness.get_by_label("Close all").click();
-        harness.run();
-        for (path, light) in &document.images {
-            harness.state_mut().document.open(path.clone(), Some(*light));
-        }
+        support::replace_images(&mut harness, document);
         harness.state_mut().document.finish_loading();
         harness.run();
 

@@ -3,11 +3,13 @@
 // Each test crate uses part of it.
 #![allow(dead_code)]
 
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use tdverify::core::Light;
+use tdverify::fixtures::Scenario;
 use tdverify::ocr::{MrzReading, ReadingStatus};
 use tdverify::resources::Resources;
 use tdverify::samples::{Sample, list_samples};
@@ -66,6 +68,44 @@ pub fn sample_whose_reading(
 /// Whether some character of `reading` was read with less than `confidence`.
 pub fn has_character_under(reading: &MrzReading, confidence: f32) -> bool {
     reading.characters.iter().flatten().any(|c| c.confidence < confidence)
+}
+
+/// Two passports of `template` carrying real faces from `faces`, one per scenario,
+/// scanned flat at 300 dpi, generated into a temporary folder that lives as long
+/// as the returned guard; with the resources the app uses.
+pub fn two_passports(
+    faces: PathBuf,
+    template: &str,
+    scenarios: [Scenario; 2],
+) -> (tempfile::TempDir, Resources, Vec<Sample>) {
+    use tdverify::fixtures::{CaptureMix, FixtureConfig};
+    let resources = Resources::discover();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("documents");
+    let config = FixtureConfig {
+        count: 2,
+        faces: Some(faces),
+        scenarios: Some(scenarios.to_vec()),
+        captures: CaptureMix::Flatbed(300),
+        templates: Some(vec![template.to_string()]),
+        threads: 1,
+        ..FixtureConfig::new(resources.reference_library.clone())
+    };
+    tdverify::fixtures::generate(&config, &out, |_, _| {}).expect("generate two passports");
+    let documents = list_samples(&out);
+    assert_eq!(documents.len(), 2);
+    (dir, resources, documents)
+}
+
+/// Closes what the document screen shows and opens `document`'s images, each
+/// under its light (still loading: the caller adds what it needs, then
+/// `finish_loading`).
+pub fn replace_images(harness: &mut Harness<'static, TdverifyApp>, document: &Sample) {
+    harness.get_by_label("Close all").click();
+    harness.run();
+    for (path, light) in &document.images {
+        harness.state_mut().document.open(path.clone(), Some(*light));
+    }
 }
 
 /// Presses Inspect on the document screen and steps frames until the inspection is done.

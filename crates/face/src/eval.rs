@@ -391,7 +391,11 @@ fn analyse_set(
             let prepared = match variant {
                 Variant::Clean => original,
                 Variant::ChipLike => {
-                    let Some(codec) = codec else { continue };
+                    // (left out above when there is no codec)
+                    let Some(codec) = codec else {
+                        list.push(None);
+                        continue;
+                    };
                     let (chip, size) = chip_like(&original, codec)?;
                     bytes = size;
                     chip
